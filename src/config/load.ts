@@ -1,0 +1,77 @@
+/**
+ * Loads the YAML config. An absent default file means defaults, without loading yaml or zod (the lean
+ * `check` path); an explicit `--config` that does not exist is an error. Every problem becomes a
+ * ConfigError naming the file, the key path and the fix.
+ */
+import { readFileSync } from 'node:fs';
+import { defaultConfig, type MonitorConfig } from './defaults.js';
+import { ConfigError, showValue } from './errors.js';
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = data;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = Object.prototype.hasOwnProperty.call(cur, key) ? (cur as Record<PropertyKey, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || '(top level)';
+}
+
+/** Reads and validates a config file; `explicit` says the user named it (so absence is an error). */
+export async function loadConfig(file: string, explicit: boolean): Promise<MonitorConfig> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) return defaultConfig();
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
+    throw new ConfigError(file, '', why, explicit ? 'Check the --config path' : '');
+  }
+  const YAML = await import('yaml');
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
+    throw new ConfigError(file, where, `invalid YAML: ${e.message.split('\n')[0]}`, 'Fix the syntax');
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const { configSchema } = await import('./schema.js');
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const key = keyPath([...issue.path, issue.keys[0] ?? '?']);
+      throw new ConfigError(file, key, 'unknown key', 'Check the spelling against the configuration table in the README');
+    }
+    const got = valueAt(data, issue.path);
+    const message = issue.message.replace(/^Invalid input: /, '');
+    const [problem, ...hint] = message.split('. ');
+    throw new ConfigError(file, keyPath(issue.path), `${problem} (got ${got === undefined ? 'nothing' : showValue(got)})`, hint.join('. '));
+  }
+  const c = result.data;
+  return {
+    file,
+    hubs: c.hubs,
+    timeoutMs: c.timeout,
+    check: {
+      successRate: c.check.success_rate,
+      p95LatencyMs: c.check.p95_latency_ms,
+      cacheHitRate: c.check.cache_hit_rate,
+      queueDepth: c.check.queue_depth,
+      memoryMb: c.check.memory_mb,
+      serversDown: c.check.servers_down,
+      deadServerSeverity: c.check.dead_server_severity,
+      deadAfterMs: c.check.dead_after,
+      transitionalStateSeverity: c.check.transitional_state_severity,
+    },
+    levels: {
+      successRate: c.levels.success_rate,
+      p95LatencyMs: c.levels.p95_latency_ms,
+      cacheHitRate: c.levels.cache_hit_rate,
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Where things live on disk, following XDG with the hub's own legacy fallbacks (hub-api.md §5). */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+function home(env: Env): string {
+  return env.HOME || homedir();
+}
+
+/** `$XDG_CONFIG_HOME/mcp-hub-monitor/config.yaml` (default `~/.config`). */
+export function defaultConfigPath(env: Env = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(home(env), '.config'), 'mcp-hub-monitor', 'config.yaml');
+}
+
+/** `$XDG_STATE_HOME/mcp-hub/monitoring` (default `~/.local/state`). */
+export function defaultStateDir(env: Env = process.env): string {
+  return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'mcp-hub', 'monitoring');
+}
+
+/**
+ * Every place the hub may keep `workspaces.json`: the hub uses `~/.mcp-hub/` when that folder exists,
+ * else `$XDG_STATE_HOME/mcp-hub/`. We read both, because a monitor may run with a different HOME layout
+ * than the hub it watches was started with.
+ */
+export function workspacesFileCandidates(env: Env = process.env): string[] {
+  const xdg = join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'mcp-hub', 'workspaces.json');
+  const legacy = join(home(env), '.mcp-hub', 'workspaces.json');
+  return existsSync(join(home(env), '.mcp-hub')) ? [legacy, xdg] : [xdg, legacy];
+}

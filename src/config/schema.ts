@@ -1,0 +1,69 @@
+/**
+ * The one config schema: defaults (from defaults.ts), validation, error text and the README table (generated
+ * from `.describe()` by scripts/config-docs.mjs). Loaded only when a config file exists, so `check` without
+ * one never loads zod. YAML keys are snake_case, kept as written so an error path is what the user typed.
+ */
+import { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
+import { DURATION_HINT, parseDuration } from './duration.js';
+
+/** A duration written with a unit (`30s`, `5m`); parsed to milliseconds. */
+export const duration = () =>
+  z.string({ error: `not a duration. ${DURATION_HINT}` })
+    .refine((s) => parseDuration(s) !== undefined, { message: `not a duration. ${DURATION_HINT}` })
+    .transform((s) => parseDuration(s) as number);
+
+const percent = (d: number, what: string) => z.number().min(0).max(100).default(d).describe(what);
+const severity = z.enum(['ok', 'warning', 'critical']);
+const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+const C = DEFAULTS.check;
+const L = DEFAULTS.levels;
+
+const bands = (d: { yellow: number; orange: number; red: number }, what: string) =>
+  z.object({
+    yellow: z.number().default(d.yellow).describe(`${what}: yellow (L2) boundary`),
+    orange: z.number().default(d.orange).describe(`${what}: orange (L3) boundary`),
+    red: z.number().default(d.red).describe(`${what}: red (L4) boundary`),
+  }).strict().prefault({});
+
+export const configSchema = z.object({
+  hubs: z.array(z.string().url({ message: 'not a URL. Write e.g. http://127.0.0.1:7000' })).default([])
+    .describe('Hub base URLs to watch; empty = MCP_HUB_URL, then live hubs from workspaces.json, then http://127.0.0.1:7000'),
+  timeout: duration().prefault(fmtMs(DEFAULTS.timeoutMs)).describe('Total deadline for one command\'s hub requests'),
+  check: z.object({
+    success_rate: z.object({
+      warning: percent(C.successRate.warning, 'LLM success rate (%) below which check warns'),
+      critical: percent(C.successRate.critical, 'LLM success rate (%) below which check is critical'),
+    }).strict().prefault({}),
+    p95_latency_ms: z.object({
+      warning: z.number().positive().default(C.p95LatencyMs.warning).describe('LLM P95 latency (ms) above which check warns'),
+    }).strict().prefault({}),
+    cache_hit_rate: z.object({
+      warning: percent(C.cacheHitRate.warning, 'LLM cache hit rate (%) below which check warns'),
+    }).strict().prefault({}),
+    queue_depth: z.object({
+      warning: z.number().min(0).default(C.queueDepth.warning).describe('LLM queue depth above which check warns'),
+    }).strict().prefault({}),
+    memory_mb: z.object({
+      warning: z.number().positive().default(C.memoryMb.warning).describe('Hub RSS (MB) above which check warns'),
+    }).strict().prefault({}),
+    servers_down: z.object({
+      warning: z.number().int().min(1).default(C.serversDown.warning).describe('Servers down (disabled ones excluded) at which check warns'),
+      critical: z.number().int().min(1).default(C.serversDown.critical).describe('Servers down at which check is critical (all down is always critical)'),
+    }).strict().prefault({}),
+    dead_server_severity: z.enum(['warning', 'critical']).default(C.deadServerSeverity)
+      .describe('Severity of a server the hub reports connected whose process has died'),
+    dead_after: duration().prefault(fmtMs(C.deadAfterMs))
+      .describe('A connected server with uptime 0 whose lastStarted is older than this is dead'),
+    transitional_state_severity: severity.default(C.transitionalStateSeverity)
+      .describe('Severity while the hub is starting or restarting'),
+  }).strict().prefault({}),
+  levels: z.object({
+    success_rate: bands(L.successRate, 'LLM success rate (%)'),
+    p95_latency_ms: bands(L.p95LatencyMs, 'LLM P95 latency (ms)'),
+    cache_hit_rate: bands(L.cacheHitRate, 'LLM cache hit rate (%)'),
+  }).strict().prefault({}),
+}).strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigOutput = z.output<typeof configSchema>;

@@ -1,0 +1,100 @@
+/**
+ * `npm run demo`: the monitor's main job on an embedded default. Starts the real mcp-hub from our
+ * dependencies (temp HOME, free loopback port) with server-everything and our test server, which crashes by
+ * itself after ~20 s; then runs `mcp-hub-monitor check` against it every 5 s so you can watch it go from OK
+ * to the crash being reported — while the hub itself still says "connected". Ctrl+C stops everything.
+ *
+ * Flags: --crash-after <dur> (20s), --interval <dur> (5s), --duration <dur> (run this long, then stop).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../config/duration.js';
+import { httpGet } from '../sources/http-get.js';
+import { parseHealth } from '../sources/hub-models.js';
+import { parseJsonSafe } from '../sources/safe-json.js';
+import { everythingServer, launchHub, testServer, type RunningHub } from './hub-launcher.js';
+
+const EXIT_MEANING = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.js', import.meta.url));
+
+function flag(name: string, fallback: string): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const text = i > 0 ? process.argv[i + 1] ?? '' : fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    process.stderr.write(`demo: --${name}: not a duration (got ${JSON.stringify(text)}). Write e.g. 20s\n`);
+    process.exit(3);
+  }
+  return ms;
+}
+
+function runCheck(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'check', '--hub', url], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('exit', (code) => resolve(code ?? 3));
+  });
+}
+
+/** What the hub itself says about the crashed server: the lie a status-trusting monitor believes. */
+async function hubOwnView(url: string, name: string): Promise<string | undefined> {
+  const res = await httpGet(`${url}/api/health`, { timeoutMs: 2_000, maxBytes: 8 << 20 });
+  if (!res.ok) return undefined;
+  const parsed = parseJsonSafe(res.body.toString('utf8'));
+  if (!parsed.ok) return undefined;
+  const s = parseHealth(parsed.value).value.servers.find((x) => x.name === name);
+  return s && `status=${JSON.stringify(s.status)} error=${JSON.stringify(s.error)} uptime=${s.uptimeS}`;
+}
+
+async function main(): Promise<void> {
+  const crashAfter = flag('crash-after', '20s');
+  const interval = flag('interval', '5s');
+  const duration = process.argv.includes('--duration') ? flag('duration', '0s') : Infinity;
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  say('mcp-hub-monitor demo: starting the real mcp-hub from node_modules (temp HOME, free loopback port)…');
+  let hub: RunningHub | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping the hub and every server it started…');
+    await hub?.stop();
+    say('done: no process left behind.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  hub = await launchHub({
+    servers: {
+      everything: everythingServer(),
+      crashy: testServer({ MCP_TEST_CRASH_AFTER_MS: String(crashAfter) }),
+    },
+  });
+  say(`hub ready at ${hub.url} (pid ${hub.pid}; HOME=${hub.env.HOME})`);
+  say(`servers: "everything" (@modelcontextprotocol/server-everything) and "crashy" (our SDK test server; it crashes by itself ${Math.round(crashAfter / 1000)}s after start)`);
+  say(`every ${Math.round(interval / 1000)}s: mcp-hub-monitor check --hub ${hub.url}      (Ctrl+C to stop)`);
+
+  const started = Date.now();
+  let round = 0;
+  let reportedLie = false;
+  while (!stopping && Date.now() - started < duration) {
+    round++;
+    say(`\n── check #${round} at ${new Date().toISOString().slice(11, 19)}Z, ${Math.round((Date.now() - started) / 1000)}s in ──`);
+    const code = await runCheck(hub.url);
+    say(`exit ${code} (${EXIT_MEANING[code] ?? 'UNKNOWN'})`);
+    if (code === 2 && !reportedLie) {
+      const view = await hubOwnView(hub.url, 'crashy');
+      if (view) say(`meanwhile the hub's own /api/health says of "crashy": ${view} — a monitor that trusts "status" sees nothing wrong.`);
+      reportedLie = true;
+    }
+    const next = started + round * interval;
+    await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+  }
+  await stop(0);
+}
+
+main().catch(async (err) => {
+  process.stderr.write(`demo failed: ${(err as Error).message}\n`);
+  process.exit(3);
+});

@@ -1,0 +1,69 @@
+/** Hub-level findings: reachable, really an MCP hub, in an "up" state, its process alive and within memory. */
+import type { MonitorConfig } from '../config/defaults.js';
+import type { HubSnapshot } from '../sources/hub-client.js';
+import { KNOWN_HUB_STATES } from '../sources/hub-models.js';
+import { finding, type Finding } from './types.js';
+
+const FAILURE_TEXT: Record<string, string> = {
+  refused: 'hub unreachable: connection refused',
+  timeout: 'hub unresponsive: no complete answer in time',
+  network: 'hub unreachable: network error',
+  malformed: 'hub answered with malformed data',
+  too_large: 'hub answered with an oversized body',
+  http_status: 'hub answered with an HTTP error',
+  bad_url: 'hub URL is not usable',
+};
+
+/** Up means `ready` **or** `restarted`: after one restart the hub never returns to `ready` (hub-api.md §2.2). */
+export function isUpState(state: string | undefined): boolean {
+  return state === 'ready' || state === 'restarted';
+}
+
+/** Findings about the hub itself; server and LLM findings are only meaningful when this says it answered. */
+export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): Finding[] {
+  const hub = s.target.url;
+  const out: Finding[] = [];
+  const proc = s.process;
+  if (!s.health.ok) {
+    out.push(finding(hub, 'hub.reachable', 'critical', `${FAILURE_TEXT[s.health.failure] ?? 'hub failed'} (${s.health.message})`, {
+      value: s.health.failure,
+    }));
+    if (proc && !proc.alive) {
+      const stale = s.target.origin === 'workspaces' ? ' (stale workspaces.json entry: the hub was killed or crashed)' : '';
+      out.push(finding(hub, 'hub.process', 'critical', `hub process ${proc.pid} is not running${stale}`, { value: proc.pid }));
+    }
+    return out;
+  }
+  const h = s.health.value;
+  out.push(finding(hub, 'hub.reachable', 'ok', `answered in ${Math.round(s.health.latencyMs)} ms`, { value: Math.round(s.health.latencyMs) }));
+  if (h.serverId !== 'mcp-hub') {
+    out.push(finding(hub, 'hub.identity', 'critical', `not an MCP hub at ${hub} (server_id ${JSON.stringify(h.serverId ?? null)})`, {
+      value: h.serverId ?? 'absent',
+    }));
+    return out; // an impostor's fields are not hub metrics (faults D16)
+  }
+  const state = h.state;
+  if (isUpState(state)) out.push(finding(hub, 'hub.state', 'ok', `state ${state}`, { value: state }));
+  else if (state === 'starting' || state === 'restarting') {
+    const sev = cfg.transitionalStateSeverity;
+    out.push(finding(hub, 'hub.state', sev, `state ${state} (transitional, not an outage)`, { value: state }));
+  } else if (state === 'stopping' || state === 'stopped' || state === 'error') {
+    out.push(finding(hub, 'hub.state', 'critical', `state ${state}: the hub is shutting down or failed`, { value: state }));
+  } else {
+    const shown = state === undefined ? 'missing' : KNOWN_HUB_STATES.includes(state) ? state : `unrecognised (${JSON.stringify(state)})`;
+    out.push(finding(hub, 'hub.state', 'warning', `hub state ${shown}`, { value: state ?? 'absent' }));
+  }
+  if (proc) {
+    if (!proc.alive) out.push(finding(hub, 'hub.process', 'critical', `hub process ${proc.pid} is not running, yet something answers on the port`, { value: proc.pid }));
+    else if (proc.rssBytes === undefined) out.push(finding(hub, 'hub.memory', 'no_data', `memory of process ${proc.pid} not readable here`));
+    else {
+      const mb = proc.rssBytes / 1_048_576;
+      out.push(finding(hub, 'hub.memory', mb > cfg.memoryMb.warning ? 'warning' : 'ok', `hub RSS ${Math.round(mb)} MB (pid ${proc.pid})`, {
+        value: Math.round(mb), threshold: cfg.memoryMb.warning,
+      }));
+    }
+  } else {
+    out.push(finding(hub, 'hub.memory', 'no_data', 'hub process not visible from here (remote hub or pid not served)'));
+  }
+  return out;
+}

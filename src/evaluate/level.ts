@@ -1,0 +1,43 @@
+/**
+ * The seed guide's "Performance Degradation Levels": L1 green, L2 yellow, L3 orange, L4 red. The level is
+ * the worst of (a) the metric bands (success rate, P95 latency, cache hit rate) and (b) the alerts:
+ * any critical → red, two or more warnings → orange ("multiple warnings"), one warning → yellow.
+ * Metrics that are not served do not move the level.
+ */
+import type { MonitorConfig } from '../config/defaults.js';
+import type { LlmMetrics } from '../sources/hub-metrics.js';
+import { cacheHitRateOf, successRateOf } from './llm.js';
+import type { Finding, Level } from './types.js';
+
+const ORDER: Level[] = ['green', 'yellow', 'orange', 'red'];
+const max = (a: Level, b: Level): Level => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+
+function lowerIsWorse(value: number, bands: { yellow: number; orange: number; red: number }): Level {
+  return value < bands.red ? 'red' : value < bands.orange ? 'orange' : value < bands.yellow ? 'yellow' : 'green';
+}
+
+function higherIsWorse(value: number, bands: { yellow: number; orange: number; red: number }): Level {
+  return value > bands.red ? 'red' : value > bands.orange ? 'orange' : value > bands.yellow ? 'yellow' : 'green';
+}
+
+/** The degradation level of one hub from its findings and metrics. */
+export function degradationLevel(findings: readonly Finding[], m: LlmMetrics | undefined, bands: MonitorConfig['levels']): Level {
+  let level: Level = 'green';
+  const warnings = findings.filter((f) => f.status === 'warning').length;
+  if (findings.some((f) => f.status === 'critical')) level = 'red';
+  else if (warnings >= 2) level = 'orange';
+  else if (warnings === 1) level = 'yellow';
+  if (m) {
+    const sr = successRateOf(m);
+    if ('rate' in sr) level = max(level, lowerIsWorse(sr.rate * 100, bands.successRate));
+    if (m.p95LatencyMs !== undefined && m.requestsTotal !== 0) level = max(level, higherIsWorse(m.p95LatencyMs, bands.p95LatencyMs));
+    const cr = cacheHitRateOf(m);
+    if ('rate' in cr) level = max(level, lowerIsWorse(cr.rate * 100, bands.cacheHitRate));
+  }
+  return level;
+}
+
+/** The worst of several levels (a report over many hubs). */
+export function worstLevel(levels: readonly Level[]): Level {
+  return levels.reduce<Level>((a, b) => max(a, b), 'green');
+}

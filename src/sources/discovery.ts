@@ -1,0 +1,87 @@
+/**
+ * Which hubs to watch, in DESIGN.md §4 order: `--hub`, else config `hubs`, else `MCP_HUB_URL`, else live
+ * hubs from `workspaces.json`, else `http://127.0.0.1:7000`. No pid or server name is ever hard-coded.
+ */
+import { readFileSync } from 'node:fs';
+import { workspacesFileCandidates } from '../config/paths.js';
+import type { HubTarget } from './hub-client.js';
+import { isPidAlive } from './proc.js';
+import { isRecord, own, parseJsonSafe } from './safe-json.js';
+
+export const DEFAULT_HUB_URL = 'http://127.0.0.1:7000';
+
+export interface WorkspaceHub {
+  port: number;
+  pid: number;
+  file: string;
+  alive: boolean;
+}
+
+/** Normalises a hub URL (no trailing slash); throws a one-line message on anything but http(s). */
+export function normaliseHubUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new Error(`not a URL (got ${JSON.stringify(text)}). Write e.g. http://127.0.0.1:7000`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new Error(`not an http(s) URL (got ${JSON.stringify(text)}). Write e.g. http://127.0.0.1:7000`);
+  }
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Entries of every workspaces.json we can read; unreadable or malformed files are skipped. */
+export function readWorkspaceHubs(
+  env: Record<string, string | undefined> = process.env,
+  alive: (pid: number) => boolean = isPidAlive,
+): WorkspaceHub[] {
+  const seen = new Set<number>();
+  const hubs: WorkspaceHub[] = [];
+  for (const file of workspacesFileCandidates(env)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const parsed = parseJsonSafe(text);
+    if (!parsed.ok || !isRecord(parsed.value)) continue;
+    for (const key of Object.keys(parsed.value)) {
+      const entry = own(parsed.value, key);
+      if (!isRecord(entry)) continue;
+      const port = Number(own(entry, 'port') ?? key);
+      const pid = Number(own(entry, 'pid'));
+      if (!Number.isInteger(port) || port <= 0 || port > 65535 || seen.has(port)) continue;
+      seen.add(port);
+      hubs.push({ port, pid, file, alive: Number.isInteger(pid) && alive(pid) });
+    }
+  }
+  return hubs.sort((a, b) => a.port - b.port);
+}
+
+export interface DiscoveryInput {
+  flagHubs: string[];
+  configHubs: string[];
+  env: Record<string, string | undefined>;
+  alive?: (pid: number) => boolean;
+}
+
+/**
+ * Resolves the hubs to watch. When workspaces.json lists only dead pids (a SIGKILLed hub leaves its entry,
+ * hub-api.md §5), those are returned rather than the 7000 default: the user should hear that the hub they
+ * ran is gone, not that nothing answers on a port they never used.
+ */
+export function discoverHubs(input: DiscoveryInput): HubTarget[] {
+  if (input.flagHubs.length) return input.flagHubs.map((u) => ({ url: normaliseHubUrl(u), origin: 'flag' }));
+  if (input.configHubs.length) return input.configHubs.map((u) => ({ url: normaliseHubUrl(u), origin: 'config' }));
+  const fromEnv = input.env.MCP_HUB_URL?.trim();
+  if (fromEnv) return fromEnv.split(',').map((u) => ({ url: normaliseHubUrl(u.trim()), origin: 'env' }));
+  const ws = readWorkspaceHubs(input.env, input.alive);
+  const live = ws.filter((h) => h.alive);
+  const chosen = live.length ? live : ws;
+  if (chosen.length) {
+    return chosen.map((h) => ({ url: `http://127.0.0.1:${h.port}`, origin: 'workspaces', pid: h.pid, pidAlive: h.alive }));
+  }
+  return [{ url: DEFAULT_HUB_URL, origin: 'default' }];
+}

@@ -1,0 +1,161 @@
+/**
+ * The one HTTP client every hub request goes through: `node:http` (fetch/undici cost ~90 ms per one-shot
+ * start, DESIGN.md §6), a **total** deadline per request (a server that drips one byte a second still times
+ * out — an idle timeout would not), a cap on decoded bytes (a gzip bomb is stopped at the cap, faults D15),
+ * and every failure classified rather than thrown.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { formatDuration } from '../config/duration.js';
+
+export type FailureClass = 'refused' | 'timeout' | 'network' | 'malformed' | 'too_large' | 'bad_url';
+
+export interface HttpResponse {
+  ok: true;
+  status: number;
+  contentType: string;
+  body: Buffer;
+  elapsedMs: number;
+}
+
+export interface HttpFailure {
+  ok: false;
+  failure: FailureClass;
+  /** Names the operation, the target and the limit, e.g. `GET http://…/api/health: no complete response within 5s`. */
+  message: string;
+  elapsedMs: number;
+}
+
+export interface GetOptions {
+  timeoutMs: number;
+  /** Cap on the decoded body size. */
+  maxBytes: number;
+  agent?: http.Agent;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A keep-alive agent whose idle sockets close after 4 s, below Express's 5 s keep-alive timeout, so we never
+ * write a request onto a socket the hub is closing (hub-api.md §7).
+ */
+export function createHubAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, timeout: 4_000, maxSockets: 8, maxFreeSockets: 4 });
+}
+
+function decoderFor(encoding: string): Readable & NodeJS.WritableStream | null | 'unknown' {
+  switch (encoding) {
+    case '':
+    case 'identity':
+      return null;
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return 'unknown';
+  }
+}
+
+function classifyNetworkError(err: NodeJS.ErrnoException): FailureClass {
+  if (err.code === 'ECONNREFUSED') return 'refused';
+  if (typeof err.code === 'string' && err.code.startsWith('HPE_')) return 'malformed';
+  return 'network';
+}
+
+/** GETs a URL; resolves with the response or a classified failure, never rejects. */
+export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | HttpFailure> {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const op = `GET ${url}`;
+  let target: URL;
+  try {
+    target = new URL(url);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    return Promise.resolve({ ok: false, failure: 'bad_url', message: `${op}: not an http(s) URL`, elapsedMs: 0 });
+  }
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (r: HttpResponse | HttpFailure) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    const fail = (failure: FailureClass, why: string) => {
+      finish({ ok: false, failure, message: `${op}: ${why}`, elapsedMs: elapsed() });
+      req.destroy();
+    };
+    const onAbort = () => fail('timeout', 'aborted');
+
+    const lib = target.protocol === 'https:' ? https : http;
+    const req = lib.request(target, {
+      method: 'GET',
+      agent: target.protocol === 'http:' ? opts.agent : undefined,
+      headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', ...opts.headers },
+    });
+    const timer = setTimeout(
+      () => fail('timeout', `no complete response within ${formatDuration(opts.timeoutMs)}`),
+      Math.max(0, opts.timeoutMs),
+    );
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const cls = classifyNetworkError(err);
+      const why = cls === 'refused' ? 'connection refused (is the hub running?)' : `${err.code ?? 'error'}: ${err.message}`;
+      fail(cls, why);
+    });
+    req.on('response', (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > opts.maxBytes) {
+        fail('too_large', `body of ${declared} bytes is over the ${opts.maxBytes}-byte cap`);
+        return;
+      }
+      // Content-Encoding lists codings in the order applied; undo them in reverse.
+      const codings = String(res.headers['content-encoding'] ?? '')
+        .split(',').map((s) => s.trim().toLowerCase()).filter((s) => s && s !== 'identity').reverse();
+      let stream: Readable = res;
+      for (const coding of codings) {
+        const d = decoderFor(coding);
+        if (d === 'unknown') return fail('malformed', `unsupported Content-Encoding "${coding.slice(0, 40)}"`);
+        if (d) {
+          d.on('error', (e: Error) => fail('malformed', `cannot decode ${coding} body: ${e.message}`));
+          stream = stream.pipe(d) as unknown as Readable;
+        }
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > opts.maxBytes) {
+          stream.destroy();
+          fail('too_large', `body over the ${opts.maxBytes}-byte cap`);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        finish({
+          ok: true,
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks, size),
+          elapsedMs: elapsed(),
+        });
+      });
+      res.on('aborted', () => fail('network', 'connection closed mid-body'));
+      res.on('error', (e: NodeJS.ErrnoException) => fail(classifyNetworkError(e), `response error: ${e.message}`));
+    });
+    req.end();
+  });
+}

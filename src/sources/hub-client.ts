@@ -1,0 +1,128 @@
+/**
+ * One poll of one hub: `/api/health` (which already carries every ServerInfo, so `/api/servers` is not
+ * needed for a check) plus the optional metrics routes, all in parallel under one total deadline.
+ * Yields a typed, timestamped snapshot and decides nothing about health.
+ */
+import type http from 'node:http';
+import { httpGet, type FailureClass, type HttpFailure, type HttpResponse } from './http-get.js';
+import { parseHealth, type Health } from './hub-models.js';
+import { mergeJsonMetrics, mergePrometheusText, type LlmMetrics } from './hub-metrics.js';
+import { parseJsonSafe } from './safe-json.js';
+import { isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
+
+/** How a hub URL was chosen (DESIGN.md §4 discovery order). */
+export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'default';
+
+export interface HubTarget {
+  url: string;
+  origin: TargetOrigin;
+  /** From workspaces.json, when discovered there. */
+  pid?: number;
+  pidAlive?: boolean;
+}
+
+export type HealthResult =
+  | { ok: true; value: Health; issues: string[]; latencyMs: number }
+  | { ok: false; failure: FailureClass | 'http_status'; status?: number; message: string; latencyMs: number };
+
+export type RouteOutcome = 'ok' | 'not_exposed' | 'error';
+
+export interface ProcessFacts {
+  pid: number;
+  alive: boolean;
+  rssBytes?: number;
+}
+
+export interface HubSnapshot {
+  target: HubTarget;
+  /** Wall-clock time the poll completed (epoch ms). */
+  at: number;
+  /** Monotonic time the poll completed (performance.now() ms), for durations. */
+  monotonicAt: number;
+  health: HealthResult;
+  metrics: LlmMetrics;
+  routes: Record<string, { outcome: RouteOutcome; detail?: string }>;
+  process?: ProcessFacts;
+}
+
+export interface PollOptions {
+  /** Absolute monotonic deadline (performance.now() ms) shared by every request of this poll. */
+  deadline: number;
+  agent?: http.Agent;
+  /** Skip the optional metrics routes (the confirmation re-poll needs only health). */
+  healthOnly?: boolean;
+  now?: () => number;
+  monotonicNow?: () => number;
+}
+
+export const HEALTH_MAX_BYTES = 8 * 1024 * 1024;
+const METRICS_MAX_BYTES = 1024 * 1024;
+export const OPTIONAL_ROUTES = ['/api/filtering/stats', '/api/metrics/custom', '/api/metrics/prometheus'] as const;
+
+/** First 256 bytes of a body, for messages; control characters are removed by the views. */
+export function bodySnippet(body: Buffer): string {
+  return body.subarray(0, 256).toString('utf8').replace(/\s+/g, ' ').trim();
+}
+
+function describeStatus(res: HttpResponse): string {
+  const html = /html/i.test(res.contentType) || /^\s*<!DOCTYPE|^\s*<html/i.test(res.body.subarray(0, 64).toString());
+  if (html) return `HTTP ${res.status} with an HTML page (not the hub's JSON API; wrong port or path?)`;
+  return `HTTP ${res.status}: ${bodySnippet(res.body)}`;
+}
+
+async function fetchHealth(base: string, timeoutMs: number, agent?: http.Agent): Promise<HealthResult> {
+  const res = await httpGet(`${base}/api/health`, { timeoutMs, maxBytes: HEALTH_MAX_BYTES, agent });
+  if (!res.ok) return { ok: false, failure: res.failure, message: res.message, latencyMs: res.elapsedMs };
+  if (res.status !== 200) {
+    return { ok: false, failure: 'http_status', status: res.status, message: `GET ${base}/api/health: ${describeStatus(res)}`, latencyMs: res.elapsedMs };
+  }
+  const parsed = parseJsonSafe(res.body.toString('utf8'));
+  if (!parsed.ok) {
+    return { ok: false, failure: 'malformed', message: `GET ${base}/api/health: ${parsed.message}`, latencyMs: res.elapsedMs };
+  }
+  const health = parseHealth(parsed.value);
+  return { ok: true, value: health.value, issues: health.issues, latencyMs: res.elapsedMs };
+}
+
+async function fetchOptional(
+  base: string, route: string, timeoutMs: number, metrics: LlmMetrics, agent?: http.Agent,
+): Promise<{ outcome: RouteOutcome; detail?: string }> {
+  const res: HttpResponse | HttpFailure = await httpGet(`${base}${route}`, { timeoutMs, maxBytes: METRICS_MAX_BYTES, agent });
+  if (!res.ok) return { outcome: 'error', detail: res.message };
+  // A 404 (HTML from upstream, JSON "MCP endpoint not initialized" from the fork before ready) means the
+  // hub does not serve it (yet): not exposed, never a failure (faults A7).
+  if (res.status === 404) return { outcome: 'not_exposed' };
+  if (res.status !== 200) return { outcome: 'error', detail: `GET ${base}${route}: ${describeStatus(res)}` };
+  const text = res.body.toString('utf8');
+  if (route.endsWith('/prometheus')) {
+    if (/^\s*</.test(text)) return { outcome: 'not_exposed' };
+    mergePrometheusText(metrics, text, route);
+    return { outcome: 'ok' };
+  }
+  const parsed = parseJsonSafe(text);
+  if (!parsed.ok) return { outcome: /^\s*</.test(text) ? 'not_exposed' : 'error', detail: parsed.message };
+  mergeJsonMetrics(metrics, parsed.value, route);
+  return { outcome: 'ok' };
+}
+
+/** Polls one hub once; resolves by the deadline whatever the hub does. */
+export async function pollHub(target: HubTarget, opts: PollOptions): Promise<HubSnapshot> {
+  const mono = opts.monotonicNow ?? (() => performance.now());
+  const remaining = () => Math.max(0, opts.deadline - mono());
+  const metrics: LlmMetrics = { sources: [] };
+  const routes: HubSnapshot['routes'] = {};
+  const [health] = await Promise.all([
+    fetchHealth(target.url, remaining(), opts.agent),
+    ...(opts.healthOnly ? [] : OPTIONAL_ROUTES.map(async (route) => {
+      routes[route] = await fetchOptional(target.url, route, remaining(), metrics, opts.agent);
+    })),
+  ]);
+  const snapshot: HubSnapshot = { target, at: (opts.now ?? Date.now)(), monotonicAt: mono(), health, metrics, routes };
+  const pid = (health.ok ? health.value.pid : undefined) ?? target.pid;
+  // Process facts only for a hub on this machine: a pid from another host means nothing here.
+  if (pid !== undefined && isLoopbackUrl(target.url)) {
+    const alive = isPidAlive(pid);
+    snapshot.process = { pid, alive, rssBytes: alive ? readRssBytes(pid) : undefined };
+  }
+  return snapshot;
+}

@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start real hubs; two cores run two files at a time.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

@@ -32,11 +32,12 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
     throw new ConfigError(file, '', why, explicit ? 'Check the --config path' : '');
   }
   const YAML = await import('yaml');
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(file, where, `invalid YAML: ${e.message.split('\n')[0]}`, 'Fix the syntax');
+    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(YAML)';
+    const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(file, where, `invalid YAML: ${first}`, 'Fix the syntax');
   }
   const data: unknown = doc.toJS() ?? {};
   const { configSchema } = await import('./schema.js');
@@ -48,7 +49,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       throw new ConfigError(file, key, 'unknown key', 'Check the spelling against the configuration table in the README');
     }
     const got = valueAt(data, issue.path);
-    const message = issue.message.replace(/^Invalid input: /, '');
+    const message = issue.message.replace(/^Invalid input: /, '').replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
     const [problem, ...hint] = message.split('. ');
     throw new ConfigError(file, keyPath(issue.path), `${problem} (got ${got === undefined ? 'nothing' : showValue(got)})`, hint.join('. '));
   }

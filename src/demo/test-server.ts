@@ -5,6 +5,8 @@
  * Environment:
  *   MCP_TEST_CRASH_AFTER_MS  crash by itself (exit 1, stack on stderr) this long after start
  *   MCP_TEST_FAIL_START=1    exit at once, before the MCP handshake (a server that fails to start)
+ *   MCP_TEST_START_DELAY_MS  wait this long before answering the handshake (a slow server keeps a hub
+ *                            in `starting`/`restarting`)
  * Tools (callable through the hub's REST API `POST /api/servers/tools`):
  *   echo {text}              returns the text
  *   crash {delay_ms?}        exits with code 1 after the delay (default 50 ms), like a real crash
@@ -92,4 +94,6 @@ process.on('SIGUSR2', () => void addTool(`signal_tool_${++signalTools}`));
 const crashAfter = Number(process.env.MCP_TEST_CRASH_AFTER_MS);
 if (Number.isFinite(crashAfter) && crashAfter > 0) setTimeout(() => crash(`MCP_TEST_CRASH_AFTER_MS=${crashAfter}`), crashAfter);
 
+const startDelay = Number(process.env.MCP_TEST_START_DELAY_MS);
+if (Number.isFinite(startDelay) && startDelay > 0) await new Promise((r) => setTimeout(r, startDelay));
 await server.connect(new StdioServerTransport());

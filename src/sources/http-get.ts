@@ -5,10 +5,11 @@
  * and every failure classified rather than thrown.
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 import { formatDuration } from '../config/duration.js';
 
 export type FailureClass = 'refused' | 'timeout' | 'network' | 'malformed' | 'too_large' | 'bad_url';
@@ -46,6 +47,14 @@ export function createHubAgent(): http.Agent {
   return new http.Agent({ keepAlive: true, timeout: 4_000, maxSockets: 8, maxFreeSockets: 4 });
 }
 
+// TLS and zlib cost ~8 ms of start-up; most hubs are plain http on loopback and answer uncompressed, so
+// those modules load on first use only.
+const requireBuiltin = createRequire(import.meta.url);
+let zlibModule: typeof zlib | undefined;
+const lazyZlib = (): typeof zlib => (zlibModule ??= requireBuiltin('node:zlib') as typeof zlib);
+let httpsModule: typeof https | undefined;
+const lazyHttps = (): typeof https => (httpsModule ??= requireBuiltin('node:https') as typeof https);
+
 function decoderFor(encoding: string): Readable & NodeJS.WritableStream | null | 'unknown' {
   switch (encoding) {
     case '':
@@ -53,11 +62,11 @@ function decoderFor(encoding: string): Readable & NodeJS.WritableStream | null |
       return null;
     case 'gzip':
     case 'x-gzip':
-      return zlib.createGunzip();
+      return lazyZlib().createGunzip();
     case 'deflate':
-      return zlib.createInflate();
+      return lazyZlib().createInflate();
     case 'br':
-      return zlib.createBrotliDecompress();
+      return lazyZlib().createBrotliDecompress();
     default:
       return 'unknown';
   }
@@ -97,7 +106,7 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | H
     };
     const onAbort = () => fail('timeout', 'aborted');
 
-    const lib = target.protocol === 'https:' ? https : http;
+    const lib = target.protocol === 'https:' ? lazyHttps() : http;
     const req = lib.request(target, {
       method: 'GET',
       agent: target.protocol === 'http:' ? opts.agent : undefined,
@@ -138,8 +147,9 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | H
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > opts.maxBytes) {
-          stream.destroy();
+          // Classify first: destroying the response itself emits 'aborted' at once, which would say 'network'.
           fail('too_large', `body over the ${opts.maxBytes}-byte cap`);
+          stream.destroy();
           return;
         }
         chunks.push(chunk);

@@ -1,0 +1,50 @@
+/**
+ * `check` runs thousands of times a day from cron: its import graph must hold no undici/fetch internals,
+ * zod, yaml, better-sqlite3 or ink (DESIGN.md §6). This records what a real `check` run loads.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { isolatedEnv, runCli } from '../support/cli.js';
+
+const HEAVY = /node_modules\/(zod|yaml|better-sqlite3|ink|react|undici|prom-client|pino)\//;
+const REGISTER = new URL('../support/trace/register.mjs', import.meta.url).href;
+let server: http.Server;
+let url: string;
+
+beforeAll(async () => {
+  const body = readFileSync(new URL('../fixtures/hub/health-ready.json', import.meta.url), 'utf8');
+  server = http.createServer((req, res) => {
+    if (req.url === '/api/health') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    else res.writeHead(404, { 'content-type': 'text/html' }).end('<!DOCTYPE html><pre>Cannot GET</pre>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+async function traceCheck(extraArgs: string[] = []): Promise<string[]> {
+  const trace = join(mkdtempSync(join(tmpdir(), 'mhm-trace-')), 'trace.txt');
+  writeFileSync(trace, '');
+  const run = await runCli(['check', '--hub', url, ...extraArgs], isolatedEnv({ MHM_TRACE_FILE: trace }), ['--import', REGISTER]);
+  expect(run.stderr).toBe('');
+  return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+}
+
+test('check without a config file loads no undici, zod, yaml, better-sqlite3 or ink', async () => {
+  const lines = await traceCheck();
+  const ours = lines.filter((l) => l.includes('/dist/'));
+  expect(ours.some((l) => l.includes('/dist/cli/commands/check.js'))).toBe(true); // the trace saw the command
+  expect(lines.filter((l) => HEAVY.test(l))).toEqual([]);
+  expect(lines.filter((l) => /internal .*undici|internal .*fetch/.test(l))).toEqual([]);
+});
+
+test('check with a config file loads yaml and zod, but still no undici, better-sqlite3 or ink', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mhm-cfg-'));
+  writeFileSync(join(dir, 'config.yaml'), 'timeout: 3s\n');
+  const lines = await traceCheck(['--config', join(dir, 'config.yaml')]);
+  expect(lines.some((l) => /node_modules\/zod\//.test(l))).toBe(true);
+  expect(lines.filter((l) => /node_modules\/(better-sqlite3|ink|undici)\//.test(l) || /internal .*undici/.test(l))).toEqual([]);
+});

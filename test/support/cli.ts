@@ -1,0 +1,40 @@
+/** Runs the built CLI as a real child process, as cron or Nagios would, and times it from spawn to exit. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI_PATH = fileURLToPath(new URL('../../bin/mcp-hub-monitor.js', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time from spawn to exit, ms. */
+  ms: number;
+}
+
+/** An environment with HOME and XDG_* in a fresh temp dir, so no user config or hub registry leaks in. */
+export function isolatedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const home = mkdtempSync(join(tmpdir(), 'mhm-cli-home-'));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('XDG_') && k !== 'MCP_HUB_URL' && k !== 'NO_COLOR' && k !== 'FORCE_COLOR') env[k] = v;
+  }
+  return { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), ...extra };
+}
+
+/** Runs `mcp-hub-monitor <args>` and collects its output. */
+export function runCli(args: string[], env: Record<string, string> = isolatedEnv(), execArgv: string[] = []): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...execArgv, CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}

@@ -1,0 +1,256 @@
+/**
+ * A fault-injecting fake MCP hub (faults.md §7.2): one `node:http` server on 127.0.0.1:0 whose routes
+ * switch behaviour at run time, for what the real mcp-hub cannot be made to do on demand — hang, drip,
+ * 500, truncate, lie, impostor, huge, deep or hostile bodies.
+ *
+ * Defaults: `/api/health` serves hub/health-ready.json (fresh times, no `workspaces`: see hub-fixtures.ts);
+ * every other path gets Express's HTML 404, as the real hub answers an unknown `/api/*` route.
+ *
+ * A new behaviour is one member of `Mode` and one `case` in `serve()` (the switch is exhaustive, so the
+ * compiler points at the missing case). SSE modes (`replay`, `cut`, `halfopen`, `batched`, …) go here too.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  GARBAGE_TEXT, HUGE_PREFIX, HUGE_SUFFIX, deepHealthText, gzipBomb, hostileHealthText, html404Page, impostorBody,
+  lieHealth, readyHealth,
+} from './hub-fixtures.js';
+
+/** What a route does; `kind` discriminates. Bodies given as objects are served as JSON. */
+export type Mode =
+  /** 200 (or `status`) with the body: a fixture or any JSON. */
+  | { kind: 'ok'; body: string | object; contentType?: string; status?: number }
+  /** Accepts the request and never writes a byte. */
+  | { kind: 'silent' }
+  /** 200 headers at once, then `body` (default: the ready health) and whitespace after it, slowly, forever. */
+  | { kind: 'drip'; bytesPerSecond: number; body?: string | object }
+  /** An error status with a body, e.g. 500 JSON. */
+  | { kind: 'status'; code: number; body: string | object; contentType?: string }
+  /** Express's HTML 404 page ("Cannot GET <path>"). */
+  | { kind: 'html404' }
+  /**
+   * Only the first `bytes` bytes of `body`, then the socket ends. `framing: 'close'` (default) sends no
+   * length, so the cut body is a complete HTTP response of bad JSON; `'length'` declares the full length,
+   * so the client sees the connection close mid-body.
+   */
+  | { kind: 'truncate'; body: string | object; bytes: number; framing?: 'close' | 'length' }
+  /** 200 with text that is not JSON. */
+  | { kind: 'garbage' }
+  /**
+   * A `bytes`-long JSON-ish body, streamed with backpressure (never held in memory), chunked unless
+   * `declareLength`; with `gzip`, a small gzip body that inflates to `bytes`.
+   */
+  | { kind: 'huge'; bytes: number; gzip?: boolean; declareLength?: boolean }
+  /** The ready health with servers[0].capabilities.tools[0].inputSchema nested `depth` levels. */
+  | { kind: 'deep'; depth: number }
+  /** The ready health with hostile server names, `__proto__` keys and an escape-laden error. */
+  | { kind: 'hostile' }
+  /** 200 JSON `{status:'ok', server_id:'something-else'}`. */
+  | { kind: 'impostor' }
+  /**
+   * The ready health with `server` connected and `uptime` (0: a dead stdio child), its `lastStarted` 60 s
+   * before this mode was set and held there, as the real hub holds it.
+   */
+  | { kind: 'lie'; server: string; uptime: number }
+  /** The ready health with `state` replaced and times set to now; `onlyUp` drops its 2 disconnected servers. */
+  | { kind: 'state'; state: string; onlyUp?: boolean };
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  /** Epoch ms the request arrived. */
+  at: number;
+}
+
+export interface FakeHub {
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  port: number;
+  /** Sets the behaviour of one path (query strings are ignored when matching). */
+  route(path: string, mode: Mode): void;
+  /** Every request received, in order. */
+  requests: RequestRecord[];
+  /** Stops listening and destroys every open socket, hung and dripping ones included. */
+  close(): Promise<void>;
+}
+
+interface Route {
+  mode: Mode;
+  /** Epoch ms the mode was set; what `lie` holds `lastStarted` against. */
+  setAt: number;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const LIE_STARTED_AGO_MS = 60_000;
+
+function bodyText(body: string | object): string {
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+function send(res: http.ServerResponse, status: number, body: string | Buffer, contentType: string, extra: http.OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...extra });
+  res.end(body);
+}
+
+/** Writes chunks from `next` as fast as the client reads (honouring backpressure) until it returns null. */
+function pump(res: http.ServerResponse, next: () => Buffer | string | null): void {
+  let closed = false;
+  res.once('close', () => { closed = true; });
+  const step = () => {
+    while (!closed) {
+      const chunk = next();
+      if (chunk === null) {
+        res.end();
+        return;
+      }
+      if (!res.write(chunk)) {
+        res.once('drain', step);
+        return;
+      }
+    }
+  };
+  step();
+}
+
+function drip(res: http.ServerResponse, bytesPerSecond: number, body: string): void {
+  res.writeHead(200, { 'Content-Type': JSON_TYPE });
+  res.flushHeaders();
+  const intervalMs = Math.max(10, 1000 / Math.max(bytesPerSecond, 0.001));
+  const perTick = Math.max(1, Math.round((bytesPerSecond * intervalMs) / 1000));
+  const data = Buffer.from(body);
+  let offset = 0;
+  const tick = () => {
+    // After the body, whitespace (still valid JSON) so that the response never completes.
+    const chunk = offset < data.length ? data.subarray(offset, offset + perTick) : Buffer.alloc(perTick, 0x20);
+    offset += chunk.length;
+    res.write(chunk);
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  res.once('close', () => clearInterval(timer));
+}
+
+function truncate(req: http.IncomingMessage, body: string, bytes: number, framing: 'close' | 'length'): void {
+  const data = Buffer.from(body);
+  const length = framing === 'length' ? `Content-Length: ${data.length}\r\n` : '';
+  // Raw on the socket: node:http would otherwise frame (chunk) the body and finish it properly.
+  const socket = req.socket;
+  socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${JSON_TYPE}\r\n${length}Connection: close\r\n\r\n`);
+  socket.end(data.subarray(0, Math.max(0, bytes)));
+}
+
+function huge(res: http.ServerResponse, bytes: number, gzip: boolean, declareLength: boolean): void {
+  if (gzip) {
+    send(res, 200, gzipBomb(bytes), JSON_TYPE, { 'Content-Encoding': 'gzip' });
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': JSON_TYPE, ...(declareLength ? { 'Content-Length': bytes } : {}) });
+  const block = Buffer.alloc(64 * 1024, 0x61);
+  const padding = Math.max(0, bytes - HUGE_PREFIX.length - HUGE_SUFFIX.length);
+  let sent = -1;
+  pump(res, () => {
+    if (sent === -1) {
+      sent = 0;
+      return HUGE_PREFIX;
+    }
+    if (sent < padding) {
+      const n = Math.min(block.length, padding - sent);
+      sent += n;
+      return n === block.length ? block : block.subarray(0, n);
+    }
+    if (sent === padding) {
+      sent++;
+      return HUGE_SUFFIX;
+    }
+    return null;
+  });
+}
+
+function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string, route: Route): void {
+  const mode = route.mode;
+  switch (mode.kind) {
+    case 'ok':
+      send(res, mode.status ?? 200, bodyText(mode.body), mode.contentType ?? JSON_TYPE);
+      return;
+    case 'silent':
+      return; // the socket stays open until the client gives up or close() destroys it
+    case 'drip':
+      drip(res, mode.bytesPerSecond, bodyText(mode.body ?? readyHealth()));
+      return;
+    case 'status':
+      send(res, mode.code, bodyText(mode.body), mode.contentType ?? JSON_TYPE);
+      return;
+    case 'html404':
+      send(res, 404, html404Page(path), 'text/html; charset=utf-8', {
+        'X-Powered-By': 'Express', 'Content-Security-Policy': "default-src 'none'", 'X-Content-Type-Options': 'nosniff',
+      });
+      return;
+    case 'truncate':
+      truncate(req, bodyText(mode.body), mode.bytes, mode.framing ?? 'close');
+      return;
+    case 'garbage':
+      send(res, 200, GARBAGE_TEXT, JSON_TYPE);
+      return;
+    case 'huge':
+      huge(res, mode.bytes, mode.gzip ?? false, mode.declareLength ?? false);
+      return;
+    case 'deep':
+      send(res, 200, deepHealthText(mode.depth), JSON_TYPE);
+      return;
+    case 'hostile':
+      send(res, 200, hostileHealthText(), JSON_TYPE);
+      return;
+    case 'impostor':
+      send(res, 200, JSON.stringify(impostorBody()), JSON_TYPE);
+      return;
+    case 'lie':
+      send(res, 200, JSON.stringify(lieHealth(mode.server, mode.uptime, route.setAt - LIE_STARTED_AGO_MS)), JSON_TYPE);
+      return;
+    case 'state':
+      send(res, 200, JSON.stringify(readyHealth({ state: mode.state, onlyUp: mode.onlyUp })), JSON_TYPE);
+      return;
+    default: {
+      const unknown: never = mode;
+      throw new Error(`fake hub: no handler for mode ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Starts a fake hub on 127.0.0.1 and a free port. */
+export async function startFakeHub(): Promise<FakeHub> {
+  const routes = new Map<string, Route>();
+  const sockets = new Set<Socket>();
+  const requests: RequestRecord[] = [];
+  const fallback: Route = { mode: { kind: 'html404' }, setAt: Date.now() };
+  const route = (path: string, mode: Mode) => void routes.set(path, { mode, setAt: Date.now() });
+  route('/api/health', { kind: 'state', state: 'ready' });
+
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://fake-hub').pathname;
+    requests.push({ method: req.method ?? 'GET', path, at: Date.now() });
+    // A client that gives up mid-body makes writes fail; that is the point, not an error.
+    res.on('error', () => {});
+    serve(req, res, path, routes.get(path) ?? fallback);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    route,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    }),
+  };
+}

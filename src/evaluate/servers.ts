@@ -55,8 +55,9 @@ export function judgeServer(cur: ServerSample, earlier: ServerSample | undefined
   if (s.uptimeS > 0) return { verdict: 'up', message: `connected, up ${s.uptimeS}s` };
   if (s.lastStartedMs == null) return { verdict: 'unknown', message: 'connected with uptime 0 and no lastStarted' };
   const sinceStart = cur.atMs - s.lastStartedMs;
-  // Uptime counts whole seconds from the end of the connect: 0 on two samples ≥ 1 s apart is a stopped clock.
-  if (sameStart && prev.uptimeS === 0 && cur.atMs - earlier!.atMs >= 1_000) {
+  // Uptime counts whole seconds from the end of the connect: 0 on two connected samples ≥ 1 s apart is a
+  // stopped clock. A `connecting` sample always shows 0 (the clock has not started), so it proves nothing.
+  if (sameStart && prev.status === 'connected' && prev.uptimeS === 0 && cur.atMs - earlier!.atMs >= 1_000) {
     return { verdict: 'dead', message: `dead: the hub says connected, but uptime stayed 0 (started ${ago(sinceStart)}; process exited)` };
   }
   if (sinceStart > deadAfterMs) {

@@ -73,10 +73,18 @@ export interface DiscoveryInput {
  * ran is gone, not that nothing answers on a port they never used.
  */
 export function discoverHubs(input: DiscoveryInput): HubTarget[] {
-  if (input.flagHubs.length) return input.flagHubs.map((u) => ({ url: normaliseHubUrl(u), origin: 'flag' }));
-  if (input.configHubs.length) return input.configHubs.map((u) => ({ url: normaliseHubUrl(u), origin: 'config' }));
-  const fromEnv = input.env.MCP_HUB_URL?.trim();
-  if (fromEnv) return fromEnv.split(',').map((u) => ({ url: normaliseHubUrl(u.trim()), origin: 'env' }));
+  const named = (list: string[], origin: HubTarget['origin'], source: string): HubTarget[] =>
+    list.map((u) => {
+      try {
+        return { url: normaliseHubUrl(u), origin };
+      } catch (err) {
+        throw new Error(`${source}: ${(err as Error).message}`);
+      }
+    });
+  if (input.flagHubs.length) return named(input.flagHubs, 'flag', '--hub');
+  if (input.configHubs.length) return named(input.configHubs, 'config', 'config hubs');
+  const fromEnv = (input.env.MCP_HUB_URL ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (fromEnv.length) return named(fromEnv, 'env', 'MCP_HUB_URL');
   const ws = readWorkspaceHubs(input.env, input.alive);
   const live = ws.filter((h) => h.alive);
   const chosen = live.length ? live : ws;

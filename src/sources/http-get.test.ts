@@ -238,6 +238,18 @@ describe('httpGet failure classes', () => {
       });
     });
     const r = expectFailure(await httpGet(url, { timeoutMs: 2_000, maxBytes: 1024 }));
-    expect(['network', 'malformed']).toContain(r.failure);
+    expect(r.failure).toBe('network');
+    expect(r.message).toContain('mid-body');
+  });
+
+  test('a chunked body cut off before its last chunk is a network failure', async () => {
+    const url = await serveRaw((s) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n');
+        s.destroy();
+      });
+    });
+    const r = expectFailure(await httpGet(url, { timeoutMs: 2_000, maxBytes: 1024 }));
+    expect(r.failure).toBe('network');
   });
 });

@@ -38,13 +38,15 @@ function hubLine(h: HubSummary): string {
 export function renderCheckText(result: CheckResult, opts: TextOptions): string {
   // Cut to the terminal's width only on a terminal; a log file keeps every character.
   const width = opts.width === undefined ? Infinity : Math.max(40, opts.width);
-  const fit = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line);
+  const fit = (line: string, w = width) => (line.length > w ? `${line.slice(0, w - 1)}…` : line);
   const lines: string[] = [];
   const head = `${result.status.toUpperCase()}  level ${result.level}  ${result.hubs.length} hub${result.hubs.length === 1 ? '' : 's'}  ${result.timestamp}`;
-  lines.push(paint(opts.color, COLOR[result.status], head));
+  lines.push(paint(opts.color, COLOR[result.status], fit(head)));
   for (const hub of result.hubs) {
     lines.push('');
-    lines.push(`${fit(hubLine(hub))}  ${paint(opts.color, LEVEL_COLOR[hub.level], `[${hub.level}]`)}`);
+    // The level tag is kept whole; the hub line gives way so the pair still fits the width.
+    const tag = `[${hub.level}]`;
+    lines.push(`${fit(hubLine(hub), width - tag.length - 2)}  ${paint(opts.color, LEVEL_COLOR[hub.level], tag)}`);
     const mine = result.checks.filter((c) => c.hub === hub.url);
     const notExposed = mine.filter((c) => c.status === 'no_data' && c.message === NOT_EXPOSED);
     const shown: Finding[] = mine.filter((c) => !notExposed.includes(c)).sort((a, b) => ORDER[a.status] - ORDER[b.status]);

@@ -22,7 +22,10 @@ export function sanitizeTerminal(text: string, max = 500): string {
     .replace(LONE_SURROGATE, '\ufffd')
     .replace(CONTROL, escapeControl)
     .replace(INVISIBLE, (ch) => `<U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  if (clean.length <= max) return clean;
+  // Never cut between the two halves of a surrogate pair (that would print a lone surrogate).
+  const cut = /[\ud800-\udbff]/.test(clean.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${clean.slice(0, cut)}…`;
 }
 
 /** True when colour should be used: a TTY, and neither NO_COLOR nor --no-color. */

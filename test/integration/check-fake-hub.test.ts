@@ -196,9 +196,10 @@ describe('check against the fake hub: exit code and message', () => {
 });
 
 describe('check against a hub that never completes: the total deadline', () => {
-  // A hung or dripping hub must cost cron no more than --timeout. Three runs each: node's own start-up
-  // on two slow cores varies by tens of ms, and one slow start should not fail the build (the median must
-  // hold; every run is still bounded, with start-up noise allowed).
+  // A hung or dripping hub must cost cron no more than --timeout. Measured on an idle 2-core machine, a
+  // run exits 0–30 ms after --timeout (20–40 ms of it before node's clock starts and after it stops), but
+  // a busy machine (another test file running beside this one) delays single runs by 100–200 ms. So three
+  // runs each: the median must be within --timeout + 100 ms, and every run within --timeout + 400 ms.
   test.each([
     { name: 'silent (accepts, never answers)', mode: { kind: 'silent' } as Mode },
     // One byte a second keeps an idle timeout from ever firing: only a total deadline ends this.
@@ -210,13 +211,15 @@ describe('check against a hub that never completes: the total deadline', () => {
       const run = await runCheck(hub);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(2);
-      // "within" names what was left of the budget when the request started (start-up used the rest).
-      expect(run.stdout).toMatch(/hub unresponsive: no complete answer in time \(GET http:\/\/127\.0\.0\.1:\d+\/api\/health: no complete response within 1\.\ds\)/);
+      // "within" names what was left of the budget when the request started (start-up used the rest),
+      // so under load it says 1s or 1.3s for --timeout 1.5s.
+      expect(run.stdout).toMatch(/hub unresponsive: no complete answer in time \(GET http:\/\/127\.0\.0\.1:\d+\/api\/health: no complete response within (\d+ms|1(\.\d)?s)\)/);
       // It waited for the deadline (the drip never stalled long enough to look idle).
       expect(run.ms).toBeGreaterThan(TIMEOUT_MS - 200);
       times.push(run.ms);
       overruns.push({ name, over: run.ms - TIMEOUT_MS });
-      expect(run.ms).toBeLessThanOrEqual(TIMEOUT_MS + EXIT_SLACK_MS + 150);
+      // Each run is bounded too; a hang (or an idle timeout the drip resets) would blow far past this.
+      expect(run.ms).toBeLessThanOrEqual(TIMEOUT_MS + 400);
     }
     console.log(`${name}: spawn→exit ${times.map(Math.round).join(', ')} ms (--timeout ${TIMEOUT_MS} ms)`);
     expect(median(times), `spawn→exit ${times.map(Math.round).join(', ')} ms`).toBeLessThanOrEqual(TIMEOUT_MS + EXIT_SLACK_MS);

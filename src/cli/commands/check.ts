@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load.js';
 import { evaluateCheck, needsConfirmation, evaluateHub } from '../../evaluate/check.js';
 import { createHubAgent } from '../../sources/http-get.js';
 import { pollHub, type HubSnapshot } from '../../sources/hub-client.js';
-import { discoverHubs, normaliseHubUrl } from '../../sources/discovery.js';
+import { discoverHubs } from '../../sources/discovery.js';
 import { UsageError } from '../../config/errors.js';
 import { renderCheckText } from '../../views/check-text.js';
 import { renderCheckNagios } from '../../views/check-nagios.js';
@@ -36,10 +36,9 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat): Promise<C
   const deadline = Math.max(performance.now() + 50, timeoutMs - EXIT_RESERVE_MS);
   let targets;
   try {
-    for (const h of g.hubs) normaliseHubUrl(h);
     targets = discoverHubs({ flagHubs: g.hubs, configHubs: config.hubs, env: process.env });
   } catch (err) {
-    throw new UsageError(`--hub: ${(err as Error).message}`);
+    throw new UsageError((err as Error).message);
   }
   const agent = createHubAgent();
   try {

@@ -12,7 +12,10 @@ import { EXIT_CODES, worstStatus, type Finding, type Level, type OverallStatus }
 
 export interface HubSummary {
   url: string;
+  /** The hub answered HTTP at all (a 500 or a malformed body is reachable but failing). */
   reachable: boolean;
+  /** Why the health poll failed, when it did: refused, timeout, network, http_status, malformed, too_large. */
+  failure: string | null;
   state: string | null;
   version: string | null;
   pid: number | null;
@@ -70,7 +73,8 @@ function summarise(s: HubSnapshot, findings: Finding[], cfg: MonitorConfig): Hub
   const status = worstStatus(findings);
   return {
     url: s.target.url,
-    reachable: s.health.ok,
+    reachable: s.health.ok || !['refused', 'timeout', 'network', 'bad_url'].includes(s.health.failure),
+    failure: s.health.ok ? null : s.health.failure,
     state: h?.state ?? null,
     version: h?.version ?? null,
     pid: h?.pid ?? s.process?.pid ?? null,

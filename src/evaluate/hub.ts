@@ -7,7 +7,7 @@ import { finding, type Finding } from './types.js';
 const FAILURE_TEXT: Record<string, string> = {
   refused: 'hub unreachable: connection refused',
   timeout: 'hub unresponsive: no complete answer in time',
-  network: 'hub unreachable: network error',
+  network: 'hub connection failed',
   malformed: 'hub answered with malformed data',
   too_large: 'hub answered with an oversized body',
   http_status: 'hub answered with an HTTP error',

@@ -32,6 +32,8 @@ export interface HttpFailure {
 
 export interface GetOptions {
   timeoutMs: number;
+  /** How to name the limit in a timeout message (e.g. "the 5s --timeout budget"); default: the timeoutMs. */
+  limitLabel?: string;
   /** Cap on the decoded body size. */
   maxBytes: number;
   agent?: http.Agent;
@@ -113,7 +115,7 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | H
       headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', ...opts.headers },
     });
     const timer = setTimeout(
-      () => fail('timeout', `no complete response within ${formatDuration(opts.timeoutMs)}`),
+      () => fail('timeout', `no complete response within ${opts.limitLabel ?? formatDuration(opts.timeoutMs)}`),
       Math.max(0, opts.timeoutMs),
     );
     if (opts.signal?.aborted) onAbort();

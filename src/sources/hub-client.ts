@@ -48,6 +48,8 @@ export interface HubSnapshot {
 export interface PollOptions {
   /** Absolute monotonic deadline (performance.now() ms) shared by every request of this poll. */
   deadline: number;
+  /** How timeout messages name that deadline, e.g. "the 5s --timeout budget". */
+  limitLabel?: string;
   agent?: http.Agent;
   /** Skip the optional metrics routes (the confirmation re-poll needs only health). */
   healthOnly?: boolean;
@@ -70,8 +72,8 @@ function describeStatus(res: HttpResponse): string {
   return `HTTP ${res.status}: ${bodySnippet(res.body)}`;
 }
 
-async function fetchHealth(base: string, timeoutMs: number, agent?: http.Agent): Promise<HealthResult> {
-  const res = await httpGet(`${base}/api/health`, { timeoutMs, maxBytes: HEALTH_MAX_BYTES, agent });
+async function fetchHealth(base: string, timeoutMs: number, agent?: http.Agent, limitLabel?: string): Promise<HealthResult> {
+  const res = await httpGet(`${base}/api/health`, { timeoutMs, maxBytes: HEALTH_MAX_BYTES, agent, limitLabel });
   if (!res.ok) return { ok: false, failure: res.failure, message: res.message, latencyMs: res.elapsedMs };
   if (res.status !== 200) {
     return { ok: false, failure: 'http_status', status: res.status, message: `GET ${base}/api/health: ${describeStatus(res)}`, latencyMs: res.elapsedMs };
@@ -112,7 +114,7 @@ export async function pollHub(target: HubTarget, opts: PollOptions): Promise<Hub
   const metrics: LlmMetrics = { sources: [] };
   const routes: HubSnapshot['routes'] = {};
   const [health] = await Promise.all([
-    fetchHealth(target.url, remaining(), opts.agent),
+    fetchHealth(target.url, remaining(), opts.agent, opts.limitLabel),
     ...(opts.healthOnly ? [] : OPTIONAL_ROUTES.map(async (route) => {
       routes[route] = await fetchOptional(target.url, route, remaining(), metrics, opts.agent);
     })),

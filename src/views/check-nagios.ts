@@ -29,7 +29,7 @@ export function renderCheckNagios(result: CheckResult): string {
   for (const h of result.hubs) {
     const p = many ? `${new URL(h.url).host}_` : '';
     const enabled = h.servers.total - h.servers.disabled;
-    perf.push(`${label(`${p}hub_up`)}=${h.reachable ? 1 : 0};;;0;1`);
+    perf.push(`${label(`${p}hub_up`)}=${h.failure === null ? 1 : 0};;;0;1`);
     perf.push(`${label(`${p}servers_up`)}=${h.servers.up};;;0;${enabled}`);
     perf.push(`${label(`${p}servers_down`)}=${h.servers.down + h.servers.dead};;;0;${enabled}`);
     const latency = result.checks.find((c) => c.hub === h.url && c.id === 'hub.reachable' && c.status === 'ok');

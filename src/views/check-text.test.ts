@@ -113,7 +113,7 @@ describe('renderCheckText content', () => {
       health: { ok: false, failure: 'refused', message: 'GET x: connection refused', latencyMs: 1 },
     }], new Map(), defaultConfig(), NOW);
     const out = renderCheckText(result, { color: false });
-    expect(out).toContain(`${HUB}  unreachable  [red]`);
+    expect(out).toContain(`${HUB}  unreachable (refused)  [red]`);
     expect(out).toMatch(/CRITICAL {2}hub\.reachable/);
   });
 

@@ -20,7 +20,8 @@ function paint(on: boolean, code: string | undefined, text: string): string {
 }
 
 function hubLine(h: HubSummary): string {
-  if (!h.reachable) return `${clean(h.url)}  unreachable`;
+  if (!h.reachable) return `${clean(h.url)}  unreachable (${h.failure})`;
+  if (h.failure) return `${clean(h.url)}  answered, but failed (${h.failure})`;
   const s = h.servers;
   const parts = [`state ${clean(h.state ?? 'unknown', 40)}`];
   if (h.version) parts.push(`mcp-hub ${clean(h.version, 40)}`);

@@ -3,35 +3,29 @@
  * hub: each fault gives the documented exit code and message, and the process is gone within `--timeout`
  * (+100 ms) counted from spawn, whatever the hub does (faults.md A-series, D1, D2, D6, D10, D15, D16).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runCli, type CliRun } from '../support/cli.js';
 import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
 import { HOSTILE_NAMES, fixtureJson, fixtureText } from '../support/hub-fixtures.js';
 
-const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.js', import.meta.url));
 /** The `--timeout` of every run unless a case says otherwise. */
 const TIMEOUT_MS = 1_500;
 /** Allowed from spawn to exit beyond `--timeout` (node's own start-up counts). */
 const EXIT_SLACK_MS = 100;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Spawn to exit, ms. */
-  ms: number;
+interface Run extends CliRun {
   timeoutMs: number;
 }
 
 /** Every run's spawn→exit minus --timeout, by case, for the summary printed at the end. */
-const overruns: { name: string; over: number }[] = [];
+const overruns: { name: string; over: number; deadline?: boolean }[] = [];
 
 const home = mkdtempSync(join(tmpdir(), 'mhm-fake-hub-'));
-/** No user config, hub registry or MCP_HUB_URL can leak in; NO_COLOR as the brief's cron line sets it. */
+/** No user config, hub registry or MCP_HUB_URL can leak in; with NO_COLOR, any ESC byte on stdout came from hub data. */
 const ENV = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   HOME: home,
@@ -40,22 +34,9 @@ const ENV = {
   NO_COLOR: '1',
 };
 
-function runCheck(hub: FakeHub, args: string[] = [], timeoutMs = TIMEOUT_MS): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const argv = [CLI, 'check', '--hub', hub.url, '--timeout', `${timeoutMs}ms`, ...args];
-    const started = performance.now();
-    const child = spawn(process.execPath, argv, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let ms = 0;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.once('error', reject);
-    child.once('exit', () => { ms = performance.now() - started; });
-    child.once('close', (code) => resolve({
-      code, ms, timeoutMs, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
-    }));
-  });
+async function runCheck(hub: FakeHub, args: string[] = [], timeoutMs = TIMEOUT_MS): Promise<Run> {
+  const run = await runCli(['check', '--hub', hub.url, '--timeout', `${timeoutMs}ms`, ...args], ENV);
+  return { ...run, timeoutMs };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -74,12 +55,15 @@ beforeEach(async () => { hub = await startFakeHub(); });
 afterEach(async () => { await hub.close(); });
 
 afterAll(() => {
-  if (!overruns.length) return;
-  const over = overruns.map((o) => o.over);
-  const worst = overruns.reduce((a, b) => (b.over > a.over ? b : a));
-  // Timing evidence for the report: how close to the deadline the slowest exits came.
-  console.log(`spawn→exit minus --timeout over ${over.length} runs: median ${Math.round(median(over))} ms, `
-    + `max ${Math.round(worst.over)} ms (${worst.name})`);
+  rmSync(home, { recursive: true, force: true });
+  // Timing evidence: how close to --timeout the exits came, for the runs that had to wait for the deadline
+  // and for all runs.
+  for (const [label, runs] of [['deadline runs', overruns.filter((o) => o.deadline)], ['all runs', overruns]] as const) {
+    if (!runs.length) continue;
+    const worst = runs.reduce((a, b) => (b.over > a.over ? b : a));
+    console.log(`spawn→exit minus --timeout, ${label} (${runs.length}): median ${Math.round(median(runs.map((o) => o.over)))} ms, `
+      + `max ${Math.round(worst.over)} ms (${worst.name})`);
+  }
 });
 
 const onlyUp: Mode = { kind: 'state', state: 'ready', onlyUp: true };
@@ -213,11 +197,11 @@ describe('check against a hub that never completes: the total deadline', () => {
       expect(run.code).toBe(2);
       // "within" names what was left of the budget when the request started (start-up used the rest),
       // so under load it says 1s or 1.3s for --timeout 1.5s.
-      expect(run.stdout).toMatch(/hub unresponsive: no complete answer in time \(GET http:\/\/127\.0\.0\.1:\d+\/api\/health: no complete response within (\d+ms|1(\.\d)?s)\)/);
+      expect(run.stdout).toMatch(/hub unresponsive: no complete answer in time \(GET http:\/\/127\.0\.0\.1:\d+\/api\/health: no complete response within the 1\.5s timeout\)/);
       // It waited for the deadline (the drip never stalled long enough to look idle).
       expect(run.ms).toBeGreaterThan(TIMEOUT_MS - 200);
       times.push(run.ms);
-      overruns.push({ name, over: run.ms - TIMEOUT_MS });
+      overruns.push({ name, over: run.ms - TIMEOUT_MS, deadline: true });
       // Each run is bounded too; a hang (or an idle timeout the drip resets) would blow far past this.
       expect(run.ms).toBeLessThanOrEqual(TIMEOUT_MS + 400);
     }
@@ -315,5 +299,26 @@ describe('check output formats against the fake hub', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout.split('\n')[0]).toMatch(/^MCPHUB OK - 1 hub\(s\) OK, 2 server\(s\) up \| hub_up=1;;;0;1 servers_up=2;;;0;2 /);
     expectInTime('nagios', ok);
+  });
+});
+
+describe('the fake hub itself', () => {
+  test('close() ends hung and dripping requests at once, and the log has both', async () => {
+    hub.route('/hang', { kind: 'silent' });
+    hub.route('/drip', { kind: 'drip', bytesPerSecond: 1 });
+    const ended = ['/hang', '/drip'].map((path) => new Promise<string>((resolve) => {
+      const req = http.get(`${hub.url}${path}`, (res) => {
+        res.on('data', () => {});
+        res.on('error', () => {});
+        res.on('close', () => resolve(`${path}: closed after ${res.statusCode}`));
+      });
+      req.on('error', (e) => resolve(`${path}: ${e.message}`));
+    }));
+    for (let i = 0; i < 200 && hub.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const started = performance.now();
+    await hub.close();
+    expect(await Promise.all(ended)).toEqual(['/hang: socket hang up', '/drip: closed after 200']);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(hub.requests.map((r) => [r.method, r.path])).toEqual([['GET', '/hang'], ['GET', '/drip']]);
   });
 });

@@ -11,7 +11,7 @@ export interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** Wall time from spawn to exit, ms. */
+  /** Wall time from spawn to the process's exit (not to its pipes closing), ms. */
   ms: number;
 }
 
@@ -34,7 +34,9 @@ export function runCli(args: string[], env: Record<string, string> = isolatedEnv
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    let ms = 0;
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+    child.once('exit', () => { ms = performance.now() - started; });
+    child.once('close', (code) => resolve({ code, stdout, stderr, ms }));
   });
 }

@@ -4,6 +4,7 @@
  * finishes within `--timeout`, counted from process start.
  */
 import { performance } from 'node:perf_hooks';
+import { formatDuration } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
 import { evaluateCheck, needsConfirmation, evaluateHub } from '../../evaluate/check.js';
 import { createHubAgent } from '../../sources/http-get.js';
@@ -11,6 +12,7 @@ import { pollHub, type HubSnapshot } from '../../sources/hub-client.js';
 import { discoverHubs } from '../../sources/discovery.js';
 import { UsageError } from '../../config/errors.js';
 import { renderCheckText } from '../../views/check-text.js';
+import { toSafeJson } from '../../views/json.js';
 import { renderCheckNagios } from '../../views/check-nagios.js';
 import { shouldUseColor } from '../../views/sanitize.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -42,7 +44,8 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat): Promise<C
   }
   const agent = createHubAgent();
   try {
-    const first = await Promise.all(targets.map((t) => pollHub(t, { deadline, agent })));
+    const limitLabel = `the ${formatDuration(timeoutMs)} timeout`;
+    const first = await Promise.all(targets.map((t) => pollHub(t, { deadline, agent, limitLabel })));
     const earlier = new Map<string, HubSnapshot>();
     const final = await Promise.all(first.map(async (snap) => {
       if (!needsConfirmation(evaluateHub(snap, undefined, config))) return snap;
@@ -50,7 +53,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat): Promise<C
       // Only confirm when the second look fits in the budget; otherwise report what we saw.
       if (performance.now() + Math.max(0, wait) + 100 > deadline) return snap;
       await new Promise((r) => setTimeout(r, Math.max(0, wait)));
-      const again = await pollHub(snap.target, { deadline, agent, healthOnly: true });
+      const again = await pollHub(snap.target, { deadline, agent, limitLabel, healthOnly: true });
       if (!again.health.ok) return snap;
       again.metrics = snap.metrics;
       again.routes = snap.routes;
@@ -58,7 +61,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat): Promise<C
       return again;
     }));
     const result = evaluateCheck(final, earlier, config, Date.now());
-    const output = format === 'json' ? `${JSON.stringify(result, null, 2)}\n`
+    const output = format === 'json' ? `${toSafeJson(result)}\n`
       : format === 'nagios' ? renderCheckNagios(result)
       : renderCheckText(result, { color: shouldUseColor(process.stdout, process.env, g.color), width: process.stdout.columns });
     return { exitCode: result.exitCode, output };

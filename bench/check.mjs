@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { everythingServer, launchHub, testServer } from '../dist/demo/hub-launcher.js';
 
 const rounds = Number(process.argv[2] ?? 30);
-const cli = fileURLToPath(new URL('../bin/mcp-hub-monitor.js', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/mcp-hub-monitor.cjs', import.meta.url));
 const bashScript = fileURLToPath(new URL('./seed-check-alerts.sh', import.meta.url));
 for (const tool of ['curl', 'jq', 'bc']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
-// Bundles the CLI into a few ES modules in dist/bundle/ (run at install by `prepare`, after tsc has
-// type-checked and compiled src/). Why: `check` runs thousands of times a day, and loading ~30 small
-// modules (ours and commander's) one by one cost more than everything else it does. Commands' lazy
-// `await import()`s stay separate chunks, and zod/yaml stay external, so the lean path stays lean.
+// Bundles the CLI into one CommonJS file, dist/bundle/main.cjs (run at install by `prepare`, after tsc has
+// type-checked and compiled src/). Why, measured on these machines (bench/check.mjs): `check` runs thousands
+// of times a day, and loading ~30 small ES modules one by one (ours and commander's) through the ESM loader
+// cost more than everything else it does; one CommonJS file skips both. Heavy dependencies (zod, yaml, and
+// later better-sqlite3, ink) stay external and are loaded lazily by the commands that need them.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { main: 'src/cli/main.ts' },
-  outdir: 'dist/bundle',
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/bundle/main.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['zod', 'yaml', 'better-sqlite3', 'ink', 'react'],
-  // commander is CommonJS and requires Node built-ins; give its require() a real implementation.
-  banner: { js: "import { createRequire as __mhmCreateRequire } from 'node:module'; const require = __mhmCreateRequire(import.meta.url);" },
+  external: ['zod', 'yaml', 'commander', 'better-sqlite3', 'ink', 'react'],
+  // Our sources are ES modules that use import.meta.url; in one CJS file that is this file's URL.
+  define: { 'import.meta.url': '__mhmModuleUrl' },
+  banner: { js: "const __mhmModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   legalComments: 'none',
 });

@@ -15,7 +15,7 @@ import { parseJsonSafe } from '../sources/safe-json.js';
 import { everythingServer, launchHub, testServer, type RunningHub } from './hub-launcher.js';
 
 const EXIT_MEANING = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
-const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));
 
 function flag(name: string, fallback: string): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -212,9 +212,18 @@ describe('process facts', () => {
     expect(find(r.checks, 'hub.memory')).toMatchObject({ status: 'warning', value: 600, threshold: 500 });
   });
 
-  test('a dead pid while something answers on the port is critical', () => {
+  test('a pid not visible here while the hub answers is a visibility limit (container), never critical', () => {
     const r = run([okSnapshot(health(), { process: { pid: 42, alive: false } })]);
-    expect(find(r.checks, 'hub.process')).toMatchObject({ status: 'critical', value: 42 });
+    expect(find(r.checks, 'hub.process')).toBeUndefined();
+    expect(find(r.checks, 'hub.memory')).toMatchObject({ status: 'no_data' });
+    expect(r.status).toBe('ok');
+  });
+
+  test('a live pid that is not the hub on this port (pid reuse) gives memory no_data, not that process\'s memory', () => {
+    const r = run([okSnapshot(health(), { process: { pid: 42, alive: true, matchesPort: false, rssBytes: 900 * 1_048_576 } })]);
+    expect(find(r.checks, 'hub.memory')).toMatchObject({ status: 'no_data' });
+    expect(find(r.checks, 'hub.memory')!.message).toContain('not the hub on this port');
+    expect(r.status).toBe('ok');
   });
 
   test('no process facts gives memory no_data, never a failure', () => {

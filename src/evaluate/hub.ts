@@ -54,7 +54,10 @@ export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): 
     out.push(finding(hub, 'hub.state', 'warning', `hub state ${shown}`, { value: state ?? 'absent' }));
   }
   if (proc) {
-    if (!proc.alive) out.push(finding(hub, 'hub.process', 'critical', `hub process ${proc.pid} is not running, yet something answers on the port`, { value: proc.pid }));
+    // The hub answers, so it runs: a pid we cannot see or that is someone else's is a visibility limit
+    // (a container's pid namespace, pid reuse), never an outage.
+    if (!proc.alive) out.push(finding(hub, 'hub.memory', 'no_data', `hub pid ${proc.pid} is not visible from here (another pid namespace?)`));
+    else if (proc.matchesPort === false) out.push(finding(hub, 'hub.memory', 'no_data', `pid ${proc.pid} is not the hub on this port (pid reused, or another pid namespace)`));
     else if (proc.rssBytes === undefined) out.push(finding(hub, 'hub.memory', 'no_data', `memory of process ${proc.pid} not readable here`));
     else {
       const mb = proc.rssBytes / 1_048_576;

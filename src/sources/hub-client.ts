@@ -8,7 +8,7 @@ import { httpGet, type FailureClass, type HttpFailure, type HttpResponse } from 
 import { parseHealth, type Health } from './hub-models.js';
 import { mergeJsonMetrics, mergePrometheusText, type LlmMetrics } from './hub-metrics.js';
 import { parseJsonSafe } from './safe-json.js';
-import { isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
+import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
 
 /** How a hub URL was chosen (DESIGN.md §4 discovery order). */
 export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'default';
@@ -30,6 +30,12 @@ export type RouteOutcome = 'ok' | 'not_exposed' | 'error';
 export interface ProcessFacts {
   pid: number;
   alive: boolean;
+  /**
+   * The live pid's command line names the hub's port (`--port N` is required by the hub). False means the
+   * pid was reused by another process, or the hub runs in another pid namespace (a container): its facts
+   * must not be read as the hub's (faults A24).
+   */
+  matchesPort?: boolean;
   rssBytes?: number;
 }
 
@@ -124,7 +130,9 @@ export async function pollHub(target: HubTarget, opts: PollOptions): Promise<Hub
   // Process facts only for a hub on this machine: a pid from another host means nothing here.
   if (pid !== undefined && isLoopbackUrl(target.url)) {
     const alive = isPidAlive(pid);
-    snapshot.process = { pid, alive, rssBytes: alive ? readRssBytes(pid) : undefined };
+    const port = new URL(target.url).port;
+    const matchesPort = alive ? cmdlineHasArg(pid, port) : undefined;
+    snapshot.process = { pid, alive, matchesPort, rssBytes: alive && matchesPort !== false ? readRssBytes(pid) : undefined };
   }
   return snapshot;
 }

@@ -23,6 +23,20 @@ export function readRssBytes(pid: number): number | undefined {
   }
 }
 
+/**
+ * Whether a process's argv contains `arg` as a whole argument (or as `--x=arg`). Undefined when /proc is
+ * unreadable (another OS, or hidepid), so callers can tell "no" from "cannot know".
+ */
+export function cmdlineHasArg(pid: number, arg: string): boolean | undefined {
+  if (!arg) return undefined;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => a === arg || a.endsWith(`=${arg}`));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pids whose parent is `pid`, from /proc/<n>/stat (Linux only; [] elsewhere). */
 export function childPids(pid: number): number[] {
   const out: number[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../bin/mcp-hub-monitor.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));
 
 export interface CliRun {
   code: number | null;

@@ -17,8 +17,7 @@ import { renderCheckNagios } from '../../views/check-nagios.js';
 import { shouldUseColor } from '../../views/sanitize.js';
 import type { GlobalOptions } from '../global-options.js';
 
-export type CheckFormat = 'human' | 'json' | 'nagios';
-export const CHECK_FORMATS: readonly CheckFormat[] = ['human', 'json', 'nagios'];
+import type { CheckFormat } from '../options.js';
 
 /** Uptime counts whole seconds, so a second look 1.05 s later tells "just connected" from "dead". */
 const CONFIRM_GAP_MS = 1_150;

@@ -1,0 +1,35 @@
+/**
+ * The global options, defined once: commander builds `--help` and parsing from this table, and the `check`
+ * fast path (fast-path.ts) parses the same table without loading commander.
+ */
+
+export interface OptionSpec {
+  /** commander flags, e.g. `--hub <url>`. */
+  flags: string;
+  /** Key in the parsed options object (commander's camelCase; `--no-color` sets `color: false`). */
+  key: string;
+  takesValue: boolean;
+  repeatable?: boolean;
+  description: string;
+}
+
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--hub <url>', key: 'hub', takesValue: true, repeatable: true, description: 'hub base URL; repeatable (default: config, MCP_HUB_URL, live hubs in workspaces.json, http://127.0.0.1:7000)' },
+  { flags: '--config <file>', key: 'config', takesValue: true, description: 'config file (default: $XDG_CONFIG_HOME/mcp-hub-monitor/config.yaml; absent = defaults)' },
+  { flags: '--state-dir <dir>', key: 'stateDir', takesValue: true, description: 'state directory (default: $XDG_STATE_HOME/mcp-hub/monitoring)' },
+  { flags: '--json', key: 'json', takesValue: false, description: 'print one JSON document on stdout and nothing else there' },
+  { flags: '--no-color', key: 'color', takesValue: false, description: 'no colour (also when NO_COLOR is set or stdout is not a terminal)' },
+  { flags: '--timeout <duration>', key: 'timeout', takesValue: true, description: 'total deadline for hub requests, e.g. 5s, 1500ms (default: 5s)' },
+];
+
+/** `check`'s own options. */
+export const CHECK_FORMATS = ['human', 'json', 'nagios'] as const;
+export type CheckFormat = (typeof CHECK_FORMATS)[number];
+export const CHECK_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--format <format>', key: 'format', takesValue: true, description: 'output format' },
+];
+
+/** The long flag name of a spec: `--hub <url>` → `--hub`. */
+export function longFlag(spec: OptionSpec): string {
+  return spec.flags.split(' ')[0] as string;
+}

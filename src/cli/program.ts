@@ -1,0 +1,49 @@
+/** The commander program: help, version, usage errors and every command. Built from the option tables. */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { CHECK_FORMATS, CHECK_OPTIONS, GLOBAL_OPTIONS } from './options.js';
+import { resolveGlobalOptions, type RawGlobalOptions } from './global-options.js';
+import type { CheckFormat } from './options.js';
+
+/** What a command action asks main to do: print, then exit with the code. */
+export type Finish = (output: string, code: number) => void;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export function buildProgram(finish: Finish): Command {
+  const program = new Command('mcp-hub-monitor');
+  program
+    .description('Monitors MCP Hub and tells the truth about it.\nExit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage, bad config, internal error).')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help');
+  for (const spec of GLOBAL_OPTIONS) {
+    if (spec.repeatable) program.option(spec.flags, spec.description, collect);
+    else program.option(spec.flags, spec.description);
+  }
+  program
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(`mcp-hub-monitor: ${str.replace(/^error: /, '').trim()}\n`),
+    });
+
+  const check = program
+    .command('check')
+    .description('check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN');
+  for (const spec of CHECK_OPTIONS) {
+    check.addOption(new Option(spec.flags, spec.description).choices([...CHECK_FORMATS]).default('human'));
+  }
+  check.action(async (opts: { format: CheckFormat }, cmd: Command) => {
+    const g = resolveGlobalOptions(cmd.optsWithGlobals<RawGlobalOptions>());
+    const { runCheck } = await import('./commands/check.js');
+    const run = await runCheck(g, g.json ? 'json' : opts.format);
+    finish(run.output, run.exitCode);
+  });
+  return program;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Rewrites the README's configuration table from the zod schema (run after changing src/config/schema.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configSchema } from '../dist/config/schema.js';
+import { configSchema, typeLabels } from '../dist/config/schema.js';
 import { renderConfigTable } from '../dist/config/docs.js';
 
 const readme = new URL('../README.md', import.meta.url);
@@ -11,5 +11,5 @@ const end = '<!-- config-table:end -->';
 const a = text.indexOf(start);
 const b = text.indexOf(end);
 if (a < 0 || b < a) throw new Error('README.md has no config-table markers');
-writeFileSync(readme, `${text.slice(0, a + start.length)}\n${renderConfigTable(configSchema)}\n${text.slice(b)}`);
+writeFileSync(readme, `${text.slice(0, a + start.length)}\n${renderConfigTable(configSchema, typeLabels)}\n${text.slice(b)}`);
 console.log('README.md configuration table updated');

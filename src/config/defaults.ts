@@ -26,6 +26,30 @@ export const DEFAULTS = {
     /** Severity while the hub is `starting` or `restarting`. */
     transitionalStateSeverity: 'warning' as 'ok' | 'warning' | 'critical',
   },
+  validate: {
+    /** Free space (% of the filesystem) of the state and log dirs: below warning → WARNING, below critical → CRITICAL. */
+    diskFreePercent: { warning: 20, critical: 10 },
+    /** Size of the hub's log dir above which validate warns (the upstream log is never rotated). */
+    logDirWarningBytes: 100_000_000,
+  },
+  anomalies: {
+    /** How long to sample live when no history store exists. */
+    windowMs: 10_000,
+    /** More than this many error log lines within five minutes is a spike. */
+    errorSpike: { errors: 10, withinMs: 300_000 },
+    /** More than this many disconnect/reconnect cycles of one server is flapping. */
+    flappingCycles: 3,
+    /** Hub plus children CPU, percent of one core, above which it is an anomaly. */
+    cpuPercent: 80,
+    /** Hub RSS: above warning → WARNING (the guide's 500 MB), above critical → CRITICAL (its 1 GB). */
+    rssBytes: { warning: 500_000_000, critical: 1_000_000_000 },
+    /** Log file size above which log growth is an anomaly. */
+    logSizeBytes: 100_000_000,
+    /** Log flood: lines per second and the share of the single most repeated message. */
+    logFlood: { linesPerSecond: 100, duplicateRatio: 0.5 },
+    /** A value this many robust standard deviations (MAD × 1.4826) from the median of its history is an outlier. */
+    outlierSigmas: 5,
+  },
   /** The guide's degradation bands; a metric in a band raises the level to at least that colour. */
   levels: {
     successRate: { yellow: 95, orange: 90, red: 80 },
@@ -52,6 +76,20 @@ export interface MonitorConfig {
     deadServerSeverity: 'warning' | 'critical';
     deadAfterMs: number;
     transitionalStateSeverity: Severity;
+  };
+  validate: {
+    diskFreePercent: { warning: number; critical: number };
+    logDirWarningBytes: number;
+  };
+  anomalies: {
+    windowMs: number;
+    errorSpike: { errors: number; withinMs: number };
+    flappingCycles: number;
+    cpuPercent: number;
+    rssBytes: { warning: number; critical: number };
+    logSizeBytes: number;
+    logFlood: { linesPerSecond: number; duplicateRatio: number };
+    outlierSigmas: number;
   };
   levels: {
     successRate: { yellow: number; orange: number; red: number };

@@ -14,36 +14,38 @@ interface Row {
 
 type AnySchema = z.ZodType & { _zod: { def: Record<string, unknown> & { type: string } }; description?: string };
 
-function typeName(s: AnySchema): string {
+function typeName(s: AnySchema, labels?: WeakMap<object, string>): string {
   const def = s._zod.def;
+  const label = labels?.get(s);
+  if (label) return label;
   switch (def.type) {
-    case 'pipe': return 'duration';
+    case 'pipe': return 'string';
     case 'enum': return Object.keys(def.entries as Record<string, unknown>).map((v) => `\`${v}\``).join(' \\| ');
-    case 'array': return `list of ${typeName(def.element as AnySchema)}`;
+    case 'array': return `list of ${typeName(def.element as AnySchema, labels)}`;
     case 'string': return 'string';
     case 'number': return 'number';
     default: return def.type;
   }
 }
 
-function walk(s: AnySchema, path: string, rows: Row[], description?: string, dflt?: unknown): void {
+function walk(s: AnySchema, path: string, rows: Row[], labels?: WeakMap<object, string>, description?: string, dflt?: unknown): void {
   const def = s._zod.def;
   const desc = description ?? s.description;
   if (def.type === 'default' || def.type === 'prefault') {
-    walk(def.innerType as AnySchema, path, rows, desc, def.defaultValue);
+    walk(def.innerType as AnySchema, path, rows, labels, desc, def.defaultValue);
     return;
   }
   if (def.type === 'object') {
-    for (const [k, v] of Object.entries(def.shape as Record<string, AnySchema>)) walk(v, path ? `${path}.${k}` : k, rows);
+    for (const [k, v] of Object.entries(def.shape as Record<string, AnySchema>)) walk(v, path ? `${path}.${k}` : k, rows, labels);
     return;
   }
-  rows.push({ key: path, type: typeName(s), defaultValue: dflt === undefined ? '' : JSON.stringify(dflt).replace(/^"|"$/g, ''), description: desc ?? '' });
+  rows.push({ key: path, type: typeName(s, labels), defaultValue: dflt === undefined ? '' : JSON.stringify(dflt).replace(/^"|"$/g, ''), description: desc ?? '' });
 }
 
 /** The Markdown table of every config key. */
-export function renderConfigTable(schema: z.ZodType): string {
+export function renderConfigTable(schema: z.ZodType, labels?: WeakMap<object, string>): string {
   const rows: Row[] = [];
-  walk(schema as AnySchema, '', rows);
+  walk(schema as AnySchema, '', rows, labels);
   const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = ['| key | type | default | meaning |', '|---|---|---|---|'];
   for (const r of rows) {

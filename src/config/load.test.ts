@@ -186,6 +186,9 @@ describe('valid files', () => {
         deadAfterMs: 90_000,
         transitionalStateSeverity: 'ok',
       },
+      // the zod defaults must equal the plain defaults check uses without zod
+      validate: d.validate,
+      anomalies: d.anomalies,
       levels: {
         successRate: d.levels.successRate,
         p95LatencyMs: { ...d.levels.p95LatencyMs, red: 4_000 },

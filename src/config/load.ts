@@ -69,6 +69,20 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       deadAfterMs: c.check.dead_after,
       transitionalStateSeverity: c.check.transitional_state_severity,
     },
+    validate: {
+      diskFreePercent: c.validate.disk_free_percent,
+      logDirWarningBytes: c.validate.log_dir_warning,
+    },
+    anomalies: {
+      windowMs: c.anomalies.window,
+      errorSpike: { errors: c.anomalies.error_spike.errors, withinMs: c.anomalies.error_spike.within },
+      flappingCycles: c.anomalies.flapping_cycles,
+      cpuPercent: c.anomalies.cpu_percent,
+      rssBytes: c.anomalies.rss,
+      logSizeBytes: c.anomalies.log_size,
+      logFlood: { linesPerSecond: c.anomalies.log_flood.lines_per_second, duplicateRatio: c.anomalies.log_flood.duplicate_ratio },
+      outlierSigmas: c.anomalies.outlier_sigmas,
+    },
     levels: {
       successRate: c.levels.success_rate,
       p95LatencyMs: c.levels.p95_latency_ms,

@@ -6,12 +6,31 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
+import { BYTES_HINT, parseBytes } from './bytes.js';
+
+/** Type names for the docs table of schemas whose zod type (a pipe) says nothing to a reader. */
+export const typeLabels = new WeakMap<object, string>();
+
+function labelled<T extends object>(schema: T, label: string): T {
+  typeLabels.set(schema, label);
+  return schema;
+}
 
 /** A duration written with a unit (`30s`, `5m`); parsed to milliseconds. */
-export const duration = () =>
+export const duration = () => labelled(
   z.string({ error: `not a duration. ${DURATION_HINT}` })
     .refine((s) => parseDuration(s) !== undefined, { message: `not a duration. ${DURATION_HINT}` })
-    .transform((s) => parseDuration(s) as number);
+    .transform((s) => parseDuration(s) as number), 'duration');
+
+/** A byte size written with a unit (`100MB`, `1GiB`); parsed to bytes. */
+export const byteSize = () => labelled(
+  z.string({ error: `not a byte size. ${BYTES_HINT}` })
+    .refine((s) => parseBytes(s) !== undefined, { message: `not a byte size. ${BYTES_HINT}` })
+    .transform((s) => parseBytes(s) as number), 'byte size');
+
+const fmtBytes = (n: number) => (n % 1e9 === 0 ? `${n / 1e9}GB` : `${n / 1e6}MB`);
+const V = DEFAULTS.validate;
+const A = DEFAULTS.anomalies;
 
 const percent = (d: number, what: string) => z.number().min(0).max(100).default(d).describe(what);
 const severity = z.enum(['ok', 'warning', 'critical']);
@@ -57,6 +76,32 @@ export const configSchema = z.object({
       .describe('A connected server with uptime 0 whose lastStarted is older than this is dead'),
     transitional_state_severity: severity.default(C.transitionalStateSeverity)
       .describe('Severity while the hub is starting or restarting'),
+  }).strict().prefault({}),
+  validate: z.object({
+    disk_free_percent: z.object({
+      warning: percent(V.diskFreePercent.warning, 'Free space (%) of the state and log filesystems below which validate warns'),
+      critical: percent(V.diskFreePercent.critical, 'Free space (%) below which validate is critical'),
+    }).strict().prefault({}),
+    log_dir_warning: byteSize().prefault(fmtBytes(V.logDirWarningBytes)).describe('Size of the hub\'s log dir above which validate warns (never rotated upstream)'),
+  }).strict().prefault({}),
+  anomalies: z.object({
+    window: duration().prefault(fmtMs(A.windowMs)).describe('How long anomalies samples live (no history store yet)'),
+    error_spike: z.object({
+      errors: z.number().int().min(1).default(A.errorSpike.errors).describe('Error log lines that make a spike'),
+      within: duration().prefault(fmtMs(A.errorSpike.withinMs)).describe('...within this time'),
+    }).strict().prefault({}),
+    flapping_cycles: z.number().int().min(1).default(A.flappingCycles).describe('Disconnect/reconnect cycles of one server above which it is flapping'),
+    cpu_percent: z.number().positive().default(A.cpuPercent).describe('Hub plus children CPU (% of one core) above which it is an anomaly'),
+    rss: z.object({
+      warning: byteSize().prefault(fmtBytes(A.rssBytes.warning)).describe('Hub RSS above which anomalies warns'),
+      critical: byteSize().prefault(fmtBytes(A.rssBytes.critical)).describe('Hub RSS above which anomalies is critical'),
+    }).strict().prefault({}),
+    log_size: byteSize().prefault(fmtBytes(A.logSizeBytes)).describe('Log file size above which log growth is an anomaly'),
+    log_flood: z.object({
+      lines_per_second: z.number().positive().default(A.logFlood.linesPerSecond).describe('Log lines per second that, with duplicates, make a flood'),
+      duplicate_ratio: z.number().min(0).max(1).default(A.logFlood.duplicateRatio).describe('Share of the most repeated message that makes a flood'),
+    }).strict().prefault({}),
+    outlier_sigmas: z.number().positive().default(A.outlierSigmas).describe('Robust standard deviations from the median that make a value an outlier'),
   }).strict().prefault({}),
   levels: z.object({
     success_rate: bands(L.successRate, 'LLM success rate (%)'),

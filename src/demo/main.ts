@@ -35,6 +35,7 @@ function runCheck(url: string): Promise<number> {
   });
 }
 
+
 /** What the hub itself says about the crashed server: the lie a status-trusting monitor believes. */
 async function hubOwnView(url: string, name: string): Promise<string | undefined> {
   const res = await httpGet(`${url}/api/health`, { timeoutMs: 2_000, maxBytes: 8 << 20 });
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     round++;
     say(`\n── check #${round} at ${new Date().toISOString().slice(11, 19)}Z, ${Math.round((Date.now() - started) / 1000)}s in ──`);
     const code = await runCheck(hub.url);
+    if (stopping) break; // Ctrl+C reached the check too; its half-run is not a result
     say(`exit ${code} (${EXIT_MEANING[code] ?? 'UNKNOWN'})`);
     if (code === 2 && !reportedLie) {
       const view = await hubOwnView(hub.url, 'crashy');

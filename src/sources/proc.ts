@@ -1,5 +1,72 @@
-/** Minimal /proc readers for one-shot commands (issue B grows this into the full process sampler). */
-import { readFileSync, readdirSync } from 'node:fs';
+/**
+ * Minimal /proc readers shared by the one-shot commands and the process sampler (process-sampler.ts,
+ * port-owner.ts). Every reader tolerates a process exiting mid-read and returns "unknown" off Linux.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+
+/** Fields of `/proc/<pid>/stat` the monitor uses (proc(5) numbering in the comments). */
+export interface ProcStatFields {
+  pid: number;
+  /** Field 2, without the parentheses; may hold spaces and ')' (a process can rename itself freely). */
+  comm: string;
+  /** Field 3: R, S, D, Z, T, … */
+  state: string;
+  ppid: number;
+  /** Fields 14 and 15, in clock ticks (USER_HZ). */
+  utimeTicks: number;
+  stimeTicks: number;
+  /** Field 20. */
+  threads: number;
+  /** Field 22: start time after boot, in clock ticks; with the pid it identifies a process across reads. */
+  startTimeTicks: number;
+}
+
+/** Parses the text of one `/proc/<pid>/stat`; undefined when it is not one. */
+export function parseProcStat(text: string): ProcStatFields | undefined {
+  // comm sits between the first "(" and the LAST ")": it can itself contain ") " and spaces, but the
+  // kernel writes no ")" after it, so everything after the last one is the fixed numeric tail.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const num = (i: number): number => Number(rest[i]);
+  const fields: ProcStatFields = {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? '',
+    ppid: num(1),
+    utimeTicks: num(11),
+    stimeTicks: num(12),
+    threads: num(17),
+    startTimeTicks: num(19),
+  };
+  const ints = [fields.pid, fields.ppid, fields.utimeTicks, fields.stimeTicks, fields.threads, fields.startTimeTicks];
+  return ints.every((n) => Number.isInteger(n) && n >= 0) && fields.state !== '' ? fields : undefined;
+}
+
+/** True when a Linux-style procfs is mounted at `procRoot` (false on macOS, Windows, or without /proc). */
+export function hasProcFs(procRoot = '/proc'): boolean {
+  return existsSync(`${procRoot}/uptime`);
+}
+
+/** Numeric entries of /proc, i.e. the visible processes (thread-group leaders); [] without procfs. */
+export function listPids(procRoot = '/proc'): number[] {
+  try {
+    return readdirSync(procRoot).filter((e) => /^\d+$/.test(e)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Parsed `/proc/<pid>/stat`, or undefined when the process is gone or /proc is unavailable. */
+export function readProcStat(pid: number, procRoot = '/proc'): ProcStatFields | undefined {
+  try {
+    return parseProcStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 /** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
 export function isPidAlive(pid: number): boolean {
@@ -39,25 +106,8 @@ export function cmdlineHasArg(pid: number, arg: string): boolean | undefined {
 
 /** Pids whose parent is `pid`, from /proc/<n>/stat (Linux only; [] elsewhere). */
 export function childPids(pid: number): number[] {
-  const out: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      // The command name is in parentheses and may hold spaces; fields after the last ")" are fixed.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === pid) out.push(Number(e));
-    } catch {
-      /* the process exited while we looked */
-    }
-  }
-  return out;
+  // A process that exits while we look simply drops out: readProcStat returns undefined for it.
+  return listPids().filter((p) => readProcStat(p)?.ppid === pid);
 }
 
 /** Whether a URL points at this machine, so local process facts may be read for it. */

@@ -1,14 +1,14 @@
 /** The README is part of the product: its config table is generated from the schema and must not drift. */
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema, typeLabels } from '../../src/config/schema.js';
 import { renderConfigTable } from '../../src/config/docs.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 test('the README configuration table matches the schema (run `npm run docs:config` after changing it)', () => {
   const section = /<!-- config-table:start -->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme)?.[1];
-  expect(section).toBe(renderConfigTable(configSchema));
+  expect(section).toBe(renderConfigTable(configSchema, typeLabels));
 });
 
 test('the README quick start shows the two commands and .ci/run runs the test one', () => {

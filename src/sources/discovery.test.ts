@@ -91,18 +91,24 @@ describe('workspaces.json discovery', () => {
   test('with XDG_STATE_HOME set, $XDG_STATE_HOME/mcp-hub/workspaces.json is read', () => {
     const file = xdgWorkspaces(LIVE);
     const env = { HOME: home, XDG_STATE_HOME: join(home, 'state') };
-    expect(readWorkspaceHubs(env, allAlive)).toEqual([{ port: 37373, pid: 5653, file, alive: true }]);
+    expect(readWorkspaceHubs(env, allAlive)).toEqual([expect.objectContaining({ port: 37373, pid: 5653, file, alive: true })]);
+  });
+
+  test('an entry carries the hub\'s cwd, config files, state and start time for validate', () => {
+    xdgWorkspaces(LIVE);
+    const [hub] = readWorkspaceHubs({ HOME: home, XDG_STATE_HOME: join(home, 'state') }, allAlive);
+    expect(hub).toMatchObject({ cwd: '/home/user/probe', configFiles: ['mcp-servers.json'], state: 'active', startTimeMs: Date.parse('2026-11-24T19:24:16.663Z') });
   });
 
   test('without XDG_STATE_HOME, ~/.local/state/mcp-hub/workspaces.json is read', () => {
     const file = defaultXdgWorkspaces(LIVE);
-    expect(readWorkspaceHubs({ HOME: home }, allAlive)).toEqual([{ port: 37373, pid: 5653, file, alive: true }]);
+    expect(readWorkspaceHubs({ HOME: home }, allAlive)).toEqual([expect.objectContaining({ port: 37373, pid: 5653, file, alive: true })]);
   });
 
   test('the legacy ~/.mcp-hub/workspaces.json is read', () => {
     const file = legacyWorkspaces(LIVE);
     expect(readWorkspaceHubs({ HOME: home, XDG_STATE_HOME: join(home, 'state') }, allAlive)).toEqual([
-      { port: 37373, pid: 5653, file, alive: true },
+      expect.objectContaining({ port: 37373, pid: 5653, file, alive: true }),
     ]);
   });
 

@@ -13,8 +13,15 @@ export const DEFAULT_HUB_URL = 'http://127.0.0.1:7000';
 export interface WorkspaceHub {
   port: number;
   pid: number;
+  /** The workspaces.json this entry came from. */
   file: string;
   alive: boolean;
+  /** The hub's working directory and config files as given on its command line (possibly relative). */
+  cwd?: string;
+  configFiles: string[];
+  /** `active`, or `shutting_down` while an --auto-shutdown delay runs. */
+  state?: string;
+  startTimeMs?: number;
 }
 
 /** Normalises a hub URL (no trailing slash); throws a one-line message on anything but http(s). */
@@ -54,7 +61,17 @@ export function readWorkspaceHubs(
       const pid = Number(own(entry, 'pid'));
       if (!Number.isInteger(port) || port <= 0 || port > 65535 || seen.has(port)) continue;
       seen.add(port);
-      hubs.push({ port, pid, file, alive: Number.isInteger(pid) && alive(pid) });
+      const cwd = own(entry, 'cwd');
+      const files = own(entry, 'config_files');
+      const state = own(entry, 'state');
+      const start = Date.parse(String(own(entry, 'startTime') ?? ''));
+      hubs.push({
+        port, pid, file, alive: Number.isInteger(pid) && alive(pid),
+        cwd: typeof cwd === 'string' ? cwd : undefined,
+        configFiles: Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string').slice(0, 50) : [],
+        state: typeof state === 'string' ? state : undefined,
+        startTimeMs: Number.isFinite(start) ? start : undefined,
+      });
     }
   }
   return hubs.sort((a, b) => a.port - b.port);

@@ -1,0 +1,91 @@
+/**
+ * Reads the hub's own config files (JSON5, `mcpServers` or the VS Code `servers` key) the way mcp-hub 4.2.1
+ * loads them, and applies the same per-server rules it enforces at start — so `validate` can say "the hub
+ * will refuse this at its next restart" before it does (it exits 0 when it does: hub-api.md §1).
+ * Env values are never returned: only the names of the variables.
+ */
+import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { isRecord, own } from './safe-json.js';
+
+/** Refuse to read anything larger: a hub config is a few KB. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export interface ConfiguredServer {
+  name: string;
+  transport: 'stdio' | 'sse' | 'invalid';
+  disabled: boolean;
+  /** Names of env variables (values are secrets and are never read into our data). */
+  envKeys: string[];
+  /** What the hub would reject, in its words where possible. */
+  problems: string[];
+}
+
+export interface HubConfigFile {
+  /** The path as resolved (relative paths from workspaces.json resolve against the hub's cwd). */
+  path: string;
+  ok: boolean;
+  error?: string;
+  servers: ConfiguredServer[];
+}
+
+function checkServer(name: string, raw: unknown): ConfiguredServer {
+  const problems: string[] = [];
+  if (!isRecord(raw)) {
+    return { name, transport: 'invalid', disabled: false, envKeys: [], problems: ['not an object'] };
+  }
+  const hasCommand = own(raw, 'command') !== undefined;
+  const hasUrl = own(raw, 'url') !== undefined;
+  const env = own(raw, 'env');
+  const envKeys = isRecord(env) ? Object.keys(env) : [];
+  let transport: ConfiguredServer['transport'] = 'invalid';
+  if (hasCommand && hasUrl) problems.push('cannot mix stdio and sse fields (has both command and url)');
+  else if (hasCommand) {
+    transport = 'stdio';
+    if (!own(raw, 'command')) problems.push('missing command value');
+    if (env !== undefined && !isRecord(env)) problems.push('has invalid environment config (env must be an object)');
+  } else if (hasUrl) {
+    transport = 'sse';
+    try {
+      new URL(String(own(raw, 'url')));
+    } catch {
+      problems.push('has invalid url');
+    }
+    const headers = own(raw, 'headers');
+    if (headers !== undefined && !isRecord(headers)) problems.push('has invalid headers config');
+  } else problems.push('must include either command (for stdio) or url (for sse)');
+  if (own(raw, 'dev') !== undefined && transport !== 'stdio') problems.push('dev field is only supported for stdio servers');
+  if (problems.length && transport !== 'invalid' && hasCommand && hasUrl) transport = 'invalid';
+  return { name, transport, disabled: own(raw, 'disabled') === true, envKeys, problems };
+}
+
+/** Parses one config text (JSON5). `json5` is passed in so callers load it lazily. */
+export function parseHubConfig(path: string, text: string, json5: { parse(text: string): unknown }): HubConfigFile {
+  let data: unknown;
+  try {
+    data = json5.parse(text);
+  } catch (err) {
+    return { path, ok: false, error: `not valid JSON5: ${(err as Error).message.split('\n')[0]}`, servers: [] };
+  }
+  if (!isRecord(data)) return { path, ok: false, error: 'the file is not a JSON object', servers: [] };
+  // The hub accepts the VS Code layout `{servers:{…}}` and converts it (hub-api.md §1).
+  const map = own(data, 'mcpServers') ?? own(data, 'servers');
+  if (!isRecord(map)) return { path, ok: false, error: "'mcpServers' must be an object", servers: [] };
+  const servers = Object.keys(map).map((name) => checkServer(name, own(map, name)));
+  return { path, ok: servers.every((s) => s.problems.length === 0), servers };
+}
+
+/** Reads and parses a config file named by workspaces.json; relative paths resolve against the hub's cwd. */
+export function readHubConfig(file: string, cwd: string | undefined, json5: { parse(text: string): unknown }): HubConfigFile {
+  const path = isAbsolute(file) || !cwd ? resolve(file) : resolve(cwd, file);
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return { path, ok: false, error: 'not a regular file', servers: [] };
+    if (st.size > MAX_CONFIG_BYTES) return { path, ok: false, error: `larger than ${MAX_CONFIG_BYTES} bytes; not read`, servers: [] };
+    lstatSync(path); // exists as a path we may name (a symlink to a file is allowed, as dotfile managers use them)
+    return parseHubConfig(path, readFileSync(path, 'utf8'), json5);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { path, ok: false, error: code === 'ENOENT' ? 'file not found (the hub skips missing files)' : `cannot read (${code})`, servers: [] };
+  }
+}

@@ -91,12 +91,16 @@ function summarise(s: HubSnapshot, findings: Finding[], cfg: MonitorConfig): Hub
 export function evaluateCheck(
   snapshots: readonly HubSnapshot[], earlier: ReadonlyMap<string, HubSnapshot>, cfg: MonitorConfig, now: number,
 ): CheckResult {
+  return buildResult(snapshots.map((s) => ({ snapshot: s, findings: evaluateHub(s, earlier.get(s.target.url), cfg) })), cfg, now);
+}
+
+/** The shared result shape of check, validate and anomalies (DESIGN.md §4) from per-hub findings. */
+export function buildResult(perHub: readonly { snapshot: HubSnapshot; findings: Finding[] }[], cfg: MonitorConfig, now: number): CheckResult {
   const checks: Finding[] = [];
   const hubs: HubSummary[] = [];
-  for (const s of snapshots) {
-    const findings = evaluateHub(s, earlier.get(s.target.url), cfg);
+  for (const { snapshot, findings } of perHub) {
     checks.push(...findings);
-    hubs.push(summarise(s, findings, cfg));
+    hubs.push(summarise(snapshot, findings, cfg));
   }
   const status: OverallStatus = hubs.length === 0 ? 'unknown' : worstStatus(checks);
   return {

@@ -13,6 +13,8 @@ export interface TextOptions {
   color: boolean;
   /** Terminal width; lines are cut to fit (never wrapped into garbage). */
   width?: number;
+  /** A word before the status line, e.g. "validate". */
+  title?: string;
 }
 
 function paint(on: boolean, code: string | undefined, text: string): string {
@@ -41,7 +43,7 @@ export function renderCheckText(result: CheckResult, opts: TextOptions): string 
   const width = opts.width === undefined ? Infinity : Math.max(40, opts.width);
   const fit = (line: string, w = width) => (line.length > w ? `${line.slice(0, w - 1)}…` : line);
   const lines: string[] = [];
-  const head = `${result.status.toUpperCase()}  level ${result.level}  ${result.hubs.length} hub${result.hubs.length === 1 ? '' : 's'}  ${result.timestamp}`;
+  const head = `${opts.title ? `${opts.title}: ` : ''}${result.status.toUpperCase()}  level ${result.level}  ${result.hubs.length} hub${result.hubs.length === 1 ? '' : 's'}  ${result.timestamp}`;
   lines.push(paint(opts.color, COLOR[result.status], fit(head)));
   for (const hub of result.hubs) {
     lines.push('');

@@ -33,17 +33,29 @@ export function buildProgram(finish: Finish): Command {
       outputError: (str, write) => write(`mcp-hub-monitor: ${str.replace(/^error: /, '').trim()}\n`),
     });
 
-  const check = program
-    .command('check')
-    .description('check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN');
-  for (const spec of CHECK_OPTIONS) {
-    check.addOption(new Option(spec.flags, spec.description).choices([...CHECK_FORMATS]).default('human'));
+  // The evaluating commands share options and output; each loads its module only when run.
+  const evaluating: { name: string; description: string; run: (g: ReturnType<typeof resolveGlobalOptions>, f: CheckFormat) => Promise<{ output: string; exitCode: number }> }[] = [
+    {
+      name: 'check',
+      description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
+      run: async (g, f) => (await import('./commands/check.js')).runCheck(g, f),
+    },
+    {
+      name: 'validate',
+      description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',
+      run: async (g, f) => (await import('./commands/validate.js')).runValidate(g, f),
+    },
+  ];
+  for (const command of evaluating) {
+    const cmd = program.command(command.name).description(command.description);
+    for (const spec of CHECK_OPTIONS) {
+      cmd.addOption(new Option(spec.flags, spec.description).choices([...CHECK_FORMATS]).default('human'));
+    }
+    cmd.action(async (opts: { format: CheckFormat }, c: Command) => {
+      const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
+      const run = await command.run(g, g.json ? 'json' : opts.format);
+      finish(run.output, run.exitCode);
+    });
   }
-  check.action(async (opts: { format: CheckFormat }, cmd: Command) => {
-    const g = resolveGlobalOptions(cmd.optsWithGlobals<RawGlobalOptions>());
-    const { runCheck } = await import('./commands/check.js');
-    const run = await runCheck(g, g.json ? 'json' : opts.format);
-    finish(run.output, run.exitCode);
-  });
   return program;
 }

@@ -29,3 +29,13 @@ export function workspacesFileCandidates(env: Env = process.env): string[] {
   const legacy = join(home(env), '.mcp-hub', 'workspaces.json');
   return existsSync(join(home(env), '.mcp-hub')) ? [legacy, xdg] : [xdg, legacy];
 }
+
+/**
+ * The hub's own directory for `sub` (e.g. 'logs', ''), by its rule: `~/.mcp-hub/<sub>` when that exists,
+ * else `$XDG_STATE_HOME/mcp-hub/<sub>` (default `~/.local/state`). The check is per subdirectory.
+ */
+export function hubStateDir(sub: string, env: Env = process.env): string {
+  const legacy = join(home(env), '.mcp-hub', sub);
+  if (existsSync(legacy)) return legacy;
+  return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'mcp-hub', sub);
+}

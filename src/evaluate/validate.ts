@@ -3,6 +3,7 @@
  * API, servers against their config, config integrity, disk, the fork's LLM cache, logs, stale registry
  * entries, network exposure), from facts gathered by the command.
  */
+import { basename } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
 import { formatBytes } from '../config/bytes.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
@@ -84,10 +85,10 @@ function configFindings(hub: string, i: ValidateInputs): Finding[] {
   for (const f of i.configs) {
     if (f.error) {
       const sev = f.error.startsWith('file not found') ? 'warning' : 'critical';
-      out.push(finding(hub, 'config.parse', sev, `${f.path}: ${f.error}${sev === 'critical' ? ' — the hub will fail at its next start (and exit 0)' : ''}`, { subject: f.path }));
+      out.push(finding(hub, 'config.parse', sev, `${f.path}: ${f.error}${sev === 'critical' ? ' — the hub will fail at its next start (and exit 0)' : ''}`, { subject: basename(f.path) }));
       continue;
     }
-    out.push(finding(hub, 'config.parse', 'ok', `${f.path}: ${f.servers.length} servers`, { subject: f.path }));
+    out.push(finding(hub, 'config.parse', 'ok', `${f.path}: ${f.servers.length} servers, valid`, { subject: basename(f.path) }));
     for (const s of f.servers) {
       configured.set(s.name, { file: f.path, disabled: s.disabled });
       if (s.problems.length) {

@@ -34,7 +34,8 @@ export function buildProgram(finish: Finish): Command {
     });
 
   // The evaluating commands share options and output; each loads its module only when run.
-  const evaluating: { name: string; description: string; run: (g: ReturnType<typeof resolveGlobalOptions>, f: CheckFormat) => Promise<{ output: string; exitCode: number }> }[] = [
+  type Run = (g: ReturnType<typeof resolveGlobalOptions>, f: CheckFormat, opts: Record<string, string | undefined>) => Promise<{ output: string; exitCode: number }>;
+  const evaluating: { name: string; description: string; options?: [string, string][]; run: Run }[] = [
     {
       name: 'check',
       description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
@@ -45,15 +46,22 @@ export function buildProgram(finish: Finish): Command {
       description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',
       run: async (g, f) => (await import('./commands/validate.js')).runValidate(g, f),
     },
+    {
+      name: 'anomalies',
+      description: 'watch each hub live for a short window: error spikes, flapping, CPU/RSS, disconnections, log growth and floods, outliers',
+      options: [['--window <duration>', 'how long to watch (default: config anomalies.window, 10s)']],
+      run: async (g, f, o) => (await import('./commands/anomalies.js')).runAnomalies(g, f, o.window),
+    },
   ];
   for (const command of evaluating) {
     const cmd = program.command(command.name).description(command.description);
     for (const spec of CHECK_OPTIONS) {
       cmd.addOption(new Option(spec.flags, spec.description).choices([...CHECK_FORMATS]).default('human'));
     }
-    cmd.action(async (opts: { format: CheckFormat }, c: Command) => {
+    for (const [flags, description] of command.options ?? []) cmd.option(flags, description);
+    cmd.action(async (opts: { format: CheckFormat } & Record<string, string | undefined>, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
-      const run = await command.run(g, g.json ? 'json' : opts.format);
+      const run = await command.run(g, g.json ? 'json' : opts.format, opts);
       finish(run.output, run.exitCode);
     });
   }

@@ -53,16 +53,17 @@ export function renderCheckText(result: CheckResult, opts: TextOptions): string 
     const mine = result.checks.filter((c) => c.hub === hub.url);
     const notExposed = mine.filter((c) => c.status === 'no_data' && c.message === NOT_EXPOSED);
     const shown: Finding[] = mine.filter((c) => !notExposed.includes(c)).sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+    const idWidth = Math.max(19, ...shown.map((c) => c.id.length));
     const subjectWidth = Math.min(24, Math.max(7, ...shown.map((c) => clean(c.subject ?? '', 24).length)));
     for (const c of shown) {
       const label = LABEL[c.status].padEnd(8);
-      const row = `  ${label}  ${c.id.padEnd(19)} ${clean(c.subject ?? '', 24).padEnd(subjectWidth)}  ${clean(c.message)}`;
+      const row = `  ${label}  ${c.id.padEnd(idWidth)} ${clean(c.subject ?? '', 24).padEnd(subjectWidth)}  ${clean(c.message)}`;
       const cut = fit(row);
       lines.push(opts.color ? cut.replace(label, paint(true, COLOR[c.status], label)) : cut);
     }
     if (notExposed.length) {
       const names = notExposed.map((c) => c.id.replace(/^llm\./, '')).join(', ');
-      lines.push(fit(`  ${'NO DATA'.padEnd(8)}  ${'llm.*'.padEnd(19)} ${''.padEnd(subjectWidth)}  ${NOT_EXPOSED}: ${names}`));
+      lines.push(fit(`  ${'NO DATA'.padEnd(8)}  ${'llm.*'.padEnd(idWidth)} ${''.padEnd(subjectWidth)}  ${NOT_EXPOSED}: ${names}`));
     }
   }
   return `${lines.join('\n')}\n`;

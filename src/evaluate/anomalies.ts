@@ -1,0 +1,172 @@
+/**
+ * `anomalies` as a pure function (replaces detect-anomalies.sh): error spikes, flapping, resources, server
+ * disconnections (dead-while-connected included), log growth, log floods, and a robust outlier test on
+ * every sampled series. Inputs are what a live window (or, later, the history store) observed.
+ */
+import type { MonitorConfig } from '../config/defaults.js';
+import { formatBytes } from '../config/bytes.js';
+import type { HubSnapshot } from '../sources/hub-client.js';
+import { evaluateServers, type ServerSample } from './servers.js';
+import { finding, type Finding } from './types.js';
+
+export interface LogWindowFacts {
+  path: string;
+  sizeBytes: number;
+  /** Lines read during the window (timed when read), and how long the window was. */
+  windowLines: number;
+  windowMs: number;
+  /** The most repeated message during the window and how often it appeared. */
+  topWindowMessage?: { message: string; count: number };
+  /** The most repeated message in the whole file (a flood that already happened). */
+  topFileMessage?: { message: string; count: number };
+  /** Error lines with their own timestamps (JSON formats), as epoch ms. */
+  timedErrors: number[];
+  /** Error lines without timestamps (the upstream text log), in the whole file and during the window. */
+  untimedErrorsInFile: number;
+  untimedErrorsInWindow: number;
+  /** Per server: `'<n>' MCP server connected` lines in the file (since the hub's start for the text log). */
+  connectsByServer: Map<string, number>;
+  /** When the file's content begins: the hub's start for the truncated-at-start text log. */
+  fileStartMs?: number;
+}
+
+export interface ProcessFacts {
+  hubPid: number;
+  cpuPercent: number;
+  rssBytes: number;
+  childCount: number;
+  childrenRssBytes: number;
+  topChild?: { command: string; cpuPercent: number };
+}
+
+export interface AnomalyInputs {
+  /** Health polls taken across the window, oldest first (failed polls included). */
+  polls: HubSnapshot[];
+  process?: ProcessFacts;
+  /** Why process facts are missing (remote hub, another OS, pid not found). */
+  processUnavailable?: string;
+  log?: LogWindowFacts;
+  logUnavailable?: string;
+}
+
+/** Median and MAD-based robust z-score of the last value against the others; undefined if not computable. */
+export function robustZ(values: readonly number[]): { z: number; median: number; mad: number } | undefined {
+  if (values.length < 5) return undefined;
+  const history = values.slice(0, -1);
+  const last = values[values.length - 1] as number;
+  const sorted = [...history].sort((a, b) => a - b);
+  const mid = (xs: number[]) => (xs.length % 2 ? xs[xs.length >> 1]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2);
+  const median = mid(sorted);
+  const mad = mid(history.map((v) => Math.abs(v - median)).sort((a, b) => a - b));
+  if (mad === 0) return undefined;
+  return { z: (last - median) / (1.4826 * mad), median, mad };
+}
+
+/** Counts connected → not-up → connected cycles per server across polls (uptime going backwards counts too). */
+export function cyclesInPolls(polls: readonly HubSnapshot[]): Map<string, number> {
+  const cycles = new Map<string, number>();
+  const last = new Map<string, { up: boolean; uptime?: number; lastStarted?: number | null }>();
+  for (const p of polls) {
+    if (!p.health.ok) continue;
+    for (const s of p.health.value.servers) {
+      const up = s.status === 'connected' && (s.uptimeS ?? 0) > 0;
+      const prev = last.get(s.name);
+      if (prev) {
+        const restartedUnderUs = prev.uptime !== undefined && s.uptimeS !== undefined && s.uptimeS < prev.uptime;
+        if ((!prev.up && up) || (prev.up && restartedUnderUs && up)) cycles.set(s.name, (cycles.get(s.name) ?? 0) + 1);
+      }
+      last.set(s.name, { up, uptime: s.uptimeS, lastStarted: s.lastStartedMs });
+    }
+  }
+  return cycles;
+}
+
+function logFindings(hub: string, log: LogWindowFacts, cfg: MonitorConfig['anomalies'], now: number): Finding[] {
+  const out: Finding[] = [];
+  const spike = cfg.errorSpike;
+  const minutes = Math.round(spike.withinMs / 60_000);
+  const timed = log.timedErrors.filter((t) => now - t <= spike.withinMs).length;
+  if (log.timedErrors.length > 0 || log.untimedErrorsInFile === 0) {
+    out.push(finding(hub, 'anomaly.error_spike', timed > spike.errors ? 'warning' : 'ok',
+      `${timed} error lines in the last ${minutes} min (threshold ${spike.errors})`, { value: timed, threshold: spike.errors }));
+  } else {
+    // The upstream text log has no timestamps: what was written during the window is timed when read,
+    // and the whole file covers the time since the hub started (it is truncated at every start).
+    const sinceStart = log.fileStartMs !== undefined ? now - log.fileStartMs : undefined;
+    const fileCovers = sinceStart !== undefined && sinceStart <= spike.withinMs;
+    const count = fileCovers ? log.untimedErrorsInFile : log.untimedErrorsInWindow;
+    const basis = fileCovers ? `since the hub started ${Math.round((sinceStart ?? 0) / 1000)}s ago` : `during the ${Math.round(log.windowMs / 1000)}s window (the text log has no timestamps)`;
+    const threshold = fileCovers ? spike.errors : Math.max(3, Math.ceil((spike.errors * log.windowMs) / spike.withinMs));
+    out.push(finding(hub, 'anomaly.error_spike', count > threshold ? 'warning' : 'ok', `${count} error lines ${basis} (threshold ${threshold})`, { value: count, threshold }));
+  }
+  out.push(finding(hub, 'anomaly.log_growth', log.sizeBytes > cfg.logSizeBytes ? 'warning' : 'ok',
+    `${log.path} is ${formatBytes(log.sizeBytes)}${log.sizeBytes > cfg.logSizeBytes ? ' — the hub never rotates it' : ''}`, { value: log.sizeBytes, threshold: cfg.logSizeBytes }));
+  const rate = log.windowMs > 0 ? (log.windowLines * 1000) / log.windowMs : 0;
+  const dupRatio = log.topWindowMessage && log.windowLines ? log.topWindowMessage.count / log.windowLines : 0;
+  const flooding = rate > cfg.logFlood.linesPerSecond && dupRatio > cfg.logFlood.duplicateRatio;
+  const past = log.topFileMessage && log.topFileMessage.count >= 1_000 ? log.topFileMessage : undefined;
+  const msg = flooding
+    ? `log flood now: ${Math.round(rate)} lines/s, ${Math.round(dupRatio * 100)}% the same message: ${JSON.stringify(log.topWindowMessage!.message.slice(0, 120))}`
+    : past ? `a log flood happened: ${past.count} identical lines ${JSON.stringify(past.message.slice(0, 120))} (one MCP client disconnect makes ~2,168: hub-api.md §4)`
+    : `${Math.round(rate * 10) / 10} lines/s during the window`;
+  out.push(finding(hub, 'anomaly.log_flood', flooding || past ? 'warning' : 'ok', msg, { value: Math.round(rate), threshold: cfg.logFlood.linesPerSecond }));
+  return out;
+}
+
+/** Findings for one hub over the window. */
+export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: number): Finding[] {
+  const a = cfg.anomalies;
+  const lastPoll = i.polls[i.polls.length - 1];
+  const hub = lastPoll?.target.url ?? 'unknown';
+  const out: Finding[] = [];
+  const ok = i.polls.filter((p) => p.health.ok);
+  if (!lastPoll) return [finding(hub, 'anomaly.window', 'no_data', 'no poll was made')];
+  const failed = i.polls.length - ok.length;
+  out.push(finding(hub, 'anomaly.availability', failed === 0 ? 'ok' : failed === i.polls.length ? 'critical' : 'warning',
+    `${ok.length} of ${i.polls.length} health polls answered during the window`, { value: ok.length }));
+
+  // Disconnections, dead-while-connected included: judge the last answered poll against the first.
+  const lastOk = ok[ok.length - 1];
+  if (lastOk && lastOk.health.ok) {
+    const first = ok[0]!;
+    const at = (s: HubSnapshot) => (s.health.ok ? s.health.value.timestampMs ?? s.at : s.at);
+    const earlier = new Map<string, ServerSample>();
+    if (first !== lastOk && first.health.ok) for (const server of first.health.value.servers) earlier.set(server.name, { server, atMs: at(first) });
+    const servers = evaluateServers(hub, lastOk.health.value.servers.map((server) => ({ server, atMs: at(lastOk) })), earlier, cfg.check);
+    for (const f of servers) out.push({ ...f, id: f.id === 'servers.down' ? 'anomaly.disconnections' : f.id });
+  }
+
+  // Flapping: cycles seen during the window plus reconnects the log recorded.
+  const cycles = cyclesInPolls(i.polls);
+  for (const [name, connects] of i.log?.connectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, connects - 1));
+  const flapping = [...cycles].filter(([, n]) => n > a.flappingCycles);
+  out.push(finding(hub, 'anomaly.flapping', flapping.length ? 'warning' : 'ok', flapping.length
+    ? `flapping: ${flapping.map(([n, c]) => `${n} (${c} reconnects)`).join(', ')}`
+    : `no server reconnected more than ${a.flappingCycles} times`, { value: flapping.length, threshold: a.flappingCycles }));
+
+  if (i.process) {
+    const p = i.process;
+    const top = p.topChild ? `; busiest child ${p.topChild.command} at ${p.topChild.cpuPercent.toFixed(0)}%` : '';
+    out.push(finding(hub, 'anomaly.cpu', p.cpuPercent > a.cpuPercent ? 'warning' : 'ok',
+      `hub and ${p.childCount} children use ${p.cpuPercent.toFixed(1)}% CPU${top}`, { value: Number(p.cpuPercent.toFixed(1)), threshold: a.cpuPercent }));
+    const status = p.rssBytes > a.rssBytes.critical ? 'critical' : p.rssBytes > a.rssBytes.warning ? 'warning' : 'ok';
+    out.push(finding(hub, 'anomaly.memory', status, `hub RSS ${formatBytes(p.rssBytes)} (children ${formatBytes(p.childrenRssBytes)})`, {
+      value: p.rssBytes, threshold: status === 'critical' ? a.rssBytes.critical : a.rssBytes.warning,
+    }));
+  } else out.push(finding(hub, 'anomaly.cpu', 'no_data', i.processUnavailable ?? 'hub process not found'));
+
+  if (i.log) out.push(...logFindings(hub, i.log, a, now));
+  else out.push(finding(hub, 'anomaly.log_flood', 'no_data', i.logUnavailable ?? 'no hub log found'));
+
+  // A robust outlier test on the latency series: the last value against the window's median and MAD.
+  const latency = ok.map((p) => (p.health.ok ? p.health.latencyMs : 0));
+  const z = robustZ(latency);
+  if (!z) out.push(finding(hub, 'anomaly.outlier', 'no_data', `health latency: too few samples or no variation to judge (${latency.length} samples)`));
+  else {
+    const outlier = Math.abs(z.z) > a.outlierSigmas;
+    out.push(finding(hub, 'anomaly.outlier', outlier ? 'warning' : 'ok',
+      `health latency ${latency[latency.length - 1]!.toFixed(1)} ms vs median ${z.median.toFixed(1)} ms (${z.z.toFixed(1)} robust σ; limit ${a.outlierSigmas})`,
+      { value: Number(z.z.toFixed(2)), threshold: a.outlierSigmas }));
+  }
+  return out;
+}

@@ -31,6 +31,8 @@ export interface LaunchOptions {
   /** Wait for state ready (default true). */
   waitReady?: boolean;
   readyTimeoutMs?: number;
+  /** Environment overrides, e.g. another hub's HOME and XDG_* to share its log and workspaces.json. */
+  env?: Record<string, string>;
 }
 
 export interface RunningHub {
@@ -110,6 +112,7 @@ export async function launchHub(opts: LaunchOptions): Promise<RunningHub> {
     XDG_DATA_HOME: join(root, 'home', '.local', 'share'),
     XDG_CACHE_HOME: join(root, 'home', '.cache'),
   });
+  Object.assign(env, opts.env);
   for (const d of [env.XDG_CONFIG_HOME, env.XDG_STATE_HOME, env.XDG_DATA_HOME, env.XDG_CACHE_HOME]) mkdirSync(d as string, { recursive: true });
   const configPath = join(root, 'mcp-servers.json');
   writeHubConfig(configPath, opts.servers);

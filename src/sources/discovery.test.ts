@@ -131,6 +131,22 @@ describe('workspaces.json discovery', () => {
     expect(hubs).toEqual([{ url: 'http://127.0.0.1:37380', origin: 'workspaces', pid: 9211, pidAlive: false }]);
   });
 
+  test('a running hub that lost its workspaces.json entry is found by its process, next to the dead entry', () => {
+    // A failed second hub on the same port deletes the live hub's entry (hub-api.md §5).
+    legacyWorkspaces(AFTER_SIGKILL);
+    const hubs = discoverHubs({ flagHubs: [], configHubs: [], env: { HOME: home }, alive: noneAlive, processes: () => [{ pid: 4242, port: 37390 }] });
+    expect(hubs).toEqual([
+      { url: 'http://127.0.0.1:37390', origin: 'process', pid: 4242, pidAlive: true },
+      { url: 'http://127.0.0.1:37380', origin: 'workspaces', pid: 9211, pidAlive: false },
+    ]);
+  });
+
+  test('a live workspaces.json entry wins over the process scan', () => {
+    legacyWorkspaces(LIVE);
+    const hubs = discoverHubs({ flagHubs: [], configHubs: [], env: { HOME: home }, alive: allAlive, processes: () => [{ pid: 1, port: 1 }] });
+    expect(hubs.map((h) => h.origin)).toEqual(['workspaces']);
+  });
+
   test('the alive function receives the pid from the file', () => {
     legacyWorkspaces(AFTER_SIGKILL);
     const asked: number[] = [];

@@ -1,11 +1,13 @@
 /**
  * Which hubs to watch, in DESIGN.md §4 order: `--hub`, else config `hubs`, else `MCP_HUB_URL`, else live
- * hubs from `workspaces.json`, else `http://127.0.0.1:7000`. No pid or server name is ever hard-coded.
+ * hubs from `workspaces.json`, else running mcp-hub processes (their `--port`), else the dead entries of
+ * workspaces.json (so a killed hub is reported as such), else `http://127.0.0.1:7000`. No pid or server
+ * name is ever hard-coded.
  */
 import { readFileSync } from 'node:fs';
 import { workspacesFileCandidates } from '../config/paths.js';
 import type { HubTarget } from './hub-client.js';
-import { isPidAlive } from './proc.js';
+import { findHubProcesses, isPidAlive } from './proc.js';
 import { isRecord, own, parseJsonSafe } from './safe-json.js';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:7000';
@@ -82,6 +84,8 @@ export interface DiscoveryInput {
   configHubs: string[];
   env: Record<string, string | undefined>;
   alive?: (pid: number) => boolean;
+  /** Running hub processes (default: a /proc scan); used when workspaces.json names no live hub. */
+  processes?: () => { pid: number; port: number }[];
 }
 
 /**
@@ -104,9 +108,14 @@ export function discoverHubs(input: DiscoveryInput): HubTarget[] {
   if (fromEnv.length) return named(fromEnv, 'env', 'MCP_HUB_URL');
   const ws = readWorkspaceHubs(input.env, input.alive);
   const live = ws.filter((h) => h.alive);
-  const chosen = live.length ? live : ws;
-  if (chosen.length) {
-    return chosen.map((h) => ({ url: `http://127.0.0.1:${h.port}`, origin: 'workspaces', pid: h.pid, pidAlive: h.alive }));
+  if (live.length) return live.map((h) => ({ url: `http://127.0.0.1:${h.port}`, origin: 'workspaces', pid: h.pid, pidAlive: true }));
+  // workspaces.json can lose a live hub: a failed second hub on the same port deletes its entry
+  // (hub-api.md §5). The hub's own command line still says which port it serves.
+  const running = (input.processes ?? (() => findHubProcesses(input.env)))().sort((a, b) => a.port - b.port);
+  const found: HubTarget[] = running.map((p) => ({ url: `http://127.0.0.1:${p.port}`, origin: 'process', pid: p.pid, pidAlive: true }));
+  // Dead entries too, so a killed hub is reported as killed rather than silently skipped.
+  for (const h of ws) {
+    if (!running.some((p) => p.port === h.port)) found.push({ url: `http://127.0.0.1:${h.port}`, origin: 'workspaces', pid: h.pid, pidAlive: false });
   }
-  return [{ url: DEFAULT_HUB_URL, origin: 'default' }];
+  return found.length ? found : [{ url: DEFAULT_HUB_URL, origin: 'default' }];
 }

@@ -11,7 +11,7 @@ import { parseJsonSafe } from './safe-json.js';
 import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
 
 /** How a hub URL was chosen (DESIGN.md §4 discovery order). */
-export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'default';
+export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'process' | 'default';
 
 export interface HubTarget {
   url: string;

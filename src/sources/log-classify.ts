@@ -5,7 +5,7 @@
  * share one file, so the format is decided per line, never per file.
  */
 import { MAX_SERVER_CHARS, matchMessage, type LogEventKind, type LogLevel } from './log-patterns.js';
-import { isRecord, own, parseJsonSafe } from './safe-json.js';
+import { MAX_JSON_DEPTH, isRecord, own, parseJsonSafe } from './safe-json.js';
 
 export type { LogEventKind, LogLevel } from './log-patterns.js';
 
@@ -85,22 +85,45 @@ function shortString(v: unknown, max: number, numbers: boolean): string | undefi
   return undefined;
 }
 
-/** `2026-11-24T19:24:16.632Z`, read by hand because Date.parse costs more than the rest of a line. */
+// The last minute parsed (`2026-11-24T19:24:`) and its epoch ms: a cache only, so classifyLine stays pure.
+let minuteKey = '';
+let minuteBase: number | undefined;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Digits of `s` at [i, i + w) as a number, or -1 when one is not a digit. */
+function digits(s: string, i: number, w: number): number {
+  let v = 0;
+  for (let k = i; k < i + w; k++) {
+    const x = s.charCodeAt(k) - 48;
+    if (x < 0 || x > 9) return -1;
+    v = v * 10 + x;
+  }
+  return v;
+}
+
+/**
+ * `2026-11-24T19:24:16.632Z` (what both the hub and pino write), read by hand: Date.parse, or checking a
+ * Date.UTC result by printing it back, cost more than everything else done to a line. Other shapes go to
+ * Date.parse.
+ */
 function parseIso(s: string): number | undefined {
-  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */) {
-    const d = (i: number) => s.charCodeAt(i) - 48;
-    const n = (i: number, w: number) => {
-      let v = 0;
-      for (let k = i; k < i + w; k++) {
-        const x = d(k);
-        if (x < 0 || x > 9) return NaN;
-        v = v * 10 + x;
-      }
-      return v;
-    };
-    const t = Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2), n(20, 3));
-    // Date.UTC rolls over (month 13, second 75); only a date that reads back the same is accepted.
-    if (Number.isFinite(t) && new Date(t).toISOString() === s) return t;
+  // Consecutive lines share their minute: reuse it and read only seconds and milliseconds.
+  if (s.length === 24 && minuteBase !== undefined && s.startsWith(minuteKey) && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
+    const sec = digits(s, 17, 2), ms = digits(s, 20, 3);
+    if (sec >= 0 && sec <= 59 && ms >= 0) return minuteBase + sec * 1000 + ms;
+  }
+  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45
+    && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46) {
+    const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+    const h = digits(s, 11, 2), mi = digits(s, 14, 2), sec = digits(s, 17, 2), ms = digits(s, 20, 3);
+    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    // Date.UTC would roll 2026-02-30 over into March; such a date is no date, as for Date.parse.
+    const monthDays = mo >= 1 && mo <= 12 ? (DAYS_IN_MONTH[mo - 1] as number) + (mo === 2 && leap ? 1 : 0) : 0;
+    if (y < 0 || d < 1 || d > monthDays || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return undefined;
+    minuteKey = s.slice(0, 17);
+    minuteBase = Date.UTC(y, mo - 1, d, h, mi);
+    return minuteBase + sec * 1000 + ms;
   }
   const t = Date.parse(s);
   return Number.isFinite(t) ? t : undefined;
@@ -134,39 +157,93 @@ function entry(
   };
 }
 
-/** A parsed JSON object → an entry, or undefined when it is neither pino nor hub JSON. Own properties only (faults D6). */
-function fromJson(obj: Record<string, unknown>, readAtMs: number): LogEntry | undefined {
-  const msg = own(obj, 'msg');
-  const level = own(obj, 'level');
-  if (msg !== undefined && (typeof level === 'string' || typeof level === 'number')) {
+/**
+ * The members of a JSON log line that classification reads, each `undefined` when absent. Both the
+ * JSON.parse path and the byte-level fast path (log-fastjson.ts) fill this, so they cannot disagree.
+ */
+export interface JsonFields {
+  msg: unknown;
+  level: unknown;
+  type: unknown;
+  message: unknown;
+  code: unknown;
+  server: unknown;
+  serverName: unknown;
+  time: unknown;
+  timestamp: unknown;
+  /** `data`'s own members, or undefined when `data` is absent or not a plain object. */
+  data: { code: unknown; server: unknown; serverName: unknown } | undefined;
+}
+
+/** Fields of a JSON object → a pino or hub-json entry, or undefined when it is neither. */
+export function entryFromFields(f: JsonFields, readAtMs: number): LogEntry | undefined {
+  if (f.msg !== undefined && (typeof f.level === 'string' || typeof f.level === 'number')) {
     // pino flattens the log call's data into the top level, code included.
-    const server = shortString(own(obj, 'server'), MAX_SERVER_CHARS, false)
-      ?? shortString(own(obj, 'serverName'), MAX_SERVER_CHARS, false);
-    return entry('pino', levelFrom(level), toText(msg), readAtMs,
-      shortString(own(obj, 'code'), MAX_CODE_CHARS, true), server, timeFrom(own(obj, 'time')));
+    const server = shortString(f.server, MAX_SERVER_CHARS, false) ?? shortString(f.serverName, MAX_SERVER_CHARS, false);
+    return entry('pino', levelFrom(f.level), toText(f.msg), readAtMs,
+      shortString(f.code, MAX_CODE_CHARS, true), server, timeFrom(f.time));
   }
-  const type = own(obj, 'type');
-  const message = own(obj, 'message');
-  if (typeof type === 'string' && message !== undefined) {
-    const data = own(obj, 'data');
-    const d = isRecord(data) ? data : undefined;
-    const code = shortString(own(obj, 'code'), MAX_CODE_CHARS, true)
-      ?? (d && shortString(own(d, 'code'), MAX_CODE_CHARS, true));
-    const server = d && (shortString(own(d, 'server'), MAX_SERVER_CHARS, false)
-      ?? shortString(own(d, 'serverName'), MAX_SERVER_CHARS, false));
-    return entry('hub-json', levelFrom(type), toText(message), readAtMs, code, server, timeFrom(own(obj, 'timestamp')));
+  if (typeof f.type === 'string' && f.message !== undefined) {
+    const d = f.data;
+    const code = shortString(f.code, MAX_CODE_CHARS, true) ?? (d && shortString(d.code, MAX_CODE_CHARS, true));
+    const server = d && (shortString(d.server, MAX_SERVER_CHARS, false) ?? shortString(d.serverName, MAX_SERVER_CHARS, false));
+    return entry('hub-json', levelFrom(f.type), toText(f.message), readAtMs, code, server, timeFrom(f.timestamp));
   }
   return undefined;
+}
+
+/** A parsed JSON object → an entry, or undefined when it is neither pino nor hub JSON. Own properties only (faults D6). */
+function fromJson(obj: Record<string, unknown>, readAtMs: number): LogEntry | undefined {
+  const data = own(obj, 'data');
+  return entryFromFields({
+    msg: own(obj, 'msg'),
+    level: own(obj, 'level'),
+    type: own(obj, 'type'),
+    message: own(obj, 'message'),
+    code: own(obj, 'code'),
+    server: own(obj, 'server'),
+    serverName: own(obj, 'serverName'),
+    time: own(obj, 'time'),
+    timestamp: own(obj, 'timestamp'),
+    data: isRecord(data) ? { code: own(data, 'code'), server: own(data, 'server'), serverName: own(data, 'serverName') } : undefined,
+  }, readAtMs);
+}
+
+const MALFORMED = Symbol('malformed');
+
+/** True when `s` has more than MAX_JSON_DEPTH `{`/`[` characters, the least a too-deep text needs. */
+function mayBeTooDeep(s: string): boolean {
+  let n = 0;
+  for (let i = s.indexOf('{'); i !== -1; i = s.indexOf('{', i + 1)) if (++n > MAX_JSON_DEPTH) return true;
+  for (let i = s.indexOf('['); i !== -1; i = s.indexOf('[', i + 1)) if (++n > MAX_JSON_DEPTH) return true;
+  return false;
+}
+
+/**
+ * JSON.parse with parseJsonSafe's depth cap. Nesting depth can never exceed the number of `{` and `[`
+ * characters, so a line with at most 64 of them (every real log line) skips parseJsonSafe's char-by-char
+ * depth walk — which cost as much as JSON.parse itself — with exactly the same verdicts.
+ */
+function parseJson(s: string): unknown {
+  if (mayBeTooDeep(s)) {
+    const r = parseJsonSafe(s);
+    return r.ok ? r.value : MALFORMED;
+  }
+  try {
+    return JSON.parse(s);
+  } catch {
+    return MALFORMED;
+  }
 }
 
 function classify(line: string, readAtMs: number): LogEntry | undefined {
   const s = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (isBlank(s)) return undefined;
   if (s.charCodeAt(0) === 123 /* { */) {
-    const parsed = parseJsonSafe(s);
-    if (!parsed.ok) return { ...entry('text', 'unknown', s, readAtMs, undefined, undefined, undefined), malformed: true };
-    if (isRecord(parsed.value)) {
-      const e = fromJson(parsed.value, readAtMs);
+    const parsed = parseJson(s);
+    if (parsed === MALFORMED) return { ...entry('text', 'unknown', s, readAtMs, undefined, undefined, undefined), malformed: true };
+    if (isRecord(parsed)) {
+      const e = fromJson(parsed, readAtMs);
       if (e) return e;
     }
   }

@@ -45,12 +45,12 @@ describe.runIf(process.platform === 'linux')('port owners on this machine', () =
     expect(owner).toEqual({ supported: true, listening: true, pids: [process.pid], addresses: ['127.0.0.1'], exposedBeyondLoopback: false });
   });
 
-  test.each([
+  test.for([
     ['::1', '::1', false],
     ['::ffff:127.0.0.1', '::ffff:127.0.0.1', false],
     ['::', '::', true],
     ['0.0.0.0', '0.0.0.0', true],
-  ])('a server bound to %s decodes as %s (exposed: %s)', async (host, address, exposed, ctx) => {
+  ] as const)('a server bound to %s decodes as %s (exposed: %s)', async ([host, address, exposed], ctx) => {
     const s = await listenOn(host);
     if (!s) return ctx.skip(); // IPv6 disabled on this machine
     servers.push(s);

@@ -119,3 +119,33 @@ export function isLoopbackUrl(url: string): boolean {
     return false;
   }
 }
+
+/**
+ * Running mcp-hub processes (upstream `mcp-hub/dist/cli.js`, the `mcp-hub` bin, or the fork's
+ * `src/utils/cli.js`) that share our HOME, and the port each was started with (`--port N` is required).
+ */
+export function findHubProcesses(
+  sameRegistry: { HOME?: string; XDG_STATE_HOME?: string } = process.env, procRoot = '/proc',
+): { pid: number; port: number }[] {
+  const out: { pid: number; port: number }[] = [];
+  for (const pid of listPids(procRoot)) {
+    let argv: string[];
+    let environ: string[];
+    try {
+      argv = readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((a) => /(^|\/)mcp-hub(\/dist\/cli\.js)?$|mcp[-_]hub\/src\/utils\/cli\.js$/.test(a))) continue;
+      environ = readFileSync(`${procRoot}/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    // Only hubs that share our registry (same HOME and XDG_STATE_HOME): those are the ones whose
+    // workspaces.json entry we would have read; another user's or another sandbox's hub is not ours.
+    const envOf = (k: string) => environ.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1);
+    if (envOf('HOME') !== sameRegistry.HOME || (envOf('XDG_STATE_HOME') || undefined) !== (sameRegistry.XDG_STATE_HOME || undefined)) continue;
+    const i = argv.findIndex((a) => a === '--port' || a === '-p' || a.startsWith('--port='));
+    const value = i < 0 ? undefined : argv[i]!.startsWith('--port=') ? argv[i]!.slice(7) : argv[i + 1];
+    const port = Number(value);
+    if (Number.isInteger(port) && port > 0 && port < 65536) out.push({ pid, port });
+  }
+  return out;
+}

@@ -1,10 +1,11 @@
 /**
- * The `mcp-hub-monitor` entry point. `check` with ordinary options takes a fast path that never loads
- * commander; everything else goes through the commander program. Commands load their modules lazily.
+ * The `mcp-hub-monitor` entry point. The evaluating commands with ordinary options take a fast path that
+ * never loads commander; everything else goes through the commander program. Commands load lazily.
  */
 import { ConfigError, UsageError } from '../config/errors.js';
 import { EXIT_CODES } from '../evaluate/types.js';
-import { parseFastCheck } from './fast-path.js';
+import { parseFastCommand } from './fast-path.js';
+import { runEvaluating } from './run-evaluating.js';
 import { resolveGlobalOptions } from './global-options.js';
 
 const UNKNOWN = EXIT_CODES.unknown;
@@ -25,11 +26,10 @@ function fail(err: unknown): never {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    const fast = parseFastCheck(argv.slice(2));
+    const fast = parseFastCommand(argv.slice(2));
     if (fast) {
       const g = resolveGlobalOptions(fast.raw);
-      const { runCheck } = await import('./commands/check.js');
-      const run = await runCheck(g, g.json ? 'json' : fast.format);
+      const run = await runEvaluating(fast.command, g, g.json ? 'json' : fast.format, fast.options);
       finish(run.output, run.exitCode);
       return;
     }

@@ -22,12 +22,28 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: '--timeout <duration>', key: 'timeout', takesValue: true, description: 'total deadline for hub requests, e.g. 5s, 1500ms (default: 5s)' },
 ];
 
-/** `check`'s own options. */
+/** Output formats of the evaluating commands. */
 export const CHECK_FORMATS = ['human', 'json', 'nagios'] as const;
 export type CheckFormat = (typeof CHECK_FORMATS)[number];
-export const CHECK_OPTIONS: readonly OptionSpec[] = [
-  { flags: '--format <format>', key: 'format', takesValue: true, description: 'output format' },
-];
+/** The `--format` option every evaluating command has. */
+export const FORMAT_OPTION: OptionSpec = { flags: '--format <format>', key: 'format', takesValue: true, description: 'output format' };
+
+/** The evaluating commands (exit 0/1/2/3, shared output shape): names, help text and extra options. */
+export const EVALUATING_COMMANDS = {
+  check: {
+    description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
+    options: [] as OptionSpec[],
+  },
+  validate: {
+    description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',
+    options: [] as OptionSpec[],
+  },
+  anomalies: {
+    description: 'watch each hub live for a short window: error spikes, flapping, CPU/RSS, disconnections, log growth and floods, outliers',
+    options: [{ flags: '--window <duration>', key: 'window', takesValue: true, description: 'how long to watch (default: config anomalies.window, 10s)' }] as OptionSpec[],
+  },
+} as const;
+export type EvaluatingCommand = keyof typeof EVALUATING_COMMANDS;
 
 /** The long flag name of a spec: `--hub <url>` → `--hub`. */
 export function longFlag(spec: OptionSpec): string {

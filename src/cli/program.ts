@@ -1,7 +1,8 @@
 /** The commander program: help, version, usage errors and every command. Built from the option tables. */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { CHECK_FORMATS, CHECK_OPTIONS, GLOBAL_OPTIONS } from './options.js';
+import { CHECK_FORMATS, EVALUATING_COMMANDS, FORMAT_OPTION, GLOBAL_OPTIONS, type EvaluatingCommand } from './options.js';
+import { runEvaluating } from './run-evaluating.js';
 import { resolveGlobalOptions, type RawGlobalOptions } from './global-options.js';
 import type { CheckFormat } from './options.js';
 
@@ -33,35 +34,14 @@ export function buildProgram(finish: Finish): Command {
       outputError: (str, write) => write(`mcp-hub-monitor: ${str.replace(/^error: /, '').trim()}\n`),
     });
 
-  // The evaluating commands share options and output; each loads its module only when run.
-  type Run = (g: ReturnType<typeof resolveGlobalOptions>, f: CheckFormat, opts: Record<string, string | undefined>) => Promise<{ output: string; exitCode: number }>;
-  const evaluating: { name: string; description: string; options?: [string, string][]; run: Run }[] = [
-    {
-      name: 'check',
-      description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
-      run: async (g, f) => (await import('./commands/check.js')).runCheck(g, f),
-    },
-    {
-      name: 'validate',
-      description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',
-      run: async (g, f) => (await import('./commands/validate.js')).runValidate(g, f),
-    },
-    {
-      name: 'anomalies',
-      description: 'watch each hub live for a short window: error spikes, flapping, CPU/RSS, disconnections, log growth and floods, outliers',
-      options: [['--window <duration>', 'how long to watch (default: config anomalies.window, 10s)']],
-      run: async (g, f, o) => (await import('./commands/anomalies.js')).runAnomalies(g, f, o.window),
-    },
-  ];
-  for (const command of evaluating) {
-    const cmd = program.command(command.name).description(command.description);
-    for (const spec of CHECK_OPTIONS) {
-      cmd.addOption(new Option(spec.flags, spec.description).choices([...CHECK_FORMATS]).default('human'));
-    }
-    for (const [flags, description] of command.options ?? []) cmd.option(flags, description);
+  // The evaluating commands share options and output (the same table drives the fast path).
+  for (const [name, command] of Object.entries(EVALUATING_COMMANDS) as [EvaluatingCommand, (typeof EVALUATING_COMMANDS)[EvaluatingCommand]][]) {
+    const cmd = program.command(name).description(command.description);
+    cmd.addOption(new Option(FORMAT_OPTION.flags, FORMAT_OPTION.description).choices([...CHECK_FORMATS]).default('human'));
+    for (const spec of command.options) cmd.option(spec.flags, spec.description);
     cmd.action(async (opts: { format: CheckFormat } & Record<string, string | undefined>, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
-      const run = await command.run(g, g.json ? 'json' : opts.format, opts);
+      const run = await runEvaluating(name, g, g.json ? 'json' : opts.format, opts);
       finish(run.output, run.exitCode);
     });
   }

@@ -212,8 +212,7 @@ describe('evaluateAnomalies', () => {
       if (message) expect(f.message).toMatch(message);
     });
 
-    test('the window threshold scales with the window: 60 s of window allows 2 per 60 s … but at least 3', () => {
-      // 10 errors per 300 s over a 150 s window is 5: 5 is ok, 6 is a warning.
+    test('the window threshold scales with the window: a 150 s window allows ceil(10 × 150 / 300) = 5 errors', () => {
       const base = { untimedErrorsInFile: 500, fileStartMs: NOW - 86_400_000, windowMs: 150_000 };
       expect(one(run(inputs({ log: log({ ...base, untimedErrorsInWindow: 5 }) })), 'anomaly.error_spike')).toMatchObject({ status: 'ok', threshold: 5 });
       expect(one(run(inputs({ log: log({ ...base, untimedErrorsInWindow: 6 }) })), 'anomaly.error_spike').status).toBe('warning');
@@ -381,5 +380,21 @@ describe('evaluateAnomalies', () => {
       expect(f.status).toBe('ok');
       expect(f.message).toMatch(/^health latency 5\.1 ms vs median 5\.0 ms/);
     });
+  });
+});
+
+describe('cyclesInPolls regressions', () => {
+  test('a first connect (connecting → connected) is not a reconnect', () => {
+    const polls = [
+      poll([server('a', { status: 'connecting', uptimeS: 0 })], NOW),
+      poll([server('a', { status: 'connected', uptimeS: 0 })], NOW + 1_000),
+      poll([server('a', { status: 'connected', uptimeS: 1 })], NOW + 2_000),
+    ];
+    expect(cyclesInPolls(polls).get('a') ?? 0).toBe(0);
+  });
+
+  test('disconnected → connected is not a cycle until the server had been up before', () => {
+    const polls = [poll([server('a', { status: 'disconnected', uptimeS: 0 })], NOW), poll([server('a', { uptimeS: 3 })], NOW + 1_000)];
+    expect(cyclesInPolls(polls).get('a') ?? 0).toBe(0);
   });
 });

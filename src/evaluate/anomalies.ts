@@ -62,20 +62,26 @@ export function robustZ(values: readonly number[]): { z: number; median: number;
   return { z: (last - median) / (1.4826 * mad), median, mad };
 }
 
-/** Counts connected → not-up → connected cycles per server across polls (uptime going backwards counts too). */
+/**
+ * Counts up → not-up → up cycles per server across polls; uptime going backwards while up counts too. A
+ * first connect (never up before) is not a cycle.
+ */
 export function cyclesInPolls(polls: readonly HubSnapshot[]): Map<string, number> {
   const cycles = new Map<string, number>();
-  const last = new Map<string, { up: boolean; uptime?: number; lastStarted?: number | null }>();
+  const last = new Map<string, { up: boolean; wentDown: boolean; uptime?: number }>();
   for (const p of polls) {
     if (!p.health.ok) continue;
     for (const s of p.health.value.servers) {
       const up = s.status === 'connected' && (s.uptimeS ?? 0) > 0;
       const prev = last.get(s.name);
-      if (prev) {
-        const restartedUnderUs = prev.uptime !== undefined && s.uptimeS !== undefined && s.uptimeS < prev.uptime;
-        if ((!prev.up && up) || (prev.up && restartedUnderUs && up)) cycles.set(s.name, (cycles.get(s.name) ?? 0) + 1);
+      let wentDown = prev?.wentDown ?? false;
+      if (prev?.up && !up) wentDown = true;
+      const backwards = prev?.up && up && prev.uptime !== undefined && s.uptimeS !== undefined && s.uptimeS < prev.uptime;
+      if ((up && wentDown) || backwards) {
+        cycles.set(s.name, (cycles.get(s.name) ?? 0) + 1);
+        wentDown = false;
       }
-      last.set(s.name, { up, uptime: s.uptimeS, lastStarted: s.lastStartedMs });
+      last.set(s.name, { up, wentDown, uptime: s.uptimeS });
     }
   }
   return cycles;

@@ -208,7 +208,7 @@ describe('servers on captured hubs', () => {
 
 describe('process facts', () => {
   test('RSS above the memory threshold is a warning', () => {
-    const r = run([okSnapshot(health(), { process: { pid: 42, alive: true, rssBytes: 600 * 1_048_576 } })]);
+    const r = run([okSnapshot(health(), { process: { pid: 42, alive: true, rssBytes: 600 * 1_000_000 } })]);
     expect(find(r.checks, 'hub.memory')).toMatchObject({ status: 'warning', value: 600, threshold: 500 });
   });
 

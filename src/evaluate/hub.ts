@@ -60,7 +60,7 @@ export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): 
     else if (proc.matchesPort === false) out.push(finding(hub, 'hub.memory', 'no_data', `pid ${proc.pid} is not the hub on this port (pid reused, or another pid namespace)`));
     else if (proc.rssBytes === undefined) out.push(finding(hub, 'hub.memory', 'no_data', `memory of process ${proc.pid} not readable here`));
     else {
-      const mb = proc.rssBytes / 1_048_576;
+      const mb = proc.rssBytes / 1_000_000; // decimal MB, as the guide's "500 MB" and anomalies' byte sizes
       out.push(finding(hub, 'hub.memory', mb > cfg.memoryMb.warning ? 'warning' : 'ok', `hub RSS ${Math.round(mb)} MB (pid ${proc.pid})`, {
         value: Math.round(mb), threshold: cfg.memoryMb.warning,
       }));

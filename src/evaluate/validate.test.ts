@@ -372,3 +372,26 @@ describe('what validate takes from check', () => {
     expect(confirmed).toMatchObject({ status: 'critical', value: 'dead' });
   });
 });
+
+describe('regressions found in review', () => {
+  const base = (over: Partial<ValidateInputs>): ValidateInputs => ({ snapshot: snapshot([server('a')]), pid: alivePid, disks: [], staleEntries: [], ...over });
+
+  test('an unreachable hub gives no "configured but not loaded" warnings: it cannot say what it loaded', () => {
+    const f = evaluateValidate(base({ snapshot: unreachable(), configs: [configFile([configured('a'), configured('b')])] }), cfg);
+    expect(f.filter((x) => x.id === 'config.missing' || x.id === 'config.extra')).toEqual([]);
+  });
+
+  test('a file with a refused server is not "valid": config.parse is critical too', () => {
+    const file = configFile([configured('a'), configured('bad', { problems: ['cannot mix stdio and sse fields'] })]);
+    const f = evaluateValidate(base({ configs: [file] }), cfg);
+    expect(f.find((x) => x.id === 'config.parse')).toMatchObject({ status: 'critical' });
+    expect(f.find((x) => x.id === 'config.parse')!.message).toContain('1 of 2 servers would be refused');
+  });
+
+  test('an https hub without a port is named by port 443, not 80', () => {
+    const snap = snapshot([server('a')]);
+    snap.target = { url: 'https://hub.example', origin: 'flag' };
+    const f = evaluateValidate(base({ snapshot: snap, port: { listening: false, pids: [], addresses: [], exposedBeyondLoopback: false } }), cfg);
+    expect(f.find((x) => x.id === 'hub.port')!.message).toBe('nothing listens on port 443');
+  });
+});

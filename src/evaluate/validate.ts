@@ -88,7 +88,10 @@ function configFindings(hub: string, i: ValidateInputs): Finding[] {
       out.push(finding(hub, 'config.parse', sev, `${f.path}: ${f.error}${sev === 'critical' ? ' — the hub will fail at its next start (and exit 0)' : ''}`, { subject: basename(f.path) }));
       continue;
     }
-    out.push(finding(hub, 'config.parse', 'ok', `${f.path}: ${f.servers.length} servers, valid`, { subject: basename(f.path) }));
+    const refused = f.servers.filter((s) => s.problems.length).length;
+    out.push(finding(hub, 'config.parse', refused ? 'critical' : 'ok',
+      refused ? `${f.path}: ${refused} of ${f.servers.length} servers would be refused at the next start` : `${f.path}: ${f.servers.length} servers, valid`,
+      { subject: basename(f.path) }));
     for (const s of f.servers) {
       configured.set(s.name, { file: f.path, disabled: s.disabled });
       if (s.problems.length) {
@@ -96,17 +99,16 @@ function configFindings(hub: string, i: ValidateInputs): Finding[] {
       }
     }
   }
-  const live = i.snapshot.health.ok ? i.snapshot.health.value.servers : [];
-  const liveNames = new Set(live.map((s) => s.name));
+  // Only a hub that answered can say what it loaded.
+  if (!i.snapshot.health.ok) return out;
+  const liveNames = new Set(i.snapshot.health.value.servers.map((s) => s.name));
   for (const [name, c] of configured) {
     if (liveNames.has(name)) continue;
     const sev = c.disabled ? 'ok' : 'warning';
     out.push(finding(hub, 'config.missing', sev, c.disabled ? `disabled in ${c.file}, not loaded` : `configured in ${c.file} but not loaded by the hub (edited without --watch? restart the hub)`, { subject: name }));
   }
-  if (i.snapshot.health.ok) {
-    for (const name of liveNames) {
-      if (!configured.has(name)) out.push(finding(hub, 'config.extra', 'warning', 'running in the hub but in none of its config files (removed without a restart?)', { subject: name }));
-    }
+  for (const name of liveNames) {
+    if (!configured.has(name)) out.push(finding(hub, 'config.extra', 'warning', 'running in the hub but in none of its config files (removed without a restart?)', { subject: name }));
   }
   return out;
 }
@@ -152,7 +154,8 @@ function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig): Findi
 /** Findings for one hub. */
 export function evaluateValidate(i: ValidateInputs, cfg: MonitorConfig, earlier?: HubSnapshot): Finding[] {
   const hub = i.snapshot.target.url;
-  const port = new URL(hub).port || '80';
+  const url = new URL(hub);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const basics = evaluateHub(i.snapshot, earlier, cfg);
   // validate is about structure: LLM thresholds belong to check and anomalies.
   const findings = basics.filter((f) => !f.id.startsWith('llm.') && f.id !== 'hub.process');

@@ -139,3 +139,20 @@ describe('parseHubConfig refuses files the hub cannot load', () => {
     expect(r.servers).toHaveLength(4);
   });
 });
+
+describe('matching mcp-hub 4.2.1 exactly (review regressions)', () => {
+  test('a truthy `servers` key replaces `mcpServers`, as the hub does', () => {
+    const r = parse('{"mcpServers":{},"servers":{"b":{"command":"y"}}}');
+    expect(r.servers.map((s) => s.name)).toEqual(['b']);
+  });
+
+  test('env: null, env: [] and headers: null pass, as the hub only rejects truthy non-objects', () => {
+    const r = parse('{"mcpServers":{"a":{"command":"x","env":null},"b":{"command":"x","env":[]},"c":{"url":"http://h/","headers":null}}}');
+    expect(r.ok).toBe(true);
+    expect(r.servers.flatMap((s) => s.problems)).toEqual([]);
+  });
+
+  test('mcpServers: [] is zero servers, not an error', () => {
+    expect(parse('{"mcpServers":[]}')).toMatchObject({ ok: true, servers: [] });
+  });
+});

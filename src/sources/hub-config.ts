@@ -43,7 +43,8 @@ function checkServer(name: string, raw: unknown): ConfiguredServer {
   else if (hasCommand) {
     transport = 'stdio';
     if (!own(raw, 'command')) problems.push('missing command value');
-    if (env !== undefined && !isRecord(env)) problems.push('has invalid environment config (env must be an object)');
+    // The hub's own test: `env && typeof env != "object"` (so null and [] pass).
+    if (env && typeof env !== 'object') problems.push('has invalid environment config (env must be an object)');
   } else if (hasUrl) {
     transport = 'sse';
     try {
@@ -52,7 +53,7 @@ function checkServer(name: string, raw: unknown): ConfiguredServer {
       problems.push('has invalid url');
     }
     const headers = own(raw, 'headers');
-    if (headers !== undefined && !isRecord(headers)) problems.push('has invalid headers config');
+    if (headers && typeof headers !== 'object') problems.push('has invalid headers config');
   } else problems.push('must include either command (for stdio) or url (for sse)');
   if (own(raw, 'dev') !== undefined && transport !== 'stdio') problems.push('dev field is only supported for stdio servers');
   if (problems.length && transport !== 'invalid' && hasCommand && hasUrl) transport = 'invalid';
@@ -68,10 +69,13 @@ export function parseHubConfig(path: string, text: string, json5: { parse(text: 
     return { path, ok: false, error: `not valid JSON5: ${(err as Error).message.split('\n')[0]}`, servers: [] };
   }
   if (!isRecord(data)) return { path, ok: false, error: 'the file is not a JSON object', servers: [] };
-  // The hub accepts the VS Code layout `{servers:{…}}` and converts it (hub-api.md §1).
-  const map = own(data, 'mcpServers') ?? own(data, 'servers');
-  if (!isRecord(map)) return { path, ok: false, error: "'mcpServers' must be an object", servers: [] };
-  const servers = Object.keys(map).map((name) => checkServer(name, own(map, name)));
+  // The hub accepts the VS Code layout `{servers:{…}}` and, when `servers` is truthy, uses it in place of
+  // `mcpServers` (mcp-hub 4.2.1's loader); it only requires `typeof mcpServers == "object"`.
+  const vscode = own(data, 'servers');
+  const map = vscode ? vscode : own(data, 'mcpServers');
+  if (typeof map !== 'object' || map === null) return { path, ok: false, error: "'mcpServers' must be an object", servers: [] };
+  const entries = map as Record<string, unknown>;
+  const servers = Object.keys(entries).map((name) => checkServer(name, own(entries, name)));
   return { path, ok: servers.every((s) => s.problems.length === 0), servers };
 }
 

@@ -4,6 +4,7 @@
  * pino JSON `{level,time,pid,hostname,…data flattened…,code?,msg}` (hub-api.md §8) — and concurrent hubs
  * share one file, so the format is decided per line, never per file.
  */
+import { scanJsonFields, type JsonFields } from './log-fastjson.js';
 import { MAX_SERVER_CHARS, matchMessage, type LogEventKind, type LogLevel } from './log-patterns.js';
 import { MAX_JSON_DEPTH, isRecord, own, parseJsonSafe } from './safe-json.js';
 
@@ -103,11 +104,11 @@ function digits(s: string, i: number, w: number): number {
 }
 
 /**
- * `2026-11-24T19:24:16.632Z` (what both the hub and pino write), read by hand: Date.parse, or checking a
- * Date.UTC result by printing it back, cost more than everything else done to a line. Other shapes go to
- * Date.parse.
+ * Date.parse, with `2026-11-24T19:24:16.632Z` (what both the hub and pino write) read by hand: Date.parse
+ * cost more than everything else done to a line. Anything else, out-of-range fields included, goes to
+ * Date.parse, so the result is always Date.parse's.
  */
-function parseIso(s: string): number | undefined {
+export function parseIso(s: string): number | undefined {
   // Consecutive lines share their minute: reuse it and read only seconds and milliseconds.
   if (s.length === 24 && minuteBase !== undefined && s.startsWith(minuteKey) && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
     const sec = digits(s, 17, 2), ms = digits(s, 20, 3);
@@ -120,10 +121,12 @@ function parseIso(s: string): number | undefined {
     const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
     // Date.UTC would roll 2026-02-30 over into March; such a date is no date, as for Date.parse.
     const monthDays = mo >= 1 && mo <= 12 ? (DAYS_IN_MONTH[mo - 1] as number) + (mo === 2 && leap ? 1 : 0) : 0;
-    if (y < 0 || d < 1 || d > monthDays || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return undefined;
-    minuteKey = s.slice(0, 17);
-    minuteBase = Date.UTC(y, mo - 1, d, h, mi);
-    return minuteBase + sec * 1000 + ms;
+    // Date.UTC reads years 0–99 as 1900–1999; those (and every odd case) are left to Date.parse.
+    if (y >= 1000 && d >= 1 && d <= monthDays && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && ms >= 0) {
+      minuteKey = s.slice(0, 17);
+      minuteBase = Date.UTC(y, mo - 1, d, h, mi);
+      return minuteBase + sec * 1000 + ms;
+    }
   }
   const t = Date.parse(s);
   return Number.isFinite(t) ? t : undefined;
@@ -157,26 +160,8 @@ function entry(
   };
 }
 
-/**
- * The members of a JSON log line that classification reads, each `undefined` when absent. Both the
- * JSON.parse path and the byte-level fast path (log-fastjson.ts) fill this, so they cannot disagree.
- */
-export interface JsonFields {
-  msg: unknown;
-  level: unknown;
-  type: unknown;
-  message: unknown;
-  code: unknown;
-  server: unknown;
-  serverName: unknown;
-  time: unknown;
-  timestamp: unknown;
-  /** `data`'s own members, or undefined when `data` is absent or not a plain object. */
-  data: { code: unknown; server: unknown; serverName: unknown } | undefined;
-}
-
 /** Fields of a JSON object → a pino or hub-json entry, or undefined when it is neither. */
-export function entryFromFields(f: JsonFields, readAtMs: number): LogEntry | undefined {
+function entryFromFields(f: JsonFields, readAtMs: number): LogEntry | undefined {
   if (f.msg !== undefined && (typeof f.level === 'string' || typeof f.level === 'number')) {
     // pino flattens the log call's data into the top level, code included.
     const server = shortString(f.server, MAX_SERVER_CHARS, false) ?? shortString(f.serverName, MAX_SERVER_CHARS, false);
@@ -240,6 +225,9 @@ function classify(line: string, readAtMs: number): LogEntry | undefined {
   const s = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (isBlank(s)) return undefined;
   if (s.charCodeAt(0) === 123 /* { */) {
+    // Most JSON lines are read by the fast path; what it declines, JSON.parse decides.
+    const fields = scanJsonFields(s);
+    if (fields) return entryFromFields(fields, readAtMs) ?? entry('text', 'unknown', s, readAtMs, undefined, undefined, undefined);
     const parsed = parseJson(s);
     if (parsed === MALFORMED) return { ...entry('text', 'unknown', s, readAtMs, undefined, undefined, undefined), malformed: true };
     if (isRecord(parsed)) {

@@ -3,7 +3,6 @@
  * scanning a file, a stream, a command or a tail all count the same way.
  */
 import { classifyLine, type LogEntry, type LogEventKind, type LogLevel } from './log-classify.js';
-import { classifyJsonBytes } from './log-fastjson.js';
 import { LineSplitter, type LineSink } from './log-split.js';
 
 /** What a scan saw. Maps hold at most MAX_STAT_KEYS keys each; the rest is counted under OTHER_KEY. */
@@ -87,10 +86,8 @@ export class EntryCounter {
     const sink: LineSink = (buf, start, end) => {
       const st = this.stats;
       st.lines++;
-      // JSON lines try the byte-level fast path first; it answers only when it agrees with JSON.parse.
       // toString('utf8') replaces invalid sequences (and CESU surrogates) with U+FFFD and never throws (faults D9).
-      const e = (buf[start] === 123 ? classifyJsonBytes(buf, start, end, this.readAtMs) : undefined)
-        ?? classifyLine(buf.toString('utf8', start, end), this.readAtMs);
+      const e = classifyLine(buf.toString('utf8', start, end), this.readAtMs);
       if (e === undefined) return;
       countEntry(st, e);
       this.onEntry?.(e);

@@ -40,7 +40,7 @@ function perfdata(out: string): string[] {
 
 describe('renderCheckNagios', () => {
   test('a healthy hub gives an OK line with perfdata', () => {
-    const out = renderCheckNagios(check([snapshot(health([server('a'), server('b')]), HUB, { pid: 7, alive: true, rssBytes: 100 * 1_048_576 })]));
+    const out = renderCheckNagios(check([snapshot(health([server('a'), server('b')]), HUB, { pid: 7, alive: true, rssBytes: 100 * 1_000_000 })]));
     expect(out).toMatch(FIRST_LINE);
     expect(out).toBe('MCPHUB OK - 1 hub(s) OK, 2 server(s) up | hub_up=1;;;0;1 servers_up=2;;;0;2 servers_down=0;;;0;2 health_latency=10ms;;;0 rss=100MB;500;;0\n');
   });

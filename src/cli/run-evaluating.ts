@@ -1,0 +1,14 @@
+/** Runs an evaluating command by name; each command's module is loaded only when it runs. */
+import type { GlobalOptions } from './global-options.js';
+import type { CheckFormat, EvaluatingCommand } from './options.js';
+import type { CommandRun } from './render-result.js';
+
+export async function runEvaluating(
+  command: EvaluatingCommand, g: GlobalOptions, format: CheckFormat, options: Record<string, string | undefined>,
+): Promise<CommandRun> {
+  switch (command) {
+    case 'check': return (await import('./commands/check.js')).runCheck(g, format);
+    case 'validate': return (await import('./commands/validate.js')).runValidate(g, format);
+    case 'anomalies': return (await import('./commands/anomalies.js')).runAnomalies(g, format, options.window);
+  }
+}

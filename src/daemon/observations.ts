@@ -1,0 +1,92 @@
+/**
+ * Turns one poll snapshot (and the previous one of the same hub) into stored rows: samples for every
+ * series, and events for what changed — hub state, server verdicts (dead-while-connected included), poll
+ * failures and recoveries. Pure: the daemon's I/O happens elsewhere, so this is replayable in tests.
+ */
+import type { MonitorConfig } from '../config/defaults.js';
+import { isUpState } from '../evaluate/hub.js';
+import { judgeServer, type ServerJudgement, type ServerSample } from '../evaluate/servers.js';
+import type { HubSnapshot } from '../sources/hub-client.js';
+
+export interface SampleRow {
+  hub: string;
+  name: string;
+  labels?: Record<string, string>;
+  t: number;
+  v: number | null;
+  err?: string;
+}
+
+export interface EventRow {
+  hub: string;
+  t: number;
+  type: string;
+  server?: string;
+  data?: unknown;
+}
+
+export interface Derived {
+  samples: SampleRow[];
+  events: EventRow[];
+  /** Each server's verdict now, carried to the next poll. */
+  verdicts: Map<string, ServerJudgement['verdict']>;
+}
+
+function serverSamples(s: HubSnapshot): Map<string, ServerSample> {
+  const out = new Map<string, ServerSample>();
+  if (!s.health.ok) return out;
+  const at = s.health.value.timestampMs ?? s.at;
+  for (const server of s.health.value.servers) out.set(server.name, { server, atMs: at });
+  return out;
+}
+
+/** Rows for one poll. `prev` is the previous poll of the same hub, `prevVerdicts` its server verdicts. */
+export function deriveRows(
+  cur: HubSnapshot, prev: HubSnapshot | undefined, prevVerdicts: ReadonlyMap<string, string>, cfg: MonitorConfig,
+): Derived {
+  const hub = cur.target.url;
+  const t = cur.at;
+  const samples: SampleRow[] = [];
+  const events: EventRow[] = [];
+  const verdicts = new Map<string, ServerJudgement['verdict']>();
+  if (!cur.health.ok) {
+    samples.push({ hub, name: 'hub.up', t, v: null, err: cur.health.failure });
+    if (!prev || prev.health.ok) events.push({ hub, t, type: 'poll_failed', data: { failure: cur.health.failure, message: cur.health.message } });
+    return { samples, events, verdicts };
+  }
+  const h = cur.health.value;
+  samples.push({ hub, name: 'hub.up', t, v: isUpState(h.state) ? 1 : 0 });
+  samples.push({ hub, name: 'hub.health_latency_ms', t, v: Math.round(cur.health.latencyMs * 100) / 100 });
+  if (prev && !prev.health.ok) events.push({ hub, t, type: 'poll_recovered', data: { after: prev.health.failure } });
+  const prevState = prev?.health.ok ? prev.health.value.state : undefined;
+  if (h.state !== prevState) events.push({ hub, t, type: 'hub_state', data: { state: h.state ?? null, previous: prevState ?? null, source: 'poll', pid: h.pid ?? null } });
+  if (cur.process?.rssBytes !== undefined) samples.push({ hub, name: 'hub.rss_bytes', t, v: cur.process.rssBytes });
+
+  const before = prev ? serverSamples(prev) : new Map<string, ServerSample>();
+  const counts = { up: 0, down: 0, dead: 0 };
+  for (const sample of serverSamples(cur).values()) {
+    const name = sample.server.name;
+    const j = judgeServer(sample, before.get(name), cfg.check.deadAfterMs);
+    verdicts.set(name, j.verdict);
+    const labels = { server: name };
+    if (j.verdict !== 'disabled') {
+      const up = j.verdict === 'up' || j.verdict === 'unconfirmed';
+      samples.push({ hub, name: 'server.up', labels, t, v: up ? 1 : 0 });
+      if (up) counts.up++;
+      else if (j.verdict === 'dead') counts.dead++;
+      else if (j.verdict !== 'connecting') counts.down++;
+    }
+    if (sample.server.uptimeS !== undefined) samples.push({ hub, name: 'server.uptime_s', labels, t, v: sample.server.uptimeS });
+    samples.push({ hub, name: 'server.tools', labels, t, v: sample.server.toolCount });
+    // "unconfirmed" settles on the next poll; record only settled changes.
+    const was = prevVerdicts.get(name);
+    if (j.verdict !== 'unconfirmed' && j.verdict !== was && !(was === 'unconfirmed' && j.verdict === 'up')) {
+      events.push({ hub, t, type: j.verdict === 'dead' ? 'server_dead' : 'server_status', server: name, data: { from: was ?? null, to: j.verdict, message: j.message } });
+    }
+  }
+  for (const [name, was] of prevVerdicts) {
+    if (!verdicts.has(name)) events.push({ hub, t, type: 'server_removed', server: name, data: { from: was } });
+  }
+  samples.push({ hub, name: 'hub.servers_up', t, v: counts.up }, { hub, name: 'hub.servers_down', t, v: counts.down }, { hub, name: 'hub.servers_dead', t, v: counts.dead });
+  return { samples, events, verdicts };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { defaultConfig } from '../config/defaults.js';
+import type { HubSnapshot } from '../sources/hub-client.js';
+import type { ServerInfo } from '../sources/hub-models.js';
+import { deriveRows } from './observations.js';
+import { diffTools, isEmptyDiff } from './tool-diff.js';
+
+const HUB = 'http://127.0.0.1:37373';
+const T0 = Date.parse('2026-11-25T10:00:00Z');
+const cfg = defaultConfig();
+
+function server(name: string, over: Partial<ServerInfo> = {}): ServerInfo {
+  return { name, status: 'connected', error: null, uptimeS: 100, lastStartedMs: T0 - 100_000, toolCount: 3, ...over };
+}
+
+function poll(t: number, servers: ServerInfo[], state = 'ready'): HubSnapshot {
+  return {
+    target: { url: HUB, origin: 'flag' }, at: t, monotonicAt: t - T0, metrics: { sources: [] }, routes: {},
+    health: { ok: true, value: { state, serverId: 'mcp-hub', timestampMs: t, servers }, issues: [], latencyMs: 4.2 },
+  };
+}
+
+function failed(t: number): HubSnapshot {
+  return { target: { url: HUB, origin: 'flag' }, at: t, monotonicAt: t - T0, metrics: { sources: [] }, routes: {}, health: { ok: false, failure: 'refused', message: 'refused', latencyMs: 1 } };
+}
+
+describe('deriveRows', () => {
+  test('a healthy poll yields hub and per-server samples, and the first poll records the hub state', () => {
+    const d = deriveRows(poll(T0, [server('a'), server('b')]), undefined, new Map(), cfg);
+    const names = d.samples.map((s) => `${s.name}${s.labels ? `{${s.labels.server}}` : ''}=${s.v}`);
+    expect(names).toEqual(expect.arrayContaining(['hub.up=1', 'hub.health_latency_ms=4.2', 'server.up{a}=1', 'server.up{b}=1', 'hub.servers_up=2', 'hub.servers_dead=0']));
+    expect(d.events.map((e) => e.type)).toEqual(['hub_state', 'server_status', 'server_status']);
+  });
+
+  test('a stdio child that died (uptime back to 0, same lastStarted, still "connected") gives a server_dead event on that poll', () => {
+    const a1 = server('a', { uptimeS: 100 });
+    const first = deriveRows(poll(T0, [a1]), undefined, new Map(), cfg);
+    const second = deriveRows(poll(T0 + 5_000, [server('a', { uptimeS: 0 })]), poll(T0, [a1]), first.verdicts, cfg);
+    expect(second.events).toEqual([expect.objectContaining({ type: 'server_dead', server: 'a', data: expect.objectContaining({ from: 'up', to: 'dead' }) })]);
+    expect(second.samples.find((s) => s.name === 'server.up')!.v).toBe(0);
+    expect(second.samples.find((s) => s.name === 'hub.servers_dead')!.v).toBe(1);
+  });
+
+  test('a hub restart (new lastStarted for every server) is not a death', () => {
+    const before = poll(T0, [server('a')]);
+    const first = deriveRows(before, undefined, new Map(), cfg);
+    const after = poll(T0 + 5_000, [server('a', { uptimeS: 1, lastStartedMs: T0 + 3_000 })], 'restarted');
+    const d = deriveRows(after, before, first.verdicts, cfg);
+    expect(d.events.map((e) => e.type)).toEqual(['hub_state']);
+  });
+
+  test('a failed poll is one row with its failure class, and one poll_failed event until it recovers', () => {
+    const ok = poll(T0, [server('a')]);
+    const f1 = deriveRows(failed(T0 + 5_000), ok, new Map([['a', 'up']]), cfg);
+    expect(f1.samples).toEqual([{ hub: HUB, name: 'hub.up', t: T0 + 5_000, v: null, err: 'refused' }]);
+    expect(f1.events.map((e) => e.type)).toEqual(['poll_failed']);
+    const f2 = deriveRows(failed(T0 + 10_000), failed(T0 + 5_000), new Map(), cfg);
+    expect(f2.events).toEqual([]);
+    const back = deriveRows(poll(T0 + 15_000, [server('a')]), failed(T0 + 10_000), new Map([['a', 'up']]), cfg);
+    expect(back.events.map((e) => e.type)).toContain('poll_recovered');
+  });
+
+  test('a disabled server has no up/down sample (it is not down)', () => {
+    const d = deriveRows(poll(T0, [server('off', { status: 'disabled', uptimeS: 0 })]), undefined, new Map(), cfg);
+    expect(d.samples.filter((s) => s.name === 'server.up')).toEqual([]);
+  });
+});
+
+describe('diffTools', () => {
+  const tool = (name: string, description = 'd', schema: unknown = { type: 'object' }) => ({ name, description, inputSchema: schema });
+
+  test('added, removed and changed tools, with the fields that changed', () => {
+    const d = diffTools(
+      [tool('a'), tool('b'), tool('c', 'old')],
+      [tool('a'), tool('c', 'new', { type: 'object', properties: { x: { type: 'string' } } }), tool('d')],
+    );
+    expect(d).toEqual({ added: ['d'], removed: ['b'], changed: [{ name: 'c', fields: ['description', 'inputSchema'] }] });
+  });
+
+  test('key order in a schema is not a change', () => {
+    const d = diffTools([tool('a', 'd', { type: 'object', properties: {} })], [tool('a', 'd', { properties: {}, type: 'object' })]);
+    expect(isEmptyDiff(d)).toBe(true);
+  });
+
+  test('entries without a name and a tool named __proto__ are handled without touching prototypes', () => {
+    const before = Object.getOwnPropertyNames(Object.prototype);
+    const d = diffTools([{ nope: 1 }], [JSON.parse('{"name":"__proto__","description":"x"}') as unknown]);
+    expect(d.added).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(before);
+  });
+});

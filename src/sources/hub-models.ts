@@ -21,6 +21,8 @@ export interface ServerInfo {
   /** Epoch ms when connecting last began; null when the hub says null. */
   lastStartedMs?: number | null;
   toolCount: number;
+  /** The raw tool objects (kept for tool-list diffs; capped), never merged into our own data. */
+  tools?: unknown[];
   serverVersion?: string;
 }
 
@@ -93,6 +95,7 @@ export function parseServerInfo(raw: unknown, issues: string[], index: number): 
     uptimeS,
     lastStartedMs,
     toolCount: isRecord(caps) ? arrayLength(own(caps, 'tools')) : 0,
+    tools: isRecord(caps) && Array.isArray(own(caps, 'tools')) ? (own(caps, 'tools') as unknown[]).slice(0, 5_000) : undefined,
     serverVersion: isRecord(info) ? str(own(info, 'version')) : undefined,
   };
 }

@@ -1,0 +1,193 @@
+/**
+ * Collects one hub: polls on a monotonic schedule (one stored row per slot, success or failure), listens
+ * to its SSE stream unless poll-only, and turns both into samples and events. A probe follows at once
+ * when the stream is cut or a server's transport closes, so a crash is seen within a poll (faults A1, A11).
+ * Decides nothing about health beyond what `deriveRows` records.
+ */
+import type http from 'node:http';
+import type { MonitorConfig } from '../config/defaults.js';
+import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
+import { matchMessage } from '../sources/log-patterns.js';
+import type { Clock } from './clock.js';
+import { deriveRows, type EventRow } from './observations.js';
+import { schedulePeriodic, type Periodic, type SlotInfo } from './schedule.js';
+import { diffTools } from './tool-diff.js';
+import type { WriteBuffer } from './write-buffer.js';
+
+/** What the collector needs from an SSE observation (the SSE client's union, structurally). */
+export interface SseObservationLike {
+  kind: string;
+  at: number;
+  [key: string]: unknown;
+}
+
+export interface SseHandle {
+  stop(): Promise<void>;
+  stats(): { connected: boolean; reconnects: number; eventsTotal: number };
+}
+
+export type StartSse = (opts: {
+  url: string;
+  hub: string;
+  onObservation: (o: SseObservationLike) => void;
+  onConnected: () => Promise<void>;
+}) => SseHandle;
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface CollectorDeps {
+  cfg: MonitorConfig;
+  clock: Clock;
+  writer: WriteBuffer;
+  agent: http.Agent;
+  log: Logger;
+  pollIntervalMs: number;
+  /** Per-poll deadline; kept below the interval so probes never overlap. */
+  timeoutMs: number;
+  /** Absent in poll-only mode. */
+  startSse?: StartSse;
+}
+
+/** A wall/monotonic disagreement beyond this between two polls is a clock jump (faults A22). */
+const CLOCK_JUMP_MS = 2_000;
+/** A slot starting this late means the process was stopped or suspended (faults A23). */
+const STALL_MS = 2_000;
+
+export class HubCollector {
+  lastPollAt?: number;
+  lastPollOk?: boolean;
+  private prev?: HubSnapshot;
+  private prevVerdicts = new Map<string, string>();
+  private lastMono?: number;
+  private lastWall?: number;
+  private schedule?: Periodic;
+  private sse?: SseHandle;
+  private readonly tools = new Map<string, unknown[]>();
+
+  constructor(readonly target: HubTarget, private readonly deps: CollectorDeps) {}
+
+  get hub(): string {
+    return this.target.url;
+  }
+
+  start(): void {
+    const { clock, pollIntervalMs } = this.deps;
+    this.schedule = schedulePeriodic({
+      periodMs: pollIntervalMs,
+      clock,
+      run: (slot) => this.pollOnce(slot),
+      onSkipped: (n, lateMs) => this.record([{ hub: this.hub, t: clock.now(), type: 'slots_skipped', data: { count: n, lateMs: Math.round(lateMs) } }]),
+    });
+    if (this.deps.startSse) {
+      this.sse = this.deps.startSse({
+        url: this.hub,
+        hub: this.hub,
+        onObservation: (o) => this.onSse(o),
+        // After every (re)connect nothing is replayed (hub-api.md §3): resync with a poll before trusting state.
+        onConnected: async () => this.schedule?.kick(),
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.schedule?.stop(), this.sse?.stop()]);
+  }
+
+  /** Whether the SSE stream is connected now (undefined in poll-only mode). */
+  sseConnected(): boolean | undefined {
+    return this.sse?.stats().connected;
+  }
+
+  private record(events: EventRow[]): void {
+    if (events.length) this.deps.writer.write([], events);
+  }
+
+  private async pollOnce(slot: SlotInfo): Promise<void> {
+    const { clock, cfg, agent } = this.deps;
+    const extra: EventRow[] = [];
+    if (slot.lateMs > STALL_MS) extra.push({ hub: this.hub, t: clock.now(), type: 'daemon_paused', data: { lateMs: Math.round(slot.lateMs) } });
+    const snapshot = await pollHub(this.target, {
+      deadline: clock.monotonic() + this.deps.timeoutMs,
+      agent,
+      healthOnly: slot.k < 0, // out-of-slot probes only need health
+      now: () => clock.now(),
+      monotonicNow: () => clock.monotonic(),
+    });
+    const mono = clock.monotonic();
+    const wall = clock.now();
+    if (this.lastMono !== undefined && this.lastWall !== undefined) {
+      const skew = wall - this.lastWall - (mono - this.lastMono);
+      if (Math.abs(skew) > CLOCK_JUMP_MS) extra.push({ hub: this.hub, t: wall, type: 'clock_jump', data: { deltaMs: Math.round(skew) } });
+    }
+    this.lastMono = mono;
+    this.lastWall = wall;
+    const d = deriveRows(snapshot, this.prev, this.prevVerdicts, cfg);
+    this.prev = snapshot;
+    this.prevVerdicts = d.verdicts;
+    this.lastPollAt = wall;
+    this.lastPollOk = snapshot.health.ok;
+    if (snapshot.health.ok) {
+      for (const s of snapshot.health.value.servers) if (s.tools && !this.tools.has(s.name)) this.tools.set(s.name, s.tools);
+    }
+    this.deps.writer.write(d.samples, [...extra, ...d.events]);
+  }
+
+  private onSse(o: SseObservationLike): void {
+    const hub = this.hub;
+    const t = o.at;
+    switch (o.kind) {
+      case 'open':
+        this.record([{ hub, t, type: 'sse_open' }]);
+        break;
+      case 'close':
+        this.record([{ hub, t, type: 'sse_close', data: { reason: o.reason, detail: o.detail } }]);
+        // A cut stream is a reason to look, never an alert by itself (faults §4 item 4).
+        if (o.reason !== 'stopped') this.schedule?.kick();
+        break;
+      case 'hub_state':
+        this.record([{ hub, t, type: 'hub_state', data: { state: o.state ?? null, source: 'sse', pid: o.pid ?? null } }]);
+        if (o.state === 'stopping') this.schedule?.kick();
+        break;
+      case 'subscription':
+        this.record([this.subscriptionEvent(o)]);
+        break;
+      case 'log': {
+        const facts = matchMessage(String(o.message ?? ''));
+        if (facts.kind === 'transport_closed') {
+          this.record([{ hub, t, type: 'transport_closed', server: facts.server }]);
+          this.schedule?.kick(); // a stdio child may have died: look now
+        } else if (o.level === 'warn' || o.level === 'error' || o.level === 'fatal') {
+          this.record([{ hub, t, type: 'log', server: (o.server as string | undefined) ?? facts.server, data: { level: o.level, code: o.code ?? facts.code, message: String(o.message ?? '').slice(0, 2_000) } }]);
+        }
+        break;
+      }
+      case 'log_summary':
+        this.record([{ hub, t, type: 'log_summary', data: { from: o.from, to: o.to, total: o.total, byLevel: o.byLevel, byCode: o.byCode, sample: o.sample } }]);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private subscriptionEvent(o: SseObservationLike): EventRow {
+    const type = String(o.type ?? 'unknown');
+    const payload = (o.payload ?? {}) as Record<string, unknown>;
+    const server = typeof o.server === 'string' ? o.server : typeof payload.server === 'string' ? payload.server : undefined;
+    if (type === 'tool_list_changed' && server && Array.isArray(payload.tools)) {
+      const before = this.tools.get(server);
+      this.tools.set(server, payload.tools);
+      const data = before ? { ...diffTools(before, payload.tools), count: payload.tools.length } : { baseline: true, count: payload.tools.length };
+      return { hub: this.hub, t: o.at, type: 'tool_list_changed', server, data };
+    }
+    if (type === 'config_changed') {
+      // Only the fact and the names of servers; the raw config can hold secrets (faults D14).
+      const cfg = payload.newConfig as { mcpServers?: Record<string, unknown> } | undefined;
+      return { hub: this.hub, t: o.at, type: 'config_changed', data: { isSignificant: payload.isSignificant ?? null, servers: cfg?.mcpServers ? Object.keys(cfg.mcpServers) : [] } };
+    }
+    return { hub: this.hub, t: o.at, type, server, data: payload.changes !== undefined ? { changes: payload.changes } : undefined };
+  }
+}

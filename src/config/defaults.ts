@@ -26,6 +26,14 @@ export const DEFAULTS = {
     /** Severity while the hub is `starting` or `restarting`. */
     transitionalStateSeverity: 'warning' as 'ok' | 'warning' | 'critical',
   },
+  collect: {
+    /** Poll period per hub for the daemon. */
+    intervalMs: 5_000,
+    /** Listen to each hub's SSE stream. Off = poll-only: an SSE client keeps an --auto-shutdown hub alive. */
+    sse: true,
+    /** How long raw samples and the 1-minute and 1-hour rollups are kept. */
+    retention: { rawMs: 48 * 3_600_000, oneMinuteMs: 30 * 86_400_000, oneHourMs: 400 * 86_400_000 },
+  },
   validate: {
     /** Free space (% of the filesystem) of the state and log dirs: below warning → WARNING, below critical → CRITICAL. */
     diskFreePercent: { warning: 20, critical: 10 },
@@ -76,6 +84,11 @@ export interface MonitorConfig {
     deadServerSeverity: 'warning' | 'critical';
     deadAfterMs: number;
     transitionalStateSeverity: Severity;
+  };
+  collect: {
+    intervalMs: number;
+    sse: boolean;
+    retention: { rawMs: number; oneMinuteMs: number; oneHourMs: number };
   };
   validate: {
     diskFreePercent: { warning: number; critical: number };

@@ -187,6 +187,7 @@ describe('valid files', () => {
         transitionalStateSeverity: 'ok',
       },
       // the zod defaults must equal the plain defaults check uses without zod
+      collect: d.collect,
       validate: d.validate,
       anomalies: d.anomalies,
       levels: {

@@ -69,6 +69,11 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       deadAfterMs: c.check.dead_after,
       transitionalStateSeverity: c.check.transitional_state_severity,
     },
+    collect: {
+      intervalMs: c.collect.interval,
+      sse: c.collect.sse,
+      retention: { rawMs: c.collect.retention.raw, oneMinuteMs: c.collect.retention.one_minute, oneHourMs: c.collect.retention.one_hour },
+    },
     validate: {
       diskFreePercent: c.validate.disk_free_percent,
       logDirWarningBytes: c.validate.log_dir_warning,

@@ -35,6 +35,7 @@ const A = DEFAULTS.anomalies;
 const percent = (d: number, what: string) => z.number().min(0).max(100).default(d).describe(what);
 const severity = z.enum(['ok', 'warning', 'critical']);
 const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+const fmtDays = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms / 3_600_000}h`);
 const C = DEFAULTS.check;
 const L = DEFAULTS.levels;
 
@@ -76,6 +77,15 @@ export const configSchema = z.object({
       .describe('A connected server with uptime 0 whose lastStarted is older than this is dead'),
     transitional_state_severity: severity.default(C.transitionalStateSeverity)
       .describe('Severity while the hub is starting or restarting'),
+  }).strict().prefault({}),
+  collect: z.object({
+    interval: duration().prefault(fmtMs(DEFAULTS.collect.intervalMs)).describe('How often the daemon polls each hub'),
+    sse: z.boolean().default(DEFAULTS.collect.sse).describe('Listen to each hub\'s SSE stream; false = poll-only (an SSE client keeps an --auto-shutdown hub alive)'),
+    retention: z.object({
+      raw: duration().prefault(fmtDays(DEFAULTS.collect.retention.rawMs)).describe('How long raw samples are kept'),
+      one_minute: duration().prefault(fmtDays(DEFAULTS.collect.retention.oneMinuteMs)).describe('How long 1-minute rollups are kept'),
+      one_hour: duration().prefault(fmtDays(DEFAULTS.collect.retention.oneHourMs)).describe('How long 1-hour rollups are kept'),
+    }).strict().prefault({}),
   }).strict().prefault({}),
   validate: z.object({
     disk_free_percent: z.object({

@@ -13,7 +13,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['zod', 'yaml', 'commander', 'better-sqlite3', 'ink', 'react'],
+  external: ['zod', 'yaml', 'commander', 'better-sqlite3', 'pino', 'ink', 'react'],
   // Our sources are ES modules that use import.meta.url; in one CJS file that is this file's URL.
   define: { 'import.meta.url': '__mhmModuleUrl' },
   banner: { js: "const __mhmModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -45,5 +45,26 @@ export function buildProgram(finish: Finish): Command {
       finish(run.output, run.exitCode);
     });
   }
+  program
+    .command('daemon')
+    .description('collect continuously: poll every hub (and listen to its SSE stream), keep history in the state dir; runs until SIGTERM')
+    .option('--no-sse', 'poll only: do not hold an SSE connection (an SSE client keeps an --auto-shutdown hub alive)')
+    .option('--interval <duration>', 'poll period per hub (default: config collect.interval, 5s)')
+    .option('--allow-network-fs', 'allow a state dir on NFS/CIFS (SQLite locking is unreliable there)')
+    .action(async (opts: { sse?: boolean; interval?: string; allowNetworkFs?: boolean }, c: Command) => {
+      const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
+      await (await import('./commands/daemon.js')).runDaemon(g, opts);
+      finish('', 0);
+    });
+
+  program
+    .command('status')
+    .description('what the daemon is doing: running or not, last poll per hub, database size, gaps in the last 24 h')
+    .action(async (_opts: unknown, c: Command) => {
+      const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
+      const run = await (await import('./commands/status.js')).runStatus(g);
+      finish(run.output, run.exitCode);
+    });
+
   return program;
 }

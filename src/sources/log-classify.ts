@@ -4,9 +4,9 @@
  * pino JSON `{level,time,pid,hostname,…data flattened…,code?,msg}` (hub-api.md §8) — and concurrent hubs
  * share one file, so the format is decided per line, never per file.
  */
-import { scanJsonFields, type JsonFields } from './log-fastjson.js';
+import { parseIso } from './log-time.js';
 import { MAX_SERVER_CHARS, matchMessage, type LogEventKind, type LogLevel } from './log-patterns.js';
-import { MAX_JSON_DEPTH, isRecord, own, parseJsonSafe } from './safe-json.js';
+import { MAX_JSON_DEPTH, isRecord, parseJsonSafe } from './safe-json.js';
 
 export type { LogEventKind, LogLevel } from './log-patterns.js';
 
@@ -73,10 +73,10 @@ function cap(s: string, max: number): string {
 }
 
 function isBlank(s: string): boolean {
-  if (s.length === 0) return true;
   const c = s.charCodeAt(0);
-  // Only a line that starts with white space can be all white space; skip trim() for the rest.
-  return (c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff) && s.trim() === '';
+  // A printable ASCII first character settles it (nearly every line); otherwise ask trim(), whose white
+  // space (NBSP, U+2028, U+3000…) is the definition of blank used everywhere.
+  return !(c > 32 && c < 127) && s.trim() === '';
 }
 
 /** A short identifier-like string from JSON (code, server); numbers are accepted as codes (`-32001`). */
@@ -86,53 +86,8 @@ function shortString(v: unknown, max: number, numbers: boolean): string | undefi
   return undefined;
 }
 
-// The last minute parsed (`2026-11-24T19:24:`) and its epoch ms: a cache only, so classifyLine stays pure.
-let minuteKey = '';
-let minuteBase: number | undefined;
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Digits of `s` at [i, i + w) as a number, or -1 when one is not a digit. */
-function digits(s: string, i: number, w: number): number {
-  let v = 0;
-  for (let k = i; k < i + w; k++) {
-    const x = s.charCodeAt(k) - 48;
-    if (x < 0 || x > 9) return -1;
-    v = v * 10 + x;
-  }
-  return v;
-}
-
-/**
- * Date.parse, with `2026-11-24T19:24:16.632Z` (what both the hub and pino write) read by hand: Date.parse
- * cost more than everything else done to a line. Anything else, out-of-range fields included, goes to
- * Date.parse, so the result is always Date.parse's.
- */
-export function parseIso(s: string): number | undefined {
-  // Consecutive lines share their minute: reuse it and read only seconds and milliseconds.
-  if (s.length === 24 && minuteBase !== undefined && s.startsWith(minuteKey) && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90) {
-    const sec = digits(s, 17, 2), ms = digits(s, 20, 3);
-    if (sec >= 0 && sec <= 59 && ms >= 0) return minuteBase + sec * 1000 + ms;
-  }
-  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45
-    && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46) {
-    const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
-    const h = digits(s, 11, 2), mi = digits(s, 14, 2), sec = digits(s, 17, 2), ms = digits(s, 20, 3);
-    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-    // Date.UTC would roll 2026-02-30 over into March; such a date is no date, as for Date.parse.
-    const monthDays = mo >= 1 && mo <= 12 ? (DAYS_IN_MONTH[mo - 1] as number) + (mo === 2 && leap ? 1 : 0) : 0;
-    // Date.UTC reads years 0–99 as 1900–1999; those (and every odd case) are left to Date.parse.
-    if (y >= 1000 && d >= 1 && d <= monthDays && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && ms >= 0) {
-      minuteKey = s.slice(0, 17);
-      minuteBase = Date.UTC(y, mo - 1, d, h, mi);
-      return minuteBase + sec * 1000 + ms;
-    }
-  }
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? t : undefined;
-}
-
 function timeFrom(v: unknown): number | undefined {
+  if (forStats) return undefined;
   const t = typeof v === 'string' ? parseIso(v) : typeof v === 'number' ? v : undefined;
   return t !== undefined && Number.isFinite(t) && Math.abs(t) <= MAX_TIME_MS ? t : undefined;
 }
@@ -143,6 +98,9 @@ function toText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+// Counting needs no message text and no time: a stats-only scan skips both (classifyLineForStats).
+let forStats = false;
+
 function entry(
   format: LogFormat, level: LogLevel, rawMessage: string, readAtMs: number,
   code: string | undefined, server: string | undefined, timeMs: number | undefined,
@@ -151,7 +109,7 @@ function entry(
   return {
     format,
     level: format === 'text' ? facts.level : level,
-    message: wellFormed(cap(rawMessage, MAX_MESSAGE_CHARS)),
+    message: forStats ? rawMessage : wellFormed(cap(rawMessage, MAX_MESSAGE_CHARS)),
     code: code ?? facts.code,
     server: server ?? facts.server,
     kind: facts.kind,
@@ -160,38 +118,44 @@ function entry(
   };
 }
 
-/** Fields of a JSON object → a pino or hub-json entry, or undefined when it is neither. */
-function entryFromFields(f: JsonFields, readAtMs: number): LogEntry | undefined {
-  if (f.msg !== undefined && (typeof f.level === 'string' || typeof f.level === 'number')) {
-    // pino flattens the log call's data into the top level, code included.
-    const server = shortString(f.server, MAX_SERVER_CHARS, false) ?? shortString(f.serverName, MAX_SERVER_CHARS, false);
-    return entry('pino', levelFrom(f.level), toText(f.msg), readAtMs,
-      shortString(f.code, MAX_CODE_CHARS, true), server, timeFrom(f.time));
-  }
-  if (typeof f.type === 'string' && f.message !== undefined) {
-    const d = f.data;
-    const code = shortString(f.code, MAX_CODE_CHARS, true) ?? (d && shortString(d.code, MAX_CODE_CHARS, true));
-    const server = d && (shortString(d.server, MAX_SERVER_CHARS, false) ?? shortString(d.serverName, MAX_SERVER_CHARS, false));
-    return entry('hub-json', levelFrom(f.type), toText(f.message), readAtMs, code, server, timeFrom(f.timestamp));
-  }
-  return undefined;
+const hasOwn = (obj: object, key: string) => Object.prototype.hasOwnProperty.call(obj, key);
+
+// Members of a parsed line count only when they are own properties (faults D6): a "__proto__" key is data,
+// and a polluted Object.prototype lends nothing. Ownership is checked only for a value found, which skips
+// the check for the many members a line does not have.
+type Json = Record<string, unknown>;
+const ownOr = (obj: Json, v: unknown, key: string): unknown => (v !== undefined && hasOwn(obj, key) ? v : undefined);
+
+/** The `data` members read from hub JSON: a plain object's own `code`, `server` and `serverName`. */
+function fromData(data: unknown): { code: string | undefined; server: string | undefined } {
+  if (!isRecord(data)) return { code: undefined, server: undefined };
+  return {
+    code: shortString(ownOr(data, data.code, 'code'), MAX_CODE_CHARS, true),
+    server: shortString(ownOr(data, data.server, 'server'), MAX_SERVER_CHARS, false)
+      ?? shortString(ownOr(data, data.serverName, 'serverName'), MAX_SERVER_CHARS, false),
+  };
 }
 
-/** A parsed JSON object → an entry, or undefined when it is neither pino nor hub JSON. Own properties only (faults D6). */
-function fromJson(obj: Record<string, unknown>, readAtMs: number): LogEntry | undefined {
-  const data = own(obj, 'data');
-  return entryFromFields({
-    msg: own(obj, 'msg'),
-    level: own(obj, 'level'),
-    type: own(obj, 'type'),
-    message: own(obj, 'message'),
-    code: own(obj, 'code'),
-    server: own(obj, 'server'),
-    serverName: own(obj, 'serverName'),
-    time: own(obj, 'time'),
-    timestamp: own(obj, 'timestamp'),
-    data: isRecord(data) ? { code: own(data, 'code'), server: own(data, 'server'), serverName: own(data, 'serverName') } : undefined,
-  }, readAtMs);
+/** A parsed JSON object → an entry, or undefined when it is neither pino nor hub JSON. */
+function fromJson(obj: Json, readAtMs: number): LogEntry | undefined {
+  // Named loads (obj.msg, not obj[key]): the form V8 makes fast, and this runs once per line.
+  const msg = ownOr(obj, obj.msg, 'msg');
+  const level = ownOr(obj, obj.level, 'level');
+  if (msg !== undefined && (typeof level === 'string' || typeof level === 'number')) {
+    // pino flattens the log call's data into the top level, code included.
+    const server = shortString(ownOr(obj, obj.server, 'server'), MAX_SERVER_CHARS, false)
+      ?? shortString(ownOr(obj, obj.serverName, 'serverName'), MAX_SERVER_CHARS, false);
+    return entry('pino', levelFrom(level), toText(msg), readAtMs,
+      shortString(ownOr(obj, obj.code, 'code'), MAX_CODE_CHARS, true), server, timeFrom(ownOr(obj, obj.time, 'time')));
+  }
+  const type = ownOr(obj, obj.type, 'type');
+  const message = ownOr(obj, obj.message, 'message');
+  if (typeof type === 'string' && message !== undefined) {
+    const d = fromData(ownOr(obj, obj.data, 'data'));
+    const code = shortString(ownOr(obj, obj.code, 'code'), MAX_CODE_CHARS, true) ?? d.code;
+    return entry('hub-json', levelFrom(type), toText(message), readAtMs, code, d.server, timeFrom(ownOr(obj, obj.timestamp, 'timestamp')));
+  }
+  return undefined;
 }
 
 const MALFORMED = Symbol('malformed');
@@ -225,9 +189,6 @@ function classify(line: string, readAtMs: number): LogEntry | undefined {
   const s = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   if (isBlank(s)) return undefined;
   if (s.charCodeAt(0) === 123 /* { */) {
-    // Most JSON lines are read by the fast path; what it declines, JSON.parse decides.
-    const fields = scanJsonFields(s);
-    if (fields) return entryFromFields(fields, readAtMs) ?? entry('text', 'unknown', s, readAtMs, undefined, undefined, undefined);
     const parsed = parseJson(s);
     if (parsed === MALFORMED) return { ...entry('text', 'unknown', s, readAtMs, undefined, undefined, undefined), malformed: true };
     if (isRecord(parsed)) {
@@ -244,6 +205,25 @@ function classify(line: string, readAtMs: number): LogEntry | undefined {
  * decided by this line alone. Pure; never throws, whatever the input.
  */
 export function classifyLine(line: string, readAtMs: number): LogEntry | undefined {
+  forStats = false;
+  return safely(line, readAtMs);
+}
+
+/**
+ * classifyLine for counting only: the same format, level, code, server, kind and malformed flag, but the
+ * message is left uncut and the time unread (`timeMs` undefined). Never hand these entries to anyone: a
+ * stats-only scan uses it to skip work whose result nobody sees.
+ */
+export function classifyLineForStats(line: string): LogEntry | undefined {
+  forStats = true;
+  try {
+    return safely(line, 0);
+  } finally {
+    forStats = false;
+  }
+}
+
+function safely(line: string, readAtMs: number): LogEntry | undefined {
   try {
     return classify(line, readAtMs);
   } catch {

@@ -97,10 +97,12 @@ const WARN_ROWS: readonly Row[] = [
   ['Using stale marketplace registry due to error: ', 'warn'],
 ];
 
-// Indexed by first character so a line is compared with a handful of prefixes, not all sixty.
-const BY_FIRST = new Map<number, Row[]>();
-for (const row of [...ERROR_ROWS, ...WARN_ROWS]) {
-  const c = row[0].charCodeAt(0);
+// Indexed by first character so a line is compared with a handful of prefixes, not all sixty. The facts
+// objects are built once and shared: most lines allocate none.
+const BY_FIRST = new Map<number, { prefix: string; facts: MessageFacts }[]>();
+for (const [prefix, level, code] of [...ERROR_ROWS, ...WARN_ROWS]) {
+  const c = prefix.charCodeAt(0);
+  const row = { prefix, facts: fixed('other', level, code) };
   const list = BY_FIRST.get(c);
   if (list) list.push(row);
   else BY_FIRST.set(c, [row]);
@@ -114,6 +116,17 @@ const LISTEN_ERRNO = /^listen (E[A-Z]+): /;
 const SERVERS_STARTED = /^\d+\/\d+ servers started successfully$/;
 const RECEIVED_SIGNAL = /^Received SIG[A-Z0-9]+ signal - initiating graceful shutdown$/;
 const REQUIRES_AUTH = /^Server '(.+)' requires authorization$/s;
+
+function fixed(kind: LogEventKind, level: LogLevel, code?: string): MessageFacts {
+  return Object.freeze({ kind, level, code, server: undefined });
+}
+
+const OTHER = fixed('other', 'unknown');
+const HUB_STARTING = fixed('hub_starting', 'info');
+const HUB_READY = fixed('hub_ready', 'info');
+const HUB_STOPPING = fixed('hub_stopping', 'info');
+const HUB_RESTARTING = fixed('hub_restarting', 'info');
+const CONFIG_CHANGED = fixed('config_changed', 'debug');
 
 function facts(kind: LogEventKind, level: LogLevel, server?: string, code?: string): MessageFacts {
   const name = server ? server.slice(0, MAX_SERVER_CHARS) : undefined;
@@ -147,26 +160,28 @@ export function matchMessage(msg: string): MessageFacts {
     // Logged through logger.error(err.code …) with code CONNECTION_ERROR, which only the JSON formats keep.
     if (end > 22) return facts('connect_failed', 'error', msg.slice(22, end), 'CONNECTION_ERROR');
   } else if (c === 83 /* S */) {
-    if (msg.startsWith('Starting HTTP server on port ')) return facts('hub_starting', 'info');
-    const auth = REQUIRES_AUTH.exec(msg);
+    if (msg.startsWith('Starting HTTP server on port ')) return HUB_STARTING;
+    const auth = msg.startsWith("Server '") ? REQUIRES_AUTH.exec(msg) : null;
     if (auth) return facts('other', 'warn', auth[1]);
   } else if (c === 82 /* R */) {
-    if (msg === 'Restarting MCP Hub') return facts('hub_restarting', 'info');
+    if (msg === 'Restarting MCP Hub') return HUB_RESTARTING;
     // Every graceful stop goes through this line: the signal handler, and the error path, which SIGTERMs itself.
-    if (RECEIVED_SIGNAL.test(msg)) return facts('hub_stopping', 'info');
+    if (RECEIVED_SIGNAL.test(msg)) return HUB_STOPPING;
   } else if (c === 67 /* C */ && msg.startsWith('Config file change detected at ')) {
-    return facts('config_changed', 'debug');
+    return CONFIG_CHANGED;
   } else if (c === 73 /* I */ && msg.startsWith("Initializing MCP server '") && msg.endsWith("'")) {
     return facts('other', 'info', msg.slice(25, -1));
   } else if (c >= 48 && c <= 57 && SERVERS_STARTED.test(msg)) {
     // The last line of MCPHub.initialize(); the hub turns `ready` (or `restarted`) right after it.
-    return facts('hub_ready', 'info');
+    return HUB_READY;
   }
   const rows = BY_FIRST.get(c);
   if (rows) {
-    for (const [prefix, level, code] of rows) if (msg.startsWith(prefix)) return facts('other', level, undefined, code);
+    for (const row of rows) if (msg.startsWith(row.prefix)) return row.facts;
   }
-  if (c >= 65 && c <= 90) {
+  const c1 = msg.charCodeAt(1);
+  // A code starts with two capitals (or a capital and `_`/digit): that test spares the regex most lines.
+  if (c >= 65 && c <= 90 && ((c1 >= 65 && c1 <= 90) || c1 === 95 || (c1 >= 48 && c1 <= 57)) && msg.includes('_ERROR')) {
     const m = ERROR_CODE.exec(msg);
     // SSE_CONNECTION_ERROR is a client going away, logged by the hub at debug; it is not a hub error.
     if (m) return facts('other', m[1] === 'SSE_CONNECTION_ERROR' ? 'debug' : 'error', undefined, m[1]);
@@ -178,5 +193,5 @@ export function matchMessage(msg: string): MessageFacts {
   // `<name> stderr: <text>` (warn): whatever a stdio server prints on stderr, which may be anything.
   const s = msg.indexOf(' stderr: ');
   if (s > 0 && s <= MAX_SERVER_CHARS) return facts('server_stderr', 'warn', msg.slice(0, s));
-  return facts('other', 'unknown');
+  return OTHER;
 }

@@ -2,7 +2,7 @@
  * Counters over a run of log lines, and the one place a decoded line becomes an entry and is counted, so
  * scanning a file, a stream, a command or a tail all count the same way.
  */
-import { classifyLine, type LogEntry, type LogEventKind, type LogLevel } from './log-classify.js';
+import { classifyLine, classifyLineForStats, type LogEntry, type LogEventKind, type LogLevel } from './log-classify.js';
 import { LineSplitter, type LineSink } from './log-split.js';
 
 /** What a scan saw. Maps hold at most MAX_STAT_KEYS keys each; the rest is counted under OTHER_KEY. */
@@ -86,11 +86,16 @@ export class EntryCounter {
     const sink: LineSink = (buf, start, end) => {
       const st = this.stats;
       st.lines++;
-      // toString('utf8') replaces invalid sequences (and CESU surrogates) with U+FFFD and never throws (faults D9).
-      const e = classifyLine(buf.toString('utf8', start, end), this.readAtMs);
+      // UTF-8 decoding replaces invalid sequences (and CESU surrogates) with U+FFFD and never throws (faults
+      // D9). The encoding is left undefined (it defaults to UTF-8) because then Buffer#toString skips its
+      // encoding lookup, which cost more than the decoding itself.
+      const text = buf.toString(undefined, start, end);
+      const onEntry = this.onEntry;
+      // With nobody to see the entries, only what the counts need is worked out.
+      const e = onEntry ? classifyLine(text, this.readAtMs) : classifyLineForStats(text);
       if (e === undefined) return;
       countEntry(st, e);
-      this.onEntry?.(e);
+      onEntry?.(e);
     };
     this.splitter = new LineSplitter(sink, opts.maxLineBytes);
   }

@@ -7,8 +7,11 @@
  * every other path gets Express's HTML 404, as the real hub answers an unknown `/api/*` route.
  *
  * A new behaviour is one member of `Mode` and one `case` in `serve()` (the switch is exhaustive, so the
- * compiler points at the missing case). SSE modes (`replay`, `cut`, `halfopen`, `batched`, …) go here too.
+ * compiler points at the missing case). SSE modes (`sse*`, faults A14–A19) serve `/api/events` as the real
+ * hub does (hub-api.md §3): `text/event-stream`, one `event:`/`data:` pair per event, held open until the
+ * mode ends it or close() destroys the socket.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import {
@@ -53,7 +56,43 @@ export type Mode =
    */
   | { kind: 'lie'; server: string; uptime: number }
   /** The ready health with `state` replaced and times set to now; `onlyUp` drops its 2 disconnected servers. */
-  | { kind: 'state'; state: string; onlyUp?: boolean };
+  | { kind: 'state'; state: string; onlyUp?: boolean }
+  /**
+   * SSE: a captured stream replayed verbatim, `file` (under test/fixtures/, e.g. `sse/main-sse-events.txt`)
+   * or `text`, `repeat` times (default 1). `speed`: 'instant' (default; as fast as the client reads) or
+   * events per second. Afterwards the stream is held open like a live hub's, or ended when `end`.
+   */
+  | { kind: 'sseReplay'; file?: string; text?: string; speed?: 'instant' | number; repeat?: number; end?: boolean }
+  /** SSE: the hub_state snapshot, a log every 20 ms, and after `afterMs` half an event, then the socket is destroyed. */
+  | { kind: 'sseCut'; afterMs: number }
+  /** SSE: one event (the hub_state snapshot), then silence forever with the socket open (faults A15). */
+  | { kind: 'sseHalfOpen' }
+  /**
+   * SSE: the snapshot, one kind of garbage (faults A16, D6, D9), then a heartbeat, held open (or ended
+   * when `end`). `huge_line` streams a `bytes`-long (default 200 MiB) data line with no newline, with
+   * backpressure, never held in memory.
+   */
+  | { kind: 'sseGarbage'; garbage: SseGarbage; bytes?: number; end?: boolean }
+  /** SSE route answering a status instead of a stream: 500, 404 HTML, 204, or 200 `text/html`. */
+  | { kind: 'sseStatus'; code: number; body?: string; contentType?: string }
+  /** SSE in the fork's batched wire format (hub-api.md §8): `file` replayed, then `heartbeat_batch` every `everyMs` (default 10 s). */
+  | { kind: 'sseBatched'; everyMs?: number; file?: string }
+  /** SSE as an idle upstream hub: the snapshot, then `heartbeat` every `everyMs`. */
+  | { kind: 'sseHeartbeats'; everyMs: number };
+
+/** What `sseGarbage` sends between the snapshot and the heartbeat. */
+export type SseGarbage =
+  | 'not_json' // data that is not JSON
+  | 'unknown_event' // an event name the hub never sends
+  | 'no_blank_line' // two events with no blank line between them (one event of two data lines)
+  | 'cr_only' // the whole stream with CR-only line endings (valid SSE)
+  | 'bom' // a UTF-8 BOM before the first event (valid SSE)
+  | 'retry' // retry: 999999999, retry: -5, retry: abc
+  | 'nul_id' // an id: containing NUL (valid SSE: the id is ignored)
+  | 'deep' // data nested 100 levels
+  | 'proto' // __proto__ / constructor.prototype keys in every event kind
+  | 'invalid_utf8' // raw 0xFF 0xFE bytes and a lone surrogate escape inside a log message
+  | 'huge_line'; // one endless data line
 
 export interface RequestRecord {
   method: string;
@@ -166,6 +205,178 @@ function huge(res: http.ServerResponse, bytes: number, gzip: boolean, declareLen
   });
 }
 
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' };
+const FIXTURES_DIR = new URL('../fixtures/', import.meta.url);
+
+/** One SSE event as the hub frames it; objects get the hub's ISO `timestamp`. */
+export function sseEvent(name: string, data: string | object): string {
+  const text = typeof data === 'string' ? data : JSON.stringify({ ...data, timestamp: new Date().toISOString() });
+  return `event: ${name}\ndata: ${text}\n\n`;
+}
+
+/** The snapshot the hub sends on connect. */
+function sseSnapshot(): string {
+  return sseEvent('hub_state', { state: 'ready', server_id: 'mcp-hub', pid: 4242, port: 37373 });
+}
+
+function sseHeartbeat(): string {
+  return sseEvent('heartbeat', { connections: 1 });
+}
+
+/** Starts a 200 event stream; `every` timers are cleared when the response closes. */
+function sseOpen(res: http.ServerResponse): { every(ms: number, fn: () => void): void; after(ms: number, fn: () => void): void } {
+  res.writeHead(200, SSE_HEADERS);
+  res.flushHeaders();
+  const timers: NodeJS.Timeout[] = [];
+  res.once('close', () => timers.forEach((t) => clearTimeout(t)));
+  return {
+    every: (ms, fn) => void timers.push(setInterval(fn, ms)),
+    after: (ms, fn) => void timers.push(setTimeout(fn, ms)),
+  };
+}
+
+/** Like pump(), but calls `done` (instead of ending) when `next` runs out. */
+function pumpThen(res: http.ServerResponse, next: () => Buffer | string | null, done: () => void): void {
+  let closed = false;
+  res.once('close', () => { closed = true; });
+  const step = () => {
+    while (!closed) {
+      const chunk = next();
+      if (chunk === null) return done();
+      if (!res.write(chunk)) {
+        res.once('drain', step);
+        return;
+      }
+    }
+  };
+  step();
+}
+
+function sseReplay(res: http.ServerResponse, mode: Extract<Mode, { kind: 'sseReplay' }>): void {
+  const data = mode.text !== undefined ? Buffer.from(mode.text) : readFileSync(new URL(mode.file ?? 'sse/main-sse-events.txt', FIXTURES_DIR));
+  const repeat = mode.repeat ?? 1;
+  const sse = sseOpen(res);
+  const finish = () => { if (mode.end) res.end(); };
+  if (mode.speed === undefined || mode.speed === 'instant') {
+    let sent = 0;
+    pumpThen(res, () => (sent++ < repeat ? data : null), finish);
+    return;
+  }
+  const events = data.toString('utf8').split(/(?<=\n\n)/);
+  let i = 0;
+  const total = events.length * repeat;
+  const tick = () => {
+    if (i < total) res.write(events[i++ % events.length] as string);
+    if (i === total) { i++; finish(); }
+  };
+  sse.every(Math.max(1, 1000 / mode.speed), tick);
+}
+
+const GARBAGE: Record<Exclude<SseGarbage, 'huge_line' | 'cr_only' | 'bom'>, () => string | Buffer> = {
+  not_json: () => 'event: log\ndata: {this is not json\n\n',
+  unknown_event: () => 'event: surprise\ndata: {"x":1}\n\n',
+  no_blank_line: () => 'event: log\ndata: {"type":"info","message":"a"}\nevent: log\ndata: {"type":"info","message":"b"}\n\n',
+  retry: () => 'retry: 999999999\n\nretry: -5\n\nretry: abc\n\n',
+  nul_id: () => `id: a\u0000b\n${sseEvent('log', { type: 'info', message: 'after a NUL id', data: {} })}`,
+  deep: () => sseEvent('subscription_event', `{"type":"servers_updated","changes":${'['.repeat(100)}${']'.repeat(100)}}`),
+  proto: () => [
+    sseEvent('hub_state', '{"state":"ready","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
+    sseEvent('log', '{"type":"info","message":"proto","__proto__":{"polluted":true},"data":{"__proto__":{"polluted":true},"server":"__proto__"}}'),
+    sseEvent('subscription_event', '{"type":"servers_updated","__proto__":{"polluted":true},"changes":{"constructor":{"prototype":{"polluted":true}},"modified":["__proto__"]}}'),
+    sseEvent('heartbeat', '{"connections":1,"__proto__":{"polluted":true}}'),
+    sseEvent('log_batch', '{"type":"log_batch","events":[{"type":"info","message":"b","__proto__":{"polluted":true}}],"__proto__":{"polluted":true}}'),
+  ].join(''),
+  invalid_utf8: () => Buffer.concat([
+    Buffer.from('event: log\ndata: {"type":"info","message":"bad '),
+    Buffer.from([0xff, 0xfe, 0xc3]),
+    Buffer.from(' \\ud800 bytes","data":{}}\n\n'),
+  ]),
+};
+
+function sseGarbage(res: http.ServerResponse, mode: Extract<Mode, { kind: 'sseGarbage' }>): void {
+  sseOpen(res);
+  const finish = () => { if (mode.end) res.end(); };
+  switch (mode.garbage) {
+    case 'cr_only':
+      res.write((sseSnapshot() + sseEvent('log', { type: 'info', message: 'cr', data: {} }) + sseHeartbeat()).replace(/\n/g, '\r'));
+      return finish();
+    case 'bom':
+      res.write(`\ufeff${sseSnapshot()}${sseHeartbeat()}`);
+      return finish();
+    case 'huge_line': {
+      res.write(`${sseSnapshot()}event: log\ndata: "`);
+      const block = Buffer.alloc(64 * 1024, 0x61);
+      const bytes = mode.bytes ?? 200 * 1024 * 1024;
+      let sent = 0;
+      pumpThen(res, () => {
+        if (sent >= bytes) return null;
+        const n = Math.min(block.length, bytes - sent);
+        sent += n;
+        return n === block.length ? block : block.subarray(0, n);
+      }, () => res.end());
+      return;
+    }
+    default:
+      res.write(sseSnapshot());
+      res.write(GARBAGE[mode.garbage]());
+      res.write(sseHeartbeat());
+      return finish();
+  }
+}
+
+/** The fork's `heartbeat_batch`: inner timestamp a number (hub-api.md §8). */
+function heartbeatBatch(): string {
+  return sseEvent('heartbeat_batch', {
+    type: 'heartbeat_batch', batchSize: 1, events: [{ connections: 1, timestamp: Date.now() }], reason: 'time_window',
+  });
+}
+
+/** The SSE modes; any other mode is not ours. */
+function serveSse(req: http.IncomingMessage, res: http.ServerResponse, mode: Mode): void {
+  switch (mode.kind) {
+    case 'sseReplay':
+      sseReplay(res, mode);
+      return;
+    case 'sseCut': {
+      const sse = sseOpen(res);
+      let cutting = false;
+      res.write(sseSnapshot());
+      sse.every(20, () => { if (!cutting) res.write(sseEvent('log', { type: 'debug', message: 'tick', data: {} })); });
+      sse.after(mode.afterMs, () => {
+        cutting = true;
+        res.write('event: log\ndata: {"type":"info","mess'); // half an event: must never be counted
+        setTimeout(() => req.socket.destroy(), 10);
+      });
+      return;
+    }
+    case 'sseHalfOpen':
+      sseOpen(res);
+      res.write(sseSnapshot());
+      return; // and nothing more, ever
+    case 'sseGarbage':
+      sseGarbage(res, mode);
+      return;
+    case 'sseStatus':
+      if (mode.code === 204) res.writeHead(204).end();
+      else send(res, mode.code, mode.body ?? '', mode.contentType ?? 'text/plain; charset=utf-8');
+      return;
+    case 'sseBatched': {
+      const sse = sseOpen(res);
+      res.write(readFileSync(new URL(mode.file ?? 'sse/fork-run-sse-events.txt', FIXTURES_DIR)));
+      sse.every(mode.everyMs ?? 10_000, () => res.write(heartbeatBatch()));
+      return;
+    }
+    case 'sseHeartbeats': {
+      const sse = sseOpen(res);
+      res.write(sseSnapshot());
+      sse.every(mode.everyMs, () => res.write(sseHeartbeat()));
+      return;
+    }
+    default:
+      break; // not an SSE mode: serve() handles it
+  }
+}
+
 function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string, route: Route): void {
   const mode = route.mode;
   switch (mode.kind) {
@@ -208,6 +419,15 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string
       return;
     case 'state':
       send(res, 200, JSON.stringify(readyHealth({ state: mode.state, onlyUp: mode.onlyUp })), JSON_TYPE);
+      return;
+    case 'sseReplay':
+    case 'sseCut':
+    case 'sseHalfOpen':
+    case 'sseGarbage':
+    case 'sseStatus':
+    case 'sseBatched':
+    case 'sseHeartbeats':
+      serveSse(req, res, mode);
       return;
     default: {
       const unknown: never = mode;

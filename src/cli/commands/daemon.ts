@@ -1,0 +1,86 @@
+/**
+ * `daemon`: runs the collector in the foreground until SIGTERM/SIGINT (systemd `Type=simple`). Exit 0 on a
+ * clean stop; exit 3 when it cannot start (bad config, a second daemon on the same state dir, an unusable
+ * state dir) with one line saying why.
+ */
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../../config/errors.js';
+import { parseDuration, DURATION_HINT } from '../../config/duration.js';
+import { loadConfig } from '../../config/load.js';
+import { discoverHubs } from '../../sources/discovery.js';
+import type { GlobalOptions } from '../global-options.js';
+
+export interface DaemonFlags {
+  sse?: boolean;
+  interval?: string;
+  allowNetworkFs?: boolean;
+}
+
+/** How long SIGTERM may take before we exit anyway (systemd's stop is patient, cron wrappers are not). */
+const STOP_DEADLINE_MS = 2_000;
+
+export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<void> {
+  const cfg = await loadConfig(g.configFile, g.configExplicit);
+  if (flags.interval !== undefined) {
+    const ms = parseDuration(flags.interval);
+    if (ms === undefined || ms < 1_000) throw new UsageError(`--interval: not a duration of at least 1s (got ${JSON.stringify(flags.interval)}). ${DURATION_HINT}`);
+    cfg.collect.intervalMs = ms;
+  }
+  if (flags.sse === false) cfg.collect.sse = false;
+  let targets;
+  try {
+    targets = discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }] = await Promise.all([
+    import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
+    import('../../daemon/daemon.js'), import('../../sources/sse-client.js'),
+  ]);
+  const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  let lock;
+  try {
+    ensureStateDir(g.stateDir, { allowNetworkFs: flags.allowNetworkFs });
+    lock = acquireLock(g.stateDir);
+  } catch (err) {
+    if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
+    throw err;
+  }
+  sweepTempFiles(g.stateDir);
+  const store = Store.open({ stateDir: g.stateDir });
+  if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
+  const daemon = startDaemon({
+    cfg, targets, stateDir: g.stateDir, store, log,
+    timeoutMs: g.timeoutMs ?? cfg.timeoutMs,
+    startSse: cfg.collect.sse
+      ? (o) => startSseClient({ ...o, onObservation: (obs) => o.onObservation(obs as never) })
+      : undefined,
+  });
+  if (store.openInfo.corruptMovedTo) {
+    daemon.buffer.write([], targets.map((t) => ({ hub: t.url, t: Date.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
+  }
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      const started = performance.now();
+      log.info({ signal }, 'stopping');
+      const force = setTimeout(() => {
+        log.error({ afterMs: Math.round(performance.now() - started) }, 'stop took too long; exiting anyway');
+        lock?.release();
+        process.exit(0);
+      }, STOP_DEADLINE_MS);
+      force.unref();
+      void daemon.stop().finally(() => {
+        try { store.close(); } catch { /* closing is best effort */ }
+        lock?.release();
+        clearTimeout(force);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * `status`: what the daemon is doing, read from the lock file and the history store (read-only): running
+ * or not, its run, each hub's last poll, SSE, database size, and the gaps (time it was not running) in the
+ * last 24 hours. Exit 0 when the daemon runs and every hub was polled recently, 1 when stale, 3 when there
+ * is no history at all.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatBytes } from '../../config/bytes.js';
+import { formatDuration } from '../../config/duration.js';
+import { toSafeJson } from '../../views/json.js';
+import { sanitizeTerminal as clean } from '../../views/sanitize.js';
+import type { GlobalOptions } from '../global-options.js';
+import type { CommandRun } from '../render-result.js';
+
+const DAY_MS = 86_400_000;
+
+export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
+  const { readLock } = await import('../../store/lock.js');
+  const { isLiveNodeProcess } = await import('../../store/lock.js');
+  const dbPath = join(g.stateDir, 'history.sqlite');
+  const lockInfo = readLock(join(g.stateDir, 'daemon.lock'));
+  const running = typeof lockInfo === 'object' && lockInfo !== null && isLiveNodeProcess(lockInfo.pid);
+  if (!existsSync(dbPath)) {
+    const doc = { daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null }, store: null, hubs: [], gaps: [] };
+    const text = `daemon: ${running ? 'running' : 'not running'}\nno history yet at ${dbPath} (start it with: mcp-hub-monitor daemon)\n`;
+    return { exitCode: 3, output: g.json ? `${toSafeJson(doc)}\n` : text };
+  }
+  const { Store } = await import('../../store/store.js');
+  const store = Store.open({ stateDir: g.stateDir, readOnly: true });
+  try {
+    const now = Date.now();
+    const run = store.lastRun();
+    const hubs = store.listHubs().map((hub) => {
+      const last = store.lastSampleTime(hub);
+      return { hub, lastPollAt: last ?? null, lastPollAgoMs: last === undefined ? null : now - last };
+    });
+    const gaps = store.gaps(now - DAY_MS, now);
+    const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000);
+    const doc = {
+      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null },
+      store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion },
+      hubs,
+      gaps,
+    };
+    const exitCode = running && !stale ? 0 : 1;
+    if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
+    const lines = [
+      running ? `daemon: running (pid ${(lockInfo as { pid: number }).pid}${run ? `, since ${new Date(run.started_at).toISOString()}, ${run.clean_start ? 'clean start' : 'after an unclean stop'}` : ''})`
+        : `daemon: not running${run?.stopped_at ? ` (last stopped ${new Date(run.stopped_at).toISOString()})` : ''}`,
+      `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
+      'hubs:',
+      ...hubs.map((h) => `  ${clean(h.hub)}  last poll ${h.lastPollAgoMs === null ? 'never' : `${formatDuration(h.lastPollAgoMs)} ago`}`),
+      `gaps in the last 24 h (daemon not running): ${gaps.length === 0 ? 'none' : ''}`,
+      ...gaps.map((gap) => `  ${new Date(gap.from).toISOString()} → ${new Date(gap.to).toISOString()} (${formatDuration(gap.to - gap.from)})`),
+    ];
+    return { exitCode, output: `${lines.join('\n')}\n` };
+  } finally {
+    store.close();
+  }
+}

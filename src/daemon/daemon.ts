@@ -1,0 +1,111 @@
+/**
+ * `mcp-hub-monitor daemon`: the long-running collector (replaces the guide's crontab). A foreground process
+ * for systemd (`Type=simple`): logs JSON lines to stderr, holds a lock so a second daemon on the same state
+ * dir refuses, records its runs so downtime is a gap (unknown, never up), and on SIGTERM flushes and exits 0
+ * within 2 s. One collector per hub; every row carries the hub.
+ */
+import type { MonitorConfig } from '../config/defaults.js';
+import { createHubAgent } from '../sources/http-get.js';
+import type { HubTarget } from '../sources/hub-client.js';
+import { systemClock, type Clock } from './clock.js';
+import { HubCollector, type Logger, type StartSse } from './collector.js';
+import { schedulePeriodic, type Periodic } from './schedule.js';
+import { WriteBuffer } from './write-buffer.js';
+import type { Store } from '../store/store.js';
+
+export interface DaemonOptions {
+  cfg: MonitorConfig;
+  targets: HubTarget[];
+  stateDir: string;
+  store: Store;
+  log: Logger;
+  clock?: Clock;
+  startSse?: StartSse;
+  /** Per-request deadline for polls (below the interval). */
+  timeoutMs: number;
+}
+
+export interface RunningDaemon {
+  runId: number;
+  collectors: HubCollector[];
+  buffer: WriteBuffer;
+  stop(): Promise<void>;
+}
+
+const ROLLUP_EVERY_MS = 60_000;
+const RETENTION_EVERY_MS = 3_600_000;
+const BEAT_EVERY_MS = 5_000;
+
+/** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
+export function startDaemon(o: DaemonOptions): RunningDaemon {
+  const clock = o.clock ?? systemClock;
+  const { store, log, cfg } = o;
+  const previous = store.lastRun();
+  const cleanStart = previous === undefined || Boolean(previous.clean_stop);
+  const runId = store.startRun({ pid: process.pid, t: clock.now(), cleanStart });
+  log.info({ runId, cleanStart, hubs: o.targets.map((t) => t.url), sse: Boolean(o.startSse) }, 'daemon started');
+  if (o.startSse) {
+    log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
+  }
+  const buffer = new WriteBuffer(store, 100_000, () => clock.now());
+  const agent = createHubAgent();
+  const collectors = o.targets.map((target) => new HubCollector(target, {
+    cfg, clock, writer: buffer, agent, log, startSse: o.startSse,
+    pollIntervalMs: cfg.collect.intervalMs,
+    timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
+  }));
+  for (const c of collectors) c.start();
+
+  let lastWall = clock.now();
+  let lastMono = clock.monotonic();
+  const housekeeping: Periodic[] = [
+    schedulePeriodic({
+      periodMs: BEAT_EVERY_MS, clock, immediate: false,
+      run: async () => {
+        buffer.flush();
+        try { store.beat(runId, clock.now()); } catch (err) { log.warn({ err: String(err) }, 'cannot record heartbeat'); }
+      },
+    }),
+    schedulePeriodic({
+      periodMs: ROLLUP_EVERY_MS, clock, immediate: false,
+      run: async () => {
+        try { store.rollup(clock.now()); } catch (err) { log.warn({ err: String(err) }, 'rollup failed; retrying next minute'); }
+      },
+    }),
+    schedulePeriodic({
+      periodMs: RETENTION_EVERY_MS, clock, immediate: false,
+      run: async () => {
+        // Retention deletes by wall time: only when wall and monotonic clocks agree since the last run, so a
+        // wall-clock jump (+1 year) never deletes history (faults A22).
+        const wall = clock.now();
+        const mono = clock.monotonic();
+        const agree = Math.abs(wall - lastWall - (mono - lastMono)) < 60_000;
+        lastWall = wall;
+        lastMono = mono;
+        if (!agree) {
+          log.warn({}, 'wall clock jumped since the last retention pass; skipping deletes this hour');
+          return;
+        }
+        const r = cfg.collect.retention;
+        try { store.retention(wall, { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs }); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
+      },
+    }),
+  ];
+
+  return {
+    runId,
+    collectors,
+    buffer,
+    async stop() {
+      await Promise.all([...collectors.map((c) => c.stop()), ...housekeeping.map((h) => h.stop())]);
+      agent.destroy();
+      buffer.flush();
+      try {
+        store.stopRun(runId, clock.now(), buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0);
+      } catch (err) {
+        log.error({ err: String(err) }, 'cannot record the clean stop');
+      }
+      log.info({ runId, dropped: buffer.stats.droppedSamples }, 'daemon stopped');
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Reads of the history: samples at raw, 1-minute or 1-hour resolution, events, the newest sample time.
+ * Every statement is a primary-key or index range (store.test.ts checks each plan). Time ranges are
+ * half-open, [from, to), on the sample time or on the bucket start.
+ */
+import { canonicalLabels, parseLabels, type Labels, type SeriesRegistry } from './series.js';
+import type { Sql } from './sql.js';
+
+/** Sample resolutions. */
+export type Resolution = 'raw' | '1m' | '1h';
+
+/** A sample query. `hub` and `labels` left out match any hub / any label set; `labels: {}` means none. */
+export interface SampleQuery {
+  hub?: string;
+  name: string;
+  labels?: Labels;
+  from: number;
+  to: number;
+  resolution: Resolution;
+}
+
+/** A raw sample: `v` null is a failed probe, `err` its class. */
+export interface RawSampleRow {
+  hub: string;
+  labels: Labels;
+  t: number;
+  v: number | null;
+  err: string | null;
+}
+
+/** A rollup bucket: n samples, n_err of them failed; sum/min/max over the others (null when all failed). */
+export interface RollupRow {
+  hub: string;
+  labels: Labels;
+  bucket: number;
+  n: number;
+  n_err: number;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+/** A stored event; `data` is the caller's JSON, parsed back. */
+export interface StoredEvent {
+  id: number;
+  hub: string;
+  t: number;
+  type: string;
+  server: string | null;
+  data: unknown;
+}
+
+/** An event query; `limit` caps the rows, oldest first unless `order: 'desc'`. */
+export interface EventQuery {
+  hub?: string;
+  type?: string;
+  from: number;
+  to: number;
+  limit: number;
+  order?: 'asc' | 'desc';
+}
+
+const RAW = 'SELECT t, v, err FROM samples WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t';
+const rollupSql = (table: 'rollup_1m' | 'rollup_1h'): string =>
+  `SELECT bucket, n, n_err, sum, min, max FROM ${table} WHERE series_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`;
+
+/** Samples of every series matching `q`, series by series, each in time order. */
+export function querySamples(sql: Sql, series: SeriesRegistry, q: SampleQuery): RawSampleRow[] | RollupRow[] {
+  const matches = series.match({ hub: q.hub, name: q.name, labelsText: q.labels === undefined ? undefined : canonicalLabels(q.labels) });
+  const out: (RawSampleRow | RollupRow)[] = [];
+  for (const m of matches) {
+    const labels = parseLabels(m.labels); // one object per series, shared by its rows
+    if (q.resolution === 'raw') {
+      for (const r of sql.stmt(RAW).all(m.id, q.from, q.to) as Omit<RawSampleRow, 'hub' | 'labels'>[]) {
+        out.push({ hub: m.hub, labels, t: r.t, v: r.v, err: r.err });
+      }
+    } else {
+      const text = rollupSql(q.resolution === '1m' ? 'rollup_1m' : 'rollup_1h');
+      for (const r of sql.stmt(text).all(m.id, q.from, q.to) as Omit<RollupRow, 'hub' | 'labels'>[]) {
+        out.push({ hub: m.hub, labels, ...r });
+      }
+    }
+  }
+  return out as RawSampleRow[] | RollupRow[];
+}
+
+/** Events in [from, to), filtered by hub and/or type, through the matching index. */
+export function queryEvents(sql: Sql, q: EventQuery): StoredEvent[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.hub !== undefined) { where.push('hub = ?'); args.push(q.hub); }
+  if (q.type !== undefined) { where.push('type = ?'); args.push(q.type); }
+  where.push('t >= ?', 't < ?');
+  args.push(q.from, q.to, Math.max(0, Math.trunc(q.limit)));
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+  // At most 2 × 2 × 2 distinct texts, so the statement cache stays small.
+  const text = `SELECT id, hub, t, type, server, data FROM events WHERE ${where.join(' AND ')} ORDER BY t ${dir}, id ${dir} LIMIT ?`;
+  const rows = sql.stmt(text).all(...args) as (Omit<StoredEvent, 'data'> & { data: string | null })[];
+  return rows.map((r) => ({ ...r, data: parseData(r.data) }));
+}
+
+function parseData(text: string | null): unknown {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text; // written by us as JSON, so only a hand-edited database gets here
+  }
+}
+
+/** The newest sample time of a hub (or of all hubs), or undefined when there is none. */
+export function lastSampleTime(sql: Sql, hub?: string): number | undefined {
+  // One primary-key seek to the end of each series: max(t) of a series is its last key.
+  const row = (hub === undefined
+    ? sql.stmt('SELECT max((SELECT max(t) FROM samples WHERE series_id = s.id)) AS t FROM series s').get()
+    : sql.stmt('SELECT max((SELECT max(t) FROM samples WHERE series_id = s.id)) AS t FROM series s WHERE s.hub = ?').get(hub)) as { t: number | null };
+  return row.t ?? undefined;
+}

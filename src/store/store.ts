@@ -1,0 +1,241 @@
+/**
+ * The history store: one SQLite database per state dir, one writer connection (the daemon), any number of
+ * read-only ones (one-shot commands). Every method is synchronous and every write batch is one
+ * transaction, so a kill leaves whole batches or nothing (faults B6). The caller holds the daemon lock
+ * (lock.ts) and owns the write buffer that keeps rows while the database is busy or full (B1, B4).
+ */
+import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
+import {
+  lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
+} from './queries.js';
+import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
+import { Rollups, type RollupResult } from './rollup.js';
+import { beat, computeGaps, lastRun, runsBefore, startRun, stopRun, type Gap, type RunRow } from './runs.js';
+import { canonicalLabels, SeriesRegistry, type Labels, type SeriesInfo } from './series.js';
+import { Sql } from './sql.js';
+
+export { StoreError } from './errors.js';
+export type { OpenInfo } from './open.js';
+export type { EventQuery, RawSampleRow, RollupRow, SampleQuery, StoredEvent } from './queries.js';
+export type { RetentionPolicy, RetentionResult } from './retention.js';
+export type { RollupResult } from './rollup.js';
+export type { Gap, RunRow } from './runs.js';
+export type { Labels, SeriesInfo } from './series.js';
+
+/** A sample to store: `v` null is a failed probe, with `err` its class (refused, timeout, http_5xx, …). */
+export interface SampleInput {
+  hub: string;
+  name: string;
+  labels?: Labels;
+  /** Epoch ms, a non-negative integer. */
+  t: number;
+  v: number | null;
+  err?: string;
+}
+
+/** An event to store; `data` is stored as JSON and must already be redacted. */
+export interface EventInput {
+  hub: string;
+  t: number;
+  type: string;
+  server?: string;
+  data?: unknown;
+}
+
+/** Store.open's options. */
+export type StoreOpenOptions = Pick<OpenOptions, 'stateDir' | 'now' | 'readOnly' | 'allowNetworkFs' | 'busyTimeoutMs' | 'quickCheck' | 'diskUsage' | 'uid' | 'migrations' | 'migrateHooks'>;
+
+const INSERT_SAMPLE = 'INSERT OR IGNORE INTO samples (series_id, t, v, err) VALUES (?, ?, ?, ?)';
+const INSERT_EVENT = 'INSERT INTO events (hub, t, type, server, data) VALUES (?, ?, ?, ?, ?)';
+
+/** The history database: samples, rollups, events, daemon runs. */
+export class Store {
+  /** Every prepared production statement, for the query-plan test. */
+  readonly sql: Sql;
+  private readonly series: SeriesRegistry;
+  private readonly rollups: Rollups | undefined;
+  private closed = false;
+
+  private constructor(
+    /** The connection, for backups (`VACUUM INTO`, the backup API) and tests; never open the file with fs. */
+    readonly db: Database.Database,
+    /** The database file. */
+    readonly path: string,
+    /** What opening found: created, moved a corrupt file aside, schema version. */
+    readonly openInfo: OpenInfo,
+    readonly readOnly: boolean,
+  ) {
+    this.sql = new Sql(db);
+    this.series = new SeriesRegistry(this.sql);
+    this.rollups = readOnly ? undefined : new Rollups(this.sql);
+  }
+
+  /** Opens `<stateDir>/history.sqlite` (see openDatabase); read-only mode creates nothing. */
+  static open(opts: StoreOpenOptions): Store {
+    const { db, path, info } = openDatabase(opts);
+    if (opts.readOnly) db.pragma('query_only = ON');
+    return new Store(db, path, info, Boolean(opts.readOnly));
+  }
+
+  private writer(): Rollups {
+    if (this.rollups === undefined) throw new Error(`${this.path}: opened read-only`);
+    return this.rollups;
+  }
+
+  /** The id of a series, created on first use (labels canonical: key order does not matter). */
+  seriesId(hub: string, name: string, labels?: Labels): number {
+    this.writer();
+    return this.series.id(hub, name, canonicalLabels(labels));
+  }
+
+  /**
+   * Stores samples in one transaction; a row with the series and t of a stored one is ignored (a replayed
+   * buffer must not fail). With `runId`, the run's last beat moves to the batch's newest t in the same
+   * transaction, so a gap starts exactly at the last committed row. Errors (SQLITE_FULL, SQLITE_BUSY after
+   * 5 s) leave nothing written; the caller keeps the batch.
+   */
+  insertSamples(rows: readonly SampleInput[], opts: { runId?: number } = {}): { inserted: number; duplicates: number } {
+    const rollups = this.writer();
+    for (const [i, r] of rows.entries()) {
+      // Checked before the transaction, so one bad row rejects the batch whole rather than half of it.
+      if (!Number.isSafeInteger(r.t) || r.t < 0) throw new TypeError(`samples[${i}]: t must be epoch ms, a non-negative integer (got ${r.t})`);
+      if (r.v !== null && !Number.isFinite(r.v)) throw new TypeError(`samples[${i}]: v must be a finite number or null (got ${r.v})`);
+    }
+    const created: string[] = [];
+    let afterCommit: (() => void) | undefined;
+    try {
+      const res = this.sql.write(() => {
+        const ins = this.sql.stmt(INSERT_SAMPLE);
+        let inserted = 0;
+        let minT = Infinity;
+        let maxT = -Infinity;
+        for (const r of rows) {
+          const id = this.series.id(r.hub, r.name, canonicalLabels(r.labels), created);
+          if (ins.run(id, r.t, r.v, r.err ?? null).changes === 1) {
+            inserted++;
+            if (r.t < minT) minT = r.t;
+          }
+          if (r.t > maxT) maxT = r.t;
+        }
+        if (inserted > 0) afterCommit = rollups.noteInserted(minT);
+        if (opts.runId !== undefined && rows.length > 0) beat(this.sql, opts.runId, maxT);
+        return { inserted, duplicates: rows.length - inserted };
+      });
+      afterCommit?.();
+      return res;
+    } catch (err) {
+      this.series.forget(created); // those series rows were rolled back with the batch
+      throw err;
+    }
+  }
+
+  /** Stores events in one transaction; returns how many. */
+  insertEvents(rows: readonly EventInput[]): number {
+    this.writer();
+    return this.sql.write(() => {
+      const ins = this.sql.stmt(INSERT_EVENT);
+      for (const r of rows) {
+        ins.run(r.hub, r.t, r.type, r.server ?? null, r.data === undefined ? null : JSON.stringify(r.data));
+      }
+      return rows.length;
+    });
+  }
+
+  /** Records a daemon start; `cleanStart` is whether the previous run stopped cleanly. Returns the run id. */
+  startRun(r: { pid: number; t: number; cleanStart: boolean }): number {
+    this.writer();
+    return startRun(this.sql, r);
+  }
+
+  /** Records that run `runId` was alive at `t`. */
+  beat(runId: number, t: number): void {
+    this.writer();
+    beat(this.sql, runId, t);
+  }
+
+  /** Records the end of run `runId`. */
+  stopRun(runId: number, t: number, clean: boolean): void {
+    this.writer();
+    stopRun(this.sql, runId, t, clean);
+  }
+
+  /** The latest daemon run, or undefined when the daemon never ran. */
+  lastRun(): RunRow | undefined {
+    return lastRun(this.sql);
+  }
+
+  /** The parts of [from, to) with no daemon running; `currentRunId` (the live daemon) covers up to `to`. */
+  gaps(from: number, to: number, opts: { currentRunId?: number } = {}): Gap[] {
+    return computeGaps(runsBefore(this.sql, to), from, to, opts);
+  }
+
+  /** Samples of the matching series in [from, to), raw or rolled up (complete minutes/hours only). */
+  querySamples(q: SampleQuery & { resolution: 'raw' }): RawSampleRow[];
+  querySamples(q: SampleQuery & { resolution: '1m' | '1h' }): RollupRow[];
+  querySamples(q: SampleQuery): RawSampleRow[] | RollupRow[];
+  querySamples(q: SampleQuery): RawSampleRow[] | RollupRow[] {
+    return querySamples(this.sql, this.series, q);
+  }
+
+  /** Events in [from, to), optionally of one hub and/or type. */
+  queryEvents(q: EventQuery): StoredEvent[] {
+    return queryEvents(this.sql, q);
+  }
+
+  /** Every series, or one hub's. */
+  listSeries(hub?: string): SeriesInfo[] {
+    return this.series.list(hub);
+  }
+
+  /** Hubs with stored samples, sorted. */
+  listHubs(): string[] {
+    return this.series.hubs();
+  }
+
+  /** The newest sample time (of one hub, or of all), or undefined. */
+  lastSampleTime(hub?: string): number | undefined {
+    return lastSampleTime(this.sql, hub);
+  }
+
+  /** Folds complete minutes and hours into the rollups; idempotent, bounded per call (see Rollups.run). */
+  rollup(now: number, opts: { maxSpanMs?: number } = {}): RollupResult {
+    return this.writer().run(now, opts);
+  }
+
+  /**
+   * Deletes rows older than `policy`, at most `maxRowsPerCall` per call. `now` must be a trusted wall
+   * time: the caller skips retention when the wall clock disagrees with the monotonic one (faults A22).
+   */
+  retention(now: number, policy: RetentionPolicy = DEFAULT_RETENTION, opts: { maxRowsPerCall?: number } = {}): RetentionResult {
+    return applyRetention(this.sql, this.writer(), now, policy, opts);
+  }
+
+  /** Bytes on disk: the database plus its -wal and -shm (stat by path; the file is never opened). */
+  sizeBytes(): number {
+    let total = 0;
+    for (const p of [this.path, `${this.path}-wal`, `${this.path}-shm`]) {
+      try { total += statSync(p).size; } catch { /* absent */ }
+    }
+    return total;
+  }
+
+  /** `PRAGMA integrity_check`: 'ok', or its findings one per line. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n');
+  }
+
+  /** Copies the WAL into the database (PASSIVE: never waits for readers). */
+  checkpoint(mode: 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE' = 'PASSIVE'): { busy: number; log: number; checkpointed: number } {
+    const row = (this.db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[])[0];
+    return row ?? { busy: 0, log: 0, checkpointed: 0 };
+  }
+
+  /** Closes the connection (SQLite checkpoints and removes the -wal when it is the last one). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

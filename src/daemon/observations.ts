@@ -67,7 +67,10 @@ export function deriveRows(
   for (const sample of serverSamples(cur).values()) {
     const name = sample.server.name;
     const j = judgeServer(sample, before.get(name), cfg.check.deadAfterMs);
-    verdicts.set(name, j.verdict);
+    const was = prevVerdicts.get(name);
+    // "unconfirmed" (uptime 0, just connected or died young) settles on the next poll: keep the last
+    // settled verdict meanwhile, and record only settled changes.
+    verdicts.set(name, j.verdict === 'unconfirmed' && was !== undefined ? was as ServerJudgement['verdict'] : j.verdict);
     const labels = { server: name };
     if (j.verdict !== 'disabled') {
       const up = j.verdict === 'up' || j.verdict === 'unconfirmed';
@@ -78,9 +81,7 @@ export function deriveRows(
     }
     if (sample.server.uptimeS !== undefined) samples.push({ hub, name: 'server.uptime_s', labels, t, v: sample.server.uptimeS });
     samples.push({ hub, name: 'server.tools', labels, t, v: sample.server.toolCount });
-    // "unconfirmed" settles on the next poll; record only settled changes.
-    const was = prevVerdicts.get(name);
-    if (j.verdict !== 'unconfirmed' && j.verdict !== was && !(was === 'unconfirmed' && j.verdict === 'up')) {
+    if (j.verdict !== 'unconfirmed' && j.verdict !== was) {
       events.push({ hub, t, type: j.verdict === 'dead' ? 'server_dead' : 'server_status', server: name, data: { from: was ?? null, to: j.verdict, message: j.message } });
     }
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MAX_MESSAGE_CHARS, classifyLine, levelFrom, type LogEntry } from './log-classify.js';
+import { MAX_MESSAGE_CHARS, classifyLine, classifyLineForStats, levelFrom, type LogEntry } from './log-classify.js';
 import { parseIso } from './log-time.js';
 
 const FIXTURES = new URL('../../test/fixtures/logs/', import.meta.url);
@@ -281,6 +281,24 @@ describe('blank, malformed and hostile lines', () => {
       expect(e?.format === 'pino').toBe(isPino);
       expect(e?.malformed).toBeUndefined();
     }), { numRuns: 1000 });
+  });
+});
+
+describe('classifyLineForStats (the counting-only path)', () => {
+  const counted = (e: LogEntry | undefined) => e && [e.format, e.level, e.code, e.server, e.kind, e.malformed];
+
+  test('agrees with classifyLine on everything that is counted, for every captured line', () => {
+    for (const name of ['main-mcp-hub.log.txt', 'main-hub-stdout.jsonl', 'main-hub-stderr.txt', 'fork-mcp-hub.log.final.jsonl', 'capability-change-hub-stderr.txt']) {
+      for (const l of fixtureLines(name)) expect(counted(classifyLineForStats(l))).toEqual(counted(classifyLine(l, 0)));
+    }
+  });
+
+  test('agrees on any string and any JSON object line, and leaves classifyLine whole afterwards', () => {
+    const jsonLine = fc.dictionary(fc.constantFrom('msg', 'level', 'type', 'message', 'code', 'server', 'data', 'time'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }).map((o) => JSON.stringify(o));
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), jsonLine), (line) => {
+      expect(counted(classifyLineForStats(line))).toEqual(counted(classifyLine(line, 0)));
+    }), { numRuns: 1000 });
+    expect(classifyLine('{"level":"info","time":"2026-11-24T19:29:25.622Z","msg":"x"}', 0)?.timeMs).toBe(Date.parse('2026-11-24T19:29:25.622Z'));
   });
 });
 

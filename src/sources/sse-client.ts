@@ -27,7 +27,7 @@ export const STABLE_CONNECTION_MS = 30_000;
 /** stop() resolves by then even if the socket has not reported closed. */
 const STOP_WAIT_MS = 1_000;
 /** Decoding time per event-loop turn before we yield (see yieldIfBusy). */
-const SLICE_MS = 10;
+const SLICE_MS = 5;
 
 export interface SseClientOptions {
   /** Hub base URL, e.g. http://127.0.0.1:7000. */
@@ -73,7 +73,8 @@ export interface SseClient {
 /** Full jitter: a uniform delay in [0, min(maxMs, initialMs × 2^attempt)). */
 export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
   const cap = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 40));
-  return Math.floor(Math.min(Math.max(random(), 0), 1) * cap);
+  const r = random();
+  return Math.floor((Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 1) * cap);
 }
 
 const requireBuiltin = createRequire(import.meta.url);

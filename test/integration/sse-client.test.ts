@@ -138,6 +138,17 @@ describe('against the fake hub', () => {
     expect(maxBlockMs).toBeLessThan(50);
   }, 90_000);
 
+  test('a paced replay (events per second) delivers every event of the capture, over time', async () => {
+    const counts = countEvents(fixture('capability-change-sse-events.txt'));
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const t0 = Date.now();
+    const { rec, client: c } = connect({ kind: 'sseReplay', file: 'sse/capability-change-sse-events.txt', speed: 200 });
+    await until(() => c.stats().eventsTotal, total);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(((total - 1) * 1000) / 200 - 20);
+    expect(rec.count((o) => o.kind === 'subscription' && o.type === 'tool_list_changed')).toBe(1);
+    expect(c.stats().invalidTotal).toEqual({});
+  });
+
   test('a stream cut mid-event reconnects with backoff, awaits onConnected again, and never counts the half event (faults A14)', async () => {
     let resyncs = 0;
     const { rec, client: c } = connect({ kind: 'sseCut', afterMs: 100 }, { onConnected: async () => { resyncs++; } });

@@ -1,0 +1,173 @@
+/**
+ * The daemon as a real child process against the real mcp-hub 4.2.1: it records what happens to the hub
+ * as events and samples, and behaves as a service (lock, clean stop, gaps after a kill).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, expect, test } from 'vitest';
+import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
+import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+
+interface EventRow { type: string; server: string | null; data: string | null; t: number }
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startHub(servers: Parameters<typeof launchHub>[0]['servers'], hubArgs: string[] = []): Promise<RunningHub> {
+  const hub = await launchHub({ servers, hubArgs });
+  cleanups.push(() => hub.stop());
+  return hub;
+}
+
+function startDaemon(hub: RunningHub, state: string, extra: string[] = []): ChildProcess & { stderrText: () => string } {
+  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  return Object.assign(child, { stderrText: () => err });
+}
+
+function events(state: string): EventRow[] {
+  try {
+    const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT type, server, data, t FROM events ORDER BY t, id').all() as EventRow[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until the daemon has stored an event matching `pred` (synchronises on the store, not on time). */
+async function waitForEvent(state: string, pred: (e: EventRow) => boolean, timeoutMs = 15_000): Promise<EventRow> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const hit = events(state).find(pred);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no matching event; have: ${events(state).map((e) => `${e.type}${e.server ? `(${e.server})` : ''}`).join(', ')}`);
+}
+
+function post(hub: RunningHub, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${hub.url}${path}`, { method: 'POST' }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const stateDir = () => mkdtempSync(join(tmpdir(), 'mhm-daemon-'));
+const testServerPid = (hub: RunningHub) => hub.childPids().find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('test-server.js'))!;
+
+test('records a killed stdio child as dead within a poll, a tool-list change with its exact diff, and refuses a second daemon', async () => {
+  const hub = await startHub({ everything: everythingServer(), crashy: testServer() });
+  const state = stateDir();
+  const daemon = startDaemon(hub, state);
+  await waitForEvent(state, (e) => e.type === 'sse_open');
+  await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'crashy');
+
+  const second = await runCli(['daemon', '--state-dir', state, '--hub', hub.url], isolatedEnv());
+  expect(second.code).toBe(3);
+  expect(second.stderr).toMatch(new RegExp(`held by pid ${daemon.pid}`));
+
+  process.kill(testServerPid(hub), 'SIGUSR2'); // our server adds a tool and notifies list_changed
+  const changed = await waitForEvent(state, (e) => e.type === 'tool_list_changed' && e.server === 'crashy');
+  expect(JSON.parse(changed.data!)).toMatchObject({ added: ['signal_tool_1'], removed: [], changed: [] });
+
+  const killedAt = Date.now();
+  process.kill(testServerPid(hub), 'SIGKILL');
+  const dead = await waitForEvent(state, (e) => e.type === 'server_dead' && e.server === 'crashy');
+  expect(dead.t - killedAt).toBeLessThan(2_500); // within one 1 s poll (plus the probe the log triggers)
+
+  const t0 = Date.now();
+  daemon.kill('SIGTERM');
+  const code = await new Promise((r) => daemon.once('exit', r));
+  expect(code).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(2_000);
+  const status = await runCli(['status', '--state-dir', state, '--json'], isolatedEnv());
+  const doc = JSON.parse(status.stdout) as { daemon: { running: boolean; run: { clean_stop: number } }; hubs: { hub: string }[] };
+  expect(doc.daemon).toMatchObject({ running: false, run: { clean_stop: 1 } });
+  expect(doc.hubs.map((h) => h.hub)).toEqual([hub.url]);
+}, 60_000);
+
+test('restart, hard restart and the hub coming back: hub_state events, the stream reconnects and resyncs', async () => {
+  const hub = await startHub({ everything: everythingServer() });
+  const state = stateDir();
+  startDaemon(hub, state);
+  await waitForEvent(state, (e) => e.type === 'sse_open');
+  expect(await post(hub, '/api/restart')).toBe(200);
+  await waitForEvent(state, (e) => e.type === 'hub_state' && /"state":"restarting"/.test(e.data ?? ''));
+  await waitForEvent(state, (e) => e.type === 'hub_state' && /"state":"restarted"/.test(e.data ?? ''));
+
+  expect(await post(hub, '/api/hard-restart')).toBe(200);
+  await hub.exited;
+  await waitForEvent(state, (e) => e.type === 'sse_close');
+  await waitForEvent(state, (e) => e.type === 'poll_failed');
+  // Nothing respawns it (exit 0 is not success: hub-api.md §1); we do, on the same port and HOME.
+  const again = await launchHub({ servers: { everything: everythingServer() }, port: hub.port, env: { HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME!, XDG_DATA_HOME: hub.env.XDG_DATA_HOME!, XDG_CONFIG_HOME: hub.env.XDG_CONFIG_HOME! } });
+  cleanups.push(() => again.stop());
+  await waitForEvent(state, (e) => e.type === 'poll_recovered', 20_000);
+  const opens = await (async () => {
+    const end = Date.now() + 40_000; // backoff is capped at 30 s with full jitter
+    while (Date.now() < end) {
+      const n = events(state).filter((e) => e.type === 'sse_open').length;
+      if (n >= 2) return n;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return events(state).filter((e) => e.type === 'sse_open').length;
+  })();
+  expect(opens).toBeGreaterThanOrEqual(2);
+}, 90_000);
+
+test('a config edit under --watch is stored as config_changed with server names only: no env value anywhere', async () => {
+  const hub = await startHub({ everything: everythingServer() }, ['--watch']);
+  const state = stateDir();
+  startDaemon(hub, state);
+  await waitForEvent(state, (e) => e.type === 'sse_open');
+  const cfg = JSON.parse(readFileSync(hub.configPath, 'utf8')) as { mcpServers: Record<string, { env?: Record<string, string> }> };
+  cfg.mcpServers.everything!.env = { OPENAI_API_KEY: 'sk-canary-SECRET123' };
+  writeFileSync(hub.configPath, JSON.stringify(cfg));
+  const changed = await waitForEvent(state, (e) => e.type === 'config_changed');
+  expect(JSON.parse(changed.data!)).toMatchObject({ servers: ['everything'] });
+  await waitForEvent(state, (e) => e.type === 'servers_updated');
+  const db = readFileSync(join(state, 'history.sqlite'));
+  expect(db.includes('SECRET123')).toBe(false);
+  expect(JSON.stringify(events(state))).not.toContain('SECRET123');
+}, 60_000);
+
+test('poll-only mode holds no SSE connection; a SIGKILLed daemon leaves a gap and the next start is unclean', async () => {
+  const hub = await startHub({ everything: everythingServer() });
+  const state = stateDir();
+  const first = startDaemon(hub, state, ['--no-sse']);
+  await waitForEvent(state, (e) => e.type === 'hub_state');
+  expect(events(state).some((e) => e.type === 'sse_open')).toBe(false);
+  const health = await new Promise<{ activeClients: number }>((resolve, reject) => {
+    http.get(`${hub.url}/api/health`, (res) => { let b = ''; res.on('data', (d) => { b += d; }).on('end', () => resolve(JSON.parse(b))); }).on('error', reject);
+  });
+  expect(health.activeClients).toBe(0);
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  const second = startDaemon(hub, state, ['--no-sse']);
+  await new Promise((r) => setTimeout(r, 50));
+  const status = async () => JSON.parse((await runCli(['status', '--state-dir', state, '--json'], isolatedEnv())).stdout) as { daemon: { running: boolean; run: { clean_start: number } | null }; gaps: unknown[] };
+  const end = Date.now() + 10_000;
+  let doc = await status();
+  while (Date.now() < end && !(doc.daemon.running && doc.daemon.run && doc.daemon.run.clean_start === 0)) {
+    await new Promise((r) => setTimeout(r, 100));
+    doc = await status();
+  }
+  expect(doc.daemon.run!.clean_start).toBe(0);
+  expect(doc.gaps.length).toBeGreaterThanOrEqual(1);
+  second.kill('SIGTERM');
+  await new Promise((r) => second.once('exit', r));
+}, 60_000);

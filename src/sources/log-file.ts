@@ -62,25 +62,27 @@ export async function openLogFile(path: string): Promise<OpenLog> {
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Reads `fh` from `offset` to its current end, handing each chunk to `onChunk`; returns the offset reached.
- * Chunk buffers are reused, so `onChunk` must consume a chunk before returning. Stops early when `signal`
- * aborts. The next chunk is read while the current one is processed: waiting for each read in turn left
- * the scan idle for a twentieth of its time.
+ * Reads `fh` from `offset` to its current end (or to `limit`), handing each chunk to `onChunk`; returns the
+ * offset reached. Chunk buffers are reused, so `onChunk` must consume a chunk before returning. Stops early
+ * when `signal` aborts. The next chunk is read while the current one is processed: waiting for each read
+ * in turn left the scan idle for a twentieth of its time.
  */
 export async function readFrom(
   fh: FileHandle, offset: number, onChunk: (chunk: Buffer, chunkOffset: number) => void, signal?: AbortSignal,
+  limit = Infinity,
 ): Promise<number> {
   let current = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   let spare = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   let pos = offset;
-  let pending = fh.read(current, 0, READ_CHUNK_BYTES, pos);
+  const next = (buf: Buffer) => fh.read(buf, 0, Math.max(0, Math.min(READ_CHUNK_BYTES, limit - pos)), pos);
+  let pending = next(current);
   while (!signal?.aborted) {
     const { bytesRead } = await pending;
     if (bytesRead === 0) break;
     const at = pos;
     pos += bytesRead;
     // Start the next read into the other buffer before handing this one over.
-    pending = fh.read(spare, 0, READ_CHUNK_BYTES, pos);
+    pending = next(spare);
     onChunk(current.subarray(0, bytesRead), at);
     [current, spare] = [spare, current];
   }

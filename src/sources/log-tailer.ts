@@ -9,9 +9,11 @@
  * - the first line changed (hash) → `replaced`;
  * - the bytes just before our offset changed → `truncated` (truncated, then regrown past our offset).
  *
- * On any of these it reads from 0. What stays undetectable: a rewrite byte-identical up to our offset (a
- * restart writing the same start-up lines); those lines then look already read, so we under-count, never
- * double-count.
+ * On any of these it reads from 0. A read goes no further than the size just checked, and the same checks
+ * run again after it: a file truncated and rewritten *while* we read could hand us bytes of two versions,
+ * so such a read is thrown away and the new version read from 0 (the unread end of the old one is gone
+ * anyway). What stays undetectable: a rewrite byte-identical up to our offset (a restart writing the same
+ * start-up lines); those lines then look already read, so we under-count, never double-count.
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -57,6 +59,9 @@ interface Position {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** Attempts per read when the file keeps changing under us. */
+const MAX_ATTEMPTS = 3;
+
 /** Reads a log file incrementally; see the module comment for how truncation and replacement are told apart. */
 export class LogTailer {
   readonly path: string;
@@ -64,7 +69,8 @@ export class LogTailer {
   private readonly maxEntries: number;
   private pos: Position | undefined;
   private counter: EntryCounter | undefined;
-  private wasMissing = false;
+  /** A reset seen while we had no position (the file went missing, or would not hold still): report it next. */
+  private pendingReset: LogReset | undefined;
 
   constructor(path: string, opts: LogTailerOptions = {}) {
     this.path = path;
@@ -82,47 +88,71 @@ export class LogTailer {
       opened = await openLogFile(this.path);
     } catch (err) {
       if (!(err instanceof LogFileError) || err.code !== 'missing') throw err;
-      this.pos = undefined;
-      this.counter = undefined;
-      this.wasMissing = true;
+      this.forget('replaced');
       return { entries: [], stats: emptyStats(), reset: 'missing' };
     }
-    const { fh, stat } = opened;
+    const { fh } = opened;
     try {
-      const reset = await this.check(fh, stat.dev, stat.ino, stat.size);
-      let pos = this.pos;
-      if (reset !== 'none' || pos === undefined || this.counter === undefined) {
-        pos = { dev: stat.dev, ino: stat.ino, offset: 0, head: Buffer.alloc(0), headDone: false, headHash: '', tail: Buffer.alloc(0) };
-        this.pos = pos;
-        this.counter = new EntryCounter(emptyStats(), this.opts);
+      let stat = opened.stat;
+      let forced: LogReset | undefined;
+      for (let attempt = 1; ; attempt++) {
+        const reset = forced ?? (await this.check(fh, stat.dev, stat.ino, stat.size));
+        const result = await this.readOnce(fh, stat.dev, stat.ino, stat.size, reset);
+        // Truncated and rewritten while we read, the bytes we counted may mix two versions of the file:
+        // throw this read away and read the new version from 0, rather than count a line twice.
+        stat = await fh.stat();
+        const changed = await this.check(fh, stat.dev, stat.ino, stat.size);
+        if (changed === 'none') {
+          this.pendingReset = undefined;
+          return result;
+        }
+        forced = changed;
+        if (attempt === MAX_ATTEMPTS) {
+          this.forget(changed);
+          return { entries: [], stats: emptyStats(), reset: changed };
+        }
       }
-      this.wasMissing = false;
-      const counter = this.counter;
-      const stats = emptyStats();
-      let entries: LogEntry[] = [];
-      const max = this.maxEntries;
-      counter.stats = stats;
-      counter.onEntry = (e) => {
-        if (max === 0) return;
-        entries.push(e);
-        // Drop the oldest in batches: amortised O(1) per entry, at most 2 × maxEntries held.
-        if (entries.length >= 2 * max) entries = entries.slice(-max);
-      };
-      const p = pos;
-      p.offset = await readFrom(fh, p.offset, (chunk, at) => {
-        counter.push(chunk);
-        remember(p, chunk, at);
-      }, this.opts.signal);
-      if (!p.headDone || p.headHash === '') p.headHash = sha256(p.head);
-      return { entries: entries.length > max ? entries.slice(-max) : entries, stats, reset };
     } finally {
       await fh.close().catch(() => {});
     }
   }
 
+  /** Reads [offset, size) — never past the size just checked, so nothing unchecked is counted. */
+  private async readOnce(fh: FileHandle, dev: number, ino: number, size: number, reset: LogReset): Promise<LogRead> {
+    if (reset !== 'none' || this.pos === undefined || this.counter === undefined) {
+      this.pos = { dev, ino, offset: 0, head: Buffer.alloc(0), headDone: false, headHash: '', tail: Buffer.alloc(0) };
+      this.counter = new EntryCounter(emptyStats(), this.opts);
+    }
+    const p = this.pos;
+    const counter = this.counter;
+    const stats = emptyStats();
+    let entries: LogEntry[] = [];
+    const max = this.maxEntries;
+    counter.stats = stats;
+    counter.onEntry = (e) => {
+      if (max === 0) return;
+      entries.push(e);
+      // Drop the oldest in batches: amortised O(1) per entry, at most 2 × maxEntries held.
+      if (entries.length >= 2 * max) entries = entries.slice(-max);
+    };
+    p.offset = await readFrom(fh, p.offset, (chunk, at) => {
+      counter.push(chunk);
+      remember(p, chunk, at);
+    }, this.opts.signal, size);
+    if (!p.headDone || p.headHash === '') p.headHash = sha256(p.head);
+    return { entries: entries.length > max ? entries.slice(-max) : entries, stats, reset };
+  }
+
+  /** Drops the position: the next read starts from 0 and reports `reset`. */
+  private forget(reset: LogReset): void {
+    this.pos = undefined;
+    this.counter = undefined;
+    this.pendingReset = reset;
+  }
+
   private async check(fh: FileHandle, dev: number, ino: number, size: number): Promise<LogReset> {
     const p = this.pos;
-    if (p === undefined) return this.wasMissing ? 'replaced' : 'none';
+    if (p === undefined) return this.pendingReset ?? 'none';
     if (p.dev !== dev || p.ino !== ino) return 'replaced';
     if (size < p.offset) return 'truncated';
     if (p.head.length > 0 && sha256(await readRange(fh, 0, p.head.length)) !== p.headHash) return 'replaced';

@@ -3,6 +3,7 @@
 /** Why the history database cannot be used; stable, for exit codes and tests. */
 export type StoreErrorCode =
   | 'STORE_MISSING'
+  | 'STORE_DIR_READONLY'
   | 'STORE_CORRUPT'
   | 'STORE_SCHEMA_NEWER'
   | 'STORE_SCHEMA_OLD';

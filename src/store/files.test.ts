@@ -124,6 +124,7 @@ describe('ensureStateDir (faults D11, D12, B10)', () => {
     const err = refusal(() => ensureStateDir(dir, { diskUsage: fakeDisk({ networkFs: true, fsName: 'nfs' }) }));
     expect(err.code).toBe('STATE_DIR_NETWORK_FS');
     expect(err.message).toMatch(/on nfs.*--allow-network-fs/);
+    expect(existsSync(dir)).toBe(false); // refused before mkdir
   });
 
   test('--allow-network-fs accepts it with a warning; FUSE and an unknown type only warn', () => {

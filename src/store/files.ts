@@ -57,6 +57,8 @@ const O_DIR_NOFOLLOW = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_
  */
 export function ensureStateDir(dir: string, opts: StateDirOptions = {}): StateDirInfo {
   const abs = resolve(dir);
+  // Before mkdir (statfs measures the nearest existing ancestor): a refused network dir is not even created.
+  const warnings = checkFilesystem(abs, opts);
   let created = false;
   try {
     lstatSync(abs);
@@ -68,17 +70,22 @@ export function ensureStateDir(dir: string, opts: StateDirOptions = {}): StateDi
         `${abs}: cannot create the state dir (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Create it yourself (mkdir -p -m 0700 ${abs}) or choose another with --state-dir.`, { cause: err });
     }
   }
-  return { ...verifyStateDir(abs, opts, { tighten: true, created }), created };
+  checkDir(abs, opts, { tighten: true, created });
+  return { dir: abs, created, warnings };
 }
 
 /**
  * Checks an existing state dir without creating anything (read-only commands): not a symlink, a directory,
  * owned by our uid, not group/world-writable, writable by us unless `readOnly`, and on a local filesystem.
  */
-export function verifyStateDir(
-  dir: string, opts: StateDirOptions = {}, mode: { tighten?: boolean; created?: boolean; readOnly?: boolean } = {},
-): StateDirInfo {
+export function verifyStateDir(dir: string, opts: StateDirOptions = {}, mode: { readOnly?: boolean } = {}): StateDirInfo {
   const abs = resolve(dir);
+  checkDir(abs, opts, mode);
+  return { dir: abs, created: false, warnings: checkFilesystem(abs, opts) };
+}
+
+/** The lstat/fstat checks, and the chmod of a dir we made or may tighten. */
+function checkDir(abs: string, opts: StateDirOptions, mode: { tighten?: boolean; created?: boolean; readOnly?: boolean }): void {
   let st: Stats;
   try {
     st = lstatSync(abs);
@@ -92,6 +99,10 @@ export function verifyStateDir(
       `${abs}: the state dir is a symlink (to ${target}); a link can be redirected under us (faults D11). Pass the real directory with --state-dir ${target}.`);
   }
   if (!st.isDirectory()) throw new StateDirError('STATE_DIR_NOT_DIR', abs, `${abs}: not a directory. Remove it or choose another --state-dir.`);
+  const uid = 'uid' in opts ? opts.uid : process.getuid?.();
+  const notOwned = (owner: number) => new StateDirError('STATE_DIR_NOT_OWNED', abs,
+    `${abs}: the state dir belongs to uid ${owner}, not to us (uid ${uid}). Use a dir of your own with --state-dir, or chown ${uid} ${abs}.`);
+  if (uid !== undefined && st.uid !== uid) throw notOwned(st.uid); // before open(): someone else's dir may not even open
 
   // Open with O_NOFOLLOW and work on the descriptor, so a swap to a symlink after the lstat cannot make
   // fchmod act on someone else's directory. (A directory fd holds no SQLite locks, so closing it is safe.)
@@ -103,14 +114,9 @@ export function verifyStateDir(
     if (code === 'ELOOP') throw new StateDirError('STATE_DIR_SYMLINK', abs, `${abs}: the state dir became a symlink while being checked. Pass the real directory with --state-dir.`);
     throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: cannot open the state dir (${code}). Fix its permissions (chmod 0700 ${abs}).`, { cause: err });
   }
-  const warnings: string[] = [];
   try {
     const fst = fstatSync(fd);
-    const uid = 'uid' in opts ? opts.uid : process.getuid?.();
-    if (uid !== undefined && fst.uid !== uid) {
-      throw new StateDirError('STATE_DIR_NOT_OWNED', abs,
-        `${abs}: the state dir belongs to uid ${fst.uid}, not to us (uid ${uid}). Use a dir of your own with --state-dir, or chown ${uid} ${abs}.`);
-    }
+    if (uid !== undefined && fst.uid !== uid) throw notOwned(fst.uid); // swapped since the lstat
     const perm = fst.mode & 0o777;
     if (perm & 0o022) {
       throw new StateDirError('STATE_DIR_PERMISSIONS', abs,
@@ -126,7 +132,11 @@ export function verifyStateDir(
   } finally {
     closeSync(fd);
   }
+}
 
+/** Refuses a network filesystem unless allowed (faults B10); returns warnings for the doubtful cases. */
+function checkFilesystem(abs: string, opts: StateDirOptions): string[] {
+  const warnings: string[] = [];
   const du = (opts.diskUsage ?? defaultDiskUsage)(abs);
   if ('error' in du) {
     warnings.push(`${abs}: cannot tell the filesystem type (${du.error}); SQLite is only safe on a local one.`);
@@ -140,7 +150,7 @@ export function verifyStateDir(
   } else if (du.maybeNetworkFs) {
     warnings.push(`${abs} is on FUSE (${du.fsName ?? 'fuse'}); if that is a remote filesystem (sshfs, s3fs), SQLite's locks are unreliable there.`);
   }
-  return { dir: abs, created: Boolean(mode.created), warnings };
+  return warnings;
 }
 
 /** `.<name>.<pid>-<random>.tmp` beside the target: same filesystem (so rename is atomic), matched by the sweep. */

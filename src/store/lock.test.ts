@@ -84,6 +84,10 @@ describe('acquireLock (faults B9, D11)', () => {
     acquireLock(dir).release(); // free again
   });
 
+  test('a lock name that could leave the state dir is refused', () => {
+    expect(() => acquireLock(stateDir(), '../daemon')).toThrow(TypeError);
+  });
+
   test('locks of different names do not conflict', () => {
     const dir = stateDir();
     const a = acquireLock(dir, 'daemon');

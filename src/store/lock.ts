@@ -97,6 +97,7 @@ const same = (a: LockInfo, b: LockInfo): boolean =>
  * once (then the next attempt either wins or meets the new live holder).
  */
 export function acquireLock(stateDir: string, name = 'daemon', deps: LockDeps = {}): LockHandle {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new TypeError(`lock name ${JSON.stringify(name)}: letters, digits, '.', '_' and '-' only`);
   const path = join(stateDir, `${name}.lock`);
   const info: LockInfo = {
     pid: deps.pid ?? process.pid,

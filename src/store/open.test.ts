@@ -1,5 +1,5 @@
 import {
-  closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync,
+  chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync,
   utimesSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +100,7 @@ describe('Store.open: files and modes (faults D12)', () => {
     const dir = stateDir();
     const nfs = (path: string) => ({ path, checkedPath: path, totalBytes: 1, freeBytes: 1, availBytes: 1, availRatio: 1, fsType: 0x6969, networkFs: true, maybeNetworkFs: false, fsName: 'nfs' });
     expect(() => Store.open({ stateDir: dir, diskUsage: nfs })).toThrow(/nfs.*--allow-network-fs/);
-    expect(existsSync(join(dir, DB_FILE))).toBe(false);
+    expect(existsSync(dir)).toBe(false);
     track(Store.open({ stateDir: dir, diskUsage: nfs, allowNetworkFs: true }));
   });
 });
@@ -210,6 +210,17 @@ describe('Store.open read-only (one-shot commands)', () => {
     writeFileSync(join(dir, DB_FILE), noise(8192, 3));
     expect(code(() => Store.open({ stateDir: dir, readOnly: true }))).toBe('STORE_CORRUPT');
     expect(readdirSync(dir)).toEqual([DB_FILE]);
+  });
+
+  test.skipIf(process.getuid?.() === 0)('an unwritable state dir with no daemon running is STORE_DIR_READONLY (faults B3)', () => {
+    const dir = stateDir();
+    Store.open({ stateDir: dir }).close();
+    chmodSync(dir, 0o500);
+    try {
+      expect(code(() => Store.open({ stateDir: dir, readOnly: true }))).toBe('STORE_DIR_READONLY');
+    } finally {
+      chmodSync(dir, 0o700);
+    }
   });
 
   test('an old schema is STORE_SCHEMA_OLD: a reader never migrates', () => {

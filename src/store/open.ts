@@ -185,6 +185,11 @@ function openReader(opts: OpenOptions, dirOpts: StateDirOptions, busyMs: number)
     return { db, path, info: { created: false, schemaVersion: version, warnings: dir.warnings, sweptTempFiles: [] } };
   } catch (err) {
     db?.close();
+    if ((err as { code?: unknown }).code === 'SQLITE_READONLY_DIRECTORY') {
+      // A WAL reader needs history.sqlite-shm; with no daemon running it must create it, and cannot here.
+      throw new StoreError('STORE_DIR_READONLY', path,
+        `${path}: cannot read the history: its dir is not writable, and SQLite needs to create ${DB_FILE}-shm beside it while no daemon runs. Make it writable (chmod 0700 ${dir.dir}) or start the daemon.`, { cause: err });
+    }
     if (isCorruptionError(err)) throw corrupt(`${(err as { code: string }).code}: ${(err as Error).message}`, err);
     throw err;
   }

@@ -106,6 +106,9 @@ describe('insertEvents and housekeeping', () => {
     const s = open();
     expect(s.insertEvents([{ hub: 'h', t: 1, type: 'hub_state', data: { state: 'ready' } }, { hub: 'h', t: 2, type: 'x' }])).toBe(2);
     expect(s.db.prepare('SELECT data FROM events ORDER BY id').all()).toEqual([{ data: '{"state":"ready"}' }, { data: null }]);
+    expect(() => s.insertEvents([{ hub: 'h', t: 1.5, type: 'x' }])).toThrow(/events\[0\]: t must be epoch ms/);
+    expect(s.insertEvents([])).toBe(0);
+    expect(s.insertSamples([])).toEqual({ inserted: 0, duplicates: 0 });
     const size = s.sizeBytes();
     expect(size).toBeGreaterThan(0);
     s.insertSamples(Array.from({ length: 200 }, (_, k) => poll(T0 + k * 5000)).flat());

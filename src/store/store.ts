@@ -98,6 +98,7 @@ export class Store {
    */
   insertSamples(rows: readonly SampleInput[], opts: { runId?: number } = {}): { inserted: number; duplicates: number } {
     const rollups = this.writer();
+    if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     for (const [i, r] of rows.entries()) {
       // Checked before the transaction, so one bad row rejects the batch whole rather than half of it.
       if (!Number.isSafeInteger(r.t) || r.t < 0) throw new TypeError(`samples[${i}]: t must be epoch ms, a non-negative integer (got ${r.t})`);
@@ -134,6 +135,10 @@ export class Store {
   /** Stores events in one transaction; returns how many. */
   insertEvents(rows: readonly EventInput[]): number {
     this.writer();
+    for (const [i, r] of rows.entries()) {
+      if (!Number.isSafeInteger(r.t)) throw new TypeError(`events[${i}]: t must be epoch ms, an integer (got ${r.t})`);
+    }
+    if (rows.length === 0) return 0;
     return this.sql.write(() => {
       const ins = this.sql.stmt(INSERT_EVENT);
       for (const r of rows) {

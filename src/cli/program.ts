@@ -66,5 +66,22 @@ export function buildProgram(finish: Finish): Command {
       finish(run.output, run.exitCode);
     });
 
+  program
+    .command('history')
+    .description('stored series and events for a time range, as CSV or JSON (lists the series when none is named)')
+    .option('--series <name>', 'e.g. hub.up, hub.health_latency_ms, server.up, server.uptime_s')
+    .option('--server <name>', 'only this server\'s series')
+    .option('--events [type]', 'events instead of samples (optionally of one type, e.g. server_dead)')
+    .option('--since <time>', 'start: a duration ago (1h, 7d) or an ISO time', '1h')
+    .option('--until <time>', 'end: a duration ago or an ISO time (default: now)')
+    .option('--resolution <r>', 'raw, 1m, 1h or auto (raw up to 6 h, 1m up to 7 d)', 'auto')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--limit <n>', 'at most this many rows', '10000')
+    .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {
+      const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
+      const run = await (await import('./commands/history.js')).runHistory(g, opts as never);
+      finish(run.output, run.exitCode);
+    });
+
   return program;
 }

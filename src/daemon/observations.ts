@@ -82,7 +82,7 @@ export function deriveRows(
     if (sample.server.uptimeS !== undefined) samples.push({ hub, name: 'server.uptime_s', labels, t, v: sample.server.uptimeS });
     samples.push({ hub, name: 'server.tools', labels, t, v: sample.server.toolCount });
     if (j.verdict !== 'unconfirmed' && j.verdict !== was) {
-      events.push({ hub, t, type: j.verdict === 'dead' ? 'server_dead' : 'server_status', server: name, data: { from: was ?? null, to: j.verdict, message: j.message } });
+      events.push({ hub, t, type: j.verdict === 'dead' ? 'server_dead' : 'server_status', server: name, data: { from: was === undefined || was === 'unconfirmed' ? null : was, to: j.verdict, message: j.message } });
     }
   }
   for (const [name, was] of prevVerdicts) {

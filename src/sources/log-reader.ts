@@ -1,8 +1,9 @@
 /**
  * The hub log reader: the one entry point for scanning a log file once, tailing it, or reading a command's
- * output (journalctl, docker logs). The parts live beside it: `log-classify` (a line → an entry),
- * `log-split` (bytes → capped lines), `log-stats` (counting), `log-file` (opening safely), `log-tailer`
- * (incremental reads across truncation and replacement), `log-command` (a command's stdout).
+ * output (journalctl, docker logs). The parts live beside it: `log-split` (bytes → capped lines),
+ * `log-classify` with `log-patterns` and `log-time` (a line → an entry), `log-stats` (counting),
+ * `log-scan` (a stream), `log-file` (opening safely), `log-tailer` (incremental reads across truncation
+ * and replacement), `log-command` (a command's stdout).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -106,14 +106,16 @@ export function acquireLock(stateDir: string, name = 'daemon', deps: LockDeps = 
     token: randomBytes(8).toString('hex'),
   };
   const isLive = deps.isLiveHolder ?? isLiveNodeProcess;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  let tookOver = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(path, info)) return handle(path, info);
     const holder = readLock(path);
     if (holder === 'absent') continue; // released between our attempt and our look: try again
     // Only a lock of this host can be judged by pid; one from elsewhere (shared disk) is trusted as held.
     if (holder && (holder.hostname !== info.hostname || isLive(holder.pid))) throw new LockHeldError(path, holder);
-    if (attempt === 1) break;
+    if (tookOver) throw new LockHeldError(path, holder); // stale takeover is tried once, as a race loser we stop
     takeOverStale(path, holder);
+    tookOver = true;
   }
   const holder = readLock(path);
   throw new LockHeldError(path, holder === 'absent' ? undefined : holder);

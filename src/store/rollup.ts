@@ -8,15 +8,18 @@
  */
 import type { Sql } from './sql.js';
 
-/** Bucket widths. */
+/** Width of a rollup_1m bucket. */
 export const MINUTE_MS = 60_000;
+/** Width of a rollup_1h bucket. */
 export const HOUR_MS = 3_600_000;
 
 const floorTo = (t: number, unit: number): number => Math.floor(t / unit) * unit;
 
-/** `meta` keys. */
+/** `meta` key: every minute before it is folded into rollup_1m. */
 export const META_ROLLUP_WATERMARK = 'rollup.1m.watermark';
+/** `meta` key: every hour before it is folded into rollup_1h (informational: derived from the minute one). */
 export const META_ROLLUP_1H_WATERMARK = 'rollup.1h.watermark';
+/** `meta` key: the earliest minute that got a late sample since it was folded; recomputed next call. */
 export const META_ROLLUP_DIRTY = 'rollup.dirty_from';
 /** Written by retention: raw rows before it may be gone, so no minute before it may be recomputed. */
 export const META_RAW_DELETED_BEFORE = 'retention.raw_before';

@@ -16,6 +16,7 @@ import { beat, computeGaps, lastRun, runsBefore, startRun, stopRun, type Gap, ty
 import { canonicalLabels, SeriesRegistry, type Labels, type SeriesInfo } from './series.js';
 import { Sql } from './sql.js';
 
+// The types a caller of the store needs, from one import.
 export { StoreError } from './errors.js';
 export type { OpenInfo } from './open.js';
 export type { EventQuery, RawSampleRow, RollupRow, SampleQuery, StoredEvent } from './queries.js';

@@ -171,3 +171,27 @@ test('poll-only mode holds no SSE connection; a SIGKILLed daemon leaves a gap an
   second.kill('SIGTERM');
   await new Promise((r) => second.once('exit', r));
 }, 60_000);
+
+test('history exports what the daemon stored: series list, raw samples and events, as CSV and JSON', async () => {
+  const hub = await startHub({ everything: everythingServer() });
+  const state = stateDir();
+  const daemon = startDaemon(hub, state);
+  await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'everything');
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  const env = isolatedEnv();
+  const list = await runCli(['history', '--state-dir', state], env);
+  expect(list.code).toBe(0);
+  expect(list.stdout).toContain(`${hub.url},server.up,server=everything`);
+  const up = await runCli(['history', '--state-dir', state, '--series', 'hub.up', '--json'], env);
+  const doc = JSON.parse(up.stdout) as { resolution: string; rows: { hub: string; v: number | null }[] };
+  expect(doc.resolution).toBe('raw');
+  expect(doc.rows.length).toBeGreaterThan(0);
+  expect(doc.rows.every((r) => r.hub === hub.url && r.v === 1)).toBe(true);
+  const ev = await runCli(['history', '--state-dir', state, '--events', 'server_status'], env);
+  expect(ev.stdout.split('\r\n')[0]).toBe('time,hub,type,server,data');
+  expect(ev.stdout).toContain(',server_status,everything,');
+  const bad = await runCli(['history', '--state-dir', state, '--since', 'yesterday-ish'], env);
+  expect(bad.code).toBe(3);
+  expect(bad.stderr).toMatch(/--since: not a time \(got "yesterday-ish"\)/);
+}, 60_000);

@@ -1,0 +1,86 @@
+/**
+ * `history`: the stored series and events for a time range, as CSV (default) or JSON — raw samples or the
+ * 1-minute / 1-hour rollups. Reads the store read-only; never writes.
+ */
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { DURATION_HINT, parseDuration } from '../../config/duration.js';
+import { UsageError } from '../../config/errors.js';
+import { normaliseHubUrl } from '../../sources/discovery.js';
+import { toCsv } from '../../views/csv.js';
+import { toSafeJson } from '../../views/json.js';
+import type { GlobalOptions } from '../global-options.js';
+import type { CommandRun } from '../render-result.js';
+
+export interface HistoryFlags {
+  series?: string;
+  server?: string;
+  since?: string;
+  until?: string;
+  resolution?: string;
+  events?: boolean | string;
+  format?: string;
+  limit?: string;
+}
+
+/** A time: an ISO timestamp, or a duration meaning "that long ago". */
+function parseTime(text: string, now: number, flag: string): number {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return now - ago;
+  const t = Date.parse(text);
+  if (Number.isFinite(t)) return t;
+  throw new UsageError(`${flag}: not a time (got ${JSON.stringify(text)}). Write a duration ago (${DURATION_HINT}) or an ISO time`);
+}
+
+export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<CommandRun> {
+  const now = Date.now();
+  const from = parseTime(f.since ?? '1h', now, '--since');
+  const to = f.until ? parseTime(f.until, now, '--until') : now + 1;
+  if (!(from < to)) throw new UsageError('--since must be before --until');
+  const format = g.json ? 'json' : (f.format ?? 'csv');
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format: csv or json (got ${JSON.stringify(format)})`);
+  const span = to - from;
+  const resolution = f.resolution ?? 'auto';
+  const res = resolution === 'auto' ? (span <= 6 * 3_600_000 ? 'raw' : span <= 7 * 86_400_000 ? '1m' : '1h') : resolution;
+  if (res !== 'raw' && res !== '1m' && res !== '1h') throw new UsageError(`--resolution: raw, 1m, 1h or auto (got ${JSON.stringify(resolution)})`);
+  const limit = f.limit === undefined ? 10_000 : Number(f.limit);
+  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit: a positive whole number (got ${JSON.stringify(f.limit)})`);
+  const hub = g.hubs[0] === undefined ? undefined : normaliseHubUrl(g.hubs[0]);
+
+  if (!existsSync(join(g.stateDir, 'history.sqlite'))) {
+    throw new UsageError(`no history at ${join(g.stateDir, 'history.sqlite')}: start the daemon first (mcp-hub-monitor daemon)`);
+  }
+  const { Store } = await import('../../store/store.js');
+  const store = Store.open({ stateDir: g.stateDir, readOnly: true });
+  try {
+    if (f.events !== undefined && f.events !== false) {
+      const type = typeof f.events === 'string' ? f.events : undefined;
+      const rows = store.queryEvents({ hub, type, from, to, limit });
+      if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ from, to, events: rows })}\n` };
+      return { exitCode: 0, output: toCsv(['time', 'hub', 'type', 'server', 'data'], rows.map((e) => [new Date(e.t).toISOString(), e.hub, e.type, e.server, e.data ?? ''])) };
+    }
+    if (!f.series) {
+      const series = store.listSeries(hub);
+      if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ series })}\n` };
+      return { exitCode: 0, output: toCsv(['hub', 'series', 'labels'], series.map((s) => [s.hub, s.name, Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(';')])) };
+    }
+    const labels = f.server ? { server: f.server } : undefined;
+    const rows = store.querySamples({ hub, name: f.series, labels, from, to, resolution: res }).slice(0, limit);
+    const label = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(';');
+    if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ series: f.series, resolution: res, from, to, rows })}\n` };
+    if (res === 'raw') {
+      const raw = rows as { hub: string; labels: Record<string, string>; t: number; v: number | null; err: string | null }[];
+      return { exitCode: 0, output: toCsv(['time', 'hub', 'series', 'labels', 'value', 'error'], raw.map((r) => [new Date(r.t).toISOString(), r.hub, f.series, label(r.labels), r.v, r.err])) };
+    }
+    const agg = rows as { hub: string; labels: Record<string, string>; bucket: number; n: number; n_err: number; sum: number | null; min: number | null; max: number | null }[];
+    return {
+      exitCode: 0,
+      output: toCsv(['bucket', 'hub', 'series', 'labels', 'count', 'failed', 'avg', 'min', 'max'], agg.map((r) => [
+        new Date(r.bucket).toISOString(), r.hub, f.series, label(r.labels), r.n, r.n_err,
+        r.sum === null || r.n - r.n_err === 0 ? null : Math.round((r.sum / (r.n - r.n_err)) * 1000) / 1000, r.min, r.max,
+      ])),
+    };
+  } finally {
+    store.close();
+  }
+}

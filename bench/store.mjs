@@ -4,7 +4,7 @@
 // against issue 5's targets (≥ 20,000 samples/s; ≤ 25 bytes/sample). Prints a Markdown table.
 // Usage: node bench/store.mjs [samplesForSize=1000000]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../dist/store/store.js';
 
@@ -78,14 +78,16 @@ try {
   probe.close();
 
   const cases = [
-    { label: '1 hub × 30 series, one transaction per poll', hubs: 1, pollsPerBatch: 1, polls: 4_000 },
-    { label: '10 hubs × 30 series, one transaction per round of polls', hubs: 10, pollsPerBatch: 1, polls: 800 },
-    { label: '1 hub × 30 series, 100 polls per transaction (write-buffer flush)', hubs: 1, pollsPerBatch: 100, polls: 20_000 },
+    { label: '1 hub × 30 series, one transaction per poll', hubs: 1, pollsPerBatch: 1, polls: 2_000 },
+    { label: '10 hubs × 30 series, one transaction per round of polls', hubs: 10, pollsPerBatch: 1, polls: 400 },
+    { label: '1 hub × 30 series, 100 polls per transaction (write-buffer flush)', hubs: 1, pollsPerBatch: 100, polls: 10_000 },
   ];
+  // The machines are shared and noisy: each case runs three times, each on a fresh store; the median counts.
+  const median3 = (f) => [f(), f(), f()].sort((a, b) => a.rate - b.rate)[1];
   const table = ['| measure | result | target | ok |', '|---|---:|---:|:-:|'];
   let failed = false;
   for (const c of cases) {
-    const r = ingestRate(c);
+    const r = median3(() => ingestRate(c));
     failed ||= r.rate < 20_000;
     table.push(`| ingest: ${c.label} (${fmt(r.batch)} rows/batch, ${fmt(r.n)} rows) | ${fmt(r.rate)} samples/s | ≥ 20,000/s | ${ok(r.rate >= 20_000)} |`);
   }
@@ -96,7 +98,7 @@ try {
     table.push(`| … samples table alone (dbstat), after VACUUM / as written, before VACUUM | ${fmt(b.table, 1)} B / ${fmt(b.live, 1)} B | | |`);
     table.push(`| … rollup of all of it into 1-minute and 1-hour buckets | ${fmt(b.rollupMs)} ms | | |`);
   }
-  console.log(`Store benchmark — node ${process.version}, SQLite ${sqliteVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, WAL, synchronous=NORMAL\n`);
+  console.log(`Store benchmark — node ${process.version}, SQLite ${sqliteVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()[0]?.toFixed(1)}, WAL, synchronous=NORMAL; ingest: median of 3\n`);
   console.log(table.join('\n'));
   process.exitCode = failed ? 1 : 0;
 } finally {

@@ -56,6 +56,11 @@ export interface CollectorDeps {
 const CLOCK_JUMP_MS = 2_000;
 /** A slot starting this late means the process was stopped or suspended (faults A23). */
 const STALL_MS = 2_000;
+/**
+ * The optional metrics routes answer 404 on upstream hubs forever; asking three of them on every poll
+ * tripled the daemon's requests for nothing. When none is served, look again every 10 minutes.
+ */
+const METRICS_RECHECK_MS = 600_000;
 
 export class HubCollector {
   lastPollAt?: number;
@@ -67,6 +72,8 @@ export class HubCollector {
   private schedule?: Periodic;
   private sse?: SseHandle;
   private readonly tools = new Map<string, unknown[]>();
+  private metricsServed = true;
+  private metricsCheckedMono = -Infinity;
 
   constructor(readonly target: HubTarget, private readonly deps: CollectorDeps) {}
 
@@ -110,13 +117,18 @@ export class HubCollector {
     const { clock, cfg, agent } = this.deps;
     const extra: EventRow[] = [];
     if (slot.lateMs > STALL_MS) extra.push({ hub: this.hub, t: clock.now(), type: 'daemon_paused', data: { lateMs: Math.round(slot.lateMs) } });
+    const wantMetrics = slot.k >= 0 && (this.metricsServed || clock.monotonic() - this.metricsCheckedMono >= METRICS_RECHECK_MS);
     const snapshot = await pollHub(this.target, {
       deadline: clock.monotonic() + this.deps.timeoutMs,
       agent,
-      healthOnly: slot.k < 0, // out-of-slot probes only need health
+      healthOnly: !wantMetrics, // out-of-slot probes only need health
       now: () => clock.now(),
       monotonicNow: () => clock.monotonic(),
     });
+    if (wantMetrics && snapshot.health.ok) {
+      this.metricsCheckedMono = clock.monotonic();
+      this.metricsServed = Object.values(snapshot.routes).some((r) => r.outcome === 'ok');
+    }
     const mono = clock.monotonic();
     const wall = clock.now();
     if (this.lastMono !== undefined && this.lastWall !== undefined) {

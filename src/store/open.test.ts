@@ -76,12 +76,13 @@ describe('Store.open: files and modes (faults D12)', () => {
     }
   });
 
-  test('WAL, synchronous=NORMAL, busy_timeout 5000, foreign keys off', () => {
+  test('WAL, synchronous=NORMAL, busy_timeout 5000, foreign keys off, checkpoint every 4000 pages', () => {
     const s = track(Store.open({ stateDir: stateDir() }));
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('synchronous', { simple: true })).toBe(1);
     expect(s.db.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(s.db.pragma('foreign_keys', { simple: true })).toBe(0);
+    expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
   });
 
   test('stale temp files in the state dir are swept at open; young ones kept', () => {

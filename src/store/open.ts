@@ -90,6 +90,11 @@ function openWriter(path: string, busyTimeoutMs: number): Database.Database {
       db.pragma('synchronous = NORMAL'); // in WAL, a process crash loses nothing committed; a power cut, the last moments
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       db.pragma('foreign_keys = OFF');
+      // Checkpoint every 4000 pages (16 MB) rather than 1000: a poll dirties one tail page per series, the
+      // same pages poll after poll, and each checkpoint fsyncs. Measured (bench/store.mjs): 1.3–2× the
+      // ingest rate of 30-row transactions. journal_size_limit trims the -wal after a checkpoint.
+      db.pragma('wal_autocheckpoint = 4000');
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       return db;
     } catch (err) {
       db.close();

@@ -47,7 +47,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     throw err;
   }
   sweepTempFiles(g.stateDir);
-  const store = Store.open({ stateDir: g.stateDir });
+  const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const daemon = startDaemon({
     cfg, targets, stateDir: g.stateDir, store, log,

@@ -35,7 +35,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       const last = store.lastSampleTime(hub);
       return { hub, lastPollAt: last ?? null, lastPollAgoMs: last === undefined ? null : now - last };
     });
-    const gaps = store.gaps(now - DAY_MS, now);
+    // The running daemon's own run is not a gap, however long since its last beat.
+    const gaps = store.gaps(now - DAY_MS, now, running && run ? { currentRunId: run.id } : {});
     const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null },

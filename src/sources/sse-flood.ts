@@ -33,15 +33,8 @@ export interface LogFlood {
   dispose(): void;
 }
 
-interface Summary {
-  from: number;
-  to: number;
-  total: number;
-  byLevel: Record<string, number>;
-  byCode: Record<string, number>;
-  sample: string[];
-  seen: Set<string>;
-}
+/** The summary being built: the observation's fields plus the messages already sampled. */
+type Summary = Omit<SseLogSummary, 'kind' | 'hub' | 'at'> & { seen: Set<string> };
 
 function bump(counts: Record<string, number>, raw: string): void {
   let key = raw.length > MAX_KEY_CHARS ? raw.slice(0, MAX_KEY_CHARS) : raw;

@@ -1,26 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { useTempStores } from '../../test/support/temp-store.js';
 import { DEFAULT_RETENTION } from './retention.js';
 import { HOUR_MS, MINUTE_MS } from './rollup.js';
 import { Store } from './store.js';
 
 const DAY_MS = 24 * HOUR_MS;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
-const roots: string[] = [];
-const stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
-function store(): Store {
-  const r = mkdtempSync(join(tmpdir(), 'store-retention-'));
-  roots.push(r);
-  const s = Store.open({ stateDir: join(r, 'state'), quickCheck: false });
-  stores.push(s);
-  return s;
-}
+const store = useTempStores('store-retention-');
 const count = (s: Store, table: string, where = '1'): number =>
   (s.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n;
 

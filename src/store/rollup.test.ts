@@ -1,24 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { useTempStores } from '../../test/support/temp-store.js';
 import { HOUR_MS, MINUTE_MS } from './rollup.js';
 import { Store, type SampleInput } from './store.js';
 
-const roots: string[] = [];
-const stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
-function store(): Store {
-  const r = mkdtempSync(join(tmpdir(), 'store-rollup-'));
-  roots.push(r);
-  const s = Store.open({ stateDir: join(r, 'state'), quickCheck: false });
-  stores.push(s);
-  return s;
-}
+const store = useTempStores('store-rollup-');
 
 const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
 type Bucket = { key: string; bucket: number; n: number; n_err: number; sum: number | null; min: number | null; max: number | null };

@@ -1,24 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { useTempStores } from '../../test/support/temp-store.js';
 import { computeGaps, type RunRow } from './runs.js';
 import { Store } from './store.js';
 
-const roots: string[] = [];
-const stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
-});
-function store(): Store {
-  const r = mkdtempSync(join(tmpdir(), 'store-runs-'));
-  roots.push(r);
-  const s = Store.open({ stateDir: join(r, 'state'), quickCheck: false });
-  stores.push(s);
-  return s;
-}
+const store = useTempStores('store-runs-');
 const run = (id: number, started_at: number, end: { beat?: number; stop?: number }): RunRow => ({
   id, pid: 100 + id, started_at, last_beat_at: end.stop ?? end.beat ?? null, stopped_at: end.stop ?? null, clean_start: 1, clean_stop: end.stop === undefined ? null : 1,
 });

@@ -20,6 +20,19 @@
  */
 
 /** DDL of schema version 1. */
+/** The 1-minute and 1-hour rollups share one shape: n samples, n_err failed, sum/min/max of the rest. */
+const rollupTable = (name: string): string => `CREATE TABLE ${name} (
+  series_id INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  n_err INTEGER NOT NULL,
+  sum REAL,
+  min REAL,
+  max REAL,
+  PRIMARY KEY (series_id, bucket)
+) WITHOUT ROWID;
+`;
+
 export const SCHEMA_V1 = `
 CREATE TABLE series (
   id INTEGER PRIMARY KEY,
@@ -38,28 +51,8 @@ CREATE TABLE samples (
   PRIMARY KEY (series_id, t)
 ) WITHOUT ROWID;
 
-CREATE TABLE rollup_1m (
-  series_id INTEGER NOT NULL,
-  bucket INTEGER NOT NULL,
-  n INTEGER NOT NULL,
-  n_err INTEGER NOT NULL,
-  sum REAL,
-  min REAL,
-  max REAL,
-  PRIMARY KEY (series_id, bucket)
-) WITHOUT ROWID;
-
-CREATE TABLE rollup_1h (
-  series_id INTEGER NOT NULL,
-  bucket INTEGER NOT NULL,
-  n INTEGER NOT NULL,
-  n_err INTEGER NOT NULL,
-  sum REAL,
-  min REAL,
-  max REAL,
-  PRIMARY KEY (series_id, bucket)
-) WITHOUT ROWID;
-
+${rollupTable('rollup_1m')}
+${rollupTable('rollup_1h')}
 CREATE TABLE events (
   id INTEGER PRIMARY KEY,
   hub TEXT NOT NULL,

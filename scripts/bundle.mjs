@@ -1,20 +1,46 @@
 #!/usr/bin/env node
-// Bundles the CLI into one CommonJS file, dist/bundle/main.cjs (run at install by `prepare`, after tsc has
+// Bundles the CLI into a few CommonJS files in dist/bundle/ (run at install by `prepare`, after tsc has
 // type-checked and compiled src/). Why, measured on these machines (bench/check.mjs): `check` runs thousands
-// of times a day, and loading ~30 small ES modules one by one (ours and commander's) through the ESM loader
-// cost more than everything else it does; one CommonJS file skips both. Heavy dependencies (zod, yaml, and
-// later better-sqlite3, ink) stay external and are loaded lazily by the commands that need them.
+// of times a day, and loading ~30 small ES modules one by one through the ESM loader cost more than
+// everything else it does; one CommonJS file skips both. `main.cjs` holds only the entry point and the
+// evaluating fast path (check); every other command is its own file, required only when it runs, so the
+// code check parses at start-up does not grow with the rest of the tool. Heavy dependencies stay external.
 import { build } from 'esbuild';
 
+/** Module specifiers (as written in src/cli) that become separate files, by output name. */
+const SEPARATE = {
+  './program.js': 'cmd-program',
+  './commands/validate.js': 'cmd-validate',
+  './commands/anomalies.js': 'cmd-anomalies',
+  './commands/daemon.js': 'cmd-daemon',
+  './commands/status.js': 'cmd-status',
+  './commands/history.js': 'cmd-history',
+};
+
+const separate = {
+  name: 'separate-commands',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(program|commands\/\w+)\.js$/ }, (args) => {
+      const out = SEPARATE[args.path];
+      return out && args.importer.includes('/src/cli/') ? { path: `./${out}.cjs`, external: true } : undefined;
+    });
+  },
+};
+
+const entryPoints = { main: 'src/cli/main.ts' };
+for (const [spec, out] of Object.entries(SEPARATE)) entryPoints[out] = `src/cli/${spec.slice(2).replace(/\.js$/, '.ts')}`;
+
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/bundle/main.cjs',
+  entryPoints,
+  outdir: 'dist/bundle',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: ['zod', 'yaml', 'commander', 'better-sqlite3', 'pino', 'ink', 'react'],
-  // Our sources are ES modules that use import.meta.url; in one CJS file that is this file's URL.
+  plugins: [separate],
+  // Our sources are ES modules that use import.meta.url; in a CJS file that is the file's own URL.
   define: { 'import.meta.url': '__mhmModuleUrl' },
   banner: { js: "const __mhmModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',

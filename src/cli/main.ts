@@ -17,8 +17,11 @@ function finish(output: string, code: number): void {
   else process.exit(code);
 }
 
+/** Usage and config errors by their stable code: commands live in separate bundles with their own classes. */
+const KNOWN_CODES = new Set<unknown>([new UsageError('').code, 'CONFIG_INVALID']);
+
 function fail(err: unknown): never {
-  const known = err instanceof UsageError || err instanceof ConfigError;
+  const known = err instanceof UsageError || err instanceof ConfigError || KNOWN_CODES.has((err as { code?: unknown } | null)?.code);
   const message = known ? (err as Error).message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
   process.stderr.write(`mcp-hub-monitor: ${message}\n`);
   process.exit(UNKNOWN);

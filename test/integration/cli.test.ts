@@ -90,3 +90,15 @@ test('with no hub named anywhere and no workspaces.json, the default is http://1
   const run = await runCli(['check', '--json', '--timeout', '1s']);
   expect((JSON.parse(run.stdout) as { hubs: { url: string; origin: string }[] }).hubs[0]).toMatchObject({ url: 'http://127.0.0.1:7000', origin: 'default' });
 });
+
+test.each([
+  [['validate', '--hub', 'ftp://x'], /^mcp-hub-monitor: --hub: not an http\(s\) URL/],
+  [['anomalies', '--window', '0s'], /^mcp-hub-monitor: --window: not a duration of at least 1s/],
+  [['history', '--state-dir', '/nonexistent/mhm'], /^mcp-hub-monitor: no history at \/nonexistent\/mhm\/history\.sqlite/],
+  [['daemon', '--interval', 'soon'], /^mcp-hub-monitor: --interval: not a duration/],
+])('commands in their own bundles still report usage errors as one line, exit 3: %j', async (args, message) => {
+  const run = await runCli(args);
+  expect(run.code).toBe(3);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(message);
+});

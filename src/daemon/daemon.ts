@@ -47,7 +47,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   if (o.startSse) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
   }
-  const buffer = new WriteBuffer(store, 100_000, () => clock.now());
+  const buffer = new WriteBuffer(store, 100_000, () => clock.now(), runId);
   const agent = createHubAgent();
   const collectors = o.targets.map((target) => new HubCollector(target, {
     cfg, clock, writer: buffer, agent, log, startSse: o.startSse,

@@ -6,8 +6,9 @@
 import type { EventRow, SampleRow } from './observations.js';
 
 export interface StoreWriter {
-  insertSamples(rows: SampleRow[]): void;
-  insertEvents(rows: EventRow[]): void;
+  /** `runId` lets the store move the run's last beat in the same transaction, so a gap starts exactly at the last committed row. */
+  insertSamples(rows: SampleRow[], opts?: { runId?: number }): unknown;
+  insertEvents(rows: EventRow[]): unknown;
 }
 
 export interface WriteBufferStats {
@@ -24,7 +25,12 @@ export class WriteBuffer {
   private events: EventRow[] = [];
   readonly stats: WriteBufferStats = { pendingSamples: 0, pendingEvents: 0, droppedSamples: 0, droppedEvents: 0 };
 
-  constructor(private readonly store: StoreWriter, private readonly maxRows = 100_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: StoreWriter,
+    private readonly maxRows = 100_000,
+    private readonly now: () => number = Date.now,
+    private readonly runId?: number,
+  ) {}
 
   /** Queues rows and tries to write everything pending; returns whether the store took it. */
   write(samples: SampleRow[], events: EventRow[]): boolean {
@@ -42,7 +48,7 @@ export class WriteBuffer {
         this.events = [];
       }
       if (this.samples.length) {
-        this.store.insertSamples(this.samples);
+        this.store.insertSamples(this.samples, this.runId === undefined ? undefined : { runId: this.runId });
         this.samples = [];
       }
       this.stats.lastError = undefined;

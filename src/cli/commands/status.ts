@@ -36,7 +36,9 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       return { hub, lastPollAt: last ?? null, lastPollAgoMs: last === undefined ? null : now - last };
     });
     // The running daemon's own run is not a gap, however long since its last beat.
-    const gaps = store.gaps(now - DAY_MS, now, running && run ? { currentRunId: run.id } : {});
+    // Before the first run nothing was monitored yet: the store calls that unknown, status does not list it.
+    const firstRun = (store.db.prepare('SELECT min(started_at) AS t FROM runs').get() as { t: number | null }).t ?? now;
+    const gaps = store.gaps(Math.max(now - DAY_MS, firstRun), now, running && run ? { currentRunId: run.id } : {});
     const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null },

@@ -38,7 +38,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['zod', 'yaml', 'commander', 'better-sqlite3', 'pino', 'ink', 'react'],
+  external: ['zod', 'yaml', 'commander', 'croner', 'better-sqlite3', 'pino', 'ink', 'react'],
   plugins: [separate],
   // Our sources are ES modules that use import.meta.url; in a CJS file that is the file's own URL.
   define: { 'import.meta.url': '__mhmModuleUrl' },

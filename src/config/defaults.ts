@@ -34,6 +34,13 @@ export const DEFAULTS = {
     /** How long raw samples and the 1-minute and 1-hour rollups are kept. */
     retention: { rawMs: 48 * 3_600_000, oneMinuteMs: 30 * 86_400_000, oneHourMs: 400 * 86_400_000 },
   },
+  /** The daemon's built-in schedule (cron syntax), replacing the guide's crontab; '' turns a job off. */
+  schedule: {
+    /** An anomaly pass (the guide ran detect-anomalies.sh hourly, weekdays 9–18 only). */
+    anomalies: '0 * * * *',
+    /** The comprehensive validation (the guide's weekly phase1-validation.sh, Sunday 02:00). */
+    validate: '0 2 * * 0',
+  },
   validate: {
     /** Free space (% of the filesystem) of the state and log dirs: below warning → WARNING, below critical → CRITICAL. */
     diskFreePercent: { warning: 20, critical: 10 },
@@ -90,6 +97,7 @@ export interface MonitorConfig {
     sse: boolean;
     retention: { rawMs: number; oneMinuteMs: number; oneHourMs: number };
   };
+  schedule: { anomalies: string; validate: string };
   validate: {
     diskFreePercent: { warning: number; critical: number };
     logDirWarningBytes: number;

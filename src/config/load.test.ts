@@ -188,6 +188,7 @@ describe('valid files', () => {
       },
       // the zod defaults must equal the plain defaults check uses without zod
       collect: d.collect,
+      schedule: d.schedule,
       validate: d.validate,
       anomalies: d.anomalies,
       levels: {

@@ -3,6 +3,7 @@
  * from `.describe()` by scripts/config-docs.mjs). Loaded only when a config file exists, so `check` without
  * one never loads zod. YAML keys are snake_case, kept as written so an error path is what the user typed.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
@@ -21,6 +22,18 @@ export const duration = () => labelled(
   z.string({ error: `not a duration. ${DURATION_HINT}` })
     .refine((s) => parseDuration(s) !== undefined, { message: `not a duration. ${DURATION_HINT}` })
     .transform((s) => parseDuration(s) as number), 'duration');
+
+/** A cron pattern (5 or 6 fields, as croner reads it), or '' for "never". */
+export const cron = () => labelled(
+  z.string().refine((s) => {
+    if (s === '') return true;
+    try {
+      new Cron(s, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  }, { message: 'not a cron pattern. Write five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * 0"' }), 'cron');
 
 /** A byte size written with a unit (`100MB`, `1GiB`); parsed to bytes. */
 export const byteSize = () => labelled(
@@ -86,6 +99,10 @@ export const configSchema = z.object({
       one_minute: duration().prefault(fmtDays(DEFAULTS.collect.retention.oneMinuteMs)).describe('How long 1-minute rollups are kept'),
       one_hour: duration().prefault(fmtDays(DEFAULTS.collect.retention.oneHourMs)).describe('How long 1-hour rollups are kept'),
     }).strict().prefault({}),
+  }).strict().prefault({}),
+  schedule: z.object({
+    anomalies: cron().default(DEFAULTS.schedule.anomalies).describe('When the daemon runs an anomaly pass (cron syntax; "" = never)'),
+    validate: cron().default(DEFAULTS.schedule.validate).describe('When the daemon runs the full validation (cron syntax; "" = never)'),
   }).strict().prefault({}),
   validate: z.object({
     disk_free_percent: z.object({

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import { HubCollector, type Logger, type StartSse } from './collector.js';
 import { schedulePeriodic, type Periodic } from './schedule.js';
 import { WriteBuffer } from './write-buffer.js';
+import { startJobs } from './jobs.js';
 import type { Store } from '../store/store.js';
 
 export interface DaemonOptions {
@@ -23,6 +24,8 @@ export interface DaemonOptions {
   startSse?: StartSse;
   /** Per-request deadline for polls (below the interval). */
   timeoutMs: number;
+  /** How to run this CLI's own commands for the scheduled jobs; absent = no jobs. */
+  jobs?: { cliArgv: string[]; globalArgs: string[] };
 }
 
 export interface RunningDaemon {
@@ -92,11 +95,19 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     }),
   ];
 
+  const jobs = o.jobs
+    ? startJobs([{ name: 'anomalies', pattern: cfg.schedule.anomalies }, { name: 'validate', pattern: cfg.schedule.validate }], {
+      ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events),
+    })
+    : undefined;
+  void jobs?.then((j) => log.info({ next: j.next() }, 'scheduled jobs'));
+
   return {
     runId,
     collectors,
     buffer,
     async stop() {
+      (await jobs)?.stop();
       await Promise.all([...collectors.map((c) => c.stop()), ...housekeeping.map((h) => h.stop())]);
       agent.destroy();
       buffer.flush();

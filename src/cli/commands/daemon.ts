@@ -52,6 +52,15 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   const daemon = startDaemon({
     cfg, targets, stateDir: g.stateDir, store, log,
     timeoutMs: g.timeoutMs ?? cfg.timeoutMs,
+    // Scheduled jobs run this same CLI with the same hubs, config and state dir.
+    jobs: {
+      cliArgv: [process.execPath, process.argv[1] as string],
+      globalArgs: [
+        ...targets.flatMap((t) => ['--hub', t.url]),
+        ...(g.configExplicit ? ['--config', g.configFile] : []),
+        '--state-dir', g.stateDir,
+      ],
+    },
     startSse: cfg.collect.sse
       ? (o) => startSseClient({ ...o, onObservation: (obs) => o.onObservation(obs as never) })
       : undefined,

@@ -398,3 +398,27 @@ describe('cyclesInPolls regressions', () => {
     expect(cyclesInPolls(polls).get('a') ?? 0).toBe(0);
   });
 });
+
+describe('with the daemon history of the last hour', () => {
+  const history = (over: Partial<import('./anomalies.js').HistoryFacts> = {}) => ({
+    spanMs: 3_600_000, latencyMs: [5, 5.1, 4.9, 5, 5.2, 5, 4.8, 5.1], polls: 720, failedPolls: 0, reconnectsByServer: new Map<string, number>(), ...over,
+  });
+
+  test('reconnects recorded over the hour make a server flapping even when the window saw none', () => {
+    const f = run(inputs({ history: history({ reconnectsByServer: new Map([['a', 6]]) }) }));
+    expect(one(f, 'anomaly.flapping')).toMatchObject({ status: 'warning' });
+    expect(one(f, 'anomaly.flapping').message).toContain('a (6 reconnects)');
+  });
+
+  test('the hour\'s availability is its own finding: 100% ok, 95% warning, 80% critical', () => {
+    expect(one(run(inputs({ history: history() })), 'anomaly.history').status).toBe('ok');
+    expect(one(run(inputs({ history: history({ failedPolls: 36 }) })), 'anomaly.history').status).toBe('warning');
+    expect(one(run(inputs({ history: history({ failedPolls: 144 }) })), 'anomaly.history').status).toBe('critical');
+  });
+
+  test('window latencies are judged against the hour: a slow window stands out that its own samples would not show', () => {
+    const slow = [50, 51, 49, 50, 52].map((ms, k) => poll([server('a')], NOW + k * 1_000, ms));
+    expect(one(run(inputs({ polls: slow })), 'anomaly.outlier').status).toBe('ok');
+    expect(one(run(inputs({ polls: slow, history: history() })), 'anomaly.outlier').status).toBe('warning');
+  });
+});

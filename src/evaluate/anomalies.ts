@@ -39,9 +39,22 @@ export interface ProcessFacts {
   topChild?: { command: string; cpuPercent: number };
 }
 
+/** What the daemon's history store says about the last hour, when it exists (issue C). */
+export interface HistoryFacts {
+  spanMs: number;
+  /** Health latencies of the answered polls, oldest first. */
+  latencyMs: number[];
+  polls: number;
+  failedPolls: number;
+  /** Per server: settled transitions back to up (after down or dead) recorded by the daemon. */
+  reconnectsByServer: Map<string, number>;
+}
+
 export interface AnomalyInputs {
   /** Health polls taken across the window, oldest first (failed polls included). */
   polls: HubSnapshot[];
+  /** The last hour from the history store, when the daemon keeps one. */
+  history?: HistoryFacts;
   process?: ProcessFacts;
   /** Why process facts are missing (remote hub, another OS, pid not found). */
   processUnavailable?: string;
@@ -142,9 +155,16 @@ export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: num
     for (const f of servers) out.push({ ...f, id: f.id === 'servers.down' ? 'anomaly.disconnections' : f.id });
   }
 
-  // Flapping: cycles seen during the window plus reconnects the log recorded.
+  // Flapping: cycles seen during the window, reconnects the log recorded, and the daemon's history.
   const cycles = cyclesInPolls(i.polls);
   for (const [name, connects] of i.log?.connectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, connects - 1));
+  for (const [name, n] of i.history?.reconnectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, n));
+  if (i.history) {
+    const h = i.history;
+    const share = h.polls ? (h.polls - h.failedPolls) / h.polls : 1;
+    out.push(finding(hub, 'anomaly.history', h.failedPolls === 0 ? 'ok' : share < 0.9 ? 'critical' : 'warning',
+      `history of the last ${Math.round(h.spanMs / 60_000)} min: ${h.polls - h.failedPolls} of ${h.polls} polls answered`, { value: Number((share * 100).toFixed(2)) }));
+  }
   const flapping = [...cycles].filter(([, n]) => n > a.flappingCycles);
   out.push(finding(hub, 'anomaly.flapping', flapping.length ? 'warning' : 'ok', flapping.length
     ? `flapping: ${flapping.map(([n, c]) => `${n} (${c} reconnects)`).join(', ')}`
@@ -165,7 +185,8 @@ export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: num
   else out.push(finding(hub, 'anomaly.log_flood', 'no_data', i.logUnavailable ?? 'no hub log found'));
 
   // A robust outlier test on the latency series: the last value against the window's median and MAD.
-  const latency = ok.map((p) => (p.health.ok ? p.health.latencyMs : 0));
+  // With history, the window's latencies are judged against the last hour, not only against each other.
+  const latency = [...(i.history?.latencyMs ?? []), ...ok.map((p) => (p.health.ok ? p.health.latencyMs : 0))];
   const z = robustZ(latency);
   if (!z) out.push(finding(hub, 'anomaly.outlier', 'no_data', `health latency: too few samples or no variation to judge (${latency.length} samples)`));
   else {

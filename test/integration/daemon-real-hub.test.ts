@@ -195,3 +195,33 @@ test('history exports what the daemon stored: series list, raw samples and event
   expect(bad.code).toBe(3);
   expect(bad.stderr).toMatch(/--since: not a time \(got "yesterday-ish"\)/);
 }, 60_000);
+
+test('anomalies reads the daemon history: the hour\'s polls and reconnects recorded while it ran', async () => {
+  const hub = await startHub({ everything: everythingServer(), flappy: testServer() });
+  const state = stateDir();
+  const daemon = startDaemon(hub, state, ['--no-sse']);
+  await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'flappy' && /"to":"up"/.test(e.data ?? ''));
+  const postJson = (path: string) => new Promise<number>((resolve, reject) => {
+    const req = http.request(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end(JSON.stringify({ server_name: 'flappy' }));
+  });
+  // Five stop/start cycles, each held long enough for a 1 s poll to see it down and then up again.
+  for (let i = 0; i < 5; i++) {
+    const downs = events(state).filter((e) => e.server === 'flappy' && /"to":"down"/.test(e.data ?? '')).length;
+    expect(await postJson('/api/servers/stop')).toBe(200);
+    await waitForEvent(state, () => events(state).filter((e) => e.server === 'flappy' && /"to":"down"/.test(e.data ?? '')).length > downs);
+    const ups = events(state).filter((e) => e.server === 'flappy' && /"to":"up"/.test(e.data ?? '')).length;
+    expect(await postJson('/api/servers/start')).toBe(200);
+    await waitForEvent(state, () => events(state).filter((e) => e.server === 'flappy' && /"to":"up"/.test(e.data ?? '')).length > ups);
+  }
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  const run = await runCli(['anomalies', '--json', '--window', '1s', '--state-dir', state, '--hub', hub.url], env);
+  const doc = JSON.parse(run.stdout) as { checks: { id: string; status: string; message: string }[] };
+  const history = doc.checks.find((c) => c.id === 'anomaly.history')!;
+  expect(history.status).toBe('ok');
+  expect(history.message).toMatch(/history of the last 60 min: (\d+) of \1 polls answered/);
+  expect(doc.checks.find((c) => c.id === 'anomaly.flapping')!.message).toContain('flappy (5 reconnects)');
+}, 90_000);

@@ -2,7 +2,8 @@
  * `anomalies` (replaces detect-anomalies.sh): watches each hub live for a short window (default 10 s) —
  * health polls every second, the hub's process tree CPU/RSS over the window, and its log file before and
  * after — then judges error spikes, flapping, resources, disconnections, log growth and floods, and
- * latency outliers. When the history store exists (issue C) it will read that instead of waiting.
+ * latency outliers. When the daemon's history store exists, its last hour joins the judgement: flapping
+ * over the hour, availability of the hour's polls, and latency against the hour's distribution.
  */
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +19,7 @@ import { sampleProcessTree } from '../../sources/process-sampler.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, type HubPollSession } from '../hub-poll.js';
+import { readHistoryFacts } from '../history-facts.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
@@ -160,7 +162,8 @@ export async function runAnomalies(g: GlobalOptions, format: CheckFormat, window
     const window = windowMs ?? session.config.anomalies.windowMs;
     const timeoutMs = g.timeoutMs ?? session.config.timeoutMs;
     const perHub = await Promise.all(session.targets.map(async (t) => {
-      const inputs = await watchHub(session, t, window, timeoutMs);
+      const [inputs, history] = await Promise.all([watchHub(session, t, window, timeoutMs), readHistoryFacts(g.stateDir, t.url, Date.now())]);
+      if (history) inputs.history = history;
       return { snapshot: inputs.polls[inputs.polls.length - 1]!, findings: evaluateAnomalies(inputs, session.config, Date.now()) };
     }));
     return renderResult(buildResult(perHub, session.config, Date.now()), format, g, 'anomalies');

@@ -37,7 +37,8 @@ export interface RunningDaemon {
 
 const ROLLUP_EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
-const BEAT_EVERY_MS = 5_000;
+/** Each committed poll already moves the run's last beat (same transaction); this beat covers a daemon whose polls all fail to write. */
+const BEAT_EVERY_MS = 30_000;
 
 /** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
 export function startDaemon(o: DaemonOptions): RunningDaemon {

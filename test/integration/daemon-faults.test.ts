@@ -1,0 +1,74 @@
+/**
+ * The daemon against hub faults it must survive (faults.md section A), checked on the "nothing lost" line:
+ * every elapsed poll slot has exactly one `hub.up` row — a success, or a failure with its class — and slow
+ * probes never put two rows in one slot.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
+import { CLI_PATH, isolatedEnv } from '../support/cli.js';
+
+let hub: FakeHub;
+beforeEach(async () => { hub = await startFakeHub(); });
+afterEach(async () => { await hub.close(); });
+
+interface Row { t: number; v: number | null; err: string | null }
+
+function upRows(state: string): Row[] {
+  const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(`SELECT s.t, s.v, s.err FROM samples s JOIN series x ON x.id = s.series_id WHERE x.name = 'hub.up' ORDER BY s.t`).all() as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+async function collect(mode: Mode | 'refuse', ms: number): Promise<{ rows: Row[]; elapsedMs: number }> {
+  if (mode === 'refuse') await hub.close();
+  else hub.route('/api/health', mode);
+  const state = mkdtempSync(join(tmpdir(), 'mhm-faults-'));
+  const started = Date.now();
+  const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, ms));
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  return { rows: upRows(state), elapsedMs: Date.now() - started };
+}
+
+test.each([
+  ['A1 hub gone (connection refused)', 'refuse' as const, 'refused'],
+  ['A5 hub hangs: accepts and never answers', { kind: 'silent' } as Mode, 'timeout'],
+  ['A6 slow drip: the total deadline ends each probe', { kind: 'drip', bytesPerSecond: 1 } as Mode, 'timeout'],
+  ['A7 hub answers 500', { kind: 'status', code: 500, body: { error: 'boom', code: 'X' } } as Mode, 'http_status'],
+  ['A8 truncated JSON', { kind: 'truncate', body: { status: 'ok', state: 'ready', servers: [] }, bytes: 20 } as Mode, 'malformed'],
+  ['A9 huge body', { kind: 'huge', bytes: 50_000_000 } as Mode, 'too_large'],
+  ['A10 JSON nested 10,000 deep', { kind: 'deep', depth: 10_000 } as Mode, 'malformed'],
+])('%s: one failure row per slot, classed %s, never two in a slot', async (_name, mode, failure) => {
+  const { rows, elapsedMs } = await collect(mode, 4_500);
+  expect(rows.length).toBeGreaterThanOrEqual(3);
+  expect(rows.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 1_000) + 1);
+  expect(rows.every((r) => r.v === null && r.err === failure)).toBe(true);
+  for (let i = 1; i < rows.length; i++) expect(rows[i]!.t - rows[i - 1]!.t).toBeGreaterThan(600);
+}, 30_000);
+
+test('A21 a hub stuck in "starting" is recorded as answering but not up, with no per-server rows for servers not listed yet', async () => {
+  hub.route('/api/health', { kind: 'ok', body: { status: 'ok', state: 'starting', server_id: 'mcp-hub', servers: [], timestamp: new Date().toISOString() } });
+  const state = mkdtempSync(join(tmpdir(), 'mhm-faults-'));
+  const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 2_500));
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  const rows = upRows(state);
+  expect(rows.length).toBeGreaterThanOrEqual(2);
+  expect(rows.every((r) => r.v === 0 && r.err === null)).toBe(true);
+  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  try {
+    expect(db.prepare("SELECT count(*) AS n FROM series WHERE name = 'server.up'").get()).toEqual({ n: 0 });
+  } finally {
+    db.close();
+  }
+}, 30_000);

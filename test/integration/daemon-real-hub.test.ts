@@ -225,3 +225,25 @@ test('anomalies reads the daemon history: the hour\'s polls and reconnects recor
   expect(history.message).toMatch(/history of the last 60 min: (\d+) of \1 polls answered/);
   expect(doc.checks.find((c) => c.id === 'anomaly.flapping')!.message).toContain('flappy (5 reconnects)');
 }, 90_000);
+
+test('A20 --auto-shutdown hub: poll-only never changes its life; an SSE daemon keeps it alive and its stop shuts it down', async () => {
+  const hub = await startHub({ everything: everythingServer() }, ['--auto-shutdown']);
+  // Poll-only: the hub never counts us as a client, so stopping us changes nothing.
+  const pollOnly = startDaemon(hub, stateDir(), ['--no-sse']);
+  await new Promise((r) => setTimeout(r, 2_500));
+  pollOnly.kill('SIGTERM');
+  await new Promise((r) => pollOnly.once('exit', r));
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(hub.child.exitCode).toBeNull();
+  expect(await post(hub, '/api/restart')).toBe(200); // still serving
+
+  // With SSE we are a client: the README and the start-up log say so; when we leave, the hub shuts down.
+  const state = stateDir();
+  const withSse = startDaemon(hub, state);
+  await waitForEvent(state, (e) => e.type === 'sse_open');
+  expect(withSse.stderrText()).toContain('an --auto-shutdown hub stays alive while it runs');
+  withSse.kill('SIGTERM');
+  await new Promise((r) => withSse.once('exit', r));
+  const code = await Promise.race([hub.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+  expect(code).toBe(0); // the hub exits 0 after its last SSE client left (hub-api.md §3)
+}, 60_000);

@@ -14,8 +14,8 @@ export interface FastCommand {
   command: EvaluatingCommand;
   raw: RawGlobalOptions;
   format: CheckFormat;
-  /** The command's own options (e.g. anomalies' window). */
-  options: Record<string, string | undefined>;
+  /** The command's own options (e.g. anomalies' window, check's expect-daemon). */
+  options: Record<string, string | boolean | undefined>;
 }
 
 function isEvaluating(name: string | undefined): name is EvaluatingCommand {
@@ -52,8 +52,8 @@ export function parseFastCommand(args: readonly string[]): FastCommand | undefin
   }
   const format = (values.format as string | undefined) ?? 'human';
   if (!(CHECK_FORMATS as readonly string[]).includes(format)) return undefined;
-  const options: Record<string, string | undefined> = {};
-  for (const spec of EVALUATING_COMMANDS[command].options) options[spec.key] = values[spec.key] as string | undefined;
+  const options: Record<string, string | boolean | undefined> = {};
+  for (const spec of EVALUATING_COMMANDS[command].options) options[spec.key] = values[spec.key] as string | boolean | undefined;
   const raw: Record<string, unknown> = {};
   for (const spec of GLOBAL_OPTIONS) if (values[spec.key] !== undefined) raw[spec.key] = values[spec.key];
   return { command, raw: raw as RawGlobalOptions, format: format as CheckFormat, options };

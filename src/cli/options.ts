@@ -32,7 +32,7 @@ export const FORMAT_OPTION: OptionSpec = { flags: '--format <format>', key: 'for
 export const EVALUATING_COMMANDS = {
   check: {
     description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
-    options: [] as OptionSpec[],
+    options: [{ flags: '--expect-daemon', key: 'expectDaemon', takesValue: false, description: 'also warn when the daemon is not running or not recording (dead-man check for cron)' }] as OptionSpec[],
   },
   validate: {
     description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',

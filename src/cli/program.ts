@@ -39,7 +39,7 @@ export function buildProgram(finish: Finish): Command {
     const cmd = program.command(name).description(command.description);
     cmd.addOption(new Option(FORMAT_OPTION.flags, FORMAT_OPTION.description).choices([...CHECK_FORMATS]).default('human'));
     for (const spec of command.options) cmd.option(spec.flags, spec.description);
-    cmd.action(async (opts: { format: CheckFormat } & Record<string, string | undefined>, c: Command) => {
+    cmd.action(async (opts: { format: CheckFormat } & Record<string, string | boolean | undefined>, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
       const run = await runEvaluating(name, g, g.json ? 'json' : opts.format, opts);
       finish(run.output, run.exitCode);

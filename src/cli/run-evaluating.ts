@@ -4,11 +4,11 @@ import type { CheckFormat, EvaluatingCommand } from './options.js';
 import type { CommandRun } from './render-result.js';
 
 export async function runEvaluating(
-  command: EvaluatingCommand, g: GlobalOptions, format: CheckFormat, options: Record<string, string | undefined>,
+  command: EvaluatingCommand, g: GlobalOptions, format: CheckFormat, options: Record<string, string | boolean | undefined>,
 ): Promise<CommandRun> {
   switch (command) {
-    case 'check': return (await import('./commands/check.js')).runCheck(g, format);
+    case 'check': return (await import('./commands/check.js')).runCheck(g, format, { expectDaemon: options.expectDaemon === true });
     case 'validate': return (await import('./commands/validate.js')).runValidate(g, format);
-    case 'anomalies': return (await import('./commands/anomalies.js')).runAnomalies(g, format, options.window);
+    case 'anomalies': return (await import('./commands/anomalies.js')).runAnomalies(g, format, typeof options.window === 'string' ? options.window : undefined);
   }
 }

@@ -4,20 +4,15 @@
  * never leaves the state dir locked for good.
  */
 import {
-  closeSync, constants, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync,
+  closeSync, constants, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { isPidAlive } from '../sources/proc.js';
+import { isLiveNodeProcess, readLock, type LockInfo } from './lock-file.js';
 
-/** What a lock file holds. `token` tells our lock from another one with the same pid and start time. */
-export interface LockInfo {
-  pid: number;
-  startedAt: number;
-  hostname: string;
-  token: string;
-}
+export { isLiveNodeProcess, readLock, type LockInfo };
+
 
 /** A lock we hold. */
 export interface LockHandle {
@@ -47,44 +42,6 @@ export interface LockDeps {
   pid?: number;
   /** Whether `pid` is a live process that may be a daemon; defaults to kill(pid, 0) plus /proc/<pid>/cmdline. */
   isLiveHolder?: (pid: number) => boolean;
-}
-
-/**
- * Whether `pid` is alive and, where /proc is readable, runs node. A dead pid, or one reused by some other
- * program, cannot be holding our lock. Without /proc (macOS) a live pid is trusted.
- */
-export function isLiveNodeProcess(pid: number): boolean {
-  if (!isPidAlive(pid)) return false;
-  let cmdline: string;
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch (err) {
-    // ENOENT: it exited between the two looks. Anything else (no procfs, hidepid): cannot tell, so trust it.
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-  const argv0 = cmdline.split('\0')[0] ?? '';
-  return /(^|\/)(node|nodejs)[\d.]*$/.test(argv0) || argv0 === process.execPath || /mcp-hub-monitor/.test(cmdline);
-}
-
-/** Reads a lock file without following a symlink; undefined when absent, unreadable or not ours in shape. */
-export function readLock(path: string): LockInfo | undefined | 'absent' {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : undefined; // ELOOP: a planted symlink
-  }
-  try {
-    const v: unknown = JSON.parse(readFileSync(fd, 'utf8'));
-    if (typeof v !== 'object' || v === null) return undefined;
-    const o = v as Record<string, unknown>;
-    if (!Number.isInteger(o.pid) || typeof o.startedAt !== 'number' || typeof o.hostname !== 'string') return undefined;
-    return { pid: o.pid as number, startedAt: o.startedAt, hostname: o.hostname, token: typeof o.token === 'string' ? o.token : '' };
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const same = (a: LockInfo, b: LockInfo): boolean =>

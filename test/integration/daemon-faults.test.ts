@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
-import { CLI_PATH, isolatedEnv } from '../support/cli.js';
+import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
 
 let hub: FakeHub;
 beforeEach(async () => { hub = await startFakeHub(); });
@@ -70,5 +70,30 @@ test('A21 a hub stuck in "starting" is recorded as answering but not up, with no
     expect(db.prepare("SELECT count(*) AS n FROM series WHERE name = 'server.up'").get()).toEqual({ n: 0 });
   } finally {
     db.close();
+  }
+}, 30_000);
+
+test('B13 check --expect-daemon: WARNING while no daemon runs, OK while one records; the hub checks still run', async () => {
+  const state = mkdtempSync(join(tmpdir(), 'mhm-deadman-'));
+  hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
+  const without = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
+  const doc = JSON.parse(without.stdout) as { exitCode: number; checks: { id: string; status: string; message: string }[] };
+  expect(doc.exitCode).toBe(1);
+  expect(doc.checks.find((c) => c.id === 'daemon.running')).toMatchObject({ status: 'warning' });
+  expect(doc.checks.find((c) => c.id === 'hub.reachable')).toMatchObject({ status: 'ok' });
+
+  const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
+  try {
+    const end = Date.now() + 10_000;
+    let status = '';
+    while (Date.now() < end && status !== 'ok') {
+      const run = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
+      status = (JSON.parse(run.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'daemon.running')!.status;
+      if (status !== 'ok') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe('ok');
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
   }
 }, 30_000);

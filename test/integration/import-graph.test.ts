@@ -42,6 +42,11 @@ test('check without a config file loads no undici, zod, yaml, better-sqlite3 or 
   expect(lines.filter((l) => /internal .*undici|internal .*fetch/.test(l))).toEqual([]);
 });
 
+test('check --expect-daemon reads the daemon lock without loading better-sqlite3', async () => {
+  const lines = await traceCheck(['--expect-daemon', '--state-dir', mkdtempSync(join(tmpdir(), 'mhm-trace-state-'))]);
+  expect(lines.filter((l) => HEAVY.test(l))).toEqual([]);
+});
+
 test('check with a config file loads yaml and zod, but still no undici, better-sqlite3 or ink', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mhm-cfg-'));
   writeFileSync(join(dir, 'config.yaml'), 'timeout: 3s\n');

@@ -3,21 +3,46 @@
  * thousands of times a day, so it stays lean (node:http, no zod unless a config file exists) and always
  * finishes within `--timeout`, counted from process start.
  */
-import { evaluateCheck } from '../../evaluate/check.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildResult, evaluateHub } from '../../evaluate/check.js';
+import { evaluateDaemonLiveness, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
+import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
+/** Facts about the daemon from its lock file and the history files' mtimes: no SQLite on this path. */
+function daemonFacts(stateDir: string): DaemonFacts {
+  const info = readLock(join(stateDir, 'daemon.lock'));
+  const lock = info === 'absent' ? 'absent' : info === undefined ? 'unreadable' : { pid: info.pid, alive: isLiveNodeProcess(info.pid) };
+  let lastWriteMs: number | undefined;
+  for (const f of ['history.sqlite-wal', 'history.sqlite']) {
+    try {
+      lastWriteMs = Math.max(lastWriteMs ?? 0, statSync(join(stateDir, f)).mtimeMs);
+    } catch { /* absent */ }
+  }
+  return { lock, lastWriteMs };
+}
+
 /** Runs the check and returns what to print; never throws for anything a hub does. */
-export async function runCheck(g: GlobalOptions, format: CheckFormat): Promise<CommandRun> {
+export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { expectDaemon?: boolean } = {}): Promise<CommandRun> {
   const session = await openHubPollSession(g);
   try {
     const polls = await Promise.all(session.targets.map((t) => pollConfirmed(session, t)));
     const earlier = new Map<string, HubSnapshot>();
     for (const p of polls) if (p.earlier) earlier.set(p.snapshot.target.url, p.earlier);
-    const result = evaluateCheck(polls.map((p) => p.snapshot), earlier, session.config, Date.now());
+    const snapshots = polls.map((p) => p.snapshot);
+    const now = Date.now();
+    const perHub = snapshots.map((s) => ({ snapshot: s, findings: evaluateHub(s, earlier.get(s.target.url), session.config) }));
+    if (opts.expectDaemon && perHub[0]) {
+      // Stale after three missed polls; a minute at least, so a busy machine is not a dead daemon.
+      const staleAfter = Math.max(60_000, 3 * session.config.collect.intervalMs);
+      perHub[0].findings.push(evaluateDaemonLiveness(perHub[0].snapshot.target.url, daemonFacts(g.stateDir), now, staleAfter));
+    }
+    const result = buildResult(perHub, session.config, now);
     return renderResult(result, format, g);
   } finally {
     session.close();

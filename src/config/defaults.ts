@@ -47,6 +47,13 @@ export const DEFAULTS = {
     /** Size of the hub's log dir above which validate warns (the upstream log is never rotated). */
     logDirWarningBytes: 100_000_000,
   },
+  /** Where the hub's log comes from: '' = auto (the hub's own mcp-hub.log). */
+  logs: {
+    /** A log file to read instead of the hub's default one (e.g. captured stdout JSON lines). */
+    file: '',
+    /** Read the log from a command's output instead, e.g. `journalctl -u mcp-hub -o cat -f`. */
+    command: '',
+  },
   anomalies: {
     /** How long to sample live when no history store exists. */
     windowMs: 10_000,
@@ -102,6 +109,7 @@ export interface MonitorConfig {
     diskFreePercent: { warning: number; critical: number };
     logDirWarningBytes: number;
   };
+  logs: { file: string; command: string };
   anomalies: {
     windowMs: number;
     errorSpike: { errors: number; withinMs: number };

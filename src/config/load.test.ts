@@ -190,6 +190,7 @@ describe('valid files', () => {
       collect: d.collect,
       schedule: d.schedule,
       validate: d.validate,
+      logs: d.logs,
       anomalies: d.anomalies,
       levels: {
         successRate: d.levels.successRate,

@@ -79,6 +79,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       diskFreePercent: c.validate.disk_free_percent,
       logDirWarningBytes: c.validate.log_dir_warning,
     },
+    logs: c.logs,
     anomalies: {
       windowMs: c.anomalies.window,
       errorSpike: { errors: c.anomalies.error_spike.errors, withinMs: c.anomalies.error_spike.within },

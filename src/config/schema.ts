@@ -111,6 +111,10 @@ export const configSchema = z.object({
     }).strict().prefault({}),
     log_dir_warning: byteSize().prefault(fmtBytes(V.logDirWarningBytes)).describe('Size of the hub\'s log dir above which validate warns (never rotated upstream)'),
   }).strict().prefault({}),
+  logs: z.object({
+    file: z.string().default(DEFAULTS.logs.file).describe('Hub log file to read ("" = the hub\'s own mcp-hub.log); any of the three formats'),
+    command: z.string().default(DEFAULTS.logs.command).describe('Read the hub log from this command\'s output instead (run with sh -c during the window), e.g. "journalctl -u mcp-hub -o cat -f"'),
+  }).strict().prefault({}),
   anomalies: z.object({
     window: duration().prefault(fmtMs(A.windowMs)).describe('How long anomalies samples live (no history store yet)'),
     error_spike: z.object({

@@ -10,8 +10,10 @@ import { evaluateServers, type ServerSample } from './servers.js';
 import { finding, type Finding } from './types.js';
 
 export interface LogWindowFacts {
+  /** The file, or `command: …` when the log comes from a command's output (journalctl). */
   path: string;
-  sizeBytes: number;
+  /** Undefined for a command source: there is no file to grow. */
+  sizeBytes?: number;
   /** Lines read during the window (timed when read), and how long the window was. */
   windowLines: number;
   windowMs: number;
@@ -118,8 +120,12 @@ function logFindings(hub: string, log: LogWindowFacts, cfg: MonitorConfig['anoma
     const threshold = fileCovers ? spike.errors : Math.max(3, Math.ceil((spike.errors * log.windowMs) / spike.withinMs));
     out.push(finding(hub, 'anomaly.error_spike', count > threshold ? 'warning' : 'ok', `${count} error lines ${basis} (threshold ${threshold})`, { value: count, threshold }));
   }
-  out.push(finding(hub, 'anomaly.log_growth', log.sizeBytes > cfg.logSizeBytes ? 'warning' : 'ok',
-    `${log.path} is ${formatBytes(log.sizeBytes)}${log.sizeBytes > cfg.logSizeBytes ? ' — the hub never rotates it' : ''}`, { value: log.sizeBytes, threshold: cfg.logSizeBytes }));
+  const size = log.sizeBytes;
+  if (size === undefined) out.push(finding(hub, 'anomaly.log_growth', 'no_data', `${log.path}: a command's output has no size`));
+  else {
+    out.push(finding(hub, 'anomaly.log_growth', size > cfg.logSizeBytes ? 'warning' : 'ok',
+      `${log.path} is ${formatBytes(size)}${size > cfg.logSizeBytes ? ' — the hub never rotates it' : ''}`, { value: size, threshold: cfg.logSizeBytes }));
+  }
   const rate = log.windowMs > 0 ? (log.windowLines * 1000) / log.windowMs : 0;
   const dupRatio = log.topWindowMessage && log.windowLines ? log.topWindowMessage.count / log.windowLines : 0;
   const flooding = rate > cfg.logFlood.linesPerSecond && dupRatio > cfg.logFlood.duplicateRatio;

@@ -4,7 +4,7 @@
  * probes never put two rows in one slot.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -96,4 +96,17 @@ test('B13 check --expect-daemon: WARNING while no daemon runs, OK while one reco
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));
   }
+}, 30_000);
+
+test('anomalies reads the hub log from a configured command (journalctl-style), and judges its error lines', async () => {
+  hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
+  const dir = mkdtempSync(join(tmpdir(), 'mhm-logcmd-'));
+  writeFileSync(join(dir, 'log.sh'), 'for i in 1 2 3 4 5; do echo "Failed to connect to \\"x\\" MCP server: boom"; done\nsleep 30\n');
+  writeFileSync(join(dir, 'config.yaml'), `logs:\n  command: "sh ${join(dir, 'log.sh')}"\n`);
+  const run = await runCli(['anomalies', '--hub', hub.url, '--config', join(dir, 'config.yaml'), '--window', '2s', '--json']);
+  const doc = JSON.parse(run.stdout) as { checks: { id: string; status: string; message: string }[] };
+  const spike = doc.checks.find((c) => c.id === 'anomaly.error_spike')!;
+  expect(spike).toMatchObject({ status: 'warning' });
+  expect(spike.message).toMatch(/^5 error lines during the 2s window/);
+  expect(doc.checks.find((c) => c.id === 'anomaly.log_growth')!.message).toContain('command: sh ');
 }, 30_000);

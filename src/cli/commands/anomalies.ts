@@ -13,7 +13,7 @@ import { buildResult } from '../../evaluate/check.js';
 import { evaluateAnomalies, type AnomalyInputs, type LogWindowFacts } from '../../evaluate/anomalies.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';
 import { readWorkspaceHubs } from '../../sources/discovery.js';
-import { hubLogFileCandidates, scanFile, type LogEntry } from '../../sources/log-reader.js';
+import { hubLogFileCandidates, runLogCommand, scanFile, type LogEntry } from '../../sources/log-reader.js';
 import { resolveHubPid } from '../../sources/port-owner.js';
 import { sampleProcessTree } from '../../sources/process-sampler.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
@@ -90,6 +90,23 @@ async function watchLog(path: string, windowDone: Promise<void>, windowMs: numbe
   };
 }
 
+/** The log from a command's output (e.g. journalctl) during the window: everything it prints is "now". */
+async function watchCommand(command: string, windowMs: number): Promise<LogWindowFacts> {
+  const tally = new LogTally();
+  const r = await runLogCommand(command, { durationMs: windowMs, onEntry: tally.add });
+  return {
+    path: `command: ${command}${r.error ? ` (${r.error})` : ''}`,
+    windowLines: tally.lines,
+    windowMs,
+    topWindowMessage: tally.top(),
+    topFileMessage: tally.top(),
+    timedErrors: tally.timedErrors,
+    untimedErrorsInFile: tally.untimedErrors,
+    untimedErrorsInWindow: tally.untimedErrors,
+    connectsByServer: tally.connects,
+  };
+}
+
 async function watchHub(session: HubPollSession, target: HubTarget, windowMs: number, timeoutMs: number): Promise<AnomalyInputs> {
   const started = performance.now();
   const polls: HubSnapshot[] = [];
@@ -135,10 +152,13 @@ async function watchHub(session: HubPollSession, target: HubTarget, windowMs: nu
         };
       }));
     }
-    const path = hubLogFileCandidates().find((p) => {
+    const logs = session.config.logs;
+    const logFiles = logs.file ? [logs.file] : hubLogFileCandidates();
+    const path = logFiles.find((p) => {
       try { return statSync(p).isFile(); } catch { return false; }
     });
-    if (!path) inputs.logUnavailable = `no hub log file at ${hubLogFileCandidates().join(' or ')}`;
+    if (logs.command) tasks.push(watchCommand(logs.command, windowMs).then((r) => { inputs.log = r; }));
+    else if (!path) inputs.logUnavailable = `no hub log file at ${logFiles.join(' or ')}`;
     else {
       tasks.push(watchLog(path, windowDone, windowMs, entry?.startTimeMs).then((r) => {
         if (typeof r === 'string') inputs.logUnavailable = r;

@@ -6,37 +6,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { startFakeHub, sseEvent, type FakeHub } from '../../test/support/fake-hub.js';
 import { ManualClock } from '../daemon/clock.js';
 import { backoffDelayMs, startSseClient, type SseClient, type SseClientOptions, type SseObservation } from './sse-client.js';
+import { recorder } from '../../test/support/sse-recorder.js';
 
-/** Records observations; `waitFor` resolves once `n` matching ones have arrived (before or after the call). */
-function recorder() {
-  const seen: SseObservation[] = [];
-  const waiters = new Set<() => void>();
-  return {
-    seen,
-    on(o: SseObservation) {
-      seen.push(o);
-      for (const w of [...waiters]) w();
-    },
-    count: (pred: (o: SseObservation) => boolean) => seen.filter(pred).length,
-    waitFor(pred: (o: SseObservation) => boolean, n = 1, timeoutMs = 5_000): Promise<SseObservation[]> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hits = seen.filter(pred);
-          if (hits.length < n) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hits);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`wanted ${n} matching observations within ${timeoutMs} ms; saw ${seen.map((o) => o.kind === 'close' ? `close:${o.reason}` : o.kind).join(', ')}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-  };
-}
 
 type CloseObs = Extract<SseObservation, { kind: 'close' }>;
 const closes = (o: SseObservation) => o.kind === 'close';

@@ -11,40 +11,9 @@ import { launchHub, testServer, type RunningHub } from '../../src/demo/hub-launc
 import { startSseClient, type SseClient, type SseClientOptions, type SseObservation } from '../../src/sources/sse-client.js';
 import { REDACTED } from '../../src/sources/sse-redact.js';
 import { sseEvent, startFakeHub, type FakeHub, type Mode, type SseGarbage } from '../support/fake-hub.js';
+import { recorder as makeRecorder, type Pred } from '../support/sse-recorder.js';
 
-type Pred = (o: SseObservation) => boolean;
-
-/** Records observations; `waitFor` resolves once `n` matching ones have arrived (before or after the call). */
-function recorder() {
-  const seen: SseObservation[] = [];
-  const waiters = new Set<() => void>();
-  return {
-    seen,
-    on: (o: SseObservation) => {
-      seen.push(o);
-      for (const w of [...waiters]) w();
-    },
-    count: (pred: Pred) => seen.filter(pred).length,
-    waitFor(pred: Pred, n = 1, timeoutMs = 10_000): Promise<SseObservation[]> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hits = seen.filter(pred);
-          if (hits.length < n) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hits);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          const tail = seen.slice(-12).map((o) => (o.kind === 'close' ? `close:${o.reason}` : o.kind)).join(', ');
-          reject(new Error(`wanted ${n} matching observations within ${timeoutMs} ms; saw ${seen.length}, last: ${tail}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-  };
-}
+const recorder = () => makeRecorder(10_000);
 
 const kind = (k: SseObservation['kind']): Pred => (o) => o.kind === k;
 const closes: Pred = (o) => o.kind === 'close';

@@ -20,9 +20,13 @@ export async function readHistoryFacts(stateDir: string, hub: string, now: numbe
       if (up.length === 0) return undefined;
       const latency = store.querySamples({ hub, name: 'hub.health_latency_ms', from, to: now + 1, resolution: 'raw' }) as { v: number | null }[];
       const reconnects = new Map<string, number>();
+      const probeProblems = new Map<string, { outcome: string; at: number }>();
       const wasDown = new Map<string, boolean>();
       for (const e of store.queryEvents({ hub, from, to: now + 1, limit: 100_000 })) {
-        if ((e.type !== 'server_status' && e.type !== 'server_dead') || !e.server) continue;
+        if (!e.server) continue;
+        if (e.type === 'probe_disagreement') probeProblems.set(e.server, { outcome: String((e.data as { outcome?: string } | null)?.outcome ?? 'dead'), at: e.t });
+        if (e.type === 'probe_recovered') probeProblems.delete(e.server);
+        if (e.type !== 'server_status' && e.type !== 'server_dead') continue;
         const to = (e.data as { to?: string } | null)?.to;
         if (to === 'up') {
           if (wasDown.get(e.server)) reconnects.set(e.server, (reconnects.get(e.server) ?? 0) + 1);
@@ -35,6 +39,7 @@ export async function readHistoryFacts(stateDir: string, hub: string, now: numbe
         polls: up.length,
         failedPolls: up.filter((r) => r.v === null).length,
         reconnectsByServer: reconnects,
+        probeProblems,
       };
     } finally {
       store.close();

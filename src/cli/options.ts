@@ -32,7 +32,10 @@ export const FORMAT_OPTION: OptionSpec = { flags: '--format <format>', key: 'for
 export const EVALUATING_COMMANDS = {
   check: {
     description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
-    options: [{ flags: '--expect-daemon', key: 'expectDaemon', takesValue: false, description: 'also warn when the daemon is not running or not recording (dead-man check for cron)' }] as OptionSpec[],
+    options: [
+      { flags: '--expect-daemon', key: 'expectDaemon', takesValue: false, description: 'also warn when the daemon is not running or not recording (dead-man check for cron)' },
+      { flags: '--probe', key: 'probe', takesValue: false, description: 'also make a read-only MCP round trip to each connected server through the hub (catches dead and hung children the hub calls connected)' },
+    ] as OptionSpec[],
   },
   validate: {
     description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',

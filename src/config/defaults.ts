@@ -34,6 +34,15 @@ export const DEFAULTS = {
     /** How long raw samples and the 1-minute and 1-hour rollups are kept. */
     retention: { rawMs: 48 * 3_600_000, oneMinuteMs: 30 * 86_400_000, oneHourMs: 400 * 86_400_000 },
   },
+  /** MCP probes through the hub: a liveness round trip to each connected server's child, and canary calls. */
+  probes: {
+    enabled: true,
+    intervalMs: 60_000,
+    /** How long a child may take to answer (the hub's request_options.timeout). */
+    timeoutMs: 5_000,
+    /** Read-only tool calls made through the hub on the probe schedule, with their latency. */
+    canaries: [] as CanaryConfig[],
+  },
   /** The daemon's built-in schedule (cron syntax), replacing the guide's crontab; '' turns a job off. */
   schedule: {
     /** An anomaly pass (the guide ran detect-anomalies.sh hourly, weekdays 9–18 only). */
@@ -104,6 +113,7 @@ export interface MonitorConfig {
     sse: boolean;
     retention: { rawMs: number; oneMinuteMs: number; oneHourMs: number };
   };
+  probes: { enabled: boolean; intervalMs: number; timeoutMs: number; canaries: CanaryConfig[] };
   schedule: { anomalies: string; validate: string };
   validate: {
     diskFreePercent: { warning: number; critical: number };
@@ -125,6 +135,14 @@ export interface MonitorConfig {
     p95LatencyMs: { yellow: number; orange: number; red: number };
     cacheHitRate: { yellow: number; orange: number; red: number };
   };
+}
+
+/** A read-only tool call made through the hub as a canary; `hub` '' = every watched hub serving `server`. */
+export interface CanaryConfig {
+  hub: string;
+  server: string;
+  tool: string;
+  arguments: Record<string, unknown>;
 }
 
 /** A deep copy of the defaults as a MonitorConfig. */

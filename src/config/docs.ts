@@ -39,6 +39,11 @@ function walk(s: AnySchema, path: string, rows: Row[], labels?: WeakMap<object, 
     for (const [k, v] of Object.entries(def.shape as Record<string, AnySchema>)) walk(v, path ? `${path}.${k}` : k, rows, labels);
     return;
   }
+  if (def.type === 'array' && (def.element as AnySchema)._zod.def.type === 'object') {
+    rows.push({ key: path, type: 'list of objects', defaultValue: dflt === undefined ? '' : JSON.stringify(dflt), description: desc ?? '' });
+    walk(def.element as AnySchema, `${path}[]`, rows, labels);
+    return;
+  }
   rows.push({ key: path, type: typeName(s, labels), defaultValue: dflt === undefined ? '' : JSON.stringify(dflt).replace(/^"|"$/g, ''), description: desc ?? '' });
 }
 

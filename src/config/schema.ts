@@ -100,6 +100,17 @@ export const configSchema = z.object({
       one_hour: duration().prefault(fmtDays(DEFAULTS.collect.retention.oneHourMs)).describe('How long 1-hour rollups are kept'),
     }).strict().prefault({}),
   }).strict().prefault({}),
+  probes: z.object({
+    enabled: z.boolean().default(DEFAULTS.probes.enabled).describe('Probe each connected server through the hub (a read-only MCP round trip to its child); catches a dead child the hub still calls connected'),
+    interval: duration().prefault(fmtMs(DEFAULTS.probes.intervalMs)).describe('How often each server is probed'),
+    timeout: duration().prefault(fmtMs(DEFAULTS.probes.timeoutMs)).describe('How long a server may take to answer a probe or canary before it counts as hung'),
+    canaries: z.array(z.object({
+      hub: z.string().default('').describe('Hub URL the canary applies to ("" = every watched hub)'),
+      server: z.string().min(1).describe('Server whose tool is called'),
+      tool: z.string().min(1).describe('A read-only tool to call on every probe (its latency and failures are recorded)'),
+      arguments: z.record(z.string(), z.unknown()).default({}).describe('Arguments for the call'),
+    }).strict()).default([]).describe('Read-only tool calls made through the hub as canaries'),
+  }).strict().prefault({}),
   schedule: z.object({
     anomalies: cron().default(DEFAULTS.schedule.anomalies).describe('When the daemon runs an anomaly pass (cron syntax; "" = never)'),
     validate: cron().default(DEFAULTS.schedule.validate).describe('When the daemon runs the full validation (cron syntax; "" = never)'),

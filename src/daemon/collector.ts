@@ -104,6 +104,12 @@ export class HubCollector {
     await Promise.all([this.schedule?.stop(), this.sse?.stop()]);
   }
 
+  /** Servers the latest poll found `connected` (none while the hub is unreachable). */
+  connectedServers(): string[] {
+    const h = this.prev?.health;
+    return h?.ok ? h.value.servers.filter((s) => s.status === 'connected').map((s) => s.name) : [];
+  }
+
   /** Whether the SSE stream is connected now (undefined in poll-only mode). */
   sseConnected(): boolean | undefined {
     return this.sse?.stats().connected;

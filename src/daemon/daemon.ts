@@ -12,6 +12,7 @@ import { HubCollector, type Logger, type StartSse } from './collector.js';
 import { schedulePeriodic, type Periodic } from './schedule.js';
 import { WriteBuffer } from './write-buffer.js';
 import { startJobs } from './jobs.js';
+import { HubProber } from './prober.js';
 import type { Store } from '../store/store.js';
 
 export interface DaemonOptions {
@@ -59,6 +60,10 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
   }));
   for (const c of collectors) c.start();
+  const probers = cfg.probes.enabled
+    ? collectors.map((c) => new HubProber(c.hub, { cfg, clock, writer: buffer, agent, connectedServers: () => c.connectedServers() }))
+    : [];
+  for (const p of probers) p.start();
 
   let lastWall = clock.now();
   let lastMono = clock.monotonic();
@@ -109,7 +114,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     buffer,
     async stop() {
       (await jobs)?.stop();
-      await Promise.all([...collectors.map((c) => c.stop()), ...housekeeping.map((h) => h.stop())]);
+      await Promise.all([...collectors.map((c) => c.stop()), ...probers.map((p) => p.stop()), ...housekeeping.map((h) => h.stop())]);
       agent.destroy();
       buffer.flush();
       try {

@@ -401,7 +401,7 @@ describe('cyclesInPolls regressions', () => {
 
 describe('with the daemon history of the last hour', () => {
   const history = (over: Partial<import('./anomalies.js').HistoryFacts> = {}) => ({
-    spanMs: 3_600_000, latencyMs: [5, 5.1, 4.9, 5, 5.2, 5, 4.8, 5.1], polls: 720, failedPolls: 0, reconnectsByServer: new Map<string, number>(), ...over,
+    spanMs: 3_600_000, latencyMs: [5, 5.1, 4.9, 5, 5.2, 5, 4.8, 5.1], polls: 720, failedPolls: 0, reconnectsByServer: new Map<string, number>(), probeProblems: new Map(), ...over,
   });
 
   test('reconnects recorded over the hour make a server flapping even when the window saw none', () => {

@@ -7,6 +7,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { formatBytes } from '../config/bytes.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
 import { evaluateServers, type ServerSample } from './servers.js';
+import { historyPollsFinding } from './history.js';
 import { finding, type Finding } from './types.js';
 
 export interface LogWindowFacts {
@@ -50,6 +51,8 @@ export interface HistoryFacts {
   failedPolls: number;
   /** Per server: settled transitions back to up (after down or dead) recorded by the daemon. */
   reconnectsByServer: Map<string, number>;
+  /** Servers whose latest probe in the span found the child dead or hung (no probe_recovered since). */
+  probeProblems: Map<string, { outcome: string; at: number }>;
 }
 
 export interface AnomalyInputs {
@@ -165,12 +168,7 @@ export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: num
   const cycles = cyclesInPolls(i.polls);
   for (const [name, connects] of i.log?.connectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, connects - 1));
   for (const [name, n] of i.history?.reconnectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, n));
-  if (i.history) {
-    const h = i.history;
-    const share = h.polls ? (h.polls - h.failedPolls) / h.polls : 1;
-    out.push(finding(hub, 'anomaly.history', h.failedPolls === 0 ? 'ok' : share < 0.9 ? 'critical' : 'warning',
-      `history of the last ${Math.round(h.spanMs / 60_000)} min: ${h.polls - h.failedPolls} of ${h.polls} polls answered`, { value: Number((share * 100).toFixed(2)) }));
-  }
+  if (i.history) out.push(historyPollsFinding(hub, i.history, 'anomaly.history'));
   const flapping = [...cycles].filter(([, n]) => n > a.flappingCycles);
   out.push(finding(hub, 'anomaly.flapping', flapping.length ? 'warning' : 'ok', flapping.length
     ? `flapping: ${flapping.map(([n, c]) => `${n} (${c} reconnects)`).join(', ')}`

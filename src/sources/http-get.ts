@@ -39,6 +39,9 @@ export interface GetOptions {
   agent?: http.Agent;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** POST sends `body` as JSON (the hub's REST calls); default GET. */
+  method?: 'GET' | 'POST';
+  body?: string;
 }
 
 /**
@@ -80,11 +83,12 @@ function classifyNetworkError(err: NodeJS.ErrnoException): FailureClass {
   return 'network';
 }
 
-/** GETs a URL; resolves with the response or a classified failure, never rejects. */
+/** GETs (or POSTs JSON to) a URL; resolves with the response or a classified failure, never rejects. */
 export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | HttpFailure> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
-  const op = `GET ${url}`;
+  const method = opts.method ?? 'GET';
+  const op = `${method} ${url}`;
   let target: URL;
   try {
     target = new URL(url);
@@ -110,9 +114,13 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | H
 
     const lib = target.protocol === 'https:' ? lazyHttps() : http;
     const req = lib.request(target, {
-      method: 'GET',
+      method,
       agent: target.protocol === 'http:' ? opts.agent : undefined,
-      headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', ...opts.headers },
+      headers: {
+        accept: 'application/json', 'accept-encoding': 'gzip, deflate, br',
+        ...(opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
+        ...opts.headers,
+      },
     });
     const timer = setTimeout(
       () => fail('timeout', `no complete response within ${opts.limitLabel ?? formatDuration(opts.timeoutMs)}`),
@@ -168,6 +176,6 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | H
       res.on('aborted', () => fail('network', 'connection closed mid-body'));
       res.on('error', (e: NodeJS.ErrnoException) => fail(classifyNetworkError(e), `response error: ${e.message}`));
     });
-    req.end();
+    req.end(opts.body);
   });
 }

@@ -145,3 +145,29 @@ test('a stopped hub → exit 2 within the timeout; a SIGKILLed hub\'s stale work
     await hub.stop();
   }
 });
+
+test('--probe: a SIGSTOPped child keeps uptime and status, so only the round trip through the hub shows the hang', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer(), frozen: testServer() } });
+  try {
+    const pid = testServerPid(hub);
+    const healthy = await runCli(['check', '--hub', hub.url, '--probe', '--json']);
+    expect(healthy.code).toBe(0);
+    const probes = (JSON.parse(healthy.stdout) as CheckJson).checks.filter((c) => c.id === 'server.probe');
+    expect(probes.map((c) => [c.subject, c.status])).toEqual([['everything', 'ok'], ['frozen', 'ok']]);
+
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const plain = await runCli(['check', '--hub', hub.url]);
+      expect(plain.code).toBe(0); // the hub and a plain poll see nothing wrong
+      const started = Date.now();
+      const probed = await runCli(['check', '--hub', hub.url, '--probe', '--timeout', '3s']);
+      expect(probed.code).toBe(2);
+      expect(probed.stdout).toMatch(/CRITICAL\s+server\.probe\s+frozen\s+the hub says connected, but the child did not answer within/);
+      expect(Date.now() - started).toBeLessThan(3_000 + 1_500); // inside --timeout, plus process start
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  } finally {
+    await hub.stop();
+  }
+});

@@ -2,17 +2,15 @@
  * The daemon as a real child process against the real mcp-hub 4.2.1: it records what happens to the hub
  * as events and samples, and behaves as a service (lock, clean stop, gaps after a kill).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
-import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+import { isolatedEnv, runCli } from '../support/cli.js';
+import { startDaemonProcess, stateDir, storedEvents, waitForEvent, type StoredEvent } from '../support/daemon-process.js';
 
-interface EventRow { type: string; server: string | null; data: string | null; t: number }
+type EventRow = StoredEvent;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,38 +23,8 @@ async function startHub(servers: Parameters<typeof launchHub>[0]['servers'], hub
   return hub;
 }
 
-function startDaemon(hub: RunningHub, state: string, extra: string[] = []): ChildProcess & { stderrText: () => string } {
-  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
-  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
-  return Object.assign(child, { stderrText: () => err });
-}
-
-function events(state: string): EventRow[] {
-  try {
-    const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare('SELECT type, server, data, t FROM events ORDER BY t, id').all() as EventRow[];
-    } finally {
-      db.close();
-    }
-  } catch {
-    return [];
-  }
-}
-
-/** Waits until the daemon has stored an event matching `pred` (synchronises on the store, not on time). */
-async function waitForEvent(state: string, pred: (e: EventRow) => boolean, timeoutMs = 15_000): Promise<EventRow> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const hit = events(state).find(pred);
-    if (hit) return hit;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no matching event; have: ${events(state).map((e) => `${e.type}${e.server ? `(${e.server})` : ''}`).join(', ')}`);
-}
+const startDaemon = (hub: RunningHub, state: string, extra: string[] = []) => startDaemonProcess(hub, state, extra, cleanups);
+const events = storedEvents;
 
 function post(hub: RunningHub, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,7 +34,6 @@ function post(hub: RunningHub, path: string): Promise<number> {
   });
 }
 
-const stateDir = () => mkdtempSync(join(tmpdir(), 'mhm-daemon-'));
 const testServerPid = (hub: RunningHub) => hub.childPids().find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('test-server.js'))!;
 
 test('records a killed stdio child as dead within a poll, a tool-list change with its exact diff, and refuses a second daemon', async () => {

@@ -5,12 +5,14 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Finding } from '../../evaluate/types.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import { evaluateDaemonLiveness, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import type { GlobalOptions } from '../global-options.js';
-import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
+import { openHubPollSession, pollConfirmed, type HubPollSession } from '../hub-poll.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
@@ -27,8 +29,21 @@ function daemonFacts(stateDir: string): DaemonFacts {
   return { lock, lastWriteMs };
 }
 
+/** Probes every connected server of one hub in parallel, inside what is left of the --timeout budget. */
+async function probeFindings(session: HubPollSession, snapshot: HubSnapshot): Promise<Finding[]> {
+  if (!snapshot.health.ok) return [];
+  const connected = snapshot.health.value.servers.filter((s) => s.status === 'connected').map((s) => s.name);
+  const { probeServer } = await import('../../sources/server-probe.js');
+  const { evaluateProbes } = await import('../../evaluate/probes.js');
+  const left = session.deadline - performance.now();
+  // The hub gets 200 ms of the budget to turn a child's timeout into an answer.
+  const timeoutMs = Math.max(50, Math.min(session.config.probes.timeoutMs, left - 200));
+  const results = await Promise.all(connected.map((server) => probeServer(snapshot.target.url, server, { timeoutMs, requestTimeoutMs: Math.max(50, left), agent: session.agent })));
+  return evaluateProbes(snapshot.target.url, results, { ...session.config, probes: { ...session.config.probes, timeoutMs } });
+}
+
 /** Runs the check and returns what to print; never throws for anything a hub does. */
-export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { expectDaemon?: boolean } = {}): Promise<CommandRun> {
+export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { expectDaemon?: boolean; probe?: boolean } = {}): Promise<CommandRun> {
   const session = await openHubPollSession(g);
   try {
     const polls = await Promise.all(session.targets.map((t) => pollConfirmed(session, t)));
@@ -37,6 +52,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
     const snapshots = polls.map((p) => p.snapshot);
     const now = Date.now();
     const perHub = snapshots.map((s) => ({ snapshot: s, findings: evaluateHub(s, earlier.get(s.target.url), session.config) }));
+    if (opts.probe) await Promise.all(perHub.map(async (h) => h.findings.push(...await probeFindings(session, h.snapshot))));
     if (opts.expectDaemon && perHub[0]) {
       // Stale after three missed polls; a minute at least, so a busy machine is not a dead daemon.
       const staleAfter = Math.max(60_000, 3 * session.config.collect.intervalMs);

@@ -6,6 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildResult } from '../../evaluate/check.js';
+import { evaluateHistory } from '../../evaluate/history.js';
+import { readHistoryFacts } from '../history-facts.js';
 import { evaluateValidate, type DiskFacts, type ValidateInputs } from '../../evaluate/validate.js';
 import { hubStateDir } from '../../config/paths.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
@@ -84,6 +86,11 @@ export async function runValidate(g: GlobalOptions, format: CheckFormat): Promis
       };
       return { snapshot, findings: evaluateValidate(inputs, session.config, earlier) };
     });
+    // The daemon's last hour, when it keeps a history: flapping and probe disagreements a one-shot cannot see.
+    const now = Date.now();
+    for (const h of perHub) {
+      h.findings.push(...evaluateHistory(h.snapshot.target.url, await readHistoryFacts(g.stateDir, h.snapshot.target.url, now), session.config, now));
+    }
     return renderResult(buildResult(perHub, session.config, Date.now()), format, g, 'validate');
   } finally {
     session.close();

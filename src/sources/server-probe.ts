@@ -1,0 +1,152 @@
+/**
+ * MCP probes through the hub's REST API: a liveness round trip to each server's child, and optional
+ * read-only canary tool calls. Yields observations; decides nothing about health.
+ *
+ * Why `resources/read` of a URI nobody serves, and not `/api/servers/refresh` (which re-lists tools):
+ * refresh **rewrites the hub's cached capabilities** and swallows failures, so one slow `tools/list` would
+ * blank a live server's tools for every client of the hub until the next refresh. `POST
+ * /api/servers/resources` goes straight to the child (the hub checks no cache for resources, unlike tools
+ * and prompts), changes nothing, and the hub does not log the error. A live child answers with a JSON-RPC
+ * error (-32602 "not found", or -32601 when it serves no resources): that answer is the proof of life, and
+ * its round trip is the latency. Observed on mcp-hub 4.2.1 (test/fixtures/hub/probe-responses.json).
+ */
+import type http from 'node:http';
+import { httpGet, type HttpFailure, type HttpResponse } from './http-get.js';
+import { isRecord, own, parseJsonSafe } from './safe-json.js';
+
+export const PROBE_URI = 'mcp-hub-monitor://liveness-probe';
+
+/**
+ * alive: the child answered. dead: the hub's client has no live transport ("Not connected", "Connection
+ * closed") although the hub may still say connected. hung: the child took longer than the timeout.
+ * not_connected: the hub itself says the server is not up (consistent with its status). unsupported: the
+ * hub does not serve the route. hub_error: anything else the hub answered. unreachable: no answer from the hub.
+ */
+export type ProbeOutcome = 'alive' | 'dead' | 'hung' | 'not_connected' | 'unsupported' | 'hub_error' | 'unreachable';
+
+export interface ProbeResult {
+  server: string;
+  outcome: ProbeOutcome;
+  /** Client-side round trip through the hub. */
+  latencyMs: number;
+  /** The hub's error message or our failure, short. */
+  detail?: string;
+}
+
+export interface ProbeOptions {
+  /** How long the child may take (passed to the hub as request_options.timeout). */
+  timeoutMs: number;
+  agent?: http.Agent;
+  /** Our total deadline for the request; default timeoutMs plus a margin for the hub. */
+  requestTimeoutMs?: number;
+}
+
+/** The hub gets this much longer than the child before our own total deadline cuts the request. */
+const HUB_MARGIN_MS = 2_000;
+const MAX_BYTES = 256 * 1024;
+
+/** JSON-RPC codes the MCP SDK client raises itself: -32000 ConnectionClosed, -32001 RequestTimeout. */
+const SDK_CONNECTION_CLOSED = -32000;
+const SDK_REQUEST_TIMEOUT = -32001;
+
+interface HubError {
+  message: string;
+  code: unknown;
+}
+
+function hubError(body: Buffer): HubError | undefined {
+  const parsed = parseJsonSafe(body.toString('utf8'));
+  if (!parsed.ok || !isRecord(parsed.value)) return undefined;
+  const message = own(parsed.value, 'error');
+  return typeof message === 'string' ? { message: message.slice(0, 300), code: own(parsed.value, 'code') } : undefined;
+}
+
+/** Classifies a hub error body for a call that reached (or tried to reach) a child. */
+function classifyError(err: HubError): ProbeOutcome {
+  const code = typeof err.code === 'string' && /^-?\d+$/.test(err.code) ? Number(err.code) : err.code;
+  if (code === SDK_REQUEST_TIMEOUT) return 'hung';
+  if (code === SDK_CONNECTION_CLOSED) return 'dead';
+  if (typeof code === 'number') return 'alive'; // any other JSON-RPC error came from the child itself
+  if (/^(Not connected|Connection closed)/i.test(err.message)) return 'dead';
+  if (/^Server not (connected|initialized|found)/i.test(err.message)) return 'not_connected';
+  return 'hub_error';
+}
+
+/** Classifies the hub's answer to the liveness probe. Exported for tests on captured responses. */
+export function classifyProbeResponse(res: { status: number; body: Buffer }): { outcome: ProbeOutcome; detail?: string } {
+  if (res.status === 200) return { outcome: 'alive' };
+  const err = hubError(res.body);
+  if (!err) return { outcome: res.status === 404 ? 'unsupported' : 'hub_error', detail: `HTTP ${res.status}` };
+  const outcome = classifyError(err);
+  return { outcome, detail: outcome === 'alive' ? undefined : err.message };
+}
+
+function failureOutcome(res: HttpFailure): 'hub_error' | 'unreachable' {
+  return res.failure === 'malformed' || res.failure === 'too_large' ? 'hub_error' : 'unreachable';
+}
+
+async function post(url: string, body: object, opts: ProbeOptions): Promise<HttpResponse | HttpFailure> {
+  return httpGet(url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    timeoutMs: opts.requestTimeoutMs ?? opts.timeoutMs + HUB_MARGIN_MS,
+    maxBytes: MAX_BYTES,
+    agent: opts.agent,
+  });
+}
+
+/** One liveness round trip to `server`'s child through the hub at `base`. Never rejects. */
+export async function probeServer(base: string, server: string, opts: ProbeOptions): Promise<ProbeResult> {
+  const res = await post(`${base}/api/servers/resources`, { server_name: server, uri: PROBE_URI, request_options: { timeout: opts.timeoutMs } }, opts);
+  if (!res.ok) return { server, outcome: failureOutcome(res), latencyMs: res.elapsedMs, detail: res.message };
+  return { server, latencyMs: res.elapsedMs, ...classifyProbeResponse(res) };
+}
+
+export interface CanarySpec {
+  server: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+
+/** ok: the tool answered. tool_error: it answered with `isError` (HTTP 200 from the hub). Else as probes. */
+export type CanaryOutcome = 'ok' | 'tool_error' | Exclude<ProbeOutcome, 'alive'>;
+
+export interface CanaryResult {
+  server: string;
+  tool: string;
+  outcome: CanaryOutcome;
+  latencyMs: number;
+  detail?: string;
+}
+
+function textOf(result: Record<string, unknown>): string | undefined {
+  const content = own(result, 'content');
+  if (!Array.isArray(content)) return undefined;
+  const first: unknown = content[0];
+  return isRecord(first) && typeof own(first, 'text') === 'string' ? String(own(first, 'text')).slice(0, 300) : undefined;
+}
+
+/** Classifies the hub's answer to a canary tool call. Exported for tests on captured responses. */
+export function classifyCanaryResponse(res: { status: number; body: Buffer }): { outcome: CanaryOutcome; detail?: string } {
+  if (res.status === 200) {
+    const parsed = parseJsonSafe(res.body.toString('utf8'));
+    const result = parsed.ok && isRecord(parsed.value) ? own(parsed.value, 'result') : undefined;
+    if (!isRecord(result)) return { outcome: 'hub_error', detail: 'HTTP 200 without a result' };
+    return own(result, 'isError') === true ? { outcome: 'tool_error', detail: textOf(result) } : { outcome: 'ok' };
+  }
+  const err = hubError(res.body);
+  if (!err) return { outcome: res.status === 404 ? 'unsupported' : 'hub_error', detail: `HTTP ${res.status}` };
+  const outcome = classifyError(err);
+  // A JSON-RPC error from the child on a tool call is the tool failing, not a proof of health.
+  return { outcome: outcome === 'alive' ? 'tool_error' : outcome, detail: err.message };
+}
+
+/** Calls a configured read-only canary tool through the hub. Never rejects. */
+export async function callCanary(base: string, spec: CanarySpec, opts: ProbeOptions): Promise<CanaryResult> {
+  const res = await post(`${base}/api/servers/tools`, {
+    server_name: spec.server, tool: spec.tool, arguments: spec.arguments, request_options: { timeout: opts.timeoutMs },
+  }, opts);
+  const who = { server: spec.server, tool: spec.tool };
+  if (!res.ok) return { ...who, outcome: failureOutcome(res), latencyMs: res.elapsedMs, detail: res.message };
+  return { ...who, latencyMs: res.elapsedMs, ...classifyCanaryResponse(res) };
+}

@@ -1,0 +1,66 @@
+/**
+ * Runs the daemon as a real child process against a hub and reads what it stored, synchronising on the
+ * store (never on time). Shared by the real-hub daemon tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { RunningHub } from '../../src/demo/hub-launcher.js';
+import { CLI_PATH, isolatedEnv } from './cli.js';
+
+export interface StoredEvent { type: string; server: string | null; data: string | null; t: number }
+export interface StoredSample { name: string; labels: string; t: number; v: number | null; err: string | null }
+
+export type DaemonChild = ChildProcess & { stderrText: () => string };
+
+export const stateDir = (): string => mkdtempSync(join(tmpdir(), 'mhm-daemon-'));
+
+/** Starts `daemon --interval 1s` on `hub` with the hub's HOME; `cleanups` gets a SIGKILL for it. */
+export function startDaemonProcess(hub: RunningHub, state: string, extra: string[], cleanups: (() => unknown)[]): DaemonChild {
+  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  return Object.assign(child, { stderrText: () => err });
+}
+
+function readDb<T>(state: string, sql: string): T[] {
+  try {
+    const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+export function storedEvents(state: string): StoredEvent[] {
+  return readDb<StoredEvent>(state, 'SELECT type, server, data, t FROM events ORDER BY t, id');
+}
+
+/** Raw samples of one series name, oldest first. */
+export function storedSamples(state: string, name: string): StoredSample[] {
+  return readDb<StoredSample>(state, `SELECT s.name, s.labels, r.t, r.v, r.err FROM samples r JOIN series s ON s.id = r.series_id WHERE s.name = '${name.replace(/'/g, "''")}' ORDER BY r.t`);
+}
+
+/** Polls the store until `pred` holds for what `read` returns; throws with what it had. */
+export async function waitForStored<T>(read: () => T[], pred: (x: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const hit = read().find(pred);
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${what} matched; have: ${JSON.stringify(read().slice(-20))}`);
+}
+
+/** Waits until the daemon has stored an event matching `pred`. */
+export async function waitForEvent(state: string, pred: (e: StoredEvent) => boolean, timeoutMs = 15_000): Promise<StoredEvent> {
+  return waitForStored(() => storedEvents(state), pred, 'event', timeoutMs);
+}

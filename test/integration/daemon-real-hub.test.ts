@@ -36,7 +36,7 @@ function post(hub: RunningHub, path: string): Promise<number> {
 
 const testServerPid = (hub: RunningHub) => hub.childPids().find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('test-server.js'))!;
 
-test('records a killed stdio child as dead within a poll, a tool-list change with its exact diff, and refuses a second daemon', async () => {
+test('A11 records a killed stdio child as dead within a poll, a tool-list change with its exact diff, and refuses a second daemon', async () => {
   const hub = await startHub({ everything: everythingServer(), crashy: testServer() });
   const state = stateDir();
   const daemon = startDaemon(hub, state);
@@ -67,7 +67,7 @@ test('records a killed stdio child as dead within a poll, a tool-list change wit
   expect(doc.hubs.map((h) => h.hub)).toEqual([hub.url]);
 }, 60_000);
 
-test('restart, hard restart and the hub coming back: hub_state events, the stream reconnects and resyncs', async () => {
+test('A3 restart, A4 hard restart and A2 the hub coming back: hub_state events, the stream reconnects and resyncs', async () => {
   const hub = await startHub({ everything: everythingServer() });
   const state = stateDir();
   startDaemon(hub, state);

@@ -43,6 +43,51 @@ export const DEFAULTS = {
     /** Read-only tool calls made through the hub on the probe schedule, with their latency. */
     canaries: [] as CanaryConfig[],
   },
+  /** The daemon's alerting: rules are check's findings (same thresholds), with a lifecycle per rule id. */
+  alerting: {
+    enabled: true,
+    /** Consecutive failing evaluations before an alert is pending (faults §4.4). */
+    failureThreshold: 3,
+    /** Consecutive passing evaluations before a firing alert resolves. */
+    successThreshold: 2,
+    /** How long an alert stays pending before it fires (Alertmanager/Prometheus `for`). */
+    forMs: 0,
+    /** How long a firing alert keeps firing after its condition clears. */
+    keepFiringForMs: 0,
+    groupBy: ['hub'] as string[],
+    groupWaitMs: 5_000,
+    groupIntervalMs: 300_000,
+    repeatIntervalMs: 4 * 3_600_000,
+    /** Per rule id: overrides of the settings above, `enabled` and `severity`. */
+    rules: {
+      'servers.down': { enabled: false },
+      'server.probe': { failureThreshold: 1 },
+      'canary.call': { failureThreshold: 2 },
+      'slo.burn_rate': { failureThreshold: 1, successThreshold: 1 },
+      'notifier.broken': { failureThreshold: 1, successThreshold: 1 },
+    } as Record<string, RuleOverride>,
+    /** Per severity: escalation steps. Empty for a severity = log only. Absent = every receiver at once (critical, warning). */
+    routes: undefined as Record<'critical' | 'warning' | 'info', RouteStep[]> | undefined,
+    maintenance: [] as MaintenanceWindow[],
+    /** A link to the full alert text in messages (the daemon's dashboard). */
+    externalUrl: '',
+    /** Dead-man's switch: a URL the daemon GETs every interval while it is collecting. */
+    heartbeat: { url: '', intervalMs: 60_000 },
+    receivers: {} as Record<string, { type: string } & Record<string, unknown>>,
+  },
+  /** Service level objectives per hub (the guide's: 99.9 % availability, health P95 < 50 ms). */
+  slo: {
+    windowMs: 30 * 86_400_000,
+    availabilityPercent: 99.9,
+    /** The share of health polls that must answer within latencyThresholdMs. */
+    latencyPercent: 95,
+    latencyThresholdMs: 50,
+    /** Multi-window multi-burn-rate alerts (Google SRE workbook): both windows must burn faster than factor. */
+    burnRates: [
+      { longMs: 3_600_000, shortMs: 300_000, factor: 14.4, severity: 'critical' },
+      { longMs: 6 * 3_600_000, shortMs: 1_800_000, factor: 6, severity: 'warning' },
+    ] as { longMs: number; shortMs: number; factor: number; severity: 'critical' | 'warning' }[],
+  },
   /** The daemon's built-in schedule (cron syntax), replacing the guide's crontab; '' turns a job off. */
   schedule: {
     /** An anomaly pass (the guide ran detect-anomalies.sh hourly, weekdays 9–18 only). */
@@ -114,6 +159,31 @@ export interface MonitorConfig {
     retention: { rawMs: number; oneMinuteMs: number; oneHourMs: number };
   };
   probes: { enabled: boolean; intervalMs: number; timeoutMs: number; canaries: CanaryConfig[] };
+  alerting: {
+    enabled: boolean;
+    failureThreshold: number;
+    successThreshold: number;
+    forMs: number;
+    keepFiringForMs: number;
+    groupBy: string[];
+    groupWaitMs: number;
+    groupIntervalMs: number;
+    repeatIntervalMs: number;
+    rules: Record<string, RuleOverride>;
+    routes: Record<'critical' | 'warning' | 'info', RouteStep[]> | undefined;
+    maintenance: MaintenanceWindow[];
+    externalUrl: string;
+    heartbeat: { url: string; intervalMs: number };
+    /** Receivers by name; validated by the notifier registry (src/notify/index.ts). */
+    receivers: Record<string, { type: string } & Record<string, unknown>>;
+  };
+  slo: {
+    windowMs: number;
+    availabilityPercent: number;
+    latencyPercent: number;
+    latencyThresholdMs: number;
+    burnRates: { longMs: number; shortMs: number; factor: number; severity: 'critical' | 'warning' }[];
+  };
   schedule: { anomalies: string; validate: string };
   validate: {
     diskFreePercent: { warning: number; critical: number };
@@ -135,6 +205,32 @@ export interface MonitorConfig {
     p95LatencyMs: { yellow: number; orange: number; red: number };
     cacheHitRate: { yellow: number; orange: number; red: number };
   };
+}
+
+/** Per-rule alerting settings; unset fields fall back to the alerting defaults. */
+export interface RuleOverride {
+  enabled?: boolean;
+  severity?: 'critical' | 'warning' | 'info';
+  failureThreshold?: number;
+  successThreshold?: number;
+  forMs?: number;
+  keepFiringForMs?: number;
+}
+
+/** One escalation step: notify `receivers` once an alert has fired for `afterMs` (and, if set, is unacked). */
+export interface RouteStep {
+  afterMs: number;
+  receivers: string[];
+  unackedOnly: boolean;
+}
+
+/** A recurring window (cron start + duration) during which matching alerts notify nobody. */
+export interface MaintenanceWindow {
+  cron: string;
+  durationMs: number;
+  /** Label matchers, e.g. `hub=http://127.0.0.1:7000`, `server=~"fs.*"`. */
+  matchers: string[];
+  comment: string;
 }
 
 /** A read-only tool call made through the hub as a canary; `hub` '' = every watched hub serving `server`. */

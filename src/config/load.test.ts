@@ -188,6 +188,9 @@ describe('valid files', () => {
       },
       // the zod defaults must equal the plain defaults check uses without zod
       collect: d.collect,
+      probes: d.probes,
+      alerting: d.alerting,
+      slo: d.slo,
       schedule: d.schedule,
       validate: d.validate,
       logs: d.logs,

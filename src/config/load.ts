@@ -4,7 +4,7 @@
  * ConfigError naming the file, the key path and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { defaultConfig, type MonitorConfig } from './defaults.js';
+import { DEFAULTS, defaultConfig, type MonitorConfig } from './defaults.js';
 import { ConfigError, showValue } from './errors.js';
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -54,6 +54,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
     throw new ConfigError(file, keyPath(issue.path), `${problem} (got ${got === undefined ? 'nothing' : showValue(got)})`, hint.join('. '));
   }
   const c = result.data;
+  const toStep = (st: { after: number; receivers: string[]; unacked_only: boolean }) => ({ afterMs: st.after, receivers: st.receivers, unackedOnly: st.unacked_only });
   return {
     file,
     hubs: c.hubs,
@@ -75,6 +76,42 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       retention: { rawMs: c.collect.retention.raw, oneMinuteMs: c.collect.retention.one_minute, oneHourMs: c.collect.retention.one_hour },
     },
     probes: { enabled: c.probes.enabled, intervalMs: c.probes.interval, timeoutMs: c.probes.timeout, canaries: c.probes.canaries },
+    alerting: {
+      enabled: c.alerting.enabled,
+      failureThreshold: c.alerting.failure_threshold,
+      successThreshold: c.alerting.success_threshold,
+      forMs: c.alerting.for,
+      keepFiringForMs: c.alerting.keep_firing_for,
+      groupBy: c.alerting.group_by,
+      groupWaitMs: c.alerting.group_wait,
+      groupIntervalMs: c.alerting.group_interval,
+      repeatIntervalMs: c.alerting.repeat_interval,
+      rules: { ...DEFAULTS.alerting.rules, ...Object.fromEntries(Object.entries(c.alerting.rules).map(([id, r]) => [id, {
+        ...DEFAULTS.alerting.rules[id],
+        ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),
+        ...(r.severity !== undefined ? { severity: r.severity } : {}),
+        ...(r.failure_threshold !== undefined ? { failureThreshold: r.failure_threshold } : {}),
+        ...(r.success_threshold !== undefined ? { successThreshold: r.success_threshold } : {}),
+        ...(r.for !== undefined ? { forMs: r.for } : {}),
+        ...(r.keep_firing_for !== undefined ? { keepFiringForMs: r.keep_firing_for } : {}),
+      }])) },
+      routes: c.alerting.routes ? {
+        critical: c.alerting.routes.critical.map(toStep),
+        warning: c.alerting.routes.warning.map(toStep),
+        info: c.alerting.routes.info.map(toStep),
+      } : undefined,
+      maintenance: c.alerting.maintenance.map((m) => ({ cron: m.cron, durationMs: m.duration, matchers: m.matchers, comment: m.comment })),
+      externalUrl: c.alerting.external_url,
+      heartbeat: { url: c.alerting.heartbeat.url, intervalMs: c.alerting.heartbeat.interval },
+      receivers: c.alerting.receivers as MonitorConfig['alerting']['receivers'],
+    },
+    slo: {
+      windowMs: c.slo.window,
+      availabilityPercent: c.slo.availability,
+      latencyPercent: c.slo.latency,
+      latencyThresholdMs: c.slo.latency_threshold,
+      burnRates: DEFAULTS.slo.burnRates,
+    },
     schedule: c.schedule,
     validate: {
       diskFreePercent: c.validate.disk_free_percent,

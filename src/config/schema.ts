@@ -50,6 +50,16 @@ const severity = z.enum(['ok', 'warning', 'critical']);
 const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 const fmtDays = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms / 3_600_000}h`);
 const C = DEFAULTS.check;
+const AL = DEFAULTS.alerting;
+const S = DEFAULTS.slo;
+
+/** A label matcher: name=value, name!=value, name=~regex, name!~regex. */
+const matcherString = () => z.string().refine((m) => /^[a-z_]+(=~|!~|!=|=)/.test(m), { message: 'not a matcher. Write name=value, name!=value, name=~regex or name!~regex' });
+const routeSteps = (sev: string) => z.array(z.object({
+  after: duration().prefault('0s').describe('How long the alert has fired before this step'),
+  receivers: z.array(z.string()).min(1).describe('Receiver names'),
+  unacked_only: z.boolean().default(false).describe('Only while nobody acked the alert'),
+}).strict()).default([]).describe(`Escalation steps for ${sev} alerts`);
 const L = DEFAULTS.levels;
 
 const bands = (d: { yellow: number; orange: number; red: number }, what: string) =>
@@ -110,6 +120,49 @@ export const configSchema = z.object({
       tool: z.string().min(1).describe('A read-only tool to call on every probe (its latency and failures are recorded)'),
       arguments: z.record(z.string(), z.unknown()).default({}).describe('Arguments for the call'),
     }).strict()).default([]).describe('Read-only tool calls made through the hub as canaries'),
+  }).strict().prefault({}),
+  alerting: z.object({
+    enabled: z.boolean().default(AL.enabled).describe('Evaluate alert rules in the daemon and notify receivers'),
+    failure_threshold: z.number().int().min(1).default(AL.failureThreshold).describe('Consecutive failing evaluations before an alert is pending (a failed poll is confirmed at +1 s and +2 s)'),
+    success_threshold: z.number().int().min(1).default(AL.successThreshold).describe('Consecutive passing evaluations before a firing alert resolves'),
+    for: duration().prefault(fmtMs(AL.forMs)).describe('How long an alert stays pending before it fires'),
+    keep_firing_for: duration().prefault(fmtMs(AL.keepFiringForMs)).describe('How long a firing alert keeps firing after its condition clears'),
+    group_by: z.array(z.enum(['hub', 'server', 'rule', 'severity'])).default(AL.groupBy as ('hub' | 'server' | 'rule' | 'severity')[]).describe('Labels that make one notification group'),
+    group_wait: duration().prefault(fmtMs(AL.groupWaitMs)).describe('How long a new group waits for more alerts before its first notification'),
+    group_interval: duration().prefault(fmtMs(AL.groupIntervalMs)).describe('Least time between two notifications of a group that changed'),
+    repeat_interval: duration().prefault(fmtMs(AL.repeatIntervalMs)).describe('Reminder period while a group keeps firing unchanged (acked alerts are not repeated)'),
+    rules: z.record(z.string(), z.object({
+      enabled: z.boolean().optional().describe('Turn the rule off'),
+      severity: z.enum(['critical', 'warning', 'info']).optional().describe('Force the severity (default: the finding\'s)'),
+      failure_threshold: z.number().int().min(1).optional().describe('Overrides alerting.failure_threshold'),
+      success_threshold: z.number().int().min(1).optional().describe('Overrides alerting.success_threshold'),
+      for: duration().optional().describe('Overrides alerting.for'),
+      keep_firing_for: duration().optional().describe('Overrides alerting.keep_firing_for'),
+    }).strict()).default({}).describe('Per rule id (a check id such as server.status, hub.reachable, llm.success_rate, server.probe, slo.burn_rate): overrides'),
+    routes: z.object({
+      critical: routeSteps('critical'),
+      warning: routeSteps('warning'),
+      info: routeSteps('info'),
+    }).strict().optional().describe('Escalation per severity; absent = every receiver at once for critical and warning, info logged only'),
+    maintenance: z.array(z.object({
+      cron: cron().describe('When a window starts'),
+      duration: duration().describe('How long it lasts'),
+      matchers: z.array(matcherString()).default([]).describe('Alerts it covers (label matchers; none = all)'),
+      comment: z.string().default('').describe('Why'),
+    }).strict()).default([]).describe('Recurring windows during which matching alerts notify nobody'),
+    external_url: z.string().default(AL.externalUrl).describe('A link to the full alert text, put in messages'),
+    heartbeat: z.object({
+      url: z.string().default(AL.heartbeat.url).describe('Dead-man\'s switch: GET this URL every interval while the daemon collects (e.g. healthchecks.io); "" = off'),
+      interval: duration().prefault(fmtMs(AL.heartbeat.intervalMs)).describe('How often'),
+    }).strict().prefault({}),
+    receivers: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'a receiver name is letters, digits, _ . - (at most 64)' }), z.looseObject({ type: z.string() }))
+      .default({}).describe('Notification receivers by name (see "Receivers" below)'),
+  }).strict().prefault({}),
+  slo: z.object({
+    window: duration().prefault(fmtDays(S.windowMs)).describe('The SLO window (error budget period)'),
+    availability: z.number().min(0).max(100).default(S.availabilityPercent).describe('Availability objective (% of polls the hub answers and is up)'),
+    latency: z.number().min(0).max(100).default(S.latencyPercent).describe('Latency objective: % of health polls answered within latency_threshold'),
+    latency_threshold: duration().prefault(fmtMs(S.latencyThresholdMs)).describe('The health latency the latency objective counts as good'),
   }).strict().prefault({}),
   schedule: z.object({
     anomalies: cron().default(DEFAULTS.schedule.anomalies).describe('When the daemon runs an anomaly pass (cron syntax; "" = never)'),

@@ -50,7 +50,15 @@ export interface CollectorDeps {
   timeoutMs: number;
   /** Absent in poll-only mode. */
   startSse?: StartSse;
+  /**
+   * Called with every poll (and the one before it); returns true when some rule is failing below its
+   * threshold, so confirmation polls follow at +1 s and +2 s instead of a whole interval (faults §4.4).
+   */
+  onSnapshot?: (snapshot: HubSnapshot, previous: HubSnapshot | undefined) => boolean;
 }
+
+/** Confirmation polls after a failing one (Uptime Kuma's retry interval): +1 s, +2 s. */
+const CONFIRM_AFTER_MS = [1_000, 2_000];
 
 /** A wall/monotonic disagreement beyond this between two polls is a clock jump (faults A22). */
 const CLOCK_JUMP_MS = 2_000;
@@ -74,6 +82,7 @@ export class HubCollector {
   private readonly tools = new Map<string, unknown[]>();
   private metricsServed = true;
   private metricsCheckedMono = -Infinity;
+  private confirmTimers: unknown[] = [];
 
   constructor(readonly target: HubTarget, private readonly deps: CollectorDeps) {}
 
@@ -101,6 +110,8 @@ export class HubCollector {
   }
 
   async stop(): Promise<void> {
+    for (const t of this.confirmTimers) this.deps.clock.clearTimeout(t);
+    this.confirmTimers = [];
     await Promise.all([this.schedule?.stop(), this.sse?.stop()]);
   }
 
@@ -144,6 +155,7 @@ export class HubCollector {
     this.lastMono = mono;
     this.lastWall = wall;
     const d = deriveRows(snapshot, this.prev, this.prevVerdicts, cfg);
+    const previous = this.prev;
     this.prev = snapshot;
     this.prevVerdicts = d.verdicts;
     this.lastPollAt = wall;
@@ -152,6 +164,12 @@ export class HubCollector {
       for (const s of snapshot.health.value.servers) if (s.tools && !this.tools.has(s.name)) this.tools.set(s.name, s.tools);
     }
     this.deps.writer.write(d.samples, [...extra, ...d.events]);
+    if (this.deps.onSnapshot?.(snapshot, previous) && this.confirmTimers.length === 0) {
+      this.confirmTimers = CONFIRM_AFTER_MS.map((ms, i) => clock.setTimeout(() => {
+        if (i === CONFIRM_AFTER_MS.length - 1) this.confirmTimers = [];
+        this.schedule?.kick();
+      }, ms));
+    }
   }
 
   private onSse(o: SseObservationLike): void {

@@ -13,6 +13,8 @@ import { schedulePeriodic, type Periodic } from './schedule.js';
 import { WriteBuffer } from './write-buffer.js';
 import { startJobs } from './jobs.js';
 import { HubProber } from './prober.js';
+import { startAlerting, type RunningAlerting } from './alerting.js';
+import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
 
 export interface DaemonOptions {
@@ -25,6 +27,10 @@ export interface DaemonOptions {
   startSse?: StartSse;
   /** Per-request deadline for polls (below the interval). */
   timeoutMs: number;
+  /** Notification receivers by name (built from config by the daemon command). */
+  notifiers?: ReadonlyMap<string, Notifier>;
+  /** [0, 1) for backoff jitter; injected in tests. */
+  random?: () => number;
   /** How to run this CLI's own commands for the scheduled jobs; absent = no jobs. */
   jobs?: { cliArgv: string[]; globalArgs: string[] };
 }
@@ -33,6 +39,7 @@ export interface RunningDaemon {
   runId: number;
   collectors: HubCollector[];
   buffer: WriteBuffer;
+  alerting?: RunningAlerting;
   stop(): Promise<void>;
 }
 
@@ -54,14 +61,25 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   }
   const buffer = new WriteBuffer(store, 100_000, () => clock.now(), runId);
   const agent = createHubAgent();
-  const collectors = o.targets.map((target) => new HubCollector(target, {
+  let collectors: HubCollector[] = [];
+  const alerting = cfg.alerting.enabled
+    ? startAlerting({
+      cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random,
+      collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
+    })
+    : undefined;
+  collectors = o.targets.map((target) => new HubCollector(target, {
     cfg, clock, writer: buffer, agent, log, startSse: o.startSse,
+    onSnapshot: alerting ? (s, prev) => alerting.onSnapshot(s, prev) : undefined,
     pollIntervalMs: cfg.collect.intervalMs,
     timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
   }));
   for (const c of collectors) c.start();
   const probers = cfg.probes.enabled
-    ? collectors.map((c) => new HubProber(c.hub, { cfg, clock, writer: buffer, agent, connectedServers: () => c.connectedServers() }))
+    ? collectors.map((c) => new HubProber(c.hub, {
+      cfg, clock, writer: buffer, agent, connectedServers: () => c.connectedServers(),
+      onRound: alerting ? (p, k, answered) => alerting.onProbeRound(c.hub, p, k, answered) : undefined,
+    }))
     : [];
   for (const p of probers) p.start();
 
@@ -112,9 +130,11 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     runId,
     collectors,
     buffer,
+    alerting,
     async stop() {
       (await jobs)?.stop();
       await Promise.all([...collectors.map((c) => c.stop()), ...probers.map((p) => p.stop()), ...housekeeping.map((h) => h.stop())]);
+      await alerting?.stop();
       agent.destroy();
       buffer.flush();
       try {

@@ -66,6 +66,8 @@ export interface ProberDeps {
   agent: http.Agent;
   /** The servers the hub's latest poll reports `connected` (empty when the hub is down). */
   connectedServers: () => string[];
+  /** Every round's results, for alerting; `answered` = the hub served the round. */
+  onRound?: (probes: ProbeResult[], canaries: CanaryResult[], answered: boolean) => void;
 }
 
 export class HubProber {
@@ -113,5 +115,7 @@ export class HubProber {
     const d = deriveProbeRows(this.hub, clock.now(), probes, canaries, this.prev);
     this.prev = d.outcomes;
     this.deps.writer.write(d.samples, d.events);
+    const answered = [...probes, ...canaries].every((r) => r.outcome !== 'unreachable' && r.outcome !== 'unsupported');
+    this.deps.onRound?.(probes, canaries, answered && connected.length > 0);
   }
 }

@@ -4,7 +4,7 @@
  * bad as a dead server. A probe the hub itself could not serve says nothing about the child.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { ProbeResult } from '../sources/server-probe.js';
+import type { CanaryResult, ProbeResult } from '../sources/server-probe.js';
 import { finding, type Finding } from './types.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -25,5 +25,17 @@ export function evaluateProbes(hub: string, probes: readonly ProbeResult[], cfg:
       default:
         return [finding(hub, 'server.probe', 'no_data', `probe not possible: ${p.detail ?? p.outcome}`, extra)];
     }
+  });
+}
+
+/** Canary tool calls: a canary that fails (tool error, dead, hung) is a warning; one the hub could not make is no_data. */
+export function evaluateCanaries(hub: string, canaries: readonly CanaryResult[]): Finding[] {
+  return canaries.map((c) => {
+    const extra = { subject: `${c.server}/${c.tool}`, value: c.outcome };
+    if (c.outcome === 'ok') return finding(hub, 'canary.call', 'ok', `canary ${c.tool} answered in ${ms(c.latencyMs)}`, { ...extra, value: Math.round(c.latencyMs * 10) / 10 });
+    if (c.outcome === 'tool_error' || c.outcome === 'dead' || c.outcome === 'hung') {
+      return finding(hub, 'canary.call', 'warning', `canary ${c.tool} failed (${c.outcome}${c.detail ? `: ${c.detail}` : ''})`, extra);
+    }
+    return finding(hub, 'canary.call', 'no_data', `canary ${c.tool} could not be called: ${c.detail ?? c.outcome}`, extra);
   });
 }

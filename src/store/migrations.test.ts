@@ -22,9 +22,9 @@ function tempRoot(): string {
   return r;
 }
 
-/** A test-only version 2: reshapes existing rows, so a half-applied run would be visible. */
+/** A test-only next version: reshapes existing rows, so a half-applied run would be visible. */
 const V2: Migration = {
-  version: 2,
+  version: LATEST_SCHEMA_VERSION + 1,
   name: 'test: add a column and rewrite every sample',
   up(db) {
     db.exec('ALTER TABLE samples ADD COLUMN note TEXT');
@@ -34,7 +34,7 @@ const V2: Migration = {
   },
 };
 // The child builds V2 itself from this source, so parent and child run the very same migration.
-const V2_SOURCE = `{ version: 2, name: 'test', up(db) {
+const V2_SOURCE = `{ version: ${LATEST_SCHEMA_VERSION + 1}, name: 'test', up(db) {
   db.exec('ALTER TABLE samples ADD COLUMN note TEXT');
   db.exec("UPDATE samples SET v = v * 2, note = 'doubled'");
   db.exec('CREATE TABLE extra (k INTEGER PRIMARY KEY, x TEXT)');
@@ -63,7 +63,7 @@ async function killInsideMigration(stateDir: string, withV2: boolean): Promise<v
     child.stdout.once('data', (d: Buffer) => res(d.toString().trim()));
     child.once('exit', (code) => rej(new Error(`migrator exited ${code} before its migration`)));
   });
-  expect(line).toBe(`inside ${withV2 ? 2 : 1}`);
+  expect(line).toBe(`inside ${withV2 ? LATEST_SCHEMA_VERSION + 1 : LATEST_SCHEMA_VERSION}`);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
 }
@@ -79,9 +79,9 @@ describe('migrate', () => {
   test('a failing migration rolls back whole: no table of it, version unchanged', () => {
     const db = new Database(':memory:');
     migrate(db, ':memory:');
-    const broken: Migration = { version: 2, name: 'broken', up: (d) => { d.exec('CREATE TABLE half (x)'); d.exec('SELECT * FROM missing_table'); } };
+    const broken: Migration = { version: LATEST_SCHEMA_VERSION + 1, name: 'broken', up: (d) => { d.exec('CREATE TABLE half (x)'); d.exec('SELECT * FROM missing_table'); } };
     expect(() => migrate(db, ':memory:', [...MIGRATIONS, broken])).toThrow(/missing_table/);
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
   });
 
@@ -98,11 +98,11 @@ describe('migrate', () => {
 });
 
 describe('kill during a migration (faults B7)', () => {
-  test('SIGKILL inside the initial migration: the next open runs it cleanly', async () => {
+  test('SIGKILL inside the last shipped migration: the next open runs it cleanly', async () => {
     const dir = join(tempRoot(), 'state');
     await killInsideMigration(dir, false);
     const store = Store.open({ stateDir: dir });
-    expect(store.openInfo.schemaVersion).toBe(1);
+    expect(store.openInfo.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(store.openInfo.corruptMovedTo).toBeUndefined();
     store.insertSamples([{ hub: 'h', name: 'hub.up', t: 1000, v: 1 }]);
     expect(store.integrityCheck()).toBe('ok');
@@ -117,8 +117,8 @@ describe('kill during a migration (faults B7)', () => {
 
     await killInsideMigration(dir, true);
 
-    const after = Store.open({ stateDir: dir }); // the program of before: version 1 only
-    expect(after.openInfo.schemaVersion).toBe(1);
+    const after = Store.open({ stateDir: dir }); // the program of before: without the test migration
+    expect(after.openInfo.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(after.integrityCheck()).toBe('ok');
     const rows = after.querySamples({ hub: 'h', name: 'm', from: 0, to: 1e9, resolution: 'raw' });
     expect(rows.map((r) => r.v)).toEqual(Array.from({ length: 500 }, (_, i) => i));
@@ -126,12 +126,12 @@ describe('kill during a migration (faults B7)', () => {
     after.close();
 
     const upgraded = Store.open({ stateDir: dir, migrations: [...MIGRATIONS, V2] });
-    expect(upgraded.openInfo.schemaVersion).toBe(2);
+    expect(upgraded.openInfo.schemaVersion).toBe(LATEST_SCHEMA_VERSION + 1);
     expect(upgraded.db.prepare('SELECT count(*) AS n, sum(v) AS s, min(note) AS note FROM samples').get())
       .toEqual({ n: 500, s: 2 * (499 * 500) / 2, note: 'doubled' });
     expect(upgraded.db.prepare('SELECT count(*) AS n FROM extra').get()).toEqual({ n: 500 });
     upgraded.close();
 
-    expect(() => Store.open({ stateDir: dir })).toThrow(/schema version 2 is newer/);
+    expect(() => Store.open({ stateDir: dir })).toThrow(new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1} is newer`));
   });
 });

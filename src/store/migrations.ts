@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 import { SCHEMA_V1 } from './schema.js';
+import { SCHEMA_V2 } from './schema-v2.js';
 
 /** One step from version - 1 to version. `up` must only use the connection it is given. */
 export interface Migration {
@@ -18,6 +19,7 @@ export interface Migration {
 /** Every migration, in order; versions are 1, 2, 3 … with no holes. Never edit a shipped one: add another. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
+  { version: 2, name: 'alerts, silences, outbox, notification log', up: (db) => db.exec(SCHEMA_V2) },
 ];
 
 /** The schema version this code reads and writes. */

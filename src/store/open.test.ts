@@ -9,6 +9,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { StoreError } from './errors.js';
 import { DB_FILE, isCorruptionError } from './open.js';
 import { Store } from './store.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
 
 const roots: string[] = [];
 const open: Store[] = [];
@@ -62,7 +63,7 @@ describe('Store.open: files and modes (faults D12)', () => {
     try {
       const s = track(Store.open({ stateDir: dir }));
       s.insertSamples([{ hub: 'h', name: 'n', t: 1, v: 1 }]);
-      expect(s.openInfo).toMatchObject({ created: true, schemaVersion: 1 });
+      expect(s.openInfo).toMatchObject({ created: true, schemaVersion: LATEST_SCHEMA_VERSION });
       expect(mode(dir)).toBe(0o700);
       for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
       s.close();

@@ -83,4 +83,4 @@ CREATE TABLE meta (
 `;
 
 /** Tables the store owns, for tests and `status`. */
-export const TABLES = ['series', 'samples', 'rollup_1m', 'rollup_1h', 'events', 'runs', 'meta'] as const;
+export const TABLES = ['series', 'samples', 'rollup_1m', 'rollup_1h', 'events', 'runs', 'meta', 'alerts', 'silences', 'outbox', 'notifications'] as const;

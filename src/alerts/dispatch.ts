@@ -1,0 +1,129 @@
+/**
+ * Routing, grouping and the dedup stage, pure: which (group, receiver) gets a notification now, and with
+ * what. Compared against the last intent handed to each receiver (persisted in the outbox, so a restart
+ * re-notifies nothing, faults C8), with Alertmanager's timers: a new group waits `group_wait` for company,
+ * a changed group waits `group_interval` since its last notification, an unchanged firing group is
+ * repeated after `repeat_interval` (acked alerts are not repeated). The all-clear of a group goes out at
+ * once: waiting a group interval to say "resolved" helps nobody at 3 a.m.
+ */
+import { createHash } from 'node:crypto';
+import type { MonitorConfig } from '../config/defaults.js';
+import type { AlertBatch, AlertItem, AlertSeverity } from '../notify/types.js';
+import type { AlertRow, Intent } from '../store/alert-store.js';
+
+export interface PlannedNotification {
+  groupKey: string;
+  receiver: string;
+  firing: AlertRow[];
+  resolved: AlertRow[];
+}
+
+/** The labels that make a group, in config order. */
+export function groupLabelsOf(a: AlertRow, groupBy: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of groupBy) out[k] = k === 'severity' ? a.severity : k === 'rule' ? a.rule : a.labels[k] ?? '';
+  return out;
+}
+
+export function groupKeyOf(a: AlertRow, groupBy: readonly string[]): string {
+  const g = groupLabelsOf(a, groupBy);
+  return `{${Object.entries(g).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+}
+
+/** The receivers an alert goes to now: its severity's escalation steps that are due. */
+export function receiversFor(a: AlertRow, cfg: MonitorConfig['alerting'], now: number): string[] {
+  const all = Object.keys(cfg.receivers);
+  let names: string[];
+  if (!cfg.routes) names = a.severity === 'info' ? [] : all;
+  else {
+    const steps = cfg.routes[a.severity as AlertSeverity] ?? [];
+    const firedFor = now - (a.firedAt ?? now);
+    names = [...new Set(steps.filter((s) => firedFor >= s.afterMs && (!s.unackedOnly || a.ackedAt === null)).flatMap((s) => s.receivers))];
+  }
+  // A broken receiver is told about by the others, never by itself.
+  return a.rule === 'notifier.broken' ? names.filter((n) => n !== a.labels.receiver) : names;
+}
+
+export interface DispatchInput {
+  /** Firing alerts, plus alerts resolved since they were last notified. */
+  alerts: readonly AlertRow[];
+  /** Why a firing alert may not start a notification (silence, maintenance, inhibition), or undefined. */
+  mutedBy: (a: AlertRow) => string | undefined;
+  intents: ReadonlyMap<string, Intent>;
+  /** When each (group, receiver) first had a firing alert with no intent yet; updated in place. */
+  firstSeen: Map<string, number>;
+  cfg: MonitorConfig['alerting'];
+  now: number;
+}
+
+/** The notifications due now, in a deterministic order. */
+export function planNotifications(i: DispatchInput): PlannedNotification[] {
+  const { cfg, now } = i;
+  const byKey = new Map<string, { groupKey: string; receiver: string; firing: AlertRow[] }>();
+  const byFingerprint = new Map(i.alerts.map((a) => [a.fingerprint, a]));
+  for (const a of i.alerts) {
+    if (a.state !== 'firing') continue;
+    const groupKey = groupKeyOf(a, cfg.groupBy);
+    for (const receiver of receiversFor(a, cfg, now)) {
+      const key = `${groupKey}\0${receiver}`;
+      const told = i.intents.get(key)?.firing.includes(a.fingerprint) ?? false;
+      if (!told && i.mutedBy(a)) continue;
+      const e = byKey.get(key) ?? { groupKey, receiver, firing: [] };
+      e.firing.push(a);
+      byKey.set(key, e);
+    }
+  }
+  // Groups a receiver was told about that have nothing firing for it any more.
+  for (const [key, intent] of i.intents) {
+    if (byKey.has(key) || intent.firing.length === 0) continue;
+    const [groupKey, receiver] = key.split('\0') as [string, string];
+    byKey.set(key, { groupKey, receiver, firing: [] });
+  }
+
+  const out: PlannedNotification[] = [];
+  for (const [key, e] of [...byKey].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    const last = i.intents.get(key);
+    const firingNow = new Set(e.firing.map((a) => a.fingerprint));
+    const resolved = (last?.firing ?? []).filter((fp) => !firingNow.has(fp)).map((fp) => byFingerprint.get(fp)).filter((a): a is AlertRow => a?.state === 'resolved');
+    const vanished = (last?.firing ?? []).some((fp) => !firingNow.has(fp));
+    if (!last || last.firing.length === 0) {
+      if (e.firing.length === 0) continue;
+      const first = i.firstSeen.get(key) ?? now;
+      i.firstSeen.set(key, first);
+      if (now - first < cfg.groupWaitMs) continue;
+    } else {
+      const added = e.firing.some((a) => !last.firing.includes(a.fingerprint));
+      const sinceLast = now - last.createdAt;
+      const allClear = e.firing.length === 0 && vanished;
+      const changed = added || vanished;
+      const reminder = !changed && e.firing.some((a) => a.ackedAt === null) && sinceLast >= cfg.repeatIntervalMs;
+      if (!allClear && !(changed && sinceLast >= cfg.groupIntervalMs) && !reminder) continue;
+    }
+    i.firstSeen.delete(key);
+    out.push({ groupKey: e.groupKey, receiver: e.receiver, firing: e.firing, resolved });
+  }
+  return out;
+}
+
+
+/** The batch a notifier renders: the group's current state for one receiver. */
+export function toBatch(p: PlannedNotification, cfg: MonitorConfig['alerting']): AlertBatch {
+  const item = (a: AlertRow, status: AlertItem['status']): AlertItem => ({
+    fingerprint: a.fingerprint, rule: a.rule, severity: a.severity as AlertSeverity, status,
+    labels: { ...a.labels, severity: a.severity }, summary: a.summary,
+    startsAt: a.firedAt ?? a.activeSince ?? a.updatedAt,
+    ...(status === 'resolved' && a.resolvedAt !== null ? { endsAt: a.resolvedAt } : {}),
+    ...(a.value !== null ? { value: a.value } : {}),
+  });
+  const first = p.firing[0] ?? p.resolved[0];
+  return {
+    receiver: p.receiver,
+    groupKey: p.groupKey,
+    groupLabels: first ? groupLabelsOf(first, cfg.groupBy) : {},
+    status: p.firing.length > 0 ? 'firing' : 'resolved',
+    alerts: [...p.firing.map((a) => item(a, 'firing')), ...p.resolved.map((a) => item(a, 'resolved'))],
+    dedupKey: createHash('sha256').update(p.groupKey).digest('hex').slice(0, 32),
+    ...(cfg.externalUrl ? { externalUrl: cfg.externalUrl } : {}),
+  };
+}
+

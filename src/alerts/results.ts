@@ -1,0 +1,49 @@
+/**
+ * Findings (what check, the probes and the SLO evaluator say) as rule results for the alert lifecycle,
+ * and the scope each evaluation covers: a poll speaks for the hub, its servers and LLM metrics; a probe
+ * round for the probes and canaries; the SLO pass for the burn rates.
+ */
+import type { Finding } from '../evaluate/types.js';
+import type { EvaluationScope, RuleResult } from './lifecycle.js';
+
+/** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries). */
+export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
+  return findings.map((f) => {
+    const labels: Record<string, string> = { hub: f.hub };
+    if (f.subject !== undefined) {
+      if (f.id === 'canary.call') {
+        const cut = f.subject.lastIndexOf('/');
+        labels.server = f.subject.slice(0, cut);
+        labels.tool = f.subject.slice(cut + 1);
+      } else if (f.id.startsWith('server.')) labels.server = f.subject;
+      else labels.subject = f.subject;
+    }
+    return {
+      rule: f.id, labels, status: f.status,
+      summary: f.subject !== undefined ? `${f.subject}: ${f.message}` : f.message,
+      ...(f.value !== undefined ? { value: f.value } : {}),
+    };
+  });
+}
+
+const PROBE_RULES = new Set(['server.probe', 'canary.call']);
+const SLO_PREFIX = 'slo.';
+
+/** What a poll of `hub` speaks for. When the hub did not answer, absent servers are unknown, not fine. */
+export function pollScope(hub: string, answered: boolean): EvaluationScope {
+  return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && r !== 'notifier.broken', absentMeansOk: answered };
+}
+
+export function probeScope(hub: string, answered: boolean): EvaluationScope {
+  return { hub, rules: (r) => PROBE_RULES.has(r), absentMeansOk: answered };
+}
+
+export function sloScope(hub: string): EvaluationScope {
+  return { hub, rules: (r) => r.startsWith(SLO_PREFIX), absentMeansOk: false };
+}
+
+/** Meta-alerts about the monitor itself (hub label ""). */
+export const META_HUB = '';
+export function metaScope(rule: string): EvaluationScope {
+  return { hub: META_HUB, rules: (r) => r === rule, absentMeansOk: false };
+}

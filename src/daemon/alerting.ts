@@ -1,0 +1,116 @@
+/**
+ * Wires the alert pipeline into the daemon: every poll and probe round is evaluated (check's own
+ * evaluators, so the daemon alerts on exactly what `check` reports), transitions are stored as events,
+ * a 1 s tick runs the group timers and the deliverer, and a heartbeat URL is pinged while collecting.
+ */
+import type http from 'node:http';
+import type { MonitorConfig } from '../config/defaults.js';
+import { AlertPipeline } from '../alerts/pipeline.js';
+import { Deliverer } from '../alerts/deliver.js';
+import { metaScope, META_HUB, pollScope, probeScope, toRuleResults } from '../alerts/results.js';
+import { evaluateHub } from '../evaluate/check.js';
+import { evaluateCanaries, evaluateProbes } from '../evaluate/probes.js';
+import type { Notifier } from '../notify/types.js';
+import { httpGet } from '../sources/http-get.js';
+import type { HubSnapshot } from '../sources/hub-client.js';
+import type { CanaryResult, ProbeResult } from '../sources/server-probe.js';
+import { AlertStore } from '../store/alert-store.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './collector.js';
+import { schedulePeriodic, type Periodic } from './schedule.js';
+import type { WriteBuffer } from './write-buffer.js';
+
+export interface AlertingDeps {
+  cfg: MonitorConfig;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  buffer: WriteBuffer;
+  agent: http.Agent;
+  notifiers: ReadonlyMap<string, Notifier>;
+  random?: () => number;
+  /** Whether the daemon is collecting (some hub polled recently): gates the heartbeat. */
+  collecting: () => boolean;
+}
+
+export interface RunningAlerting {
+  pipeline: AlertPipeline;
+  deliverer: Deliverer;
+  alertStore: AlertStore;
+  onSnapshot(snapshot: HubSnapshot, previous: HubSnapshot | undefined): boolean;
+  onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean): void;
+  stop(): Promise<void>;
+}
+
+const NOTIFY_TIMEOUT_MS = 10_000;
+
+export function startAlerting(d: AlertingDeps): RunningAlerting {
+  const { cfg, clock, log, buffer } = d;
+  const alertStore = new AlertStore(d.store.db);
+  let deliverer: Deliverer | undefined;
+  const pipeline = new AlertPipeline({
+    store: alertStore, cfg, now: () => clock.now(), log,
+    onTransition: (t) => {
+      if (t.to !== 'firing' && t.to !== 'resolved') return;
+      const a = t.alert;
+      buffer.write([], [{ hub: a.hub, t: clock.now(), type: `alert_${t.to}`, server: a.labels.server, data: { rule: a.rule, severity: a.severity, fingerprint: a.fingerprint, summary: a.summary } }]);
+    },
+    onEnqueued: () => deliverer?.tick(),
+  });
+  deliverer = new Deliverer({
+    store: alertStore, notifiers: d.notifiers, now: () => clock.now(), random: d.random, timeoutMs: NOTIFY_TIMEOUT_MS, log,
+    onReceiverHealth: (receiver, broken) => guard(() => pipeline.observe([{
+      rule: 'notifier.broken', labels: { hub: META_HUB, receiver }, status: broken ? 'warning' : 'ok',
+      summary: broken ? `receiver ${receiver} rejects notifications: ${broken.error}` : `receiver ${receiver} delivers again`,
+    }], metaScope('notifier.broken'))),
+  });
+
+  // A failure to persist an evaluation is logged and the daemon goes on (the next evaluation retries).
+  function guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      log.warn({ err: String(err) }, 'alert evaluation could not be stored');
+      return undefined;
+    }
+  }
+
+  const timers: Periodic[] = [schedulePeriodic({
+    periodMs: 1_000, clock, immediate: false,
+    run: async () => {
+      guard(() => pipeline.dispatch());
+      deliverer!.tick();
+    },
+  })];
+  const hb = cfg.alerting.heartbeat;
+  if (hb.url) {
+    timers.push(schedulePeriodic({
+      periodMs: hb.intervalMs, clock,
+      run: async () => {
+        if (!d.collecting()) return; // silence is the signal: the receiving side alerts on a missed ping
+        const res = await httpGet(hb.url, { timeoutMs: NOTIFY_TIMEOUT_MS, maxBytes: 64 * 1024, agent: hb.url.startsWith('http:') ? d.agent : undefined });
+        if (!res.ok || res.status >= 400) log.warn({ failure: res.ok ? `HTTP ${res.status}` : res.failure }, 'heartbeat ping failed');
+      },
+    }));
+  }
+
+  return {
+    pipeline,
+    deliverer,
+    alertStore,
+    onSnapshot(snapshot, previous) {
+      const findings = evaluateHub(snapshot, previous, cfg);
+      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(snapshot.target.url, snapshot.health.ok)));
+      return r?.confirming ?? false;
+    },
+    onProbeRound(hub, probes, canaries, answered) {
+      const findings = [...evaluateProbes(hub, probes, cfg), ...evaluateCanaries(hub, canaries)];
+      guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered)));
+    },
+    async stop() {
+      await Promise.all(timers.map((t) => t.stop()));
+      await deliverer!.stop();
+    },
+  };
+}

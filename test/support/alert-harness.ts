@@ -1,0 +1,91 @@
+/**
+ * An alert pipeline on a real (temp) store, a manual clock and recording receivers: timelines say "at t do
+ * X" and assert exactly which notifications each receiver got (extras fail the test).
+ */
+import { AlertPipeline } from '../../src/alerts/pipeline.js';
+import { Deliverer } from '../../src/alerts/deliver.js';
+import { pollScope, toRuleResults } from '../../src/alerts/results.js';
+import type { RuleResult } from '../../src/alerts/lifecycle.js';
+import { defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
+import { ManualClock } from '../../src/daemon/clock.js';
+import type { Finding } from '../../src/evaluate/types.js';
+import type { AlertBatch, Delivery, Notifier } from '../../src/notify/types.js';
+import { AlertStore } from '../../src/store/alert-store.js';
+import type { Store } from '../../src/store/store.js';
+
+export const HUB = 'http://127.0.0.1:7000';
+
+/** A receiver that records every batch it is sent and answers what `answer` says. */
+export class RecordingNotifier implements Notifier {
+  readonly channel = 'recording';
+  readonly got: { at: number; batch: AlertBatch }[] = [];
+  answer: (batch: AlertBatch) => Delivery = () => ({ kind: 'sent', status: 200 });
+  constructor(readonly name: string, private readonly clock: ManualClock) {}
+  async send(batch: AlertBatch): Promise<Delivery> {
+    const d = this.answer(batch);
+    if (d.kind === 'sent') this.got.push({ at: this.clock.now(), batch });
+    return d;
+  }
+  /** "firing:a,b resolved:c" per notification, for exact comparisons. */
+  summary(): string[] {
+    return this.got.map(({ batch }) => `${batch.status} firing:${batch.alerts.filter((a) => a.status === 'firing').map((a) => a.labels.server ?? a.rule).join(',')} resolved:${batch.alerts.filter((a) => a.status === 'resolved').map((a) => a.labels.server ?? a.rule).join(',')}`);
+  }
+}
+
+export interface Harness {
+  clock: ManualClock;
+  cfg: MonitorConfig;
+  pipeline: AlertPipeline;
+  deliverer: Deliverer;
+  alerts: AlertStore;
+  receivers: Map<string, RecordingNotifier>;
+  /** One poll's worth of findings for HUB (servers: name → status). */
+  poll(servers: Record<string, 'ok' | 'warning' | 'critical'>, hubUp?: boolean): void;
+  /** Advances the clock second by second, running the dispatcher and deliverer each second. */
+  run(ms: number): Promise<void>;
+  /** A fresh pipeline on the same store (a daemon restart). */
+  restart(): void;
+}
+
+export function serverFindings(servers: Record<string, 'ok' | 'warning' | 'critical'>, hubUp = true): Finding[] {
+  if (!hubUp) return [{ id: 'hub.reachable', status: 'critical', hub: HUB, message: 'connection refused' }];
+  return [
+    { id: 'hub.reachable', status: 'ok', hub: HUB, message: 'answers' },
+    ...Object.entries(servers).map(([name, status]): Finding => ({ id: 'server.status', status, hub: HUB, subject: name, message: status === 'ok' ? 'connected' : 'dead' })),
+  ];
+}
+
+export function createHarness(store: Store, configure: (cfg: MonitorConfig) => void = () => {}, receiverNames = ['team']): Harness {
+  const clock = new ManualClock();
+  const cfg = defaultConfig();
+  cfg.alerting.receivers = Object.fromEntries(receiverNames.map((n) => [n, { type: 'recording' }]));
+  configure(cfg);
+  const alerts = new AlertStore(store.db);
+  const receivers = new Map(receiverNames.map((n) => [n, new RecordingNotifier(n, clock)]));
+  const log = { info() {}, warn() {} };
+  const make = () => {
+    const pipeline = new AlertPipeline({ store: alerts, cfg, now: () => clock.now(), log });
+    const deliverer = new Deliverer({ store: alerts, notifiers: receivers, now: () => clock.now(), random: () => 0.5, timeoutMs: 10_000, log,
+      onReceiverHealth: (receiver, broken) => pipeline.observe([{ rule: 'notifier.broken', labels: { hub: '', receiver }, status: broken ? 'warning' : 'ok', summary: broken?.error ?? 'ok' } as RuleResult],
+        { hub: '', rules: (r) => r === 'notifier.broken', absentMeansOk: false }) });
+    return { pipeline, deliverer };
+  };
+  const h: Harness = {
+    clock, cfg, alerts, receivers, ...make(),
+    poll(servers, hubUp = true) {
+      h.pipeline.observe(toRuleResults(serverFindings(servers, hubUp)), pollScope(HUB, hubUp));
+    },
+    async run(ms) {
+      for (let t = 0; t < ms; t += 1_000) {
+        await clock.advance(Math.min(1_000, ms - t));
+        h.pipeline.dispatch();
+        h.deliverer.tick();
+        await h.deliverer.idle();
+      }
+    },
+    restart() {
+      Object.assign(h, make());
+    },
+  };
+  return h;
+}

@@ -15,6 +15,7 @@ const SEPARATE = {
   './commands/daemon.js': 'cmd-daemon',
   './commands/status.js': 'cmd-status',
   './commands/history.js': 'cmd-history',
+  './commands/alerts.js': 'cmd-alerts',
 };
 
 const separate = {
@@ -38,7 +39,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['zod', 'yaml', 'commander', 'croner', 'better-sqlite3', 'pino', 'ink', 'react'],
+  external: ['zod', 'yaml', 'commander', 'croner', 'better-sqlite3', 'pino', 'ink', 'react', 'nodemailer'],
   plugins: [separate],
   // Our sources are ES modules that use import.meta.url; in a CJS file that is the file's own URL.
   define: { 'import.meta.url': '__mhmModuleUrl' },

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CHECK_FORMATS, EVALUATING_COMMANDS, FORMAT_OPTION, GLOBAL_OPTIONS, type EvaluatingCommand } from './options.js';
 import { runEvaluating } from './run-evaluating.js';
+import { UsageError } from '../config/errors.js';
 import { resolveGlobalOptions, type RawGlobalOptions } from './global-options.js';
 import type { CheckFormat } from './options.js';
 
@@ -80,6 +81,59 @@ export function buildProgram(finish: Finish): Command {
     .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
       const run = await (await import('./commands/history.js')).runHistory(g, opts as never);
+      finish(run.output, run.exitCode);
+    });
+
+  const alertsCmd = () => import('./commands/alerts.js');
+  program
+    .command('alerts')
+    .description('open alerts (pending, firing) from the daemon; --all adds those resolved in the last 24 h. Exit 2 if a critical fires, 1 a warning')
+    .option('--all', 'also list alerts resolved in the last 24 h')
+    .action(async (opts: { all?: boolean }, c: Command) => {
+      const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
+      const run = await (await alertsCmd()).runAlerts(g, opts);
+      finish(run.output, run.exitCode);
+    });
+  program
+    .command('ack <id>')
+    .description('acknowledge a firing alert: no reminders and no further escalation steps for it')
+    .option('--comment <text>', 'why, or who is on it')
+    .action(async (id: string, opts: { comment?: string }, c: Command) => {
+      const run = await (await alertsCmd()).runAck(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), id, opts);
+      finish(run.output, run.exitCode);
+    });
+  const silence = program.command('silence').description('mute notifications of matching alerts for a while (add, list, expire)');
+  silence
+    .command('add <matchers...>')
+    .description('add a silence: label matchers name=value, name!=value, name=~regex, name!~regex (labels: hub, server, tool, rule, severity)')
+    .option('--duration <duration>', 'how long (e.g. 30m, 2h)', '2h')
+    .option('--comment <text>', 'why')
+    .action(async (matchers: string[], opts: { duration?: string; comment?: string }, c: Command) => {
+      const run = await (await alertsCmd()).runSilenceAdd(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), matchers, opts);
+      finish(run.output, run.exitCode);
+    });
+  silence
+    .command('list')
+    .description('active and scheduled silences')
+    .action(async (_o: unknown, c: Command) => {
+      const run = await (await alertsCmd()).runSilenceList(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()));
+      finish(run.output, run.exitCode);
+    });
+  silence
+    .command('expire <id>')
+    .description('end a silence now')
+    .action(async (id: string, _o: unknown, c: Command) => {
+      const run = await (await alertsCmd()).runSilenceExpire(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), id);
+      finish(run.output, run.exitCode);
+    });
+  program
+    .command('notify')
+    .description('notification receivers: `notify test <receiver>` sends one test message and reports the outcome')
+    .argument('<action>', 'test')
+    .argument('<receiver>', 'a receiver name from alerting.receivers')
+    .action(async (action: string, receiver: string, _o: unknown, c: Command) => {
+      if (action !== 'test') throw new UsageError(`notify: unknown action ${JSON.stringify(action)}; use: notify test <receiver>`);
+      const run = await (await alertsCmd()).runNotifyTest(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), receiver);
       finish(run.output, run.exitCode);
     });
 

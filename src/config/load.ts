@@ -21,6 +21,25 @@ function keyPath(path: readonly PropertyKey[]): string {
 }
 
 /** Reads and validates a config file; `explicit` says the user named it (so absence is an error). */
+/** Each receiver through the notifier registry's schema (loaded only when receivers are configured). */
+async function parseReceivers(file: string, raw: Record<string, unknown>): Promise<MonitorConfig['alerting']['receivers']> {
+  const out: MonitorConfig['alerting']['receivers'] = {};
+  const names = Object.keys(raw);
+  if (names.length === 0) return out;
+  const { receiverSchema } = await import('../notify/index.js');
+  for (const name of names) {
+    const r = receiverSchema.safeParse(raw[name]);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      const where = ['alerting', 'receivers', name, ...issue.path.map(String)].join('.');
+      const problem = issue.code === 'unrecognized_keys' ? `unknown key ${showValue(issue.keys[0])}` : issue.message.replace(/^Invalid input: /, '');
+      throw new ConfigError(file, where, problem, 'See the receivers table in the README');
+    }
+    out[name] = r.data as MonitorConfig['alerting']['receivers'][string];
+  }
+  return out;
+}
+
 export async function loadConfig(file: string, explicit: boolean): Promise<MonitorConfig> {
   let text: string;
   try {
@@ -54,6 +73,14 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
     throw new ConfigError(file, keyPath(issue.path), `${problem} (got ${got === undefined ? 'nothing' : showValue(got)})`, hint.join('. '));
   }
   const c = result.data;
+  const receivers = await parseReceivers(file, c.alerting.receivers);
+  for (const sev of ['critical', 'warning', 'info'] as const) {
+    (c.alerting.routes?.[sev] ?? []).forEach((step, i) => step.receivers.forEach((name, j) => {
+      if (!Object.prototype.hasOwnProperty.call(receivers, name)) {
+        throw new ConfigError(file, `alerting.routes.${sev}.${i}.receivers.${j}`, `no receiver named ${showValue(name)}`, `Define it under alerting.receivers (have: ${Object.keys(receivers).join(', ') || 'none'})`);
+      }
+    }));
+  }
   const toStep = (st: { after: number; receivers: string[]; unacked_only: boolean }) => ({ afterMs: st.after, receivers: st.receivers, unackedOnly: st.unacked_only });
   return {
     file,
@@ -103,7 +130,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       maintenance: c.alerting.maintenance.map((m) => ({ cron: m.cron, durationMs: m.duration, matchers: m.matchers, comment: m.comment })),
       externalUrl: c.alerting.external_url,
       heartbeat: { url: c.alerting.heartbeat.url, intervalMs: c.alerting.heartbeat.interval },
-      receivers: c.alerting.receivers as MonitorConfig['alerting']['receivers'],
+      receivers,
     },
     slo: {
       windowMs: c.slo.window,

@@ -100,7 +100,9 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     deliverer,
     alertStore,
     onSnapshot(snapshot, previous) {
-      const findings = evaluateHub(snapshot, previous, cfg);
+      // "Connected, uptime 0" that one look cannot settle (just connected, or died young) is unknown to the
+      // lifecycle: it neither confirms nor clears a death seen on the previous poll.
+      const findings = evaluateHub(snapshot, previous, cfg).map((f) => (f.id === 'server.status' && f.value === 'unconfirmed' ? { ...f, status: 'no_data' as const } : f));
       const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(snapshot.target.url, snapshot.health.ok)));
       return r?.confirming ?? false;
     },
@@ -110,7 +112,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     },
     async stop() {
       await Promise.all(timers.map((t) => t.stop()));
-      await deliverer!.stop();
+      await deliverer!.stop(500);
     },
   };
 }

@@ -57,8 +57,11 @@ export interface CollectorDeps {
   onSnapshot?: (snapshot: HubSnapshot, previous: HubSnapshot | undefined) => boolean;
 }
 
-/** Confirmation polls after a failing one (Uptime Kuma's retry interval): +1 s, +2 s. */
-const CONFIRM_AFTER_MS = [1_000, 2_000];
+/**
+ * Confirmation polls after a failing one (Uptime Kuma's retry interval): about +1 s and +2 s, a little
+ * over, because uptime counts whole seconds and a stopped clock only shows on samples ≥ 1 s apart.
+ */
+const CONFIRM_AFTER_MS = [1_100, 2_200];
 
 /** A wall/monotonic disagreement beyond this between two polls is a clock jump (faults A22). */
 const CLOCK_JUMP_MS = 2_000;

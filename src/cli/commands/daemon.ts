@@ -49,8 +49,11 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   sweepTempFiles(g.stateDir);
   const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
+  const { buildNotifiers } = await import('../receivers.js');
+  const notifiers = await buildNotifiers(cfg, log);
+  if (cfg.alerting.enabled) log.info({ receivers: [...notifiers.keys()] }, notifiers.size ? 'alerting to receivers' : 'alerting with no receivers: alerts are stored and listed by `alerts`, nobody is notified');
   const daemon = startDaemon({
-    cfg, targets, stateDir: g.stateDir, store, log,
+    cfg, targets, stateDir: g.stateDir, store, log, notifiers,
     timeoutMs: g.timeoutMs ?? cfg.timeoutMs,
     // Scheduled jobs run this same CLI with the same hubs, config and state dir.
     jobs: {

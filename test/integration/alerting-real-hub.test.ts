@@ -1,0 +1,108 @@
+/**
+ * Alerting end to end: the real mcp-hub 4.2.1, the daemon as a real child process, and real HTTP receivers
+ * on loopback standing in for a generic webhook, Slack, ntfy and PagerDuty. A killed stdio child gives
+ * exactly one critical notification per receiver, its recovery exactly one resolved; no secret leaks.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
+import { isolatedEnv, runCli } from '../support/cli.js';
+import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const SECRET = 'SECRET123canary';
+
+function post(url: string, body: object): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test('kill a child: one critical notification per receiver; bring it back: one resolved; secrets appear nowhere', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }) } });
+  cleanups.push(() => hub.stop());
+  const receivers: Record<string, Receiver> = {};
+  for (const name of ['hook', 'slack', 'ntfy', 'pager']) {
+    receivers[name] = await startReceiver();
+    cleanups.push(() => receivers[name]!.close());
+  }
+  const state = stateDir();
+  const config = join(state, 'config.yaml');
+  writeFileSync(config, [
+    'alerting:',
+    '  group_wait: 1s',
+    '  receivers:',
+    '    hook:',
+    '      type: webhook',
+    `      url: ${receivers.hook!.url}/hook/${SECRET}`,
+    '    team:',
+    '      type: slack',
+    `      url: ${receivers.slack!.url}/services/T0/B0/${SECRET}`,
+    '    phone:',
+    '      type: ntfy',
+    `      url: ${receivers.ntfy!.url}`,
+    '      topic: mcp-alerts',
+    `      token: ${SECRET}`,
+    '    pager:',
+    '      type: pagerduty',
+    `      url: ${receivers.pager!.url}/v2/enqueue`,
+    `      routing_key: ${SECRET}`,
+    'probes:',
+    '  enabled: false',
+  ].join('\n'));
+  const daemon = startDaemonProcess(hub, state, ['--config', config], cleanups);
+  await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'crashy');
+
+  const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  const firing = await waitForEvent(state, (e) => e.type === 'alert_firing' && e.server === 'crashy');
+  expect(JSON.parse(firing.data!)).toMatchObject({ rule: 'server.status', severity: 'critical' });
+  for (const r of Object.values(receivers)) await r.waitFor(1);
+  const firedWithinMs = Date.now() - killedAt;
+
+  // Webhook: Alertmanager-compatible JSON naming the server.
+  const hook = JSON.parse(receivers.hook!.requests[0]!.body) as { status: string; alerts: { status: string; labels: Record<string, string> }[] };
+  expect(hook.status).toBe('firing');
+  expect(hook.alerts.map((a) => [a.status, a.labels.server, a.labels.rule])).toEqual([['firing', 'crashy', 'server.status']]);
+  // PagerDuty: a trigger with the routing key and a stable dedup key.
+  const trigger = JSON.parse(receivers.pager!.requests[0]!.body) as { event_action: string; dedup_key: string; routing_key: string };
+  expect(trigger).toMatchObject({ event_action: 'trigger', routing_key: SECRET });
+
+  // Recovery: the hub needs stop + start for a dead stdio child (hub-api.md §6).
+  expect(await post(`${hub.url}/api/servers/stop`, { server_name: 'crashy' })).toBe(200);
+  expect(await post(`${hub.url}/api/servers/start`, { server_name: 'crashy' })).toBe(200);
+  await waitForEvent(state, (e) => e.type === 'alert_resolved' && e.server === 'crashy');
+  for (const r of Object.values(receivers)) await r.waitFor(2);
+  const resolve = JSON.parse(receivers.pager!.requests[1]!.body) as { event_action: string; dedup_key: string };
+  expect(resolve).toMatchObject({ event_action: 'resolve', dedup_key: trigger.dedup_key });
+  expect((JSON.parse(receivers.hook!.requests[1]!.body) as { status: string }).status).toBe('resolved');
+
+  // Nothing more: exactly one firing and one resolved per receiver.
+  await new Promise((r) => setTimeout(r, 3_000));
+  for (const [name, r] of Object.entries(receivers)) expect(r.requests.length, name).toBe(2);
+
+  const alerts = await runCli(['alerts', '--all', '--state-dir', state, '--json'], isolatedEnv());
+  const listed = JSON.parse(alerts.stdout) as { open: unknown[]; resolved: { rule: string; labels: Record<string, string> }[] };
+  expect(listed.open).toEqual([]);
+  expect(listed.resolved.map((a) => [a.rule, a.labels.server])).toContainEqual(['server.status', 'crashy']);
+
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+  // Secret canary: not in the daemon's logs, not in any file of the state dir other than the config itself.
+  expect(daemon.stderrText()).not.toContain(SECRET);
+  for (const f of readdirSync(state)) {
+    if (f === 'config.yaml') continue;
+    expect(readFileSync(join(state, f)).includes(SECRET), f).toBe(false);
+  }
+  expect(firedWithinMs).toBeLessThan(10_000);
+});

@@ -7,7 +7,8 @@ import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import { Deliverer } from '../alerts/deliver.js';
-import { metaScope, META_HUB, pollScope, probeScope, toRuleResults } from '../alerts/results.js';
+import { metaScope, META_HUB, pollScope, probeScope, sloScope, toRuleResults } from '../alerts/results.js';
+import { evaluateSlo, sloWindows } from '../evaluate/slo.js';
 import { evaluateHub } from '../evaluate/check.js';
 import { evaluateCanaries, evaluateProbes } from '../evaluate/probes.js';
 import type { Notifier } from '../notify/types.js';
@@ -30,6 +31,8 @@ export interface AlertingDeps {
   agent: http.Agent;
   notifiers: ReadonlyMap<string, Notifier>;
   random?: () => number;
+  /** The hubs being watched. */
+  hubs: () => string[];
   /** Whether the daemon is collecting (some hub polled recently): gates the heartbeat. */
   collecting: () => boolean;
 }
@@ -83,6 +86,18 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       deliverer!.tick();
     },
   })];
+  // SLOs: every minute, per hub, the ratios the burn-rate windows need, from raw samples up to 6 h and
+  // from the 1-minute rollups beyond.
+  timers.push(schedulePeriodic({
+    periodMs: 60_000, clock, immediate: false,
+    run: async () => {
+      const now = clock.now();
+      for (const hub of d.hubs()) {
+        const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, d.store.ratio(hub, name, now - w, now + 1, w <= 6 * 3_600_000 ? 'raw' : '1m')]));
+        guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, { availability: ratios('hub.up'), latency: ratios('hub.health_fast') }, cfg.slo)), sloScope(hub)));
+      }
+    },
+  }));
   const hb = cfg.alerting.heartbeat;
   if (hb.url) {
     timers.push(schedulePeriodic({

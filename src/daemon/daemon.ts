@@ -65,6 +65,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   const alerting = cfg.alerting.enabled
     ? startAlerting({
       cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random,
+      hubs: () => collectors.map((c) => c.hub),
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
     })
     : undefined;

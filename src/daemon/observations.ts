@@ -57,6 +57,8 @@ export function deriveRows(
   const h = cur.health.value;
   samples.push({ hub, name: 'hub.up', t, v: isUpState(h.state) ? 1 : 0 });
   samples.push({ hub, name: 'hub.health_latency_ms', t, v: Math.round(cur.health.latencyMs * 100) / 100 });
+  // The latency SLO's good-event indicator, so 30-day objectives come from the rollups' sums.
+  samples.push({ hub, name: 'hub.health_fast', t, v: cur.health.latencyMs <= cfg.slo.latencyThresholdMs ? 1 : 0 });
   if (prev && !prev.health.ok) events.push({ hub, t, type: 'poll_recovered', data: { after: prev.health.failure } });
   const prevState = prev?.health.ok ? prev.health.value.state : undefined;
   if (h.state !== prevState) events.push({ hub, t, type: 'hub_state', data: { state: h.state ?? null, previous: prevState ?? null, source: 'poll', pid: h.pid ?? null } });

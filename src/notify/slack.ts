@@ -34,7 +34,6 @@ export type SlackConfig = z.output<typeof slackSchema>;
 /** The Slack webhook body we send. */
 export interface SlackBody {
   channel?: string;
-  text: string;
   attachments: {
     color: string;
     title: string;
@@ -83,7 +82,8 @@ export function renderSlack(batch: AlertBatch, cfg: Pick<SlackConfig, 'channel'>
   });
   const attachment: SlackBody['attachments'][number] = { color: colour(batch), title, text, fallback: title, mrkdwn_in: ['text'] };
   if (batch.externalUrl) attachment.title_link = batch.externalUrl;
-  return { ...(cfg.channel ? { channel: cfg.channel } : {}), text: title, attachments: [attachment] };
+  // No top-level `text`: Slack would show the title twice; `fallback` is what push notifications show.
+  return { ...(cfg.channel ? { channel: cfg.channel } : {}), attachments: [attachment] };
 }
 
 /** A notifier posting to a Slack incoming webhook. */

@@ -41,8 +41,8 @@ describe('truncateBytes', () => {
   test.each([
     ['short text is unchanged', 'hello', 5, 'hello'],
     ['the ellipsis takes 3 bytes', 'hello world', 8, 'hello…'],
-    ['a 2-byte rune is not split', 'aéé', 6, 'a…'],
-    ['a 4-byte emoji is not split', 'a😀b', 6, 'a…'],
+    ['a 2-byte rune is not split', 'aééé', 5, 'a…'],
+    ['a 4-byte emoji is not split', 'a😀bc', 6, 'a…'],
     ['under 3 bytes nothing fits', 'hello', 2, ''],
   ])('%s', (_name, input, max, out) => {
     expect(truncateBytes(input, max)).toBe(out);

@@ -150,6 +150,8 @@ describe('query plans', () => {
       s.lastSampleTime(hub);
     }
     s.listHubs();
+    s.ratio('h', 'hub.up', 0, T0, 'raw');
+    s.ratio('h', 'hub.up', 0, T0, '1m');
     s.lastRun();
     s.gaps(0, T0);
     s.stopRun(runId, T0 + 2, true);

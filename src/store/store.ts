@@ -238,6 +238,24 @@ export class Store {
     return row ?? { busy: 0, log: 0, checkpointed: 0 };
   }
 
+  /**
+   * Good/total of a 0/1 series over [from, to): raw samples when `resolution` is raw, else 1-minute
+   * rollups (a failed poll — NULL — counts in total, not in good). Time with no rows is not counted.
+   */
+  ratio(hub: string, name: string, from: number, to: number, resolution: 'raw' | '1m'): { good: number; total: number } {
+    let good = 0;
+    let total = 0;
+    const text = resolution === 'raw'
+      ? 'SELECT count(*) AS total, total(v) AS good FROM samples WHERE series_id = ? AND t >= ? AND t < ?'
+      : 'SELECT total(n) AS total, total(sum) AS good FROM rollup_1m WHERE series_id = ? AND bucket >= ? AND bucket < ?';
+    for (const m of this.series.match({ hub, name, labelsText: '' })) {
+      const r = this.sql.stmt(text).get(m.id, from, to) as { good: number; total: number };
+      good += r.good;
+      total += r.total;
+    }
+    return { good, total };
+  }
+
   /** Closes the connection (SQLite checkpoints and removes the -wal when it is the last one). Idempotent. */
   close(): void {
     if (this.closed) return;

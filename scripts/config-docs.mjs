@@ -3,13 +3,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configSchema, typeLabels } from '../dist/config/schema.js';
 import { renderConfigTable } from '../dist/config/docs.js';
+import { renderReceiverDocs } from '../dist/notify/index.js';
 
 const readme = new URL('../README.md', import.meta.url);
-const text = readFileSync(readme, 'utf8');
-const start = '<!-- config-table:start -->';
-const end = '<!-- config-table:end -->';
-const a = text.indexOf(start);
-const b = text.indexOf(end);
-if (a < 0 || b < a) throw new Error('README.md has no config-table markers');
-writeFileSync(readme, `${text.slice(0, a + start.length)}\n${renderConfigTable(configSchema, typeLabels)}\n${text.slice(b)}`);
-console.log('README.md configuration table updated');
+let text = readFileSync(readme, 'utf8');
+function replaceSection(name, body) {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${name} markers`);
+  text = `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`;
+}
+replaceSection('config-table', renderConfigTable(configSchema, typeLabels));
+replaceSection('receivers-table', renderReceiverDocs());
+writeFileSync(readme, text);
+console.log('README.md configuration and receivers tables updated');

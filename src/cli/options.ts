@@ -34,6 +34,7 @@ export const EVALUATING_COMMANDS = {
     description: 'check each hub once against the alert thresholds; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
     options: [
       { flags: '--expect-daemon', key: 'expectDaemon', takesValue: false, description: 'also warn when the daemon is not running or not recording (dead-man check for cron)' },
+      { flags: '--daemon', key: 'daemon', takesValue: false, description: 'like --expect-daemon, but CRITICAL when the daemon is not running or has stopped collecting' },
       { flags: '--probe', key: 'probe', takesValue: false, description: 'also make a read-only MCP round trip to each connected server through the hub (catches dead and hung children the hub calls connected)' },
     ] as OptionSpec[],
   },

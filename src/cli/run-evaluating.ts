@@ -7,7 +7,7 @@ export async function runEvaluating(
   command: EvaluatingCommand, g: GlobalOptions, format: CheckFormat, options: Record<string, string | boolean | undefined>,
 ): Promise<CommandRun> {
   switch (command) {
-    case 'check': return (await import('./commands/check.js')).runCheck(g, format, { expectDaemon: options.expectDaemon === true, probe: options.probe === true });
+    case 'check': return (await import('./commands/check.js')).runCheck(g, format, { expectDaemon: options.expectDaemon === true || options.daemon === true, daemonCritical: options.daemon === true, probe: options.probe === true });
     case 'validate': return (await import('./commands/validate.js')).runValidate(g, format);
     case 'anomalies': return (await import('./commands/anomalies.js')).runAnomalies(g, format, typeof options.window === 'string' ? options.window : undefined);
   }

@@ -18,7 +18,7 @@ describe('the status table', () => {
       expect({ s, kind: d.kind }).toEqual({ s, kind: expected(s) });
       expect(isRetryableStatus(s)).toBe(expected(s) === 'retry');
       expect((d as { status?: number }).status).toBe(s);
-      if (d.kind !== 'sent') {
+      if (d.kind === 'retry' || d.kind === 'failed') {
         expect(d.error).toContain(`HTTP ${s}`);
         expect(d.error).not.toContain('SECRET123');
       }

@@ -108,7 +108,8 @@ export function renderReceiverDocs(): string {
     for (const [key, schema] of Object.entries(channels[c].schema.shape as Record<string, unknown>)) {
       const { inner, dflt, optional } = unwrap(schema);
       const described = (schema as { description?: string }).description ?? '';
-      const shown = dflt === undefined ? (optional ? '' : '*required*') : `\`${cell(JSON.stringify(dflt))}\``;
+      const text = typeof dflt === 'string' ? dflt : JSON.stringify(dflt);
+      const shown = dflt === undefined ? (optional ? '' : '*required*') : `\`${cell(text)}\``;
       lines.push(`| \`${key}\` | ${typeName(inner)} | ${shown} | ${cell(described)} |`);
     }
     parts.push(lines.join('\n'));

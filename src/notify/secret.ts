@@ -44,14 +44,39 @@ export function resolveSecret(value: string): string {
 
 /** The zod type of a secret: a string, `env:NAME` (read at parse time) or `file:/path` (read, trimmed). */
 export function secret() {
+  return secretType(false);
+}
+
+/** A secret that must resolve to an http(s) URL (webhook and Slack URLs carry their token in the path). */
+export function secretUrl() {
+  return secretType(true);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function secretType(url: boolean) {
   const schema = z.string().min(1, { message: 'empty secret. Write the value, env:NAME or file:/path' })
     .transform((value, ctx) => {
+      let resolved: string;
       try {
-        return resolveSecret(value);
+        resolved = resolveSecret(value);
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
         return z.NEVER;
       }
+      // The value is a secret: the message must not quote it.
+      if (url && !isHttpUrl(resolved)) {
+        ctx.addIssue({ code: 'custom', message: 'not an http(s) URL (value not shown: it is a secret). Write e.g. https://hooks.example/…' });
+        return z.NEVER;
+      }
+      return resolved;
     });
   secretDefs.add(schema._zod.def);
   return schema;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { AlertBatch, AlertItem, Notifier, NotifierDeps } from './types.js';
-import { secret } from './secret.js';
+import { secretUrl } from './secret.js';
 import { sendJson } from './http.js';
 import { alertLine, batchTitle, countAlerts, listWithin, topSeverity } from './summary.js';
 import { runeLength, stripControls, truncateRunes } from './truncate.js';
@@ -24,7 +24,7 @@ export const SLACK_DESCRIPTION_RUNES = 300;
 
 /** Config of a `slack` receiver. */
 export const slackSchema = z.object({
-  url: secret().describe('Slack incoming-webhook URL (a secret: env:NAME or file:/path work)'),
+  url: secretUrl().describe('Slack incoming-webhook URL (a secret: env:NAME or file:/path work)'),
   channel: z.string().min(1).optional().describe('Channel override, e.g. "#ops"; default: the webhook\'s own channel'),
 }).strict();
 

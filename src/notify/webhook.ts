@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import type { AlertBatch, AlertItem, Notifier, NotifierDeps } from './types.js';
-import { secret } from './secret.js';
+import { secretUrl } from './secret.js';
 import { sendJson } from './http.js';
 import { isoTime } from './summary.js';
 
 /** Config of a `webhook` receiver. */
 export const webhookSchema = z.object({
-  url: secret().describe('Receiver URL (a secret: env:NAME or file:/path work); gets Alertmanager-compatible JSON'),
+  url: secretUrl().describe('Receiver URL (a secret: env:NAME or file:/path work); gets Alertmanager-compatible JSON'),
   max_alerts: z.number().int().min(0).default(0)
     .describe('Most alerts listed per message; 0 = all. The rest are counted in truncatedAlerts'),
 }).strict();

@@ -81,6 +81,10 @@ test('B13 check --expect-daemon: WARNING while no daemon runs, OK while one reco
   expect(doc.exitCode).toBe(1);
   expect(doc.checks.find((c) => c.id === 'daemon.running')).toMatchObject({ status: 'warning' });
   expect(doc.checks.find((c) => c.id === 'hub.reachable')).toMatchObject({ status: 'ok' });
+  // --daemon is the same dead-man check, at CRITICAL.
+  const strict = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--daemon']);
+  expect(strict.code).toBe(2);
+  expect(strict.stdout).toMatch(/CRITICAL\s+daemon\.running/);
 
   const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
   try {

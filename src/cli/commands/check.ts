@@ -43,7 +43,7 @@ async function probeFindings(session: HubPollSession, snapshot: HubSnapshot): Pr
 }
 
 /** Runs the check and returns what to print; never throws for anything a hub does. */
-export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { expectDaemon?: boolean; probe?: boolean } = {}): Promise<CommandRun> {
+export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { expectDaemon?: boolean; daemonCritical?: boolean; probe?: boolean } = {}): Promise<CommandRun> {
   const session = await openHubPollSession(g);
   try {
     const polls = await Promise.all(session.targets.map((t) => pollConfirmed(session, t)));
@@ -56,7 +56,8 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
     if (opts.expectDaemon && perHub[0]) {
       // Stale after three missed polls; a minute at least, so a busy machine is not a dead daemon.
       const staleAfter = Math.max(60_000, 3 * session.config.collect.intervalMs);
-      perHub[0].findings.push(evaluateDaemonLiveness(perHub[0].snapshot.target.url, daemonFacts(g.stateDir), now, staleAfter));
+      const live = evaluateDaemonLiveness(perHub[0].snapshot.target.url, daemonFacts(g.stateDir), now, staleAfter);
+      perHub[0].findings.push(opts.daemonCritical && live.status === 'warning' ? { ...live, status: 'critical' } : live);
     }
     const result = buildResult(perHub, session.config, now);
     return renderResult(result, format, g);

@@ -166,7 +166,9 @@ export class HubCollector {
     if (snapshot.health.ok) {
       for (const s of snapshot.health.value.servers) if (s.tools && !this.tools.has(s.name)) this.tools.set(s.name, s.tools);
     }
-    this.deps.writer.write(d.samples, [...extra, ...d.events]);
+    // Out-of-slot polls (confirmations, SSE-triggered looks) store their events but no samples: one sample
+    // per slot keeps rollups and SLO ratios unbiased (an outage would otherwise be oversampled).
+    this.deps.writer.write(slot.k >= 0 ? d.samples : [], [...extra, ...d.events]);
     if (this.deps.onSnapshot?.(snapshot, previous) && this.confirmTimers.length === 0) {
       this.confirmTimers = CONFIRM_AFTER_MS.map((ms, i) => clock.setTimeout(() => {
         if (i === CONFIRM_AFTER_MS.length - 1) this.confirmTimers = [];

@@ -183,11 +183,7 @@ describe('rate limits and idempotency over the wire', () => {
       .toMatchObject({ kind: 'retry', status: 429, retryAfterMs: 2500 });
   });
 
-  // KNOWN GAP: httpGet (src/sources/http-get.ts) returns no response headers, so Retry-After cannot reach
-  // deliveryFromHttp over the wire (the parsing itself is tested in delivery.test.ts). deliveryFromHttp
-  // already reads `res.headers` when present: once HttpResponse carries `headers: res.headers`, these start
-  // passing — then drop `.fails`.
-  test.fails.each(HTTP_CHANNELS)('%s: 429 with Retry-After: 7 retries after 7000 ms', async (channel) => {
+  test.each(HTTP_CHANNELS)('%s: 429 with Retry-After: 7 retries after 7000 ms', async (channel) => {
     expect(await sendWith(channel, { kind: 'retryAfter', value: '7' })).toMatchObject({ kind: 'retry', status: 429, retryAfterMs: 7000 });
   });
 

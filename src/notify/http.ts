@@ -6,6 +6,7 @@
 import { httpGet } from '../sources/http-get.js';
 import type { Delivery, NotifierDeps } from './types.js';
 import { deliveryFromHttp, type HttpResult } from './delivery.js';
+import { redactSecrets, redactUrl } from './secret.js';
 
 /** A receiver's answer is only read for an error snippet or a retry hint; anything bigger is cut off. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -46,13 +47,19 @@ export interface SendJsonOptions {
 
 /** POSTs one rendered body and maps the outcome by the shared table; logs a redacted warning when not sent. */
 export async function sendJson(url: string, body: unknown, o: SendJsonOptions): Promise<Delivery> {
-  const res = await postJson(url, body, {
-    timeoutMs: o.deps.timeoutMs,
-    signal: o.signal,
-    ...(o.headers ? { headers: o.headers } : {}),
-    ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
-  });
-  const d = deliveryFromHttp(res, { url, secrets: o.secrets, timeoutMs: o.deps.timeoutMs });
+  let d: Delivery;
+  try {
+    const res = await postJson(url, body, {
+      timeoutMs: o.deps.timeoutMs,
+      signal: o.signal,
+      ...(o.headers ? { headers: o.headers } : {}),
+      ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+    });
+    d = deliveryFromHttp(res, { url, secrets: o.secrets, timeoutMs: o.deps.timeoutMs });
+  } catch (err) {
+    // Not expected (the client never rejects), but send() must not reject either; the text is redacted.
+    d = { kind: 'failed', error: `POST ${redactUrl(url)}: ${redactSecrets(String((err as Error)?.message ?? err), [url, ...o.secrets])}` };
+  }
   logDelivery(o.deps, o.channel, o.receiver, d);
   return d;
 }

@@ -18,6 +18,8 @@ export interface HttpResponse {
   ok: true;
   status: number;
   contentType: string;
+  /** The response headers (e.g. Retry-After for notifiers). */
+  headers: http.IncomingHttpHeaders;
   body: Buffer;
   elapsedMs: number;
 }
@@ -169,6 +171,7 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResponse | H
           ok: true,
           status: res.statusCode ?? 0,
           contentType: String(res.headers['content-type'] ?? ''),
+          headers: res.headers,
           body: Buffer.concat(chunks, size),
           elapsedMs: elapsed(),
         });

@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
@@ -62,6 +63,11 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   const daemon = startDaemonProcess(hub, state, ['--config', config], cleanups);
   await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'crashy');
 
+  // A ready hub with no traffic, for several polls: nobody is notified.
+  await waitForEvent(state, (e) => e.type === 'sse_open');
+  await new Promise((r) => setTimeout(r, 3_000));
+  for (const r of Object.values(receivers)) expect(r.requests).toEqual([]);
+
   const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
   const killedAt = Date.now();
   process.kill(pid, 'SIGKILL');
@@ -105,4 +111,39 @@ test('kill a child: one critical notification per receiver; bring it back: one r
     expect(readFileSync(join(state, f)).includes(SECRET), f).toBe(false);
   }
   expect(firedWithinMs).toBeLessThan(10_000);
+});
+
+test('kill -9 of the daemon during a send: after the restart the notification goes out again, at most one duplicate, and is logged once', async () => {
+  const hub = await launchHub({ servers: { crashy: testServer({ MHM_TAG: 'crashy' }) } });
+  cleanups.push(() => hub.stop());
+  const receiver = await startReceiver({ kind: 'hang' });
+  cleanups.push(() => receiver.close());
+  const state = stateDir();
+  const config = join(state, 'config.yaml');
+  writeFileSync(config, ['alerting:', '  group_wait: 1s', '  receivers:', '    hook:', '      type: webhook', `      url: ${receiver.url}/hook`, 'probes:', '  enabled: false'].join('\n'));
+  const first = startDaemonProcess(hub, state, ['--config', config], cleanups);
+  await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'crashy');
+  process.kill(hub.childPids()[0]!, 'SIGKILL');
+  await receiver.waitFor(1, 15_000); // the send is in flight: the receiver never answers it
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+
+  receiver.reply({ kind: 'status', status: 200, body: 'ok' });
+  const second = startDaemonProcess(hub, state, ['--config', config], cleanups);
+  await receiver.waitFor(2, 15_000);
+  await new Promise((r) => setTimeout(r, 3_000)); // nothing more may come
+  expect(receiver.requests).toHaveLength(2);
+  const [a, b] = receiver.requests.map((r) => JSON.parse(r.body) as { status: string; groupKey: string; alerts: { fingerprint: string }[] });
+  expect(b!.status).toBe('firing');
+  expect(b!.groupKey).toBe(a!.groupKey);
+  expect(b!.alerts.map((x) => x.fingerprint)).toEqual(a!.alerts.map((x) => x.fingerprint));
+  second.kill('SIGTERM');
+  await new Promise((r) => second.once('exit', r));
+  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  try {
+    expect(db.prepare("SELECT count(*) AS n FROM notifications WHERE receiver = 'hook'").get()).toEqual({ n: 1 });
+    expect(db.prepare("SELECT state, count(*) AS n FROM outbox GROUP BY state").all()).toEqual([{ state: 'delivered', n: 1 }]);
+  } finally {
+    db.close();
+  }
 });

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
@@ -19,6 +20,14 @@ afterEach(async () => {
 });
 
 const SECRET = 'SECRET123canary';
+
+async function until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 function post(url: string, body: object): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,12 +45,35 @@ test('kill a child: one critical notification per receiver; bring it back: one r
     receivers[name] = await startReceiver();
     cleanups.push(() => receivers[name]!.close());
   }
+  const mails: { subject: string; body: string }[] = [];
+  const smtp = new SMTPServer({
+    disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authMethods: ['PLAIN', 'LOGIN'], logger: false,
+    onAuth: (auth, _s, cb) => (auth.password === SECRET ? cb(null, { user: auth.username }) : cb(new Error('bad auth'))),
+    onData(stream, _s, cb) {
+      let raw = '';
+      stream.setEncoding('utf8').on('data', (d: string) => { raw += d; }).on('end', () => {
+        mails.push({ subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '', body: raw });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  cleanups.push(() => new Promise<void>((r) => smtp.close(() => r())));
+  const smtpPort = (smtp.server.address() as { port: number }).port;
   const state = stateDir();
   const config = join(state, 'config.yaml');
   writeFileSync(config, [
     'alerting:',
     '  group_wait: 1s',
     '  receivers:',
+    '    mail:',
+    '      type: email',
+    '      host: 127.0.0.1',
+    `      port: ${smtpPort}`,
+    '      user: monitor',
+    `      password: ${SECRET}`,
+    '      from: monitor@example.com',
+    '      to: [ops@example.com]',
     '    hook:',
     '      type: webhook',
     `      url: ${receivers.hook!.url}/hook/${SECRET}`,
@@ -74,6 +106,8 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   const firing = await waitForEvent(state, (e) => e.type === 'alert_firing' && e.server === 'crashy');
   expect(JSON.parse(firing.data!)).toMatchObject({ rule: 'server.status', severity: 'critical' });
   for (const r of Object.values(receivers)) await r.waitFor(1);
+  await until(() => mails.length >= 1);
+  expect(mails[0]!.subject).toMatch(/crashy/);
   const firedWithinMs = Date.now() - killedAt;
 
   // Webhook: Alertmanager-compatible JSON naming the server.
@@ -89,6 +123,8 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   expect(await post(`${hub.url}/api/servers/start`, { server_name: 'crashy' })).toBe(200);
   await waitForEvent(state, (e) => e.type === 'alert_resolved' && e.server === 'crashy');
   for (const r of Object.values(receivers)) await r.waitFor(2);
+  await until(() => mails.length >= 2);
+  expect(mails[1]!.subject).toMatch(/RESOLVED/i);
   const resolve = JSON.parse(receivers.pager!.requests[1]!.body) as { event_action: string; dedup_key: string };
   expect(resolve).toMatchObject({ event_action: 'resolve', dedup_key: trigger.dedup_key });
   expect((JSON.parse(receivers.hook!.requests[1]!.body) as { status: string }).status).toBe('resolved');
@@ -96,6 +132,8 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   // Nothing more: exactly one firing and one resolved per receiver.
   await new Promise((r) => setTimeout(r, 3_000));
   for (const [name, r] of Object.entries(receivers)) expect(r.requests.length, name).toBe(2);
+  expect(mails).toHaveLength(2);
+  for (const m of mails) expect(m.body).not.toContain(SECRET);
 
   const alerts = await runCli(['alerts', '--all', '--state-dir', state, '--json'], isolatedEnv());
   const listed = JSON.parse(alerts.stdout) as { open: unknown[]; resolved: { rule: string; labels: Record<string, string> }[] };

@@ -185,3 +185,37 @@ test('kill -9 of the daemon during a send: after the restart the notification go
     db.close();
   }
 });
+
+test('20 stdio servers killed at once: one notification listing all 20, then one resolved (C7 storm)', async () => {
+  const servers = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${String(i).padStart(2, '0')}`, testServer()]));
+  const hub = await launchHub({ servers, readyTimeoutMs: 60_000 });
+  cleanups.push(() => hub.stop());
+  const receiver = await startReceiver();
+  cleanups.push(() => receiver.close());
+  const state = stateDir();
+  const config = join(state, 'config.yaml');
+  writeFileSync(config, ['alerting:', '  group_wait: 2s', '  receivers:', '    hook:', '      type: webhook', `      url: ${receiver.url}/hook`, 'probes:', '  enabled: false'].join('\n'));
+  const daemon = startDaemonProcess(hub, state, ['--config', config], cleanups);
+  await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 's19');
+  const children = hub.childPids();
+  expect(children).toHaveLength(20);
+  for (const pid of children) process.kill(pid, 'SIGKILL');
+  await receiver.waitFor(1, 20_000);
+  await new Promise((r) => setTimeout(r, 4_000)); // stragglers would be a second message
+  expect(receiver.requests).toHaveLength(1);
+  const first = JSON.parse(receiver.requests[0]!.body) as { status: string; alerts: { labels: Record<string, string> }[] };
+  expect(first.status).toBe('firing');
+  expect(first.alerts.map((a) => a.labels.server).sort()).toEqual(Object.keys(servers));
+
+  for (const name of Object.keys(servers)) {
+    await post(`${hub.url}/api/servers/stop`, { server_name: name });
+    await post(`${hub.url}/api/servers/start`, { server_name: name });
+  }
+  await receiver.waitFor(2, 30_000);
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(receiver.requests).toHaveLength(2);
+  const second = JSON.parse(receiver.requests[1]!.body) as { status: string; alerts: { status: string }[] };
+  expect(second.status).toBe('resolved');
+  expect(second.alerts.filter((a) => a.status === 'resolved')).toHaveLength(20);
+  daemon.kill('SIGTERM');
+}, 120_000);

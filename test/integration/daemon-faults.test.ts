@@ -114,3 +114,37 @@ test('anomalies reads the hub log from a configured command (journalctl-style), 
   expect(spike.message).toMatch(/^5 error lines during the 2s window/);
   expect(doc.checks.find((c) => c.id === 'anomaly.log_growth')!.message).toContain('command: sh ');
 }, 30_000);
+
+test('A18 a 2,168-event log flood on the SSE stream is summarised and notifies nobody; the hub stays OK', async () => {
+  const { startReceiver } = await import('../support/receiver.js');
+  const receiver = await startReceiver();
+  try {
+    hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
+    hub.route('/api/events', { kind: 'sseReplay', file: 'sse/main-sse-events.txt' });
+    const state = mkdtempSync(join(tmpdir(), 'mhm-flood-'));
+    const config = join(state, 'config.yaml');
+    writeFileSync(config, `alerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
+    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--config', config], { env: isolatedEnv(), stdio: 'ignore' });
+    try {
+      const end = Date.now() + 15_000;
+      let summaries: { data: string }[] = [];
+      while (Date.now() < end && summaries.length === 0) {
+        await new Promise((r) => setTimeout(r, 200));
+        try {
+          const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+          summaries = db.prepare("SELECT data FROM events WHERE type = 'log_summary'").all() as { data: string }[];
+          db.close();
+        } catch { /* not created yet */ }
+      }
+      expect(summaries.length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 4_000)); // several polls and dispatch ticks after the flood
+      expect(receiver.requests.length).toBeLessThanOrEqual(1);
+      expect(receiver.requests).toEqual([]);
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('exit', r));
+    }
+  } finally {
+    await receiver.close();
+  }
+}, 40_000);

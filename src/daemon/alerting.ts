@@ -93,7 +93,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     run: async () => {
       const now = clock.now();
       for (const hub of d.hubs()) {
-        const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, d.store.ratio(hub, name, now - w, now + 1, w <= 6 * 3_600_000 ? 'raw' : '1m')]));
+        const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, d.store.ratioOver(hub, name, now - w, now + 1)]));
         guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, { availability: ratios('hub.up'), latency: ratios('hub.health_fast') }, cfg.slo)), sloScope(hub)));
       }
     },

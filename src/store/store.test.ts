@@ -237,3 +237,20 @@ describe('durability (faults B6)', () => {
     expect(s.lastRun()?.clean_start).toBe(0); // every start after a kill is unclean
   });
 });
+
+describe('ratios for SLOs', () => {
+  test('ratioOver counts each poll once across rollups and the newest raw minutes; failed polls count as bad', () => {
+    const s = open();
+    const now = T0 + 10 * HOUR_MS;
+    const rows = Array.from({ length: 600 }, (_, k) => ({ hub: 'h', name: 'hub.up', t: T0 + k * 60_000 + 5_000, v: k % 100 === 7 ? null : k % 50 === 3 ? 0 : 1 }));
+    s.insertSamples(rows);
+    s.rollup(T0 + 4 * HOUR_MS); // folded up to a watermark: the rest is only raw
+    const expected = { good: rows.filter((r) => r.v === 1).length, total: rows.length };
+    expect(s.ratioOver('h', 'hub.up', now - 30 * 24 * HOUR_MS, now + 1)).toEqual(expected);
+    expect(s.ratioOver('h', 'hub.up', now - HOUR_MS, now + 1).total).toBe(60);
+    // Before any rollup ran (a daemon's first minutes), the long window still sees the raw polls.
+    const fresh = open();
+    fresh.insertSamples(rows.slice(-3));
+    expect(fresh.ratioOver('h', 'hub.up', now - 30 * 24 * HOUR_MS, now + 1).total).toBe(3);
+  });
+});

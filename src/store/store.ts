@@ -11,7 +11,7 @@ import {
   lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
-import { Rollups, type RollupResult } from './rollup.js';
+import { META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
 import { beat, computeGaps, lastRun, runsBefore, startRun, stopRun, type Gap, type RunRow } from './runs.js';
 import { canonicalLabels, SeriesRegistry, type Labels, type SeriesInfo } from './series.js';
 import { Sql } from './sql.js';
@@ -254,6 +254,20 @@ export class Store {
       total += r.total;
     }
     return { good, total };
+  }
+
+  /**
+   * Good/total over any window: raw samples up to 6 h; beyond, the 1-minute rollups for the minutes the
+   * rollup has folded (its watermark) and raw samples after that — so a daemon's first minutes, before any
+   * rollup ran, still count, and no poll counts twice.
+   */
+  ratioOver(hub: string, name: string, from: number, to: number): { good: number; total: number } {
+    if (to - from <= 6 * 3_600_000) return this.ratio(hub, name, from, to, 'raw');
+    const wm = this.sql.getMetaNumber(META_ROLLUP_WATERMARK);
+    const cut = Math.min(to, Math.max(from, wm ?? from));
+    const old = this.ratio(hub, name, from, cut, '1m');
+    const recent = this.ratio(hub, name, cut, to, 'raw');
+    return { good: old.good + recent.good, total: old.total + recent.total };
   }
 
   /** Closes the connection (SQLite checkpoints and removes the -wal when it is the last one). Idempotent. */

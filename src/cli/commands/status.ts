@@ -40,11 +40,28 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const firstRun = (store.db.prepare('SELECT min(started_at) AS t FROM runs').get() as { t: number | null }).t ?? now;
     const gaps = store.gaps(Math.max(now - DAY_MS, firstRun), now, running && run ? { currentRunId: run.id } : {});
     const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000);
+    // Alerts and SLOs per hub: what is firing, the degradation level from it, and the error budget left.
+    const { AlertStore } = await import('../../store/alert-store.js');
+    const { evaluateSlo, sloWindows } = await import('../../evaluate/slo.js');
+    const { degradationLevel } = await import('../../evaluate/level.js');
+    const { loadConfig } = await import('../../config/load.js');
+    const cfg = await loadConfig(g.configFile, g.configExplicit);
+    const alertStore = new AlertStore(store.db);
+    const open = alertStore.openAlerts().filter((a) => a.state === 'firing');
+    const perHub = hubs.map((h) => {
+      const firing = open.filter((a) => a.hub === h.hub);
+      const findings = firing.map((a) => ({ id: a.rule, status: a.severity === 'critical' ? 'critical' as const : 'warning' as const, hub: a.hub, message: a.summary }));
+      const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, store.ratioOver(h.hub, name, now - w, now + 1)]));
+      const slo = evaluateSlo(h.hub, { availability: ratios('hub.up'), latency: ratios('hub.health_fast') }, cfg.slo).filter((f) => f.id !== 'slo.burn_rate');
+      return { ...h, level: degradationLevel(findings, undefined, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
+    });
+    const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null },
       store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion },
-      hubs,
+      hubs: perHub,
       gaps,
+      notifications: outbox,
     };
     const exitCode = running && !stale ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
@@ -53,7 +70,11 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
         : `daemon: not running${run?.stopped_at ? ` (last stopped ${new Date(run.stopped_at).toISOString()})` : ''}`,
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
       'hubs:',
-      ...hubs.map((h) => `  ${clean(h.hub)}  last poll ${h.lastPollAgoMs === null ? 'never' : `${formatDuration(h.lastPollAgoMs)} ago`}`),
+      ...perHub.flatMap((h) => [
+        `  ${clean(h.hub)}  last poll ${h.lastPollAgoMs === null ? 'never' : `${formatDuration(h.lastPollAgoMs)} ago`}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
+        ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
+      ]),
+      `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,
       `gaps in the last 24 h (daemon not running): ${gaps.length === 0 ? 'none' : ''}`,
       ...gaps.map((gap) => `  ${new Date(gap.from).toISOString()} → ${new Date(gap.to).toISOString()} (${formatDuration(gap.to - gap.from)})`),
     ];

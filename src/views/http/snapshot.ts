@@ -1,0 +1,174 @@
+/**
+ * The read model behind /metrics, the JSON API and the SSE tick: each hub's latest stored poll, its
+ * servers and their verdicts, read from the store at request time (prom-client's "fill at scrape" idea).
+ * A poll writes all its samples at one `t` (daemon/observations.ts), so "the latest poll" is one exact
+ * timestamp and every per-server value is read at it. Nothing older than the staleness window is shown:
+ * a server that left the hub disappears, as a Prometheus series goes stale (faults D5).
+ */
+import type { MonitorConfig } from '../../config/defaults.js';
+import { degradationLevel } from '../../evaluate/level.js';
+import type { Finding, Level } from '../../evaluate/types.js';
+import { KNOWN_HUB_STATES } from '../../sources/hub-models.js';
+import type { AlertRow } from '../../store/alert-store.js';
+import type { DaemonView, HubStatusView, StoreReader } from './view.js';
+
+/** One server at its hub's latest successful poll. */
+export interface ServerState {
+  name: string;
+  /** From `server.up`; undefined for a disabled server (never counted as down). */
+  up?: boolean;
+  /** The latest verdict event says dead-while-connected and the server is still not up. */
+  dead: boolean;
+  /** The latest settled verdict (up, down, dead, connecting, disabled, unknown), when one was recorded this run. */
+  verdict?: string;
+  uptimeS?: number;
+  tools?: number;
+  /** The latest MCP probe within the staleness window: true answered, false dead/hung, null not asked. */
+  probeOk?: boolean | null;
+  probeLatencyMs?: number;
+  probeAt?: number;
+}
+
+/** One hub as the store and its collector last saw it. */
+export interface HubState extends HubStatusView {
+  /** From the latest `hub.up` sample; undefined when there is none within the staleness window. */
+  up?: boolean;
+  /** The failure class of the latest poll when it failed (refused, timeout, …). */
+  pollError?: string;
+  /** A known hub state, `unreachable` when the latest poll failed, `unknown` for anything else. */
+  state: string;
+  healthLatencyMs?: number;
+  rssBytes?: number;
+  /** Time of the latest successful poll, whose server list this is. */
+  serversAt?: number;
+  servers: ServerState[];
+  counts: { up: number; down: number; dead: number };
+  level: Level;
+}
+
+/** Every value `mcp_hub_state` can take: a closed set, so a hostile state string cannot add series. */
+export const HUB_STATES: readonly string[] = [...KNOWN_HUB_STATES, 'unreachable', 'unknown'];
+
+const MIN_STALE_MS = 5 * 60_000; // Prometheus' own staleness lookback
+const LEVELS: Level[] = ['green', 'yellow', 'orange', 'red'];
+/** Most verdict events read per hub: enough for hundreds of servers flapping all day. */
+const VERDICT_EVENTS = 5_000;
+
+/** The 1–4 number of a level (the guide's L1–L4). */
+export const levelNumber = (l: Level): number => LEVELS.indexOf(l) + 1;
+
+/** How old a poll may be and still be shown: 3 poll intervals, at least 5 minutes. */
+export function staleAfterMs(view: DaemonView): number {
+  return Math.max(MIN_STALE_MS, 3 * view.config().collect.intervalMs);
+}
+
+type Raw = { labels: Record<string, string>; t: number; v: number | null; err: string | null };
+
+function raw(store: StoreReader, hub: string, name: string, from: number, to: number): Raw[] {
+  return store.querySamples({ hub, name, from, to, resolution: 'raw' });
+}
+
+/** The latest value per server of one series in [from, to). */
+function latestByServer(store: StoreReader, hub: string, name: string, from: number, to: number): Map<string, Raw> {
+  const out = new Map<string, Raw>();
+  for (const r of raw(store, hub, name, from, to)) {
+    const s = r.labels.server;
+    if (s === undefined) continue;
+    const prev = out.get(s);
+    if (!prev || r.t >= prev.t) out.set(s, r);
+  }
+  return out;
+}
+
+/** The latest settled verdict per server this run (the collector records every server's first verdict). */
+function verdicts(store: StoreReader, hub: string, since: number, to: number): Map<string, string> {
+  const latest = new Map<string, { t: number; id: number; to: string }>();
+  for (const type of ['server_status', 'server_dead']) {
+    for (const e of store.queryEvents({ hub, type, from: since, to, limit: VERDICT_EVENTS, order: 'desc' })) {
+      if (e.server === null) continue;
+      const cur = latest.get(e.server);
+      if (cur && (cur.t > e.t || (cur.t === e.t && cur.id > e.id))) continue;
+      const data = e.data as { to?: unknown } | undefined;
+      latest.set(e.server, { t: e.t, id: e.id, to: type === 'server_dead' ? 'dead' : typeof data?.to === 'string' ? data.to : 'unknown' });
+    }
+  }
+  return new Map([...latest].map(([k, v]) => [k, v.to]));
+}
+
+/** The hub's level from its firing alerts: check's rule set, so the same bands (any critical → red, …). */
+export function levelFromAlerts(hub: string, open: readonly AlertRow[], bands: MonitorConfig['levels']): Level {
+  const findings: Finding[] = open
+    .filter((a) => a.hub === hub && a.state === 'firing')
+    .map((a) => ({ id: a.rule, hub, message: '', status: a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warning' : 'ok' }));
+  // No live LLM metrics here (they are not stored): the llm.* alerts carry them at check's thresholds.
+  return degradationLevel(findings, undefined, bands);
+}
+
+function hubState(store: StoreReader, hub: string, latestUp: Raw | undefined, now: number): string {
+  if (latestUp && latestUp.v === null) return 'unreachable';
+  const [e] = store.queryEvents({ hub, type: 'hub_state', from: 0, to: now + 1, limit: 1, order: 'desc' });
+  const s = (e?.data as { state?: unknown } | undefined)?.state;
+  return typeof s === 'string' && KNOWN_HUB_STATES.includes(s) ? s : 'unknown';
+}
+
+/** Reads one hub's latest state; `open` is the open alerts (read once per request). */
+export function readHub(view: DaemonView, h: HubStatusView, open: readonly AlertRow[]): HubState {
+  const store = view.store();
+  const now = view.now();
+  const from = now - staleAfterMs(view);
+  const to = now + 1;
+  const ups = raw(store, h.url, 'hub.up', from, to);
+  const latestUp = ups[ups.length - 1];
+  const lastOk = [...ups].reverse().find((r) => r.v !== null);
+  const out: HubState = {
+    ...h, state: hubState(store, h.url, latestUp, now), servers: [], counts: { up: 0, down: 0, dead: 0 }, level: levelFromAlerts(h.url, open, view.config().levels),
+  };
+  if (latestUp) {
+    out.up = latestUp.v === 1;
+    if (latestUp.err !== null) out.pollError = latestUp.err;
+  }
+  if (!lastOk) return out;
+  const at = lastOk.t;
+  const one = (name: string): number | undefined => raw(store, h.url, name, at, at + 1)[0]?.v ?? undefined;
+  out.healthLatencyMs = one('hub.health_latency_ms');
+  out.rssBytes = one('hub.rss_bytes');
+  out.serversAt = at;
+  const up = latestByServer(store, h.url, 'server.up', at, at + 1);
+  const tools = latestByServer(store, h.url, 'server.tools', at, at + 1); // every server, disabled ones too
+  const uptime = latestByServer(store, h.url, 'server.uptime_s', at, at + 1);
+  const probeFrom = now - Math.max(staleAfterMs(view), 3 * view.config().probes.intervalMs);
+  const probeOk = latestByServer(store, h.url, 'server.probe_ok', probeFrom, to);
+  const probeMs = latestByServer(store, h.url, 'server.probe_latency_ms', probeFrom, to);
+  const verdictOf = verdicts(store, h.url, view.daemon().startedAt, to);
+  const names = [...new Set([...tools.keys(), ...up.keys()])].sort();
+  for (const name of names) {
+    const s: ServerState = { name, dead: false };
+    const u = up.get(name)?.v;
+    if (u !== undefined && u !== null) s.up = u === 1;
+    const verdict = verdictOf.get(name);
+    if (verdict !== undefined) s.verdict = verdict;
+    s.dead = verdict === 'dead' && s.up === false;
+    const ut = uptime.get(name)?.v;
+    if (ut !== undefined && ut !== null) s.uptimeS = ut;
+    const tc = tools.get(name)?.v;
+    if (tc !== undefined && tc !== null) s.tools = tc;
+    const p = probeOk.get(name);
+    if (p) {
+      s.probeOk = p.v === null ? null : p.v === 1;
+      s.probeAt = p.t;
+      const lat = probeMs.get(name);
+      if (lat && lat.t === p.t && lat.v !== null) s.probeLatencyMs = lat.v;
+    }
+    if (s.up === true) out.counts.up++;
+    else if (s.dead) out.counts.dead++;
+    else if (s.up === false && verdict !== 'connecting') out.counts.down++;
+    out.servers.push(s);
+  }
+  return out;
+}
+
+/** Every watched hub's latest state. */
+export function readHubs(view: DaemonView): HubState[] {
+  const open = view.alerts()?.openAlerts() ?? [];
+  return view.hubs().map((h) => readHub(view, h, open));
+}

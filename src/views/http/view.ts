@@ -1,0 +1,51 @@
+/**
+ * What the HTTP server may read of a running daemon: a narrow, read-only view, so the server can be tested
+ * against a real store seeded by hand (test/support/fake-daemon-view.ts) and cannot change anything.
+ */
+import type { MonitorConfig } from '../../config/defaults.js';
+import type { AlertStore } from '../../store/alert-store.js';
+import type { Store } from '../../store/store.js';
+
+/** One watched hub as its collector sees it now. */
+export interface HubStatusView {
+  url: string;
+  /** Epoch ms of the last finished poll (any outcome); undefined before the first. */
+  lastPollAt?: number;
+  lastPollOk?: boolean;
+  /** undefined in poll-only mode (no SSE stream). */
+  sseConnected?: boolean;
+}
+
+/** The store's read queries; a read-only Store satisfies it. */
+export type StoreReader = Pick<Store, 'querySamples' | 'queryEvents' | 'listSeries' | 'listHubs' | 'ratio' | 'lastSampleTime'>;
+
+/** The alert tables' reads; an AlertStore satisfies it. */
+export type AlertReader = Pick<AlertStore, 'openAlerts' | 'recentResolved'>;
+
+/** The daemon's own health. */
+export interface DaemonHealthView {
+  /** Epoch ms of this run's start. */
+  startedAt: number;
+  /** Whether the previous run stopped cleanly. */
+  cleanStart: boolean;
+  runId: number;
+  /** Notifications waiting in the outbox. */
+  outboxDepth: number;
+  /** Samples the write buffer dropped because the store refused them for too long. */
+  droppedSamples: number;
+  /** Cumulative delivery outcomes since start: receiver → outcome (sent, retry, failed, expired) → count. */
+  notifications: Record<string, Record<string, number>>;
+}
+
+/** Read access to a running daemon, everything the HTTP server needs. */
+export interface DaemonView {
+  hubs(): HubStatusView[];
+  store(): StoreReader;
+  /** undefined when alerting is disabled. */
+  alerts(): AlertReader | undefined;
+  daemon(): DaemonHealthView;
+  /** The effective config (SLO objectives and windows, poll interval). */
+  config(): MonitorConfig;
+  /** Wall clock, epoch ms. */
+  now(): number;
+}

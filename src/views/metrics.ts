@@ -1,0 +1,204 @@
+/**
+ * `/metrics`: the daemon's view of every hub in the Prometheus text format, on its own prom-client
+ * Registry (never the global one), filled at scrape time from the store (http/snapshot.ts) as prom-client's
+ * `collect()` idea suggests. Names follow Prometheus conventions (base units, `_seconds`, `_bytes`,
+ * `_total`, `_ratio`); the probe histogram is the OpenTelemetry MCP semantic conventions'
+ * `mcp.client.operation.duration` (histogram, seconds, their bucket boundaries) for the one operation we
+ * make, a read-only `resources/read` through the hub (see sources/server-probe.ts).
+ *
+ * Not exported, and why: hub CPU (the daemon does not store it; `anomalies` measures it per run); LLM
+ * metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { burnRate } from '../evaluate/slo.js';
+import { capServers, DroppedSeries, OTHER_SERVER, sanitizeLabelValue } from './http/metric-labels.js';
+import { HUB_STATES, levelNumber, readHub, type HubState, type ServerState } from './http/snapshot.js';
+import type { DaemonView } from './http/view.js';
+
+/** createMetrics' options. */
+export interface MetricsOptions {
+  /** Servers per hub with their own series; the rest fold into `server="__other__"` (faults D5). */
+  maxServersPerHub?: number;
+  /** The daemon's own process metrics (process_open_fds, process_resident_memory_bytes, …); default true. */
+  processMetrics?: boolean;
+  log?: { warn(o: object, m?: string): void };
+}
+
+/** The /metrics source of one HTTP server. */
+export interface MonitorMetrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  /** Reads the store and renders the exposition text; concurrent calls run one after another. */
+  render(): Promise<string>;
+}
+
+/** OTel's advisory boundaries for mcp.client.operation.duration, in seconds. */
+const PROBE_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+const SEVERITIES = ['critical', 'warning', 'info'];
+const OPEN_STATES = ['pending', 'firing'];
+/** SLO ratios read 30 days of rollups: recomputed once a minute, like the alerting loop does. */
+const SLO_EVERY_MS = 60_000;
+/** Probe samples can reach the store late (write buffer): re-read this far back, skipping ones already seen. */
+const PROBE_OVERLAP_MS = 120_000;
+
+const L = sanitizeLabelValue;
+
+/** Builds the registry and its scrape-time filling for one server. */
+export function createMetrics(view: DaemonView, o: MetricsOptions = {}): MonitorMetrics {
+  const maxServers = o.maxServersPerHub ?? 200;
+  const registry = new Registry();
+  const registers = [registry];
+  const g = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers });
+  const c = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers });
+
+  const hubUp = g('mcp_hub_up', 'Whether the latest poll found the hub up (state ready or restarted); absent before the first poll.', ['hub']);
+  const hubState = g('mcp_hub_state', 'The hub state at the latest poll, one series per possible state (1 = current).', ['hub', 'state']);
+  const servers = g('mcp_hub_servers', 'Enabled servers by status at the latest successful poll (dead = the hub says connected but the child exited).', ['hub', 'status']);
+  const serverUp = g('mcp_hub_server_up', 'Whether the server was up at the latest successful poll; __other__ is 1 only when every folded server is.', ['hub', 'server']);
+  const serverDead = g('mcp_hub_server_dead', 'Whether the server is dead while the hub calls it connected; __other__ is 1 when any folded server is.', ['hub', 'server']);
+  const probeOk = g('mcp_hub_server_probe_success', 'Whether the latest MCP probe through the hub got an answer from the server.', ['hub', 'server']);
+  const probeSeconds = new Histogram({
+    name: 'mcp_hub_probe_duration_seconds', help: 'MCP probe round trips through the hub that got an answer (OTel mcp.client.operation.duration), since the daemon started.',
+    labelNames: ['hub', 'server'], buckets: PROBE_BUCKETS, registers,
+  });
+  const healthSeconds = g('mcp_hub_health_latency_seconds', 'How long the hub took to answer /api/health at the latest successful poll.', ['hub']);
+  const rss = g('mcp_hub_process_resident_memory_bytes', 'Resident memory of the hub process at the latest poll (local hubs only).', ['hub']);
+  const level = g('mcp_hub_degradation_level', 'Degradation level from firing alerts: 1 green, 2 yellow, 3 orange, 4 red (the guide\'s L1-L4).', ['hub']);
+  const budget = g('mcp_hub_slo_error_budget_remaining_ratio', 'Error budget left over the SLO window (1 = untouched, 0 = spent, below 0 = overspent); absent with no polls.', ['hub', 'objective']);
+  const alerts = g('mcp_hub_monitor_alerts', 'Open alerts by severity and state.', ['severity', 'state']);
+  const cleanStart = g('mcp_hub_monitor_clean_start', 'Whether the previous daemon run stopped cleanly (0 after a crash or kill -9).');
+  const startTime = g('mcp_hub_monitor_start_time_seconds', 'When this daemon run started, in Unix seconds.');
+  const pollAge = g('mcp_hub_monitor_last_poll_age_seconds', 'Seconds since the daemon last finished a poll of the hub.', ['hub']);
+  const sse = g('mcp_hub_monitor_sse_connected', 'Whether the daemon\'s SSE stream from the hub is connected (absent in poll-only mode).', ['hub']);
+  const outbox = g('mcp_hub_monitor_outbox_depth', 'Notifications waiting in the outbox.');
+  const notifications = c('mcp_hub_monitor_notifications_total', 'Notification delivery attempts by receiver and outcome (sent, retry, failed, expired).', ['receiver', 'outcome']);
+  const droppedSamples = c('mcp_hub_monitor_dropped_samples_total', 'Samples dropped because the store refused writes for too long.');
+  const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
+  const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads failed during a scrape (the rest of the scrape still answers).', ['hub']);
+  if (o.processMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const dropped = new DroppedSeries();
+  const startedAt = view.daemon().startedAt;
+  const probeCursor = new Map<string, { from: number; seen: Map<string, number> }>();
+  const sloCache = new Map<string, { at: number; values: [string, number][] }>();
+  const histogramLabels = new Set<string>(); // `hub\0server` pairs with a histogram series
+
+  function feedProbes(hub: string, h: string, labelOf: (name: string) => string | undefined, now: number): void {
+    // The first read reaches back one overlap only: 48 h of raw probes would be a slow first scrape, and
+    // a counter may start from zero when its exporter starts.
+    const cur = probeCursor.get(hub) ?? { from: now + 1, seen: new Map<string, number>() };
+    probeCursor.set(hub, cur);
+    const rows = view.store().querySamples({ hub, name: 'server.probe_latency_ms', from: Math.max(startedAt, cur.from - PROBE_OVERLAP_MS), to: now + 1, resolution: 'raw' });
+    for (const r of rows) {
+      const name = r.labels.server;
+      const key = `${name}\u0000${r.t}`;
+      if (name === undefined || r.v === null || cur.seen.has(key)) continue;
+      cur.seen.set(key, r.t);
+      const server = labelOf(name);
+      if (server === undefined) continue; // no longer on the hub
+      probeSeconds.observe({ hub: h, server }, r.v / 1000);
+      histogramLabels.add(`${h}\u0000${server}`);
+    }
+    cur.from = now + 1;
+    // The next read starts one overlap before `from`: anything older is never read again.
+    for (const [k, t] of cur.seen) if (t < cur.from - PROBE_OVERLAP_MS) cur.seen.delete(k);
+  }
+
+  function slo(hub: string, now: number): [string, number][] {
+    const hit = sloCache.get(hub);
+    if (hit && now - hit.at < SLO_EVERY_MS) return hit.values;
+    const cfg = view.config().slo;
+    const res = cfg.windowMs <= 6 * 3_600_000 ? 'raw' : '1m';
+    const values: [string, number][] = [];
+    for (const [objective, series, target] of [['availability', 'hub.up', cfg.availabilityPercent], ['latency', 'hub.health_fast', cfg.latencyPercent]] as const) {
+      const burned = burnRate(view.store().ratio(hub, series, now - cfg.windowMs, now + 1, res), target);
+      if (burned !== undefined && Number.isFinite(burned)) values.push([objective, 1 - burned]);
+    }
+    sloCache.set(hub, { at: now, values });
+    return values;
+  }
+
+  function fillServers(s: HubState, h: string, now: number, liveHistograms: Set<string>): void {
+    const { kept, folded } = capServers(s.servers, maxServers);
+    dropped.note(s.url, folded.map((f) => f.name));
+    const keptLabel = new Map(kept.map((k) => [k.name, L(k.name)]));
+    const foldedNames = new Set(folded.map((f) => f.name));
+    const groups: [string, ServerState[]][] = kept.map((k) => [keptLabel.get(k.name)!, [k]]);
+    if (folded.length > 0) groups.push([OTHER_SERVER, folded]);
+    for (const [server, members] of groups) {
+      const ups = members.filter((m) => m.up !== undefined);
+      if (ups.length > 0) serverUp.set({ hub: h, server }, ups.every((m) => m.up) ? 1 : 0);
+      serverDead.set({ hub: h, server }, members.some((m) => m.dead) ? 1 : 0);
+      const probed = members.filter((m) => m.probeOk !== undefined && m.probeOk !== null);
+      if (probed.length > 0) probeOk.set({ hub: h, server }, probed.every((m) => m.probeOk) ? 1 : 0);
+      liveHistograms.add(`${h}\u0000${server}`);
+    }
+    feedProbes(s.url, h, (name) => keptLabel.get(name) ?? (foldedNames.has(name) ? OTHER_SERVER : undefined), now);
+  }
+
+  function fillHub(s: HubState, now: number, liveHistograms: Set<string>): void {
+    const h = L(s.url);
+    if (s.up !== undefined) hubUp.set({ hub: h }, s.up ? 1 : 0);
+    for (const st of HUB_STATES) hubState.set({ hub: h, state: st }, st === s.state ? 1 : 0);
+    if (s.serversAt !== undefined) {
+      for (const [status, n] of Object.entries(s.counts)) servers.set({ hub: h, status }, n);
+    }
+    if (s.healthLatencyMs !== undefined) healthSeconds.set({ hub: h }, s.healthLatencyMs / 1000);
+    if (s.rssBytes !== undefined) rss.set({ hub: h }, s.rssBytes);
+    level.set({ hub: h }, levelNumber(s.level));
+    if (s.lastPollAt !== undefined) pollAge.set({ hub: h }, Math.max(0, (now - s.lastPollAt) / 1000));
+    if (s.sseConnected !== undefined) sse.set({ hub: h }, s.sseConnected ? 1 : 0);
+    for (const [objective, v] of slo(s.url, now)) budget.set({ hub: h, objective }, v);
+    fillServers(s, h, now, liveHistograms);
+  }
+
+  function refresh(): void {
+    for (const m of [hubUp, hubState, servers, serverUp, serverDead, probeOk, healthSeconds, rss, level, budget, alerts, pollAge, sse, notifications]) m.reset();
+    const now = view.now();
+    const d = view.daemon();
+    cleanStart.set(d.cleanStart ? 1 : 0);
+    startTime.set(d.startedAt / 1000);
+    outbox.set(d.outboxDepth);
+    droppedSamples.reset();
+    droppedSamples.inc(d.droppedSamples);
+    for (const [receiver, outcomes] of Object.entries(d.notifications)) {
+      for (const [outcome, n] of Object.entries(outcomes)) notifications.inc({ receiver: L(receiver), outcome: L(outcome) }, n);
+    }
+    const open = view.alerts()?.openAlerts() ?? [];
+    for (const severity of SEVERITIES) for (const state of OPEN_STATES) alerts.set({ severity, state }, 0);
+    for (const a of open) alerts.inc({ severity: L(a.severity), state: a.state });
+    const liveHistograms = new Set<string>();
+    for (const hub of view.hubs()) {
+      try {
+        fillHub(readHub(view, hub, open), now, liveHistograms);
+      } catch (err) {
+        scrapeErrors.inc({ hub: L(hub.url) });
+        o.log?.warn({ hub: hub.url, err: String(err) }, 'metrics: cannot read this hub from the store; its series are left out of this scrape');
+        for (const k of histogramLabels) if (k.startsWith(`${L(hub.url)}\u0000`)) liveHistograms.add(k); // a read error is not staleness
+      }
+    }
+    // A server gone from its hub loses its histogram too (Prometheus staleness, faults D5).
+    for (const k of histogramLabels) {
+      if (liveHistograms.has(k)) continue;
+      const [hub = '', server = ''] = k.split('\u0000');
+      probeSeconds.remove({ hub, server });
+      histogramLabels.delete(k);
+    }
+    seriesDropped.reset();
+    seriesDropped.inc(dropped.total);
+  }
+
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    registry,
+    contentType: registry.contentType,
+    render() {
+      const run = chain.then(async () => {
+        refresh();
+        return registry.metrics();
+      });
+      chain = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

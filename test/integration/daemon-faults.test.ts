@@ -148,3 +148,27 @@ test('A18 a 2,168-event log flood on the SSE stream is summarised and notifies n
     await receiver.close();
   }
 }, 40_000);
+
+test('the heartbeat (dead-man\'s switch) is pinged while the daemon collects, and stops with it', async () => {
+  const { startReceiver } = await import('../support/receiver.js');
+  const receiver = await startReceiver();
+  try {
+    hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
+    const state = mkdtempSync(join(tmpdir(), 'mhm-heartbeat-'));
+    const config = join(state, 'config.yaml');
+    writeFileSync(config, `alerting:\n  heartbeat: { url: "${receiver.url}/ping/abc", interval: 1s }\n`);
+    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse', '--config', config], { env: isolatedEnv(), stdio: 'ignore' });
+    try {
+      await receiver.waitFor(2, 10_000);
+      expect(receiver.requests.slice(0, 2).map((r) => [r.method, r.path])).toEqual([['GET', '/ping/abc'], ['GET', '/ping/abc']]);
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('exit', r));
+    }
+    const after = receiver.requests.length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(receiver.requests.length).toBe(after);
+  } finally {
+    await receiver.close();
+  }
+}, 30_000);

@@ -16,6 +16,7 @@ const SEPARATE = {
   './commands/status.js': 'cmd-status',
   './commands/history.js': 'cmd-history',
   './commands/alerts.js': 'cmd-alerts',
+  './commands/setup.js': 'cmd-setup',
 };
 
 const separate = {

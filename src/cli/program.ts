@@ -137,5 +137,17 @@ export function buildProgram(finish: Finish): Command {
       finish(run.output, run.exitCode);
     });
 
+  program
+    .command('setup')
+    .description('install the monitor: dirs, a commented default config, and the daemon as a systemd user service or a cron line (flock -n); idempotent')
+    .option('--mode <mode>', 'auto (systemd when a user session exists, else cron), systemd or cron', 'auto')
+    .option('--print', 'show what would be installed; change nothing')
+    .option('--uninstall', 'remove exactly what setup installed (the history stays)')
+    .option('--force', 'replace an existing config file (a backup is kept)')
+    .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {
+      const run = await (await import('./commands/setup.js')).runSetup(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts as never);
+      finish(run.output, run.exitCode);
+    });
+
   return program;
 }

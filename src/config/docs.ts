@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 
-interface Row {
+export interface Row {
   key: string;
   type: string;
   defaultValue: string;
@@ -45,6 +45,46 @@ function walk(s: AnySchema, path: string, rows: Row[], labels?: WeakMap<object, 
     return;
   }
   rows.push({ key: path, type: typeName(s, labels), defaultValue: dflt === undefined ? '' : JSON.stringify(dflt).replace(/^"|"$/g, ''), description: desc ?? '' });
+}
+
+/** Every config key with its type, default and meaning, in schema order. */
+export function configRows(schema: z.ZodType, labels?: WeakMap<object, string>): Row[] {
+  const rows: Row[] = [];
+  walk(schema as AnySchema, '', rows, labels);
+  return rows;
+}
+
+/**
+ * A commented default config file: every key, commented out, with its default and meaning — what `setup`
+ * writes, so a user uncomments what they change and the rest stays default.
+ */
+export function renderConfigTemplate(schema: z.ZodType, labels?: WeakMap<object, string>): string {
+  const out = [
+    '# mcp-hub-monitor configuration (YAML). Every key is optional: the values shown are the defaults.',
+    '# Uncomment a line (and its parent keys) to change it. Reference: the README\'s configuration table.',
+    '',
+  ];
+  const open: string[] = [];
+  for (const r of configRows(schema, labels)) {
+    if (r.key.includes('[]')) continue; // list items are described by their list
+    const parts = r.key.split('.');
+    let depth = 0;
+    while (depth < open.length && depth < parts.length - 1 && open[depth] === parts[depth]) depth++;
+    open.length = depth;
+    for (; depth < parts.length - 1; depth++) {
+      out.push(`# ${'  '.repeat(depth)}${parts[depth]}:`);
+      open.push(parts[depth]!);
+    }
+    const leaf = parts[parts.length - 1]!;
+    if (r.type === 'optional') {
+      // No default value to show: uncommenting the block must leave it unset (absent means something).
+      out.push(`# ${'  '.repeat(depth)}# ${leaf}:  (unset) ${r.description.replace(/\s+/g, ' ')}`);
+      continue;
+    }
+    const value = r.defaultValue === '' ? (r.type.startsWith('list') ? '[]' : '""') : /^[\[{]/.test(r.defaultValue) ? r.defaultValue : JSON.stringify(r.defaultValue).replace(/^"(-?[0-9.]+|true|false)"$/, '$1');
+    out.push(`# ${'  '.repeat(depth)}${leaf}: ${value}${' '.repeat(Math.max(1, 40 - 2 * depth - leaf.length - value.length))}# ${r.description.replace(/\s+/g, ' ')}`);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /** The Markdown table of every config key. */

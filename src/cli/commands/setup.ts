@@ -1,0 +1,62 @@
+/**
+ * `setup`: one command to install the monitor for real — the state, baselines, reports and log dirs
+ * (0700), a commented default config (never overwritten without --force), and the daemon as a systemd user
+ * service or, without systemd, a cron line wrapped in `flock -n`. `--print` shows the plan and touches
+ * nothing; `--uninstall` removes exactly what setup installed. Running it twice changes nothing.
+ */
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../config/errors.js';
+import { sanitizeTerminal as clean } from '../../views/sanitize.js';
+import type { GlobalOptions } from '../global-options.js';
+import type { CommandRun } from '../render-result.js';
+import { applySetup, unavailable, uninstallSetup } from '../setup/apply.js';
+import { planSetup, type SetupMode, type SetupPlan } from '../setup/plan.js';
+
+export interface SetupFlags {
+  mode?: string;
+  print?: boolean;
+  uninstall?: boolean;
+  force?: boolean;
+}
+
+function render(plan: SetupPlan, mode: SetupMode): string {
+  const out = [`setup would install (mode ${mode}):`, '', 'directories (0700):', ...plan.dirs.map((d) => `  ${d}/`), ''];
+  for (const f of plan.files) out.push(`file ${f.path} (${f.mode.toString(8).padStart(4, '0')}${f.userOwned ? ', only if absent' : ''}):`, ...f.content.trimEnd().split('\n').map((l) => `  | ${l}`), '');
+  if (plan.cronLines.length) out.push('crontab lines:', ...plan.cronLines.map((l) => `  ${l}`), '');
+  if (plan.systemctl.length) out.push('then:', ...plan.systemctl.map((a) => `  systemctl ${a.join(' ')}`), '');
+  return out.map((l) => clean(l)).join('\n');
+}
+
+export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<CommandRun> {
+  if (flags.uninstall) {
+    const r = uninstallSetup(g.stateDir);
+    return { exitCode: 0, output: `${r.actions.map((l) => clean(l)).join('\n')}\nthe history in ${clean(g.stateDir)} is left as it is\n` };
+  }
+  const wanted = flags.mode ?? 'auto';
+  if (!['auto', 'systemd', 'cron'].includes(wanted)) throw new UsageError(`setup: --mode must be auto, systemd or cron (got ${JSON.stringify(wanted)})`);
+  let mode: SetupMode;
+  if (wanted === 'auto') mode = unavailable('systemd') === undefined ? 'systemd' : 'cron';
+  else mode = wanted as SetupMode;
+  const { renderConfigTemplate } = await import('../../config/docs.js');
+  const { configSchema, typeLabels } = await import('../../config/schema.js');
+  const env = process.env;
+  const plan = planSetup({
+    mode,
+    node: process.execPath,
+    cli: realpathSync(process.argv[1] ?? 'mcp-hub-monitor'),
+    configPath: g.configFile,
+    stateDir: g.stateDir,
+    systemdUserDir: join(env.XDG_CONFIG_HOME || join(env.HOME ?? '', '.config'), 'systemd', 'user'),
+    configTemplate: renderConfigTemplate(configSchema, typeLabels),
+  });
+  if (flags.print) return { exitCode: 0, output: `${render(plan, mode)}\n` };
+  const why = unavailable(mode);
+  if (why) {
+    throw new UsageError(`setup: cannot install for ${mode}: ${why}${wanted === 'auto' ? '' : ''}. \`setup --print\` shows what would be installed`);
+  }
+  const r = applySetup(plan, mode, g.stateDir, { force: flags.force });
+  const next = mode === 'systemd' ? 'see it run: systemctl --user status mcp-hub-monitor; journalctl --user -u mcp-hub-monitor -f'
+    : `the daemon starts within a minute; its log: ${join(g.stateDir, 'logs', 'daemon.log')}`;
+  return { exitCode: 0, output: `${r.actions.map((l) => clean(l)).join('\n')}\n${r.changed ? next : ''}\n` };
+}

@@ -1,0 +1,120 @@
+/**
+ * `setup` into a temp HOME/XDG_*, with a fake `crontab` and a fake `systemctl` on PATH (the real ones would
+ * change this machine): files, modes, idempotency, and an uninstall that leaves nothing it installed.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { defaultConfig } from '../../src/config/defaults.js';
+import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+
+interface Box { env: Record<string, string>; home: string; crontab: string; systemctlLog: string; state: string; config: string }
+
+/** A temp home with fake crontab/systemctl; `systemd` says whether a user session "exists". */
+function box(opts: { systemd?: boolean; crontab?: boolean } = {}): Box {
+  const home = mkdtempSync(join(tmpdir(), 'mhm-setup-'));
+  const bin = join(home, 'bin');
+  mkdirSync(bin);
+  const crontab = join(home, 'crontab.txt');
+  const systemctlLog = join(home, 'systemctl.log');
+  if (opts.crontab !== false) {
+    writeFileSync(join(bin, 'crontab'), `#!/bin/sh\nif [ "$1" = "-l" ]; then [ -f "${crontab}" ] && exec cat "${crontab}"; echo "no crontab for $USER" >&2; exit 1; fi\nif [ "$1" = "-" ]; then cat > "${crontab}"; exit 0; fi\nexit 2\n`);
+    chmodSync(join(bin, 'crontab'), 0o755);
+  }
+  writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$@" >> "${systemctlLog}"\nif [ "$2" = "show-environment" ]; then ${opts.systemd ? 'exit 0' : 'echo "Failed to connect to bus: No medium found" >&2; exit 1'}; fi\nexit 0\n`);
+  chmodSync(join(bin, 'systemctl'), 0o755);
+  // Only our fakes and the basics: no real crontab/systemctl can be reached.
+  for (const tool of ['sh', 'cat', 'echo']) {
+    try { writeFileSync(join(bin, tool), readFileSync(`/bin/${tool}`)); chmodSync(join(bin, tool), 0o755); } catch { /* builtin */ }
+  }
+  const env = isolatedEnv({ HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), PATH: `${bin}:/bin:/usr/bin`.replace(/:\/usr\/bin$/, '') });
+  env.PATH = bin;
+  return { env, home, crontab, systemctlLog, state: join(home, '.local', 'state', 'mcp-hub', 'monitoring'), config: join(home, '.config', 'mcp-hub-monitor', 'config.yaml') };
+}
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+test('--print shows the cron line (flock -n, absolute paths, never npx) and touches nothing', async () => {
+  const b = box();
+  const r = await runCli(['setup', '--mode', 'cron', '--print'], b.env);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(new RegExp(`\\* \\* \\* \\* \\* flock -n \\S+cron-daemon.lock ${process.execPath.replace(/[/.]/g, '\\$&')} \\S+mcp-hub-monitor\\.cjs daemon --config `));
+  expect(r.stdout).not.toMatch(/npx/);
+  expect(existsSync(b.state)).toBe(false);
+  expect(existsSync(b.config)).toBe(false);
+  expect(existsSync(b.crontab)).toBe(false);
+});
+
+test('cron: installs dirs 0700, a config 0600 that loads as the defaults, one marked crontab line; twice changes nothing; uninstall removes exactly that', async () => {
+  const b = box();
+  writeFileSync(b.crontab, '0 3 * * * /usr/local/bin/backup\n');
+  const first = await runCli(['setup', '--mode', 'cron'], b.env);
+  expect(first.code).toBe(0);
+  for (const d of ['', 'baselines', 'reports', 'logs']) expect(mode(join(b.state, d))).toBe(0o700);
+  expect(mode(b.config)).toBe(0o600);
+  const uncommented = readFileSync(b.config, 'utf8').split('\n').map((l) => l.replace(/^# ?/, '')).filter((l) => !/^(mcp-hub-monitor configuration|Uncomment)/.test(l)).join('\n');
+  const probe = join(b.home, 'uncommented.yaml');
+  writeFileSync(probe, uncommented);
+  expect(await loadConfig(probe, true)).toEqual({ ...defaultConfig(), file: probe });
+  const tab = readFileSync(b.crontab, 'utf8');
+  expect(tab.split('\n').filter(Boolean)).toHaveLength(2);
+  expect(tab).toContain('/usr/local/bin/backup');
+  expect(tab).toContain(CLI_PATH);
+
+  const again = await runCli(['setup', '--mode', 'cron'], b.env);
+  expect(again.stdout).toMatch(/nothing to change/);
+  expect(readFileSync(b.crontab, 'utf8')).toBe(tab);
+
+  const un = await runCli(['setup', '--uninstall'], b.env);
+  expect(un.code).toBe(0);
+  expect(readFileSync(b.crontab, 'utf8')).toBe('0 3 * * * /usr/local/bin/backup\n');
+  expect(existsSync(b.config)).toBe(false);
+  expect(existsSync(b.state)).toBe(false);
+});
+
+test('a config the user changed is kept by setup (and by uninstall); --force replaces it after a backup', async () => {
+  const b = box();
+  await runCli(['setup', '--mode', 'cron'], b.env);
+  writeFileSync(b.config, 'hubs: [http://127.0.0.1:7000]\n');
+  const kept = await runCli(['setup', '--mode', 'cron'], b.env);
+  expect(kept.stdout).toMatch(/kept .*config\.yaml \(exists; --force replaces it/);
+  expect(readFileSync(b.config, 'utf8')).toBe('hubs: [http://127.0.0.1:7000]\n');
+  const forced = await runCli(['setup', '--mode', 'cron', '--force'], b.env);
+  expect(forced.stdout).toMatch(/backed up .*config\.yaml to .*\.bak-/);
+  const backup = /to (\S+\.bak-\S+)/.exec(forced.stdout)![1]!;
+  expect(readFileSync(backup, 'utf8')).toBe('hubs: [http://127.0.0.1:7000]\n');
+  writeFileSync(b.config, 'hubs: []\n');
+  const un = await runCli(['setup', '--uninstall'], b.env);
+  expect(un.stdout).toMatch(/kept .*config\.yaml \(you changed it\)/);
+  expect(existsSync(b.config)).toBe(true);
+});
+
+test('systemd: a user unit running the daemon by absolute path, enabled once; twice calls systemctl no more; uninstall disables and removes it', async () => {
+  const b = box({ systemd: true });
+  const r = await runCli(['setup'], b.env); // auto picks systemd when a user session answers
+  expect(r.code).toBe(0);
+  const unit = join(b.home, '.config', 'systemd', 'user', 'mcp-hub-monitor.service');
+  const text = readFileSync(unit, 'utf8');
+  expect(text).toMatch(/^Type=simple$/m);
+  expect(text).toContain(`ExecStart=${process.execPath} ${CLI_PATH} daemon --config ${b.config} --state-dir ${b.state}`);
+  const calls = () => readFileSync(b.systemctlLog, 'utf8').split('\n').filter((l) => l && !l.includes('show-environment'));
+  expect(calls()).toEqual(['--user daemon-reload', '--user enable --now mcp-hub-monitor.service']);
+  await runCli(['setup'], b.env);
+  expect(calls()).toHaveLength(2);
+  await runCli(['setup', '--uninstall'], b.env);
+  expect(calls()).toContain('--user disable --now mcp-hub-monitor.service');
+  expect(existsSync(unit)).toBe(false);
+});
+
+test('without systemd and without crontab, setup explains instead of half-installing', async () => {
+  const b = box({ systemd: false, crontab: false });
+  const r = await runCli(['setup'], b.env);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toMatch(/crontab is not installed/);
+  expect(existsSync(b.config)).toBe(false);
+  const sd = await runCli(['setup', '--mode', 'systemd'], b.env);
+  expect(sd.code).toBe(3);
+  expect(sd.stderr).toMatch(/no systemd user session .*loginctl enable-linger/);
+});

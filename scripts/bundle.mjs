@@ -17,6 +17,9 @@ const SEPARATE = {
   './commands/history.js': 'cmd-history',
   './commands/alerts.js': 'cmd-alerts',
   './commands/setup.js': 'cmd-setup',
+  './commands/dashboard.js': 'cmd-dashboard',
+  './commands/measure.js': 'cmd-measure',
+  './commands/baseline.js': 'cmd-baseline',
 };
 
 const separate = {

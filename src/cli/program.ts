@@ -138,6 +138,15 @@ export function buildProgram(finish: Finish): Command {
     });
 
   program
+    .command('dashboard')
+    .description('live terminal view of every hub: state, level, servers (dead-while-connected too), CPU/RSS sparklines, LLM metrics, alerts, events; q quits')
+    .option('--interval <duration>', 'refresh period', '5s')
+    .option('--no-sse', 'poll only (an SSE client keeps an --auto-shutdown hub alive); used when no daemon history exists')
+    .action(async (opts: { interval?: string; sse?: boolean }, c: Command) => {
+      const code = await (await import('./commands/dashboard.js')).runDashboard(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts);
+      finish('', code);
+    });
+  program
     .command('setup')
     .description('install the monitor: dirs, a commented default config, and the daemon as a systemd user service or a cron line (flock -n); idempotent')
     .option('--mode <mode>', 'auto (systemd when a user session exists, else cron), systemd or cron', 'auto')
@@ -146,6 +155,43 @@ export function buildProgram(finish: Finish): Command {
     .option('--force', 'replace an existing config file (a backup is kept)')
     .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {
       const run = await (await import('./commands/setup.js')).runSetup(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts as never);
+      finish(run.output, run.exitCode);
+    });
+
+  program
+    .command('measure')
+    .description('measure each hub for a while and save a baseline (Markdown + JSON) in <state-dir>/baselines/; exit 0 OK, 1 WARNING (health p95 over slo.latency_threshold, an LLM threshold), 2 CRITICAL (over 10% of health requests failed). --timeout is per request here')
+    .option('--duration <duration>', 'how long to measure', '60s')
+    .option('--interval <duration>', 'one health request per hub every <interval>, on a drift-free schedule', '500ms')
+    .option('--probe-every <duration>', 'MCP round trip to each connected server through the hub, and the LLM metrics and process samples, every <duration>', '5s')
+    .option('--name <name>', 'baseline name: letters, digits, . _ - (default: the start time, e.g. 2026-11-25T09-40-00Z)')
+    .action(async (opts: { duration?: string; interval?: string; probeEvery?: string; name?: string }, c: Command) => {
+      const run = await (await import('./commands/measure.js')).runMeasure(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts, packageVersion());
+      finish(run.output, run.exitCode);
+    });
+  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>');
+  const baselineCmd = () => import('./commands/baseline.js');
+  baseline
+    .command('list')
+    .description('the baselines in <state-dir>/baselines/, oldest first')
+    .action(async (_o: unknown, c: Command) => {
+      const run = (await baselineCmd()).runBaselineList(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()));
+      finish(run.output, run.exitCode);
+    });
+  baseline
+    .command('show <name>')
+    .description('one baseline as Markdown (--json: its JSON document with every raw sample); <name> or a path to its .json')
+    .action(async (name: string, _o: unknown, c: Command) => {
+      const run = (await baselineCmd()).runBaselineShow(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), name);
+      finish(run.output, run.exitCode);
+    });
+  baseline
+    .command('compare <A> <B>')
+    .description('B against A, metric by metric: faster, slower or no significant change (bootstrap CI of the difference of medians and Mann-Whitney U must agree), with the effect size. Exit 1 when a latency is significantly slower with the CI\'s lower end beyond --tolerance')
+    .option('--tolerance <percent>', 'slowdown allowed before exit 1, e.g. 10% or 0.1', '10%')
+    .option('--alpha <p>', 'significance level of both tests', '0.05')
+    .action(async (a: string, b: string, opts: { tolerance?: string; alpha?: string }, c: Command) => {
+      const run = (await baselineCmd()).runBaselineCompare(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), a, b, opts);
       finish(run.output, run.exitCode);
     });
 

@@ -1,0 +1,103 @@
+/**
+ * `dashboard`: the terminal view. Polls each hub every `--interval` (5 s), samples its process tree, and
+ * shows recent events and alerts — from the daemon's history when a daemon keeps one, else live from the
+ * hub's SSE stream (which, like any SSE client, keeps an --auto-shutdown hub alive; `--no-sse` avoids it).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseDuration, DURATION_HINT } from '../../config/duration.js';
+import { UsageError } from '../../config/errors.js';
+import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';
+import { resolveHubPid } from '../../sources/port-owner.js';
+import { isLoopbackUrl } from '../../sources/proc.js';
+import { sampleProcessTree } from '../../sources/process-sampler.js';
+import type { GlobalOptions } from '../global-options.js';
+import { openHubPollSession } from '../hub-poll.js';
+import { eventText, hubView, type EventLine, type HubExtras, type HubView } from '../../views/dashboard/model.js';
+
+const HISTORY = 120;
+const push = (xs: number[], v: number | undefined) => { if (v !== undefined && Number.isFinite(v)) { xs.push(v); if (xs.length > HISTORY) xs.shift(); } };
+
+interface HubState {
+  target: HubTarget;
+  prev?: HubSnapshot;
+  rss: number[];
+  latency: number[];
+  events: EventLine[];
+}
+
+export async function runDashboard(g: GlobalOptions, opts: { interval?: string; sse?: boolean }): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('dashboard needs an interactive terminal; for scripts use `status`, `check --json` or `history`');
+  const intervalMs = opts.interval === undefined ? 5_000 : parseDuration(opts.interval);
+  if (intervalMs === undefined || intervalMs < 500) throw new UsageError(`--interval: not a duration of at least 500ms (got ${JSON.stringify(opts.interval)}). ${DURATION_HINT}`);
+  const session = await openHubPollSession({ ...g, timeoutMs: Math.min(g.timeoutMs ?? 5_000, intervalMs) });
+  const cfg = session.config;
+  const hubs: HubState[] = session.targets.map((target) => ({ target, rss: [], latency: [], events: [] }));
+  const dbPath = join(g.stateDir, 'history.sqlite');
+  const useStore = existsSync(dbPath);
+  const stops: (() => Promise<void> | void)[] = [];
+  if (!useStore && opts.sse !== false) {
+    const { startSseClient } = await import('../../sources/sse-client.js');
+    for (const hub of hubs) {
+      const c = startSseClient({
+        url: hub.target.url, hub: hub.target.url,
+        onObservation: (o) => {
+          const rec = o as unknown as { kind: string; at: number; state?: string; type?: string; server?: string; message?: string; level?: string; payload?: { server?: string } };
+          const text = rec.kind === 'hub_state' ? `hub ${rec.state ?? '?'}` : rec.kind === 'subscription' ? String(rec.type) : rec.kind === 'log' && rec.level !== 'debug' ? `${rec.level}: ${rec.message ?? ''}` : rec.kind === 'log' && /transport closed/.test(rec.message ?? '') ? String(rec.message) : undefined;
+          if (text === undefined) return;
+          hub.events.push({ t: rec.at, text, ...(rec.server ?? rec.payload?.server ? { server: rec.server ?? rec.payload?.server } : {}) });
+          if (hub.events.length > 50) hub.events.shift();
+        },
+      });
+      stops.push(() => c.stop());
+    }
+  }
+  const store = useStore ? (await import('../../store/store.js')).Store.open({ stateDir: g.stateDir, readOnly: true, quickCheck: false }) : undefined;
+  const alertStore = store ? new (await import('../../store/alert-store.js')).AlertStore(store.db) : undefined;
+  if (store) stops.push(() => store.close());
+
+  async function extrasFor(hub: HubState, s: HubSnapshot): Promise<HubExtras> {
+    let processFacts: HubExtras['process'];
+    if (isLoopbackUrl(hub.target.url) && s.health.ok && s.health.value.pid) {
+      const port = Number(new URL(hub.target.url).port || 80);
+      const pid = resolveHubPid(port, [{ pid: s.health.value.pid, via: 'health' }]);
+      if (pid.pid !== undefined && pid.alive) {
+        const t = await sampleProcessTree(pid.pid, 250);
+        if (t.total) processFacts = { cpuPercent: t.total.cpuPercent, rssBytes: t.total.rssBytes };
+      }
+    }
+    const now = Date.now();
+    if (store && alertStore) {
+      const values = (name: string) => (store.querySamples({ hub: hub.target.url, name, from: now - 3_600_000, to: now + 1, resolution: 'raw' }) as { v: number | null }[]).flatMap((r) => (r.v === null ? [] : [r.v])).slice(-HISTORY);
+      const events = store.queryEvents({ hub: hub.target.url, from: now - 86_400_000, to: now + 1, limit: 30, order: 'desc' }).reverse()
+        .map((e) => ({ t: e.t, text: eventText(e.type, e.data), ...(e.server ? { server: e.server } : {}) }));
+      const alerts = alertStore.openAlerts().filter((a) => a.hub === hub.target.url && a.state === 'firing').map((a) => ({ severity: a.severity, text: a.summary, sinceMs: now - (a.firedAt ?? now) }));
+      return { process: processFacts, rssHistory: values('hub.rss_bytes'), latencyHistory: values('hub.health_latency_ms'), alerts, events };
+    }
+    push(hub.rss, processFacts?.rssBytes);
+    if (s.health.ok) push(hub.latency, s.health.latencyMs);
+    return { process: processFacts, rssHistory: hub.rss, latencyHistory: hub.latency, alerts: [], events: hub.events };
+  }
+
+  const load = async (): Promise<HubView[]> => Promise.all(hubs.map(async (hub) => {
+    const s = await pollHub(hub.target, { deadline: performance.now() + Math.min(intervalMs, cfg.timeoutMs), agent: session.agent });
+    const view = hubView(s, hub.prev, await extrasFor(hub, s), cfg);
+    hub.prev = s;
+    return view;
+  }));
+
+  // One at a time: a concurrent import() of the same ESM graph trips Node 20's loader.
+  const React = await import('react');
+  const ink = await import('ink');
+  const { createDashboard } = await import('../../views/dashboard/app.js');
+  const Dashboard = createDashboard(ink, React);
+  const { render } = ink;
+  const { createElement } = React;
+  const source = store ? 'history: the daemon\'s store' : opts.sse === false ? 'live polls' : 'live: polls + SSE';
+  const app = render(createElement(Dashboard, { load, intervalMs, source }), { exitOnCtrlC: true });
+  await app.waitUntilExit();
+  for (const s of stops) await s();
+  session.close();
+  return 0;
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { defaultConfig } from '../../config/defaults.js';
+import { parseHealth } from '../../sources/hub-models.js';
+import type { HubSnapshot } from '../../sources/hub-client.js';
+import { eventText, hubView, sparkline } from './model.js';
+
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/fixtures/hub/${name}`, import.meta.url), 'utf8')) as unknown;
+
+function snapshot(body: unknown, at: number): HubSnapshot {
+  const h = parseHealth(body);
+  return { target: { url: 'http://127.0.0.1:7000', origin: 'flag' }, at, monotonicAt: at, health: { ok: true, value: h.value, issues: h.issues, latencyMs: 3 }, metrics: { sources: [] }, routes: {} } as unknown as HubSnapshot;
+}
+
+const extras = { rssHistory: [], latencyHistory: [], alerts: [], events: [] };
+
+describe('hubView', () => {
+  test('a killed child the hub still calls connected is DEAD on the second look; counts and level follow', () => {
+    // The captured poll after a kill -9 (uptime 0, "connected"), and the same answer 1.2 s later.
+    const body = fixture('health-after-kill.json') as { timestamp: string };
+    const before = snapshot(body, 1_000);
+    const after = snapshot({ ...body, timestamp: new Date(Date.parse(body.timestamp) + 1_200).toISOString() }, 2_200);
+    const v = hubView(after, before, extras, defaultConfig());
+    const dead = v.servers.filter((s) => s.verdict === 'dead');
+    expect(dead.length).toBeGreaterThan(0);
+    expect(dead[0]!.label).toBe('DEAD (hub says connected)');
+    expect(v.counts.dead).toBe(dead.length);
+    expect(v.level).toBe('red');
+    expect(v.llm).toBeUndefined(); // "not exposed by this hub"
+  });
+
+  test('hostile names, errors and events are neutralised before they reach the screen', () => {
+    const body = fixture('health-ready.json') as { servers: { name: string; error: unknown; status: string }[] };
+    body.servers[0]!.name = '\x1b]0;pwned\x07\x1b[2Jx';
+    body.servers[0]!.status = 'disconnected';
+    body.servers[0]!.error = '\x9b31mred\u202eevil';
+    const v = hubView(snapshot(body, 1), undefined, { ...extras, events: [{ t: 1, text: '\x1b]52;c;AAAA\x07', server: '\x1b[1m' }] }, defaultConfig());
+    const text = JSON.stringify(v);
+    expect(text).not.toMatch(/\u001b|\u009b|\u0007|\u202e/);
+    expect(v.servers[0]!.name).toBe('\\x1b]0;pwned\\x07\\x1b[2Jx');
+  });
+});
+
+test('sparkline: min to max over the last width values; flat and empty series', () => {
+  expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8], 8)).toBe('▁▂▃▄▅▆▇█');
+  expect(sparkline([5, 5, 5], 10)).toBe('▄▄▄');
+  expect(sparkline([], 10)).toBe('');
+  expect(sparkline([1, NaN, 2, Infinity, 3], 2)).toBe('▁█');
+});
+
+test('event lines say what happened', () => {
+  expect(eventText('server_status', { from: 'up', to: 'dead' })).toBe('status up → dead');
+  expect(eventText('tool_list_changed', { added: [1, 2], removed: [] })).toBe('tools changed +2 -0');
+  expect(eventText('something_new', null)).toBe('something_new');
+});

@@ -1,0 +1,143 @@
+/**
+ * The terminal dashboard's data, pure: from one poll of each hub (plus the one before, for dead-server
+ * detection), process facts, the daemon's history or live SSE events, and open alerts, build what the
+ * screen shows. Every hub string is neutralised here, so the renderer can print it as it is.
+ */
+import type { MonitorConfig } from '../../config/defaults.js';
+import { buildResult, evaluateHub } from '../../evaluate/check.js';
+import type { Level } from '../../evaluate/types.js';
+import type { HubSnapshot } from '../../sources/hub-client.js';
+import { sanitizeTerminal } from '../sanitize.js';
+
+export interface ServerRow {
+  name: string;
+  /** up, dead, down, disabled, connecting, unconfirmed, unknown. */
+  verdict: string;
+  /** What the screen says: connected / DEAD (hub says connected) / disconnected / disabled … */
+  label: string;
+  uptimeS?: number;
+  tools: number;
+  /** Why it is not up (the hub's error, our verdict's reason), short. */
+  reason: string;
+  lastStartedMs?: number | null;
+}
+
+export interface EventLine {
+  t: number;
+  text: string;
+  server?: string;
+}
+
+export interface AlertLine {
+  severity: string;
+  text: string;
+  sinceMs: number;
+}
+
+export interface HubView {
+  url: string;
+  reachable: boolean;
+  state: string;
+  level: Level;
+  version: string;
+  pid: number | null;
+  failure?: string;
+  servers: ServerRow[];
+  counts: { total: number; up: number; dead: number; down: number; disabled: number };
+  cpuPercent?: number;
+  rssBytes?: number;
+  /** Oldest first. */
+  rssHistory: number[];
+  latencyHistory: number[];
+  /** "success 98.1 %", … or undefined when the hub exposes no LLM metrics. */
+  llm?: string[];
+  alerts: AlertLine[];
+  events: EventLine[];
+}
+
+export interface HubExtras {
+  process?: { cpuPercent: number; rssBytes: number };
+  rssHistory: number[];
+  latencyHistory: number[];
+  alerts: AlertLine[];
+  events: EventLine[];
+}
+
+const clean = (s: unknown, max = 200): string => sanitizeTerminal(String(s ?? ''), max);
+
+const LABELS: Record<string, string> = {
+  up: 'connected', unconfirmed: 'connected (uptime 0)', dead: 'DEAD (hub says connected)', down: 'disconnected',
+  disabled: 'disabled', connecting: 'connecting', unknown: 'unknown',
+};
+
+function llmLines(s: HubSnapshot): string[] | undefined {
+  const m = s.metrics;
+  if (!m.sources.length) return undefined;
+  const out: string[] = [];
+  const rate = m.requestsTotal ? (100 * (m.requestsSuccess ?? 0)) / m.requestsTotal : m.successRate !== undefined ? 100 * m.successRate : undefined;
+  if (rate !== undefined) out.push(`success ${rate.toFixed(1)} %`);
+  if (m.p95LatencyMs !== undefined) out.push(`p95 ${Math.round(m.p95LatencyMs)} ms`);
+  const lookups = (m.cacheHits ?? 0) + (m.cacheMisses ?? 0);
+  const hit = lookups ? (100 * (m.cacheHits ?? 0)) / lookups : m.cacheHitRate !== undefined ? 100 * m.cacheHitRate : undefined;
+  if (hit !== undefined) out.push(`cache hit ${hit.toFixed(1)} %`);
+  if (m.queueDepth !== undefined) out.push(`queue ${m.queueDepth}`);
+  if (m.circuitBreakerState) out.push(`breaker ${clean(m.circuitBreakerState, 20)}`);
+  return out.length ? out : ['exposed, no requests yet'];
+}
+
+/** One hub's view from its latest poll (and the previous one) plus what else we know about it. */
+export function hubView(s: HubSnapshot, earlier: HubSnapshot | undefined, extras: HubExtras, cfg: MonitorConfig): HubView {
+  const findings = evaluateHub(s, earlier, cfg);
+  const summary = buildResult([{ snapshot: s, findings }], cfg, s.at).hubs[0]!;
+  const verdicts = new Map(findings.filter((f) => f.id === 'server.status').map((f) => [f.subject, f]));
+  const servers: ServerRow[] = s.health.ok ? s.health.value.servers.map((srv) => {
+    const f = verdicts.get(srv.name);
+    const verdict = String(f?.value ?? 'unknown');
+    const reason = verdict === 'up' || verdict === 'disabled' ? '' : clean(srv.error ?? f?.message ?? '', 160);
+    return { name: clean(srv.name, 64), verdict, label: LABELS[verdict] ?? verdict, uptimeS: srv.uptimeS, tools: srv.toolCount, reason, lastStartedMs: srv.lastStartedMs };
+  }) : [];
+  return {
+    url: clean(s.target.url, 120),
+    reachable: summary.reachable && s.health.ok,
+    state: clean(summary.state ?? (s.health.ok ? 'unknown' : 'unreachable'), 30),
+    level: summary.level,
+    version: clean(summary.version ?? '', 30),
+    pid: summary.pid,
+    ...(s.health.ok ? {} : { failure: clean(s.health.message, 200) }),
+    servers,
+    counts: { total: servers.length, up: summary.servers.up, dead: summary.servers.dead, down: summary.servers.down, disabled: summary.servers.disabled },
+    ...(extras.process ? { cpuPercent: extras.process.cpuPercent, rssBytes: extras.process.rssBytes } : {}),
+    rssHistory: extras.rssHistory,
+    latencyHistory: extras.latencyHistory,
+    llm: llmLines(s),
+    alerts: extras.alerts.map((a) => ({ ...a, text: clean(a.text, 200) })),
+    events: extras.events.map((e) => ({ ...e, text: clean(e.text, 200), ...(e.server !== undefined ? { server: clean(e.server, 64) } : {}) })),
+  };
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of the last `width` values (min→▁, max→█); empty when there is nothing to draw. */
+export function sparkline(values: readonly number[], width: number): string {
+  const xs = values.filter((v) => Number.isFinite(v)).slice(-Math.max(0, width));
+  if (xs.length === 0) return '';
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return xs.map((v) => BARS[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join('');
+}
+
+/** Text of a stored or live event, one line. */
+export function eventText(type: string, data: unknown): string {
+  const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
+  switch (type) {
+    case 'server_status': return `status ${String(d.from ?? '?')} → ${String(d.to ?? '?')}`;
+    case 'server_dead': return 'dead while the hub says connected';
+    case 'hub_state': return `hub ${String(d.state ?? '?')}`;
+    case 'tool_list_changed': return `tools changed${Array.isArray(d.added) ? ` +${d.added.length}` : ''}${Array.isArray(d.removed) ? ` -${d.removed.length}` : ''}`;
+    case 'log': return `${String(d.level ?? 'log')}: ${String(d.message ?? '')}`;
+    case 'alert_firing': return `ALERT ${String(d.severity ?? '')} ${String(d.summary ?? d.rule ?? '')}`;
+    case 'alert_resolved': return `resolved ${String(d.summary ?? d.rule ?? '')}`;
+    case 'probe_disagreement': return `probe: ${String(d.outcome ?? '?')} while the hub says connected`;
+    default: return type;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The terminal dashboard in a real terminal (tmux) against the real hub: a killed child shows as dead
+ * within a refresh, hub strings never reach the terminal as escapes, a resize to 60 columns redraws
+ * cleanly, and q quits.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
+import { CLI_PATH } from '../support/cli.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const HOSTILE = '\u001b]0;pwned\u0007evil';
+const session = `mhm-dash-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
+let hub: RunningHub;
+
+beforeAll(async () => {
+  if (!hasTmux) return;
+  hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }), [HOSTILE]: testServer() } });
+});
+afterAll(async () => {
+  if (!hasTmux) return;
+  spawnSync('tmux', ['-L', session, 'kill-server']);
+  await hub?.stop();
+});
+
+async function screenUntil(pred: (screen: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let screen = '';
+  while (Date.now() < end) {
+    screen = tmux('capture-pane', '-p', '-t', session);
+    if (pred(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`the screen never showed ${what}:\n${screen}`);
+}
+
+test.skipIf(!hasTmux)('dead server shown within a refresh, no escapes from hub data, clean at 60 columns, q quits', async () => {
+  const cmd = `HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --interval 1s`;
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '45', cmd);
+  const first = await screenUntil((s) => /crashy\s+connected/.test(s) && /everything\s+connected/.test(s), 'the servers');
+  expect(first).toContain('\\x1b]0;pwned\\x07evil'); // shown, neutralised
+  expect(first).toMatch(/LLM \/ cache \/ queue: not exposed by this hub/);
+  expect(tmux('display', '-p', '-t', session, '#{pane_title}')).not.toContain('pwned');
+
+  const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  const dead = await screenUntil((s) => /crashy\s+DEAD \(hub says connected\)/.test(s), 'crashy as dead');
+  expect(Date.now() - killedAt).toBeLessThan(5_000);
+  expect(dead).toMatch(/1 dead/);
+  expect(dead).toMatch(/level red/);
+
+  tmux('resize-window', '-t', session, '-x', '60', '-y', '45');
+  const narrow = await screenUntil((s) => /crashy\s+DEAD/.test(s) && !/DEAD \(hub says connected\)/.test(s), 'the narrow layout');
+  const lines = narrow.split('\n');
+  expect(lines.filter((l) => l.includes('mcp-hub-monitor dashboard'))).toHaveLength(1); // one frame, no leftovers
+  expect(lines.filter((l) => l.startsWith('╭'))).toHaveLength(1);
+  for (const l of lines) expect([...l].length).toBeLessThanOrEqual(60);
+
+  tmux('send-keys', '-t', session, 'q');
+  const end = Date.now() + 5_000;
+  while (Date.now() < end && spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status === 0) await new Promise((r) => setTimeout(r, 100));
+  expect(spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status).not.toBe(0);
+}, 60_000);

@@ -52,7 +52,8 @@ export function buildProgram(finish: Finish): Command {
     .option('--no-sse', 'poll only: do not hold an SSE connection (an SSE client keeps an --auto-shutdown hub alive)')
     .option('--interval <duration>', 'poll period per hub (default: config collect.interval, 5s)')
     .option('--allow-network-fs', 'allow a state dir on NFS/CIFS (SQLite locking is unreliable there)')
-    .action(async (opts: { sse?: boolean; interval?: string; allowNetworkFs?: boolean }, c: Command) => {
+    .option('--listen <host:port>', 'serve /metrics, the JSON API and the live stream (default: config http.listen; off)')
+    .action(async (opts: { sse?: boolean; interval?: string; allowNetworkFs?: boolean; listen?: string }, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
       await (await import('./commands/daemon.js')).runDaemon(g, opts);
       finish('', 0);

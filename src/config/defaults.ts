@@ -75,6 +75,14 @@ export const DEFAULTS = {
     heartbeat: { url: '', intervalMs: 60_000 },
     receivers: {} as Record<string, { type: string } & Record<string, unknown>>,
   },
+  /** The daemon's HTTP server (/metrics, JSON API, live stream): off unless `listen` is set. */
+  http: {
+    /** host:port, e.g. 127.0.0.1:9464; '' = off. */
+    listen: '',
+    /** Bearer token; required for a non-loopback bind. */
+    token: '',
+    allowedHosts: [] as string[],
+  },
   /** Service level objectives per hub (the guide's: 99.9 % availability, health P95 < 50 ms). */
   slo: {
     windowMs: 30 * 86_400_000,
@@ -177,6 +185,7 @@ export interface MonitorConfig {
     /** Receivers by name; validated by the notifier registry (src/notify/index.ts). */
     receivers: Record<string, { type: string } & Record<string, unknown>>;
   };
+  http: { listen: string; token: string; allowedHosts: string[] };
   slo: {
     windowMs: number;
     availabilityPercent: number;

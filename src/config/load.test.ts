@@ -190,6 +190,7 @@ describe('valid files', () => {
       collect: d.collect,
       probes: d.probes,
       alerting: d.alerting,
+      http: d.http,
       slo: d.slo,
       schedule: d.schedule,
       validate: d.validate,

@@ -40,6 +40,16 @@ async function parseReceivers(file: string, raw: Record<string, unknown>): Promi
   return out;
 }
 
+async function resolveToken(file: string, raw: string): Promise<string> {
+  if (!raw) return '';
+  const { resolveSecret } = await import('../notify/secret.js');
+  try {
+    return resolveSecret(raw);
+  } catch (err) {
+    throw new ConfigError(file, 'http.token', (err as Error).message, 'Set the variable or fix the path');
+  }
+}
+
 export async function loadConfig(file: string, explicit: boolean): Promise<MonitorConfig> {
   let text: string;
   try {
@@ -132,6 +142,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       heartbeat: { url: c.alerting.heartbeat.url, intervalMs: c.alerting.heartbeat.interval },
       receivers,
     },
+    http: { listen: c.http.listen, token: await resolveToken(file, c.http.token), allowedHosts: c.http.allowed_hosts },
     slo: {
       windowMs: c.slo.window,
       availabilityPercent: c.slo.availability,

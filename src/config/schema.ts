@@ -158,6 +158,12 @@ export const configSchema = z.object({
     receivers: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'a receiver name is letters, digits, _ . - (at most 64)' }), z.looseObject({ type: z.string() }))
       .default({}).describe('Notification receivers by name (see "Receivers" below)'),
   }).strict().prefault({}),
+  http: z.object({
+    listen: z.string().refine((v) => v === '' || /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(v), { message: 'not host:port. Write e.g. 127.0.0.1:9464 or [::1]:9464' })
+      .default(DEFAULTS.http.listen).describe('Serve /metrics, the JSON API and the live stream on host:port ("" = off; loopback only unless a token is set)'),
+    token: z.string().default(DEFAULTS.http.token).describe('Bearer token for every request (at least 16 characters; env:NAME or file:/path); required for a non-loopback bind'),
+    allowed_hosts: z.array(z.string()).default(DEFAULTS.http.allowedHosts).describe('Extra Host header values to accept (e.g. a reverse proxy\'s name); DNS-rebinding defence'),
+  }).strict().prefault({}),
   slo: z.object({
     window: duration().prefault(fmtDays(S.windowMs)).describe('The SLO window (error budget period)'),
     availability: z.number().min(0).max(100).default(S.availabilityPercent).describe('Availability objective (% of polls the hub answers and is up)'),

@@ -43,6 +43,8 @@ export interface RunningAlerting {
   alertStore: AlertStore;
   onSnapshot(snapshot: HubSnapshot, previous: HubSnapshot | undefined): boolean;
   onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean): void;
+  /** Delivery outcomes since start: receiver → outcome → count. */
+  notificationCounts(): Record<string, Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -61,8 +63,13 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     },
     onEnqueued: () => deliverer?.tick(),
   });
+  const counts: Record<string, Record<string, number>> = {};
   deliverer = new Deliverer({
     store: alertStore, notifiers: d.notifiers, now: () => clock.now(), random: d.random, timeoutMs: NOTIFY_TIMEOUT_MS, log,
+    onOutcome: (receiver, outcome) => {
+      const r = (counts[receiver] ??= {});
+      r[outcome] = (r[outcome] ?? 0) + 1;
+    },
     onReceiverHealth: (receiver, broken) => guard(() => pipeline.observe([{
       rule: 'notifier.broken', labels: { hub: META_HUB, receiver }, status: broken ? 'warning' : 'ok',
       summary: broken ? `receiver ${receiver} rejects notifications: ${broken.error}` : `receiver ${receiver} delivers again`,
@@ -125,6 +132,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       const findings = [...evaluateProbes(hub, probes, cfg), ...evaluateCanaries(hub, canaries)];
       guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered)));
     },
+    notificationCounts: () => counts,
     async stop() {
       await Promise.all(timers.map((t) => t.stop()));
       await deliverer!.stop(500);

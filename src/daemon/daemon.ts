@@ -37,6 +37,9 @@ export interface DaemonOptions {
 
 export interface RunningDaemon {
   runId: number;
+  /** Epoch ms this run started, and whether the previous run stopped cleanly. */
+  startedAt: number;
+  cleanStart: boolean;
   collectors: HubCollector[];
   buffer: WriteBuffer;
   alerting?: RunningAlerting;
@@ -54,7 +57,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   const { store, log, cfg } = o;
   const previous = store.lastRun();
   const cleanStart = previous === undefined || Boolean(previous.clean_stop);
-  const runId = store.startRun({ pid: process.pid, t: clock.now(), cleanStart });
+  const startedAt = clock.now();
+  const runId = store.startRun({ pid: process.pid, t: startedAt, cleanStart });
   log.info({ runId, cleanStart, hubs: o.targets.map((t) => t.url), sse: Boolean(o.startSse) }, 'daemon started');
   if (o.startSse) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
@@ -129,6 +133,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
 
   return {
     runId,
+    startedAt,
+    cleanStart,
     collectors,
     buffer,
     alerting,

@@ -36,7 +36,7 @@ export interface MonitorMetrics {
 const PROBE_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 const SEVERITIES = ['critical', 'warning', 'info'];
 const OPEN_STATES = ['pending', 'firing'];
-/** SLO ratios read 30 days of rollups: recomputed once a minute, like the alerting loop does. */
+/** SLO ratios read 30 days of rollups: recomputed once a minute, as often as the alerting loop does. */
 const SLO_EVERY_MS = 60_000;
 /** Probe samples can reach the store late (write buffer): re-read this far back, skipping ones already seen. */
 const PROBE_OVERLAP_MS = 120_000;
@@ -75,7 +75,12 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const droppedSamples = c('mcp_hub_monitor_dropped_samples_total', 'Samples dropped because the store refused writes for too long.');
   const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
   const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads failed during a scrape (the rest of the scrape still answers).', ['hub']);
-  if (o.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (o.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client exports these three totals as gauges, which breaks the `_total` = counter convention
+    // (`promtool check metrics` flags them); the per-type gauges without the suffix stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  }
 
   const dropped = new DroppedSeries();
   const startedAt = view.daemon().startedAt;
@@ -108,10 +113,10 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     const hit = sloCache.get(hub);
     if (hit && now - hit.at < SLO_EVERY_MS) return hit.values;
     const cfg = view.config().slo;
-    const res = cfg.windowMs <= 6 * 3_600_000 ? 'raw' : '1m';
     const values: [string, number][] = [];
     for (const [objective, series, target] of [['availability', 'hub.up', cfg.availabilityPercent], ['latency', 'hub.health_fast', cfg.latencyPercent]] as const) {
-      const burned = burnRate(view.store().ratio(hub, series, now - cfg.windowMs, now + 1, res), target);
+      // ratioOver, as the alerting loop and `status` read it: rollups up to their watermark, raw samples after.
+      const burned = burnRate(view.store().ratioOver(hub, series, now - cfg.windowMs, now + 1), target);
       if (burned !== undefined && Number.isFinite(burned)) values.push([objective, 1 - burned]);
     }
     sloCache.set(hub, { at: now, values });
@@ -143,7 +148,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     if (s.serversAt !== undefined) {
       for (const [status, n] of Object.entries(s.counts)) servers.set({ hub: h, status }, n);
     }
-    if (s.healthLatencyMs !== undefined) healthSeconds.set({ hub: h }, s.healthLatencyMs / 1000);
+    if (s.healthLatencyMs !== undefined) healthSeconds.set({ hub: h }, Math.round(s.healthLatencyMs * 1000) / 1e6); // µs: no 0.004200000000000001
     if (s.rssBytes !== undefined) rss.set({ hub: h }, s.rssBytes);
     level.set({ hub: h }, levelNumber(s.level));
     if (s.lastPollAt !== undefined) pollAge.set({ hub: h }, Math.max(0, (now - s.lastPollAt) / 1000));

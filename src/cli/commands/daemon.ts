@@ -14,10 +14,20 @@ export interface DaemonFlags {
   sse?: boolean;
   interval?: string;
   allowNetworkFs?: boolean;
+  listen?: string;
 }
 
 /** How long SIGTERM may take before we exit anyway (systemd's stop is patient, cron wrappers are not). */
 const STOP_DEADLINE_MS = 2_000;
+
+/** `host:port` (or `[v6]:port`) → the bind address; '' → no server. */
+function parseListen(text: string): { host: string; port: number } | undefined {
+  if (!text) return undefined;
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new UsageError(`--listen / http.listen: not host:port (got ${JSON.stringify(text)}). Write e.g. 127.0.0.1:9464`);
+  return { host: m[1] ?? m[2]!, port };
+}
 
 export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<void> {
   const cfg = await loadConfig(g.configFile, g.configExplicit);
@@ -27,6 +37,8 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     cfg.collect.intervalMs = ms;
   }
   if (flags.sse === false) cfg.collect.sse = false;
+  if (flags.listen !== undefined) cfg.http.listen = flags.listen;
+  const listen = parseListen(cfg.http.listen);
   let targets;
   try {
     targets = discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env });
@@ -68,6 +80,33 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       ? (o) => startSseClient({ ...o, onObservation: (obs) => o.onObservation(obs as never) })
       : undefined,
   });
+  let http: { url: string; close(): Promise<void> } | undefined;
+  if (listen) {
+    const { startHttpServer } = await import('../../views/http/server.js');
+    try {
+      http = await startHttpServer({
+        listen, token: cfg.http.token || undefined, allowedHosts: cfg.http.allowedHosts, log,
+        source: {
+          hubs: () => daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
+          store: () => store,
+          alerts: () => daemon.alerting?.alertStore,
+          daemon: () => ({
+            startedAt: daemon.startedAt, cleanStart: daemon.cleanStart, runId: daemon.runId,
+            outboxDepth: daemon.alerting?.alertStore.pendingDepth() ?? 0, droppedSamples: daemon.buffer.stats.droppedSamples,
+            notifications: daemon.alerting?.notificationCounts() ?? {},
+          }),
+          config: () => cfg,
+          now: () => Date.now(),
+        },
+      });
+      log.info({ url: http.url }, 'serving /metrics, /api/* and /api/stream');
+    } catch (err) {
+      await daemon.stop();
+      store.close();
+      lock?.release();
+      throw (err as { code?: string }).code === 'USAGE' ? new UsageError((err as Error).message) : err;
+    }
+  }
   if (store.openInfo.corruptMovedTo) {
     daemon.buffer.write([], targets.map((t) => ({ hub: t.url, t: Date.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
   }
@@ -85,7 +124,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         process.exit(0);
       }, STOP_DEADLINE_MS);
       force.unref();
-      void daemon.stop().finally(() => {
+      void Promise.all([http?.close(), daemon.stop()]).finally(() => {
         try { store.close(); } catch { /* closing is best effort */ }
         lock?.release();
         clearTimeout(force);

@@ -1,0 +1,148 @@
+/**
+ * The JSON API (GET only): hubs, servers, series, events, alerts and the daemon's own health, read from
+ * the daemon view at request time. Every answer is bounded: series count, points, event rows and the
+ * time span per resolution are capped, so no query can make the daemon read its whole history.
+ */
+import { normaliseHubUrl } from '../../sources/discovery.js';
+import type { Labels } from '../../store/store.js';
+import { ParamError, parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
+import { levelNumber, readHubs } from './snapshot.js';
+import type { DaemonView } from './view.js';
+
+/** A JSON route: query in, body out; throws ParamError for a 400. */
+export type ApiRoute = (view: DaemonView, search: URLSearchParams) => unknown;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Most series one /api/series answer carries, and most points over all of them. */
+export const MAX_SERIES = 50;
+export const MAX_POINTS = 100_000;
+/** Longest span per resolution: raw up to 6 h, 1-minute rollups up to 7 days, 1-hour ones beyond (as `history --resolution auto`). */
+const MAX_SPAN = { raw: 6 * HOUR, '1m': 7 * DAY, '1h': 400 * DAY } as const;
+export const MAX_EVENTS = 1_000;
+const MAX_SERVERS_LISTED = 5_000;
+
+const age = (now: number, t: number | undefined): number | null => (t === undefined ? null : Math.max(0, (now - t) / 1000));
+
+/** The hub parameter: one the daemon watches or has history of (exact, or after URL normalisation). */
+function parseHub(view: DaemonView, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const known = new Set([...view.hubs().map((h) => h.url), ...view.store().listHubs()]);
+  if (known.has(text)) return text;
+  try {
+    const n = normaliseHubUrl(text);
+    if (known.has(n)) return n;
+  } catch { /* not a URL: unknown below */ }
+  throw new ParamError('hub', `not a hub this daemon watches or has history of (got ${JSON.stringify(text.slice(0, 100))}); see /api/hubs`);
+}
+
+function hubs(view: DaemonView, search: URLSearchParams): unknown {
+  readParams(search, []);
+  const now = view.now();
+  return {
+    now,
+    hubs: readHubs(view).map((h) => ({
+      url: h.url, up: h.up ?? null, state: h.state, pollError: h.pollError ?? null, level: h.level, levelNumber: levelNumber(h.level),
+      lastPollAt: h.lastPollAt ?? null, lastPollOk: h.lastPollOk ?? null, lastPollAgeSeconds: age(now, h.lastPollAt), sseConnected: h.sseConnected ?? null,
+      healthLatencyMs: h.healthLatencyMs ?? null, rssBytes: h.rssBytes ?? null, serversAt: h.serversAt ?? null,
+      servers: { total: h.servers.length, ...h.counts },
+    })),
+  };
+}
+
+function servers(view: DaemonView, search: URLSearchParams): unknown {
+  const p = readParams(search, ['hub']);
+  const hub = parseHub(view, p.get('hub'));
+  const all = readHubs(view).filter((h) => hub === undefined || h.url === hub);
+  return {
+    now: view.now(),
+    hubs: all.map((h) => ({
+      url: h.url, serversAt: h.serversAt ?? null, truncated: h.servers.length > MAX_SERVERS_LISTED,
+      servers: h.servers.slice(0, MAX_SERVERS_LISTED).map((s) => ({
+        name: s.name, up: s.up ?? null, dead: s.dead, verdict: s.verdict ?? null, uptimeS: s.uptimeS ?? null, tools: s.tools ?? null,
+        probeOk: s.probeOk ?? null, probeLatencyMs: s.probeLatencyMs ?? null, probeAt: s.probeAt ?? null,
+      })),
+    })),
+  };
+}
+
+function series(view: DaemonView, search: URLSearchParams): unknown {
+  const p = readParams(search, ['hub', 'name', 'server', 'from', 'to', 'step']);
+  const hub = parseHub(view, p.get('hub'));
+  const name = parseName(p.get('name'), 'name', true)!;
+  const server = p.get('server');
+  const step = parseChoice(p.get('step'), ['auto', 'raw', '1m', '1h'] as const, 'auto', 'step');
+  const { from, to } = parseRange(p, view.now(), HOUR, MAX_SPAN['1h']);
+  const span = to - from;
+  const resolution = step !== 'auto' ? step : span <= MAX_SPAN.raw ? 'raw' : span <= MAX_SPAN['1m'] ? '1m' : '1h';
+  if (span > MAX_SPAN[resolution]) throw new ParamError('step', `${resolution} covers at most ${MAX_SPAN[resolution] / HOUR} h; use a coarser step or a shorter range`);
+  // Pick the series first and query each on its own, so a name with thousands of label sets stays bounded.
+  const matching = view.store().listSeries(hub).filter((s) => s.name === name && (server === undefined || s.labels.server === server));
+  let points = 0;
+  const out: { hub: string; labels: Labels; t: number[]; v: (number | null)[]; min?: (number | null)[]; max?: (number | null)[]; n?: number[]; failed?: number[] }[] = [];
+  for (const s of matching.slice(0, MAX_SERIES)) {
+    const rows = view.store().querySamples({ hub: s.hub, name, labels: s.labels, from, to, resolution });
+    const room = Math.max(0, MAX_POINTS - points);
+    if (room === 0) break;
+    const kept = rows.slice(0, room);
+    points += kept.length;
+    if (resolution === 'raw') {
+      const raw = kept as { t: number; v: number | null }[];
+      out.push({ hub: s.hub, labels: s.labels, t: raw.map((r) => r.t), v: raw.map((r) => r.v) });
+    } else {
+      const agg = kept as { bucket: number; n: number; n_err: number; sum: number | null; min: number | null; max: number | null }[];
+      out.push({
+        hub: s.hub, labels: s.labels, t: agg.map((r) => r.bucket),
+        v: agg.map((r) => (r.sum === null || r.n - r.n_err === 0 ? null : Math.round((r.sum / (r.n - r.n_err)) * 1000) / 1000)),
+        min: agg.map((r) => r.min), max: agg.map((r) => r.max), n: agg.map((r) => r.n), failed: agg.map((r) => r.n_err),
+      });
+    }
+  }
+  return { name, resolution, from, to, series: out, truncated: matching.length > out.length || points >= MAX_POINTS };
+}
+
+function events(view: DaemonView, search: URLSearchParams): unknown {
+  const p = readParams(search, ['hub', 'type', 'from', 'to', 'limit']);
+  const hub = parseHub(view, p.get('hub'));
+  const type = parseName(p.get('type'), 'type', false);
+  const { from, to } = parseRange(p, view.now(), DAY, 400 * DAY);
+  const limit = parseLimit(p.get('limit'), 100, MAX_EVENTS);
+  const rows = view.store().queryEvents({ hub, type, from, to, limit, order: 'desc' });
+  return { from, to, limit, events: rows, truncated: rows.length === limit };
+}
+
+function alerts(view: DaemonView, search: URLSearchParams): unknown {
+  readParams(search, []);
+  const a = view.alerts();
+  const now = view.now();
+  return { enabled: a !== undefined, open: a?.openAlerts() ?? [], resolved: a?.recentResolved(now - DAY, 200) ?? [], resolvedSince: now - DAY };
+}
+
+function health(view: DaemonView, search: URLSearchParams): unknown {
+  readParams(search, []);
+  const d = view.daemon();
+  const now = view.now();
+  return {
+    status: 'running', now, startedAt: d.startedAt, uptimeSeconds: age(now, d.startedAt), cleanStart: d.cleanStart, runId: d.runId,
+    outboxDepth: d.outboxDepth, droppedSamples: d.droppedSamples, notifications: d.notifications,
+    hubs: view.hubs().map((h) => ({ url: h.url, lastPollAt: h.lastPollAt ?? null, lastPollOk: h.lastPollOk ?? null, lastPollAgeSeconds: age(now, h.lastPollAt), sseConnected: h.sseConnected ?? null })),
+  };
+}
+
+/** Route path → handler. */
+export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
+  '/api/hubs': hubs,
+  '/api/servers': servers,
+  '/api/series': series,
+  '/api/events': events,
+  '/api/alerts': alerts,
+  '/api/health': health,
+};
+
+// `<`, `>`, `&` escaped so a body can never be read as markup; the rest keeps terminals and JS parsers safe.
+const UNSAFE_IN_JSON = /[<>&\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** Compact JSON with markup- and terminal-unsafe characters as \u escapes (the same JSON value). */
+export function toJsonBody(value: unknown): string {
+  return JSON.stringify(value).replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

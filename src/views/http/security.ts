@@ -1,0 +1,136 @@
+/**
+ * The HTTP server's defences (faults §4 item 8 and §E): loopback by default and a token for anything
+ * else, a `Host` allowlist against DNS rebinding, constant-time token checks with a per-address limit
+ * on failures, POST + Origin + token for anything that changes state, and strict response headers.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import { UsageError } from '../../config/errors.js';
+
+/** Headers on every response: nothing here may be framed, sniffed, cached or leak a referrer. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/** Shortest token accepted: a guessable token on a network port is no token. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** True for 127.0.0.0/8, ::1, an IPv4-mapped loopback, and `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** `host:port` as a Host header writes it (IPv6 in brackets). */
+export function hostWithPort(host: string, port: number): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`.toLowerCase();
+}
+
+/** The default Host allowlist: the bind address, localhost, 127.0.0.1 and [::1], each with the port. */
+export function defaultAllowedHosts(bindHost: string, port: number): string[] {
+  return [...new Set([hostWithPort(bindHost, port), `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])];
+}
+
+/**
+ * Whether a Host header names us. An allowlist entry without a port also matches that name with our
+ * port (a proxy in front may send either form).
+ */
+export function isHostAllowed(host: string | undefined, allowed: readonly string[], port: number): boolean {
+  if (host === undefined || host === '') return false;
+  const h = host.toLowerCase();
+  const withPort = /:\d+$/.test(h) ? h : `${h}:80`; // no port in Host means the scheme's default
+  return allowed.some((a) => {
+    const e = a.toLowerCase();
+    return h === e || withPort === e || (!/:\d+$/.test(e) && h === `${e}:${port}`);
+  });
+}
+
+/** Throws a USAGE error (exit 3) when the listen address, port or token cannot be served safely. */
+export function validateListen(listen: { host: string; port: number }, token: string | undefined): void {
+  if (!Number.isInteger(listen.port) || listen.port < 0 || listen.port > 65_535) {
+    throw new UsageError(`http listen port: a whole number from 0 to 65535 (got ${JSON.stringify(listen.port)})`);
+  }
+  if (token !== undefined && (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token))) {
+    throw new UsageError(`http token: at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces (got ${token.length} characters). Generate one with: openssl rand -hex 24`);
+  }
+  if (!isLoopbackHost(listen.host) && token === undefined) {
+    throw new UsageError(`http listen ${hostWithPort(listen.host, listen.port)}: not a loopback address, and no token is set: anyone who can reach it could read your hubs' state. Set a token (env:NAME or file:/path), or listen on 127.0.0.1`);
+  }
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Whether `Authorization: Bearer <token>` carries the token; compared in constant time (hashes, so lengths never leak). */
+export function hasBearerToken(authorization: string | undefined, token: string): boolean {
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
+  const given = m?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token)) && m !== null;
+}
+
+/** The outcome of a state-changing request's checks. */
+export type MutationCheck = { ok: true } | { ok: false; status: 401 | 403 | 405; error: string };
+
+/** What checkMutation compares against. */
+export interface MutationContext {
+  allowedHosts: readonly string[];
+  port: number;
+  /** Without a token nothing can change state: a page on another site could otherwise drive a loopback server. */
+  token?: string;
+}
+
+/**
+ * The gate for any future state-changing route (ack, silence, reload): POST only (405), an `Origin` that
+ * is one of our allowed hosts (403: cross-site forms and no-cors fetches carry theirs, faults E2), and
+ * the bearer token (401), compared in constant time.
+ */
+export function checkMutation(req: Pick<IncomingMessage, 'method' | 'headers'>, ctx: MutationContext): MutationCheck {
+  if (req.method !== 'POST') return { ok: false, status: 405, error: 'state-changing routes accept POST only' };
+  const origin = req.headers.origin;
+  let originHost: string | undefined;
+  try {
+    const u = new URL(origin ?? '');
+    if (u.protocol === 'http:' || u.protocol === 'https:') originHost = u.host; // u.host drops a default port
+  } catch { /* missing, "null" or malformed */ }
+  if (originHost === undefined || !isHostAllowed(originHost, ctx.allowedHosts, ctx.port)) {
+    return { ok: false, status: 403, error: 'the Origin header must name this server (cross-site requests cannot change state)' };
+  }
+  if (ctx.token === undefined) return { ok: false, status: 403, error: 'state changes need a token; the server has none configured' };
+  if (!hasBearerToken(req.headers.authorization, ctx.token)) return { ok: false, status: 401, error: 'missing or wrong bearer token' };
+  return { ok: true };
+}
+
+/**
+ * Counts failed token checks per client address; past `max` within `windowMs` it answers 429 until the
+ * window ends (faults E3: 10 a minute). Bounded: at `maxClients` addresses it forgets them all.
+ */
+export class AuthFailureLimiter {
+  private readonly failures = new Map<string, { since: number; n: number }>();
+
+  constructor(private readonly max = 10, private readonly windowMs = 60_000, private readonly maxClients = 10_000) {}
+
+  /** Whether this address may try again now. */
+  allowed(address: string, now: number): boolean {
+    const f = this.failures.get(address);
+    if (!f || now - f.since >= this.windowMs) return true;
+    return f.n < this.max;
+  }
+
+  /** Records one failure. */
+  fail(address: string, now: number): void {
+    const f = this.failures.get(address);
+    if (f && now - f.since < this.windowMs) {
+      f.n++;
+      return;
+    }
+    if (this.failures.size >= this.maxClients) this.failures.clear();
+    this.failures.set(address, { since: now, n: 1 });
+  }
+}

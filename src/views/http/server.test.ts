@@ -1,0 +1,290 @@
+import http from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../../../test/support/fake-daemon-view.js';
+import { startHttpServer, type HttpServerDeps, type RunningHttpServer } from './server.js';
+
+const HUB = 'http://127.0.0.1:7000';
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const TOKEN = 'canary-token-7d1f0c2e9b8a4d6f';
+const views = useFakeDaemonViews('mhm-http-');
+const running: RunningHttpServer[] = [];
+const logs: { level: string; obj: object; msg?: string }[] = [];
+const log = { info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }), warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }) };
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+  logs.length = 0;
+});
+
+function seeded(): FakeDaemonView {
+  const v = views(NOW).watch(HUB, { sseConnected: true });
+  v.poll(HUB, NOW - 10_000, { servers: [{ name: 'everything', up: true, uptimeS: 60, tools: 11 }] });
+  v.poll(HUB, NOW - 5_000, { latencyMs: 4, servers: [{ name: 'everything', up: true, uptimeS: 65, tools: 11 }, { name: 'crashy', up: false, verdict: 'dead', uptimeS: 0 }] });
+  v.probe(HUB, NOW - 7_000, 'everything', true, 12);
+  return v;
+}
+
+async function start(view: FakeDaemonView = seeded(), o: Partial<HttpServerDeps> = {}): Promise<RunningHttpServer> {
+  const s = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: view, log, processMetrics: false, ...o });
+  running.push(s);
+  return s;
+}
+
+const json = (body: string): any => JSON.parse(body);
+
+describe('routes', () => {
+  test.each([
+    ['/metrics', /^text\/plain; version=0\.0\.4/],
+    ['/api/hubs', /^application\/json; charset=utf-8$/],
+    ['/api/servers', /^application\/json/],
+    ['/api/series?name=hub.up', /^application\/json/],
+    ['/api/events', /^application\/json/],
+    ['/api/alerts', /^application\/json/],
+    ['/api/health', /^application\/json/],
+  ])('GET %s answers 200 with the security headers', async (path, type) => {
+    const s = await start();
+    const r = await httpRequest(s.url, path);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(type);
+    expect(r.headers).toMatchObject({
+      'content-security-policy': expect.stringMatching(/default-src 'self'.*frame-ancestors 'none'/),
+      'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store',
+    });
+  });
+
+  test('/api/hubs: last poll, SSE, state, level and server counts', async () => {
+    const v = seeded();
+    v.alert({ rule: 'server.status', hub: HUB, severity: 'critical', labels: { hub: HUB, server: 'crashy' } });
+    const body = json((await httpRequest((await start(v)).url, '/api/hubs')).body);
+    expect(body.hubs).toEqual([expect.objectContaining({
+      url: HUB, up: true, state: 'ready', level: 'red', levelNumber: 4, lastPollAt: NOW - 5_000, lastPollAgeSeconds: 5, sseConnected: true,
+      healthLatencyMs: 4, servers: { total: 2, up: 1, down: 0, dead: 1 },
+    })]);
+  });
+
+  test('/api/servers?hub= lists each server at the latest poll with its probe', async () => {
+    const body = json((await httpRequest((await start()).url, `/api/servers?hub=${encodeURIComponent(HUB)}`)).body);
+    expect(body.hubs[0].servers).toEqual([
+      expect.objectContaining({ name: 'crashy', up: false, dead: true, verdict: 'dead', uptimeS: 0 }),
+      expect.objectContaining({ name: 'everything', up: true, dead: false, uptimeS: 65, tools: 11, probeOk: true, probeLatencyMs: 12 }),
+    ]);
+  });
+
+  test('/api/series picks raw samples for an hour and 1-minute rollups for a day', async () => {
+    const v = seeded();
+    v.db.rollup(NOW);
+    const s = await start(v);
+    const raw = json((await httpRequest(s.url, `/api/series?hub=${encodeURIComponent(HUB)}&name=server.uptime_s&server=everything&from=1h&to=now`)).body);
+    expect(raw).toMatchObject({ resolution: 'raw', truncated: false, series: [{ hub: HUB, labels: { server: 'everything' }, t: [NOW - 10_000, NOW - 5_000], v: [60, 65] }] });
+    const day = json((await httpRequest(s.url, '/api/series?name=hub.up&from=1d')).body);
+    expect(day.resolution).toBe('1m');
+    expect(day.series[0]).toMatchObject({ hub: HUB, v: [1], n: [2], failed: [0] });
+    const step = await httpRequest(s.url, '/api/series?name=hub.up&from=1d&step=raw');
+    expect(step.status).toBe(400);
+    expect(json(step.body).parameter).toBe('step');
+  });
+
+  test('/api/events filters by type, newest first, with limit capped at 1000', async () => {
+    const s = await start();
+    const body = json((await httpRequest(s.url, '/api/events?type=server_dead&limit=5000')).body);
+    expect(body.limit).toBe(1000);
+    expect(body.events).toEqual([expect.objectContaining({ hub: HUB, type: 'server_dead', server: 'crashy' })]);
+    const all = json((await httpRequest(s.url, '/api/events')).body);
+    expect(all.events.map((e: { t: number }) => e.t)).toEqual([...all.events.map((e: { t: number }) => e.t)].sort((a, b) => b - a));
+  });
+
+  test('/api/alerts: open alerts and the last day\'s resolved ones', async () => {
+    const v = seeded();
+    v.alert({ rule: 'hub.memory', hub: HUB, severity: 'warning' });
+    v.alert({ rule: 'hub.state', hub: HUB, state: 'resolved', resolvedAt: NOW - 60_000 });
+    v.alert({ rule: 'hub.reachable', hub: HUB, state: 'resolved', resolvedAt: NOW - 3 * 86_400_000 });
+    const body = json((await httpRequest((await start(v)).url, '/api/alerts')).body);
+    expect(body.open.map((a: { rule: string }) => a.rule)).toEqual(['hub.memory']);
+    expect(body.resolved.map((a: { rule: string }) => a.rule)).toEqual(['hub.state']);
+  });
+
+  test('/api/health: the daemon\'s own state, never a secret', async () => {
+    const v = seeded();
+    v.health = { ...v.health, cleanStart: false, outboxDepth: 2, notifications: { team: { sent: 3 } } };
+    const r = await httpRequest((await start(v, { token: TOKEN })).url, '/api/health', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(json(r.body)).toMatchObject({ status: 'running', cleanStart: false, runId: 1, outboxDepth: 2, uptimeSeconds: 3600, notifications: { team: { sent: 3 } }, hubs: [{ url: HUB, lastPollAgeSeconds: 5, sseConnected: true }] });
+    expect(r.body).not.toContain(TOKEN);
+  });
+
+  test.each([
+    ['/api/events?form=1h', 'form'],
+    ['/api/events?limit=0', 'limit'],
+    ['/api/events?from=yesterday', 'from'],
+    ['/api/events?hub=http://evil.example', 'hub'],
+    ['/api/servers?hub=a&hub=b', 'hub'],
+    ['/api/series', 'name'],
+    ['/api/series?name=hub.up&step=5m', 'step'],
+    ['/api/series?name=hub.up&from=now&to=1h', 'from'],
+    ['/api/hubs?x=1', 'x'],
+    ['/metrics?debug=1', 'debug'],
+  ])('GET %s → 400 naming %s', async (path, parameter) => {
+    const r = await httpRequest((await start()).url, path);
+    expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toMatch(/^application\/json/);
+    expect(json(r.body)).toMatchObject({ parameter, error: expect.stringContaining(parameter) });
+  });
+
+  test('an unknown route is a JSON 404; HEAD answers without a body', async () => {
+    const s = await start();
+    const r = await httpRequest(s.url, '/api/nope');
+    expect(r.status).toBe(404);
+    expect(json(r.body).error).toMatch(/no such route/);
+    expect(await httpRequest(s.url, '/__proto__')).toMatchObject({ status: 404 });
+    const head = await httpRequest(s.url, '/api/health', { method: 'HEAD' });
+    expect(head).toMatchObject({ status: 200, body: '' });
+  });
+
+  test('hostile server names stay data: escaped in JSON, the same string after parsing', async () => {
+    const v = views(NOW).watch(HUB);
+    const names = ['\x1b]0;pwned\x07', '"><img src=x onerror=alert(1)>', 'line\nbreak', 'back\\slash', 'x'.repeat(10_240), '__proto__'];
+    v.poll(HUB, NOW - 1_000, { servers: names.map((name) => ({ name, up: true })) });
+    const r = await httpRequest((await start(v)).url, '/api/servers');
+    expect(r.body).not.toMatch(/[\x00-\x1f<>]/);
+    expect(json(r.body).hubs[0].servers.map((s: { name: string }) => s.name).sort()).toEqual([...names].sort());
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('isAdmin');
+  });
+
+  test('a store failure is a 500 without details; the log names the route', async () => {
+    const v = seeded();
+    v.store = () => { throw new Error('SQLITE_CORRUPT at /secret/path'); };
+    const r = await httpRequest((await start(v)).url, '/api/events');
+    expect(r.status).toBe(500);
+    expect(r.body).not.toContain('secret');
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ route: '/api/events' }) }));
+  });
+});
+
+describe('security', () => {
+  test.each(['POST', 'PUT', 'DELETE', 'PATCH'])('%s is 405 on every route, with Allow: GET, HEAD', async (method) => {
+    const s = await start();
+    for (const path of ['/api/hubs', '/metrics', '/api/ack/1', '/']) {
+      const r = await httpRequest(s.url, path, { method, body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(r.status).toBe(405);
+      expect(r.headers.allow).toBe('GET, HEAD');
+    }
+  });
+
+  test.each([
+    ['evil.example:PORT', 403], ['evil.example', 403], ['127.0.0.1:1', 403],
+    [undefined, 400], // Node refuses an HTTP/1.1 request without Host before we see it (requireHostHeader)
+    ['127.0.0.1:PORT', 200], ['localhost:PORT', 200], ['[::1]:PORT', 200], ['mon.example.org', 200],
+  ])('Host %s → %s, /metrics included (DNS rebinding, faults E1)', async (host, status) => {
+    const s = await start(seeded(), { allowedHosts: ['mon.example.org'] });
+    const port = new URL(s.url).port;
+    // /api/stream would stay open when allowed: it is asked only where the answer must be 403.
+    for (const path of status === 200 ? ['/metrics', '/api/hubs'] : ['/metrics', '/api/hubs', '/api/stream']) {
+      const r = await httpRequest(s.url, path, { headers: { host: host?.replace('PORT', port) } });
+      expect(r.status).toBe(status);
+      if (status !== 200) expect(r.body).not.toContain(HUB);
+    }
+  });
+
+  test('a non-loopback bind without a token refuses to start with a USAGE error', async () => {
+    await expect(startHttpServer({ listen: { host: '0.0.0.0', port: 0 }, source: seeded(), log })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/no token/) });
+    await expect(startHttpServer({ listen: { host: '::', port: 0 }, source: seeded(), log })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  test('a port already in use is a USAGE error that says so', async () => {
+    const s = await start();
+    const port = Number(new URL(s.url).port);
+    await expect(startHttpServer({ listen: { host: '127.0.0.1', port }, source: seeded(), log, processMetrics: false }))
+      .rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining(`127.0.0.1:${port}: address already in use`) });
+  });
+
+  test('with a token: 401 without it or with a wrong one, 200 with it, 429 after 10 failures; the token is never echoed or logged', async () => {
+    const s = await start(seeded(), { listen: { host: '0.0.0.0', port: 0 }, token: TOKEN });
+    const port = new URL(s.url).port;
+    const url = `http://127.0.0.1:${port}`;
+    const none = await httpRequest(url, '/metrics');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect((await httpRequest(url, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    for (let i = 0; i < 9; i++) expect((await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
+    const limited = await httpRequest(url, '/api/hubs', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  test('a request header over 16 KiB is refused with 431', async () => {
+    const r = await httpRequest((await start()).url, '/api/health', { headers: { 'x-big': 'a'.repeat(20_000) } });
+    expect(r.status).toBe(431);
+  });
+
+  test('a slowloris client that never finishes its headers is cut off (408) by headersTimeout', async () => {
+    const s = await start(seeded(), { limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 100 } });
+    const { port } = new URL(s.url);
+    const t0 = Date.now();
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `));
+      let got = '';
+      sock.on('data', (c) => { got += c.toString(); });
+      sock.on('close', () => resolve(got));
+      sock.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+});
+
+/** An SSE client that collects text until `until` matches (or the stream ends). */
+function sseClient(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: () => string; waitFor(re: RegExp): Promise<void>; ended: Promise<void>; close(): void }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: u.hostname, port: u.port, path: '/api/stream', agent: false }, (res) => {
+      let buf = '';
+      const waiters: { re: RegExp; done: () => void }[] = [];
+      const ended = new Promise<void>((r) => res.on('close', () => r()));
+      res.on('data', (c: Buffer) => {
+        buf += c.toString('utf8');
+        for (const w of waiters.splice(0)) (w.re.test(buf) ? w.done() : waiters.push(w));
+      });
+      resolve({
+        status: res.statusCode ?? 0, headers: res.headers, text: () => buf, ended, close: () => req.destroy(),
+        waitFor: (re) => new Promise<void>((done) => (re.test(buf) ? done() : waiters.push({ re, done }))),
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('/api/stream', () => {
+  test('pushes a tick at once and then on its period, with heartbeats', async () => {
+    const s = await start(seeded(), { sseTickMs: 60, sseHeartbeatMs: 40 });
+    const c = await sseClient(s.url);
+    expect(c.status).toBe(200);
+    expect(c.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(c.headers['x-content-type-options']).toBe('nosniff');
+    await c.waitFor(/event: tick\ndata: \{.*\}\n\n[\s\S]*: heartbeat\n\n[\s\S]*event: tick[\s\S]*event: tick/);
+    const first = /data: (.*)\n/.exec(c.text())![1]!;
+    expect(json(first).hubs[0]).toMatchObject({ url: HUB, up: true, state: 'ready' });
+    c.close();
+  });
+
+  test('clients beyond the cap get 503; a slot frees when one leaves; close() ends every stream', async () => {
+    const s = await start(seeded(), { maxSseClients: 2 });
+    const a = await sseClient(s.url);
+    const b = await sseClient(s.url);
+    await Promise.all([a.waitFor(/event: tick/), b.waitFor(/event: tick/)]);
+    const extra = await httpRequest(s.url, '/api/stream');
+    expect(extra.status).toBe(503);
+    expect(extra.headers['retry-after']).toBe('10');
+    expect(json(extra.body).error).toMatch(/at most 2/);
+    a.close();
+    await a.ended;
+    await new Promise((r) => setTimeout(r, 50));
+    const c = await sseClient(s.url);
+    expect(c.status).toBe(200);
+    const t0 = Date.now();
+    await s.close();
+    await Promise.all([b.ended, c.ended]);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await s.close(); // idempotent
+  });
+});

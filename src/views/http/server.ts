@@ -1,0 +1,173 @@
+/**
+ * The daemon's HTTP server (node:http only): `/metrics` for Prometheus, a read-only JSON API under
+ * `/api/`, and `/api/stream` (SSE). Safe by default (faults §4 item 8, §E): loopback unless a token is
+ * set, a Host allowlist on every route (DNS rebinding), the token on every request when one is set,
+ * GET/HEAD only (state changes will go through checkMutation), strict headers, Node's slowloris timeouts,
+ * a header size cap and bounded connections and SSE clients.
+ */
+import http from 'node:http';
+import { UsageError } from '../../config/errors.js';
+import { createMetrics } from '../metrics.js';
+import { API_ROUTES, toJsonBody } from './api.js';
+import { ParamError, readParams } from './params.js';
+import { AuthFailureLimiter, defaultAllowedHosts, hasBearerToken, hostWithPort, isHostAllowed, SECURITY_HEADERS, validateListen } from './security.js';
+import { SseBroadcaster } from './sse.js';
+import type { DaemonView } from './view.js';
+
+/** What the HTTP server needs from the daemon and its config. */
+export interface HttpServerDeps {
+  /** Default 127.0.0.1; port 0 picks a free one (tests). */
+  listen: { host: string; port: number };
+  /** Bearer token; required (a USAGE error at start) when `listen.host` is not loopback. At least 16 characters. */
+  token?: string;
+  /** Extra Host header values to accept (e.g. a proxy's `mon.example.org`), added to the bind address, localhost, 127.0.0.1 and [::1] with the port. */
+  allowedHosts?: string[];
+  source: DaemonView;
+  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /** SSE clients at once; more get 503. Default 16. */
+  maxSseClients?: number;
+  /** Server series per hub in /metrics before folding into `__other__`. Default 200. */
+  maxServersPerHub?: number;
+  /** SSE tick and heartbeat periods (ms). Defaults 5 s and 15 s. */
+  sseTickMs?: number;
+  sseHeartbeatMs?: number;
+  /** Default true: the daemon's own process_* and nodejs_* metrics. */
+  processMetrics?: boolean;
+  /** Overrides of HTTP_LIMITS (tests shorten the timeouts). */
+  limits?: Partial<HttpLimits>;
+}
+
+/** A running server. */
+export interface RunningHttpServer {
+  /** `http://host:port` as bound. */
+  url: string;
+  /** Ends SSE streams, closes every connection and the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The server's size and time limits. */
+export interface HttpLimits {
+  maxHeaderSize: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Socket idle timeout; SSE heartbeats keep live streams well inside it. */
+  idleTimeoutMs: number;
+  /** How often Node checks the two timeouts above (its default, 30 s, would let a slowloris sit for 40 s). */
+  checkIntervalMs: number;
+  maxConnections: number;
+}
+
+/** Node's own slowloris defences (CVE-2018-12122) and limits, tightened for a small local API (faults E4). */
+export const HTTP_LIMITS: Readonly<HttpLimits> = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  checkIntervalMs: 1_000,
+  maxConnections: 128,
+};
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function send(res: http.ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
+  res.end(body);
+}
+
+const sendError = (res: http.ServerResponse, status: number, error: string, extra: Record<string, string> = {}, more: object = {}): void =>
+  send(res, status, toJsonBody({ error, ...more }), JSON_TYPE, extra);
+
+/** Starts listening; throws a USAGE error for an unsafe or invalid listen address/token, or when the port is taken. */
+export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpServer> {
+  validateListen(d.listen, d.token);
+  const view = d.source;
+  const metrics = createMetrics(view, { maxServersPerHub: d.maxServersPerHub, processMetrics: d.processMetrics, log: d.log });
+  const limiter = new AuthFailureLimiter();
+  const sse = new SseBroadcaster({
+    maxClients: d.maxSseClients ?? 16, tickMs: d.sseTickMs ?? 5_000, heartbeatMs: d.sseHeartbeatMs ?? 15_000, log: d.log,
+    headers: SECURITY_HEADERS, tick: () => toJsonBody(API_ROUTES['/api/hubs']!(view, new URLSearchParams())),
+  });
+  let allowedHosts: string[] = [];
+  let port = d.listen.port;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
+    if (!isHostAllowed(req.headers.host, allowedHosts, port)) return sendError(res, 403, 'Host header not allowed: use the address the server listens on');
+    if (d.token !== undefined) {
+      const who = req.socket.remoteAddress ?? '';
+      if (!limiter.allowed(who, Date.now())) return sendError(res, 429, 'too many failed token checks; wait a minute', { 'retry-after': '60' });
+      if (!hasBearerToken(req.headers.authorization, d.token)) {
+        limiter.fail(who, Date.now());
+        return sendError(res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer realm="mcp-hub-monitor"' });
+      }
+    }
+    // Nothing changes state yet; future actions go through checkMutation (POST + Origin + token).
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD', connection: 'close' });
+    }
+    if (!req.url?.startsWith('/')) return sendError(res, 400, 'request target must be a path');
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname === '/metrics') {
+      readParams(url.searchParams, []);
+      return send(res, 200, await metrics.render(), metrics.contentType);
+    }
+    if (url.pathname === '/api/stream') {
+      readParams(url.searchParams, []);
+      if (req.method === 'HEAD') return send(res, 200, '', 'text/event-stream; charset=utf-8');
+      if (!sse.accept(req, res)) sendError(res, 503, `too many live streams (at most ${d.maxSseClients ?? 16}); try again later`, { 'retry-after': '10' });
+      return;
+    }
+    const route = API_ROUTES[url.pathname];
+    if (route === undefined || !Object.hasOwn(API_ROUTES, url.pathname)) return sendError(res, 404, 'no such route; see /api/hubs, /api/servers, /api/series, /api/events, /api/alerts, /api/health, /api/stream, /metrics');
+    return send(res, 200, toJsonBody(route(view, url.searchParams)));
+  }
+
+  const limits: HttpLimits = { ...HTTP_LIMITS, ...d.limits };
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderSize,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof ParamError) return sendError(res, 400, err.message, {}, { parameter: err.parameter });
+      d.log.warn({ route: req.url?.split('?')[0]?.slice(0, 100), err: String(err) }, 'http: request failed');
+      if (!res.headersSent) sendError(res, 500, 'internal error; see the daemon log');
+      else res.destroy();
+    });
+  });
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new UsageError(`http listen ${hostWithPort(d.listen.host, d.listen.port)}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}. Choose another port or stop what uses it`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen(d.listen.port, d.listen.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as { port: number }).port;
+  allowedHosts = [...new Set([...defaultAllowedHosts(d.listen.host, port), ...(d.allowedHosts ?? []).map((h) => h.toLowerCase())])];
+  const url = `http://${hostWithPort(d.listen.host, port)}`;
+  server.on('error', (err) => d.log.warn({ err: String(err) }, 'http server error'));
+  d.log.info({ url, allowedHosts, auth: d.token !== undefined ? 'bearer token' : 'none (loopback only)' }, 'http server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        sse.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { register as globalRegister } from 'prom-client';
+import { burnRate } from '../evaluate/slo.js';
+import { useFakeDaemonViews, type FakeDaemonView } from '../../test/support/fake-daemon-view.js';
+import { createMetrics } from './metrics.js';
+
+const HUB = 'http://127.0.0.1:7000';
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const views = useFakeDaemonViews('mhm-metrics-');
+
+interface Sample { name: string; labels: Record<string, string>; value: number }
+
+/** Parses the text format strictly enough to catch injection: every sample line must match the grammar. */
+function parse(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:\\[\\"n]|[^"\\\n])*",?)*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`not an exposition line: ${JSON.stringify(line)}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:\\[\\"n]|[^"\\\n])*)"/g)) {
+      labels[l[1]!] = l[2]!.replace(/\\(["\\n])/g, (_s, c: string) => (c === 'n' ? '\n' : c));
+    }
+    out.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const hit = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (hit.length > 1) throw new Error(`${name} ${JSON.stringify(labels)}: ${hit.length} series match`);
+  return hit[0]?.value;
+}
+
+async function scrape(view: FakeDaemonView, opts: Parameters<typeof createMetrics>[1] = {}): Promise<{ text: string; samples: Sample[] }> {
+  const text = await createMetrics(view, { processMetrics: false, ...opts }).render();
+  return { text, samples: parse(text) };
+}
+
+function healthyHub(): FakeDaemonView {
+  const v = views(NOW);
+  v.watch(HUB, { sseConnected: true });
+  v.poll(HUB, NOW - 10_000, { latencyMs: 4, rssBytes: 72_000_000, servers: [{ name: 'everything', up: true, uptimeS: 60, tools: 11 }, { name: 'off' }] });
+  v.poll(HUB, NOW - 5_000, { latencyMs: 7, rssBytes: 75_000_000, servers: [{ name: 'everything', up: true, uptimeS: 65, tools: 11 }, { name: 'off' }] });
+  v.probe(HUB, NOW - 8_000, 'everything', true, 30);
+  return v;
+}
+
+afterEach(() => {
+  expect(globalRegister.getMetricsAsArray().filter((m) => m.name.startsWith('mcp_hub'))).toEqual([]);
+});
+
+describe('a healthy hub', () => {
+  test('hub up, state set, latency and RSS in base units, servers up, level 1', async () => {
+    const { samples } = await scrape(healthyHub());
+    expect(value(samples, 'mcp_hub_up', { hub: HUB })).toBe(1);
+    expect(value(samples, 'mcp_hub_state', { hub: HUB, state: 'ready' })).toBe(1);
+    expect(samples.filter((s) => s.name === 'mcp_hub_state').map((s) => s.value).reduce((a, b) => a + b)).toBe(1);
+    expect(value(samples, 'mcp_hub_health_latency_seconds', { hub: HUB })).toBeCloseTo(0.007);
+    expect(value(samples, 'mcp_hub_process_resident_memory_bytes', { hub: HUB })).toBe(75_000_000);
+    expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(1);
+    expect(value(samples, 'mcp_hub_server_dead', { hub: HUB, server: 'everything' })).toBe(0);
+    expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'off' })).toBeUndefined(); // disabled: never counted as down
+    expect(value(samples, 'mcp_hub_servers', { hub: HUB, status: 'up' })).toBe(1);
+    expect(value(samples, 'mcp_hub_degradation_level', { hub: HUB })).toBe(1);
+    expect(value(samples, 'mcp_hub_server_probe_success', { hub: HUB, server: 'everything' })).toBe(1);
+  });
+
+  test('the daemon\'s own health: clean start, poll age, SSE, outbox, notifications, dropped samples', async () => {
+    const v = healthyHub();
+    v.health = { ...v.health, cleanStart: false, outboxDepth: 3, droppedSamples: 7, notifications: { team: { sent: 4, retry: 1 }, 'pager"\n': { failed: 2 } } };
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_monitor_clean_start')).toBe(0);
+    expect(value(samples, 'mcp_hub_monitor_start_time_seconds')).toBe((NOW - 3_600_000) / 1000);
+    expect(value(samples, 'mcp_hub_monitor_last_poll_age_seconds', { hub: HUB })).toBe(5);
+    expect(value(samples, 'mcp_hub_monitor_sse_connected', { hub: HUB })).toBe(1);
+    expect(value(samples, 'mcp_hub_monitor_outbox_depth')).toBe(3);
+    expect(value(samples, 'mcp_hub_monitor_dropped_samples_total')).toBe(7);
+    expect(value(samples, 'mcp_hub_monitor_notifications_total', { receiver: 'team', outcome: 'sent' })).toBe(4);
+    expect(value(samples, 'mcp_hub_monitor_notifications_total', { receiver: 'pager"', outcome: 'failed' })).toBe(2);
+  });
+
+  test('poll-only mode has no SSE series rather than a false 0', async () => {
+    const v = healthyHub().watch(HUB, { lastPollAt: NOW - 5_000, lastPollOk: true });
+    expect(value((await scrape(v)).samples, 'mcp_hub_monitor_sse_connected', { hub: HUB })).toBeUndefined();
+  });
+});
+
+describe('failures', () => {
+  test('a dead server: dead 1, up 0, counted dead not down', async () => {
+    const v = healthyHub();
+    v.poll(HUB, NOW - 1_000, { servers: [{ name: 'everything', up: false, verdict: 'dead', uptimeS: 0 }, { name: 'off' }] });
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_server_dead', { hub: HUB, server: 'everything' })).toBe(1);
+    expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(0);
+    expect(value(samples, 'mcp_hub_servers', { hub: HUB, status: 'dead' })).toBe(1);
+    expect(value(samples, 'mcp_hub_servers', { hub: HUB, status: 'down' })).toBe(0);
+  });
+
+  test('a failed latest poll: up 0, state unreachable; the servers of the last good poll stay until stale', async () => {
+    const v = healthyHub();
+    v.poll(HUB, NOW - 1_000, { err: 'refused' });
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_up', { hub: HUB })).toBe(0);
+    expect(value(samples, 'mcp_hub_state', { hub: HUB, state: 'unreachable' })).toBe(1);
+    expect(value(samples, 'mcp_hub_state', { hub: HUB, state: 'ready' })).toBe(0);
+    expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(1);
+    v.nowMs = NOW + 10 * 60_000; // past the 5-minute staleness window
+    const later = (await scrape(v)).samples;
+    expect(value(later, 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBeUndefined();
+    expect(value(later, 'mcp_hub_up', { hub: HUB })).toBeUndefined();
+  });
+
+  test('a hostile hub state maps to "unknown", never to a new series', async () => {
+    const v = views(NOW).watch(HUB);
+    v.poll(HUB, NOW - 1_000, { state: '} 1\nfake_metric 1' });
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_state', { hub: HUB, state: 'unknown' })).toBe(1);
+    expect(samples.filter((s) => s.name === 'mcp_hub_state')).toHaveLength(9);
+    expect(samples.some((s) => s.name === 'fake_metric')).toBe(false);
+  });
+
+  test('firing alerts set the level: one warning yellow, two orange, a critical red; pending ones do not count', async () => {
+    const v = healthyHub();
+    v.alert({ rule: 'hub.memory', hub: HUB, severity: 'warning' });
+    expect(value((await scrape(v)).samples, 'mcp_hub_degradation_level', { hub: HUB })).toBe(2);
+    v.alert({ rule: 'servers.down', hub: HUB, severity: 'warning' });
+    v.alert({ rule: 'hub.state', hub: HUB, severity: 'critical', state: 'pending' });
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_degradation_level', { hub: HUB })).toBe(3);
+    expect(value(samples, 'mcp_hub_monitor_alerts', { severity: 'warning', state: 'firing' })).toBe(2);
+    expect(value(samples, 'mcp_hub_monitor_alerts', { severity: 'critical', state: 'pending' })).toBe(1);
+    expect(value(samples, 'mcp_hub_monitor_alerts', { severity: 'info', state: 'firing' })).toBe(0);
+    v.alert({ rule: 'server.status', hub: HUB, severity: 'critical' });
+    expect(value((await scrape(v)).samples, 'mcp_hub_degradation_level', { hub: HUB })).toBe(4);
+  });
+});
+
+describe('hostile server names and cardinality (faults D1, D5)', () => {
+  const hostile = ['\x1b]0;pwned\x07', 'quote"name', 'new\nline', 'back\\slash', '} 1\nfake_metric 1', '__proto__', 'x'.repeat(10_240)];
+
+  test('every hostile name is one well-formed series with no control characters', async () => {
+    const v = views(NOW).watch(HUB);
+    v.poll(HUB, NOW - 1_000, { servers: hostile.map((name) => ({ name, up: true, uptimeS: 5 })) });
+    const { text, samples } = await scrape(v);
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    const ups = samples.filter((s) => s.name === 'mcp_hub_server_up');
+    expect(ups).toHaveLength(hostile.length);
+    expect(ups.map((s) => s.labels.server).sort()).toEqual(expect.arrayContaining([']0;pwned', 'quote"name', 'newline', 'back\\slash', '} 1fake_metric 1', '__proto__']));
+    expect(Math.max(...ups.map((s) => [...s.labels.server!].length))).toBe(128);
+    expect(samples.some((s) => s.name === 'fake_metric')).toBe(false);
+  });
+
+  test('beyond the cap servers fold into __other__, counted once in series_dropped_total', async () => {
+    const v = views(NOW).watch(HUB);
+    const servers = Array.from({ length: 250 }, (_, i) => ({ name: `s${String(i).padStart(3, '0')}`, up: i !== 240, verdict: i === 240 ? 'dead' : undefined }));
+    v.poll(HUB, NOW - 1_000, { servers });
+    const metrics = createMetrics(v, { processMetrics: false, maxServersPerHub: 200 });
+    const first = parse(await metrics.render());
+    const ups = first.filter((s) => s.name === 'mcp_hub_server_up');
+    expect(ups).toHaveLength(201);
+    expect(value(first, 'mcp_hub_server_up', { hub: HUB, server: '__other__' })).toBe(0); // one folded server is dead
+    expect(value(first, 'mcp_hub_server_dead', { hub: HUB, server: '__other__' })).toBe(1);
+    expect(value(first, 'mcp_hub_server_up', { hub: HUB, server: 's199' })).toBe(1);
+    expect(value(first, 'mcp_hub_server_up', { hub: HUB, server: 's200' })).toBeUndefined();
+    expect(value(first, 'mcp_hub_monitor_series_dropped_total')).toBe(50);
+    const second = parse(await metrics.render());
+    expect(value(second, 'mcp_hub_monitor_series_dropped_total')).toBe(50);
+  });
+
+  test('a server that left the hub loses its series at the next scrape', async () => {
+    const v = views(NOW).watch(HUB);
+    v.poll(HUB, NOW - 6_000, { servers: [{ name: 'a', up: true }, { name: 'gone', up: true }] });
+    v.probe(HUB, NOW - 5_500, 'gone', true, 12);
+    const metrics = createMetrics(v, { processMetrics: false });
+    expect(value(parse(await metrics.render()), 'mcp_hub_probe_duration_seconds_count', { hub: HUB, server: 'gone' })).toBe(1);
+    v.poll(HUB, NOW - 1_000, { servers: [{ name: 'a', up: true }] });
+    const after = parse(await metrics.render());
+    expect(after.filter((s) => s.labels.server === 'gone')).toEqual([]);
+    expect(value(after, 'mcp_hub_server_up', { hub: HUB, server: 'a' })).toBe(1);
+  });
+});
+
+describe('probe latency histogram', () => {
+  test('each stored probe is observed once, in seconds; late rows within the overlap still count once', async () => {
+    const v = healthyHub();
+    const metrics = createMetrics(v, { processMetrics: false });
+    let s = parse(await metrics.render());
+    expect(value(s, 'mcp_hub_probe_duration_seconds_count', { hub: HUB, server: 'everything' })).toBe(1);
+    expect(value(s, 'mcp_hub_probe_duration_seconds_sum', { hub: HUB, server: 'everything' })).toBeCloseTo(0.03);
+    expect(value(s, 'mcp_hub_probe_duration_seconds_bucket', { hub: HUB, server: 'everything', le: '0.05' })).toBe(1);
+    expect(value(s, 'mcp_hub_probe_duration_seconds_bucket', { hub: HUB, server: 'everything', le: '0.02' })).toBe(0);
+    s = parse(await metrics.render());
+    expect(value(s, 'mcp_hub_probe_duration_seconds_count', { hub: HUB, server: 'everything' })).toBe(1);
+    v.nowMs = NOW + 60_000;
+    v.poll(HUB, NOW + 55_000, { servers: [{ name: 'everything', up: true, uptimeS: 120 }] });
+    v.probe(HUB, NOW + 50_000, 'everything', true, 2_500);
+    v.probe(HUB, NOW - 2_000, 'everything', true, 40); // written late by the buffer, older than the last scrape
+    s = parse(await metrics.render());
+    expect(value(s, 'mcp_hub_probe_duration_seconds_count', { hub: HUB, server: 'everything' })).toBe(3);
+    expect(value(s, 'mcp_hub_probe_duration_seconds_bucket', { hub: HUB, server: 'everything', le: '+Inf' })).toBe(3);
+  });
+});
+
+describe('SLO error budget', () => {
+  test('remaining = 1 − burn rate over the SLO window (rollups, then raw after the watermark); absent without polls', async () => {
+    const v = views(NOW).watch(HUB);
+    for (let i = 0; i < 600; i++) {
+      const t = NOW - 3_600_000 + i * 5_000;
+      if (i === 100) v.poll(HUB, t, { err: 'timeout' });
+      else v.poll(HUB, t, { latencyMs: i % 10 === 0 ? 500 : 3 });
+    }
+    v.db.rollup(NOW - 20 * 60_000); // the last 20 minutes come from raw samples
+    const { samples } = await scrape(v);
+    const cfg = v.cfg.slo;
+    const whole = v.db.ratioOver(HUB, 'hub.up', NOW - cfg.windowMs, NOW + 1);
+    expect(whole.total).toBe(600); // every poll counted once, rolled up or not
+    const avail = burnRate(whole, cfg.availabilityPercent)!;
+    const lat = burnRate(v.db.ratioOver(HUB, 'hub.health_fast', NOW - cfg.windowMs, NOW + 1), cfg.latencyPercent)!;
+    expect(value(samples, 'mcp_hub_slo_error_budget_remaining_ratio', { hub: HUB, objective: 'availability' })).toBeCloseTo(1 - avail, 9);
+    expect(value(samples, 'mcp_hub_slo_error_budget_remaining_ratio', { hub: HUB, objective: 'latency' })).toBeCloseTo(1 - lat, 9);
+    expect(1 - avail).toBeLessThan(0); // one failed poll in 600 overspends a 99.9 % budget
+    const empty = views(NOW).watch('http://127.0.0.1:7001');
+    expect((await scrape(empty)).samples.filter((x) => x.name === 'mcp_hub_slo_error_budget_remaining_ratio')).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  test('no NaN or Infinity is ever written', async () => {
+    const v = healthyHub().watch('http://127.0.0.1:7999'); // a hub never polled
+    const { samples } = await scrape(v);
+    expect(samples.filter((s) => !Number.isFinite(s.value) && !(s.name.endsWith('_bucket')))).toEqual([]);
+  });
+
+  test('a store error on one hub is counted and logged; the scrape still answers', async () => {
+    const v = healthyHub();
+    const warnings: object[] = [];
+    const broken = { ...v.db, querySamples: () => { throw new Error('SQLITE_BUSY'); }, queryEvents: v.db.queryEvents.bind(v.db), ratioOver: v.db.ratioOver.bind(v.db), listHubs: v.db.listHubs.bind(v.db), listSeries: v.db.listSeries.bind(v.db), lastSampleTime: v.db.lastSampleTime.bind(v.db) };
+    v.store = () => broken as never;
+    const text = await createMetrics(v, { processMetrics: false, log: { warn: (o) => warnings.push(o) } }).render();
+    expect(value(parse(text), 'mcp_hub_monitor_scrape_errors_total', { hub: HUB })).toBe(1);
+    expect(value(parse(text), 'mcp_hub_monitor_outbox_depth')).toBe(0);
+    expect(warnings).toEqual([expect.objectContaining({ hub: HUB, err: expect.stringContaining('SQLITE_BUSY') })]);
+  });
+
+  test('process metrics come from this registry (process_open_fds) and two servers do not share state', async () => {
+    const a = createMetrics(healthyHub());
+    const b = createMetrics(healthyHub());
+    expect(a.registry).not.toBe(b.registry);
+    expect(await a.render()).toMatch(/^process_open_fds \d+/m);
+  });
+});

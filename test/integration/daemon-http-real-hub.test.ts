@@ -1,0 +1,65 @@
+/**
+ * The daemon's HTTP server for real: the daemon (a child process) watches the real mcp-hub with `--listen`,
+ * Debian's Prometheus scrapes it, and the hub-up and dead-server series are queried from Prometheus's API
+ * after a stdio child is killed. Also: the security defaults on the real command line.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, expect, test } from 'vitest';
+import { launchHub, testServer, everythingServer } from '../../src/demo/hub-launcher.js';
+import { isolatedEnv, runCli } from '../support/cli.js';
+import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
+import { httpRequest } from '../support/fake-daemon-view.js';
+import { freePort, startPrometheus, until, which } from '../support/prometheus.js';
+
+const PROMETHEUS = which('prometheus');
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+test.skipIf(!PROMETHEUS)('Prometheus scrapes the daemon: mcp_hub_up is 1, and a killed child shows as mcp_hub_server_dead 1', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }) } });
+  cleanups.push(() => hub.stop());
+  const port = await freePort();
+  const state = stateDir();
+  startDaemonProcess(hub, state, ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
+  const base = `http://127.0.0.1:${port}`;
+  await until('the daemon serving /metrics', async () => ((await httpRequest(base, '/metrics')).status === 200 ? true : undefined), 15_000);
+  const prom = await startPrometheus(PROMETHEUS!, { targets: [`127.0.0.1:${port}`] });
+  cleanups.push(() => prom.stop());
+
+  const up = await until('mcp_hub_up == 1 in Prometheus', async () => {
+    const r = await prom.query(`mcp_hub_up{hub="${hub.url}"}`);
+    return r[0]?.value[1] === '1' ? r : undefined;
+  }, 30_000, () => prom.stderr());
+  expect(up[0]!.metric).toMatchObject({ job: 'mcp-hub-monitor', hub: hub.url });
+
+  const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
+  process.kill(pid, 'SIGKILL');
+  await waitForEvent(state, (e) => e.type === 'server_dead' && e.server === 'crashy');
+  const dead = await until('mcp_hub_server_dead{server="crashy"} == 1', async () => {
+    const r = await prom.query(`mcp_hub_server_dead{hub="${hub.url}",server="crashy"}`);
+    return r[0]?.value[1] === '1' ? r : undefined;
+  }, 30_000, () => prom.stderr());
+  expect(dead).toHaveLength(1);
+  const alive = await prom.query(`mcp_hub_server_dead{hub="${hub.url}",server="everything"}`);
+  expect(alive[0]?.value[1]).toBe('0');
+}, 90_000);
+
+test('a non-loopback --listen without a token refuses to start, naming the fix; a foreign Host gets 403', async () => {
+  const refused = await runCli(['daemon', '--listen', '0.0.0.0:9464', '--hub', 'http://127.0.0.1:9', '--state-dir', stateDir()], isolatedEnv());
+  expect(refused.code).toBe(3);
+  expect(refused.stderr).toMatch(/token/i);
+
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const port = await freePort();
+  startDaemonProcess(hub, stateDir(), ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
+  const base = `http://127.0.0.1:${port}`;
+  await until('the daemon serving', async () => ((await httpRequest(base, '/api/health')).status === 200 ? true : undefined), 15_000);
+  const rebinding = await httpRequest(base, '/api/hubs', { headers: { host: 'evil.example:80' } });
+  expect(rebinding.status).toBe(403);
+  const post = await httpRequest(base, '/api/hubs', { method: 'POST' });
+  expect(post.status).toBe(405);
+  const hubs = await httpRequest(base, '/api/hubs');
+  expect(hubs.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  expect(JSON.parse(hubs.body)).toMatchObject({ hubs: [expect.objectContaining({ url: hub.url })] });
+}, 60_000);

@@ -1,0 +1,87 @@
+/**
+ * /metrics against the real Prometheus tools (faults D5): `promtool check metrics` on the exposition of a
+ * hub with hostile server names and more servers than the cap, then a real `prometheus` (Debian's binary)
+ * scraping our server every second with the bearer token, until its target is up and `mcp_hub_up` is
+ * queryable. Skipped, saying why, only when the binaries are not installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, expect, test } from 'vitest';
+import { startHttpServer, type RunningHttpServer } from '../../src/views/http/server.js';
+import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../support/fake-daemon-view.js';
+import { startPrometheus, until, which } from '../support/prometheus.js';
+
+const PROMTOOL = which('promtool');
+const PROMETHEUS = which('prometheus');
+if (!PROMTOOL) console.warn('metrics-prometheus: promtool not found on PATH (apt-get install prometheus); skipping the promtool test');
+if (!PROMETHEUS) console.warn('metrics-prometheus: prometheus not found on PATH (apt-get install prometheus); skipping the scrape test');
+
+const HUB = 'http://127.0.0.1:7000';
+const TOKEN = 'scrape-token-5b0e7f3c1a9d8e24';
+const HOSTILE = ['\x1b]0;pwned\x07', 'quote"name', 'new\nline', 'back\\slash', '} 1\nfake_metric 1', '__proto__', 'x'.repeat(10_240)];
+const views = useFakeDaemonViews('mhm-prom-');
+const cleanups: (() => Promise<void> | void)[] = [];
+const log = { info: () => {}, warn: () => {} };
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A hub with hostile names, 250 servers (capped at 200), a dead one, probes, an alert and an SLO history. */
+function seeded(): FakeDaemonView {
+  const now = Date.now();
+  const v = views(now).watch(HUB, { sseConnected: true });
+  v.health = { ...v.health, notifications: { team: { sent: 3, retry: 1 }, 'pag"er\n': { failed: 1 } }, outboxDepth: 1 };
+  const servers = [
+    ...HOSTILE.map((name) => ({ name, up: true, uptimeS: 30 })),
+    ...Array.from({ length: 250 }, (_, i) => ({ name: `srv-${String(i).padStart(3, '0')}`, up: i !== 7, verdict: i === 7 ? 'dead' : undefined })),
+  ];
+  for (let i = 0; i < 30; i++) v.poll(HUB, now - 150_000 + i * 5_000, { latencyMs: 3, rssBytes: 70_000_000, servers: i === 29 ? servers : servers.slice(0, 3) });
+  v.probe(HUB, now - 20_000, 'srv-000', true, 12).probe(HUB, now - 20_000, HOSTILE[0]!, true, 340);
+  v.db.rollup(now);
+  v.alert({ rule: 'server.status', hub: HUB, severity: 'critical' });
+  return v;
+}
+
+async function serve(v: FakeDaemonView, token?: string): Promise<RunningHttpServer> {
+  const s = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log, token });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+test.skipIf(!PROMTOOL)('promtool check metrics finds no problem in /metrics, hostile names and the cap included', async () => {
+  const s = await serve(seeded());
+  const r = await httpRequest(s.url, '/metrics');
+  expect(r.status).toBe(200);
+  expect(r.body).toContain('server="__other__"');
+  expect(r.body).toMatch(/^process_open_fds \d+/m);
+  const check = spawnSync(PROMTOOL!, ['check', 'metrics'], { input: r.body, encoding: 'utf8', timeout: 20_000 });
+  // No lint exceptions: prom-client's three gauge-typed `_total` metrics are removed in metrics.ts.
+  expect({ status: check.status, stdout: check.stdout, stderr: check.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+});
+
+test.skipIf(!PROMETHEUS)('a real Prometheus scrapes /metrics with the bearer token: target up, mcp_hub_up queryable', async () => {
+  const s = await serve(seeded(), TOKEN);
+  const prom = await startPrometheus(PROMETHEUS!, { targets: [new URL(s.url).host], token: TOKEN });
+  cleanups.push(() => prom.stop());
+  const get = prom.get;
+  let lastTargets = '';
+  const health = await until('our target up in /api/v1/targets', async () => {
+    const t = await get('/api/v1/targets');
+    lastTargets = JSON.stringify(t?.data?.activeTargets ?? null).slice(0, 1_000);
+    const ours = t?.data?.activeTargets?.find((x: { scrapeUrl: string }) => x.scrapeUrl === `${s.url}/metrics`);
+    return ours?.health === 'up' ? ours : undefined;
+  }, 30_000, () => `targets: ${lastTargets}; prometheus stderr: ${prom.stderr()}`);
+  expect(health).toMatchObject({ health: 'up', lastError: '' });
+  const up = await until('mcp_hub_up in a query', async () => {
+    const q = await get(`/api/v1/query?query=${encodeURIComponent('mcp_hub_up')}`);
+    return q?.data?.result?.length ? q.data.result : undefined;
+  }, 15_000, () => `prometheus stderr: ${prom.stderr()}`);
+  expect(up).toEqual([expect.objectContaining({ metric: expect.objectContaining({ __name__: 'mcp_hub_up', hub: HUB, job: 'mcp-hub-monitor' }), value: [expect.any(Number), '1'] })]);
+  // The cap held through ingestion: 200 servers + __other__, the hostile names among them as plain labels.
+  const servers = await get(`/api/v1/query?query=${encodeURIComponent('count(mcp_hub_server_up)')}`);
+  expect(servers.data.result[0].value[1]).toBe('201');
+  const pwned = await get(`/api/v1/query?query=${encodeURIComponent('mcp_hub_server_up{server="]0;pwned"}')}`);
+  expect(pwned.data.result).toHaveLength(1);
+  const fake = await get(`/api/v1/query?query=${encodeURIComponent('fake_metric')}`);
+  expect(fake.data.result).toEqual([]);
+}, 60_000);

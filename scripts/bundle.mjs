@@ -20,6 +20,7 @@ const SEPARATE = {
   './commands/dashboard.js': 'cmd-dashboard',
   './commands/measure.js': 'cmd-measure',
   './commands/baseline.js': 'cmd-baseline',
+  './commands/report.js': 'cmd-report',
 };
 
 const separate = {
@@ -51,3 +52,16 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+// The web dashboard: a small static front end the daemon serves (same-origin files only: CSP 'self').
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const requireHere = createRequire(import.meta.url);
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: ['web/app.ts'], outfile: 'dist/web/app.js', bundle: true, format: 'iife', platform: 'browser',
+  target: ['chrome110', 'firefox110', 'safari16'], minify: true, logLevel: 'warning', legalComments: 'none',
+});
+copyFileSync('web/index.html', 'dist/web/index.html');
+copyFileSync('web/style.css', 'dist/web/style.css');
+copyFileSync(requireHere.resolve('uplot/dist/uPlot.min.css'), 'dist/web/uplot.css');

@@ -4,6 +4,8 @@
  * state dir) with one line saying why.
  */
 import { performance } from 'node:perf_hooks';
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../../config/errors.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
@@ -86,6 +88,8 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     try {
       http = await startHttpServer({
         listen, token: cfg.http.token || undefined, allowedHosts: cfg.http.allowedHosts, log,
+        // bin/mcp-hub-monitor.cjs → the package root → dist/web (built at install time).
+        webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
         source: {
           hubs: () => daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
           store: () => store,

@@ -5,7 +5,9 @@
  * GET/HEAD only (state changes will go through checkMutation), strict headers, Node's slowloris timeouts,
  * a header size cap and bounded connections and SSE clients.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { UsageError } from '../../config/errors.js';
 import { createMetrics } from '../metrics.js';
 import { API_ROUTES, toJsonBody } from './api.js';
@@ -33,6 +35,8 @@ export interface HttpServerDeps {
   sseHeartbeatMs?: number;
   /** Default true: the daemon's own process_* and nodejs_* metrics. */
   processMetrics?: boolean;
+  /** The built web dashboard (dist/web): served at / when given. */
+  webDir?: string;
   /** Overrides of HTTP_LIMITS (tests shorten the timeouts). */
   limits?: Partial<HttpLimits>;
 }
@@ -79,6 +83,15 @@ function send(res: http.ServerResponse, status: number, body: string, type = JSO
 const sendError = (res: http.ServerResponse, status: number, error: string, extra: Record<string, string> = {}, more: object = {}): void =>
   send(res, status, toJsonBody({ error, ...more }), JSON_TYPE, extra);
 
+/** The web dashboard's files by path; nothing else is served from disk. */
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/uplot.css': { file: 'uplot.css', type: 'text/css; charset=utf-8' },
+};
+
 /** Starts listening; throws a USAGE error for an unsafe or invalid listen address/token, or when the port is taken. */
 export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpServer> {
   validateListen(d.listen, d.token);
@@ -91,6 +104,14 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   });
   let allowedHosts: string[] = [];
   let port = d.listen.port;
+
+  // The dashboard's few files, read once: a request never touches the filesystem.
+  const web = new Map<string, string>();
+  if (d.webDir) {
+    for (const { file } of Object.values(STATIC_FILES)) {
+      try { web.set(file, readFileSync(join(d.webDir, file), 'utf8')); } catch { /* not built: the API still works */ }
+    }
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
@@ -118,6 +139,12 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
       if (req.method === 'HEAD') return send(res, 200, '', 'text/event-stream; charset=utf-8');
       if (!sse.accept(req, res)) sendError(res, 503, `too many live streams (at most ${d.maxSseClients ?? 16}); try again later`, { 'retry-after': '10' });
       return;
+    }
+    if (url.pathname === '/favicon.ico') return send(res, 204, '', 'image/x-icon'); // browsers ask; nothing to show
+    const asset = STATIC_FILES[url.pathname];
+    if (asset !== undefined && Object.hasOwn(STATIC_FILES, url.pathname) && web.has(asset.file)) {
+      readParams(url.searchParams, []);
+      return send(res, 200, web.get(asset.file)!, asset.type);
     }
     const route = API_ROUTES[url.pathname];
     if (route === undefined || !Object.hasOwn(API_ROUTES, url.pathname)) return sendError(res, 404, 'no such route; see /api/hubs, /api/servers, /api/series, /api/events, /api/alerts, /api/health, /api/stream, /metrics');

@@ -1,0 +1,66 @@
+/**
+ * The web dashboard in real Chromium (Debian's, through playwright-core) against the daemon watching the
+ * real hub: it loads, charts draw, a killed child turns its row DEAD within a live refresh, and a hostile
+ * server name is shown as text with no script run. A screenshot is kept in test-artifacts/.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { afterEach, expect, test } from 'vitest';
+import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
+import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
+import { httpRequest } from '../support/fake-daemon-view.js';
+import { freePort, until } from '../support/prometheus.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => spawnSync(p, ['--version']).status === 0);
+if (!CHROMIUM) console.warn('web-dashboard: no chromium binary (apt-get install chromium); skipping');
+const HOSTILE = '<img src=x onerror="window.__pwned=1">\u001b[31m';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+test.skipIf(!CHROMIUM)('loads, draws charts, shows a killed child as DEAD live, renders hostile names as text', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }), [HOSTILE]: testServer() } });
+  cleanups.push(() => hub.stop());
+  const port = await freePort();
+  startDaemonProcess(hub, stateDir(), ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
+  const base = `http://127.0.0.1:${port}`;
+  await until('the daemon serving /', async () => ((await httpRequest(base, '/')).status === 200 ? true : undefined), 15_000);
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(base);
+  await page.waitForSelector('#servers tbody tr', { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 3, undefined, { timeout: 15_000 });
+
+  // Charts drew something: a canvas with non-transparent pixels.
+  const drawn = await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].map((c) => {
+    const canvas = c as HTMLCanvasElement;
+    const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+    return { w: canvas.width, h: canvas.height, painted: n };
+  }));
+  expect(drawn.length).toBeGreaterThanOrEqual(3);
+  for (const d of drawn) expect(d.w * d.h).toBeGreaterThan(0);
+  expect(drawn.some((d) => d.painted > 100)).toBe(true);
+
+  // The hostile name is text, and nothing ran.
+  const names = await page.$$eval('#servers tbody td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  expect(names).toContain(HOSTILE);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.$$('#servers img')).toHaveLength(0);
+
+  // A killed child shows as DEAD on a live refresh (the daemon's stream ticks every 5 s).
+  const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
+  process.kill(pid, 'SIGKILL');
+  await page.waitForFunction(() => [...document.querySelectorAll('#servers tbody tr')].some((tr) => tr.textContent!.includes('crashy') && tr.textContent!.includes('DEAD')), undefined, { timeout: 20_000 });
+  expect(await page.textContent('#live')).toBe('live');
+
+  mkdirSync('test-artifacts', { recursive: true });
+  await page.screenshot({ path: 'test-artifacts/web-dashboard.png', fullPage: true });
+  expect(problems).toEqual([]);
+}, 90_000);

@@ -1,0 +1,118 @@
+/**
+ * The web dashboard: overview of hubs with levels, servers, charts (uPlot) of health latency, RSS and
+ * availability for 1 h–30 d, alerts and events; live over the daemon's /api/stream. Every string from the
+ * hub goes in with textContent, never as HTML (faults D: hostile names render as text). Same-origin
+ * scripts and styles only (CSP default-src 'self').
+ */
+import uPlot from 'uplot';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+async function api(path: string): Promise<Json> {
+  const r = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+const ago = (s: number | null) => (s === null ? 'never' : s < 90 ? `${Math.round(s)} s ago` : `${Math.round(s / 60)} min ago`);
+const dur = (s: number | null) => (s === null ? '-' : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`);
+
+async function renderHubs(): Promise<string[]> {
+  const data = await api('/api/hubs');
+  const box = $('#hubs');
+  box.replaceChildren(...data.hubs.map((h: Json) => {
+    const card = el('div', undefined, `hub level-${h.level}`);
+    card.dataset.hub = h.url;
+    card.append(el('div', h.url, 'url'),
+      el('div', `${h.up ? 'up' : 'DOWN'} · state ${h.state ?? 'unknown'} · level ${h.level}`),
+      el('div', `servers ${h.servers.up}/${h.servers.total} up${h.servers.dead ? `, ${h.servers.dead} dead` : ''}${h.servers.down ? `, ${h.servers.down} down` : ''}`),
+      el('div', `last poll ${ago(h.lastPollAgeSeconds)}${h.healthLatencyMs !== null ? ` · health ${h.healthLatencyMs} ms` : ''}`, 'muted'));
+    return card;
+  }));
+  return data.hubs.map((h: Json) => h.url);
+}
+
+async function renderServers(): Promise<void> {
+  const data = await api('/api/servers');
+  const rows: HTMLTableRowElement[] = [];
+  for (const hub of data.hubs) {
+    for (const s of hub.servers) {
+      const tr = el('tr', undefined, s.dead ? 'dead' : s.up === false ? 'down' : '');
+      tr.dataset.server = s.name;
+      const status = s.dead ? 'DEAD (hub says connected)' : s.up ? 'connected' : s.verdict ?? 'down';
+      tr.append(el('td', hub.url), el('td', s.name), el('td', status), el('td', dur(s.uptimeS)), el('td', s.tools === null ? '-' : String(s.tools)),
+        el('td', s.probeOk === null ? '-' : s.probeOk ? `${s.probeLatencyMs ?? '?'} ms` : 'no answer'));
+      rows.push(tr);
+    }
+  }
+  $('#servers tbody').replaceChildren(...rows);
+}
+
+async function renderAlerts(): Promise<void> {
+  const data = await api('/api/alerts');
+  const items = data.open.filter((a: Json) => a.state === 'firing').map((a: Json) => el('li', `${a.severity.toUpperCase()} ${a.rule} ${a.summary}`, a.severity));
+  $('#alerts').replaceChildren(...(items.length ? items : [el('li', data.enabled ? 'nothing firing' : 'alerting is off', 'muted')]));
+}
+
+async function renderEvents(): Promise<void> {
+  const data = await api('/api/events?from=24h&limit=100');
+  $('#events').replaceChildren(...data.events.map((e: Json) => el('li', `${new Date(e.t).toISOString().slice(5, 19).replace('T', ' ')} ${e.type}${e.server ? ` ${e.server}` : ''}`)));
+}
+
+const charts = new Map<string, uPlot>();
+const CHARTS = [
+  { name: 'hub.health_latency_ms', title: 'health latency (ms)' },
+  { name: 'hub.rss_bytes', title: 'RSS (MiB)', scale: 1 / 1048576 },
+  { name: 'hub.up', title: 'availability (share of polls up)' },
+];
+
+async function renderCharts(hubs: string[]): Promise<void> {
+  const range = ($('#range') as HTMLSelectElement).value;
+  const box = $('#charts');
+  for (const hub of hubs) {
+    for (const c of CHARTS) {
+      const key = `${hub}|${c.name}`;
+      const data = await api(`/api/series?hub=${encodeURIComponent(hub)}&name=${encodeURIComponent(c.name)}&from=${range}`);
+      const s = data.series[0];
+      const xs: number[] = s ? s.t.map((t: number) => t / 1000) : [];
+      const ys: (number | null)[] = s ? s.v.map((v: number | null) => (v === null ? null : v * (c.scale ?? 1))) : [];
+      const existing = charts.get(key);
+      if (existing) { existing.setData([xs, ys]); continue; }
+      const wrap = el('div', undefined, 'chart');
+      wrap.dataset.series = c.name;
+      wrap.append(el('h3', `${c.title} — ${hub}`));
+      box.append(wrap);
+      charts.set(key, new uPlot({ width: 400, height: 180, series: [{}, { label: c.title, stroke: '#2a7', width: 1.5, spanGaps: false }] }, [xs, ys], wrap));
+    }
+  }
+}
+
+async function refresh(full: boolean): Promise<void> {
+  try {
+    const hubs = await renderHubs();
+    await Promise.all([renderServers(), renderAlerts(), renderEvents()]);
+    if (full) await renderCharts(hubs);
+    document.body.dataset.loaded = String(Date.now());
+  } catch (err) {
+    $('#live').textContent = `error: ${String(err)}`;
+  }
+}
+
+let ticks = 0;
+function live(): void {
+  const es = new EventSource('/api/stream');
+  es.addEventListener('open', () => { $('#live').textContent = 'live'; $('#live').className = 'badge live'; });
+  es.addEventListener('error', () => { $('#live').textContent = 'reconnecting…'; $('#live').className = 'badge'; });
+  es.addEventListener('message', () => { ticks++; void refresh(ticks % 6 === 0); });
+  es.addEventListener('tick', () => { ticks++; void refresh(ticks % 6 === 0); });
+}
+
+$('#range').addEventListener('change', () => { for (const c of charts.values()) c.destroy(); charts.clear(); $('#charts').replaceChildren(); void refresh(true); });
+void refresh(true);
+live();

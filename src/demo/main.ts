@@ -1,10 +1,12 @@
 /**
  * `npm run demo`: the monitor's main job on an embedded default. Starts the real mcp-hub from our
  * dependencies (temp HOME, free loopback port) with server-everything and our test server, which crashes by
- * itself after ~20 s; then runs `mcp-hub-monitor check` against it every 5 s so you can watch it go from OK
- * to the crash being reported — while the hub itself still says "connected". Ctrl+C stops everything.
+ * itself after ~20 s; starts the collecting daemon with its web dashboard (URL printed); then, on a
+ * terminal, opens the terminal dashboard (q quits), else runs `mcp-hub-monitor check` every 5 s — so you
+ * watch the crash being reported while the hub itself still says "connected". Ctrl+C stops everything.
  *
- * Flags: --crash-after <dur> (20s), --interval <dur> (5s), --duration <dur> (run this long, then stop).
+ * Flags: --crash-after <dur> (20s), --interval <dur> (5s), --duration <dur> (run this long, then stop),
+ * --no-tui (the check loop even on a terminal).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,9 @@ import { parseDuration } from '../config/duration.js';
 import { httpGet } from '../sources/http-get.js';
 import { parseHealth } from '../sources/hub-models.js';
 import { parseJsonSafe } from '../sources/safe-json.js';
-import { everythingServer, launchHub, testServer, type RunningHub } from './hub-launcher.js';
+import { everythingServer, freePort, launchHub, testServer, type RunningHub } from './hub-launcher.js';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 
 const EXIT_MEANING = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
 const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));
@@ -54,11 +58,17 @@ async function main(): Promise<void> {
 
   say('mcp-hub-monitor demo: starting the real mcp-hub from node_modules (temp HOME, free loopback port)…');
   let hub: RunningHub | undefined;
+  let daemon: ChildProcess | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    say('\nstopping the hub and every server it started…');
+    say('\nstopping the daemon, the hub and every server it started…');
+    if (daemon && daemon.exitCode === null) {
+      const exited = new Promise((r) => daemon!.once('exit', r));
+      daemon.kill('SIGTERM');
+      await exited;
+    }
     await hub?.stop();
     say('done: no process left behind.');
     process.exit(code);
@@ -74,6 +84,20 @@ async function main(): Promise<void> {
   });
   say(`hub ready at ${hub.url} (pid ${hub.pid}; HOME=${hub.env.HOME})`);
   say(`servers: "everything" (@modelcontextprotocol/server-everything) and "crashy" (our SDK test server; it crashes by itself ${Math.round(crashAfter / 1000)}s after start)`);
+  const port = await freePort();
+  const state = join(hub.root, 'monitor-state');
+  daemon = spawn(process.execPath, [CLI, 'daemon', '--hub', hub.url, '--state-dir', state, '--listen', `127.0.0.1:${port}`, '--interval', '2s'], {
+    stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, HOME: hub.env.HOME, XDG_STATE_HOME: hub.env.XDG_STATE_HOME },
+  });
+  say(`daemon collecting (state in ${state}); web dashboard: http://127.0.0.1:${port}/`);
+  if (process.stdout.isTTY && process.stdin.isTTY && !process.argv.includes('--no-tui')) {
+    say('opening the terminal dashboard (q quits) …');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const tui = spawn(process.execPath, [CLI, 'dashboard', '--hub', hub.url, '--state-dir', state, '--interval', '2s'], { stdio: 'inherit', env: { ...process.env, HOME: hub.env.HOME } });
+    await new Promise((r) => tui.once('exit', r));
+    await stop(0);
+    return;
+  }
   say(`every ${Math.round(interval / 1000)}s: mcp-hub-monitor check --hub ${hub.url}      (Ctrl+C to stop)`);
 
   const started = Date.now();

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { httpRequest } from '../support/fake-daemon-view.js';
 
 const DEMO = fileURLToPath(new URL('../../dist/demo/main.js', import.meta.url));
 
@@ -40,6 +41,18 @@ test('demo goes from OK to the crash being reported, and Ctrl+C leaves no proces
   expect(out.indexOf('exit 0 (OK)')).toBeLessThan(out.indexOf('exit 2 (CRITICAL)'));
   expect(out).toMatch(/CRITICAL\s+server\.status\s+crashy\s+dead/);
   expect(out).toContain('the hub\'s own /api/health says of "crashy": status="connected"');
+  // The daemon runs beside it with the web dashboard, which already knows about the dead server.
+  const web = /web dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+  expect(web).toBeDefined();
+  expect((await httpRequest(web!, '/')).body).toContain('<title>mcp-hub-monitor</title>');
+  const end = Date.now() + 15_000;
+  let dead = false;
+  while (!dead && Date.now() < end) {
+    const r = await httpRequest(web!, '/api/servers');
+    dead = r.status === 200 && (JSON.parse(r.body) as { hubs: { servers: { name: string; dead: boolean }[] }[] }).hubs[0]?.servers.some((x) => x.name === 'crashy' && x.dead) === true;
+    if (!dead) await new Promise((r2) => setTimeout(r2, 250));
+  }
+  expect(dead).toBe(true);
 
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill('SIGINT');

@@ -130,7 +130,7 @@ export function sparkline(values: readonly number[], width: number): string {
 export function eventText(type: string, data: unknown): string {
   const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   switch (type) {
-    case 'server_status': return `status ${String(d.from ?? '?')} → ${String(d.to ?? '?')}`;
+    case 'server_status': return d.from === null || d.from === undefined ? `status ${String(d.to ?? '?')}` : `status ${String(d.from)} → ${String(d.to ?? '?')}`;
     case 'server_dead': return 'dead while the hub says connected';
     case 'hub_state': return `hub ${String(d.state ?? '?')}`;
     case 'tool_list_changed': return `tools changed${Array.isArray(d.added) ? ` +${d.added.length}` : ''}${Array.isArray(d.removed) ? ` -${d.removed.length}` : ''}`;

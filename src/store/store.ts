@@ -11,9 +11,9 @@ import {
   lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
-import { META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
+import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
 import { beat, computeGaps, lastRun, runsBefore, startRun, stopRun, type Gap, type RunRow } from './runs.js';
-import { canonicalLabels, SeriesRegistry, type Labels, type SeriesInfo } from './series.js';
+import { canonicalLabels, parseLabels, SeriesRegistry, type Labels, type SeriesInfo } from './series.js';
 import { Sql } from './sql.js';
 
 // The types a caller of the store needs, from one import.
@@ -239,15 +239,31 @@ export class Store {
   }
 
   /**
+   * Every sample of one metric name of a hub in [from, to), all label sets in one statement (the per-server
+   * series of one poll: 250 servers are one index walk, not 250 queries).
+   */
+  samplesOfName(hub: string, name: string, from: number, to: number): RawSampleRow[] {
+    const rows = this.sql.stmt(`SELECT s.labels AS labels, r.t AS t, r.v AS v, r.err AS err FROM series s
+      JOIN samples r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? ORDER BY r.t`)
+      .all(hub, name, from, to) as { labels: string; t: number; v: number | null; err: string | null }[];
+    const parsed = new Map<string, Labels>();
+    return rows.map((r) => {
+      let labels = parsed.get(r.labels);
+      if (!labels) parsed.set(r.labels, (labels = parseLabels(r.labels)));
+      return { hub, labels, t: r.t, v: r.v, err: r.err };
+    });
+  }
+
+  /**
    * Good/total of a 0/1 series over [from, to): raw samples when `resolution` is raw, else 1-minute
    * rollups (a failed poll — NULL — counts in total, not in good). Time with no rows is not counted.
    */
-  ratio(hub: string, name: string, from: number, to: number, resolution: 'raw' | '1m'): { good: number; total: number } {
+  ratio(hub: string, name: string, from: number, to: number, resolution: 'raw' | '1m' | '1h'): { good: number; total: number } {
     let good = 0;
     let total = 0;
     const text = resolution === 'raw'
       ? 'SELECT count(*) AS total, total(v) AS good FROM samples WHERE series_id = ? AND t >= ? AND t < ?'
-      : 'SELECT total(n) AS total, total(sum) AS good FROM rollup_1m WHERE series_id = ? AND bucket >= ? AND bucket < ?';
+      : `SELECT total(n) AS total, total(sum) AS good FROM ${resolution === '1h' ? 'rollup_1h' : 'rollup_1m'} WHERE series_id = ? AND bucket >= ? AND bucket < ?`;
     for (const m of this.series.match({ hub, name, labelsText: '' })) {
       const r = this.sql.stmt(text).get(m.id, from, to) as { good: number; total: number };
       good += r.good;
@@ -263,11 +279,17 @@ export class Store {
    */
   ratioOver(hub: string, name: string, from: number, to: number): { good: number; total: number } {
     if (to - from <= 6 * 3_600_000) return this.ratio(hub, name, from, to, 'raw');
-    const wm = this.sql.getMetaNumber(META_ROLLUP_WATERMARK);
-    const cut = Math.min(to, Math.max(from, wm ?? from));
-    const old = this.ratio(hub, name, from, cut, '1m');
-    const recent = this.ratio(hub, name, cut, to, 'raw');
-    return { good: old.good + recent.good, total: old.total + recent.total };
+    // Whole hours from the 1-hour rollup (30 days = 720 rows, not 43,200), the rest from the 1-minute one,
+    // the newest minutes raw: each poll counts once.
+    const wm1m = this.sql.getMetaNumber(META_ROLLUP_WATERMARK) ?? from;
+    const cut1m = Math.min(to, Math.max(from, wm1m));
+    const hourStart = Math.ceil(from / 3_600_000) * 3_600_000;
+    const wm1h = Math.min(this.sql.getMetaNumber(META_ROLLUP_1H_WATERMARK) ?? hourStart, cut1m);
+    const parts = wm1h > hourStart
+      ? [this.ratio(hub, name, from, hourStart, '1m'), this.ratio(hub, name, hourStart, wm1h, '1h'), this.ratio(hub, name, wm1h, cut1m, '1m')]
+      : [this.ratio(hub, name, from, cut1m, '1m')];
+    parts.push(this.ratio(hub, name, cut1m, to, 'raw'));
+    return parts.reduce((a, b) => ({ good: a.good + b.good, total: a.total + b.total }), { good: 0, total: 0 });
   }
 
   /** Closes the connection (SQLite checkpoints and removes the -wal when it is the last one). Idempotent. */

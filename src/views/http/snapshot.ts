@@ -71,7 +71,7 @@ function raw(store: StoreReader, hub: string, name: string, from: number, to: nu
 /** The latest value per server of one series in [from, to). */
 function latestByServer(store: StoreReader, hub: string, name: string, from: number, to: number): Map<string, Raw> {
   const out = new Map<string, Raw>();
-  for (const r of raw(store, hub, name, from, to)) {
+  for (const r of store.samplesOfName(hub, name, from, to)) {
     const s = r.labels.server;
     if (s === undefined) continue;
     const prev = out.get(s);

@@ -92,6 +92,9 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/uplot.css': { file: 'uplot.css', type: 'text/css; charset=utf-8' },
 };
 
+/** Every path the server answers, for the security sweep test: a new route must be classified there. */
+export const ROUTE_PATHS: readonly string[] = ['/metrics', '/api/stream', '/favicon.ico', ...Object.keys(STATIC_FILES), ...Object.keys(API_ROUTES)];
+
 /** Starts listening; throws a USAGE error for an unsafe or invalid listen address/token, or when the port is taken. */
 export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpServer> {
   validateListen(d.listen, d.token);

@@ -21,6 +21,7 @@ const SEPARATE = {
   './commands/measure.js': 'cmd-measure',
   './commands/baseline.js': 'cmd-baseline',
   './commands/report.js': 'cmd-report',
+  './commands/export.js': 'cmd-export',
 };
 
 const separate = {

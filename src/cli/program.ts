@@ -164,7 +164,7 @@ export function buildProgram(finish: Finish): Command {
     .description('measure each hub for a while and save a baseline (Markdown + JSON) in <state-dir>/baselines/; exit 0 OK, 1 WARNING (health p95 over slo.latency_threshold, an LLM threshold), 2 CRITICAL (over 10% of health requests failed). --timeout is per request here')
     .option('--duration <duration>', 'how long to measure', '60s')
     .option('--interval <duration>', 'one health request per hub every <interval>, on a drift-free schedule', '500ms')
-    .option('--probe-every <duration>', 'MCP round trip to each connected server through the hub, and the LLM metrics and process samples, every <duration>', '5s')
+    .option('--probe-every <duration>', 'MCP round trip to each connected server through the hub, and the LLM metrics and process samples, every <duration> (default: 5s, at least --interval)')
     .option('--name <name>', 'baseline name: letters, digits, . _ - (default: the start time, e.g. 2026-11-25T09-40-00Z)')
     .action(async (opts: { duration?: string; interval?: string; probeEvery?: string; name?: string }, c: Command) => {
       const run = await (await import('./commands/measure.js')).runMeasure(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts, packageVersion());
@@ -193,6 +193,37 @@ export function buildProgram(finish: Finish): Command {
     .option('--alpha <p>', 'significance level of both tests', '0.05')
     .action(async (a: string, b: string, opts: { tolerance?: string; alpha?: string }, c: Command) => {
       const run = (await baselineCmd()).runBaselineCompare(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), a, b, opts);
+      finish(run.output, run.exitCode);
+    });
+
+  // Reports from the stored history: summary (last 24 h) and report weekly|monthly.
+  const reportCmd = () => import('./commands/report.js');
+  const reportOptions = (cmd: Command) => cmd
+    .option('--format <format>', 'md, html (one self-contained file) or json', 'md')
+    .option('--output <file>', 'write to this file atomically (Markdown: its SVG charts beside it) instead of stdout')
+    .option('--at <time>', 'end of the period, an ISO time (default: now)');
+  reportOptions(program.command('summary')
+    .description('daily review from the stored history: the last 24 h against the 24 h before (availability, SLOs, incidents, errors, trends)'))
+    .action(async (opts: { format?: string; output?: string; at?: string }, c: Command) => {
+      const run = await (await reportCmd()).runReport(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), 'daily', opts);
+      finish(run.output, run.exitCode);
+    });
+  reportOptions(program.command('report <period>')
+    .description('weekly or monthly review from the stored history, against the period before and the pinned baseline'))
+    .action(async (period: string, opts: { format?: string; output?: string; at?: string }, c: Command) => {
+      if (period !== 'weekly' && period !== 'monthly') throw new UsageError(`report: unknown period ${JSON.stringify(period)}; use: report weekly, report monthly (or summary for the last 24 h)`);
+      const run = await (await reportCmd()).runReport(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), period, opts);
+      finish(run.output, run.exitCode);
+    });
+
+  program
+    .command('export <what>')
+    .description('the daemon\'s alerting, SLOs and views for other tools: prometheus (rules, scrape job, Sloth SLOs), grafana (dashboard JSON), alertmanager (webhook receiver + route)')
+    .option('--output-dir <dir>', 'prometheus: write mcp-hub-monitor.rules.yml, scrape.yml and slo-sloth.yml there instead of stdout')
+    .option('--output <file>', 'grafana, alertmanager: write to this file instead of stdout')
+    .option('--scrape-interval <duration>', 'prometheus: how often Prometheus scrapes the daemon (default: config collect.interval, 5s)')
+    .action(async (what: string, opts: { outputDir?: string; output?: string; scrapeInterval?: string }, c: Command) => {
+      const run = await (await import('./commands/export.js')).runExport(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), what, opts);
       finish(run.output, run.exitCode);
     });
 

@@ -1,0 +1,96 @@
+/**
+ * `baseline list | show <name> | compare <A> <B>` (issue E): the baselines `measure` saved in
+ * `<state-dir>/baselines/`. A baseline is named as `measure --name` (or its timestamp) or given as a path to
+ * its JSON file. compare exits 1 when B regressed beyond `--tolerance` on a gated metric (see
+ * evaluate/baseline-compare.ts for the rule), 0 otherwise, 3 on a usage error or an unreadable file.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../config/errors.js';
+import { compareBaselines, readComparable } from '../../evaluate/baseline-compare.js';
+import { parseJsonSafe, isRecord, own } from '../../sources/safe-json.js';
+import { renderBaselineList, renderCompareText, type BaselineListEntry } from '../../views/baseline-text.js';
+import { toSafeJson } from '../../views/json.js';
+import { sanitizeTerminal, shouldUseColor } from '../../views/sanitize.js';
+import type { GlobalOptions } from '../global-options.js';
+import type { CommandRun } from '../render-result.js';
+import { baselineJsonPath, baselinesDir, readBaselineJson, readBaselineText } from '../baseline-files.js';
+
+/** `baseline list`: every baseline in the dir, oldest first. */
+export function runBaselineList(g: GlobalOptions): CommandRun {
+  const dir = baselinesDir(g.stateDir);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')); // dot files are temp files being written
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${dir}: cannot list (${(err as NodeJS.ErrnoException).code}).`);
+  }
+  const entries: BaselineListEntry[] = names.map((file) => {
+    const name = file.slice(0, -'.json'.length);
+    const parsed = parseJsonSafe(readBaselineText(join(dir, file), name));
+    const doc = parsed.ok ? parsed.value : undefined;
+    if (!isRecord(doc) || !readComparable(doc).ok) return { name, startedAt: '', hubs: 0, status: '', problem: parsed.ok ? 'not a baseline' : parsed.message };
+    const hubs = Array.isArray(own(doc, 'hubs')) ? (own(doc, 'hubs') as unknown[]) : [];
+    const first = hubs[0];
+    const health = isRecord(first) ? own(first, 'health') : undefined;
+    const latency = isRecord(health) ? own(health, 'latencyMs') : undefined;
+    const settings = own(doc, 'settings');
+    const p95 = isRecord(latency) ? own(latency, 'p95') : undefined;
+    const duration = isRecord(settings) ? own(settings, 'durationMs') : undefined;
+    return {
+      name, startedAt: String(own(doc, 'startedAt') ?? ''), hubs: hubs.length, status: String(own(doc, 'status') ?? '?'),
+      ...(typeof duration === 'number' ? { durationMs: duration } : {}), ...(typeof p95 === 'number' ? { healthP95Ms: p95 } : {}),
+    };
+  }).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.name.localeCompare(b.name));
+  return { exitCode: 0, output: g.json ? `${toSafeJson({ dir, baselines: entries })}\n` : renderBaselineList(dir, entries) };
+}
+
+/** `baseline show <name>`: the Markdown report, or the JSON document with --json. */
+export function runBaselineShow(g: GlobalOptions, ref: string): CommandRun {
+  const jsonPath = baselineJsonPath(g.stateDir, ref);
+  if (g.json) {
+    const value = readBaselineJson(jsonPath, ref);
+    const check = readComparable(value);
+    if (!check.ok) throw new UsageError(`${jsonPath}: ${check.problem}.`);
+    return { exitCode: 0, output: `${toSafeJson(value)}\n` };
+  }
+  const markdown = readBaselineText(jsonPath.replace(/\.json$/, '.md'), ref);
+  // We escaped hub strings when writing it, but the file is only text on disk: keep the terminal safe anyway.
+  return { exitCode: 0, output: `${markdown.split('\n').map((l) => sanitizeTerminal(l, Infinity)).join('\n')}` };
+}
+
+/** `--tolerance`: `10%` or a fraction `0.1`. */
+export function parseTolerance(text: string | undefined): number {
+  if (text === undefined) return 0.1;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const value = m ? (m[2] ? Number(m[1]) / 100 : Number(m[1])) : NaN;
+  if (!m || (!m[2] && value >= 1) || !(value >= 0 && value <= 10)) {
+    throw new UsageError(`--tolerance: not a percentage (got ${JSON.stringify(text)}). Write it like 10% (or the fraction 0.1).`);
+  }
+  return value;
+}
+
+function parseAlpha(text: string | undefined): number {
+  if (text === undefined) return 0.05;
+  const a = Number(text);
+  if (!(a > 0 && a < 0.5)) throw new UsageError(`--alpha: not a significance level between 0 and 0.5 (got ${JSON.stringify(text)}). The usual is 0.05.`);
+  return a;
+}
+
+/** `baseline compare <A> <B>`: B (the candidate) against A (the reference). */
+export function runBaselineCompare(g: GlobalOptions, refA: string, refB: string, flags: { tolerance?: string; alpha?: string }): CommandRun {
+  const tolerance = parseTolerance(flags.tolerance);
+  const alpha = parseAlpha(flags.alpha);
+  const load = (ref: string) => {
+    const path = baselineJsonPath(g.stateDir, ref);
+    const r = readComparable(readBaselineJson(path, ref));
+    if (!r.ok) throw new UsageError(`${path}: ${r.problem}.`);
+    return r.baseline;
+  };
+  const result = compareBaselines(load(refA), load(refB), { tolerance, alpha, resamples: 2_000, seed: 1 });
+  const exitCode = result.regressions > 0 ? 1 : 0;
+  return {
+    exitCode,
+    output: g.json ? `${toSafeJson({ exitCode, ...result })}\n` : renderCompareText(result, shouldUseColor(process.stdout, process.env, g.color)),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * What the events and the alert store say about a period: incidents (alerts that fired, with durations),
+ * error codes from the hub's log, and tool-list changes. Pure. Event payloads were written by us but come
+ * back from a database a person could edit, so every field is checked before use.
+ */
+import type { AlertEpisode, Incident, ReportEvent, ToolChange } from './report-model.js';
+
+/** An event-derived episode matches a stored alert with the same fingerprint fired within this of it. */
+const SAME_EPISODE_MS = 60_000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** Episodes from `alert_firing`/`alert_resolved` events, paired by fingerprint. */
+function episodesFromEvents(events: readonly ReportEvent[]): (AlertEpisode & { source: 'events' })[] {
+  const open = new Map<string, AlertEpisode & { source: 'events' }>();
+  const out: (AlertEpisode & { source: 'events' })[] = [];
+  for (const e of [...events].sort((a, b) => a.t - b.t)) {
+    if (e.type !== 'alert_firing' && e.type !== 'alert_resolved') continue;
+    const d = (e.data ?? {}) as Record<string, unknown>;
+    const fp = str(d.fingerprint);
+    if (fp === undefined) continue;
+    if (e.type === 'alert_firing') {
+      if (open.has(fp)) continue; // a repeated firing of one episode
+      const ep = { fingerprint: fp, rule: str(d.rule) ?? '?', severity: str(d.severity) ?? '?', server: e.server, summary: str(d.summary) ?? '', firedAt: e.t, resolvedAt: null, source: 'events' as const };
+      open.set(fp, ep);
+      out.push(ep);
+    } else {
+      const ep = open.get(fp);
+      if (ep) ep.resolvedAt = e.t; // a resolve whose firing is before the events start has no known start: skipped
+      open.delete(fp);
+    }
+  }
+  return out;
+}
+
+/**
+ * Incidents overlapping [from, to): the alert store's episodes, plus episodes seen only in events (an
+ * alert row can be gone, events are history). Sorted by start, then rule and server.
+ */
+export function incidentsIn(alerts: readonly AlertEpisode[], events: readonly ReportEvent[], from: number, to: number): Incident[] {
+  const fromEvents = episodesFromEvents(events).filter((ep) =>
+    !alerts.some((a) => a.fingerprint === ep.fingerprint && Math.abs(a.firedAt - ep.firedAt) <= SAME_EPISODE_MS));
+  const all = [...alerts.map((a) => ({ ...a, source: 'alert_store' as const })), ...fromEvents];
+  return all
+    .filter((a) => a.firedAt < to && (a.resolvedAt ?? Infinity) > from)
+    .map((a): Incident => ({
+      rule: a.rule, severity: a.severity, server: a.server, summary: a.summary, start: a.firedAt, end: a.resolvedAt,
+      durationMs: Math.min(a.resolvedAt ?? to, to) - a.firedAt, ongoing: a.resolvedAt === null || a.resolvedAt > to, source: a.source,
+    }))
+    .sort((a, b) => a.start - b.start || cmp(a.rule, b.rule) || cmp(a.server ?? '', b.server ?? ''));
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const ERROR_LEVELS = new Set(['warn', 'warning', 'error', 'fatal']);
+/** Shown for a log line that carries no code. */
+export const NO_CODE = '(no code)';
+
+/** Warning/error log lines in [from, to): per code (from `log` and flood `log_summary` events) and per server. */
+export function errorCounts(events: readonly ReportEvent[], from: number, to: number): { total: number; byCode: Map<string, number>; byServer: Map<string, number> } {
+  const byCode = new Map<string, number>();
+  const byServer = new Map<string, number>();
+  let total = 0;
+  const bump = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+  for (const e of events) {
+    if (e.t < from || e.t >= to) continue;
+    const d = (e.data ?? {}) as Record<string, unknown>;
+    if (e.type === 'log') {
+      if (!ERROR_LEVELS.has(String(d.level))) continue;
+      total++;
+      bump(byCode, str(d.code) ?? NO_CODE, 1);
+      if (e.server !== null) bump(byServer, e.server, 1);
+    } else if (e.type === 'log_summary' && d.byCode !== null && typeof d.byCode === 'object') {
+      // A flood was summarised: its exact counts per code (faults A18). Lines without a code are not in byCode.
+      for (const [code, n] of Object.entries(d.byCode as Record<string, unknown>)) {
+        if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) continue;
+        bump(byCode, code, n);
+        total += n;
+      }
+    }
+  }
+  return { total, byCode, byServer };
+}
+
+/** The `n` largest counts, ties broken by name so the order is stable. */
+export function topCounts(m: ReadonlyMap<string, number>, n: number): { code: string; count: number }[] {
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).slice(0, n).map(([code, count]) => ({ code, count }));
+}
+
+/** Tool-list changes in [from, to); the first list seen of a server (a baseline, no diff) is not a change. */
+export function toolChangesIn(events: readonly ReportEvent[], from: number, to: number): ToolChange[] {
+  const out: ToolChange[] = [];
+  for (const e of events) {
+    if (e.type !== 'tool_list_changed' || e.t < from || e.t >= to) continue;
+    const d = (e.data ?? {}) as Record<string, unknown>;
+    if (d.baseline === true) continue;
+    const changed = Array.isArray(d.changed) ? d.changed.flatMap((c) => (c !== null && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string' ? [(c as { name: string }).name] : [])) : [];
+    out.push({ t: e.t, server: e.server, added: strings(d.added), removed: strings(d.removed), changed, count: typeof d.count === 'number' ? d.count : null });
+  }
+  return out.sort((a, b) => a.t - b.t);
+}

@@ -1,0 +1,221 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { defaultConfig } from '../config/defaults.js';
+import { buildReport, reportPeriod, topServers } from './report.js';
+import { availabilityOf, downEpisodes, episodesIn, findOutages } from './report-availability.js';
+import { errorCounts, incidentsIn, NO_CODE, topCounts, toolChangesIn } from './report-events.js';
+import type { AlertEpisode, BaselineInfo, Bucket, HubReportInput, ReportEvent, ReportInput } from './report-model.js';
+import { changePercent, dailyMeans, latencyReport, leastSquares, memoryReport } from './report-trends.js';
+
+const M = 60_000;
+const H = 60 * M;
+const D = 24 * H;
+const T0 = Date.UTC(2026, 0, 5);
+const HUB = 'http://127.0.0.1:7000';
+const cfg = defaultConfig();
+const NO_BASELINE: BaselineInfo = { status: 'absent', file: '/s/baselines/pinned.json', hubs: [] };
+
+/** One 1-minute bucket of a 0/1 series: `good` of `n` polls up, `err` of them failed. */
+const up = (t: number, good: number, n = 1, err = 0): Bucket => ({ t, widthMs: M, n, nErr: err, sum: n - err === 0 ? null : good, min: null, max: null });
+const minutes = (from: number, count: number, good: (i: number) => number): Bucket[] => Array.from({ length: count }, (_, i) => up(from + i * M, good(i)));
+const ev = (t: number, type: string, server: string | null, data: unknown): ReportEvent => ({ t, type, server, data });
+const status = (t: number, server: string, from: string | null, to: string) => ev(t, to === 'dead' ? 'server_dead' : 'server_status', server, { from, to });
+
+describe('availability', () => {
+  test.each([
+    ['every poll up', [up(0, 1), up(M, 1)], { good: 2, total: 2, percent: 100 }],
+    ['a failed poll counts in total, not in good', [up(0, 1), up(M, 0, 1, 1)], { good: 1, total: 2, percent: 50 }],
+    ['no polls is unknown, not 0 %', [], { good: 0, total: 0, percent: null }],
+  ])('%s', (_name, buckets, expected) => {
+    expect(availabilityOf(buckets)).toEqual(expected);
+  });
+
+  test('outages: adjacent failing minutes merge; a missing minute (unknown) splits them', () => {
+    const b = [...minutes(0, 10, (i) => (i >= 2 && i < 5 ? 0 : 1)), ...minutes(11 * M, 3, () => 0)];
+    expect(findOutages(b, 100 * M)).toEqual([
+      { start: 2 * M, end: 5 * M, downMs: 3 * M, failedPolls: 3, ongoing: false },
+      { start: 11 * M, end: 14 * M, downMs: 3 * M, failedPolls: 3, ongoing: false },
+    ]);
+  });
+
+  test('outages: a minute with 3 of 12 polls failing is 15 s down; failing at the period end is ongoing', () => {
+    const b = [up(0, 12, 12), up(M, 9, 12), up(2 * M, 12, 12), up(3 * M, 0, 12, 12)];
+    expect(findOutages(b, 4 * M)).toEqual([
+      { start: M, end: 2 * M, downMs: 15_000, failedPolls: 3, ongoing: false },
+      { start: 3 * M, end: 4 * M, downMs: M, failedPolls: 12, ongoing: true },
+    ]);
+  });
+});
+
+describe('server down episodes', () => {
+  test('down/up cycles, a death, a disable (no cycle) and a server still down', () => {
+    const eps = downEpisodes([
+      status(10, 'a', 'up', 'down'), status(20, 'a', 'down', 'up'), status(30, 'a', 'up', 'dead'), status(50, 'a', 'dead', 'up'),
+      status(10, 'b', 'up', 'down'), status(40, 'b', 'down', 'disabled'),
+      status(60, 'c', 'up', 'connecting'), status(70, 'c', 'connecting', 'down'),
+    ], 0);
+    expect(eps.get('a')).toEqual([{ start: 10, end: 20, recovered: true }, { start: 30, end: 50, recovered: true }]);
+    expect(eps.get('b')).toEqual([{ start: 10, end: 40, recovered: false }]);
+    expect(eps.get('c')).toEqual([{ start: 60, end: null, recovered: false }]);
+  });
+
+  test('a first event that is a recovery means the server was down since the events start', () => {
+    expect(downEpisodes([status(100, 'x', 'dead', 'up')], 5).get('x')).toEqual([{ start: 5, end: 100, recovered: true }]);
+  });
+
+  test('a server named __proto__ is just a server', () => {
+    expect(downEpisodes([status(1, '__proto__', 'up', 'down')], 0).get('__proto__')).toHaveLength(1);
+  });
+
+  test('per period: episodes are clipped to it, and a cycle counts where it ends', () => {
+    const eps = [{ start: 5, end: 15, recovered: true }, { start: 18, end: 30, recovered: true }, { start: 40, end: null, recovered: false }];
+    expect(episodesIn(eps, 10, 20)).toEqual({ count: 2, downMs: 7, longestMs: 5, cycles: 1 });
+    expect(episodesIn(eps, 20, 50)).toEqual({ count: 2, downMs: 20, longestMs: 10, cycles: 1 });
+  });
+});
+
+describe('incidents', () => {
+  const row = (fp: string, firedAt: number, resolvedAt: number | null, server: string | null = null): AlertEpisode =>
+    ({ fingerprint: fp, rule: 'server.status', severity: 'warning', server, summary: fp, firedAt, resolvedAt });
+  const fire = (t: number, fp: string, type = 'alert_firing') => ev(t, type, null, { fingerprint: fp, rule: 'hub.reachable', severity: 'critical', summary: 's' });
+
+  test('an alert row and its own events are one incident; an episode known only from events is kept', () => {
+    const got = incidentsIn([row('a', 10 * M, 20 * M)], [fire(10 * M + 1500, 'a'), fire(20 * M + 1500, 'a', 'alert_resolved'), fire(30 * M, 'b'), fire(35 * M, 'b', 'alert_resolved')], 0, H);
+    expect(got.map((i) => [i.start, i.end, i.durationMs, i.source])).toEqual([[10 * M, 20 * M, 10 * M, 'alert_store'], [30 * M, 35 * M, 5 * M, 'events']]);
+  });
+
+  test('only incidents overlapping the period; one still firing lasts until the period end', () => {
+    const got = incidentsIn([row('old', 0, 5 * M), row('open', 50 * M, null), row('later', 2 * H, 3 * H)], [], 10 * M, H);
+    expect(got).toMatchObject([{ summary: 'open', end: null, durationMs: 10 * M, ongoing: true }]);
+  });
+
+  test('a resolve whose firing is before the events start is skipped (no known start)', () => {
+    expect(incidentsIn([], [fire(5, 'x', 'alert_resolved')], 0, H)).toEqual([]);
+  });
+});
+
+describe('errors and tool changes', () => {
+  const events = [
+    ev(1, 'log', 's1', { level: 'error', code: 'ECONNRESET' }), ev(2, 'log', 's1', { level: 'warn', code: 'ECONNRESET' }),
+    ev(3, 'log', 's2', { level: 'error' }), ev(4, 'log', 's2', { level: 'info', code: 'X' }),
+    ev(5, 'log_summary', null, { byCode: { ECONNRESET: 3, EPIPE: 1, bad: 'x', neg: -1, __proto__: 2 } }),
+    ev(99, 'log', 's1', { level: 'error', code: 'LATE' }),
+  ];
+
+  test('warning and error lines per code, flood summaries counted exactly; info and bad counts ignored', () => {
+    const c = errorCounts(events, 0, 50);
+    expect(c.total).toBe(3 + 4);
+    expect(topCounts(c.byCode, 10)).toEqual([{ code: 'ECONNRESET', count: 5 }, { code: NO_CODE, count: 1 }, { code: 'EPIPE', count: 1 }]);
+    expect([...c.byServer]).toEqual([['s1', 2], ['s2', 1]]);
+  });
+
+  test('tool changes: the first list of a server (baseline) is not a change; malformed fields are dropped', () => {
+    const got = toolChangesIn([
+      ev(1, 'tool_list_changed', 's', { baseline: true, count: 3 }),
+      ev(2, 'tool_list_changed', 's', { added: ['x', 7], removed: 'nope', changed: [{ name: 'r', fields: ['description'] }, null], count: 4 }),
+    ], 0, 10);
+    expect(got).toEqual([{ t: 2, server: 's', added: ['x'], removed: [], changed: ['r'], count: 4 }]);
+  });
+});
+
+describe('trends', () => {
+  test('least squares of an exact line gives its slope and intercept', () => {
+    expect(leastSquares([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toEqual({ slope: 2, intercept: 1 });
+    expect(leastSquares([{ x: 1, y: 1 }])).toBeUndefined();
+    expect(leastSquares([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeUndefined();
+  });
+
+  test.each([[5, 10, 100], [10, 5, -50], [0, 1, null], [null, 1, null]] as const)('a change from %s to %s is %s %%', (before, now, expected) => {
+    expect(changePercent(now, before)).toBe(expected);
+  });
+
+  // RSS 100 MB + 5 MB/day, one sample a minute, for `days` days ending at `end`.
+  const rss = (days: number, perDay = 5e6): Bucket[] => Array.from({ length: days * 1440 }, (_, i) => {
+    const t = T0 + i * M;
+    const v = 100e6 + (perDay * (t + M / 2 - T0)) / D;
+    return { t, widthMs: M, n: 1, nErr: 0, sum: v, min: v, max: v };
+  });
+
+  test('capacity: a steady 5 MB/day from 140 MB reaches 500 MB in 72 days and 1 GB in 172', () => {
+    const m = memoryReport(rss(8), { from: T0 + D, to: T0 + 8 * D, previousFrom: T0 - 6 * D, capacityFrom: T0 + D }, { warningBytes: 500e6, criticalBytes: 1e9 }, NO_BASELINE, HUB);
+    expect(m.slopeBytesPerDay).toBeCloseTo(5e6, 0);
+    expect(m.daysToWarning).toBeCloseTo(72, 6);
+    expect(m.daysToCritical).toBeCloseTo(172, 6);
+    expect(m.daily).toHaveLength(7);
+  });
+
+  test('capacity: flat or shrinking RSS has no date; one day is not enough; over the limit is 0 days', () => {
+    const p = { from: T0, to: T0 + 3 * D, previousFrom: T0 - 3 * D, capacityFrom: T0 };
+    expect(memoryReport(rss(3, 0), p, { warningBytes: 500e6, criticalBytes: 1e9 }, NO_BASELINE, HUB).daysToWarning).toBeNull();
+    expect(memoryReport(rss(1), p, { warningBytes: 500e6, criticalBytes: 1e9 }, NO_BASELINE, HUB).slopeBytesPerDay).toBeNull();
+    expect(memoryReport(rss(3), p, { warningBytes: 50e6, criticalBytes: 1e9 }, NO_BASELINE, HUB).daysToWarning).toBe(0);
+  });
+
+  test('daily means sit at the mean time of their samples, so a day with a gap still fits the line', () => {
+    const b = rss(2).filter((x) => x.t < T0 + 6 * H || x.t >= T0 + 18 * H); // the first day lacks its middle
+    const fit = leastSquares(dailyMeans(b, T0, T0 + 2 * D).map((d) => ({ x: d.x / D, y: d.meanBytes })));
+    expect(fit!.slope).toBeCloseTo(5e6, 0);
+  });
+
+  test('latency against the previous period and the baseline of this hub only', () => {
+    const base: BaselineInfo = { status: 'ok', file: 'f', hubs: [{ url: `${HUB}/`, latencyP50Ms: 5, latencyP95Ms: 10 }, { url: 'http://other:7000', latencyP95Ms: 1 }] };
+    const l = latencyReport(HUB, { current: [10, 20, 30], previous: [10, 10, 10] }, 'raw', base);
+    expect(l).toMatchObject({ changeP50Percent: 100, baseline: { p50Ms: 5, p95Ms: 10 } });
+    expect(l.baseline!.changeP95Percent).toBeCloseTo(190);
+    expect(latencyReport('http://third:7000', { current: [1], previous: [] }, 'raw', base)).toMatchObject({ baseline: null, previous: null, changeP95Percent: null });
+  });
+});
+
+/** A whole day of one hub with a 30-minute outage and one server down twice. */
+function dayInput(): ReportInput {
+  const { from, to, previousFrom } = reportPeriod('daily', T0 + D + 30_000);
+  const hub: HubReportInput = {
+    hub: HUB,
+    up: { current: minutes(from, 1440, (i) => (i >= 600 && i < 630 ? 0 : 1)), previous: minutes(previousFrom, 1440, () => 1) },
+    fast: { current: minutes(from, 1410, () => 1), previous: [] },
+    sloWindow: { availability: { good: 2850, total: 2880 }, latency: { good: 1, total: 1 } },
+    gaps: [],
+    servers: [{ name: 'flaky', up: { current: minutes(from, 1410, (i) => (i % 300 < 5 ? 0 : 1)), previous: [] } }],
+    latency: { current: [1, 2, 3], previous: [] },
+    latencyBuckets: [],
+    rss: [],
+    events: [status(from + H, 'flaky', 'up', 'down'), status(from + H + 5 * M, 'flaky', 'down', 'up')],
+    alerts: [],
+  };
+  return { kind: 'daily', from, to, previousFrom, generatedAt: to, latencyBasis: 'raw', hubs: [hub], baseline: NO_BASELINE };
+}
+
+describe('buildReport', () => {
+  test('the period ends at the minute of --at and the previous one precedes it', () => {
+    expect(reportPeriod('weekly', T0 + 7 * D + 59_999)).toEqual({ from: T0, to: T0 + 7 * D, previousFrom: T0 - 7 * D });
+  });
+
+  test('a day with a 30-minute outage: availability, budget, outage, SLO window, server episodes', () => {
+    const m = buildReport(dayInput(), cfg);
+    const h = m.hubs[0]!;
+    expect(h.availability.current).toEqual({ good: 1410, total: 1440, percent: (100 * 1410) / 1440 });
+    expect(h.availability.budgetUsedPercent).toBeCloseTo((30 / 1440 / 0.001) * 100);
+    expect(h.availability.window.budgetLeftPercent).toBeCloseTo(100 - (30 / 2880 / 0.001) * 100);
+    expect(h.outages).toEqual([{ start: T0 + 600 * M, end: T0 + 630 * M, downMs: 30 * M, failedPolls: 30, ongoing: false }]);
+    expect(h.servers[0]).toMatchObject({ name: 'flaky', downEpisodes: 1, downMs: 5 * M, cycles: 1, flapping: false });
+    expect(h.series.availabilityPercent).toHaveLength(96);
+    expect(h.series.availabilityPercent[40]!.v).toBe(0); // 10:00-10:15 all down
+    expect(topServers(h).map((s) => s.name)).toEqual(['flaky']);
+  });
+
+  test('the same inputs always give the same model', () => {
+    expect(buildReport(dayInput(), cfg)).toEqual(buildReport(dayInput(), cfg));
+  });
+
+  test('availability is always within 0–100 % or unknown, and the budget used is never negative', () => {
+    fc.assert(fc.property(fc.array(fc.record({ n: fc.integer({ min: 0, max: 20 }), bad: fc.integer({ min: 0, max: 20 }) }), { maxLength: 50 }), (rows) => {
+      const input = dayInput();
+      const current = rows.map((r, i) => up(input.from + i * M, Math.max(0, r.n - r.bad), r.n, 0));
+      const m = buildReport({ ...input, hubs: [{ ...input.hubs[0]!, up: { current, previous: [] } }] }, cfg);
+      const a = m.hubs[0]!.availability;
+      if (a.current.percent !== null) expect(a.current.percent).toBeGreaterThanOrEqual(0);
+      if (a.current.percent !== null) expect(a.current.percent).toBeLessThanOrEqual(100);
+      if (a.budgetUsedPercent !== null) expect(a.budgetUsedPercent).toBeGreaterThanOrEqual(0);
+    }));
+  });
+});

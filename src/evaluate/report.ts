@@ -1,0 +1,121 @@
+/**
+ * Builds the report model (report-model.ts) from what the CLI read out of the store: per hub the SLOs
+ * and their error budgets, outages, servers, incidents, errors, latency and memory trends, the capacity
+ * outlook and tool-list changes. Pure: the same inputs always give the same model (no clock, no I/O).
+ */
+import type { MonitorConfig } from '../config/defaults.js';
+import {
+  availabilityOf, budgetUsedPercent, downEpisodes, episodesIn, findOutages, meanOf, percentOf, stepSeries, withPercent,
+} from './report-availability.js';
+import { errorCounts, incidentsIn, topCounts, toolChangesIn } from './report-events.js';
+import {
+  CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS,
+  type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets,
+} from './report-model.js';
+import { latencyReport, memoryReport } from './report-trends.js';
+
+export type * from './report-model.js';
+export { CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS } from './report-model.js';
+
+/** How many error codes and servers the "top" lists keep. */
+const TOP_N = 10;
+
+const TITLES: Record<ReportKind, string> = { daily: 'Daily review', weekly: 'Weekly review', monthly: 'Monthly review' };
+
+/** The report's period: [to − span, to) and the one before; `at` is floored to the minute (rollups are per minute). */
+export function reportPeriod(kind: ReportKind, at: number): { from: number; to: number; previousFrom: number } {
+  const to = Math.floor(at / 60_000) * 60_000;
+  const span = REPORT_SPAN_MS[kind];
+  return { from: to - span, to, previousFrom: to - 2 * span };
+}
+
+function objective(up: UpBuckets, window: { good: number; total: number }, objectivePercent: number): ObjectiveReport {
+  const current = availabilityOf(up.current);
+  const w = withPercent(window);
+  const windowUsed = budgetUsedPercent(w, objectivePercent);
+  return {
+    objectivePercent,
+    current,
+    previous: availabilityOf(up.previous),
+    budgetUsedPercent: budgetUsedPercent(current, objectivePercent),
+    window: { ...w, budgetLeftPercent: windowUsed === null ? null : 100 - windowUsed },
+  };
+}
+
+function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): HubReport {
+  const { from, to, previousFrom } = input;
+  const target = cfg.slo.availabilityPercent;
+  const episodes = downEpisodes(h.events, previousFrom);
+  const errors = errorCounts(h.events, from, to);
+  const incidents = incidentsIn(h.alerts, h.events, from, to);
+  const step = CHART_STEP_MS[input.kind];
+  const gaps = h.gaps
+    .map((g) => ({ from: Math.max(g.from, from), to: Math.min(g.to, to) }))
+    .filter((g) => g.to > g.from)
+    .map((g) => ({ ...g, durationMs: g.to - g.from }));
+  const servers = h.servers.map((s) => {
+    const current = availabilityOf(s.up.current);
+    const ep = episodesIn(episodes.get(s.name) ?? [], from, to);
+    return {
+      name: s.name,
+      current,
+      previous: availabilityOf(s.up.previous),
+      budgetUsedPercent: budgetUsedPercent(current, target),
+      downEpisodes: ep.count,
+      downMs: ep.downMs,
+      longestDownMs: ep.longestMs,
+      cycles: ep.cycles,
+      flapping: ep.cycles > cfg.anomalies.flappingCycles,
+      errors: errors.byServer.get(s.name) ?? 0,
+      incidents: incidents.filter((i) => i.server === s.name).length,
+    };
+  });
+  return {
+    hub: h.hub,
+    availability: objective(h.up, h.sloWindow.availability, target),
+    latencySlo: objective(h.fast, h.sloWindow.latency, cfg.slo.latencyPercent),
+    unknown: { totalMs: gaps.reduce((s, g) => s + g.durationMs, 0), gaps },
+    outages: findOutages(h.up.current, to),
+    servers,
+    incidents,
+    incidentsPrevious: incidentsIn(h.alerts, h.events, previousFrom, from).length,
+    errors: { total: errors.total, totalPrevious: errorCounts(h.events, previousFrom, from).total, codes: topCounts(errors.byCode, TOP_N) },
+    latency: latencyReport(h.hub, h.latency, input.latencyBasis, input.baseline),
+    memory: memoryReport(h.rss, { from, to, previousFrom, capacityFrom: Math.min(from, to - CAPACITY_LOOKBACK_MS) }, {
+      // The same limits check and anomalies judge RSS by (decimal MB, as the guide's "500 MB").
+      warningBytes: cfg.check.memoryMb.warning * 1_000_000,
+      criticalBytes: cfg.anomalies.rssBytes.critical,
+    }, input.baseline, h.hub),
+    toolChanges: toolChangesIn(h.events, from, to),
+    series: {
+      stepMs: step,
+      availabilityPercent: stepSeries(h.up.current, from, to, step, percentOf),
+      latencyMs: stepSeries(h.latencyBuckets, from, to, step, meanOf),
+      rssBytes: stepSeries(h.rss, from, to, step, meanOf),
+    },
+  };
+}
+
+/** The report model for `input`; hubs keep the order they were given in. */
+export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel {
+  return {
+    kind: input.kind,
+    title: `MCP Hub ${TITLES[input.kind].toLowerCase()}`,
+    period: { from: input.from, to: input.to },
+    previous: { from: input.previousFrom, to: input.from },
+    generatedAt: input.generatedAt,
+    objectives: {
+      availabilityPercent: cfg.slo.availabilityPercent, latencyPercent: cfg.slo.latencyPercent,
+      latencyThresholdMs: cfg.slo.latencyThresholdMs, sloWindowMs: cfg.slo.windowMs, flappingCycles: cfg.anomalies.flappingCycles,
+    },
+    baseline: input.baseline,
+    hubs: input.hubs.map((h) => hubReport(h, input, cfg)),
+  };
+}
+
+/** Servers sorted for the "top servers" list: most errors, then incidents, then time down. */
+export function topServers(h: HubReport, n = TOP_N): HubReport['servers'] {
+  return h.servers.filter((s) => s.errors > 0 || s.incidents > 0 || s.downMs > 0)
+    .sort((a, b) => b.errors - a.errors || b.incidents - a.incidents || b.downMs - a.downMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, n);
+}

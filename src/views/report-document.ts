@@ -1,0 +1,171 @@
+/**
+ * The report as a neutral document — headings, paragraphs, tables, charts — that the Markdown and HTML
+ * views render. Every string in it is plain, unescaped text (hub strings included): each renderer escapes
+ * every string it writes, with no exceptions to remember, so a hostile server name is safe in both.
+ */
+import { topServers } from '../evaluate/report.js';
+import type { HubReport, ReportModel } from '../evaluate/report-model.js';
+import { hubCharts, type ReportChart } from './report-charts.js';
+import { fmtAvailability, fmtChange, fmtDuration, fmtMb, fmtMs, fmtPercent, fmtTime } from './report-format.js';
+
+/** A run of text; `strong` is emphasised. */
+export type Inline = string | { strong: string };
+
+/** One block of the document. */
+export type Block =
+  | { kind: 'heading'; level: 1 | 2 | 3; text: string }
+  | { kind: 'paragraph'; parts: Inline[] }
+  | { kind: 'table'; header: string[]; align: ('l' | 'r')[]; rows: string[][] }
+  | { kind: 'chart'; chart: ReportChart };
+
+/** Most rows a table shows; the rest are counted in a line below it. */
+const MAX_ROWS = 200;
+/** Most names listed in one cell (tools added, removed, changed). */
+const MAX_NAMES = 10;
+
+const p = (...parts: Inline[]): Block => ({ kind: 'paragraph', parts });
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][], what: string): Block[] {
+  if (rows.length === 0) return [p(`No ${what}.`)];
+  const out: Block[] = [{ kind: 'table', header, align, rows: rows.slice(0, MAX_ROWS) }];
+  if (rows.length > MAX_ROWS) out.push(p(`… and ${rows.length - MAX_ROWS} more ${what} not shown (see --format json).`));
+  return out;
+}
+
+function names(list: readonly string[]): string {
+  if (list.length === 0) return '—';
+  const shown = list.slice(0, MAX_NAMES).join(', ');
+  return list.length > MAX_NAMES ? `${shown} (+${list.length - MAX_NAMES} more)` : shown;
+}
+
+function overview(m: ReportModel): Block[] {
+  return table(['hub', 'availability', 'previous', 'error budget used', 'unknown (daemon not running)', 'outages', 'incidents', 'flapping servers'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    m.hubs.map((h) => [h.hub, fmtAvailability(h.availability.current), fmtPercent(h.availability.previous.percent),
+      fmtPercent(h.availability.budgetUsedPercent, 1), fmtDuration(h.unknown.totalMs), String(h.outages.length), String(h.incidents.length),
+      names(h.servers.filter((s) => s.flapping).map((s) => s.name))]), 'hubs in the store');
+}
+
+function slo(h: HubReport, m: ReportModel): Block[] {
+  const win = fmtDuration(m.objectives.sloWindowMs);
+  const row = (name: string, o: HubReport['availability']) => [name, `${o.objectivePercent}%`, fmtAvailability(o.current), fmtPercent(o.previous.percent),
+    fmtPercent(o.budgetUsedPercent, 1), fmtPercent(o.window.percent), fmtPercent(o.window.budgetLeftPercent, 1)];
+  const gaps = h.unknown.gaps;
+  return [
+    { kind: 'heading', level: 3, text: 'Availability and SLOs' },
+    ...table(['objective', 'target', 'this period', 'previous period', 'error budget used (period)', `last ${win}`, `budget left (${win})`],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      [row('availability (polls with the hub up)', h.availability), row(`latency (polls within ${m.objectives.latencyThresholdMs} ms)`, h.latencySlo)], 'objectives'),
+    p({ strong: 'Unknown' }, ` (daemon not running, counted neither up nor down): ${gaps.length === 0 ? 'none.' : `${fmtDuration(h.unknown.totalMs)} in ${gaps.length} gap${gaps.length === 1 ? '' : 's'}: ${gaps.slice(0, 20).map((g) => `${fmtTime(g.from)} → ${fmtTime(g.to)} (${fmtDuration(g.durationMs)})`).join('; ')}${gaps.length > 20 ? '; …' : ''}.`}`),
+  ];
+}
+
+function outages(h: HubReport): Block[] {
+  return [
+    { kind: 'heading', level: 3, text: 'Hub outages (polls failing or hub not up)' },
+    ...table(['start', 'end', 'down', 'failed polls'], ['l', 'l', 'r', 'r'],
+      h.outages.map((o) => [fmtTime(o.start), o.ongoing ? `${fmtTime(o.end)} (ongoing)` : fmtTime(o.end), fmtDuration(o.downMs), String(o.failedPolls)]), 'hub outages'),
+  ];
+}
+
+function servers(h: HubReport, m: ReportModel): Block[] {
+  return [
+    { kind: 'heading', level: 3, text: 'Servers' },
+    ...table(['server', 'availability', 'previous', 'budget used', 'down episodes', 'time down', 'longest', 'cycles', 'flapping'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      h.servers.map((s) => [s.name, fmtAvailability(s.current), fmtPercent(s.previous.percent), fmtPercent(s.budgetUsedPercent, 1),
+        String(s.downEpisodes), fmtDuration(s.downMs), fmtDuration(s.longestDownMs), String(s.cycles), s.flapping ? 'yes' : 'no']), 'servers'),
+    p(`Flapping: more than ${m.objectives.flappingCycles} down/up cycles in the period. Server availability counts polls while the hub answered.`),
+  ];
+}
+
+function incidents(h: HubReport): Block[] {
+  return [
+    { kind: 'heading', level: 3, text: 'Incidents (alerts that fired)' },
+    ...table(['start', 'end', 'duration', 'severity', 'rule', 'server', 'summary'], ['l', 'l', 'r', 'l', 'l', 'l', 'l'],
+      h.incidents.map((i) => [fmtTime(i.start), i.end === null ? 'still firing' : fmtTime(i.end), `${fmtDuration(i.durationMs)}${i.ongoing ? '+' : ''}`,
+        i.severity, i.rule, i.server ?? '—', i.summary]), 'incidents'),
+    p(`${h.incidents.length} incident${h.incidents.length === 1 ? '' : 's'} this period, ${h.incidentsPrevious} in the previous one.`),
+  ];
+}
+
+function errors(h: HubReport): Block[] {
+  const top = topServers(h);
+  return [
+    { kind: 'heading', level: 3, text: 'Errors' },
+    p(`${h.errors.total} warning/error log lines this period (previous period: ${h.errors.totalPrevious}).`),
+    ...table(['code', 'count'], ['l', 'r'], h.errors.codes.map((c) => [c.code, String(c.count)]), 'error codes'),
+    p({ strong: 'Top servers' }, ' by errors, incidents and time down:'),
+    ...table(['server', 'errors', 'incidents', 'time down'], ['l', 'r', 'r', 'r'],
+      top.map((s) => [s.name, String(s.errors), String(s.incidents), fmtDuration(s.downMs)]), 'servers with errors, incidents or time down'),
+  ];
+}
+
+function latency(h: HubReport, m: ReportModel): Block[] {
+  const l = h.latency;
+  const row = (name: string, s: typeof l.current) => (s ? [name, String(s.count), fmtMs(s.p50), fmtMs(s.p95), fmtMs(s.p99), fmtMs(s.max)] : [name, '0', '—', '—', '—', '—']);
+  const rows = [row('this period', l.current), row('previous period', l.previous), ['change', '', fmtChange(l.changeP50Percent), fmtChange(l.changeP95Percent), '', '']];
+  if (l.baseline) rows.push(['pinned baseline', '', fmtMs(l.baseline.p50Ms), fmtMs(l.baseline.p95Ms), '', ''], ['change vs baseline', '', '', fmtChange(l.baseline.changeP95Percent), '', '']);
+  const basis = l.basis === 'raw' ? 'every poll' : `means of ${l.basis === '1m' ? '1-minute' : '1-hour'} buckets (raw polls are kept 48 h)`;
+  return [
+    { kind: 'heading', level: 3, text: 'Latency (health round trip)' },
+    ...table(['', 'samples', 'p50', 'p95', 'p99', 'max'], ['l', 'r', 'r', 'r', 'r', 'r'], rows, 'latency samples'),
+    p(`Values: ${basis}.${l.baseline ? '' : ` ${m.baseline.status === 'ok' ? 'The pinned baseline did not measure this hub.' : 'No pinned baseline to compare with.'}`}`),
+  ];
+}
+
+function memory(h: HubReport): Block[] {
+  const mem = h.memory;
+  if (!mem.current && !mem.previous && mem.daily.length === 0) return [{ kind: 'heading', level: 3, text: 'Memory and capacity' }, p('No RSS recorded for this hub (a remote hub, or its process is not visible from here).')];
+  const rows = [['this period', fmtMb(mem.current?.meanBytes), fmtMb(mem.current?.maxBytes)], ['previous period', fmtMb(mem.previous?.meanBytes), fmtMb(mem.previous?.maxBytes)]];
+  if (mem.baselineBytes !== null) rows.push(['pinned baseline', fmtMb(mem.baselineBytes), '—']);
+  const until = (d: number | null, limit: number, what: string) => (d === null ? '' : ` ${fmtMb(limit)} (${what}) ${d === 0 ? 'is already reached' : `in ${d.toFixed(1)} days`};`);
+  const outlook = mem.slopeBytesPerDay === null
+    ? `Capacity outlook: not enough days of RSS to fit a trend (${mem.daily.length} day${mem.daily.length === 1 ? '' : 's'}; need 2).`
+    : `Capacity outlook: daily mean RSS ${mem.slopeBytesPerDay >= 0 ? 'grows' : 'shrinks'} by ${fmtMb(Math.abs(mem.slopeBytesPerDay))}/day (least squares over ${mem.daily.length} days, ${mem.daily[0]?.day} to ${mem.daily[mem.daily.length - 1]?.day}).${mem.daysToWarning === null && mem.daysToCritical === null ? ' Not growing: no limit in sight.' : ` At that rate it reaches${until(mem.daysToWarning, mem.warningBytes, 'check warning')}${until(mem.daysToCritical, mem.criticalBytes, 'anomalies critical')}`.replace(/;$/, '.')}`;
+  return [
+    { kind: 'heading', level: 3, text: 'Memory and capacity' },
+    ...table(['hub RSS', 'mean', 'max'], ['l', 'r', 'r'], rows, 'RSS samples'),
+    p(outlook),
+  ];
+}
+
+function tools(h: HubReport): Block[] {
+  return [
+    { kind: 'heading', level: 3, text: 'Tool-list changes' },
+    ...table(['time', 'server', 'added', 'removed', 'changed', 'tools now'], ['l', 'l', 'l', 'l', 'l', 'r'],
+      h.toolChanges.map((c) => [fmtTime(c.t), c.server ?? '—', names(c.added), names(c.removed), names(c.changed), c.count === null ? '—' : String(c.count)]), 'tool-list changes'),
+  ];
+}
+
+function baselineLine(m: ReportModel): Block {
+  const b = m.baseline;
+  if (b.status === 'absent') return p({ strong: 'Pinned baseline:' }, ` no pinned baseline (${b.file} does not exist).`);
+  if (b.status === 'unreadable') return p({ strong: 'Pinned baseline:' }, ` ${b.file} is unreadable: ${b.detail ?? 'unknown error'}.`);
+  return p({ strong: 'Pinned baseline:' }, ` ${b.name ?? '(unnamed)'}${b.takenAt === undefined ? '' : `, measured ${fmtTime(b.takenAt)}`} (${b.file}).`);
+}
+
+/** The document of a report: overview, then one section per hub with its charts in place. */
+export function reportDocument(m: ReportModel): Block[] {
+  const span = fmtDuration(m.period.to - m.period.from);
+  const out: Block[] = [
+    { kind: 'heading', level: 1, text: m.title },
+    p('Period ', { strong: `${fmtTime(m.period.from)} → ${fmtTime(m.period.to)}` }, ` (${span}), compared with the ${span} before. Generated ${fmtTime(m.generatedAt)}. Times are UTC.`),
+    p(`Objectives: availability ${m.objectives.availabilityPercent}% of polls; latency ${m.objectives.latencyPercent}% of polls within ${m.objectives.latencyThresholdMs} ms.`),
+    baselineLine(m),
+    { kind: 'heading', level: 2, text: 'Overview' },
+    ...overview(m),
+  ];
+  m.hubs.forEach((h, i) => {
+    const charts = new Map(hubCharts(h, i + 1, m).map((c) => [c.id.replace(/-\d+$/, ''), c]));
+    const chart = (id: string): Block[] => {
+      const c = charts.get(id);
+      return c ? [{ kind: 'chart', chart: c }] : [];
+    };
+    out.push({ kind: 'heading', level: 2, text: `Hub ${i + 1}: ${h.hub}` });
+    out.push(...slo(h, m), ...chart('availability'), ...outages(h));
+    out.push(...servers(h, m), ...chart('servers'), ...incidents(h), ...errors(h), ...chart('errors'));
+    out.push(...latency(h, m), ...chart('latency'), ...memory(h), ...chart('rss'), ...tools(h));
+  });
+  return out;
+}

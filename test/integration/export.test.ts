@@ -1,0 +1,236 @@
+/**
+ * `export prometheus|grafana|alertmanager` against the real tools and the real /metrics: the rules pass
+ * `promtool check rules` and `promtool test rules` on scenarios that mirror the daemon's own alert tests
+ * (test/fixtures/promtool/scenarios.ts; the SLO ones are also put to the daemon's evaluator), every metric
+ * the rules, the Sloth spec and the dashboard query is one a seeded daemon really serves, and the CLI
+ * writes the files. promtool tests are skipped, saying why, only when promtool is not installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { afterAll, describe, expect, test } from 'vitest';
+import { defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
+import { evaluateSlo, sloWindows, type Ratio } from '../../src/evaluate/slo.js';
+import { renderAlertmanager } from '../../src/export/alertmanager.js';
+import { buildGrafanaDashboard, HUB_VARIABLE_QUERY } from '../../src/export/grafana.js';
+import { prometheusRuleGroups, renderPrometheusRules } from '../../src/export/prometheus-rules.js';
+import { labelValuesMetric, metricNames } from '../../src/export/promql-names.js';
+import { renderScrapeConfig } from '../../src/export/scrape-config.js';
+import { renderSlothSpec } from '../../src/export/sloth.js';
+import { promDuration } from '../../src/export/timing.js';
+import { startHttpServer } from '../../src/views/http/server.js';
+import { HUB, SCENARIOS, STEP_S, type Scenario } from '../fixtures/promtool/scenarios.js';
+import { isolatedEnv, runCli } from '../support/cli.js';
+import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
+import { which } from '../support/prometheus.js';
+
+const PROMTOOL = which('promtool');
+if (!PROMTOOL) console.warn('export: promtool not found on PATH (apt-get install prometheus); skipping the promtool tests');
+
+const OPTS = { scrapeIntervalMs: STEP_S * 1000 };
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'mhm-export-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+function promtool(args: string[], cwd: string): { status: number | null; out: string } {
+  const r = spawnSync(PROMTOOL!, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** promtool's unit-test file for the scenarios, evaluating at the scrape interval. */
+function promtoolTests(scenarios: readonly Scenario[]): string {
+  return YAML.stringify({
+    rule_files: ['rules.yml'],
+    evaluation_interval: `${STEP_S}s`,
+    tests: scenarios.map((s) => ({
+      name: s.name,
+      interval: `${STEP_S}s`,
+      input_series: s.series,
+      alert_rule_test: s.checks.map((c) => ({
+        eval_time: promDuration(c.atS * 1000), alertname: c.alertname, exp_alerts: c.firing.map((labels) => ({ exp_labels: labels })),
+      })),
+    })),
+  }, { lineWidth: 0 });
+}
+
+/** Writes rules.yml and tests.yml to a temp dir and runs `promtool test rules`. */
+function runPromtoolTests(scenarios: readonly Scenario[], cfg: MonitorConfig = defaultConfig()) {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'rules.yml'), renderPrometheusRules(cfg, OPTS));
+  writeFileSync(join(dir, 'tests.yml'), promtoolTests(scenarios));
+  return promtool(['test', 'rules', 'tests.yml'], dir);
+}
+
+describe.skipIf(!PROMTOOL)('promtool', () => {
+  test('promtool check rules passes for the defaults and for a config that changes every knob', () => {
+    const custom = defaultConfig();
+    custom.alerting = { ...custom.alerting, failureThreshold: 4, forMs: 30_000, keepFiringForMs: 60_000, rules: { ...custom.alerting.rules, 'servers.down': { enabled: true }, 'hub.memory': { severity: 'critical' } } };
+    custom.check = { ...custom.check, deadServerSeverity: 'warning', memoryMb: { warning: 900 }, transitionalStateSeverity: 'critical' };
+    custom.slo = { ...custom.slo, availabilityPercent: 99.5, latencyPercent: 99, latencyThresholdMs: 200 };
+    for (const cfg of [defaultConfig(), custom]) {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'rules.yml'), renderPrometheusRules(cfg, OPTS));
+      const r = promtool(['check', 'rules', 'rules.yml'], dir);
+      expect(r, r.out).toMatchObject({ status: 0 });
+      expect(r.out).toMatch(/SUCCESS: \d+ rules found/);
+    }
+  });
+
+  test(`promtool test rules: ${SCENARIOS.length} scenarios mirroring the daemon's alert tests pass`, () => {
+    const r = runPromtoolTests(SCENARIOS);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('SUCCESS');
+  }, 120_000);
+
+  test('the harness fails when an expectation is wrong (a single failed scrape expected to fire)', () => {
+    const wrong: Scenario = { ...SCENARIOS[1]!, checks: [{ atS: 25, alertname: 'McpHubDown', firing: [{ hub: HUB, severity: 'critical' }] }] };
+    const r = runPromtoolTests([wrong]);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('a single failed scrape fires nothing');
+  });
+
+  test('promtool check config accepts scrape.yml with the rules file, with and without a token', () => {
+    for (const token of ['', 'tok-3f9a8b7c6d5e4f3a2b1c']) {
+      const cfg = defaultConfig();
+      cfg.http = { ...cfg.http, listen: '127.0.0.1:9464', token };
+      const dir = tempDir();
+      writeFileSync(join(dir, 'mcp-hub-monitor.rules.yml'), renderPrometheusRules(cfg, OPTS));
+      const scrape = YAML.parse(renderScrapeConfig(cfg, OPTS));
+      writeFileSync(join(dir, 'prometheus.yml'), YAML.stringify({ rule_files: ['mcp-hub-monitor.rules.yml'], ...scrape }));
+      const r = promtool(['check', 'config', 'prometheus.yml'], dir);
+      expect(r, r.out).toMatchObject({ status: 0 });
+    }
+  });
+
+  test('the Sloth SLI queries are valid PromQL once {{.window}} is filled in', () => {
+    const spec = YAML.parse(renderSlothSpec(defaultConfig()));
+    const rules = spec.slos.flatMap((s: { name: string; sli: { events: Record<string, string> } }) => Object.entries(s.sli.events).map(([k, q]) => ({
+      record: `sloth_check:${s.name.replace(/-/g, '_')}:${k}`, expr: q.replaceAll('{{.window}}', '5m'),
+    })));
+    const dir = tempDir();
+    writeFileSync(join(dir, 'sloth.yml'), YAML.stringify({ groups: [{ name: 'sloth-check', rules }] }));
+    const r = promtool(['check', 'rules', 'sloth.yml'], dir);
+    expect(r, r.out).toMatchObject({ status: 0 });
+  });
+});
+
+describe('the burn-rate scenarios say what the daemon\'s evaluator says about the same samples', () => {
+  const cfg = defaultConfig().slo;
+  /** good/total of the samples at i × STEP_S within [t − w, t], as a Prometheus 2.x range selector reads them. */
+  const ratiosAt = (good: number[], atS: number) => new Map(sloWindows(cfg).map((w): [number, Ratio] => {
+    const inWindow = good.filter((_, i) => i * STEP_S <= atS && i * STEP_S >= atS - w / 1000);
+    return [w, { good: inWindow.filter((v) => v === 1).length, total: inWindow.length }];
+  }));
+  const withSlo = SCENARIOS.filter((s) => s.slo);
+  test.each(withSlo.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+    for (const atS of s.slo!.atS) {
+      const ratios = ratiosAt(s.slo!.good, atS);
+      const empty = new Map([...ratios.keys()].map((w) => [w, { good: 0, total: 0 }]));
+      const inputs = s.slo!.objective === 'availability' ? { availability: ratios, latency: empty } : { availability: empty, latency: ratios };
+      const daemon = evaluateSlo(HUB, inputs, cfg).find((f) => f.id === 'slo.burn_rate' && f.subject === s.slo!.objective)!.status;
+      const firing = s.checks.filter((c) => c.atS === atS && c.alertname === 'McpHubErrorBudgetBurn').flatMap((c) => c.firing.map((l) => l.severity));
+      const worst = firing.includes('critical') ? 'critical' : firing.includes('warning') ? 'warning' : 'ok';
+      expect({ atS, daemon }).toEqual({ atS, daemon: worst });
+    }
+  });
+});
+
+describe('every metric the exports query is one the daemon serves', () => {
+  const views = useFakeDaemonViews('mhm-export-');
+
+  /** Metric names with samples in a real /metrics of a daemon with a hub, servers, probes, alerts and notifications. */
+  async function servedMetricNames(): Promise<Set<string>> {
+    const now = Date.now();
+    const v = views(now).watch(HUB, { sseConnected: true });
+    v.health = { ...v.health, outboxDepth: 1, notifications: { team: { sent: 3, failed: 1 } } };
+    const servers = [{ name: 'everything', up: true, uptimeS: 30 }, { name: 'crashy', up: false, verdict: 'dead' }, { name: 'off' }];
+    for (let i = 0; i < 30; i++) v.poll(HUB, now - 150_000 + i * 5_000, { latencyMs: 3, rssBytes: 70_000_000, servers });
+    v.probe(HUB, now - 20_000, 'everything', true, 12).probe(HUB, now - 20_000, 'crashy', false);
+    v.db.rollup(now);
+    v.alert({ rule: 'server.status', hub: HUB, severity: 'critical', labels: { hub: HUB, server: 'crashy' } });
+    const s = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} } });
+    try {
+      const r = await httpRequest(s.url, '/metrics');
+      expect(r.status).toBe(200);
+      return new Set(r.body.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(l)![0]));
+    } finally {
+      await s.close();
+    }
+  }
+
+  test('the rules, the Sloth spec and the dashboard read only served metrics (recording rules excepted)', async () => {
+    const served = await servedMetricNames();
+    // The seed must make every family the exports read appear, or an absent one would pass unnoticed.
+    for (const n of ['mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success']) expect(served).toContain(n);
+    const cfg = defaultConfig();
+    const groups = prometheusRuleGroups(cfg, OPTS);
+    const recorded = new Set(groups.flatMap((g) => g.rules.map((r) => r.rule.record).filter((x): x is string => x !== undefined)));
+    const dashboard = buildGrafanaDashboard(cfg) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const sloth = YAML.parse(renderSlothSpec(cfg)) as { slos: { name: string; sli: { events: Record<string, string> } }[] };
+    const exprs: [where: string, expr: string][] = [
+      ...groups.flatMap((g) => g.rules.map((r): [string, string] => [`rule ${r.rule.record ?? r.rule.alert}`, r.rule.expr])),
+      ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t): [string, string] => [`panel "${p.title}"`, t.expr])),
+      ...sloth.slos.flatMap((s) => Object.values(s.sli.events).map((q): [string, string] => [`sloth ${s.name}`, q])),
+    ];
+    expect(exprs.length).toBeGreaterThan(40);
+    const unknown = exprs.flatMap(([where, e]) => metricNames(e).filter((n) => !served.has(n) && !recorded.has(n)).map((n) => `${where}: ${n}`));
+    expect(unknown).toEqual([]);
+    expect(served).toContain(labelValuesMetric(HUB_VARIABLE_QUERY));
+  });
+});
+
+describe('the CLI', () => {
+  test('export prometheus --output-dir writes the three files, 0644, and says so', async () => {
+    const dir = join(tempDir(), 'out');
+    const run = await runCli(['export', 'prometheus', '--output-dir', dir]);
+    expect(run, run.stderr).toMatchObject({ code: 0, stderr: '' });
+    for (const f of ['mcp-hub-monitor.rules.yml', 'scrape.yml', 'slo-sloth.yml']) {
+      expect(run.stdout).toContain(`wrote ${join(dir, f)}`);
+      expect(statSync(join(dir, f)).mode & 0o777).toBe(0o644);
+      expect(() => YAML.parse(readFileSync(join(dir, f), 'utf8'))).not.toThrow();
+    }
+    expect(readFileSync(join(dir, 'mcp-hub-monitor.rules.yml'), 'utf8')).toContain('alert: McpHubDown');
+  });
+
+  test('export prometheus reads the config: thresholds, listen and --scrape-interval', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.yaml'), 'check: { memory_mb: { warning: 750 } }\nalerting: { failure_threshold: 4 }\nhttp: { listen: "127.0.0.1:9555" }\n');
+    const run = await runCli(['export', 'prometheus', '--config', join(dir, 'config.yaml'), '--scrape-interval', '10s']);
+    expect(run, run.stderr).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain('mcp_hub_process_resident_memory_bytes > 750000000');
+    expect(run.stdout).toContain('for: 30s'); // (4 - 1) × 10s
+    expect(run.stdout).toContain('127.0.0.1:9555');
+  });
+
+  test('export grafana --output writes the dashboard; export alertmanager prints YAML with receivers and route', async () => {
+    const file = join(tempDir(), 'dashboard.json');
+    const g = await runCli(['export', 'grafana', '--output', file]);
+    expect(g).toMatchObject({ code: 0, stdout: `wrote ${file}\n` });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ schemaVersion: 39, title: 'MCP Hub' });
+    const a = await runCli(['export', 'alertmanager']);
+    expect(a.code).toBe(0);
+    const doc = YAML.parse(a.stdout);
+    expect(doc.receivers[0].webhook_configs[0].url).toMatch(/^https:\/\//);
+    expect(doc.route.receiver).toBe(doc.receivers[0].name);
+  });
+
+  test('an unknown target or a flag that does not fit is exit 3, naming the choices', async () => {
+    const env = isolatedEnv();
+    const foo = await runCli(['export', 'foo'], env);
+    expect(foo).toMatchObject({ code: 3, stdout: '' });
+    expect(foo.stderr).toBe('mcp-hub-monitor: export: unknown target "foo"; use one of: export prometheus, export grafana, export alertmanager\n');
+    const wrongFlag = await runCli(['export', 'grafana', '--output-dir', '/tmp'], env);
+    expect(wrongFlag.code).toBe(3);
+    expect(wrongFlag.stderr).toContain('--output-dir is for export prometheus');
+  });
+});
+
+test('the alertmanager snippet names the webhook format it shares with ours', () => {
+  expect(renderAlertmanager(defaultConfig())).toContain('version "4"');
+});

@@ -201,16 +201,17 @@ export function buildProgram(finish: Finish): Command {
   const reportOptions = (cmd: Command) => cmd
     .option('--format <format>', 'md, html (one self-contained file) or json', 'md')
     .option('--output <file>', 'write to this file atomically (Markdown: its SVG charts beside it) instead of stdout')
-    .option('--at <time>', 'end of the period, an ISO time (default: now)');
+    .option('--at <time>', 'end of the period, an ISO time (default: now)')
+    .option('--save', 'write it into <state-dir>/reports as <kind>-<date>.md with its charts (what the daemon\'s schedule runs)');
   reportOptions(program.command('summary')
     .description('daily review from the stored history: the last 24 h against the 24 h before (availability, SLOs, incidents, errors, trends)'))
-    .action(async (opts: { format?: string; output?: string; at?: string }, c: Command) => {
+    .action(async (opts: { format?: string; output?: string; at?: string; save?: boolean }, c: Command) => {
       const run = await (await reportCmd()).runReport(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), 'daily', opts);
       finish(run.output, run.exitCode);
     });
   reportOptions(program.command('report <period>')
     .description('weekly or monthly review from the stored history, against the period before and the pinned baseline'))
-    .action(async (period: string, opts: { format?: string; output?: string; at?: string }, c: Command) => {
+    .action(async (period: string, opts: { format?: string; output?: string; at?: string; save?: boolean }, c: Command) => {
       if (period !== 'weekly' && period !== 'monthly') throw new UsageError(`report: unknown period ${JSON.stringify(period)}; use: report weekly, report monthly (or summary for the last 24 h)`);
       const run = await (await reportCmd()).runReport(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), period, opts);
       finish(run.output, run.exitCode);

@@ -102,6 +102,13 @@ export const DEFAULTS = {
     anomalies: '0 * * * *',
     /** The comprehensive validation (the guide's weekly phase1-validation.sh, Sunday 02:00). */
     validate: '0 2 * * 0',
+    /** The daily review written to <state>/reports (the guide's "Daily Review"). */
+    summary: '0 7 * * *',
+    /** The weekly and monthly reviews. */
+    report_weekly: '0 8 * * 1',
+    report_monthly: '0 8 1 * *',
+    /** A 60 s measure saved as a baseline every night (compare them with `baseline compare`). */
+    baseline: '30 3 * * *',
   },
   validate: {
     /** Free space (% of the filesystem) of the state and log dirs: below warning → WARNING, below critical → CRITICAL. */
@@ -193,7 +200,7 @@ export interface MonitorConfig {
     latencyThresholdMs: number;
     burnRates: { longMs: number; shortMs: number; factor: number; severity: 'critical' | 'warning' }[];
   };
-  schedule: { anomalies: string; validate: string };
+  schedule: { anomalies: string; validate: string; summary: string; report_weekly: string; report_monthly: string; baseline: string };
   validate: {
     diskFreePercent: { warning: number; critical: number };
     logDirWarningBytes: number;

@@ -173,6 +173,10 @@ export const configSchema = z.object({
   schedule: z.object({
     anomalies: cron().default(DEFAULTS.schedule.anomalies).describe('When the daemon runs an anomaly pass (cron syntax; "" = never)'),
     validate: cron().default(DEFAULTS.schedule.validate).describe('When the daemon runs the full validation (cron syntax; "" = never)'),
+    summary: cron().default(DEFAULTS.schedule.summary).describe('When the daemon writes the daily review to <state>/reports'),
+    report_weekly: cron().default(DEFAULTS.schedule.report_weekly).describe('When the daemon writes the weekly review'),
+    report_monthly: cron().default(DEFAULTS.schedule.report_monthly).describe('When the daemon writes the monthly review'),
+    baseline: cron().default(DEFAULTS.schedule.baseline).describe('When the daemon saves a 60 s measure as a baseline'),
   }).strict().prefault({}),
   validate: z.object({
     disk_free_percent: z.object({

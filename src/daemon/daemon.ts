@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import { HubCollector, type Logger, type StartSse } from './collector.js';
 import { schedulePeriodic, type Periodic } from './schedule.js';
 import { WriteBuffer } from './write-buffer.js';
-import { startJobs } from './jobs.js';
+import { scheduledJobs, startJobs } from './jobs.js';
 import { HubProber } from './prober.js';
 import { startAlerting, type RunningAlerting } from './alerting.js';
 import type { Notifier } from '../notify/types.js';
@@ -125,7 +125,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   ];
 
   const jobs = o.jobs
-    ? startJobs([{ name: 'anomalies', pattern: cfg.schedule.anomalies }, { name: 'validate', pattern: cfg.schedule.validate }], {
+    ? startJobs(scheduledJobs(cfg.schedule), {
       ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events),
     })
     : undefined;

@@ -9,8 +9,24 @@ import type { EventRow } from './observations.js';
 import type { Logger } from './collector.js';
 
 export interface JobSpec {
-  name: 'anomalies' | 'validate';
+  /** anomalies and validate print the check JSON; the others (reports, the daily baseline) write files. */
+  name: string;
   pattern: string;
+  /** The command and its flags (default: [name, '--json']). */
+  args?: string[];
+}
+
+/** The built-in schedule (the guide's crontab): what each configured job runs. */
+export function scheduledJobs(schedule: Record<string, string>): JobSpec[] {
+  const commands: Record<string, string[]> = {
+    anomalies: ['anomalies', '--json'],
+    validate: ['validate', '--json'],
+    summary: ['summary', '--save'],
+    report_weekly: ['report', 'weekly', '--save'],
+    report_monthly: ['report', 'monthly', '--save'],
+    baseline: ['measure', '--duration', '60s', '--json'],
+  };
+  return Object.entries(commands).map(([name, args]) => ({ name, pattern: schedule[name] ?? '', args }));
 }
 
 export interface JobDeps {
@@ -33,10 +49,10 @@ interface CheckDoc {
 }
 
 /** Runs one job now and records its result; never throws. */
-export async function runJob(job: JobSpec['name'], deps: JobDeps): Promise<EventRow[]> {
+export async function runJob(job: JobSpec['name'], deps: JobDeps, command: string[] = [job, '--json']): Promise<EventRow[]> {
   const started = deps.now();
   const [node, script] = deps.cliArgv as [string, string];
-  const args = [script, job, '--json', ...deps.globalArgs];
+  const args = [script, ...command, ...deps.globalArgs];
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -49,7 +65,8 @@ export async function runJob(job: JobSpec['name'], deps: JobDeps): Promise<Event
   });
   let doc: CheckDoc | undefined;
   try {
-    doc = JSON.parse(stdout) as CheckDoc;
+    const parsed = JSON.parse(stdout) as CheckDoc;
+    doc = Array.isArray(parsed.hubs) && Array.isArray(parsed.checks) ? parsed : undefined;
   } catch {
     doc = undefined;
   }
@@ -63,7 +80,7 @@ export async function runJob(job: JobSpec['name'], deps: JobDeps): Promise<Event
           .slice(0, 50).map((c) => ({ id: c.id, status: c.status, subject: c.subject, message: c.message.slice(0, 300) })),
       },
     }))
-    : [{ hub: '*', t, type: 'job_result', data: { job, status: 'unknown', exitCode: code, error: stderr.trim().slice(0, 500) } }];
+    : [{ hub: '*', t, type: 'job_result', data: { job, status: code === 0 ? 'ok' : 'unknown', exitCode: code, durationMs: t - started, output: stdout.trim().slice(0, 300), error: stderr.trim().slice(0, 500) } }];
   deps.record(events);
   deps.log.info({ job, exitCode: code, durationMs: t - started }, 'scheduled job finished');
   return events;
@@ -79,7 +96,7 @@ export interface RunningJobs {
 export async function startJobs(specs: JobSpec[], deps: JobDeps): Promise<RunningJobs> {
   const { Cron } = await import('croner');
   const crons = specs.filter((s) => s.pattern !== '').map((s) => new Cron(s.pattern, { protect: true }, async () => {
-    await runJob(s.name, deps);
+    await runJob(s.name, deps, s.args);
   }));
   return {
     stop: () => { for (const c of crons) c.stop(); },

@@ -46,3 +46,24 @@ test('an invalid cron pattern in the config is an error naming the key', async (
   expect(run.code).toBe(3);
   expect(run.stderr).toMatch(/schedule\.anomalies: not a cron pattern \(got "61 \* \* \* \*"\)/);
 });
+
+test('the daily summary job writes the report into <state>/reports and records ok', async () => {
+  const { seedStore, END } = await import('../support/seeded-store.js');
+  const { existsSync, readFileSync } = await import('node:fs');
+  const seeded = seedStore();
+  try {
+    const { scheduledJobs } = await import('../../src/daemon/jobs.js');
+    const spec = scheduledJobs({ summary: '0 7 * * *' }).find((j) => j.name === 'summary')!;
+    const events = await runJob(spec.name, {
+      cliArgv: [process.execPath, CLI_PATH], globalArgs: ['--state-dir', seeded.stateDir, '--at', new Date(END).toISOString()],
+      record: () => {}, log: quiet, now: Date.now,
+    }, spec.args);
+    expect(events[0]).toMatchObject({ type: 'job_result', data: { job: 'summary', status: 'ok', exitCode: 0 } });
+    const path = /wrote (\S+\.md)/.exec((events[0]!.data as { output: string }).output)![1]!;
+    expect(path.startsWith(join(seeded.stateDir, 'reports'))).toBe(true);
+    expect(existsSync(path)).toBe(true);
+    expect(readFileSync(path, 'utf8')).toMatch(/availability/);
+  } finally {
+    seeded.cleanup();
+  }
+});

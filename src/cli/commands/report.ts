@@ -30,6 +30,8 @@ export interface ReportFlags {
   format?: string;
   output?: string;
   at?: string;
+  /** Write into <state>/reports (what the daemon's schedule runs). */
+  save?: boolean;
 }
 
 /** What writeReport wrote: the Markdown file and the SVG charts beside it. */
@@ -121,6 +123,10 @@ export async function runReport(g: GlobalOptions, kind: ReportKind, f: ReportFla
   }
   const { loadConfig } = await import('../../config/load.js');
   const cfg = await loadConfig(g.configFile, g.configExplicit);
+  if (f.save) {
+    const w = writeReport(kind, g.stateDir, cfg, at);
+    return { exitCode: 0, output: `wrote ${w.path}${w.charts.length ? ` and ${w.charts.length} SVG charts beside it` : ''}\n` };
+  }
   const model = generateReport(kind, g.stateDir, cfg, at, now, hubs);
   if (f.output === undefined) return { exitCode: 0, output: renderReport(model, format as ReportFormat).text };
 

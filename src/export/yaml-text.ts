@@ -9,7 +9,8 @@ const commentText = (text: string): string => text.split('\n').map((l) => (l ? `
 
 /** Renders `value` as YAML; long PromQL stays on one line (lineWidth 0) so it reads and diffs as written. */
 export function renderYaml(value: unknown, o: { header?: string; comments?: readonly NodeComment[] } = {}): string {
-  const doc = new YAML.Document(value);
+  // No anchors/aliases for shared arrays: plain YAML reads better and every consumer parses it.
+  const doc = new YAML.Document(value, { aliasDuplicateObjects: false });
   if (o.header) doc.commentBefore = commentText(o.header);
   for (const [path, text] of o.comments ?? []) {
     const node = doc.getIn(path, true) as { commentBefore?: string | null } | undefined;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { afterAll, describe, expect, test } from 'vitest';
-import { defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
+import { defaultConfig } from '../../src/config/defaults.js';
 import { evaluateSlo, sloWindows, type Ratio } from '../../src/evaluate/slo.js';
 import { renderAlertmanager } from '../../src/export/alertmanager.js';
 import { buildGrafanaDashboard, HUB_VARIABLE_QUERY } from '../../src/export/grafana.js';
@@ -44,27 +44,40 @@ function promtool(args: string[], cwd: string): { status: number | null; out: st
 }
 
 /** promtool's unit-test file for the scenarios, evaluating at the scrape interval. */
-function promtoolTests(scenarios: readonly Scenario[]): string {
+/** A scenario whose checks may also state the annotations (promtool then compares them). */
+type AnnotatedScenario = Omit<Scenario, 'checks'> & { checks: (Scenario['checks'][number] & { annotations?: Record<string, string> })[] };
+
+function promtoolTests(scenarios: readonly AnnotatedScenario[], everyS: number): string {
   return YAML.stringify({
     rule_files: ['rules.yml'],
-    evaluation_interval: `${STEP_S}s`,
+    evaluation_interval: `${everyS}s`,
     tests: scenarios.map((s) => ({
       name: s.name,
       interval: `${STEP_S}s`,
       input_series: s.series,
       alert_rule_test: s.checks.map((c) => ({
-        eval_time: promDuration(c.atS * 1000), alertname: c.alertname, exp_alerts: c.firing.map((labels) => ({ exp_labels: labels })),
+        eval_time: promDuration(c.atS * 1000), alertname: c.alertname, exp_alerts: c.firing.map((labels) => ({ exp_labels: labels, ...(c.annotations ? { exp_annotations: c.annotations } : {}) })),
       })),
     })),
   }, { lineWidth: 0 });
 }
 
-/** Writes rules.yml and tests.yml to a temp dir and runs `promtool test rules`. */
-function runPromtoolTests(scenarios: readonly Scenario[], cfg: MonitorConfig = defaultConfig()) {
+/**
+ * Writes rules.yml and tests.yml to a temp dir and runs `promtool test rules`. promtool compares annotations
+ * too, so the scenarios run on the rules without them (timing and labels are what they test); `annotated`
+ * keeps them for the test of the rendered texts.
+ */
+function runPromtoolTests(scenarios: readonly AnnotatedScenario[], o: { annotated?: boolean } = {}) {
   const dir = tempDir();
-  writeFileSync(join(dir, 'rules.yml'), renderPrometheusRules(cfg, OPTS));
-  writeFileSync(join(dir, 'tests.yml'), promtoolTests(scenarios));
-  return promtool(['test', 'rules', 'tests.yml'], dir);
+  const rules = YAML.parse(renderPrometheusRules(defaultConfig(), OPTS)) as { groups: { rules: Record<string, unknown>[] }[] };
+  if (!o.annotated) for (const g of rules.groups) for (const r of g.rules) delete r.annotations;
+  writeFileSync(join(dir, 'rules.yml'), YAML.stringify(rules, { lineWidth: 0 }));
+  // promtool evaluates at the test file's evaluation_interval (not the group's): one file per interval.
+  const files = [...new Set(scenarios.map((s) => s.evaluateEveryS ?? STEP_S))].map((everyS) => {
+    writeFileSync(join(dir, `tests-${everyS}s.yml`), promtoolTests(scenarios.filter((s) => (s.evaluateEveryS ?? STEP_S) === everyS), everyS));
+    return `tests-${everyS}s.yml`;
+  });
+  return promtool(['test', 'rules', ...files], dir);
 }
 
 describe.skipIf(!PROMTOOL)('promtool', () => {
@@ -88,6 +101,21 @@ describe.skipIf(!PROMTOOL)('promtool', () => {
     expect(r.out).toContain('SUCCESS');
   }, 120_000);
 
+  test('the annotations render: hub and server names', () => {
+    const dead = SCENARIOS.find((s) => s.name.startsWith('a dead server'))!;
+    const r = runPromtoolTests([{
+      ...dead,
+      checks: [{
+        atS: 20, alertname: 'McpHubServerDead', firing: [{ hub: HUB, server: 'crashy', severity: 'critical' }],
+        annotations: {
+          summary: `${HUB}: server crashy is dead while the hub says connected`,
+          description: 'The hub still reports crashy as connected, but its process has exited (uptime went to 0). The hub will not reconnect it by itself: restart the server.',
+        },
+      }],
+    }], { annotated: true });
+    expect(r.status, r.out).toBe(0);
+  });
+
   test('the harness fails when an expectation is wrong (a single failed scrape expected to fire)', () => {
     const wrong: Scenario = { ...SCENARIOS[1]!, checks: [{ atS: 25, alertname: 'McpHubDown', firing: [{ hub: HUB, severity: 'critical' }] }] };
     const r = runPromtoolTests([wrong]);
@@ -102,6 +130,9 @@ describe.skipIf(!PROMTOOL)('promtool', () => {
       const dir = tempDir();
       writeFileSync(join(dir, 'mcp-hub-monitor.rules.yml'), renderPrometheusRules(cfg, OPTS));
       const scrape = YAML.parse(renderScrapeConfig(cfg, OPTS));
+      // promtool checks that the token file exists: stand one in for the placeholder path.
+      const auth = scrape.scrape_configs[0].authorization;
+      if (auth) writeFileSync(auth.credentials_file = join(dir, 'token'), `${token}\n`);
       writeFileSync(join(dir, 'prometheus.yml'), YAML.stringify({ rule_files: ['mcp-hub-monitor.rules.yml'], ...scrape }));
       const r = promtool(['check', 'config', 'prometheus.yml'], dir);
       expect(r, r.out).toMatchObject({ status: 0 });
@@ -206,6 +237,8 @@ describe('the CLI', () => {
     expect(run.stdout).toContain('mcp_hub_process_resident_memory_bytes > 750000000');
     expect(run.stdout).toContain('for: 30s'); // (4 - 1) × 10s
     expect(run.stdout).toContain('127.0.0.1:9555');
+    const docs = YAML.parseAllDocuments(run.stdout);
+    expect(docs.map((d) => d.errors.length)).toEqual([0, 0, 0]); // rules, scrape job, Sloth spec in one stream
   });
 
   test('export grafana --output writes the dashboard; export alertmanager prints YAML with receivers and route', async () => {

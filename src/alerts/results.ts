@@ -31,11 +31,16 @@ const SLO_PREFIX = 'slo.';
 
 /** What a poll of `hub` speaks for. When the hub did not answer, absent servers are unknown, not fine. */
 export function pollScope(hub: string, answered: boolean): EvaluationScope {
-  return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && r !== 'notifier.broken', absentMeansOk: answered };
+  return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && r !== 'notifier.broken' && r !== 'baseline.regression', absentMeansOk: answered };
 }
 
 export function probeScope(hub: string, answered: boolean): EvaluationScope {
   return { hub, rules: (r) => PROBE_RULES.has(r), absentMeansOk: answered };
+}
+
+/** What a regression comparison speaks for: absent comparisons (no baseline for a server) are unknown. */
+export function regressionScope(hub: string): EvaluationScope {
+  return { hub, rules: (r) => r === 'baseline.regression', absentMeansOk: false };
 }
 
 export function sloScope(hub: string): EvaluationScope {

@@ -65,6 +65,8 @@ export const DEFAULTS = {
       'canary.call': { failureThreshold: 2 },
       'slo.burn_rate': { failureThreshold: 1, successThreshold: 1 },
       'notifier.broken': { failureThreshold: 1, successThreshold: 1 },
+      // Two comparison windows in a row: a sustained regression, not one noisy window.
+      'baseline.regression': { failureThreshold: 2, successThreshold: 1 },
     } as Record<string, RuleOverride>,
     /** Per severity: escalation steps. Empty for a severity = log only. Absent = every receiver at once (critical, warning). */
     routes: undefined as Record<'critical' | 'warning' | 'info', RouteStep[]> | undefined,
@@ -74,6 +76,13 @@ export const DEFAULTS = {
     /** Dead-man's switch: a URL the daemon GETs every interval while it is collecting. */
     heartbeat: { url: '', intervalMs: 60_000 },
     receivers: {} as Record<string, { type: string } & Record<string, unknown>>,
+  },
+  /** Regression detection: the live window's latencies against the pinned baseline (baselines/pinned.json). */
+  regression: {
+    windowMs: 3_600_000,
+    /** A slowdown must be surely beyond this fraction to count (0.1 = 10 %). */
+    tolerance: 0.1,
+    intervalMs: 900_000,
   },
   /** The daemon's HTTP server (/metrics, JSON API, live stream): off unless `listen` is set. */
   http: {
@@ -192,6 +201,7 @@ export interface MonitorConfig {
     /** Receivers by name; validated by the notifier registry (src/notify/index.ts). */
     receivers: Record<string, { type: string } & Record<string, unknown>>;
   };
+  regression: { windowMs: number; tolerance: number; intervalMs: number };
   http: { listen: string; token: string; allowedHosts: string[] };
   slo: {
     windowMs: number;

@@ -191,6 +191,7 @@ describe('valid files', () => {
       probes: d.probes,
       alerting: d.alerting,
       http: d.http,
+      regression: d.regression,
       slo: d.slo,
       schedule: d.schedule,
       validate: d.validate,

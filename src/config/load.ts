@@ -142,6 +142,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       heartbeat: { url: c.alerting.heartbeat.url, intervalMs: c.alerting.heartbeat.interval },
       receivers,
     },
+    regression: { windowMs: c.regression.window, tolerance: c.regression.tolerance / 100, intervalMs: c.regression.interval },
     http: { listen: c.http.listen, token: await resolveToken(file, c.http.token), allowedHosts: c.http.allowed_hosts },
     slo: {
       windowMs: c.slo.window,

@@ -158,6 +158,11 @@ export const configSchema = z.object({
     receivers: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'a receiver name is letters, digits, _ . - (at most 64)' }), z.looseObject({ type: z.string() }))
       .default({}).describe('Notification receivers by name (see "Receivers" below)'),
   }).strict().prefault({}),
+  regression: z.object({
+    window: duration().prefault(fmtMs(DEFAULTS.regression.windowMs)).describe('The live window compared with the pinned baseline (<state-dir>/baselines/pinned.json)'),
+    tolerance: z.number().min(0).max(1000).default(DEFAULTS.regression.tolerance * 100).describe('Slowdown (%) the confidence interval must surely exceed to count as a regression'),
+    interval: duration().prefault(fmtMs(DEFAULTS.regression.intervalMs)).describe('How often the daemon compares (two regressions in a row alert)'),
+  }).strict().prefault({}),
   http: z.object({
     listen: z.string().refine((v) => v === '' || /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(v), { message: 'not host:port. Write e.g. 127.0.0.1:9464 or [::1]:9464' })
       .default(DEFAULTS.http.listen).describe('Serve /metrics, the JSON API and the live stream on host:port ("" = off; loopback only unless a token is set)'),

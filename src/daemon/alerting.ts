@@ -7,8 +7,11 @@ import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import { Deliverer } from '../alerts/deliver.js';
-import { metaScope, META_HUB, pollScope, probeScope, sloScope, toRuleResults } from '../alerts/results.js';
+import { metaScope, META_HUB, pollScope, probeScope, regressionScope, sloScope, toRuleResults } from '../alerts/results.js';
 import { evaluateSlo, sloWindows } from '../evaluate/slo.js';
+import { evaluateRegression } from '../evaluate/regression.js';
+import { formatDuration } from '../config/duration.js';
+import { PinnedBaselineCache } from './pinned-baseline.js';
 import { evaluateHub } from '../evaluate/check.js';
 import { evaluateCanaries, evaluateProbes } from '../evaluate/probes.js';
 import type { Notifier } from '../notify/types.js';
@@ -33,6 +36,8 @@ export interface AlertingDeps {
   random?: () => number;
   /** The hubs being watched. */
   hubs: () => string[];
+  /** Where baselines/pinned.json lives. */
+  stateDir: string;
   /** Whether the daemon is collecting (some hub polled recently): gates the heartbeat. */
   collecting: () => boolean;
 }
@@ -102,6 +107,29 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       for (const hub of d.hubs()) {
         const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, d.store.ratioOver(hub, name, now - w, now + 1)]));
         guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, { availability: ratios('hub.up'), latency: ratios('hub.health_fast') }, cfg.slo)), sloScope(hub)));
+      }
+    },
+  }));
+  // Regression detection: every interval, the last window's latencies against the pinned baseline.
+  const pinned = new PinnedBaselineCache(d.stateDir, (message) => log.warn({ message }, 'pinned baseline unreadable; no regression detection until it is fixed'));
+  timers.push(schedulePeriodic({
+    periodMs: cfg.regression.intervalMs, clock, immediate: false,
+    run: async () => {
+      const base = pinned.get();
+      if (!base) return;
+      const now = clock.now();
+      const from = now - cfg.regression.windowMs;
+      for (const hub of d.hubs()) {
+        const ref = base.byHub.get(hub) ?? base.only;
+        const values = (rows: { v: number | null }[]) => rows.flatMap((r) => (r.v === null ? [] : [r.v]));
+        const probes = new Map<string, number[]>();
+        for (const r of d.store.samplesOfName(hub, 'server.probe_latency_ms', from, now + 1)) {
+          const server = r.labels.server;
+          if (server !== undefined && r.v !== null) probes.set(server, [...(probes.get(server) ?? []), r.v]);
+        }
+        const live = { health: values(d.store.samplesOfName(hub, 'hub.health_latency_ms', from, now + 1)), probes };
+        const findings = evaluateRegression(hub, base.name, ref, live, { tolerance: cfg.regression.tolerance, windowLabel: formatDuration(cfg.regression.windowMs) });
+        guard(() => pipeline.observe(toRuleResults(findings), regressionScope(hub)));
       }
     },
   }));

@@ -70,6 +70,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     ? startAlerting({
       cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random,
       hubs: () => collectors.map((c) => c.hub),
+      stateDir: o.stateDir,
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
     })
     : undefined;

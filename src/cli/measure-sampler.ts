@@ -33,6 +33,7 @@ export interface SamplerOptions {
   healthAgent: http.Agent;
   /** Agent for probes and metrics. */
   agent: http.Agent;
+  /** Called at every slot, for the progress display. */
   onProgress?: (p: MeasureProgress) => void;
 }
 
@@ -92,7 +93,8 @@ class HubSampler {
 
   /** First look before t0: warms the keep-alive socket and finds the hub's process. */
   async prepare(): Promise<void> {
-    const first = await pollHub(this.target, { deadline: performance.now() + this.opts.timeoutMs, agent: this.opts.healthAgent, healthOnly: true });
+    // Capped at 1 s: a hung hub must not delay the measurement (which will record it failing) by a full timeout.
+    const first = await pollHub(this.target, { deadline: performance.now() + Math.min(1_000, this.opts.timeoutMs), agent: this.opts.healthAgent, healthOnly: true });
     this.note(first);
     const url = new URL(this.target.url);
     if (!isLoopbackUrl(this.target.url)) {
@@ -155,6 +157,7 @@ class HubSampler {
     return this.connected.filter((name, i) => (k - Math.floor((i * everySlots) / n)) % everySlots === 0 && !this.probing.has(name));
   }
 
+  /** One MCP round trip to `server`'s child through the hub (server-probe.ts: read-only, changes nothing). */
   async probe(server: string): Promise<void> {
     this.probing.add(server);
     try {

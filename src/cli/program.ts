@@ -196,6 +196,15 @@ export function buildProgram(finish: Finish): Command {
       finish(run.output, run.exitCode);
     });
 
+  baseline
+    .command('pin [name]')
+    .description('pin a saved baseline: the daemon\'s regression detection and the reports compare against it (--clear unpins)')
+    .option('--clear', 'unpin')
+    .action(async (name: string | undefined, opts: { clear?: boolean }, c: Command) => {
+      const run = await (await baselineCmd()).runBaselinePin(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), name, opts);
+      finish(run.output, run.exitCode);
+    });
+
   // Reports from the stored history: summary (last 24 h) and report weekly|monthly.
   const reportCmd = () => import('./commands/report.js');
   const reportOptions = (cmd: Command) => cmd

@@ -6,8 +6,9 @@
  * The regression rule (exit 1): a latency row is a regression only when B is significantly slower AND the
  * lower end of the confidence interval of the slowdown is beyond the tolerance — we are confident the
  * slowdown is at least that large. A significant slowdown whose interval reaches below the tolerance is
- * reported as "slower, within tolerance", not failed: the gate stays quiet on noise and on acceptable
- * changes, at the cost of needing enough samples to flag a slowdown only just past the tolerance.
+ * reported, not failed — "within the tolerance" when the whole interval is below it, "not surely beyond" when
+ * it straddles it: the gate stays quiet on noise and on acceptable changes, at the cost of needing enough
+ * samples to flag a slowdown only just past the tolerance (measure longer, or lower --tolerance).
  * CPU and RSS rows are shown but never gate: their windows are a time series (RSS grows, CPU follows
  * load), which breaks the independence both tests assume.
  */
@@ -115,8 +116,10 @@ function describe(c: SampleComparison, row: Pick<CompareRow, 'gate' | 'unit' | '
   const word = words[c.verdict];
   if (!row.gate) return `${word}: ${effect}; not gated (a time series, not independent samples)`;
   if (c.verdict === 'faster') return `${word}: ${effect}`;
-  return row.regression ? `${word}: ${effect}, beyond the ${pct(tolerance).slice(1)} tolerance — regression`
-    : `${word}: ${effect}, not surely beyond the ${pct(tolerance).slice(1)} tolerance`;
+  const limit = `the ${pct(tolerance).slice(1)} tolerance`;
+  if (row.regression) return `${word}: ${effect}, beyond ${limit} — regression`;
+  // The whole interval below the tolerance: within it. Straddling it: maybe beyond, not shown to be.
+  return c.medianA > 0 && c.ci[1] / c.medianA <= tolerance ? `${word}: ${effect}, within ${limit}` : `${word}: ${effect}, not surely beyond ${limit}`;
 }
 
 /** Pairs hubs by URL; two single-hub baselines are paired whatever their URLs (a hub restarted on another port). */

@@ -83,6 +83,24 @@ describe('bootstrap interval of the difference of medians', () => {
     expect(bootstrapMedianDiff(a, b, { seed: 3 })).toEqual(bootstrapMedianDiff(a, b, { seed: 3 }));
   });
 
+  test('the counting resample gives exactly the medians a sort-based bootstrap gives', () => {
+    const r = mulberry32(11);
+    for (const n of [1, 2, 9, 10, 57]) {
+      const a = latencies(r, n, 2).sort((x, y) => x - y);
+      const b = latencies(r, n + 3, 3).sort((x, y) => x - y);
+      // The reference: draw indices in the same order, sort the resample, take its median.
+      const rand = mulberry32(5);
+      const diffs: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const mb = median(Array.from({ length: b.length }, () => b[Math.floor(rand() * b.length)]!));
+        diffs.push(mb - median(Array.from({ length: a.length }, () => a[Math.floor(rand() * a.length)]!)));
+      }
+      const [lo, hi] = bootstrapMedianDiff(a, b, { resamples: 100, seed: 5 });
+      expect(lo).toBeCloseTo(quantile(diffs, 0.025), 12); // (a + b) / 2 and a + (b − a) / 2 may differ in the last bit
+      expect(hi).toBeCloseTo(quantile(diffs, 0.975), 12);
+    }
+  });
+
   test('a constant shift of 1 gives an interval around 1', () => {
     const a = Array.from({ length: 40 }, (_, i) => i / 100);
     const [lo, hi] = bootstrapMedianDiff(a, a.map((x) => x + 1));

@@ -11,7 +11,7 @@ import type { BaselineDoc } from '../../src/evaluate/baseline.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startFakeHub } from '../support/fake-hub.js';
 
-/** Reads every visible file in `dir` as fast as it can until stopped: a partial file would fail to parse. */
+/** Reads every visible file in `dir` about every millisecond until stopped: a partial file would fail to parse. */
 function watchDir(dir: string): { stop: () => Promise<{ reads: number; bad: string[]; tempSeen: number }> } {
   let running = true;
   const bad: string[] = [];
@@ -30,7 +30,7 @@ function watchDir(dir: string): { stop: () => Promise<{ reads: number; bad: stri
           try { JSON.parse(text); } catch { bad.push(`${name}: ${text.length} bytes, not whole JSON`); }
         } else if (!text.endsWith('\n') || !text.includes('### Findings')) bad.push(`${name}: ${text.length} bytes, cut short`);
       }
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 1)); // often enough to catch a write in progress, not a busy loop stealing the CPU from measure
     }
   })();
   return { stop: async () => { running = false; await loop; return { reads, bad, tempSeen }; } };
@@ -74,13 +74,16 @@ describe('measure against a real hub', () => {
     const h = doc.hubs[0]!;
     expect(h).toMatchObject({ url: hub.url, version: '4.2.1', pid: hub.pid });
 
-    // The schedule: slot k due at k × 250 ms; every request sent within ±5 ms of it, with no drift. The
-    // machines running this suite are shared, so a rare OS-level stall is tolerated (at most 1 of 12, ≤ 50 ms).
+    // The schedule: slot k is due at exactly k × 250 ms after t0 (so an error cannot accumulate: no drift),
+    // and requests go out within ±5 ms of it — on an idle machine all of them, most within 1 ms. This suite
+    // shares two cores with other real hubs, so OS scheduling stalls are tolerated: a quarter of the samples
+    // may miss ±5 ms, none by 100 ms, and the typical one must still be within 2 ms.
     const samples = h.health.samples;
     expect(samples.map((s) => s.scheduledMs)).toEqual(Array.from({ length: 12 }, (_, k) => k * 250));
-    const errors = samples.map((s) => Math.abs((s.actualMs ?? Infinity) - s.scheduledMs));
-    expect(errors.filter((e) => e > 5).length).toBeLessThanOrEqual(1);
-    expect(Math.max(...errors)).toBeLessThanOrEqual(50);
+    const errors = samples.map((s) => Math.abs((s.actualMs ?? Infinity) - s.scheduledMs)).sort((a, b) => a - b);
+    expect(errors[6]).toBeLessThanOrEqual(2);
+    expect(errors.filter((e) => e <= 5).length).toBeGreaterThanOrEqual(9);
+    expect(errors[11]).toBeLessThan(100);
     expect(samples.every((s) => s.outcome === 'ok' && (s.latencyMs ?? 0) > 0)).toBe(true);
 
     // Markdown and JSON: the same numbers.
@@ -150,7 +153,7 @@ describe('baseline compare of synthetic files', () => {
   test('the same slowdown with --tolerance 50% is slower but exits 0', async () => {
     const run = await runCli(['baseline', 'compare', join(dir, 'before.json'), join(dir, 'after.json'), '--tolerance', '50%']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/slower: .*not surely beyond the 50\.0% tolerance/);
+    expect(run.stdout).toMatch(/slower: .*, within the 50\.0% tolerance/);
   });
 
   test.each([
@@ -196,6 +199,23 @@ test('LLM metrics a hub serves are judged over the measurement window (fake hub 
     expect(findings.find((f) => f.id === 'llm.throughput')).toMatchObject({ status: 'ok' });
     expect(doc.hubs[0]!.llm).toMatchObject({ exposed: true, sources: ['/api/metrics/custom'], metrics: { requestsTotal: 100, requestsSuccess: 50 } });
     expect(findings.find((f) => f.id === 'measure.probe')).toMatchObject({ status: 'no_data' }); // the fake serves no probe route
+  } finally {
+    await fake.close();
+  }
+});
+
+test('a hung hub: requests keep going out on schedule while earlier ones hang, each recorded as a timeout (CRITICAL)', async () => {
+  const fake = await startFakeHub();
+  try {
+    fake.route('/api/health', { kind: 'silent' });
+    const run = await runCli(['measure', '--hub', fake.url, '--state-dir', mkdtempSync(join(tmpdir(), 'mhm-measure-hung-')), '--duration', '1s', '--interval', '100ms', '--timeout', '300ms', '--json']);
+    expect(run.code).toBe(2);
+    const health = (JSON.parse(run.stdout) as { baseline: BaselineDoc }).baseline.hubs[0]!.health;
+    expect(health).toMatchObject({ scheduled: 10, answered: 0, failed: 10 });
+    expect(new Set(health.samples.map((s) => s.outcome))).toEqual(new Set(['timeout']));
+    // Open loop: a hanging request does not hold back the next slot's (no coordinated omission).
+    expect(health.samples.every((s) => Math.abs((s.actualMs ?? Infinity) - s.scheduledMs) < 50)).toBe(true);
+    expect(run.ms).toBeLessThan(4_000);
   } finally {
     await fake.close();
   }

@@ -3,21 +3,24 @@
  * latency is 20× lower than the hub's, two comparison windows in a row raise a `baseline.regression`
  * alert; with a baseline like the live hub's, nothing fires.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub } from '../../src/demo/hub-launcher.js';
+import { runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedEvents, waitForEvent } from '../support/daemon-process.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-function pin(state: string, hub: string, latencies: number[]): void {
+async function pin(state: string, hub: string, latencies: number[]): Promise<void> {
   mkdirSync(join(state, 'baselines'), { recursive: true, mode: 0o700 });
   const doc = { format: 'mcp-hub-monitor-baseline', version: 1, name: 'synthetic', startedAt: new Date().toISOString(),
     hubs: [{ url: hub, health: { samples: latencies.map((latencyMs) => ({ outcome: 'ok', latencyMs })) } }] };
   writeFileSync(join(state, 'baselines', 'synthetic.json'), JSON.stringify(doc));
-  writeFileSync(join(state, 'baselines', 'pinned.json'), JSON.stringify({ name: 'synthetic' }));
+  const run = await runCli(['baseline', 'pin', 'synthetic', '--state-dir', state]);
+  expect(run.stdout).toMatch(/^pinned synthetic/);
+  expect(JSON.parse(readFileSync(join(state, 'baselines', 'pinned.json'), 'utf8'))).toEqual({ name: 'synthetic' });
 }
 
 test('a sustained slowdown against the pinned baseline fires baseline.regression; a matching baseline does not', async () => {
@@ -30,14 +33,14 @@ test('a sustained slowdown against the pinned baseline fires baseline.regression
   };
   // Far faster than any real round trip: every live window is a regression.
   const slow = stateDir();
-  pin(slow, hub.url, Array.from({ length: 60 }, (_, i) => 0.05 + (i % 5) * 0.001));
+  await pin(slow, hub.url, Array.from({ length: 60 }, (_, i) => 0.05 + (i % 5) * 0.001));
   startDaemonProcess(hub, slow, ['--config', config(slow), '--no-sse'], cleanups);
   const firing = await waitForEvent(slow, (e) => e.type === 'alert_firing' && (JSON.parse(e.data!) as { rule: string }).rule === 'baseline.regression', 30_000);
   expect(JSON.parse(firing.data!)).toMatchObject({ severity: 'warning', summary: expect.stringMatching(/^health: health latency slower than the pinned baseline/) });
 
   // A baseline as wide as anything the hub will do: never a regression.
   const same = stateDir();
-  pin(same, hub.url, Array.from({ length: 60 }, (_, i) => 1 + i * 10));
+  await pin(same, hub.url, Array.from({ length: 60 }, (_, i) => 1 + i * 10));
   startDaemonProcess(hub, same, ['--config', config(same), '--no-sse'], cleanups);
   await new Promise((r) => setTimeout(r, 9_000));
   expect(storedEvents(same).filter((e) => e.type === 'alert_firing')).toEqual([]);

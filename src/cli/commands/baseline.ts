@@ -94,3 +94,23 @@ export function runBaselineCompare(g: GlobalOptions, refA: string, refB: string,
     output: g.json ? `${toSafeJson({ exitCode, ...result })}\n` : renderCompareText(result, shouldUseColor(process.stdout, process.env, g.color)),
   };
 }
+
+/**
+ * `baseline pin <name>`: the baseline the daemon's regression detection and the reports compare against.
+ * Writes `<state-dir>/baselines/pinned.json` as a pointer `{"name": …}`, atomically; `--clear` removes it.
+ */
+export async function runBaselinePin(g: GlobalOptions, ref: string | undefined, flags: { clear?: boolean }): Promise<CommandRun> {
+  const { writeFileAtomic } = await import('../../store/files.js');
+  const { rmSync } = await import('node:fs');
+  const pinned = join(baselinesDir(g.stateDir), 'pinned.json');
+  if (flags.clear) {
+    rmSync(pinned, { force: true });
+    return { exitCode: 0, output: 'no baseline is pinned now\n' };
+  }
+  if (ref === undefined || /\.(json|md)$/.test(ref)) throw new UsageError('baseline pin: give the name of a saved baseline (see: mcp-hub-monitor baseline list)');
+  const path = baselineJsonPath(g.stateDir, ref);
+  const r = readComparable(readBaselineJson(path, ref));
+  if (!r.ok) throw new UsageError(`${path}: ${r.problem}`);
+  writeFileAtomic(pinned, `${JSON.stringify({ name: ref })}\n`, { mode: 0o600 });
+  return { exitCode: 0, output: `pinned ${sanitizeTerminal(ref)}: the daemon compares live latencies with it, and reports show it\n` };
+}

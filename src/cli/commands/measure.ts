@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DURATION_HINT, parseDuration } from '../../config/duration.js';
+import { DURATION_HINT, formatDuration, parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../config/errors.js';
 import { buildBaseline } from '../../evaluate/baseline.js';
 import { createHubAgent } from '../../sources/http-get.js';
@@ -30,6 +30,8 @@ export interface MeasureFlags {
   name?: string;
 }
 
+/** Health samples per hub in one baseline at most: keeps files (~150 bytes a sample) and compare's bootstrap bounded. */
+const MAX_SAMPLES = 100_000;
 /** Defaults of --duration, --interval and --probe-every. */
 export const MEASURE_DEFAULTS = { durationMs: 60_000, intervalMs: 500, probeEveryMs: 5_000 };
 
@@ -37,7 +39,7 @@ function durationFlag(flag: string, text: string | undefined, fallback: number, 
   if (text === undefined) return fallback;
   const ms = parseDuration(text);
   if (ms === undefined || ms < min || ms > max) {
-    throw new UsageError(`${flag}: not a duration between ${min}ms and ${max / 1000}s (got ${JSON.stringify(text)}). ${DURATION_HINT}`);
+    throw new UsageError(`${flag}: not a duration from ${formatDuration(min)} to ${formatDuration(max)} (got ${JSON.stringify(text)}). ${DURATION_HINT}`);
   }
   return ms;
 }
@@ -46,7 +48,9 @@ function durationFlag(flag: string, text: string | undefined, fallback: number, 
 export function measureSettings(f: MeasureFlags): typeof MEASURE_DEFAULTS & { name?: string } {
   const durationMs = durationFlag('--duration', f.duration, MEASURE_DEFAULTS.durationMs, 1_000, 86_400_000);
   const intervalMs = durationFlag('--interval', f.interval, MEASURE_DEFAULTS.intervalMs, 10, 3_600_000);
-  if (intervalMs > durationMs / 2) throw new UsageError(`--interval: ${f.interval ?? `${intervalMs}ms`} leaves fewer than two samples in --duration ${f.duration ?? '60s'}. Use a shorter --interval or a longer --duration.`);
+  if (intervalMs > durationMs / 2) throw new UsageError(`--interval: ${formatDuration(intervalMs)} leaves fewer than two samples in --duration ${formatDuration(durationMs)}. Use a shorter --interval or a longer --duration.`);
+  const samples = Math.ceil(durationMs / intervalMs);
+  if (samples > MAX_SAMPLES) throw new UsageError(`--duration ${formatDuration(durationMs)} at --interval ${formatDuration(intervalMs)} is ${samples} samples per hub; at most ${MAX_SAMPLES}. Use a longer --interval.`);
   const probeEveryMs = durationFlag('--probe-every', f.probeEvery, Math.max(MEASURE_DEFAULTS.probeEveryMs, intervalMs), intervalMs, 3_600_000);
   if (f.name !== undefined && !BASELINE_NAME.test(f.name)) {
     throw new UsageError(`--name: not a baseline name (got ${JSON.stringify(f.name)}). Use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).`);

@@ -70,7 +70,11 @@ describe('lineChart', () => {
       expect(svg).not.toMatch(/NaN|"Infinity|-Infinity"/);
       expect(svg.match(/<svg/g)).toHaveLength(1);
       expect(svg.endsWith('</svg>')).toBe(true);
-    }), { numRuns: 200 });
+    }), { numRuns: 200, examples: [[[{ x: 0, y: 6e-323 }]], [[{ x: 1, y: -5e-324 }, { x: 2, y: 5e-324 }]]] });
+  });
+
+  test('a flat series of denormal values (found by the property above) renders finite ticks', () => {
+    expect(lineChart([{ name: 's', points: [{ x: 0, y: 6e-323 }] }], { title: 't' })).not.toMatch(/NaN|Infinity/);
   });
 });
 

@@ -78,7 +78,8 @@ const frac = (v: number, lo: number, hi: number): number => (hi === lo ? 0.5 : (
 /** "Nice" ticks (1, 2, 2.5, 5 × 10^k) covering [lo, hi]; returns the widened domain too. */
 export function niceTicks(lo: number, hi: number, count = 5): { lo: number; hi: number; ticks: number[] } {
   if (lo === hi) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    // Zero, or so close to it (denormals) that 10 % of it is no distance at all: pad by 1.
+    const pad = Math.abs(lo) < 1e-300 ? 1 : Math.abs(lo) * 0.1;
     lo = Math.max(-Number.MAX_VALUE, lo - pad); // a flat line at ±MAX_VALUE must not pad to infinity
     hi = Math.min(Number.MAX_VALUE, hi + pad);
   }
@@ -86,6 +87,7 @@ export function niceTicks(lo: number, hi: number, count = 5): { lo: number; hi: 
   if (!Number.isFinite(raw) || raw <= 0) return { lo, hi, ticks: [lo, lo / 2 + hi / 2, hi] };
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)) ?? 10 * mag;
+  if (!(step > 0) || !Number.isFinite(step)) return { lo, hi, ticks: [lo, lo / 2 + hi / 2, hi] };
   const nlo = Math.floor(lo / step) * step;
   const nhi = Math.ceil(hi / step) * step;
   if (!Number.isFinite(nlo) || !Number.isFinite(nhi)) return { lo, hi, ticks: [lo, lo / 2 + hi / 2, hi] };

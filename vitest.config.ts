@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start real hubs; two cores run two files at a time.
     maxWorkers: 2,
+    setupFiles: ['test/support/setup-fast-check.ts'],
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

@@ -73,11 +73,15 @@ export function formatCompact(v: number): string {
 }
 
 /** Position of v in [lo, hi] as 0..1, computed on halves so that a span near Number.MAX_VALUE cannot overflow. */
-const frac = (v: number, lo: number, hi: number): number => (hi === lo ? 0.5 : (v / 2 - lo / 2) / (hi / 2 - lo / 2));
+const frac = (v: number, lo: number, hi: number): number => {
+  const span = hi / 2 - lo / 2;
+  return span === 0 || !Number.isFinite(span) ? 0.5 : (v / 2 - lo / 2) / span;
+};
 
 /** "Nice" ticks (1, 2, 2.5, 5 × 10^k) covering [lo, hi]; returns the widened domain too. */
 export function niceTicks(lo: number, hi: number, count = 5): { lo: number; hi: number; ticks: number[] } {
-  if (lo === hi) {
+  if (lo === hi || Math.abs(hi / 2 - lo / 2) < 1e-300) {
+    hi = lo; // a span too small to divide (denormals) is a flat line
     // Zero, or so close to it (denormals) that 10 % of it is no distance at all: pad by 1.
     const pad = Math.abs(lo) < 1e-300 ? 1 : Math.abs(lo) * 0.1;
     lo = Math.max(-Number.MAX_VALUE, lo - pad); // a flat line at ±MAX_VALUE must not pad to infinity

@@ -22,12 +22,14 @@ const SEPARATE = {
   './commands/baseline.js': 'cmd-baseline',
   './commands/report.js': 'cmd-report',
   './commands/export.js': 'cmd-export',
+  // The history reader pulls in the whole store: a file of its own, loaded only when a history exists.
+  './history-facts.js': 'cmd-history-facts',
 };
 
 const separate = {
   name: 'separate-commands',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(program|commands\/\w+)\.js$/ }, (args) => {
+    b.onResolve({ filter: /^\.\/(program|commands\/\w+|history-facts)\.js$/ }, (args) => {
       const out = SEPARATE[args.path];
       return out && args.importer.includes('/src/cli/') ? { path: `./${out}.cjs`, external: true } : undefined;
     });
@@ -35,7 +37,7 @@ const separate = {
 };
 
 const entryPoints = { main: 'src/cli/main.ts' };
-for (const [spec, out] of Object.entries(SEPARATE)) entryPoints[out] = `src/cli/${spec.slice(2).replace(/\.js$/, '.ts')}`;
+for (const [spec, out] of Object.entries(SEPARATE)) entryPoints[out] = `src/cli/${spec.replace(/^\.\.?\//, '').replace(/\.js$/, '.ts')}`;
 
 await build({
   entryPoints,
@@ -53,6 +55,17 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+// Our own chunks are CommonJS: load them with require(), not import(). An import() of a CJS file goes through
+// the ESM loader, which runs cjs-module-lexer over the whole file to find its exports (~20 ms for validate's
+// chunk, measured with --cpu-prof). ESM-only packages (ink) keep their import().
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+for (const f of readdirSync('dist/bundle').filter((n) => n.endsWith('.cjs'))) {
+  const path = `dist/bundle/${f}`;
+  const text = readFileSync(path, 'utf8');
+  const out = text.replace(/import\("(\.\/cmd-[\w-]+\.cjs)"\)/g, 'Promise.resolve().then(() => require("$1"))');
+  if (out !== text) writeFileSync(path, out);
+}
 
 // The web dashboard: a small static front end the daemon serves (same-origin files only: CSP 'self').
 import { copyFileSync, mkdirSync } from 'node:fs';

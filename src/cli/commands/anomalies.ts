@@ -18,8 +18,8 @@ import { resolveHubPid } from '../../sources/port-owner.js';
 import { sampleProcessTree } from '../../sources/process-sampler.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
 import type { GlobalOptions } from '../global-options.js';
+import { historyFactsIfAny } from '../history-gate.js';
 import { openHubPollSession, type HubPollSession } from '../hub-poll.js';
-import { readHistoryFacts } from '../history-facts.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
@@ -182,7 +182,7 @@ export async function runAnomalies(g: GlobalOptions, format: CheckFormat, window
     const window = windowMs ?? session.config.anomalies.windowMs;
     const timeoutMs = g.timeoutMs ?? session.config.timeoutMs;
     const perHub = await Promise.all(session.targets.map(async (t) => {
-      const [inputs, history] = await Promise.all([watchHub(session, t, window, timeoutMs), readHistoryFacts(g.stateDir, t.url, Date.now())]);
+      const [inputs, history] = await Promise.all([watchHub(session, t, window, timeoutMs), historyFactsIfAny(g.stateDir, t.url, Date.now())]);
       if (history) inputs.history = history;
       return { snapshot: inputs.polls[inputs.polls.length - 1]!, findings: evaluateAnomalies(inputs, session.config, Date.now()) };
     }));

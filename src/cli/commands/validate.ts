@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildResult } from '../../evaluate/check.js';
 import { evaluateHistory } from '../../evaluate/history.js';
-import { readHistoryFacts } from '../history-facts.js';
+import { historyFactsIfAny } from '../history-gate.js';
 import { evaluateValidate, type DiskFacts, type ValidateInputs } from '../../evaluate/validate.js';
 import { hubStateDir } from '../../config/paths.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
@@ -89,7 +89,7 @@ export async function runValidate(g: GlobalOptions, format: CheckFormat): Promis
     // The daemon's last hour, when it keeps a history: flapping and probe disagreements a one-shot cannot see.
     const now = Date.now();
     for (const h of perHub) {
-      h.findings.push(...evaluateHistory(h.snapshot.target.url, await readHistoryFacts(g.stateDir, h.snapshot.target.url, now), session.config, now));
+      h.findings.push(...evaluateHistory(h.snapshot.target.url, await historyFactsIfAny(g.stateDir, h.snapshot.target.url, now), session.config, now));
     }
     return renderResult(buildResult(perHub, session.config, Date.now()), format, g, 'validate');
   } finally {

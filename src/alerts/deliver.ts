@@ -37,6 +37,13 @@ export class Deliverer {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly controllers = new Set<AbortController>();
   private stopped = false;
+  /** Nothing is due before this (wall ms); reset by wake(). */
+  private idleUntil = 0;
+
+  /** Something was queued: look at the outbox on the next tick. */
+  wake(): void {
+    this.idleUntil = 0;
+  }
 
   constructor(private readonly deps: DelivererDeps) {}
 
@@ -44,10 +51,14 @@ export class Deliverer {
   tick(): void {
     if (this.stopped) return;
     const now = this.deps.now();
-    for (const row of this.deps.store.due(now)) {
+    // The daemon ticks every second; with nothing due, ask the store only when the next entry is due.
+    if (now < this.idleUntil) return;
+    const rows = this.deps.store.due(now);
+    if (rows.length === 0 && this.inFlight.size === 0) this.idleUntil = this.deps.store.nextDue() ?? Infinity;
+    for (const row of rows) {
       const key = `${row.groupKey}\0${row.receiver}`;
       if (this.inFlight.has(key)) continue;
-      const p = this.attempt(row).finally(() => this.inFlight.delete(key));
+      const p = this.attempt(row).finally(() => { this.inFlight.delete(key); this.idleUntil = 0; });
       this.inFlight.set(key, p);
     }
   }

@@ -95,6 +95,9 @@ export class AlertPipeline {
   dispatch(): number {
     const { store, cfg } = this.deps;
     const now = this.deps.now();
+    // Idle (nothing firing, nothing left to tell anyone): no query at all. The daemon calls this every second.
+    const firingAny = [...this.open.values()].some((a) => a.state === 'firing');
+    if (!firingAny && this.resolved.size === 0 && ![...this.intents.values()].some((i) => i.firing.length > 0)) return 0;
     this.silences = store.activeSilences(now);
     for (const [id, ack] of store.acks()) {
       for (const a of this.open.values()) if (a.id === id) Object.assign(a, ack);

@@ -66,7 +66,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       const a = t.alert;
       buffer.write([], [{ hub: a.hub, t: clock.now(), type: `alert_${t.to}`, server: a.labels.server, data: { rule: a.rule, severity: a.severity, fingerprint: a.fingerprint, summary: a.summary } }]);
     },
-    onEnqueued: () => deliverer?.tick(),
+    onEnqueued: () => { deliverer?.wake(); deliverer?.tick(); },
   });
   const counts: Record<string, Record<string, number>> = {};
   deliverer = new Deliverer({

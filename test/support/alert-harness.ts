@@ -64,10 +64,12 @@ export function createHarness(store: Store, configure: (cfg: MonitorConfig) => v
   const receivers = new Map(receiverNames.map((n) => [n, new RecordingNotifier(n, clock)]));
   const log = { info() {}, warn() {} };
   const make = () => {
-    const pipeline = new AlertPipeline({ store: alerts, cfg, now: () => clock.now(), log });
+    let wake = () => {};
+    const pipeline = new AlertPipeline({ store: alerts, cfg, now: () => clock.now(), log, onEnqueued: () => wake() });
     const deliverer = new Deliverer({ store: alerts, notifiers: receivers, now: () => clock.now(), random: () => 0.5, timeoutMs: 10_000, log,
       onReceiverHealth: (receiver, broken) => pipeline.observe([{ rule: 'notifier.broken', labels: { hub: '', receiver }, status: broken ? 'warning' : 'ok', summary: broken?.error ?? 'ok' } as RuleResult],
         { hub: '', rules: (r) => r === 'notifier.broken', absentMeansOk: false }) });
+    wake = () => deliverer.wake();
     return { pipeline, deliverer };
   };
   const h: Harness = {

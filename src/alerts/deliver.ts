@@ -37,6 +37,7 @@ export class Deliverer {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly controllers = new Set<AbortController>();
   private stopped = false;
+  private readonly lastSendAt = new Map<string, number>();
   /** Nothing is due before this (wall ms); reset by wake(). */
   private idleUntil = 0;
 
@@ -58,6 +59,10 @@ export class Deliverer {
     for (const row of rows) {
       const key = `${row.groupKey}\0${row.receiver}`;
       if (this.inFlight.has(key)) continue;
+      // Never faster than the receiver's service allows (faults C3): the entry waits for a later tick.
+      const gap = this.deps.notifiers.get(row.receiver)?.minIntervalMs ?? 0;
+      if (gap > 0 && now - (this.lastSendAt.get(row.receiver) ?? -Infinity) < gap) continue;
+      this.lastSendAt.set(row.receiver, now);
       const p = this.attempt(row).finally(() => { this.inFlight.delete(key); this.idleUntil = 0; });
       this.inFlight.set(key, p);
     }

@@ -110,6 +110,7 @@ export function renderPagerduty(batch: AlertBatch, cfg: Pick<PagerdutyConfig, 'r
 export function createPagerdutyNotifier(name: string, cfg: PagerdutyConfig, deps: NotifierDeps): Notifier {
   return {
     channel: 'pagerduty',
+    minIntervalMs: 500, // PagerDuty takes about 120 events a minute per integration key
     name,
     send: (batch, signal) => sendJson(cfg.url, renderPagerduty(batch, cfg), {
       channel: 'pagerduty', receiver: name, deps, signal, secrets: [cfg.routing_key], idempotencyKey: batch.dedupKey,

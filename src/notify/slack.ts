@@ -90,6 +90,7 @@ export function renderSlack(batch: AlertBatch, cfg: Pick<SlackConfig, 'channel'>
 export function createSlackNotifier(name: string, cfg: SlackConfig, deps: NotifierDeps): Notifier {
   return {
     channel: 'slack',
+    minIntervalMs: 1000, // Slack's incoming webhooks take about one message per second
     name,
     send: (batch, signal) => sendJson(cfg.url, renderSlack(batch, cfg), {
       channel: 'slack', receiver: name, deps, signal, secrets: [cfg.url], idempotencyKey: batch.dedupKey,

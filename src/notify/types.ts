@@ -74,6 +74,8 @@ export interface Notifier {
   readonly name: string;
   /** Sends one batch once; resolves (never rejects) with the outcome. `signal` aborts the attempt. */
   send(batch: AlertBatch, signal: AbortSignal): Promise<Delivery>;
+  /** Least time between two sends to this receiver (the service's rate limit, e.g. Slack's 1 per second). */
+  readonly minIntervalMs?: number;
   /** Why this channel cannot work here (checked at config validation), or undefined when it can. */
   unavailable?(): Promise<string | undefined>;
 }

@@ -217,6 +217,17 @@ describe('restarts and delivery', () => {
     expect(good.got.flatMap((g) => g.batch.alerts.map((a) => a.rule)).sort()).toEqual(['notifier.broken', 'server.status']);
   });
 
+  test('C3 a receiver\'s rate limit holds: groups due together go out at least its interval apart', async () => {
+    const h = createHarness(newStore(), (c) => { c.alerting.groupBy = ['hub', 'server']; });
+    const team = h.receivers.get('team')!;
+    team.minIntervalMs = 3_000;
+    await polls(h, M, { a: 'critical', b: 'critical', c: 'critical' });
+    expect(team.got).toHaveLength(3);
+    const at = team.got.map((g) => g.at);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(3_000);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(3_000);
+  });
+
   test('C3 429 with Retry-After waits the hinted delay', async () => {
     const h = createHarness(newStore());
     const team = h.receivers.get('team')!;

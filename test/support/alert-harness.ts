@@ -18,6 +18,7 @@ export const HUB = 'http://127.0.0.1:7000';
 /** A receiver that records every batch it is sent and answers what `answer` says. */
 export class RecordingNotifier implements Notifier {
   readonly channel = 'recording';
+  minIntervalMs = 0;
   readonly got: { at: number; batch: AlertBatch }[] = [];
   answer: (batch: AlertBatch) => Delivery = () => ({ kind: 'sent', status: 200 });
   constructor(readonly name: string, private readonly clock: ManualClock) {}

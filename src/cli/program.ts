@@ -61,7 +61,7 @@ export function buildProgram(finish: Finish): Command {
 
   program
     .command('status')
-    .description('what the daemon is doing: running or not, last poll per hub, database size, gaps in the last 24 h')
+    .description('what the daemon is doing: running or not, per hub the last poll, level, firing alerts and SLO budgets, outbox, database size, gaps in the last 24 h')
     .action(async (_opts: unknown, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
       const run = await (await import('./commands/status.js')).runStatus(g);
@@ -170,7 +170,7 @@ export function buildProgram(finish: Finish): Command {
       const run = await (await import('./commands/measure.js')).runMeasure(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts, packageVersion());
       finish(run.output, run.exitCode);
     });
-  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>');
+  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>, pin <name>');
   const baselineCmd = () => import('./commands/baseline.js');
   baseline
     .command('list')

@@ -12,6 +12,9 @@ import { evaluateSlo, sloWindows } from '../evaluate/slo.js';
 import { evaluateRegression } from '../evaluate/regression.js';
 import { formatDuration } from '../config/duration.js';
 import { PinnedBaselineCache } from './pinned-baseline.js';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/files.js';
+import { NOTIFIER_HEALTH_FILE } from '../evaluate/daemon-liveness.js';
 import { evaluateHub } from '../evaluate/check.js';
 import { evaluateCanaries, evaluateProbes } from '../evaluate/probes.js';
 import type { Notifier } from '../notify/types.js';
@@ -75,11 +78,34 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       const r = (counts[receiver] ??= {});
       r[outcome] = (r[outcome] ?? 0) + 1;
     },
-    onReceiverHealth: (receiver, broken) => guard(() => pipeline.observe([{
-      rule: 'notifier.broken', labels: { hub: META_HUB, receiver }, status: broken ? 'warning' : 'ok',
-      summary: broken ? `receiver ${receiver} rejects notifications: ${broken.error}` : `receiver ${receiver} delivers again`,
-    }], metaScope('notifier.broken'))),
+    onReceiverHealth: (receiver, broken) => {
+      guard(() => pipeline.observe([{
+        rule: 'notifier.broken', labels: { hub: META_HUB, receiver }, status: broken ? 'warning' : 'ok',
+        summary: broken ? `receiver ${receiver} rejects notifications: ${broken.error}` : `receiver ${receiver} delivers again`,
+      }], metaScope('notifier.broken')));
+      noteReceiverHealth(receiver, broken?.error);
+    },
   });
+
+  // Broken receivers, also in a small JSON file beside the store, so `check --expect-daemon` can say so
+  // without opening SQLite (faults C2: "check shows it").
+  const brokenReceivers = new Map<string, string>();
+  function noteReceiverHealth(receiver: string, error: string | undefined): void {
+    const had = brokenReceivers.get(receiver);
+    if (error === undefined) brokenReceivers.delete(receiver);
+    else brokenReceivers.set(receiver, error.slice(0, 300));
+    if (had !== brokenReceivers.get(receiver)) writeReceiverHealth();
+  }
+  function writeReceiverHealth(): void {
+    try {
+      writeFileAtomic(join(d.stateDir, NOTIFIER_HEALTH_FILE), `${JSON.stringify({ at: clock.now(), broken: Object.fromEntries(brokenReceivers) })}\n`, { mode: 0o600 });
+    } catch (err) {
+      log.warn({ err: String(err) }, 'cannot write the notifier health file');
+    }
+  }
+
+  // A new run starts with no receiver known broken: an old note would be stale.
+  writeReceiverHealth();
 
   // A failure to persist an evaluation is logged and the daemon goes on (the next evaluation retries).
   function guard<T>(fn: () => T): T | undefined {

@@ -5,6 +5,15 @@
 import { formatDuration } from '../config/duration.js';
 import { finding, type Finding } from './types.js';
 
+/** The daemon's note of receivers that reject notifications, beside the store (read by check). */
+export const NOTIFIER_HEALTH_FILE = 'notifier-health.json';
+
+/** Receivers the daemon found broken (4xx, bad config): one warning each. */
+export function evaluateBrokenReceivers(hub: string, broken: Record<string, string>): Finding[] {
+  return Object.entries(broken).slice(0, 20).map(([receiver, error]) =>
+    finding(hub, 'daemon.notifier', 'warning', `the daemon's receiver ${receiver} rejects notifications: ${error}; fix its config, then \`mcp-hub-monitor notify test ${receiver}\``, { subject: receiver }));
+}
+
 export interface DaemonFacts {
   /** The lock file: absent, unreadable, or the holder's pid and whether it is a live node process. */
   lock: 'absent' | 'unreadable' | { pid: number; alive: boolean };

@@ -172,3 +172,32 @@ test('the heartbeat (dead-man\'s switch) is pinged while the daemon collects, an
     await receiver.close();
   }
 }, 30_000);
+
+test('C2 a receiver answering 404 is reported by check --expect-daemon as a broken notifier (no SQLite read)', async () => {
+  const { startReceiver } = await import('../support/receiver.js');
+  const receiver = await startReceiver({ kind: 'status', status: 404, body: 'no such hook' });
+  try {
+    hub.route('/api/health', { kind: 'status', code: 500, body: { error: 'boom' } });
+    const state = mkdtempSync(join(tmpdir(), 'mhm-broken-'));
+    const config = join(state, 'config.yaml');
+    writeFileSync(config, `alerting:\n  group_wait: 1s\n  receivers:\n    team: { type: webhook, url: "${receiver.url}/hook" }\n`);
+    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse', '--config', config], { env: isolatedEnv(), stdio: 'ignore' });
+    try {
+      await receiver.waitFor(1, 20_000);
+      const end = Date.now() + 10_000;
+      let found: { id: string; status: string; subject?: string; message: string } | undefined;
+      while (!found && Date.now() < end) {
+        const run = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
+        found = (JSON.parse(run.stdout) as { checks: { id: string; status: string; subject?: string; message: string }[] }).checks.find((c) => c.id === 'daemon.notifier');
+        if (!found) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(found).toMatchObject({ status: 'warning', subject: 'team', message: expect.stringContaining('HTTP 404') });
+      expect(receiver.requests).toHaveLength(1); // a 4xx is not retried
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('exit', r));
+    }
+  } finally {
+    await receiver.close();
+  }
+}, 40_000);

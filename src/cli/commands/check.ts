@@ -3,12 +3,12 @@
  * thousands of times a day, so it stays lean (node:http, no zod unless a config file exists) and always
  * finishes within `--timeout`, counted from process start.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Finding } from '../../evaluate/types.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
-import { evaluateDaemonLiveness, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
+import { evaluateBrokenReceivers, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -27,6 +27,17 @@ function daemonFacts(stateDir: string): DaemonFacts {
     } catch { /* absent */ }
   }
   return { lock, lastWriteMs };
+}
+
+/** The daemon's broken receivers (a small JSON file it keeps beside the store); none when absent or unreadable. */
+function brokenReceivers(stateDir: string): Record<string, string> {
+  try {
+    const doc = JSON.parse(readFileSync(join(stateDir, NOTIFIER_HEALTH_FILE), 'utf8')) as { broken?: unknown };
+    if (typeof doc.broken !== 'object' || doc.broken === null) return {};
+    return Object.fromEntries(Object.entries(doc.broken as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  } catch {
+    return {};
+  }
 }
 
 /** Probes every connected server of one hub in parallel, inside what is left of the --timeout budget. */
@@ -58,6 +69,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
       const staleAfter = Math.max(60_000, 3 * session.config.collect.intervalMs);
       const live = evaluateDaemonLiveness(perHub[0].snapshot.target.url, daemonFacts(g.stateDir), now, staleAfter);
       perHub[0].findings.push(opts.daemonCritical && live.status === 'warning' ? { ...live, status: 'critical' } : live);
+      perHub[0].findings.push(...evaluateBrokenReceivers(perHub[0].snapshot.target.url, brokenReceivers(g.stateDir)));
     }
     const result = buildResult(perHub, session.config, now);
     return renderResult(result, format, g);

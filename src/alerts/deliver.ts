@@ -5,7 +5,7 @@
  * 24 h horizon. The notification log row is written in the transaction that marks the entry delivered,
  * so a kill -9 mid-send leaves at most one duplicate (faults §4.5, C1–C5).
  */
-import type { AlertBatch, Delivery, Notifier } from '../notify/types.js';
+import type { AlertBatch, Delivery, Notifier, NotifierLogger } from '../notify/types.js';
 import type { AlertStore, OutboxRow } from '../store/alert-store.js';
 
 export interface DelivererDeps {
@@ -15,7 +15,7 @@ export interface DelivererDeps {
   /** [0, 1); injected so backoff is testable. */
   random?: () => number;
   timeoutMs: number;
-  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  log: Pick<NotifierLogger, 'info' | 'warn'>;
   /** A receiver failed permanently, or recovered (for the notifier.broken meta-alert). */
   onReceiverHealth?: (receiver: string, broken: { error: string } | undefined) => void;
   /** Outcome counters, for metrics. */

@@ -6,15 +6,14 @@
  * (retry, backoff) is deliver.ts.
  */
 import type { MonitorConfig } from '../config/defaults.js';
+import type { NotifierLogger } from '../notify/types.js';
 import type { AlertRow, AlertStore, Intent, SilenceRow } from '../store/alert-store.js';
 import { planNotifications, toBatch } from './dispatch.js';
 import { stepAlerts, ruleSettings, type EvaluationScope, type RuleResult, type Transition } from './lifecycle.js';
 import { compileWindows, inMaintenance, inhibitedBy, silencedBy } from './mute.js';
 
-export interface PipelineLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+/** The pipeline logs as the notifiers do (the daemon passes its pino logger to both). */
+export type PipelineLogger = Pick<NotifierLogger, 'info' | 'warn'>;
 
 export interface PipelineDeps {
   store: AlertStore;

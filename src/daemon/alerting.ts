@@ -8,7 +8,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { AlertPipeline } from '../alerts/pipeline.js';
 import { Deliverer } from '../alerts/deliver.js';
 import { metaScope, META_HUB, pollScope, probeScope, regressionScope, sloScope, toRuleResults } from '../alerts/results.js';
-import { evaluateSlo, sloWindows } from '../evaluate/slo.js';
+import { evaluateSlo, sloInputs } from '../evaluate/slo.js';
 import { evaluateRegression } from '../evaluate/regression.js';
 import { formatDuration } from '../config/duration.js';
 import { PinnedBaselineCache } from './pinned-baseline.js';
@@ -131,8 +131,8 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     run: async () => {
       const now = clock.now();
       for (const hub of d.hubs()) {
-        const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, d.store.ratioOver(hub, name, now - w, now + 1)]));
-        guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, { availability: ratios('hub.up'), latency: ratios('hub.health_fast') }, cfg.slo)), sloScope(hub)));
+        const inputs = sloInputs((name, from, to) => d.store.ratioOver(hub, name, from, to), cfg.slo, now);
+        guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, inputs, cfg.slo)), sloScope(hub)));
       }
     },
   }));

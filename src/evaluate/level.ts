@@ -41,3 +41,23 @@ export function degradationLevel(findings: readonly Finding[], m: LlmMetrics | u
 export function worstLevel(levels: readonly Level[]): Level {
   return levels.reduce<Level>((a, b) => max(a, b), 'green');
 }
+
+/** What levelFromAlerts needs of an alert (structurally an AlertRow). */
+export interface AlertLike {
+  hub: string;
+  rule: string;
+  state: string;
+  severity: string;
+}
+
+/**
+ * A hub's level from its firing alerts: check's bands (any critical → red, …). There are no live LLM metrics
+ * here (they are not stored): the llm.* alerts carry them at check's thresholds. Used by `status`,
+ * `/metrics` and the JSON API, so all of them say the same.
+ */
+export function levelFromAlerts(hub: string, open: readonly AlertLike[], bands: MonitorConfig['levels']): Level {
+  const findings: Finding[] = open
+    .filter((a) => a.hub === hub && a.state === 'firing')
+    .map((a) => ({ id: a.rule, hub, message: '', status: a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warning' : 'ok' }));
+  return degradationLevel(findings, undefined, bands);
+}

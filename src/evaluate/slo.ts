@@ -25,6 +25,15 @@ export function sloWindows(cfg: MonitorConfig['slo']): number[] {
   return [...new Set([cfg.windowMs, ...cfg.burnRates.flatMap((b) => [b.longMs, b.shortMs])])].sort((a, b) => a - b);
 }
 
+/**
+ * The ratios evaluateSlo needs, from a reader of good/total over [from, to) per series (the store's
+ * ratioOver): availability from `hub.up`, latency from `hub.health_fast`, for every window.
+ */
+export function sloInputs(ratioOver: (name: string, from: number, to: number) => Ratio, cfg: MonitorConfig['slo'], now: number): SloInputs {
+  const ratios = (name: string) => new Map(sloWindows(cfg).map((w) => [w, ratioOver(name, now - w, now + 1)]));
+  return { availability: ratios('hub.up'), latency: ratios('hub.health_fast') };
+}
+
 /** How fast the error budget burns: 1 = exactly on budget over the SLO window. */
 export function burnRate(r: Ratio | undefined, targetPercent: number): number | undefined {
   if (!r || r.total === 0) return undefined;

@@ -115,89 +115,84 @@ test('anomalies reads the hub log from a configured command (journalctl-style), 
   expect(doc.checks.find((c) => c.id === 'anomaly.log_growth')!.message).toContain('command: sh ');
 }, 30_000);
 
-test('A18 a 2,168-event log flood on the SSE stream is summarised and notifies nobody; the hub stays OK', async () => {
+/**
+ * A recording receiver and a daemon on the fake hub with `configYaml` (its `RECEIVER` replaced by the
+ * receiver's URL); `body` runs while both live, `afterStop` once the daemon has stopped (the receiver still
+ * listening), and both are stopped whatever happens.
+ */
+async function withDaemonAndReceiver(
+  reply: Parameters<typeof import('../support/receiver.js').startReceiver>[0],
+  configYaml: string, extraArgs: string[],
+  body: (ctx: { state: string; receiver: import('../support/receiver.js').Receiver }) => Promise<void>,
+  afterStop?: (receiver: import('../support/receiver.js').Receiver) => Promise<void>,
+): Promise<void> {
   const { startReceiver } = await import('../support/receiver.js');
-  const receiver = await startReceiver();
+  const receiver = await startReceiver(reply);
   try {
-    hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
-    hub.route('/api/events', { kind: 'sseReplay', file: 'sse/main-sse-events.txt' });
-    const state = mkdtempSync(join(tmpdir(), 'mhm-flood-'));
+    const state = mkdtempSync(join(tmpdir(), 'mhm-faults-'));
     const config = join(state, 'config.yaml');
-    writeFileSync(config, `alerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
-    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--config', config], { env: isolatedEnv(), stdio: 'ignore' });
+    writeFileSync(config, configYaml.replaceAll('RECEIVER', receiver.url));
+    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--config', config, ...extraArgs], { env: isolatedEnv(), stdio: 'ignore' });
     try {
-      const end = Date.now() + 15_000;
-      let summaries: { data: string }[] = [];
-      while (Date.now() < end && summaries.length === 0) {
-        await new Promise((r) => setTimeout(r, 200));
-        try {
-          const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
-          summaries = db.prepare("SELECT data FROM events WHERE type = 'log_summary'").all() as { data: string }[];
-          db.close();
-        } catch { /* not created yet */ }
-      }
-      expect(summaries.length).toBeGreaterThan(0);
-      await new Promise((r) => setTimeout(r, 4_000)); // several polls and dispatch ticks after the flood
-      expect(receiver.requests.length).toBeLessThanOrEqual(1);
-      expect(receiver.requests).toEqual([]);
+      await body({ state, receiver });
     } finally {
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon.once('exit', r));
     }
+    await afterStop?.(receiver);
   } finally {
     await receiver.close();
   }
+}
+
+const WEBHOOK_CONFIG = 'alerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "RECEIVER/hook" }\n';
+
+test('A18 a 2,168-event log flood on the SSE stream is summarised and notifies nobody; the hub stays OK', async () => {
+  hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
+  hub.route('/api/events', { kind: 'sseReplay', file: 'sse/main-sse-events.txt' });
+  await withDaemonAndReceiver(undefined, WEBHOOK_CONFIG, [], async ({ state, receiver }) => {
+    const end = Date.now() + 15_000;
+    let summaries: { data: string }[] = [];
+    while (Date.now() < end && summaries.length === 0) {
+      await new Promise((r) => setTimeout(r, 200));
+      try {
+        const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+        summaries = db.prepare("SELECT data FROM events WHERE type = 'log_summary'").all() as { data: string }[];
+        db.close();
+      } catch { /* not created yet */ }
+    }
+    expect(summaries.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 4_000)); // several polls and dispatch ticks after the flood
+    expect(receiver.requests.length).toBeLessThanOrEqual(1);
+    expect(receiver.requests).toEqual([]);
+  });
 }, 40_000);
 
 test('the heartbeat (dead-man\'s switch) is pinged while the daemon collects, and stops with it', async () => {
-  const { startReceiver } = await import('../support/receiver.js');
-  const receiver = await startReceiver();
-  try {
-    hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
-    const state = mkdtempSync(join(tmpdir(), 'mhm-heartbeat-'));
-    const config = join(state, 'config.yaml');
-    writeFileSync(config, `alerting:\n  heartbeat: { url: "${receiver.url}/ping/abc", interval: 1s }\n`);
-    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse', '--config', config], { env: isolatedEnv(), stdio: 'ignore' });
-    try {
-      await receiver.waitFor(2, 10_000);
-      expect(receiver.requests.slice(0, 2).map((r) => [r.method, r.path])).toEqual([['GET', '/ping/abc'], ['GET', '/ping/abc']]);
-    } finally {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon.once('exit', r));
-    }
+  hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
+  await withDaemonAndReceiver(undefined, 'alerting:\n  heartbeat: { url: "RECEIVER/ping/abc", interval: 1s }\n', ['--no-sse'], async ({ receiver }) => {
+    await receiver.waitFor(2, 10_000);
+    expect(receiver.requests.slice(0, 2).map((r) => [r.method, r.path])).toEqual([['GET', '/ping/abc'], ['GET', '/ping/abc']]);
+  }, async (receiver) => {
     const after = receiver.requests.length;
     await new Promise((r) => setTimeout(r, 2_000));
     expect(receiver.requests.length).toBe(after);
-  } finally {
-    await receiver.close();
-  }
+  });
 }, 30_000);
 
 test('C2 a receiver answering 404 is reported by check --expect-daemon as a broken notifier (no SQLite read)', async () => {
-  const { startReceiver } = await import('../support/receiver.js');
-  const receiver = await startReceiver({ kind: 'status', status: 404, body: 'no such hook' });
-  try {
-    hub.route('/api/health', { kind: 'status', code: 500, body: { error: 'boom' } });
-    const state = mkdtempSync(join(tmpdir(), 'mhm-broken-'));
-    const config = join(state, 'config.yaml');
-    writeFileSync(config, `alerting:\n  group_wait: 1s\n  receivers:\n    team: { type: webhook, url: "${receiver.url}/hook" }\n`);
-    const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse', '--config', config], { env: isolatedEnv(), stdio: 'ignore' });
-    try {
-      await receiver.waitFor(1, 20_000);
-      const end = Date.now() + 10_000;
-      let found: { id: string; status: string; subject?: string; message: string } | undefined;
-      while (!found && Date.now() < end) {
-        const run = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
-        found = (JSON.parse(run.stdout) as { checks: { id: string; status: string; subject?: string; message: string }[] }).checks.find((c) => c.id === 'daemon.notifier');
-        if (!found) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(found).toMatchObject({ status: 'warning', subject: 'team', message: expect.stringContaining('HTTP 404') });
-      expect(receiver.requests).toHaveLength(1); // a 4xx is not retried
-    } finally {
-      daemon.kill('SIGTERM');
-      await new Promise((r) => daemon.once('exit', r));
+  hub.route('/api/health', { kind: 'status', code: 500, body: { error: 'boom' } });
+  const config = 'alerting:\n  group_wait: 1s\n  receivers:\n    team: { type: webhook, url: "RECEIVER/hook" }\n';
+  await withDaemonAndReceiver({ kind: 'status', status: 404, body: 'no such hook' }, config, ['--no-sse'], async ({ state, receiver }) => {
+    await receiver.waitFor(1, 20_000);
+    const end = Date.now() + 10_000;
+    let found: { id: string; status: string; subject?: string; message: string } | undefined;
+    while (!found && Date.now() < end) {
+      const run = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
+      found = (JSON.parse(run.stdout) as { checks: { id: string; status: string; subject?: string; message: string }[] }).checks.find((c) => c.id === 'daemon.notifier');
+      if (!found) await new Promise((r) => setTimeout(r, 200));
     }
-  } finally {
-    await receiver.close();
-  }
+    expect(found).toMatchObject({ status: 'warning', subject: 'team', message: expect.stringContaining('HTTP 404') });
+    expect(receiver.requests).toHaveLength(1); // a 4xx is not retried
+  });
 }, 40_000);

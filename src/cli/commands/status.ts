@@ -42,18 +42,17 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000);
     // Alerts and SLOs per hub: what is firing, the degradation level from it, and the error budget left.
     const { AlertStore } = await import('../../store/alert-store.js');
-    const { evaluateSlo, sloWindows } = await import('../../evaluate/slo.js');
-    const { degradationLevel } = await import('../../evaluate/level.js');
+    const { evaluateSlo, sloInputs } = await import('../../evaluate/slo.js');
+    const { levelFromAlerts } = await import('../../evaluate/level.js');
     const { loadConfig } = await import('../../config/load.js');
     const cfg = await loadConfig(g.configFile, g.configExplicit);
     const alertStore = new AlertStore(store.db);
     const open = alertStore.openAlerts().filter((a) => a.state === 'firing');
     const perHub = hubs.map((h) => {
       const firing = open.filter((a) => a.hub === h.hub);
-      const findings = firing.map((a) => ({ id: a.rule, status: a.severity === 'critical' ? 'critical' as const : 'warning' as const, hub: a.hub, message: a.summary }));
-      const ratios = (name: string) => new Map(sloWindows(cfg.slo).map((w) => [w, store.ratioOver(h.hub, name, now - w, now + 1)]));
-      const slo = evaluateSlo(h.hub, { availability: ratios('hub.up'), latency: ratios('hub.health_fast') }, cfg.slo).filter((f) => f.id !== 'slo.burn_rate');
-      return { ...h, level: degradationLevel(findings, undefined, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
+      const inputs = sloInputs((name, from, to) => store.ratioOver(h.hub, name, from, to), cfg.slo, now);
+      const slo = evaluateSlo(h.hub, inputs, cfg.slo).filter((f) => f.id !== 'slo.burn_rate');
+      return { ...h, level: levelFromAlerts(h.hub, firing, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
     });
     const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
     const doc = {

@@ -5,9 +5,8 @@
  * timestamp and every per-server value is read at it. Nothing older than the staleness window is shown:
  * a server that left the hub disappears, as a Prometheus series goes stale (faults D5).
  */
-import type { MonitorConfig } from '../../config/defaults.js';
-import { degradationLevel } from '../../evaluate/level.js';
-import type { Finding, Level } from '../../evaluate/types.js';
+import { levelFromAlerts } from '../../evaluate/level.js';
+import type { Level } from '../../evaluate/types.js';
 import { KNOWN_HUB_STATES } from '../../sources/hub-models.js';
 import type { AlertRow } from '../../store/alert-store.js';
 import type { DaemonView, HubStatusView, StoreReader } from './view.js';
@@ -93,15 +92,6 @@ function verdicts(store: StoreReader, hub: string, since: number, to: number): M
     }
   }
   return new Map([...latest].map(([k, v]) => [k, v.to]));
-}
-
-/** The hub's level from its firing alerts: check's rule set, so the same bands (any critical → red, …). */
-export function levelFromAlerts(hub: string, open: readonly AlertRow[], bands: MonitorConfig['levels']): Level {
-  const findings: Finding[] = open
-    .filter((a) => a.hub === hub && a.state === 'firing')
-    .map((a) => ({ id: a.rule, hub, message: '', status: a.severity === 'critical' ? 'critical' : a.severity === 'warning' ? 'warning' : 'ok' }));
-  // No live LLM metrics here (they are not stored): the llm.* alerts carry them at check's thresholds.
-  return degradationLevel(findings, undefined, bands);
 }
 
 function hubState(store: StoreReader, hub: string, latestUp: Raw | undefined, now: number): string {

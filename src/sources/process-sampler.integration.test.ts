@@ -1,5 +1,6 @@
 /** The sampler against real processes: a real mcp-hub with stdio children, and a CPU burner we spawn. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../demo/hub-launcher.js';
 import { descendants, readProcessStat, sampleProcessTree } from './process-sampler.js';
@@ -50,7 +51,7 @@ describe.runIf(process.platform === 'linux')('sampleProcessTree on real processe
     expect(readProcessStat(hub.pid)?.cmdline).toContain(String(hub.port));
   });
 
-  test('a CPU-burning grandchild shows more than 50 % over a 500 ms window', async () => {
+  test('a CPU-burning grandchild is attributed the CPU it really used over a 500 ms window, the idle parent almost none', async () => {
     const parent = spawn(
       process.execPath,
       ['-e', "const {spawn}=require('child_process'); spawn(process.execPath,['-e','for(;;){}'],{stdio:'inherit'}); setInterval(()=>{},1000)"],
@@ -62,11 +63,19 @@ describe.runIf(process.platform === 'linux')('sampleProcessTree on real processe
     while (descendants(parentPid).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     const [burner] = descendants(parentPid);
     expect(burner).toBeDefined();
+    // Ground truth from the kernel around the same window: on a loaded 2-core CI machine the burner may get
+    // well under a core, so the test compares with what it actually got instead of a fixed 50 %.
+    const ticks = () => { const st = readProcessStat(burner!)!; return st.utimeTicks + st.stimeTicks; };
+    const t0 = ticks();
+    const w0 = performance.now();
     const sample = await sampleProcessTree(parentPid, 500);
+    const actual = ((ticks() - t0) / 100) / ((performance.now() - w0) / 1000) * 100;
     expect(sample.children.map((c) => c.pid)).toEqual([burner]);
-    expect(sample.children[0]?.cpuPercent).toBeGreaterThan(50);
-    expect(sample.hub?.cpuPercent).toBeLessThan(50); // the parent only waits
-    expect(sample.total?.cpuPercent).toBeGreaterThan(50);
+    const seen = sample.children[0]!.cpuPercent;
+    expect(seen).toBeGreaterThan(5); // it burns
+    expect(Math.abs(seen - actual)).toBeLessThan(25); // what the kernel says, within tick resolution and window skew
+    expect(sample.hub!.cpuPercent).toBeLessThan(Math.max(5, seen / 2)); // the parent only waits
+    expect(sample.total!.cpuPercent).toBeGreaterThanOrEqual(seen);
   });
 
   test('a child killed inside the window is counted as exited, not listed', async () => {

@@ -37,7 +37,8 @@ async function screenUntil(pred: (screen: string) => boolean, what: string, time
 }
 
 test.skipIf(!hasTmux)('dead server shown within a refresh, no escapes from hub data, clean at 60 columns, q quits', async () => {
-  const cmd = `HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --interval 1s`;
+  // CI=true: ink draws nothing live when it believes it runs in CI; the dashboard must draw on a TTY anyway.
+  const cmd = `CI=true HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --interval 1s`;
   tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '45', cmd);
   const first = await screenUntil((s) => /crashy\s+connected/.test(s) && /everything\s+connected/.test(s), 'the servers');
   expect(first).toContain('\\x1b]0;pwned\\x07evil'); // shown, neutralised

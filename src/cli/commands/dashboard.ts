@@ -89,7 +89,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
 
   // One at a time: a concurrent import() of the same ESM graph trips Node 20's loader.
   const React = await import('react');
-  const ink = await import('ink');
+  const ink = await importInkLive();
   const { createDashboard } = await import('../../views/dashboard/app.js');
   const Dashboard = createDashboard(ink, React);
   const { render } = ink;
@@ -100,4 +100,21 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   for (const s of stops) await s();
   session.close();
   return 0;
+}
+
+/**
+ * ink decides once, at import, whether it runs "in CI" (env CI or CONTINUOUS_INTEGRATION) and then
+ * draws nothing until exit. A dashboard on a terminal is watched by a person whatever the environment
+ * says (a shell started from a CI job, tmux inheriting a runner's env), so hide those variables from
+ * ink's import when stdout is a TTY and put them back after.
+ */
+async function importInkLive(): Promise<typeof import('ink')> {
+  const keys = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+  const saved = keys.map((k) => [k, process.env[k]] as const);
+  if (process.stdout.isTTY) for (const k of keys) delete process.env[k];
+  try {
+    return await import('ink');
+  } finally {
+    for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
+  }
 }

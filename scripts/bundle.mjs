@@ -14,6 +14,7 @@ const SEPARATE = {
   './commands/anomalies.js': 'cmd-anomalies',
   './commands/daemon.js': 'cmd-daemon',
   './commands/status.js': 'cmd-status',
+  './commands/reload.js': 'cmd-reload',
   './commands/history.js': 'cmd-history',
   './commands/alerts.js': 'cmd-alerts',
   './commands/setup.js': 'cmd-setup',

@@ -7,6 +7,7 @@ import { Cron } from 'croner';
 import type { MaintenanceWindow } from '../config/defaults.js';
 import type { AlertRow, Matcher, SilenceRow } from '../store/alert-store.js';
 import { matchesAll, parseMatcher } from './matchers.js';
+import { META_RULES } from './results.js';
 
 /** The silence covering these labels now, if any. */
 export function silencedBy(labels: Record<string, string>, silences: readonly SilenceRow[], now: number): SilenceRow | undefined {
@@ -42,7 +43,7 @@ const SERVER_LEVEL = new Set(['server.status', 'server.probe']);
  * about its servers, tools, LLM and SLO; a dead server explains its canaries (Alertmanager `equal: [hub]`).
  */
 export function inhibitedBy(a: AlertRow, firing: readonly AlertRow[]): AlertRow | undefined {
-  if (HUB_LEVEL.has(a.rule) || a.rule === 'notifier.broken') return undefined;
+  if (HUB_LEVEL.has(a.rule) || META_RULES.has(a.rule)) return undefined;
   for (const f of firing) {
     if (f.state !== 'firing' || f.hub !== a.hub || f.fingerprint === a.fingerprint) continue;
     if (f.severity !== 'critical' && f.rule !== 'hub.reachable') continue;

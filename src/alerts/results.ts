@@ -27,11 +27,13 @@ export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
 }
 
 const PROBE_RULES = new Set(['server.probe', 'canary.call']);
+/** Alerts about the monitor itself (hub META_HUB): no poll, probe or silence of a hub speaks for them. */
+export const META_RULES: ReadonlySet<string> = new Set(['notifier.broken', 'config.reload']);
 const SLO_PREFIX = 'slo.';
 
 /** What a poll of `hub` speaks for. When the hub did not answer, absent servers are unknown, not fine. */
 export function pollScope(hub: string, answered: boolean): EvaluationScope {
-  return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && r !== 'notifier.broken' && r !== 'baseline.regression', absentMeansOk: answered };
+  return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && !META_RULES.has(r) && r !== 'baseline.regression', absentMeansOk: answered };
 }
 
 export function probeScope(hub: string, answered: boolean): EvaluationScope {

@@ -60,6 +60,15 @@ export function buildProgram(finish: Finish): Command {
     });
 
   program
+    .command('reload')
+    .description('make the running daemon load its config file again (SIGHUP) and say whether it took: a broken file names the key, and the daemon keeps its previous config')
+    .action(async (_opts: unknown, c: Command) => {
+      const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
+      const run = await (await import('./commands/reload.js')).runReload(g);
+      finish(run.output, run.exitCode);
+    });
+
+  program
     .command('status')
     .description('what the daemon is doing: running or not, per hub the last poll, level, firing alerts and SLO budgets, outbox, database size, gaps in the last 24 h')
     .action(async (_opts: unknown, c: Command) => {

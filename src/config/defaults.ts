@@ -65,6 +65,7 @@ export const DEFAULTS = {
       'canary.call': { failureThreshold: 2 },
       'slo.burn_rate': { failureThreshold: 1, successThreshold: 1 },
       'notifier.broken': { failureThreshold: 1, successThreshold: 1 },
+      'config.reload': { failureThreshold: 1, successThreshold: 1 },
       // Two comparison windows in a row: a sustained regression, not one noisy window.
       'baseline.regression': { failureThreshold: 2, successThreshold: 1 },
     } as Record<string, RuleOverride>,

@@ -33,17 +33,24 @@ export interface DaemonOptions {
   random?: () => number;
   /** How to run this CLI's own commands for the scheduled jobs; absent = no jobs. */
   jobs?: { cliArgv: string[]; globalArgs: string[] };
+  /** Continue this run and its write buffer (whatever it still holds) instead of starting one: a config reload, no gap, no new run row. */
+  resume?: { run: RunIdentity; buffer: WriteBuffer };
 }
 
-export interface RunningDaemon {
+/** Which run of the daemon this is. */
+export interface RunIdentity {
   runId: number;
   /** Epoch ms this run started, and whether the previous run stopped cleanly. */
   startedAt: number;
   cleanStart: boolean;
+}
+
+export interface RunningDaemon extends RunIdentity {
   collectors: HubCollector[];
   buffer: WriteBuffer;
   alerting?: RunningAlerting;
-  stop(): Promise<void>;
+  /** Stops collecting and flushes; `endRun: false` leaves the run open for a reloaded config to resume. */
+  stop(opts?: { endRun?: boolean }): Promise<void>;
 }
 
 const ROLLUP_EVERY_MS = 60_000;
@@ -55,15 +62,20 @@ const BEAT_EVERY_MS = 30_000;
 export function startDaemon(o: DaemonOptions): RunningDaemon {
   const clock = o.clock ?? systemClock;
   const { store, log, cfg } = o;
-  const previous = store.lastRun();
-  const cleanStart = previous === undefined || Boolean(previous.clean_stop);
-  const startedAt = clock.now();
-  const runId = store.startRun({ pid: process.pid, t: startedAt, cleanStart });
-  log.info({ runId, cleanStart, hubs: o.targets.map((t) => t.url), sse: Boolean(o.startSse) }, 'daemon started');
-  if (o.startSse) {
+  let run: RunIdentity;
+  if (o.resume) run = o.resume.run;
+  else {
+    const previous = store.lastRun();
+    const cleanStart = previous === undefined || Boolean(previous.clean_stop);
+    const startedAt = clock.now();
+    run = { runId: store.startRun({ pid: process.pid, t: startedAt, cleanStart }), startedAt, cleanStart };
+  }
+  const { runId } = run;
+  log.info({ runId, cleanStart: run.cleanStart, hubs: o.targets.map((t) => t.url), sse: Boolean(o.startSse) }, o.resume ? 'daemon reconfigured' : 'daemon started');
+  if (o.startSse && !o.resume) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
   }
-  const buffer = new WriteBuffer(store, 100_000, () => clock.now(), runId);
+  const buffer = o.resume?.buffer ?? new WriteBuffer(store, 100_000, () => clock.now(), runId);
   const agent = createHubAgent();
   let collectors: HubCollector[] = [];
   const alerting = cfg.alerting.enabled
@@ -133,18 +145,17 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   void jobs?.then((j) => log.info({ next: j.next() }, 'scheduled jobs'));
 
   return {
-    runId,
-    startedAt,
-    cleanStart,
+    ...run,
     collectors,
     buffer,
     alerting,
-    async stop() {
+    async stop(opts = {}) {
       (await jobs)?.stop();
       await Promise.all([...collectors.map((c) => c.stop()), ...probers.map((p) => p.stop()), ...housekeeping.map((h) => h.stop())]);
       await alerting?.stop();
       agent.destroy();
       buffer.flush();
+      if (opts.endRun === false) return;
       try {
         store.stopRun(runId, clock.now(), buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0);
       } catch (err) {

@@ -14,6 +14,12 @@ export function evaluateBrokenReceivers(hub: string, broken: Record<string, stri
     finding(hub, 'daemon.notifier', 'warning', `the daemon's receiver ${receiver} rejects notifications: ${error}; fix its config, then \`mcp-hub-monitor notify test ${receiver}\``, { subject: receiver }));
 }
 
+/** A failed config reload (the daemon runs its previous config): one warning; nothing when the last load took effect. */
+export function evaluateConfigReload(hub: string, reload: { ok: boolean; error?: string } | undefined): Finding[] {
+  if (!reload || reload.ok) return [];
+  return [finding(hub, 'daemon.config', 'warning', `the daemon's last config reload failed, it runs its previous config: ${reload.error ?? 'unknown error'}; fix the file, then \`mcp-hub-monitor reload\``)];
+}
+
 export interface DaemonFacts {
   /** The lock file: absent, unreadable, or the holder's pid and whether it is a live node process. */
   lock: 'absent' | 'unreadable' | { pid: number; alive: boolean };

@@ -146,6 +146,13 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
       description: 'A 4xx from the receiver (not retried) or 24 h of failed retries: alerts are not reaching {{ $labels.receiver }}. `mcp-hub-monitor notify test {{ $labels.receiver }}` shows the error.',
       why: 'notifier.broken: deliveries that failed (4xx) or expired (retries gave up) in the last hour.',
     }),
+    alertRule(cfg, {
+      name: 'McpHubMonitorConfigReloadFailed', rule: 'config.reload', severity: 'warning', periodMs: scrape,
+      expr: 'mcp_hub_monitor_config_last_reload_successful == 0',
+      summary: 'mcp-hub-monitor could not load its edited config; it runs the previous one',
+      description: 'The last `mcp-hub-monitor reload` (SIGHUP) found a config error. The daemon keeps its previous config until the file is fixed and reloaded; `mcp-hub-monitor reload` prints the error naming the key and the file.',
+      why: 'config.reload: the daemon\'s own gauge, as Prometheus\' and Alertmanager\'s config_last_reload_successful.',
+    }),
   ];
   return out.filter((r): r is CommentedRule => r !== undefined);
 }

@@ -66,10 +66,12 @@ describe('a healthy hub', () => {
     expect(value(samples, 'mcp_hub_server_probe_success', { hub: HUB, server: 'everything' })).toBe(1);
   });
 
-  test('the daemon\'s own health: clean start, poll age, SSE, outbox, notifications, dropped samples', async () => {
+  test('the daemon\'s own health: clean start, poll age, SSE, outbox, notifications, dropped samples, config reload', async () => {
     const v = healthyHub();
-    v.health = { ...v.health, cleanStart: false, outboxDepth: 3, droppedSamples: 7, notifications: { team: { sent: 4, retry: 1 }, 'pager"\n': { failed: 2 } } };
+    v.health = { ...v.health, cleanStart: false, outboxDepth: 3, droppedSamples: 7, notifications: { team: { sent: 4, retry: 1 }, 'pager"\n': { failed: 2 } }, configReload: { ok: false, lastSuccessAt: NOW - 60_000 } };
     const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_monitor_config_last_reload_successful')).toBe(0);
+    expect(value(samples, 'mcp_hub_monitor_config_last_reload_success_timestamp_seconds')).toBe((NOW - 60_000) / 1000);
     expect(value(samples, 'mcp_hub_monitor_clean_start')).toBe(0);
     expect(value(samples, 'mcp_hub_monitor_start_time_seconds')).toBe((NOW - 3_600_000) / 1000);
     expect(value(samples, 'mcp_hub_monitor_last_poll_age_seconds', { hub: HUB })).toBe(5);

@@ -70,6 +70,8 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const startTime = g('mcp_hub_monitor_start_time_seconds', 'When this daemon run started, in Unix seconds.');
   const pollAge = g('mcp_hub_monitor_last_poll_age_seconds', 'Seconds since the daemon last finished a poll of the hub.', ['hub']);
   const sse = g('mcp_hub_monitor_sse_connected', 'Whether the daemon\'s SSE stream from the hub is connected (absent in poll-only mode).', ['hub']);
+  const reloadOk = g('mcp_hub_monitor_config_last_reload_successful', 'Whether the last config load (start or reload) took effect; 0 = the daemon runs its previous config (as Prometheus names it).');
+  const reloadAt = g('mcp_hub_monitor_config_last_reload_success_timestamp_seconds', 'When a config load last took effect, in Unix seconds.');
   const outbox = g('mcp_hub_monitor_outbox_depth', 'Notifications waiting in the outbox.');
   const notifications = c('mcp_hub_monitor_notifications_total', 'Notification delivery attempts by receiver and outcome (sent, retry, failed, expired).', ['receiver', 'outcome']);
   const droppedSamples = c('mcp_hub_monitor_dropped_samples_total', 'Samples dropped because the store refused writes for too long.');
@@ -164,6 +166,8 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     cleanStart.set(d.cleanStart ? 1 : 0);
     startTime.set(d.startedAt / 1000);
     outbox.set(d.outboxDepth);
+    reloadOk.set(d.configReload.ok ? 1 : 0);
+    reloadAt.set(d.configReload.lastSuccessAt / 1000);
     droppedSamples.reset();
     droppedSamples.inc(d.droppedSamples);
     for (const [receiver, outcomes] of Object.entries(d.notifications)) {

@@ -99,6 +99,7 @@ test('systemd: a user unit running the daemon by absolute path, enabled once; tw
   const text = readFileSync(unit, 'utf8');
   expect(text).toMatch(/^Type=simple$/m);
   expect(text).toContain(`ExecStart=${process.execPath} ${CLI_PATH} daemon --config ${b.config} --state-dir ${b.state}`);
+  expect(text).toContain('ExecReload=/bin/kill -HUP $MAINPID');
   const calls = () => readFileSync(b.systemctlLog, 'utf8').split('\n').filter((l) => l && !l.includes('show-environment'));
   expect(calls()).toEqual(['--user daemon-reload', '--user enable --now mcp-hub-monitor.service']);
   await runCli(['setup'], b.env);

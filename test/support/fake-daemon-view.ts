@@ -44,7 +44,7 @@ export class FakeDaemonView implements DaemonView {
   constructor(readonly db: Store, now = Date.parse('2026-11-25T12:00:00Z')) {
     this.nowMs = now;
     this.alertStore = new AlertStore(db.db);
-    this.health = { startedAt: now - 3_600_000, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {} };
+    this.health = { startedAt: now - 3_600_000, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {}, configReload: { ok: true, lastSuccessAt: now - 3_600_000 } };
   }
 
   hubs(): HubStatusView[] { return this.hubList; }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Finding } from '../../evaluate/types.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
-import { evaluateBrokenReceivers, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
+import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
+import { readReloadStatus } from '../../daemon/reload-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -67,9 +68,12 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
     if (opts.expectDaemon && perHub[0]) {
       // Stale after three missed polls; a minute at least, so a busy machine is not a dead daemon.
       const staleAfter = Math.max(60_000, 3 * session.config.collect.intervalMs);
-      const live = evaluateDaemonLiveness(perHub[0].snapshot.target.url, daemonFacts(g.stateDir), now, staleAfter);
+      const facts = daemonFacts(g.stateDir);
+      const live = evaluateDaemonLiveness(perHub[0].snapshot.target.url, facts, now, staleAfter);
       perHub[0].findings.push(opts.daemonCritical && live.status === 'warning' ? { ...live, status: 'critical' } : live);
       perHub[0].findings.push(...evaluateBrokenReceivers(perHub[0].snapshot.target.url, brokenReceivers(g.stateDir)));
+      // A stale file from a dead daemon says nothing about the next one (which rewrites it at start).
+      if (typeof facts.lock === 'object' && facts.lock.alive) perHub[0].findings.push(...evaluateConfigReload(perHub[0].snapshot.target.url, readReloadStatus(g.stateDir)));
     }
     const result = buildResult(perHub, session.config, now);
     return renderResult(result, format, g);

@@ -1,6 +1,6 @@
 /**
- * `daemon`: runs the collector in the foreground until SIGTERM/SIGINT (systemd `Type=simple`). Exit 0 on a
- * clean stop; exit 3 when it cannot start (bad config, a second daemon on the same state dir, an unusable
+ * `daemon`: runs the collector in the foreground until SIGTERM/SIGINT (systemd `Type=simple`). SIGHUP reloads
+ * the config file (a bad one is reported and the running config kept). Exit 0 on a clean stop; exit 3 when it cannot start (bad config, a second daemon on the same state dir, an unusable
  * state dir) with one line saying why.
  */
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,7 @@ import { UsageError } from '../../config/errors.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
 import { discoverHubs } from '../../sources/discovery.js';
+import type { ResolvedConfig } from '../../daemon/host.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface DaemonFlags {
@@ -31,7 +32,8 @@ function parseListen(text: string): { host: string; port: number } | undefined {
   return { host: m[1] ?? m[2]!, port };
 }
 
-export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<void> {
+/** The config file with the command-line overrides, and the hubs: at start and at every reload. */
+async function resolveConfig(g: GlobalOptions, flags: DaemonFlags): Promise<ResolvedConfig> {
   const cfg = await loadConfig(g.configFile, g.configExplicit);
   if (flags.interval !== undefined) {
     const ms = parseDuration(flags.interval);
@@ -40,16 +42,20 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   }
   if (flags.sse === false) cfg.collect.sse = false;
   if (flags.listen !== undefined) cfg.http.listen = flags.listen;
-  const listen = parseListen(cfg.http.listen);
-  let targets;
   try {
-    targets = discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env });
+    return { cfg, targets: discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env }) };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }] = await Promise.all([
+}
+
+export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<void> {
+  const first = await resolveConfig(g, flags);
+  const { cfg } = first;
+  const listen = parseListen(cfg.http.listen);
+  const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
     import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
-    import('../../daemon/daemon.js'), import('../../sources/sse-client.js'),
+    import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
   let lock;
@@ -60,28 +66,39 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
     throw err;
   }
+  // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can reload.
+  let hupWhileStarting = false;
+  const earlyHup = () => { hupWhileStarting = true; };
+  process.on('SIGHUP', earlyHup);
   sweepTempFiles(g.stateDir);
   const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const { buildNotifiers } = await import('../receivers.js');
-  const notifiers = await buildNotifiers(cfg, log);
-  if (cfg.alerting.enabled) log.info({ receivers: [...notifiers.keys()] }, notifiers.size ? 'alerting to receivers' : 'alerting with no receivers: alerts are stored and listed by `alerts`, nobody is notified');
-  const daemon = startDaemon({
-    cfg, targets, stateDir: g.stateDir, store, log, notifiers,
-    timeoutMs: g.timeoutMs ?? cfg.timeoutMs,
-    // Scheduled jobs run this same CLI with the same hubs, config and state dir.
-    jobs: {
-      cliArgv: [process.execPath, process.argv[1] as string],
-      globalArgs: [
-        ...targets.flatMap((t) => ['--hub', t.url]),
-        ...(g.configExplicit ? ['--config', g.configFile] : []),
-        '--state-dir', g.stateDir,
-      ],
+  const host = await DaemonHost.start({
+    resolve: () => resolveConfig(g, flags),
+    buildNotifiers: async (c) => {
+      const notifiers = await buildNotifiers(c, log);
+      if (c.alerting.enabled) log.info({ receivers: [...notifiers.keys()] }, notifiers.size ? 'alerting to receivers' : 'alerting with no receivers: alerts are stored and listed by `alerts`, nobody is notified');
+      return notifiers;
     },
-    startSse: cfg.collect.sse
-      ? (o) => startSseClient({ ...o, onObservation: (obs) => o.onObservation(obs as never) })
-      : undefined,
-  });
+    start: (o) => startDaemon({
+      ...o, stateDir: g.stateDir, store, log,
+      timeoutMs: g.timeoutMs ?? o.cfg.timeoutMs,
+      // Scheduled jobs run this same CLI with the same hubs, config and state dir.
+      jobs: {
+        cliArgv: [process.execPath, process.argv[1] as string],
+        globalArgs: [
+          ...o.targets.flatMap((t) => ['--hub', t.url]),
+          ...(g.configExplicit ? ['--config', g.configFile] : []),
+          '--state-dir', g.stateDir,
+        ],
+      },
+      startSse: o.cfg.collect.sse
+        ? (s) => startSseClient({ ...s, onObservation: (obs) => s.onObservation(obs as never) })
+        : undefined,
+    }),
+    stateDir: g.stateDir, log, now: () => Date.now(),
+  }, first);
   let http: { url: string; close(): Promise<void> } | undefined;
   if (listen) {
     const { startHttpServer } = await import('../../views/http/server.js');
@@ -91,28 +108,32 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         // bin/mcp-hub-monitor.cjs → the package root → dist/web (built at install time).
         webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
         source: {
-          hubs: () => daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
+          hubs: () => host.daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
           store: () => store,
-          alerts: () => daemon.alerting?.alertStore,
-          daemon: () => ({
-            startedAt: daemon.startedAt, cleanStart: daemon.cleanStart, runId: daemon.runId,
-            outboxDepth: daemon.alerting?.alertStore.pendingDepth() ?? 0, droppedSamples: daemon.buffer.stats.droppedSamples,
-            notifications: daemon.alerting?.notificationCounts() ?? {},
-          }),
-          config: () => cfg,
+          alerts: () => host.daemon.alerting?.alertStore,
+          daemon: () => {
+            const daemon = host.daemon;
+            return {
+              startedAt: daemon.startedAt, cleanStart: daemon.cleanStart, runId: daemon.runId,
+              outboxDepth: daemon.alerting?.alertStore.pendingDepth() ?? 0, droppedSamples: daemon.buffer.stats.droppedSamples,
+              notifications: daemon.alerting?.notificationCounts() ?? {},
+              configReload: { ok: host.status.ok, lastSuccessAt: host.status.lastSuccessAt },
+            };
+          },
+          config: () => host.cfg,
           now: () => Date.now(),
         },
       });
       log.info({ url: http.url }, 'serving /metrics, /api/* and /api/stream');
     } catch (err) {
-      await daemon.stop();
+      await host.stop();
       store.close();
       lock?.release();
       throw (err as { code?: string }).code === 'USAGE' ? new UsageError((err as Error).message) : err;
     }
   }
   if (store.openInfo.corruptMovedTo) {
-    daemon.buffer.write([], targets.map((t) => ({ hub: t.url, t: Date.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
+    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: Date.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
   }
 
   await new Promise<void>((resolve) => {
@@ -128,7 +149,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         process.exit(0);
       }, STOP_DEADLINE_MS);
       force.unref();
-      void Promise.all([http?.close(), daemon.stop()]).finally(() => {
+      void Promise.all([http?.close(), host.stop()]).finally(() => {
         try { store.close(); } catch { /* closing is best effort */ }
         lock?.release();
         clearTimeout(force);
@@ -137,5 +158,14 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // systemd's ExecReload and `mcp-hub-monitor reload` send SIGHUP: load the config file again.
+    const reload = () => {
+      if (stopping) return;
+      log.info({ file: g.configFile }, 'SIGHUP: reloading the config');
+      void host.reload();
+    };
+    process.on('SIGHUP', reload);
+    process.off('SIGHUP', earlyHup);
+    if (hupWhileStarting) reload();
   });
 }

@@ -58,6 +58,8 @@ function serviceUnit(i: SetupInputs): string {
     // Type=simple: the daemon stays in the foreground and logs JSON lines to stderr (the journal).
     'Type=simple',
     `ExecStart=${exec}`,
+    // `systemctl --user reload` = SIGHUP: the daemon loads its config again and keeps the old one if the new is broken.
+    'ExecReload=/bin/kill -HUP $MAINPID',
     'Restart=on-failure',
     'RestartSec=5s',
     // SIGTERM = flush and exit 0 within 2 s.

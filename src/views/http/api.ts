@@ -124,7 +124,7 @@ function health(view: DaemonView, search: URLSearchParams): unknown {
   const now = view.now();
   return {
     status: 'running', now, startedAt: d.startedAt, uptimeSeconds: age(now, d.startedAt), cleanStart: d.cleanStart, runId: d.runId,
-    outboxDepth: d.outboxDepth, droppedSamples: d.droppedSamples, notifications: d.notifications,
+    outboxDepth: d.outboxDepth, droppedSamples: d.droppedSamples, notifications: d.notifications, configReload: d.configReload,
     hubs: view.hubs().map((h) => ({ url: h.url, lastPollAt: h.lastPollAt ?? null, lastPollOk: h.lastPollOk ?? null, lastPollAgeSeconds: age(now, h.lastPollAt), sseConnected: h.sseConnected ?? null })),
   };
 }

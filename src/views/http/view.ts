@@ -35,6 +35,8 @@ export interface DaemonHealthView {
   droppedSamples: number;
   /** Cumulative delivery outcomes since start: receiver → outcome (sent, retry, failed, expired) → count. */
   notifications: Record<string, Record<string, number>>;
+  /** The last config load: whether it took effect, and when one last did (epoch ms). */
+  configReload: { ok: boolean; lastSuccessAt: number };
 }
 
 /** Read access to a running daemon, everything the HTTP server needs. */

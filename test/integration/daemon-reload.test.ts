@@ -121,6 +121,9 @@ test('reload: a good config takes effect and notifies nothing twice; a broken on
   const check = await runCli(['check', '--hub', hub.url, '--expect-daemon', '--state-dir', state], env);
   expect(check.code).toBe(2); // crashy and crashy2 are still dead
   expect(check.stdout).toMatch(/last config reload failed, it runs its previous config: .*collect\.interval/);
+  const status = await runCli(['status', '--state-dir', state], env);
+  expect(status.stdout).toMatch(/^config: the last reload \(.*\) failed, running the config loaded .*collect\.interval/m);
+  expect(status.code).toBe(1);
 
   // Fixed: reloads, the gauge and the alert clear.
   writeFileSync(config, base(['a', 'b']));

@@ -55,18 +55,21 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       return { ...h, level: levelFromAlerts(h.hub, firing, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
     });
     const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
+    const { readReloadStatus } = await import('../../daemon/reload-status.js');
+    const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
     const doc = {
-      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null },
+      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload },
       store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion },
       hubs: perHub,
       gaps,
       notifications: outbox,
     };
-    const exitCode = running && !stale ? 0 : 1;
+    const exitCode = running && !stale && (reload?.ok ?? true) ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
     const lines = [
       running ? `daemon: running (pid ${(lockInfo as { pid: number }).pid}${run ? `, since ${new Date(run.started_at).toISOString()}, ${run.clean_start ? 'clean start' : 'after an unclean stop'}` : ''})`
         : `daemon: not running${run?.stopped_at ? ` (last stopped ${new Date(run.stopped_at).toISOString()})` : ''}`,
+      ...(reload && !reload.ok ? [`config: the last reload (${new Date(reload.at).toISOString()}) failed, running the config loaded ${new Date(reload.lastSuccessAt).toISOString()}: ${clean(reload.error ?? '')}`] : []),
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
       'hubs:',
       ...perHub.flatMap((h) => [

@@ -3,12 +3,16 @@
  * change this machine): files, modes, idempotency, and an uninstall that leaves nothing it installed.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+import { which } from '../support/prometheus.js';
+
+const SYSTEMD_ANALYZE = which('systemd-analyze');
 
 interface Box { env: Record<string, string>; home: string; crontab: string; systemctlLog: string; state: string; config: string }
 
@@ -100,6 +104,12 @@ test('systemd: a user unit running the daemon by absolute path, enabled once; tw
   expect(text).toMatch(/^Type=simple$/m);
   expect(text).toContain(`ExecStart=${process.execPath} ${CLI_PATH} daemon --config ${b.config} --state-dir ${b.state}`);
   expect(text).toContain('ExecReload=/bin/kill -HUP $MAINPID');
+  if (SYSTEMD_ANALYZE) {
+    // systemd's own parser: every directive known and well-formed, the binaries there (it prints nothing then).
+    const verified = spawnSync(SYSTEMD_ANALYZE, ['verify', unit], { encoding: 'utf8' });
+    expect(verified.stderr.split('\n').filter((l) => l.includes(unit))).toEqual([]);
+    expect(verified.status).toBe(0);
+  }
   const calls = () => readFileSync(b.systemctlLog, 'utf8').split('\n').filter((l) => l && !l.includes('show-environment'));
   expect(calls()).toEqual(['--user daemon-reload', '--user enable --now mcp-hub-monitor.service']);
   await runCli(['setup'], b.env);

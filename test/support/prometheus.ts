@@ -40,10 +40,12 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(bin: string, opts: { targets: string[]; token?: string }): Promise<RunningPrometheus> {
+export async function startPrometheus(bin: string, opts: { targets: string[]; token?: string; ruleFiles?: string[]; alertmanager?: string }): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'mhm-prometheus-'));
   writeFileSync(join(dir, 'prometheus.yml'), [
     'global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }',
+    ...(opts.ruleFiles ? [`rule_files: ${JSON.stringify(opts.ruleFiles)}`] : []),
+    ...(opts.alertmanager ? ['alerting:', '  alertmanagers:', `    - static_configs: [{ targets: [${JSON.stringify(opts.alertmanager)}] }]`] : []),
     'scrape_configs:',
     '  - job_name: mcp-hub-monitor',
     ...(opts.token ? [`    authorization: { type: Bearer, credentials: ${JSON.stringify(opts.token)} }`] : []),

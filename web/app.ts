@@ -17,6 +17,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: 
 }
 async function api(path: string): Promise<Json> {
   const r = await fetch(path, { headers: { accept: 'application/json' } });
+  // Signed out (the session cookie expired, or the token changed): back to the sign-in form.
+  if (r.status === 401) window.location.assign('/login');
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
 }

@@ -9,12 +9,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { ROUTE_PATHS, startHttpServer } from '../../src/views/http/server.js';
+import { PUBLIC_PATHS, ROUTE_PATHS, startHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 
 /** Every route, classified: what it is and whether it streams. */
-const CLASSIFIED: Record<string, 'metrics' | 'stream' | 'static' | 'api'> = {
-  '/metrics': 'metrics', '/api/stream': 'stream', '/favicon.ico': 'static', '/': 'static', '/index.html': 'static',
+const CLASSIFIED: Record<string, 'metrics' | 'stream' | 'static' | 'api' | 'login'> = {
+  '/metrics': 'metrics', '/api/stream': 'stream', '/favicon.ico': 'static', '/': 'static', '/index.html': 'static', '/login': 'login',
   '/app.js': 'static', '/style.css': 'static', '/uplot.css': 'static',
   '/api/hubs': 'api', '/api/servers': 'api', '/api/series': 'api', '/api/events': 'api', '/api/alerts': 'api', '/api/health': 'api',
 };
@@ -43,20 +43,25 @@ test('no token configured: every route answers GET, rejects a foreign Host (403)
   const s = await serve();
   for (const p of ROUTE_PATHS) {
     const method = CLASSIFIED[p] === 'stream' ? 'HEAD' : 'GET';
-    expect((await httpRequest(s.url, path(p), { method })).status, p).toBeLessThan(300);
+    const got = await httpRequest(s.url, path(p), { method });
+    if (CLASSIFIED[p] === 'login') expect([got.status, got.headers.location], p).toEqual([303, '/']); // nothing to sign in to
+    else expect(got.status, p).toBeLessThan(300);
     expect((await httpRequest(s.url, path(p), { method, headers: { host: 'evil.example' } })).status, `${p} foreign host`).toBe(403);
-    expect((await httpRequest(s.url, path(p), { method: 'POST', headers: { origin: 'http://evil.example' }, body: '{}' })).status, `${p} POST`).toBe(405);
+    const post = await httpRequest(s.url, path(p), { method: 'POST', headers: { origin: 'http://evil.example' }, body: '{}' });
+    expect(post.status, `${p} POST`).toBe(CLASSIFIED[p] === 'login' ? 303 : 405);
   }
 });
 
-test('with a token: every route is 401 without it, 200 with it, and the token is in no answer', async () => {
+test('with a token: every route is 401 without it (pages send the browser to /login; the form and its CSS are public), 200 with it, and the token is in no answer', async () => {
   // The failure limiter answers 429 after 10 bad tokens a minute from one address: a fresh server per 8 routes.
   for (let i = 0; i < ROUTE_PATHS.length; i += 8) {
     const s = await serve(TOKEN);
     for (const p of ROUTE_PATHS.slice(i, i + 8)) {
       const method = CLASSIFIED[p] === 'stream' ? 'HEAD' : 'GET';
       const denied = await httpRequest(s.url, path(p), { method });
-      expect(denied.status, p).toBe(401);
+      if (PUBLIC_PATHS.has(p)) expect(denied.status, p).toBeLessThan(300);
+      else if (p === '/' || p === '/index.html') expect([denied.status, denied.headers.location], p).toEqual([303, '/login']);
+      else expect(denied.status, p).toBe(401);
       const ok = await httpRequest(s.url, path(p), { method, headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ok.status, p).toBeLessThan(300);
       expect(ok.body.includes(TOKEN) || denied.body.includes(TOKEN), p).toBe(false);

@@ -4,7 +4,8 @@
  * server name is shown as text with no script run. A screenshot is kept in test-artifacts/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
@@ -62,5 +63,41 @@ test.skipIf(!CHROMIUM)('loads, draws charts, shows a killed child as DEAD live, 
 
   mkdirSync('test-artifacts', { recursive: true });
   await page.screenshot({ path: 'test-artifacts/web-dashboard.png', fullPage: true });
+  expect(problems).toEqual([]);
+}, 90_000);
+
+test.skipIf(!CHROMIUM)('with a token: the browser is sent to the sign-in form, a wrong token is refused, the right one opens the live dashboard', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const port = await freePort();
+  const state = stateDir();
+  const token = 'web-token-0123456789abcdef';
+  writeFileSync(join(state, 'config.yaml'), `http:\n  token: ${token}\n`);
+  startDaemonProcess(hub, state, ['--config', join(state, 'config.yaml'), '--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
+  const base = `http://127.0.0.1:${port}`;
+  await until('the daemon serving /login', async () => ((await httpRequest(base, '/login')).status === 200 ? true : undefined), 15_000);
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(base);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.fill('#token', 'wrong-token-wrong-token');
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  expect(await page.textContent('.login-error')).toBe('Wrong token.');
+  expect(await context.cookies()).toEqual([]);
+
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+  await page.waitForSelector('#servers tbody tr', { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live', undefined, { timeout: 15_000 });
+  const [cookie] = await context.cookies();
+  expect(cookie).toMatchObject({ name: 'mhm_session', httpOnly: true, sameSite: 'Strict' });
+  expect(cookie!.value).not.toContain(token);
+  expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read it
   expect(problems).toEqual([]);
 }, 90_000);

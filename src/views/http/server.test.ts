@@ -205,11 +205,57 @@ describe('security', () => {
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
     expect((await httpRequest(url, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
-    for (let i = 0; i < 9; i++) expect((await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
+    // No credential at all is a browser not signed in yet, not a guess: only wrong tokens count.
+    for (let i = 0; i < 10; i++) expect((await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
     const limited = await httpRequest(url, '/api/hubs', { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBe('60');
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  test('web sign-in with a token: the form, a wrong token (401, counted), a cross-site form (403), the right one sets an HttpOnly SameSite=Strict cookie that opens reads', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const form = (token: string, headers: Record<string, string> = {}) => httpRequest(s.url, '/login', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token }).toString(),
+    });
+    const page = await httpRequest(s.url, '/login');
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/<form method="post" action="\/login">/);
+    expect(page.body).not.toMatch(/<script/);
+    expect((await httpRequest(s.url, '/')).headers.location).toBe('/login');
+
+    const wrong = await form('not-the-token-at-all');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toContain('Wrong token.');
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    const crossSite = await form(TOKEN, { origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers['set-cookie']).toBeUndefined();
+
+    const ok = await form(TOKEN, { origin: s.url });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/');
+    const cookie = String(ok.headers['set-cookie']);
+    expect(cookie).toMatch(/^mhm_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(';')[0]!;
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: session } })).status).toBe(200);
+    expect((await httpRequest(s.url, '/metrics', { headers: { cookie: `other=1; ${session}` } })).status).toBe(200);
+    // A forged cookie is a failed guess; the cookie opens no write either.
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: 'mhm_session=forged' } })).status).toBe(401);
+    expect((await httpRequest(s.url, '/api/hubs', { method: 'POST', headers: { cookie: session, origin: s.url } })).status).toBe(405);
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  test('sign-in failures count toward the 429 limit; a form over 4 KiB is no login', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const big = await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}&pad=${'a'.repeat(5_000)}` });
+    expect(big.status).toBe(401);
+    for (let i = 0; i < 9; i++) {
+      const r = await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=guess' });
+      expect(r.status).toBe(401);
+    }
+    expect((await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}` })).status).toBe(429);
   });
 
   test('a request header over 16 KiB is refused with 431', async () => {

@@ -1,7 +1,8 @@
 /**
  * The daemon's HTTP server (node:http only): `/metrics` for Prometheus, a read-only JSON API under
  * `/api/`, and `/api/stream` (SSE). Safe by default (faults §4 item 8, §E): loopback unless a token is
- * set, a Host allowlist on every route (DNS rebinding), the token on every request when one is set,
+ * set, a Host allowlist on every route (DNS rebinding), the token on every request when one is set (or
+ * the session cookie a browser gets from the sign-in form, web-login.ts),
  * GET/HEAD only (state changes will go through checkMutation), strict headers, Node's slowloris timeouts,
  * a header size cap and bounded connections and SSE clients.
  */
@@ -14,6 +15,7 @@ import { API_ROUTES, toJsonBody } from './api.js';
 import { ParamError, readParams } from './params.js';
 import { AuthFailureLimiter, defaultAllowedHosts, hasBearerToken, hostWithPort, isHostAllowed, SECURITY_HEADERS, validateListen } from './security.js';
 import { SseBroadcaster } from './sse.js';
+import { hasSession, loginOriginAllowed, loginPage, presentsCredential, readLoginForm, sessionCookie } from './web-login.js';
 import type { DaemonView } from './view.js';
 
 /** What the HTTP server needs from the daemon and its config. */
@@ -93,7 +95,13 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
 };
 
 /** Every path the server answers, for the security sweep test: a new route must be classified there. */
-export const ROUTE_PATHS: readonly string[] = ['/metrics', '/api/stream', '/favicon.ico', ...Object.keys(STATIC_FILES), ...Object.keys(API_ROUTES)];
+export const ROUTE_PATHS: readonly string[] = ['/metrics', '/api/stream', '/favicon.ico', '/login', ...Object.keys(STATIC_FILES), ...Object.keys(API_ROUTES)];
+
+/** What a signed-out browser may load with a token set: the sign-in form and its look, no data. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/style.css', '/favicon.ico']);
+/** Pages a signed-out browser is sent to /login from, instead of a bare 401. */
+const PAGES = new Set(['/', '/index.html']);
+const HTML_TYPE = 'text/html; charset=utf-8';
 
 /** Starts listening; throws a USAGE error for an unsafe or invalid listen address/token, or when the port is taken. */
 export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpServer> {
@@ -119,15 +127,21 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
     if (!isHostAllowed(req.headers.host, allowedHosts, port)) return sendError(res, 403, 'Host header not allowed: use the address the server listens on');
+    const path = (req.url ?? '').split('?')[0] ?? '';
     if (d.token !== undefined) {
       const who = req.socket.remoteAddress ?? '';
       if (!limiter.allowed(who, Date.now())) return sendError(res, 429, 'too many failed token checks; wait a minute', { 'retry-after': '60' });
-      if (!hasBearerToken(req.headers.authorization, d.token)) {
-        limiter.fail(who, Date.now());
+      if (path === '/login') return login(req, res, d.token, who);
+      if (!PUBLIC_PATHS.has(path) && !hasBearerToken(req.headers.authorization, d.token) && !hasSession(req.headers.cookie, d.token)) {
+        // A wrong token or cookie is a guess; no credential at all is a browser that has not signed in yet.
+        if (presentsCredential(req)) limiter.fail(who, Date.now());
+        if (PAGES.has(path) && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 303, '', HTML_TYPE, { location: '/login' });
         return sendError(res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer realm="mcp-hub-monitor"' });
       }
+    } else if (path === '/login') {
+      return send(res, 303, '', HTML_TYPE, { location: '/' }); // no token: nothing to sign in to
     }
-    // Nothing changes state yet; future actions go through checkMutation (POST + Origin + token).
+    // Nothing else changes state; future actions go through checkMutation (POST + Origin + token).
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD', connection: 'close' });
     }
@@ -152,6 +166,21 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     const route = API_ROUTES[url.pathname];
     if (route === undefined || !Object.hasOwn(API_ROUTES, url.pathname)) return sendError(res, 404, 'no such route; see /api/hubs, /api/servers, /api/series, /api/events, /api/alerts, /api/health, /api/stream, /metrics');
     return send(res, 200, toJsonBody(route(view, url.searchParams)));
+  }
+
+  /** GET shows the form; POST checks the token and sets the session cookie (see web-login.ts). */
+  async function login(req: http.IncomingMessage, res: http.ServerResponse, token: string, who: string): Promise<void> {
+    // same-origin, not no-referrer, on the form's page: browsers send `Origin: null` for a form posted from a
+    // no-referrer page, which would hide whether the post came from us.
+    if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, loginPage(), HTML_TYPE, { 'referrer-policy': 'same-origin' });
+    if (req.method !== 'POST') return sendError(res, 405, 'sign in with GET (the form) or POST (the token)', { allow: 'GET, HEAD, POST', connection: 'close' });
+    if (!loginOriginAllowed(req, allowedHosts, port)) return send(res, 403, loginPage('This form was sent from another site.'), HTML_TYPE);
+    const given = await readLoginForm(req);
+    if (given === undefined || !hasBearerToken(`Bearer ${given}`, token)) {
+      limiter.fail(who, Date.now());
+      return send(res, 401, loginPage('Wrong token.'), HTML_TYPE, { 'referrer-policy': 'same-origin' });
+    }
+    return send(res, 303, '', HTML_TYPE, { location: '/', 'set-cookie': sessionCookie(token) });
   }
 
   const limits: HttpLimits = { ...HTTP_LIMITS, ...d.limits };

@@ -2,7 +2,8 @@
 // `npm run bench:http`: the daemon's HTTP server against a seeded store, and the real daemon's RSS with
 // the server idle. Baseline in the same run: the trivial /api/health route on the same server, so the
 // table shows both milliseconds and ratios (these machines are noisy).
-//  - /metrics with 500+ series (250 servers × up/dead, plus hub and daemon series): p50/p99 of 200 scrapes.
+//  - /metrics with 500+ series (250 servers × up/dead, plus hub and daemon series) and 20,000 events in the
+//    store: p50/p99 of 200 scrapes.
 //  - /api/series for a 30-day chart (1-hour rollups, 720 points per series): p50/p99 per series.
 //  - daemon RSS after 20 s idle with --listen, 1 real hub.
 // Targets (issue F): /metrics p99 ≤ 20 ms with 500 series; 30-day chart ≤ 20 ms per series; RSS ≤ 80 MB.
@@ -60,6 +61,8 @@ for (let i = 0; i < 250; i++) {
 }
 latest.push({ hub: HUB, name: 'hub.up', t: now - 1000, v: 1 }, { hub: HUB, name: 'hub.health_latency_ms', t: now - 1000, v: 3 }, { hub: HUB, name: 'hub.rss_bytes', t: now - 1000, v: 7e7 });
 store.insertSamples(latest);
+// A day of a chatty hub's log events before them: a scrape must not pay for the event history.
+for (let k = 0; k < 20; k++) store.insertEvents(Array.from({ length: 1000 }, (_, i) => ({ hub: HUB, t: now - DAY + (k * 1000 + i) * 4000, type: 'hub_log', data: { level: 'warn', message: 'x' } })));
 store.insertEvents(Array.from({ length: 250 }, (_, i) => ({ hub: HUB, t: now - 2000, type: i % 50 === 0 ? 'server_dead' : 'server_status', server: `srv-${String(i).padStart(3, '0')}`, data: { to: i % 50 === 0 ? 'dead' : 'up' } })));
 while (!store.rollup(now).done);
 
@@ -69,7 +72,7 @@ const server = await startHttpServer({
   source: {
     hubs: () => [{ url: HUB, lastPollAt: now - 1000, lastPollOk: true, sseConnected: true }],
     store: () => store, alerts: () => undefined,
-    daemon: () => ({ startedAt: now - DAY, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {} }),
+    daemon: () => ({ startedAt: now - DAY, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {}, configReload: { ok: true, lastSuccessAt: now - DAY } }),
     config: () => cfg, now: () => Date.now(),
   },
 });

@@ -99,6 +99,18 @@ export function queryEvents(sql: Sql, q: EventQuery): StoredEvent[] {
   return rows.map((r) => ({ ...r, data: parseData(r.data) }));
 }
 
+/**
+ * A hub's events of the given types with id > `afterId`, in id order: a reader that remembers the last id
+ * it saw reads only what is new. `+hub`/`+type` keep SQLite on the rowid range (ids only grow): with the
+ * indexes it would walk every event of the hub since the start.
+ */
+export function eventsAfter(sql: Sql, hub: string, types: readonly string[], afterId: number, limit: number): StoredEvent[] {
+  const marks = types.map(() => '?').join(', ');
+  const rows = sql.stmt(`SELECT id, hub, t, type, server, data FROM events WHERE id > ? AND +hub = ? AND +type IN (${marks}) ORDER BY id LIMIT ?`)
+    .all(afterId, hub, ...types, Math.max(0, Math.trunc(limit))) as (Omit<StoredEvent, 'data'> & { data: string | null })[];
+  return rows.map((r) => ({ ...r, data: parseData(r.data) }));
+}
+
 function parseData(text: string | null): unknown {
   if (text === null) return undefined;
   try {

@@ -146,6 +146,7 @@ describe('query plans', () => {
       for (const type of [undefined, 'hub_state']) {
         for (const order of ['asc', 'desc'] as const) s.queryEvents({ hub, type, from: 0, to: T0, limit: 10, order });
       }
+      s.eventsAfter(hub ?? 'h', ['server_status', 'server_dead', 'hub_state'], 0, 10);
       s.listSeries(hub);
       s.lastSampleTime(hub);
     }

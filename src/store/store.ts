@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
 import {
-  lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
+  eventsAfter, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
@@ -188,6 +188,11 @@ export class Store {
   /** Events in [from, to), optionally of one hub and/or type. */
   queryEvents(q: EventQuery): StoredEvent[] {
     return queryEvents(this.sql, q);
+  }
+
+  /** A hub's events of `types` after the event id `afterId`, oldest first (for readers that keep a cursor). */
+  eventsAfter(hub: string, types: readonly string[], afterId: number, limit: number): StoredEvent[] {
+    return eventsAfter(this.sql, hub, types, afterId, limit);
   }
 
   /** Every series, or one hub's. */

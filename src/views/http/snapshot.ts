@@ -9,6 +9,7 @@ import { levelFromAlerts } from '../../evaluate/level.js';
 import type { Level } from '../../evaluate/types.js';
 import { KNOWN_HUB_STATES } from '../../sources/hub-models.js';
 import type { AlertRow } from '../../store/alert-store.js';
+import type { StoredEvent } from '../../store/queries.js';
 import type { DaemonView, HubStatusView, StoreReader } from './view.js';
 
 /** One server at its hub's latest successful poll. */
@@ -79,26 +80,61 @@ function latestByServer(store: StoreReader, hub: string, name: string, from: num
   return out;
 }
 
-/** The latest settled verdict per server this run (the collector records every server's first verdict). */
-function verdicts(store: StoreReader, hub: string, since: number, to: number): Map<string, string> {
-  const latest = new Map<string, { t: number; id: number; to: string }>();
-  for (const type of ['server_status', 'server_dead']) {
-    for (const e of store.queryEvents({ hub, type, from: since, to, limit: VERDICT_EVENTS, order: 'desc' })) {
-      if (e.server === null) continue;
-      const cur = latest.get(e.server);
-      if (cur && (cur.t > e.t || (cur.t === e.t && cur.id > e.id))) continue;
-      const data = e.data as { to?: unknown } | undefined;
-      latest.set(e.server, { t: e.t, id: e.id, to: type === 'server_dead' ? 'dead' : typeof data?.to === 'string' ? data.to : 'unknown' });
+/** What one hub's events say now: the latest verdict per server this run, and the latest hub state. */
+interface HubEventState {
+  since: number;
+  cursor: number;
+  verdicts: Map<string, Stamped>;
+  hubState?: Stamped;
+}
+/** A value and the event it came from: the latest by time wins (then by id), whatever order the rows came in. */
+interface Stamped { t: number; id: number; value: string }
+const newer = (e: StoredEvent, cur: Stamped | undefined): boolean => !cur || e.t > cur.t || (e.t === cur.t && e.id > cur.id);
+
+const VERDICT_TYPES = ['server_status', 'server_dead', 'hub_state'] as const;
+/** Per store and hub, the events read so far: a scrape reads only the events stored since the last one. */
+const eventStates = new WeakMap<object, Map<string, HubEventState>>();
+
+function applyEvents(state: HubEventState, events: readonly StoredEvent[]): void {
+  for (const e of events) {
+    state.cursor = Math.max(state.cursor, e.id);
+    const data = e.data as { to?: unknown; state?: unknown } | undefined;
+    if (e.type === 'hub_state') {
+      if (newer(e, state.hubState)) state.hubState = { t: e.t, id: e.id, value: typeof data?.state === 'string' ? data.state : 'unknown' };
+    } else if (e.server !== null && e.t >= state.since && newer(e, state.verdicts.get(e.server))) {
+      state.verdicts.set(e.server, { t: e.t, id: e.id, value: e.type === 'server_dead' ? 'dead' : typeof data?.to === 'string' ? data.to : 'unknown' });
     }
   }
-  return new Map([...latest].map(([k, v]) => [k, v.to]));
 }
 
-function hubState(store: StoreReader, hub: string, latestUp: Raw | undefined, now: number): string {
+/**
+ * The latest settled verdict per server since `since` (this run; the collector records every server's
+ * first verdict) and the hub's latest state. The first read walks this run's verdicts and the last
+ * hub_state once; later reads only the events after the last id seen.
+ */
+function hubEvents(store: StoreReader, hub: string, since: number, now: number): HubEventState {
+  let perStore = eventStates.get(store);
+  if (!perStore) eventStates.set(store, (perStore = new Map()));
+  let state = perStore.get(hub);
+  if (!state || state.since !== since) {
+    state = { since, cursor: 0, verdicts: new Map() };
+    perStore.set(hub, state);
+    const [lastState] = store.queryEvents({ hub, type: 'hub_state', from: 0, to: now + 1, limit: 1, order: 'desc' });
+    const run: StoredEvent[] = [];
+    for (const type of ['server_status', 'server_dead']) run.push(...store.queryEvents({ hub, type, from: since, to: now + 1, limit: VERDICT_EVENTS, order: 'desc' }));
+    applyEvents(state, [...(lastState ? [lastState] : []), ...run].sort((a, b) => a.id - b.id));
+  }
+  for (;;) {
+    const more = store.eventsAfter(hub, VERDICT_TYPES, state.cursor, VERDICT_EVENTS);
+    applyEvents(state, more);
+    if (more.length < VERDICT_EVENTS) return state;
+  }
+}
+
+function hubState(events: HubEventState, latestUp: Raw | undefined): string {
   if (latestUp && latestUp.v === null) return 'unreachable';
-  const [e] = store.queryEvents({ hub, type: 'hub_state', from: 0, to: now + 1, limit: 1, order: 'desc' });
-  const s = (e?.data as { state?: unknown } | undefined)?.state;
-  return typeof s === 'string' && KNOWN_HUB_STATES.includes(s) ? s : 'unknown';
+  const s = events.hubState?.value;
+  return s !== undefined && KNOWN_HUB_STATES.includes(s) ? s : 'unknown';
 }
 
 /** Reads one hub's latest state; `open` is the open alerts (read once per request). */
@@ -110,8 +146,9 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
   const ups = raw(store, h.url, 'hub.up', from, to);
   const latestUp = ups[ups.length - 1];
   const lastOk = [...ups].reverse().find((r) => r.v !== null);
+  const events = hubEvents(store, h.url, view.daemon().startedAt, now);
   const out: HubState = {
-    ...h, state: hubState(store, h.url, latestUp, now), servers: [], counts: { up: 0, down: 0, dead: 0 }, level: levelFromAlerts(h.url, open, view.config().levels),
+    ...h, state: hubState(events, latestUp), servers: [], counts: { up: 0, down: 0, dead: 0 }, level: levelFromAlerts(h.url, open, view.config().levels),
   };
   if (latestUp) {
     out.up = latestUp.v === 1;
@@ -129,13 +166,13 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
   const probeFrom = now - Math.max(staleAfterMs(view), 3 * view.config().probes.intervalMs);
   const probeOk = latestByServer(store, h.url, 'server.probe_ok', probeFrom, to);
   const probeMs = latestByServer(store, h.url, 'server.probe_latency_ms', probeFrom, to);
-  const verdictOf = verdicts(store, h.url, view.daemon().startedAt, to);
+  const verdictOf = events.verdicts;
   const names = [...new Set([...tools.keys(), ...up.keys()])].sort();
   for (const name of names) {
     const s: ServerState = { name, dead: false };
     const u = up.get(name)?.v;
     if (u !== undefined && u !== null) s.up = u === 1;
-    const verdict = verdictOf.get(name);
+    const verdict = verdictOf.get(name)?.value;
     if (verdict !== undefined) s.verdict = verdict;
     s.dead = verdict === 'dead' && s.up === false;
     const ut = uptime.get(name)?.v;

@@ -1,0 +1,37 @@
+import { expect, test } from 'vitest';
+import { useFakeDaemonViews } from '../../../test/support/fake-daemon-view.js';
+import { readHubs } from './snapshot.js';
+
+const HUB = 'http://127.0.0.1:7000';
+const views = useFakeDaemonViews('mhm-snapshot-');
+
+test('verdicts and the hub state follow new events between reads; the latest by time wins, whatever order rows were stored in', () => {
+  const t0 = Date.parse('2026-11-25T12:00:00Z');
+  const v = views(t0).watch(HUB);
+  v.poll(HUB, t0 - 10_000, { servers: [{ name: 'a', up: true }, { name: 'b', up: true }] });
+  let [hub] = readHubs(v);
+  expect(hub!.servers.map((s) => [s.name, s.verdict, s.dead])).toEqual([['a', 'up', false], ['b', 'up', false]]);
+  expect(hub!.state).toBe('ready');
+
+  // New events after the first read are seen by the next one.
+  v.poll(HUB, t0 - 5_000, { state: 'restarting', servers: [{ name: 'a', up: false, verdict: 'dead' }, { name: 'b', up: true }] });
+  [hub] = readHubs(v);
+  expect(hub!.servers.find((s) => s.name === 'a')).toMatchObject({ verdict: 'dead', dead: true });
+  expect(hub!.state).toBe('restarting');
+  expect(hub!.counts).toEqual({ up: 1, down: 0, dead: 1 });
+
+  // A row stored late with an older time does not override the newer verdict or state.
+  v.db.insertEvents([
+    { hub: HUB, t: t0 - 8_000, type: 'server_status', server: 'a', data: { to: 'up' } },
+    { hub: HUB, t: t0 - 8_000, type: 'hub_state', data: { state: 'ready' } },
+  ]);
+  [hub] = readHubs(v);
+  expect(hub!.servers.find((s) => s.name === 'a')!.verdict).toBe('dead');
+  expect(hub!.state).toBe('restarting');
+
+  // Verdicts from before this run's start are not this run's.
+  v.health = { ...v.health, startedAt: t0 - 1_000 };
+  [hub] = readHubs(v);
+  expect(hub!.servers.map((s) => s.verdict)).toEqual([undefined, undefined]);
+  expect(hub!.state).toBe('restarting'); // the hub state is the latest ever
+});

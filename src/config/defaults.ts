@@ -61,6 +61,9 @@ export const DEFAULTS = {
     /** Per rule id: overrides of the settings above, `enabled` and `severity`. */
     rules: {
       'servers.down': { enabled: false },
+      // A hub whose process restarts every few seconds must not notify once per restart (faults A13): once
+      // down has fired, it resolves only after 2 minutes of answers.
+      'hub.reachable': { keepFiringForMs: 120_000 },
       'server.probe': { failureThreshold: 1 },
       'canary.call': { failureThreshold: 2 },
       'slo.burn_rate': { failureThreshold: 1, successThreshold: 1 },

@@ -29,8 +29,8 @@ describe('defaults: the daemon\'s thresholds and timing', () => {
       expect(r.annotations?.description).toBeTruthy();
     }
   });
-  test('hub down: critical, for 10s (3 polls at 5 s), keep_firing_for 5s (2 passes)', () => {
-    expect(one(c, 'McpHubDown')).toMatchObject({ for: '10s', keep_firing_for: '5s', labels: { severity: 'critical' } });
+  test('hub down: critical, for 10s (3 polls at 5 s), keep_firing_for 2m5s (2 passes + the 2 min flap hold, faults A13)', () => {
+    expect(one(c, 'McpHubDown')).toMatchObject({ for: '10s', keep_firing_for: '2m5s', labels: { severity: 'critical' } });
   });
   test('memory at check.memory_mb in decimal MB, as hub.memory judges it', () => {
     expect(one(c, 'McpHubMemoryHigh').expr).toBe('mcp_hub_process_resident_memory_bytes > 500000000');

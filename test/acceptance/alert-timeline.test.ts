@@ -51,6 +51,28 @@ describe('lifecycle and thresholds', () => {
     expect(h.alerts.recentResolved(0)).toEqual([]); // pending episodes that never fired are not history
   });
 
+  test('A13 a hub whose process restarts every 20 s for 5 min: one notification, one resolved after it is stable, never one per restart', async () => {
+    const h = createHarness(newStore());
+    await polls(h, 30 * S, { a: 'ok' });
+    const restarts = 15;
+    for (let r = 0; r < restarts; r++) {
+      // Down ~3 s: the slot's poll and the collector's confirmations at +1.1 s and +2.2 s all fail...
+      h.poll({}, false);
+      await h.run(1_100);
+      h.poll({}, false);
+      await h.run(1_100);
+      h.poll({}, false);
+      await h.run(2_800);
+      // ...then it answers for the rest of the 20 s.
+      await polls(h, 15 * S, { a: 'ok' });
+    }
+    const team = h.receivers.get('team')!;
+    expect(team.summary()).toEqual(['firing firing:hub.reachable resolved:']); // held firing through the flapping
+    await polls(h, 3 * M, { a: 'ok' });
+    expect(team.got.map((g) => g.batch.status)).toEqual(['firing', 'resolved']);
+    expect(h.alerts.openAlerts()).toEqual([]);
+  });
+
   test('a single failed poll sends nothing', async () => {
     const h = createHarness(newStore());
     await polls(h, 5 * S, {}, false);

@@ -25,6 +25,8 @@ export type Mode =
   | { kind: 'ok'; body: string | object; contentType?: string; status?: number }
   /** Accepts the request and never writes a byte. */
   | { kind: 'silent' }
+  /** 200 with `body` (default: the ready health), after `delayMs`: a hub slowed down (faults B8). */
+  | { kind: 'slow'; delayMs: number; body?: string | object }
   /** 200 headers at once, then `body` (default: the ready health) and whitespace after it, slowly, forever. */
   | { kind: 'drip'; bytesPerSecond: number; body?: string | object }
   /** An error status with a body, e.g. 500 JSON. */
@@ -385,6 +387,11 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string
       return;
     case 'silent':
       return; // the socket stays open until the client gives up or close() destroys it
+    case 'slow': {
+      const timer = setTimeout(() => { if (!res.destroyed) send(res, 200, bodyText(mode.body ?? readyHealth()), JSON_TYPE); }, mode.delayMs);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
     case 'drip':
       drip(res, mode.bytesPerSecond, bodyText(mode.body ?? readyHealth()));
       return;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -144,6 +145,44 @@ describe('httpGet deadlines', () => {
     expect(r.failure).toBe('timeout');
     expect(performance.now() - started).toBeLessThanOrEqual(timeoutMs + 150);
     expect(r.elapsedMs).toBeGreaterThanOrEqual(timeoutMs - 5);
+  });
+
+  test('B12 an answer that arrived while our event loop was stalled past the deadline is read, not called a timeout', async () => {
+    // The server must live in another process: a stall here would stall it too.
+    const child = spawn(process.execPath, ['-e', `
+      const http = require('node:http');
+      const s = http.createServer((req, res) => { process.stdout.write('got\\n'); setTimeout(() => res.end('{"ok":true}'), 50); });
+      s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const lines: string[] = [];
+      const waiters: (() => void)[] = [];
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => { lines.push(...d.split('\n').filter(Boolean)); for (const w of waiters.splice(0)) w(); });
+      const line = async (pred: (l: string) => boolean) => { while (!lines.some(pred)) await new Promise<void>((r) => waiters.push(r)); };
+      await line((l) => /^\d+$/.test(l));
+      const url = `http://127.0.0.1:${lines.find((l) => /^\d+$/.test(l))}/api/health`;
+      const pending = httpGet(url, { timeoutMs: 300, maxBytes: 1024 });
+      await line((l) => l === 'got'); // the request is out; the answer follows in 50 ms
+      const stallUntil = performance.now() + 1_000;
+      while (performance.now() < stallUntil) { /* a synchronous hog past the 300 ms deadline */ }
+      const r = expectOk(await pending);
+      expect(r.status).toBe(200);
+      expect(r.body.toString()).toBe('{"ok":true}');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('B12 after a stall, a peer that never answers still times out, within one more timeout', async () => {
+    const url = await serveRaw(() => { /* accepts, never answers */ });
+    const started = performance.now();
+    const pending = httpGet(url, { timeoutMs: 300, maxBytes: 1024 });
+    await new Promise((r) => setTimeout(r, 50));
+    const stallUntil = performance.now() + 600;
+    while (performance.now() < stallUntil) { /* stall past the deadline */ }
+    const r = expectFailure(await pending);
+    expect(r.failure).toBe('timeout');
+    expect(performance.now() - started).toBeLessThanOrEqual(650 + 300 + 150);
   });
 
   test('an already-aborted signal fails at once as timeout', async () => {

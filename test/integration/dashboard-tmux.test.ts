@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { CLI_PATH } from '../support/cli.js';
+import { stateDir } from '../support/daemon-process.js';
+import { FakeDaemonView } from '../support/fake-daemon-view.js';
+import { Store } from '../../src/store/store.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const HOSTILE = '\u001b]0;pwned\u0007evil';
@@ -65,3 +68,29 @@ test.skipIf(!hasTmux)('dead server shown within a refresh, no escapes from hub d
   while (Date.now() < end && spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status === 0) await new Promise((r) => setTimeout(r, 100));
   expect(spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status).not.toBe(0);
 }, 60_000);
+
+test.skipIf(!hasTmux)('with the daemon\'s store: its firing alerts are listed, the monitor\'s own (config reload) with the first hub', async () => {
+  const state = stateDir();
+  const store = Store.open({ stateDir: state });
+  const seeded = new FakeDaemonView(store, Date.now());
+  seeded.poll(hub.url, Date.now() - 1_000, { servers: [{ name: 'everything', up: true }] });
+  seeded.alert({ rule: 'server.status', hub: hub.url, labels: { hub: hub.url, server: 'crashy' }, summary: 'crashy: dead: the hub says connected' });
+  seeded.alert({ rule: 'config.reload', hub: '', labels: { hub: '' }, severity: 'warning', summary: 'config reload failed, the daemon runs its previous config' });
+  store.close();
+  const name = `${session}-store`;
+  const cmd = `CI=true HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --state-dir '${state}' --interval 1s`;
+  tmux('new-session', '-d', '-s', name, '-x', '150', '-y', '45', cmd);
+  try {
+    const end = Date.now() + 10_000;
+    let screen = '';
+    while (Date.now() < end && !/config reload failed/.test(screen)) {
+      screen = tmux('capture-pane', '-p', '-t', name);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(screen).toMatch(/history: the daemon's store/);
+    expect(screen).toMatch(/CRITICAL crashy: dead: the hub says connected/);
+    expect(screen).toMatch(/WARNING config reload failed, the daemon runs its previous config/);
+  } finally {
+    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+  }
+}, 30_000);

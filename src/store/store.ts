@@ -243,6 +243,18 @@ export class Store {
     return row ?? { busy: 0, log: 0, checkpointed: 0 };
   }
 
+  /** Parsed label sets by their stored text, shared and frozen: a scrape reads the same 250 sets every time. */
+  private readonly labelCache = new Map<string, Labels>();
+  private labelsOf(text: string): Labels {
+    let labels = this.labelCache.get(text);
+    if (labels === undefined) {
+      if (this.labelCache.size >= 20_000) this.labelCache.clear(); // bounded: series come and go
+      labels = Object.freeze(parseLabels(text));
+      this.labelCache.set(text, labels);
+    }
+    return labels;
+  }
+
   /**
    * Every sample of one metric name of a hub in [from, to), all label sets in one statement (the per-server
    * series of one poll: 250 servers are one index walk, not 250 queries).
@@ -251,12 +263,7 @@ export class Store {
     const rows = this.sql.stmt(`SELECT s.labels AS labels, r.t AS t, r.v AS v, r.err AS err FROM series s
       JOIN samples r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? ORDER BY r.t`)
       .all(hub, name, from, to) as { labels: string; t: number; v: number | null; err: string | null }[];
-    const parsed = new Map<string, Labels>();
-    return rows.map((r) => {
-      let labels = parsed.get(r.labels);
-      if (!labels) parsed.set(r.labels, (labels = parseLabels(r.labels)));
-      return { hub, labels, t: r.t, v: r.v, err: r.err };
-    });
+    return rows.map((r) => ({ hub, labels: this.labelsOf(r.labels), t: r.t, v: r.v, err: r.err }));
   }
 
   /**

@@ -8,10 +8,10 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS, defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
+import { DEFAULTS, type MonitorConfig } from '../../src/config/defaults.js';
 import { buildBaseline } from '../../src/evaluate/baseline.js';
-import { buildReport, reportPeriod } from '../../src/evaluate/report.js';
-import type { Bucket, ReportModel } from '../../src/evaluate/report-model.js';
+import type { ReportModel } from '../../src/evaluate/report-model.js';
+import { ev, hostileReport, MINUTE_MS } from '../support/report-fixture.js';
 import { renderBaselineMarkdown } from '../../src/views/baseline-markdown.js';
 import { renderReportMarkdown } from '../../src/views/report-markdown.js';
 import { sanitizeTerminal } from '../../src/views/sanitize.js';
@@ -47,41 +47,23 @@ const md = new MarkdownIt({ html: true, linkify: false });
 
 // --- data -------------------------------------------------------------------------------------------------
 
-const M = 60_000;
-const T0 = Date.UTC(2026, 0, 5);
-const ones = (from: number, n: number, down: (i: number) => boolean = () => false): Bucket[] =>
-  Array.from({ length: n }, (_, i) => ({ t: from + i * M, widthMs: M, n: 1, nErr: 0, sum: down(i) ? 0 : 1, min: null, max: null }));
+const M = MINUTE_MS;
 
 /** A daily report of one hostile hub: servers, incidents, error codes and tool changes all carry HOSTILE. */
-function hostileReport(): ReportModel {
-  const { from, to, previousFrom } = reportPeriod('daily', T0 + 86_400_000);
-  const ev = (t: number, type: string, server: string | null, data: unknown) => ({ t, type, server, data });
-  return buildReport({
-    kind: 'daily', from, to, previousFrom, generatedAt: to, latencyBasis: 'raw',
-    baseline: { status: 'absent', file: '/state/baselines/pinned.json', hubs: [] },
-    hubs: [{
-      hub: HUB,
-      up: { current: ones(from, 1440, (i) => i >= 60 && i < 70), previous: ones(previousFrom, 1440) },
-      fast: { current: ones(from, 1430), previous: [] },
-      sloWindow: { availability: { good: 2870, total: 2880 }, latency: { good: 1, total: 1 } },
-      gaps: [],
-      servers: HOSTILE.map((name, k) => ({ name, up: { current: ones(from, 1430, (i) => i % 500 < k), previous: [] } })),
-      latency: { current: [3, 4, 5, 40], previous: [3, 3, 3] },
-      latencyBuckets: ones(from, 1440).map((b, i) => ({ ...b, sum: 3 + (i % 7), min: 3, max: 9 })),
-      rss: ones(from - 6 * 86_400_000, 7 * 1440).map((b, i) => ({ ...b, sum: 1e8 + i * 1e3, min: null, max: 1e8 + i * 1e3 })),
-      events: HOSTILE.flatMap((name, k) => [
-        ev(from + (k + 1) * 3_600_000, 'server_status', name, { from: 'up', to: 'down' }),
-        ev(from + (k + 1) * 3_600_000 + 5 * M, 'server_status', name, { from: 'down', to: 'up' }),
-        // Distinct counts, so the top-10 code table has a known order.
-        ...Array.from({ length: HOSTILE.length - k }, () => ev(from + (k + 1) * 3_600_000, 'log', name, { level: 'error', code: name })),
-        ev(from + (k + 1) * 3_600_000, 'tool_list_changed', name, { added: [name], removed: [], changed: [], count: 1 }),
-      ]),
-      alerts: HOSTILE.map((name, k) => ({
-        fingerprint: `fp${k}`, rule: 'server.status', severity: 'warning', server: name, summary: name,
-        firedAt: from + (k + 1) * 3_600_000, resolvedAt: from + (k + 1) * 3_600_000 + 5 * M,
-      })),
-    }],
-  }, defaultConfig());
+function hostileDaily(): ReportModel {
+  return hostileReport(HOSTILE, HUB, ({ from }) => ({
+    events: HOSTILE.flatMap((name, k) => [
+      ev(from + (k + 1) * 3_600_000, 'server_status', name, { from: 'up', to: 'down' }),
+      ev(from + (k + 1) * 3_600_000 + 5 * M, 'server_status', name, { from: 'down', to: 'up' }),
+      // Distinct counts, so the top-10 code table has a known order.
+      ...Array.from({ length: HOSTILE.length - k }, () => ev(from + (k + 1) * 3_600_000, 'log', name, { level: 'error', code: name })),
+      ev(from + (k + 1) * 3_600_000, 'tool_list_changed', name, { added: [name], removed: [], changed: [], count: 1 }),
+    ]),
+    alerts: HOSTILE.map((name, k) => ({
+      fingerprint: `fp${k}`, rule: 'server.status', severity: 'warning', server: name, summary: name,
+      firedAt: from + (k + 1) * 3_600_000, resolvedAt: from + (k + 1) * 3_600_000 + 5 * M,
+    })),
+  }));
 }
 
 /** A baseline of the same hostile hub: its URL, version, state, probed servers and probe outcomes. */
@@ -172,7 +154,7 @@ const shown = (s: string, max = 500) => sanitizeTerminal(s, max);
 // --- the tests -------------------------------------------------------------------------------------------
 
 describe('D4. Markdown injection in reports and baselines', () => {
-  const model = hostileReport();
+  const model = hostileDaily();
   const report = renderReportMarkdown(model).markdown;
   const tokens = md.parse(report, {});
   const allTables = tables(tokens);

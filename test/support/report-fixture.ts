@@ -20,35 +20,59 @@ const T0 = Date.UTC(2026, 0, 5);
 const ones = (from: number, n: number, down: (i: number) => boolean = () => false): Bucket[] =>
   Array.from({ length: n }, (_, i) => ({ t: from + i * M, widthMs: M, n: 1, nErr: 0, sum: down(i) ? 0 : 1, min: null, max: null }));
 
-/** A daily report of one hub whose servers, incidents, error codes and tool changes all carry hostile names. */
-export function hostileModel(): ReportModel {
-  const { from, to, previousFrom } = reportPeriod('daily', T0 + 86_400_000);
-  const ev = (t: number, type: string, server: string | null, data: unknown) => ({ t, type, server, data });
+/** One hub's report input whose servers carry `names`; the caller adds events, alerts and gaps. */
+type HubInput = Parameters<typeof buildReport>[0]['hubs'][number];
+type Period = ReturnType<typeof reportPeriod>;
+type EventRow = { t: number; type: string; server: string | null; data: unknown };
+type AlertInput = HubInput['alerts'][number];
+
+/**
+ * A daily report of one hub whose server names come from `names`: 10 min down, a slow tail, growing RSS,
+ * and whatever events, alerts and gaps `extra` adds (its period passed in). Shared by the view tests and
+ * the Markdown-injection test (faults D4).
+ */
+export function hostileReport(names: readonly string[], hub: string, extra: (p: Period) => { events: EventRow[]; alerts: AlertInput[]; gaps?: { from: number; to: number }[] }): ReportModel {
+  const period = reportPeriod('daily', T0 + 86_400_000);
+  const { from, to, previousFrom } = period;
+  const more = extra(period);
   return buildReport({
     kind: 'daily', from, to, previousFrom, generatedAt: to, latencyBasis: 'raw',
     baseline: { status: 'absent', file: '/state/baselines/pinned.json', hubs: [] },
     hubs: [{
-      hub: 'http://127.0.0.1:7000/|`<b>`',
+      hub,
       up: { current: ones(from, 1440, (i) => i >= 60 && i < 70), previous: ones(previousFrom, 1440) },
       fast: { current: ones(from, 1430), previous: [] },
       sloWindow: { availability: { good: 2870, total: 2880 }, latency: { good: 1, total: 1 } },
-      gaps: [{ from: from + 600 * M, to: from + 660 * M }],
-      servers: HOSTILE_NAMES.map((name, k) => ({ name, up: { current: ones(from, 1430, (i) => i % 500 < k), previous: [] } })),
+      gaps: more.gaps ?? [],
+      servers: names.map((name, k) => ({ name, up: { current: ones(from, 1430, (i) => i % 500 < k), previous: [] } })),
       latency: { current: [3, 4, 5, 40], previous: [3, 3, 3] },
       latencyBuckets: ones(from, 1440).map((b, i) => ({ ...b, sum: 3 + (i % 7), min: 3, max: 9 })),
       rss: ones(from - 6 * 86_400_000, 7 * 1440).map((b, i) => ({ ...b, sum: 1e8 + i * 1e3, min: null, max: 1e8 + i * 1e3 })),
-      events: HOSTILE_NAMES.flatMap((name, k) => [
-        ev(from + (k + 1) * 3_600_000, 'server_status', name, { from: 'up', to: 'down' }),
-        ev(from + (k + 1) * 3_600_000 + 5 * M, 'server_status', name, { from: 'down', to: 'up' }),
-        ev(from + (k + 1) * 3_600_000, 'log', name, { level: 'error', code: `code ${name}` }),
-        ev(from + (k + 1) * 3_600_000, 'tool_list_changed', name, { added: [name, `t|${k}`], removed: [`<i>${k}</i>`], changed: [{ name }], count: 2 }),
-      ]),
-      alerts: HOSTILE_NAMES.map((name, k) => ({
-        fingerprint: `fp${k}`, rule: 'server.status', severity: 'warning', server: name, summary: `${name}: disconnected`,
-        firedAt: from + (k + 1) * 3_600_000, resolvedAt: from + (k + 1) * 3_600_000 + 5 * M,
-      })),
-    }],
+      events: more.events,
+      alerts: more.alerts,
+    } as HubInput],
   }, defaultConfig());
+}
+
+/** An event row for hostileReport. */
+export const ev = (t: number, type: string, server: string | null, data: unknown): EventRow => ({ t, type, server, data });
+export { M as MINUTE_MS };
+
+/** A daily report of one hub whose servers, incidents, error codes and tool changes all carry hostile names. */
+export function hostileModel(): ReportModel {
+  return hostileReport(HOSTILE_NAMES, 'http://127.0.0.1:7000/|`<b>`', ({ from }) => ({
+    gaps: [{ from: from + 600 * M, to: from + 660 * M }],
+    events: HOSTILE_NAMES.flatMap((name, k) => [
+      ev(from + (k + 1) * 3_600_000, 'server_status', name, { from: 'up', to: 'down' }),
+      ev(from + (k + 1) * 3_600_000 + 5 * M, 'server_status', name, { from: 'down', to: 'up' }),
+      ev(from + (k + 1) * 3_600_000, 'log', name, { level: 'error', code: `code ${name}` }),
+      ev(from + (k + 1) * 3_600_000, 'tool_list_changed', name, { added: [name, `t|${k}`], removed: [`<i>${k}</i>`], changed: [{ name }], count: 2 }),
+    ]),
+    alerts: HOSTILE_NAMES.map((name, k) => ({
+      fingerprint: `fp${k}`, rule: 'server.status', severity: 'warning', server: name, summary: `${name}: disconnected`,
+      firedAt: from + (k + 1) * 3_600_000, resolvedAt: from + (k + 1) * 3_600_000 + 5 * M,
+    })),
+  }));
 }
 
 /**

@@ -126,6 +126,7 @@ export class DaemonHost {
     this.status = { ...this.status, at: this.deps.now(), ok: false, error };
     this.record('config_reload_failed', { error });
     this.observe(error);
+    this.writeStatus();
     return { ok: false, error, needsRestart: [] };
   }
 
@@ -144,7 +145,6 @@ export class DaemonHost {
     } catch (err) {
       this.deps.log.warn({ err: String(err) }, 'alert evaluation could not be stored');
     }
-    if (error !== undefined) this.writeStatus();
   }
 
   private record(type: string, data: Record<string, unknown>): void {

@@ -127,7 +127,9 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
     if (!isHostAllowed(req.headers.host, allowedHosts, port)) return sendError(res, 403, 'Host header not allowed: use the address the server listens on');
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    // One parse of the target, for the auth decision and the routing alike (a path is judged as it is served).
+    const url = req.url?.startsWith('/') ? new URL(req.url, 'http://localhost') : undefined;
+    const path = url?.pathname ?? '';
     if (d.token !== undefined) {
       const who = req.socket.remoteAddress ?? '';
       if (!limiter.allowed(who, Date.now())) return sendError(res, 429, 'too many failed token checks; wait a minute', { 'retry-after': '60' });
@@ -145,8 +147,7 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, 405, `method ${String(req.method).slice(0, 20)} not allowed`, { allow: 'GET, HEAD', connection: 'close' });
     }
-    if (!req.url?.startsWith('/')) return sendError(res, 400, 'request target must be a path');
-    const url = new URL(req.url, 'http://localhost');
+    if (!url) return sendError(res, 400, 'request target must be a path');
     if (url.pathname === '/metrics') {
       readParams(url.searchParams, []);
       return send(res, 200, await metrics.render(), metrics.contentType);

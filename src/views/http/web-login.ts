@@ -16,8 +16,11 @@ const SESSION_DAYS = 30;
 /** A login form is a few bytes; anything longer is not one. */
 const MAX_FORM_BYTES = 4_096;
 
+/** The cookie value for `token`, computed once per token (every signed-in request checks it). */
+let memo: { token: string; value: string } | undefined;
 function sessionValue(token: string): string {
-  return createHmac('sha256', token).update('mcp-hub-monitor web session v1').digest('base64url');
+  if (memo?.token !== token) memo = { token, value: createHmac('sha256', token).update('mcp-hub-monitor web session v1').digest('base64url') };
+  return memo.value;
 }
 
 /** The Set-Cookie value for a signed-in browser. */

@@ -3,13 +3,19 @@
  * what. Compared against the last intent handed to each receiver (persisted in the outbox, so a restart
  * re-notifies nothing, faults C8), with Alertmanager's timers: a new group waits `group_wait` for company,
  * a changed group waits `group_interval` since its last notification, an unchanged firing group is
- * repeated after `repeat_interval` (acked alerts are not repeated). The all-clear of a group goes out at
- * once: waiting a group interval to say "resolved" helps nobody at 3 a.m.
+ * repeated after `repeat_interval` (acked alerts are not repeated).
+ *
+ * Where we differ from Alertmanager, so that a page is never late: a change that is news goes out at once,
+ * without waiting for `group_interval` — an alert (new, or raised in severity) more severe than anything
+ * the receiver was last told about in that group, and any firing or resolve of a hub-level alert (the hub
+ * down, not a hub, stopped). Only additions of the same or lower severity, and other resolves, wait for
+ * `group_interval`. The all-clear of a group also goes out at once: waiting to say "resolved" helps nobody.
  */
 import { createHash } from 'node:crypto';
 import type { MonitorConfig } from '../config/defaults.js';
 import type { AlertBatch, AlertItem, AlertSeverity } from '../notify/types.js';
 import type { AlertRow, Intent } from '../store/alert-store.js';
+import { HUB_RULES } from './results.js';
 
 export interface PlannedNotification {
   groupKey: string;
@@ -92,12 +98,12 @@ export function planNotifications(i: DispatchInput): PlannedNotification[] {
       i.firstSeen.set(key, first);
       if (now - first < cfg.groupWaitMs) continue;
     } else {
-      const added = e.firing.some((a) => !last.firing.includes(a.fingerprint));
       const sinceLast = now - last.createdAt;
       const allClear = e.firing.length === 0 && vanished;
-      const changed = added || vanished;
+      const changed = vanished || e.firing.some((a) => last.severities[a.fingerprint] !== a.severity);
       const reminder = !changed && e.firing.some((a) => a.ackedAt === null) && sinceLast >= cfg.repeatIntervalMs;
-      if (!allClear && !(changed && sinceLast >= cfg.groupIntervalMs) && !reminder) continue;
+      const urgent = isNews(e.firing, last, byFingerprint);
+      if (!allClear && !urgent && !(changed && sinceLast >= cfg.groupIntervalMs) && !reminder) continue;
     }
     i.firstSeen.delete(key);
     out.push({ groupKey: e.groupKey, receiver: e.receiver, firing: e.firing, resolved });
@@ -105,6 +111,26 @@ export function planNotifications(i: DispatchInput): PlannedNotification[] {
   return out;
 }
 
+
+const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 2 };
+const rank = (severity: string | undefined): number => (severity === undefined ? -1 : RANK[severity] ?? 1);
+
+/**
+ * Whether the group's change is news the receiver must get now rather than at the next `group_interval`:
+ * an alert more severe than anything it was last told about in the group (a new alert, or one whose
+ * severity rose), or a hub-level alert that started firing or resolved.
+ */
+export function isNews(firing: readonly AlertRow[], last: Intent, byFingerprint: ReadonlyMap<string, AlertRow>): boolean {
+  const toldTop = Math.max(-1, ...last.firing.map((fp) => rank(last.severities[fp])));
+  for (const a of firing) {
+    const told = last.severities[a.fingerprint];
+    if (told === a.severity) continue; // same alert, same severity: nothing new
+    if (told === undefined && HUB_RULES.has(a.rule)) return true;
+    if (rank(a.severity) > toldTop) return true;
+  }
+  const firingNow = new Set(firing.map((a) => a.fingerprint));
+  return last.firing.some((fp) => !firingNow.has(fp) && HUB_RULES.has(byFingerprint.get(fp)?.rule ?? ''));
+}
 
 /** The batch a notifier renders: the group's current state for one receiver. */
 export function toBatch(p: PlannedNotification, cfg: MonitorConfig['alerting']): AlertBatch {

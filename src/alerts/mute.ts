@@ -7,7 +7,7 @@ import { Cron } from 'croner';
 import type { MaintenanceWindow } from '../config/defaults.js';
 import type { AlertRow, Matcher, SilenceRow } from '../store/alert-store.js';
 import { matchesAll, parseMatcher } from './matchers.js';
-import { META_RULES } from './results.js';
+import { HUB_RULES, META_RULES } from './results.js';
 
 /** The silence covering these labels now, if any. */
 export function silencedBy(labels: Record<string, string>, silences: readonly SilenceRow[], now: number): SilenceRow | undefined {
@@ -35,20 +35,46 @@ export function inMaintenance(labels: Record<string, string>, windows: readonly 
   return undefined;
 }
 
-const HUB_LEVEL = new Set(['hub.reachable', 'hub.identity', 'hub.state', 'hub.process']);
-const SERVER_LEVEL = new Set(['server.status', 'server.probe']);
+/**
+ * The alerts about one server, most explanatory first. One fault of a server pages once: a flapping server
+ * explains each of its down/up cycles; a dead or disconnected server explains its failed probes and
+ * canaries; a failed probe explains its canaries.
+ */
+const SERVER_FAULT_ORDER = ['server.flapping', 'server.status', 'server.probe', 'canary.call'];
+const serverFaultRank = (rule: string): number => {
+  const i = SERVER_FAULT_ORDER.indexOf(rule);
+  return i < 0 ? SERVER_FAULT_ORDER.length : i;
+};
+
+/** Whether firing alert `f` about a server explains alert `a` about the same server. */
+function explainsServerAlert(f: AlertRow, a: AlertRow): boolean {
+  const fr = serverFaultRank(f.rule);
+  if (fr >= serverFaultRank('canary.call')) return false; // only the server's own health explains others
+  // A status and a probe alert are two views of one child: whichever fired first carries the page (a hung
+  // child that is then stopped, or a dead one that then fails its probe, is still one fault).
+  if ((f.rule === 'server.status' && a.rule === 'server.probe') || (f.rule === 'server.probe' && a.rule === 'server.status')) {
+    const ff = f.firedAt ?? Infinity;
+    const af = a.firedAt ?? Infinity;
+    return ff < af || (ff === af && f.rule === 'server.status');
+  }
+  return fr < serverFaultRank(a.rule);
+}
 
 /**
  * The firing alert that inhibits `a`, if any: a hub that is down (or not the hub) explains every alert
- * about its servers, tools, LLM and SLO; a dead server explains its canaries (Alertmanager `equal: [hub]`).
+ * about its servers, tools, LLM and SLO; a server's own health explains its other alerts (see
+ * SERVER_FAULT_ORDER). Like Alertmanager's `equal: [hub]` / `equal: [hub, server]`; `export alertmanager`
+ * writes the same rules.
  */
 export function inhibitedBy(a: AlertRow, firing: readonly AlertRow[]): AlertRow | undefined {
-  if (HUB_LEVEL.has(a.rule) || META_RULES.has(a.rule)) return undefined;
+  if (HUB_RULES.has(a.rule) || META_RULES.has(a.rule)) return undefined;
   for (const f of firing) {
     if (f.state !== 'firing' || f.hub !== a.hub || f.fingerprint === a.fingerprint) continue;
-    if (f.severity !== 'critical' && f.rule !== 'hub.reachable') continue;
-    if (HUB_LEVEL.has(f.rule)) return f;
-    if (SERVER_LEVEL.has(f.rule) && !SERVER_LEVEL.has(a.rule) && a.labels.server !== undefined && f.labels.server === a.labels.server) return f;
+    if (HUB_RULES.has(f.rule)) {
+      if (f.severity === 'critical' || f.rule === 'hub.reachable') return f;
+      continue;
+    }
+    if (a.labels.server !== undefined && f.labels.server === a.labels.server && explainsServerAlert(f, a)) return f;
   }
   return undefined;
 }

@@ -115,7 +115,7 @@ export class AlertPipeline {
       const firingIds = p.firing.map((a) => a.fingerprint);
       const resolvedIds = p.resolved.map((a) => a.fingerprint);
       store.enqueue({ groupKey: p.groupKey, receiver: p.receiver, payload: JSON.stringify(batch), firing: firingIds, resolved: resolvedIds, now });
-      this.intents.set(`${p.groupKey}\0${p.receiver}`, { firing: firingIds, resolved: resolvedIds, createdAt: now });
+      this.intents.set(`${p.groupKey}\0${p.receiver}`, { firing: firingIds, resolved: resolvedIds, createdAt: now, severities: Object.fromEntries(p.firing.map((a) => [a.fingerprint, a.severity])) });
     }
     this.forgetResolved(now);
     if (plans.length) this.deps.onEnqueued?.();

@@ -27,6 +27,8 @@ export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
 }
 
 const PROBE_RULES = new Set(['server.probe', 'canary.call']);
+/** Alerts about the hub as a whole: they explain every other alert of that hub and always notify at once. */
+export const HUB_RULES: ReadonlySet<string> = new Set(['hub.reachable', 'hub.identity', 'hub.state', 'hub.process']);
 /** Alerts about the monitor itself (hub META_HUB): no poll, probe or silence of a hub speaks for them. */
 export const META_RULES: ReadonlySet<string> = new Set(['notifier.broken', 'config.reload']);
 const SLO_PREFIX = 'slo.';

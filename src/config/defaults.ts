@@ -58,6 +58,12 @@ export const DEFAULTS = {
     groupWaitMs: 5_000,
     groupIntervalMs: 300_000,
     repeatIntervalMs: 4 * 3_600_000,
+    /**
+     * `server.flapping`: a server whose state changed (up ↔ down, or restarted) at least `changes` times
+     * within `windowMs` (Prometheus `changes()` over a range) is one flapping alert, and its per-cycle
+     * alerts do not page. 3 = down, up, down again.
+     */
+    flapping: { windowMs: 600_000, changes: 3 },
     /** Per rule id: overrides of the settings above, `enabled` and `severity`. */
     rules: {
       'servers.down': { enabled: false },
@@ -65,6 +71,9 @@ export const DEFAULTS = {
       // down has fired, it resolves only after 2 minutes of answers.
       'hub.reachable': { keepFiringForMs: 120_000 },
       'server.probe': { failureThreshold: 1 },
+      // Fires on the change that reaches the count and resolves once the window holds fewer: the count is
+      // already a confirmation over time.
+      'server.flapping': { failureThreshold: 1, successThreshold: 1 },
       'canary.call': { failureThreshold: 2 },
       'slo.burn_rate': { failureThreshold: 1, successThreshold: 1 },
       'notifier.broken': { failureThreshold: 1, successThreshold: 1 },
@@ -197,6 +206,7 @@ export interface MonitorConfig {
     groupWaitMs: number;
     groupIntervalMs: number;
     repeatIntervalMs: number;
+    flapping: { windowMs: number; changes: number };
     rules: Record<string, RuleOverride>;
     routes: Record<'critical' | 'warning' | 'info', RouteStep[]> | undefined;
     maintenance: MaintenanceWindow[];

@@ -123,6 +123,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       groupWaitMs: c.alerting.group_wait,
       groupIntervalMs: c.alerting.group_interval,
       repeatIntervalMs: c.alerting.repeat_interval,
+      flapping: { windowMs: c.alerting.flapping.window, changes: c.alerting.flapping.changes },
       rules: { ...DEFAULTS.alerting.rules, ...Object.fromEntries(Object.entries(c.alerting.rules).map(([id, r]) => [id, {
         ...DEFAULTS.alerting.rules[id],
         ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),

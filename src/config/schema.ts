@@ -131,6 +131,10 @@ export const configSchema = z.object({
     group_wait: duration().prefault(fmtMs(AL.groupWaitMs)).describe('How long a new group waits for more alerts before its first notification'),
     group_interval: duration().prefault(fmtMs(AL.groupIntervalMs)).describe('Least time between two notifications of a group that changed'),
     repeat_interval: duration().prefault(fmtMs(AL.repeatIntervalMs)).describe('Reminder period while a group keeps firing unchanged (acked alerts are not repeated)'),
+    flapping: z.object({
+      window: duration().prefault(fmtMs(AL.flapping.windowMs)).describe('The window over which a server\'s state changes are counted'),
+      changes: z.number().int().min(2).default(AL.flapping.changes).describe('State changes (up ↔ down, a restart counts two) within the window that make server.flapping fire; its per-cycle alerts then do not page'),
+    }).strict().prefault({}),
     rules: z.record(z.string(), z.object({
       enabled: z.boolean().optional().describe('Turn the rule off'),
       severity: z.enum(['critical', 'warning', 'info']).optional().describe('Force the severity (default: the finding\'s)'),

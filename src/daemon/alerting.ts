@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../store/files.js';
 import { NOTIFIER_HEALTH_FILE } from '../evaluate/daemon-liveness.js';
 import { evaluateHub } from '../evaluate/check.js';
 import { evaluateCanaries, evaluateProbes } from '../evaluate/probes.js';
+import { restartedServers } from '../evaluate/flapping.js';
+import { FlapTracker } from './flap-tracker.js';
 import type { Notifier } from '../notify/types.js';
 import { httpGet } from '../sources/http-get.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
@@ -171,6 +173,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     }));
   }
 
+  const flaps = new FlapTracker(() => cfg.alerting.flapping);
   return {
     pipeline,
     deliverer,
@@ -179,7 +182,9 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       // "Connected, uptime 0" that one look cannot settle (just connected, or died young) is unknown to the
       // lifecycle: it neither confirms nor clears a death seen on the previous poll.
       const findings = evaluateHub(snapshot, previous, cfg).map((f) => (f.id === 'server.status' && f.value === 'unconfirmed' ? { ...f, status: 'no_data' as const } : f));
-      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(snapshot.target.url, snapshot.health.ok)));
+      const hub = snapshot.target.url;
+      findings.push(...flaps.observe(hub, findings, restartedServers(previous, snapshot), clock.now()));
+      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(hub, snapshot.health.ok)));
       return r?.confirming ?? false;
     },
     onProbeRound(hub, probes, canaries, answered) {

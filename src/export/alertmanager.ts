@@ -14,7 +14,7 @@ export const WEBHOOK_URL_PLACEHOLDER = 'https://receiver.example/mcp-hub-alerts'
 const DEFAULT_RECEIVER = 'mcp-hub-webhook';
 
 /** The alerts a hub-level problem makes redundant on the same hub (the daemon's hub → server → tool inhibition). */
-const INHIBITED = 'McpHubServerDead|McpHubServerDown|McpHubServersDown|McpHubProbeFailing|McpHubMemoryHigh|McpHubErrorBudgetBurn';
+const INHIBITED = 'McpHubServerDead|McpHubServerDown|McpHubServerFlapping|McpHubServersDown|McpHubProbeFailing|McpHubMemoryHigh|McpHubErrorBudgetBurn';
 
 /** The snippet's text: one webhook receiver per `type: webhook` receiver in the config (or one default). */
 export function renderAlertmanager(cfg: MonitorConfig): string {
@@ -47,7 +47,10 @@ export function renderAlertmanager(cfg: MonitorConfig): string {
     receivers,
     inhibit_rules: [
       { source_matchers: ['alertname="McpHubDown"'], target_matchers: [`alertname=~"${INHIBITED}"`], equal: ['hub'] },
+      // One fault of a server pages once (alerts/mute.ts): flapping explains its cycles; its status explains its probe.
+      { source_matchers: ['alertname="McpHubServerFlapping"'], target_matchers: ['alertname=~"McpHubServerDead|McpHubServerDown|McpHubProbeFailing"'], equal: ['hub', 'server'] },
       { source_matchers: ['alertname="McpHubServerDead"'], target_matchers: ['alertname=~"McpHubServerDown|McpHubProbeFailing"'], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerDown"'], target_matchers: ['alertname="McpHubProbeFailing"'], equal: ['hub', 'server'] },
       // The daemon reports the worst burn rate only: a fast (critical) burn mutes the slow (warning) one.
       { source_matchers: ['alertname="McpHubErrorBudgetBurn"', 'severity="critical"'], target_matchers: ['alertname="McpHubErrorBudgetBurn"', 'severity="warning"'], equal: ['hub', 'objective'] },
     ],
@@ -64,6 +67,9 @@ export function renderAlertmanager(cfg: MonitorConfig): string {
     'one takes the other, so moving alerting from the daemon to Prometheus + Alertmanager changes nothing for it.',
     'Differences: the label `alertname` is a Prometheus alert name here (McpHubDown) and the daemon\'s rule id',
     'there (hub.reachable); grouping, timings and inhibitions below mirror the daemon\'s alerting.* settings.',
+    'Two things Alertmanager cannot say: a probe that failed before the server was seen down keeps the page (the',
+    'daemon mutes the later status alert; here the status alert mutes the probe), and a new alert more severe',
+    'than what the group last said goes out at once in the daemon, after group_interval here.',
   ].join('\n');
   return renderYaml(snippet, { header });
 }

@@ -87,6 +87,13 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
       description: 'The hub reports {{ $labels.server }} disconnected, connecting or unauthorized. Disabled servers have no series and never count.',
       why: 'server.status down/connecting/unauthorized (warning); a dead server is McpHubServerDead instead.',
     },
+    {
+      name: 'McpHubServerFlapping', rule: 'server.flapping', severity: 'warning', periodMs: scrape,
+      expr: `changes(mcp_hub_server_up[${promDuration(cfg.alerting.flapping.windowMs)}]) >= ${cfg.alerting.flapping.changes}`,
+      summary: '{{ $labels.hub }}: server {{ $labels.server }} is flapping ({{ $value }} state changes in ' + promDuration(cfg.alerting.flapping.windowMs) + ')',
+      description: 'The server keeps going down and coming back. Its per-cycle McpHubServerDown/Dead and probe alerts are inhibited while this fires (export alertmanager), so it pages once.',
+      why: `server.flapping: alerting.flapping.changes (${cfg.alerting.flapping.changes}) state changes within alerting.flapping.window; a restart between two scrapes that the daemon counts is invisible here.`,
+    },
     ...serversDown(cfg, scrape),
     {
       name: 'McpHubMemoryHigh', rule: 'hub.memory', severity: 'warning', periodMs: scrape,

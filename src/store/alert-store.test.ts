@@ -19,11 +19,13 @@ describe('outbox', () => {
     const { store, alerts } = open();
     const a = alerts.enqueue({ groupKey: 'g', receiver: 'r', payload: '{}', firing: ['x'], resolved: [], now: 1 });
     const other = alerts.enqueue({ groupKey: 'g', receiver: 'other', payload: '{}', firing: ['x'], resolved: [], now: 1 });
-    const b = alerts.enqueue({ groupKey: 'g', receiver: 'r', payload: '{}', firing: ['x', 'y'], resolved: [], now: 2 });
+    // The receiver is told each firing alert's severity: the dedup stage compares against it after a restart.
+    const batch = { alerts: [{ fingerprint: 'x', severity: 'warning', status: 'firing' }, { fingerprint: 'y', severity: 'critical', status: 'firing' }, { fingerprint: 'z', severity: 'critical', status: 'resolved' }] };
+    const b = alerts.enqueue({ groupKey: 'g', receiver: 'r', payload: JSON.stringify(batch), firing: ['x', 'y'], resolved: ['z'], now: 2 });
     expect(alerts.outbox(a)!.state).toBe('superseded');
     expect(alerts.outbox(other)!.state).toBe('pending');
     expect(alerts.due(10).map((r) => r.id)).toEqual([other, b]);
-    expect(alerts.lastIntents().get('g\0r')).toEqual({ firing: ['x', 'y'], resolved: [], createdAt: 2 });
+    expect(alerts.lastIntents().get('g\0r')).toEqual({ firing: ['x', 'y'], resolved: ['z'], createdAt: 2, severities: { x: 'warning', y: 'critical' } });
     store.close();
   });
 

@@ -72,6 +72,22 @@ export interface Intent {
   firing: string[];
   resolved: string[];
   createdAt: number;
+  /** The severity each firing alert had when it was handed over (fingerprint → severity). */
+  severities: Record<string, string>;
+}
+
+/** Fingerprint → severity of the firing alerts in a stored batch payload (notify/types.ts AlertBatch). */
+function severitiesOf(payload: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  try {
+    const batch = JSON.parse(payload) as { alerts?: { fingerprint?: unknown; severity?: unknown; status?: unknown }[] };
+    for (const a of batch.alerts ?? []) {
+      if (a.status === 'firing' && typeof a.fingerprint === 'string' && typeof a.severity === 'string') out[a.fingerprint] = a.severity;
+    }
+  } catch {
+    // An unreadable payload tells no severities: every alert then counts as news to the receiver.
+  }
+  return out;
 }
 
 type Raw = Record<string, unknown>;
@@ -127,7 +143,7 @@ export class AlertStore {
       supersede: p("UPDATE outbox SET state = 'superseded', superseded_by = ?, done_at = ? WHERE group_key = ? AND receiver = ? AND state = 'pending' AND id <> ?"),
       enqueue: p(`INSERT INTO outbox (group_key, receiver, payload, firing, resolved, state, created_at, next_attempt_at)
         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`),
-      lastIntents: p(`SELECT o.group_key, o.receiver, o.firing, o.resolved, o.created_at FROM outbox o
+      lastIntents: p(`SELECT o.group_key, o.receiver, o.firing, o.resolved, o.created_at, o.payload FROM outbox o
         WHERE o.id = (SELECT max(id) FROM outbox i WHERE i.group_key = o.group_key AND i.receiver = o.receiver AND i.state <> 'superseded')`),
       due: p("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"),
       nextDue: p("SELECT min(next_attempt_at) AS t FROM outbox WHERE state = 'pending'"),
@@ -227,6 +243,7 @@ export class AlertStore {
     for (const r of this.s.lastIntents!.all() as Raw[]) {
       out.set(`${r.group_key as string}\0${r.receiver as string}`, {
         firing: JSON.parse(r.firing as string) as string[], resolved: JSON.parse(r.resolved as string) as string[], createdAt: r.created_at as number,
+        severities: severitiesOf(r.payload as string),
       });
     }
     return out;

@@ -4,11 +4,12 @@
  */
 import { AlertPipeline } from '../../src/alerts/pipeline.js';
 import { Deliverer } from '../../src/alerts/deliver.js';
-import { pollScope, toRuleResults } from '../../src/alerts/results.js';
+import { pollScope, probeScope, toRuleResults } from '../../src/alerts/results.js';
 import type { RuleResult } from '../../src/alerts/lifecycle.js';
 import { defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
 import { ManualClock } from '../../src/daemon/clock.js';
 import type { Finding } from '../../src/evaluate/types.js';
+import { FlapTracker } from '../../src/daemon/flap-tracker.js';
 import type { AlertBatch, Delivery, Notifier } from '../../src/notify/types.js';
 import { AlertStore } from '../../src/store/alert-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -42,6 +43,8 @@ export interface Harness {
   receivers: Map<string, RecordingNotifier>;
   /** One poll's worth of findings for HUB (servers: name → status). */
   poll(servers: Record<string, 'ok' | 'warning' | 'critical'>, hubUp?: boolean): void;
+  /** One probe round's findings for HUB: server.probe per server, canary.call per `server/tool`. */
+  probe(servers: Record<string, 'ok' | 'critical'>, canaries?: Record<string, 'ok' | 'critical'>): void;
   /** Advances the clock second by second, running the dispatcher and deliverer each second. */
   run(ms: number): Promise<void>;
   /** A fresh pipeline on the same store (a daemon restart). */
@@ -73,10 +76,21 @@ export function createHarness(store: Store, configure: (cfg: MonitorConfig) => v
     wake = () => deliverer.wake();
     return { pipeline, deliverer };
   };
+  const flaps = new FlapTracker(() => cfg.alerting.flapping);
   const h: Harness = {
     clock, cfg, alerts, receivers, ...make(),
     poll(servers, hubUp = true) {
-      h.pipeline.observe(toRuleResults(serverFindings(servers, hubUp)), pollScope(HUB, hubUp));
+      // As the daemon's alerting does with each poll: check's findings plus the flapping count.
+      const findings = serverFindings(servers, hubUp);
+      findings.push(...flaps.observe(HUB, findings, [], clock.now()));
+      h.pipeline.observe(toRuleResults(findings), pollScope(HUB, hubUp));
+    },
+    probe(servers, canaries = {}) {
+      const findings: Finding[] = [
+        ...Object.entries(servers).map(([name, status]): Finding => ({ id: 'server.probe', status, hub: HUB, subject: name, message: status === 'ok' ? 'answers' : 'no answer within 5000 ms (hung)' })),
+        ...Object.entries(canaries).map(([subject, status]): Finding => ({ id: 'canary.call', status, hub: HUB, subject, message: status === 'ok' ? 'ok' : 'Not connected' })),
+      ];
+      h.pipeline.observe(toRuleResults(findings), probeScope(HUB, true));
     },
     async run(ms) {
       for (let t = 0; t < ms; t += 1_000) {
@@ -91,4 +105,17 @@ export function createHarness(store: Store, configure: (cfg: MonitorConfig) => v
     },
   };
   return h;
+}
+
+/** Polls every 5 s for `ms`, each poll with the given servers (the daemon's default interval). */
+export async function polls(h: Harness, ms: number, servers: Record<string, 'ok' | 'warning' | 'critical'>, hubUp = true): Promise<void> {
+  for (let t = 0; t < ms; t += 5_000) {
+    h.poll(servers, hubUp);
+    await h.run(5_000);
+  }
+}
+
+/** Each notification a receiver got as `rule:server:status` items, for exact comparisons. */
+export function notified(r: RecordingNotifier): string[] {
+  return r.got.map(({ batch }) => batch.alerts.map((a) => `${a.rule}:${a.labels.server ?? ''}:${a.status}`).join(' '));
 }

@@ -1,4 +1,4 @@
-/** The global options every command shares (DESIGN.md §4), resolved once. */
+/** The global options every command shares (docs/DESIGN.md §4), resolved once. */
 import { defaultConfigPath, defaultStateDir } from '../config/paths.js';
 import { DURATION_HINT, parseDuration } from '../config/duration.js';
 import { UsageError } from '../config/errors.js';

@@ -19,7 +19,7 @@ export const DEFAULTS = {
     memoryMb: { warning: 500 },
     /** Servers down (not counting disabled ones): at or above warning/critical. All down is always critical. */
     serversDown: { warning: 1, critical: 3 },
-    /** Severity of a server the hub reports `connected` whose process has died (hub-api.md §6). */
+    /** Severity of a server the hub reports `connected` whose process has died (docs/hub-api.md §6). */
     deadServerSeverity: 'critical' as 'warning' | 'critical',
     /** A connected server with uptime 0 whose lastStarted is older than this is treated as dead. */
     deadAfterMs: 10_000,

@@ -1,4 +1,4 @@
-/** Where things live on disk, following XDG with the hub's own legacy fallbacks (hub-api.md §5). */
+/** Where things live on disk, following XDG with the hub's own legacy fallbacks (docs/hub-api.md §5). */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

@@ -106,7 +106,7 @@ export class HubCollector {
         url: this.hub,
         hub: this.hub,
         onObservation: (o) => this.onSse(o),
-        // After every (re)connect nothing is replayed (hub-api.md §3): resync with a poll before trusting state.
+        // After every (re)connect nothing is replayed (docs/hub-api.md §3): resync with a poll before trusting state.
         onConnected: async () => this.schedule?.kick(),
       });
     }

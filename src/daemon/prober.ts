@@ -2,7 +2,7 @@
  * Runs the MCP probes of one hub on their own slower schedule: a liveness round trip to every server the
  * hub's last poll called `connected`, then the configured canaries. Records samples and, on transitions,
  * events — including the disagreement "hub says connected, the child does not answer through the hub",
- * which is its own signal (the hub keeps a dead stdio child `connected`, hub-api.md §6).
+ * which is its own signal (the hub keeps a dead stdio child `connected`, docs/hub-api.md §6).
  */
 import type http from 'node:http';
 import type { CanaryConfig, MonitorConfig } from '../config/defaults.js';

@@ -94,7 +94,7 @@ export function evaluateCheck(
   return buildResult(snapshots.map((s) => ({ snapshot: s, findings: evaluateHub(s, earlier.get(s.target.url), cfg) })), cfg, now);
 }
 
-/** The shared result shape of check, validate and anomalies (DESIGN.md §4) from per-hub findings. */
+/** The shared result shape of check, validate and anomalies (docs/DESIGN.md §4) from per-hub findings. */
 export function buildResult(perHub: readonly { snapshot: HubSnapshot; findings: Finding[] }[], cfg: MonitorConfig, now: number): CheckResult {
   const checks: Finding[] = [];
   const hubs: HubSummary[] = [];

@@ -14,7 +14,7 @@ const FAILURE_TEXT: Record<string, string> = {
   bad_url: 'hub URL is not usable',
 };
 
-/** Up means `ready` **or** `restarted`: after one restart the hub never returns to `ready` (hub-api.md §2.2). */
+/** Up means `ready` **or** `restarted`: after one restart the hub never returns to `ready` (docs/hub-api.md §2.2). */
 export function isUpState(state: string | undefined): boolean {
   return state === 'ready' || state === 'restarted';
 }

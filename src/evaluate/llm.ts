@@ -1,7 +1,7 @@
 /**
  * The seed guide's LLM thresholds, done right: a metric no route serves, or a rate whose denominator is
  * zero (no requests yet), is `no_data` — zero load is not an outage (the seed's check-alerts.sh exits 2 on
- * an idle, healthy hub: fixtures fork-ollieb89/run/check-alerts.output.txt).
+ * an idle, healthy hub: test/fixtures/fork/check-alerts.output.txt).
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import type { LlmMetrics } from '../sources/hub-metrics.js';

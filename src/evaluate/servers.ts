@@ -1,6 +1,6 @@
 /**
  * Per-server truth from the hub's own list. The hub never updates `status` when a stdio child dies
- * (hub-api.md §6): the server stays `connected` with `error: null` while its `uptime` drops to 0. So a
+ * (docs/hub-api.md §6): the server stays `connected` with `error: null` while its `uptime` drops to 0. So a
  * connected server with uptime 0 whose connect began long ago is dead — unless history shows its uptime
  * counting up again (a server that finished connecting less than a second ago also shows 0).
  */

@@ -17,7 +17,7 @@ export interface Finding {
   message: string;
 }
 
-/** Exit codes shared by every evaluating command (DESIGN.md §4). */
+/** Exit codes shared by every evaluating command (docs/DESIGN.md §4). */
 export const EXIT_CODES: Record<OverallStatus, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
 const RANK: Record<CheckStatus, number> = { no_data: 0, ok: 0, warning: 1, critical: 2 };

@@ -1,5 +1,5 @@
 /**
- * The contract every channel passes (STYLE.md "Tests": contract suites run against every implementation,
+ * The contract every channel passes (docs/STYLE.md "Tests": contract suites run against every implementation,
  * gatus `store_test.go`): the status table against real receivers, and the secret canary (faults C10,
  * Alertmanager's `AssertNotifyLeaksNoSecret`) — `SECRET123` appears in no Delivery and no log line, whatever
  * the failure. Each channel needs a harness below; a channel added to the registry without one fails here.

@@ -1,5 +1,5 @@
 /**
- * The one table mapping an HTTP outcome to a `Delivery` (STYLE.md "A notifier", faults C1–C3): network
+ * The one table mapping an HTTP outcome to a `Delivery` (docs/STYLE.md "A notifier", faults C1–C3): network
  * errors, timeouts, 408, 429 and 5xx are `retry`; every other non-2xx status is `failed` (1xx and 3xx too: we
  * never follow redirects); 2xx is `sent`. Error texts carry the status and a sanitised, redacted body snippet
  * of at most 256 bytes, never the request URL.

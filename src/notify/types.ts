@@ -1,5 +1,5 @@
 /**
- * The contract every notification channel implements (STYLE.md "A notifier"). A channel renders, escapes,
+ * The contract every notification channel implements (docs/STYLE.md "A notifier"). A channel renders, escapes,
  * truncates and sends **once**; backoff, dedup, grouping and the outbox belong to the alert pipeline
  * (src/alerts/), as in Alertmanager.
  */

@@ -132,7 +132,7 @@ describe('workspaces.json discovery', () => {
   });
 
   test('a running hub that lost its workspaces.json entry is found by its process, next to the dead entry', () => {
-    // A failed second hub on the same port deletes the live hub's entry (hub-api.md §5).
+    // A failed second hub on the same port deletes the live hub's entry (docs/hub-api.md §5).
     legacyWorkspaces(AFTER_SIGKILL);
     const hubs = discoverHubs({ flagHubs: [], configHubs: [], env: { HOME: home }, alive: noneAlive, processes: () => [{ pid: 4242, port: 37390 }] });
     expect(hubs).toEqual([

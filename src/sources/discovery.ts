@@ -1,5 +1,5 @@
 /**
- * Which hubs to watch, in DESIGN.md §4 order: `--hub`, else config `hubs`, else `MCP_HUB_URL`, else live
+ * Which hubs to watch, in docs/DESIGN.md §4 order: `--hub`, else config `hubs`, else `MCP_HUB_URL`, else live
  * hubs from `workspaces.json`, else running mcp-hub processes (their `--port`), else the dead entries of
  * workspaces.json (so a killed hub is reported as such), else `http://127.0.0.1:7000`. No pid or server
  * name is ever hard-coded.
@@ -90,7 +90,7 @@ export interface DiscoveryInput {
 
 /**
  * Resolves the hubs to watch. When workspaces.json lists only dead pids (a SIGKILLed hub leaves its entry,
- * hub-api.md §5), those are returned rather than the 7000 default: the user should hear that the hub they
+ * docs/hub-api.md §5), those are returned rather than the 7000 default: the user should hear that the hub they
  * ran is gone, not that nothing answers on a port they never used.
  */
 export function discoverHubs(input: DiscoveryInput): HubTarget[] {
@@ -110,7 +110,7 @@ export function discoverHubs(input: DiscoveryInput): HubTarget[] {
   const live = ws.filter((h) => h.alive);
   if (live.length) return live.map((h) => ({ url: `http://127.0.0.1:${h.port}`, origin: 'workspaces', pid: h.pid, pidAlive: true }));
   // workspaces.json can lose a live hub: a failed second hub on the same port deletes its entry
-  // (hub-api.md §5). The hub's own command line still says which port it serves.
+  // (docs/hub-api.md §5). The hub's own command line still says which port it serves.
   const running = (input.processes ?? (() => findHubProcesses(input.env)))().sort((a, b) => a.port - b.port);
   const found: HubTarget[] = running.map((p) => ({ url: `http://127.0.0.1:${p.port}`, origin: 'process', pid: p.pid, pidAlive: true }));
   // Dead entries too, so a killed hub is reported as killed rather than silently skipped.

@@ -1,6 +1,6 @@
 /**
  * Facts about the machine's storage: free space where the state dir lives, whether that is a network
- * filesystem (faults.md B10: SQLite locking is unsafe on NFS/CIFS), and how much a directory holds.
+ * filesystem (docs/faults.md B10: SQLite locking is unsafe on NFS/CIFS), and how much a directory holds.
  * Failures come back as `{ error }` values, never as exceptions.
  */
 import { existsSync, lstatSync, opendirSync, statSync, statfsSync, type Dir } from 'node:fs';

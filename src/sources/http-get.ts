@@ -1,6 +1,6 @@
 /**
  * The one HTTP client every hub request goes through: `node:http` (fetch/undici cost ~90 ms per one-shot
- * start, DESIGN.md §6), a **total** deadline per request (a server that drips one byte a second still times
+ * start, docs/DESIGN.md §6), a **total** deadline per request (a server that drips one byte a second still times
  * out — an idle timeout would not), a cap on decoded bytes (a gzip bomb is stopped at the cap, faults D15),
  * and every failure classified rather than thrown.
  */
@@ -48,7 +48,7 @@ export interface GetOptions {
 
 /**
  * A keep-alive agent whose idle sockets close after 4 s, below Express's 5 s keep-alive timeout, so we never
- * write a request onto a socket the hub is closing (hub-api.md §7).
+ * write a request onto a socket the hub is closing (docs/hub-api.md §7).
  */
 /** A deadline timer firing this late (ms) means our event loop, not the peer, was stalled. */
 const STALL_MS = 100;

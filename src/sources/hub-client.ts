@@ -10,7 +10,7 @@ import { mergeJsonMetrics, mergePrometheusText, type LlmMetrics } from './hub-me
 import { parseJsonSafe } from './safe-json.js';
 import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
 
-/** How a hub URL was chosen (DESIGN.md §4 discovery order). */
+/** How a hub URL was chosen (docs/DESIGN.md §4 discovery order). */
 export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'process' | 'default';
 
 export interface HubTarget {

@@ -1,7 +1,7 @@
 /**
  * Reads the hub's own config files (JSON5, `mcpServers` or the VS Code `servers` key) the way mcp-hub 4.2.1
  * loads them, and applies the same per-server rules it enforces at start — so `validate` can say "the hub
- * will refuse this at its next restart" before it does (it exits 0 when it does: hub-api.md §1).
+ * will refuse this at its next restart" before it does (it exits 0 when it does: docs/hub-api.md §1).
  * Env values are never returned: only the names of the variables.
  */
 import { lstatSync, readFileSync, statSync } from 'node:fs';

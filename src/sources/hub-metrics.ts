@@ -1,5 +1,5 @@
 /**
- * Optional LLM/cache metrics, read from whichever of these a hub serves (DESIGN.md §4, hub-api.md §8):
+ * Optional LLM/cache metrics, read from whichever of these a hub serves (docs/DESIGN.md §4, docs/hub-api.md §8):
  * the fork's `/api/filtering/stats` (flat fields), a `/api/metrics/custom` `{llm:{requests_total,…}}`, the
  * fork's internal `getStats()` shapes `llm`/`llmCache` when a build exposes them, and Prometheus text at
  * `/api/metrics/prometheus`. Everything is normalised to `LlmMetrics`; a field no route serves stays
@@ -75,7 +75,7 @@ export function mergeJsonMetrics(m: LlmMetrics, body: unknown, source: string): 
     setIfAbsent(m, 'cacheMisses', num(own(cache, 'misses')));
     setIfAbsent(m, 'cacheHitRate', rate(own(cache, 'hitRate')));
   }
-  // The fork's /api/filtering/stats: flat fields only, no counts (hub-api.md §8).
+  // The fork's /api/filtering/stats: flat fields only, no counts (docs/hub-api.md §8).
   setIfAbsent(m, 'cacheHitRate', rate(own(body, 'llmCacheHitRate')));
   const queue = own(body, 'queue');
   if (isRecord(queue)) setIfAbsent(m, 'queueDepth', num(own(queue, 'depth')));

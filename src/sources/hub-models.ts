@@ -1,5 +1,5 @@
 /**
- * Typed models of what the hub serves (hub-api.md §2.1) and tolerant parsers that turn any JSON into them.
+ * Typed models of what the hub serves (docs/hub-api.md §2.1) and tolerant parsers that turn any JSON into them.
  * "Absent" and "unusable" become `undefined` plus a validation issue, never an exception: hub content must
  * never crash the monitor or make it exit 3 (faults A8, D10).
  */
@@ -121,7 +121,7 @@ export function parseHealth(raw: unknown): Parsed<Health> {
     timestampMs: saneTime(own(raw, 'timestamp')),
     servers,
   };
-  // workspaces.current is our own port; allActive[current] carries the pid (hub-api.md §2.1).
+  // workspaces.current is our own port; allActive[current] carries the pid (docs/hub-api.md §2.1).
   const ws = own(raw, 'workspaces');
   if (isRecord(ws)) {
     const current = own(ws, 'current');

@@ -1,7 +1,7 @@
 /**
  * One log line → one typed entry, whatever wrote it. A hub's log may be plain text (the upstream file:
- * messages only, hub-api.md §5), the hub's console JSON `{type,message,data,timestamp,code?}`, or the fork's
- * pino JSON `{level,time,pid,hostname,…data flattened…,code?,msg}` (hub-api.md §8) — and concurrent hubs
+ * messages only, docs/hub-api.md §5), the hub's console JSON `{type,message,data,timestamp,code?}`, or the fork's
+ * pino JSON `{level,time,pid,hostname,…data flattened…,code?,msg}` (docs/hub-api.md §8) — and concurrent hubs
  * share one file, so the format is decided per line, never per file.
  */
 import { parseIso } from './log-time.js';

@@ -1,5 +1,5 @@
 /**
- * What a hub log message says, read from its text alone. The upstream log file (hub-api.md §5) holds only
+ * What a hub log message says, read from its text alone. The upstream log file (docs/hub-api.md §5) holds only
  * the `message` of each log call — no level, code or data — so the level, code and server of a text line
  * can only come from the wording. The tables below are the literal messages of mcp-hub 4.2.1's
  * `logger.error(CODE, message)` and `logger.warn(message)` calls (read from its dist/cli.js); a message we
@@ -147,7 +147,7 @@ export function matchMessage(msg: string): MessageFacts {
   const c = msg.charCodeAt(0);
   let name: string | undefined;
   if (c === 39 /* ' */) {
-    // hub-api.md §5: `'<n>' transport closed` (debug) is what a dying stdio server leaves behind.
+    // docs/hub-api.md §5: `'<n>' transport closed` (debug) is what a dying stdio server leaves behind.
     if ((name = quotedThen(msg, "' transport closed")) !== undefined) return facts('transport_closed', 'debug', name);
     if ((name = quotedThen(msg, "' MCP server connected")) !== undefined) return facts('server_connected', 'info', name);
     const q = msg.indexOf("' ", 1);

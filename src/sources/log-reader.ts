@@ -52,7 +52,7 @@ export async function scanFile(path: string, opts: ScanOptions & { fromOffset?: 
 type Env = Record<string, string | undefined>;
 
 /**
- * Where the hub writes `mcp-hub.log`, in the hub's own order of preference (hub-api.md §5): the legacy
+ * Where the hub writes `mcp-hub.log`, in the hub's own order of preference (docs/hub-api.md §5): the legacy
  * `~/.mcp-hub/logs/` when that directory exists, else `$XDG_STATE_HOME/mcp-hub/logs/` (default
  * `~/.local/state`). Both are returned, because the monitor may see a different layout than the hub did.
  */

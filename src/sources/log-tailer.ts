@@ -1,7 +1,7 @@
 /**
  * Incremental reads of a log file that is truncated and replaced under us (faults D8). The upstream hub
  * truncates the shared log at every start — a second hub that fails with EADDRINUSE wipes the live hub's
- * file, which then keeps appending to it (hub-api.md §5) — and an operator may `mv` it away. Each read
+ * file, which then keeps appending to it (docs/hub-api.md §5) — and an operator may `mv` it away. Each read
  * checks, before trusting the remembered offset, that it is still the same file with the same bytes:
  *
  * - device/inode changed → `replaced`;

@@ -1,4 +1,4 @@
-/** Port ownership against a real mcp-hub (which binds all interfaces, hub-api.md §1) and our own servers. */
+/** Port ownership against a real mcp-hub (which binds all interfaces, docs/hub-api.md §1) and our own servers. */
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Who listens on a TCP port, from Linux /proc/net/tcp{,6} and /proc/<pid>/fd. Used to tie a hub's port to
- * its pid (a workspaces.json pid may be dead or reused: faults.md A24) and to tell whether the hub is
- * exposed beyond loopback (mcp-hub binds all interfaces `:::PORT`, hub-api.md §1). /proc/net describes OUR
+ * its pid (a workspaces.json pid may be dead or reused: docs/faults.md A24) and to tell whether the hub is
+ * exposed beyond loopback (mcp-hub binds all interfaces `:::PORT`, docs/hub-api.md §1). /proc/net describes OUR
  * network namespace only: a hub in another container is invisible here, which callers must read as
  * "cannot check", never as "not listening". Off Linux every function says `supported: false`.
  */
@@ -191,7 +191,7 @@ export function findPortOwner(port: number, opts: { tryFirst?: number[]; procRoo
 /**
  * Picks the pid to sample for the hub on `port`. A candidate is accepted only when it is alive AND owns the
  * listening socket (or ownership cannot be checked here); a dead candidate (stale workspaces.json after
- * SIGKILL, hub-api.md §5) or a live one that does not own the port (pid reuse, faults.md A24) is named in
+ * SIGKILL, docs/hub-api.md §5) or a live one that does not own the port (pid reuse, docs/faults.md A24) is named in
  * `note`, and the port's actual owner is used instead.
  */
 export function resolveHubPid(port: number, candidates: HubPidCandidate[], opts: { procRoot?: string } = {}): ResolvedHubPid {

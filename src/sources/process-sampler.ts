@@ -1,6 +1,6 @@
 /**
  * CPU, memory, threads and fds of a hub and its stdio MCP servers, read from Linux /proc. The hub spawns its
- * stdio servers directly (hub-api.md §1), so its process tree is the cost of the whole hub. Off Linux every
+ * stdio servers directly (docs/hub-api.md §1), so its process tree is the cost of the whole hub. Off Linux every
  * function answers "not available" (undefined, [] or `supported: false`) instead of throwing.
  */
 import { readFileSync, readdirSync } from 'node:fs';

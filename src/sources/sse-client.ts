@@ -1,12 +1,12 @@
 /**
- * The SSE source: one long `GET <hub>/api/events` on `node:http` (hub-api.md §3) that never gives up
+ * The SSE source: one long `GET <hub>/api/events` on `node:http` (docs/hub-api.md §3) that never gives up
  * (faults §4 item 3). It reconnects on any failure — status, content type, 204, network error, EOF,
  * watchdog, an over-long event — with exponential backoff and full jitter; a heartbeat watchdog catches a
  * half-open socket; after every (re)connect it awaits `onConnected` (resync by polling: the hub replays
  * nothing and ignores Last-Event-ID), and only then is the state trusted. Bytes become observations in
  * sse-parse.ts. It decides nothing about health: an SSE cut is an observation, never an alert.
  *
- * Holding the stream has side effects (hub-api.md §3, faults A20): it counts in the hub's `activeClients`
+ * Holding the stream has side effects (docs/hub-api.md §3, faults A20): it counts in the hub's `activeClients`
  * and heartbeat `connections`, rewrites `workspaces.json` on every connect, and keeps an `--auto-shutdown`
  * hub alive — stopping this client may then shut that hub down. Whether to connect at all (poll-only) is
  * the caller's decision.

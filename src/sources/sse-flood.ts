@@ -1,6 +1,6 @@
 /**
  * Log flood accounting (faults A18): the hub can send ~2,168 identical `log` events in milliseconds
- * (hub-api.md §3). Per one-second window the first `maxPerSecond` logs pass as `log` observations; the
+ * (docs/hub-api.md §3). Per one-second window the first `maxPerSecond` logs pass as `log` observations; the
  * rest are counted into one `log_summary`, emitted when the window ends. Individual logs plus summary
  * totals always equal the logs received: nothing is dropped, only folded.
  */

@@ -55,7 +55,7 @@ describe('lastBoundaryEnd', () => {
   });
 });
 
-describe('the main capture (hub-api.md §3)', () => {
+describe('the main capture (docs/hub-api.md §3)', () => {
   const main = fixture('main-sse-events.txt');
   const counts = countEvents(main.toString('utf8'));
 
@@ -100,7 +100,7 @@ describe('the main capture (hub-api.md §3)', () => {
 });
 
 describe('subscriptions', () => {
-  test('a real tool_list_changed keeps the full tool objects (hub-api.md §3)', () => {
+  test('a real tool_list_changed keeps the full tool objects (docs/hub-api.md §3)', () => {
     const text = fixture('capability-change-sse-events.txt').toString('utf8');
     const raw = JSON.parse(/^data: (\{"type":"tool_list_changed".*)$/m.exec(text)![1]!) as Record<string, unknown>;
     const [sub] = decode(text).of('subscription').filter((s) => s.type === 'tool_list_changed');
@@ -117,7 +117,7 @@ describe('subscriptions', () => {
   });
 });
 
-describe('the fork\'s batches (hub-api.md §8, faults A19)', () => {
+describe('the fork\'s batches (docs/hub-api.md §8, faults A19)', () => {
   test.each(['fork-legacy-sse-wire.txt', 'fork-pino-sse-wire.txt'])('%s: every inner event is unwrapped and counted', (name) => {
     const { of, d } = decode(fixture(name));
     expect(of('hub_state').map((s) => [s.state, s.batched])).toEqual([['ready', undefined], ['restarting', true]]);

@@ -1,7 +1,7 @@
 /**
  * Bytes of one `GET /api/events` stream → observations, with no I/O: framing by eventsource-parser, our
  * own per-event byte cap, JSON through parseJsonSafe, the fork's `<event>_batch` unwrapping, redaction of
- * subscription payloads and log flood accounting (hub-api.md §3, §8; faults A16, A18, A19, D6, D9, D14).
+ * subscription payloads and log flood accounting (docs/hub-api.md §3, §8; faults A16, A18, A19, D6, D9, D14).
  * The client (sse-client.ts) and the benchmark drive it; it never blocks longer than one chunk takes.
  */
 import { StringDecoder } from 'node:string_decoder';
@@ -16,7 +16,7 @@ export const DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 export const DEFAULT_MAX_LOG_EVENTS_PER_SECOND = 50;
 export const DEFAULT_SAMPLE_SIZE = 5;
 
-/** The events mcp-hub 4.2.1 sends; the fork wraps each as `<name>_batch` (hub-api.md §8). */
+/** The events mcp-hub 4.2.1 sends; the fork wraps each as `<name>_batch` (docs/hub-api.md §8). */
 type EventKind = 'hub_state' | 'heartbeat' | 'log' | 'subscription_event';
 const KINDS = new Map<string, { kind: EventKind; batch: boolean }>();
 for (const kind of ['hub_state', 'heartbeat', 'log', 'subscription_event'] as const) {

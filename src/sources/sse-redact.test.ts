@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { REDACTED, SECRET_KEY, redactSecrets } from './sse-redact.js';
 
-/** A config_changed payload as the hub sends it (hub-api.md §3), with secrets where D14 puts them. */
+/** A config_changed payload as the hub sends it (docs/hub-api.md §3), with secrets where D14 puts them. */
 function configChanged(): Record<string, unknown> {
   return {
     type: 'config_changed',

@@ -1,6 +1,6 @@
 /**
  * What the SSE source (`sse-client.ts`) yields: typed, timestamped observations of one hub's
- * `GET /api/events` stream (hub-api.md §3, the fork's batches §8), and the clock it runs on.
+ * `GET /api/events` stream (docs/hub-api.md §3, and §8 for the fork's batches), and the clock it runs on.
  */
 
 /** Why a connection attempt or an open stream ended. */

@@ -1,5 +1,5 @@
 /**
- * The state dir and the files in it (faults.md §4 item 7, B2, B10, D11, D12): a dir that only we can
+ * The state dir and the files in it (docs/faults.md §4 item 7, B2, B10, D11, D12): a dir that only we can
  * write, refused when it is a symlink, someone else's, group/world-writable or on a network filesystem;
  * files replaced atomically (a reader sees the old or the new content, never a mix); temp files left by a
  * killed writer swept at start.
@@ -35,7 +35,7 @@ export class StateDirError extends Error {
 export interface StateDirOptions {
   /** Accept NFS/CIFS/9P (`--allow-network-fs`); a warning is returned instead of an error. */
   allowNetworkFs?: boolean;
-  /** Injected for tests (faults.md §7.5: "a mocked statfs"). */
+  /** Injected for tests (docs/faults.md §7.5: "a mocked statfs"). */
   diskUsage?: (path: string) => DiskUsage | { error: string };
   /** Injected for tests; undefined where the platform has no uids. */
   uid?: number;

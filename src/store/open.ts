@@ -1,5 +1,5 @@
 /**
- * Opening `history.sqlite` (faults.md §4 item 6, B5, D12). The file is only ever opened by SQLite: a
+ * Opening `history.sqlite` (docs/faults.md §4 item 6, B5, D12). The file is only ever opened by SQLite: a
  * plain fs open and close of it would drop SQLite's POSIX locks (sqlite.org/howtocorrupt.html §2.2), so
  * everything here works by path (chmod, rename, stat). A database that fails `quick_check` is renamed
  * `history.sqlite.corrupt-<time>` with its -wal/-shm (never deleted) and a fresh one takes its place.

@@ -1,6 +1,6 @@
 /**
  * Daemon runs, and the gaps between them. Time the daemon was not running is unknown, never "up"
- * (faults.md §5: "the only permitted gap is the time the daemon process was not running"). A run that
+ * (docs/faults.md §5: "the only permitted gap is the time the daemon process was not running"). A run that
  * stopped has a known end; one that was killed ends at its last heartbeat (or last committed batch).
  */
 import type { Sql } from './sql.js';

@@ -8,7 +8,7 @@
  *   (bench/store.mjs). `t` stays epoch milliseconds: seconds would save 2 bytes but lose latency timing.
  *   `v` is REAL: SQLite stores integral REALs as small integers on disk and hands them back as doubles,
  *   so 0/1 and counters cost 0–4 bytes. NULL `v` is a failed probe and `err` says why (refused, timeout,
- *   http_5xx, malformed, too_large, …): "nothing lost" counts a failure as a row (faults.md §5).
+ *   http_5xx, malformed, too_large, …): "nothing lost" counts a failure as a row (docs/faults.md §5).
  * - Hub, name and labels are stored once, in `series`; a sample carries the small integer id. Besides
  *   UNIQUE (hub, name, labels), an index on (name, labels) serves "this metric on every hub".
  * - Rollups keep count, failures, sum, min and max: every one of them merges exactly (an average is

@@ -1,5 +1,5 @@
 /**
- * Delivery faults (faults.md section C) with real channels and real receivers on loopback: the deliverer
+ * Delivery faults (docs/faults.md section C) with real channels and real receivers on loopback: the deliverer
  * drains the outbox while a receiver hangs, refuses, or cannot work on this machine.
  */
 import { afterEach, describe, expect, test } from 'vitest';

@@ -118,7 +118,7 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   const trigger = JSON.parse(receivers.pager!.requests[0]!.body) as { event_action: string; dedup_key: string; routing_key: string };
   expect(trigger).toMatchObject({ event_action: 'trigger', routing_key: SECRET });
 
-  // Recovery: the hub needs stop + start for a dead stdio child (hub-api.md §6).
+  // Recovery: the hub needs stop + start for a dead stdio child (docs/hub-api.md §6).
   expect(await post(`${hub.url}/api/servers/stop`, { server_name: 'crashy' })).toBe(200);
   expect(await post(`${hub.url}/api/servers/start`, { server_name: 'crashy' })).toBe(200);
   await waitForEvent(state, (e) => e.type === 'alert_resolved' && e.server === 'crashy');

@@ -71,7 +71,7 @@ test('one MCP client disconnect floods the log with identical lines, and the flo
   await client.connect(new SSEClientTransport(new URL(`${hub.url}/mcp`)));
   await client.listTools();
   await client.close();
-  // The hub's cleanup recursion writes ~2,168 identical lines (hub-api.md §4); wait until they are on disk.
+  // The hub's cleanup recursion writes ~2,168 identical lines (docs/hub-api.md §4); wait until they are on disk.
   const logFile = `${hub.env.XDG_STATE_HOME}/mcp-hub/logs/mcp-hub.log`;
   const end = Date.now() + 10_000;
   while (Date.now() < end && (readFileSync(logFile, 'utf8').match(/client disconnected from MCP HUB/g) ?? []).length < 1_000) {
@@ -96,7 +96,7 @@ test('a second hub on the same port truncates the shared log; the reader recover
   const hub = await start({ everything: everythingServer() });
   const logFile = `${hub.env.XDG_STATE_HOME}/mcp-hub/logs/mcp-hub.log`;
   const before = readFileSync(logFile, 'utf8').length;
-  // A second hub with the same HOME fails with EADDRINUSE — after truncating the shared log (hub-api.md §5).
+  // A second hub with the same HOME fails with EADDRINUSE — after truncating the shared log (docs/hub-api.md §5).
   const shared = { HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME!, XDG_DATA_HOME: hub.env.XDG_DATA_HOME!, XDG_CONFIG_HOME: hub.env.XDG_CONFIG_HOME! };
   const second = await launchHub({ servers: {}, port: hub.port, waitReady: false, env: shared });
   await second.exited;

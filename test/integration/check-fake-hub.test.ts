@@ -1,7 +1,7 @@
 /**
  * `check` as cron and Nagios run it — the built CLI as a child process — against the fault-injecting fake
  * hub: each fault gives the documented exit code and message, and the process is gone within `--timeout`
- * (+100 ms) counted from spawn, whatever the hub does (faults.md A-series, D1, D2, D6, D10, D15, D16).
+ * (+100 ms) counted from spawn, whatever the hub does (docs/faults.md A-series, D1, D2, D6, D10, D15, D16).
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -252,7 +252,7 @@ describe('check against hostile hub content (faults D1, D2, D6)', () => {
 });
 
 describe('check output formats against the fake hub', () => {
-  test('--json is one JSON document of the DESIGN.md §4 shape', async () => {
+  test('--json is one JSON document of the docs/DESIGN.md §4 shape', async () => {
     hub.route('/api/filtering/stats', { kind: 'ok', body: fixtureText('fork/filtering-stats.json') });
     const run = await runCheck(hub, ['--json']);
     expect(run.stderr).toBe('');

@@ -71,7 +71,7 @@ describe('a ready hub with server-everything and our test server', () => {
     process.kill(testServerPid(hub), 'SIGKILL');
     await until(hub, (h) => h.servers.some((s) => s.name === 'crashy' && s.uptime === 0));
     const own = (await health(hub)).servers.find((s) => s.name === 'crashy');
-    expect(own?.status).toBe('connected'); // the hub's lie (hub-api.md §6)
+    expect(own?.status).toBe('connected'); // the hub's lie (docs/hub-api.md §6)
     const run = await runCli(['check', '--hub', hub.url]);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/CRITICAL\s+server\.status\s+crashy\s+dead: the hub says connected/);

@@ -1,4 +1,4 @@
-/** The CLI contract (DESIGN.md §4): help, version, usage errors exit 3 with one line naming the problem. */
+/** The CLI contract (docs/DESIGN.md §4): help, version, usage errors exit 3 with one line naming the problem. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

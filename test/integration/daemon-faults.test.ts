@@ -1,5 +1,5 @@
 /**
- * The daemon against hub faults it must survive (faults.md section A), checked on the "nothing lost" line:
+ * The daemon against hub faults it must survive (docs/faults.md section A), checked on the "nothing lost" line:
  * every elapsed poll slot has exactly one `hub.up` row — a success, or a failure with its class — and slow
  * probes never put two rows in one slot.
  */

@@ -80,7 +80,7 @@ test('A3 restart, A4 hard restart and A2 the hub coming back: hub_state events, 
   await hub.exited;
   await waitForEvent(state, (e) => e.type === 'sse_close');
   await waitForEvent(state, (e) => e.type === 'poll_failed');
-  // Nothing respawns it (exit 0 is not success: hub-api.md §1); we do, on the same port and HOME.
+  // Nothing respawns it (exit 0 is not success: docs/hub-api.md §1); we do, on the same port and HOME.
   const again = await launchHub({ servers: { everything: everythingServer() }, port: hub.port, env: { HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME!, XDG_DATA_HOME: hub.env.XDG_DATA_HOME!, XDG_CONFIG_HOME: hub.env.XDG_CONFIG_HOME! } });
   cleanups.push(() => again.stop());
   await waitForEvent(state, (e) => e.type === 'poll_recovered', 20_000);
@@ -212,5 +212,5 @@ test('A20 --auto-shutdown hub: poll-only never changes its life; an SSE daemon k
   withSse.kill('SIGTERM');
   await new Promise((r) => withSse.once('exit', r));
   const code = await Promise.race([hub.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
-  expect(code).toBe(0); // the hub exits 0 after its last SSE client left (hub-api.md §3)
+  expect(code).toBe(0); // the hub exits 0 after its last SSE client left (docs/hub-api.md §3)
 }, 60_000);

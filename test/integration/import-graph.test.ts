@@ -1,6 +1,6 @@
 /**
  * `check` runs thousands of times a day from cron: its import graph must hold no undici/fetch internals,
- * zod, yaml, better-sqlite3 or ink (DESIGN.md §6). This records what a real `check` run loads.
+ * zod, yaml, better-sqlite3 or ink (docs/DESIGN.md §6). This records what a real `check` run loads.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';

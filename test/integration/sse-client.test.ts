@@ -1,6 +1,6 @@
 /**
  * The SSE source over real sockets: against the fault-injecting fake hub (faults A14–A19, D6, D14) on the
- * real clock with short timings, and once against the real mcp-hub 4.2.1 (hub-api.md §3). Tests wait on
+ * real clock with short timings, and once against the real mcp-hub 4.2.1 (docs/hub-api.md §3). Tests wait on
  * observations, never on sleeps.
  */
 import { readFileSync } from 'node:fs';
@@ -276,7 +276,7 @@ describe('against the real mcp-hub', () => {
     let resyncs = 0;
     const client = startSseClient({ url: hub.url, hub: 'real', onObservation: rec.on, onConnected: async () => { resyncs++; } });
     try {
-      // The snapshot may come after logs (hub-api.md §3); the global heartbeat timer beats every 10 s.
+      // The snapshot may come after logs (docs/hub-api.md §3); the global heartbeat timer beats every 10 s.
       const [state] = await rec.waitFor(kind('hub_state'), 1, 10_000);
       expect(state).toMatchObject({ state: 'ready', pid: hub.pid, port: hub.port });
       await rec.waitFor(kind('heartbeat'), 1, 12_000);

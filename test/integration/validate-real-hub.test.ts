@@ -34,7 +34,7 @@ describe('validate on a live hub found through workspaces.json', () => {
     expect(byId(r, 'hub.process')[0]).toMatchObject({ status: 'ok', value: hub.pid });
     expect(byId(r, 'hub.port')[0]!.status).toBe('ok');
     expect(byId(r, 'hub.port')[0]!.message).toContain(`by pid ${hub.pid}`);
-    // mcp-hub binds every interface with no authentication (hub-api.md §1)
+    // mcp-hub binds every interface with no authentication (docs/hub-api.md §1)
     expect(byId(r, 'hub.exposure')[0]).toMatchObject({ status: 'warning' });
     expect(byId(r, 'hub.exposure')[0]!.message).toMatch(/no authentication.*firewall/);
     expect(byId(r, 'config.parse')[0]).toMatchObject({ status: 'ok', subject: 'mcp-servers.json' });

@@ -1,5 +1,5 @@
 /**
- * A fault-injecting fake MCP hub (faults.md §7.2): one `node:http` server on 127.0.0.1:0 whose routes
+ * A fault-injecting fake MCP hub (docs/faults.md §7.2): one `node:http` server on 127.0.0.1:0 whose routes
  * switch behaviour at run time, for what the real mcp-hub cannot be made to do on demand — hang, drip,
  * 500, truncate, lie, impostor, huge, deep or hostile bodies.
  *
@@ -8,7 +8,7 @@
  *
  * A new behaviour is one member of `Mode` and one `case` in `serve()` (the switch is exhaustive, so the
  * compiler points at the missing case). SSE modes (`sse*`, faults A14–A19) serve `/api/events` as the real
- * hub does (hub-api.md §3): `text/event-stream`, one `event:`/`data:` pair per event, held open until the
+ * hub does (docs/hub-api.md §3): `text/event-stream`, one `event:`/`data:` pair per event, held open until the
  * mode ends it or close() destroys the socket.
  */
 import { readFileSync } from 'node:fs';
@@ -77,7 +77,7 @@ export type Mode =
   | { kind: 'sseGarbage'; garbage: SseGarbage; bytes?: number; end?: boolean }
   /** SSE route answering a status instead of a stream: 500, 404 HTML, 204, or 200 `text/html`. */
   | { kind: 'sseStatus'; code: number; body?: string; contentType?: string }
-  /** SSE in the fork's batched wire format (hub-api.md §8): `file` replayed, then `heartbeat_batch` every `everyMs` (default 10 s). */
+  /** SSE in the fork's batched wire format (docs/hub-api.md §8): `file` replayed, then `heartbeat_batch` every `everyMs` (default 10 s). */
   | { kind: 'sseBatched'; everyMs?: number; file?: string }
   /** SSE as an idle upstream hub: the snapshot, then `heartbeat` every `everyMs`. */
   | { kind: 'sseHeartbeats'; everyMs: number };
@@ -326,7 +326,7 @@ function sseGarbage(res: http.ServerResponse, mode: Extract<Mode, { kind: 'sseGa
   }
 }
 
-/** The fork's `heartbeat_batch`: inner timestamp a number (hub-api.md §8). */
+/** The fork's `heartbeat_batch`: inner timestamp a number (docs/hub-api.md §8). */
 function heartbeatBatch(): string {
   return sseEvent('heartbeat_batch', {
     type: 'heartbeat_batch', batchSize: 1, events: [{ connections: 1, timestamp: Date.now() }], reason: 'time_window',

@@ -60,7 +60,7 @@ export function readyHealth(opts: HealthOptions = {}): Json & { servers: ServerJ
 /**
  * A ready hub that lies: `server` (added when the capture has no such server) is `connected`, `error:
  * null`, with `uptime` as given and `lastStarted` at `lastStartedMs` (what the hub shows after its stdio
- * child died, hub-api.md §6).
+ * child died, docs/hub-api.md §6).
  */
 export function lieHealth(server: string, uptime: number, lastStartedMs: number, now = Date.now()): Json {
   const h = readyHealth({ now });

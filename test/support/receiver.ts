@@ -1,5 +1,5 @@
 /**
- * A recording HTTP receiver for notifier tests (STYLE.md "Tests": fake receivers are real HTTP servers on
+ * A recording HTTP receiver for notifier tests (docs/STYLE.md "Tests": fake receivers are real HTTP servers on
  * 127.0.0.1:0). It records every request (method, path, headers, body) and answers as told: a status
  * (with headers and a body), a status with `Retry-After`, a body echoing the request URL (faults C10), a
  * hang that never answers, or a socket reset mid-body.

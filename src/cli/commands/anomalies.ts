@@ -66,7 +66,7 @@ async function watchLog(path: string, windowDone: Promise<void>, windowMs: numbe
   let size = first.size;
   try {
     const now = statSync(path);
-    // Smaller than what we read: the hub restarted and truncated it (hub-api.md §5) — read it all again.
+    // Smaller than what we read: the hub restarted and truncated it (docs/hub-api.md §5) — read it all again.
     const from = now.size < first.endOffset || now.ino !== first.inode ? 0 : first.endOffset;
     const second = await scanFile(path, { fromOffset: from, onEntry: during.add });
     size = second.size;

@@ -1,0 +1,116 @@
+/**
+ * The repository explains itself: every document, section and fault id that code, tests, benchmarks and
+ * scripts cite exists in docs/, and nothing refers to reference material outside the repository (a user's
+ * clone has none). The checker lives in test/support/doc-citations.ts; the first tests prove it catches
+ * what it should, so a pass below means something.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { findProblems, indexDoc, loadDocs, sourceFiles, type DocIndex } from '../support/doc-citations.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHECKER = new Set(['test/support/doc-citations.ts', 'test/integration/docs-citations.test.ts']);
+const exists = (path: string) => existsSync(join(ROOT, path));
+
+describe('the checker', () => {
+  const docs = new Map<string, DocIndex>([
+    ['hub-api', indexDoc('## 1. Process\n### 2.1 Types\n## 6. Crashes\n')],
+    ['faults', indexDoc('## 4. Rules\n### 4.4 Confirm\n## 5. Catalogue\n### A. Hub faults\n**A1. Killed.** x\n**A2. Back.** y\n**A11. Lies.** z\n')],
+    ['STYLE', indexDoc('## A notifier\n## Tests\n')],
+  ]);
+  const check = (line: string, file = 'src/x.ts') => findProblems(file, line, docs, () => false).map((p) => p.problem);
+
+  test.each([
+    '// the hub lies (docs/hub-api.md §6)',
+    '// hub-api.md §2.1 and §1; faults A1–A2, A11',
+    '/** faults §4.4, faults §4 item 4 and section A, faults A-series */',
+    ' * The contract (STYLE.md "A notifier", faults A1): STYLE.md "Tests": suites',
+    '// RFC 9110 §10.2.3 and sqlite.org/howtocorrupt.html §2.2 are someone else\'s',
+    '// defaults, mhm-faults-, delivery-faults.test.ts and hub faults it survives are not citations',
+  ])('resolves: %s', (line) => {
+    expect(check(line)).toEqual([]);
+  });
+
+  test.each([
+    ['// hub-api.md §7', 'docs/hub-api.md has no section §7'],
+    ['// docs/hub-api.md §2.2', 'docs/hub-api.md has no section §2.2'],
+    ['// faults §4.5', 'docs/faults.md has no section §4.5'],
+    ['// faults §4 item 9', 'docs/faults.md has no section §4.9'],
+    ['// faults A3', 'docs/faults.md defines no fault A3'],
+    ['// faults A1–A3', 'docs/faults.md defines no fault A3'],
+    ['// faults section B', 'docs/faults.md has no section B'],
+    ['// STYLE.md "Layout"', 'docs/STYLE.md has no section named "Layout"'],
+    ['// DESIGN.md §4', 'cites docs/DESIGN.md, which does not exist'],
+    ['// see ARCHITECTURE.md', 'cites ARCHITECTURE.md, which is not in the repository'],
+    ['// notes.md §3', 'cites notes.md, which is not in the repository'],
+    ['// the fork\'s batches §8', 'a § that belongs to no citation: write docs/<file>.md §N (or the external source) before it'],
+    [`const f = '${['..', 'shared', 'faults.md'].join('/')}';`, `refers to ${['..', 'shared'].join('/')}, which a clone of the repository does not have`],
+    [`// ${['', 'work', 'shared', 'fixtures'].join('/')}/x.json`, `refers to ${['', 'work', 'shared'].join('/')}, which a clone of the repository does not have`],
+  ])('flags: %s', (line, problem) => {
+    expect(check(line)).toContain(problem);
+  });
+
+  test('a test title that starts with an undefined fault id is flagged; defined ones, and ids in a title\'s middle, are not', () => {
+    expect(check("test('A9 huge body', () => {", 'src/x.test.ts')).toEqual(['the test title names fault A9, which docs/faults.md does not define']);
+    expect(check("  ['A1 hub gone', 'refuse'],", 'src/x.test.ts')).toEqual([]);
+    expect(check("test('A2/A11 come back', () => {", 'src/x.test.ts')).toEqual([]);
+    expect(check("test('=SUM(A9) stays text', () => {", 'src/x.test.ts')).toEqual([]);
+  });
+});
+
+describe('the repository', () => {
+  const docs = loadDocs(ROOT);
+
+  test('docs/ holds the four documents code cites, each indexed in docs/README.md', () => {
+    expect([...docs.keys()].sort()).toEqual(['DESIGN', 'STYLE', 'faults', 'hub-api']);
+    const index = readFileSync(join(ROOT, 'docs/README.md'), 'utf8');
+    for (const file of readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+      expect(index, `docs/README.md lists ${file}`).toContain(`](${file})`);
+    }
+  });
+
+  test('every citation in src, test, bench, scripts, web, .ci and the README resolves; nothing reads outside the repository', () => {
+    const files = sourceFiles(ROOT).filter((f) => !CHECKER.has(f));
+    expect(files.length).toBeGreaterThan(200);
+    const cited = new Map<string, number>();
+    const count = (doc: string) => cited.set(doc, (cited.get(doc) ?? 0) + 1);
+    const problems = files.flatMap((f) => findProblems(f, readFileSync(join(ROOT, f), 'utf8'), docs, exists, count));
+    expect(problems.map((p) => `${p.file}:${p.line}: ${p.problem}\n    ${p.text}`)).toEqual([]);
+    // The scan saw the citations the code is known to make: every document, and many fault ids.
+    expect(Object.fromEntries(cited)).toMatchObject({ 'hub-api': expect.any(Number), DESIGN: expect.any(Number), STYLE: expect.any(Number) });
+    expect(cited.get('faults')).toBeGreaterThan(150);
+  });
+
+  test('docs/faults.md defines every id from A1 to E5 once, in order', () => {
+    const text = readFileSync(join(ROOT, 'docs/faults.md'), 'utf8');
+    const ids = [...text.matchAll(/^\*\*([A-E]\d{1,2})\.\s/gm)].map((m) => m[1]);
+    const want = Object.entries({ A: 24, B: 14, C: 14, D: 16, E: 5 }).flatMap(([l, n]) => Array.from({ length: n }, (_, i) => `${l}${i + 1}`));
+    expect(ids).toEqual(want);
+  });
+
+  test('every test file docs/faults.md names exists', () => {
+    const text = readFileSync(join(ROOT, 'docs/faults.md'), 'utf8');
+    const named = new Set([...text.matchAll(/`((?:src|test)\/[\w/.-]+\.ts)`/g)].map((m) => m[1] as string));
+    expect(named.size).toBeGreaterThan(40);
+    expect([...named].filter((f) => !exists(f))).toEqual([]);
+  });
+
+  test('relative links in docs/, the README and test/fixtures/README.md point at files that exist', () => {
+    const pages = [...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`), 'README.md', 'test/fixtures/README.md'];
+    const broken: string[] = [];
+    for (const page of pages) {
+      for (const m of readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+        const target = m[1] as string;
+        if (/^[a-z]+:/.test(target)) continue; // http:, mailto:
+        if (!existsSync(resolve(ROOT, dirname(page), target))) broken.push(`${page}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test('the README links the documentation', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').includes('](docs/README.md)'), 'README.md links docs/README.md').toBe(true);
+  });
+});

@@ -86,3 +86,23 @@ test('config errors in receivers and routes name the key and the file', async ()
   expect(r3.code).toBe(3);
   expect(r3.stderr).toMatch(/alerting\.routes\.critical\.0\.receivers\.0: no receiver named "pager"/);
 });
+
+test('alerts says which firing alert did not page because another alert of the same fault did', async () => {
+  const dir = state();
+  const store = Store.open({ stateDir: dir, quickCheck: false });
+  const alerts = new AlertStore(store.db);
+  const now = Date.now();
+  const hub = 'http://127.0.0.1:7000';
+  const row = (fingerprint: string, rule: string, firedAt: number) => ({
+    id: 0, fingerprint, rule, hub, labels: { hub, server: 'crashy', rule }, severity: 'critical', state: 'firing' as const, failStreak: 3, okStreak: 0,
+    activeSince: firedAt, firedAt, lastActiveAt: now, resolvedAt: null, summary: `crashy: ${rule}`, value: null, ackedAt: null, ackedBy: null, ackComment: null, updatedAt: now,
+  });
+  const dead = alerts.saveAlert(row('f1', 'server.status', now - 60_000));
+  const probe = alerts.saveAlert(row('f2', 'server.probe', now - 20_000));
+  store.close();
+  const listed = await runCli(['alerts', '--state-dir', dir]);
+  expect(listed.stdout.split('\n').find((l) => l.startsWith(`#${probe} `))).toMatch(new RegExp(`\\[no page of its own: explained by #${dead} server\\.status\\]$`));
+  expect(listed.stdout.split('\n').find((l) => l.startsWith(`#${dead} `))).not.toMatch(/no page/);
+  const json = JSON.parse((await runCli(['alerts', '--json', '--state-dir', dir])).stdout) as { open: { id: number; inhibitedBy: number | null }[] };
+  expect(json.open.map((a) => [a.id, a.inhibitedBy])).toEqual([[dead, null], [probe, dead]]);
+});

@@ -70,7 +70,7 @@ async function scenario(prior, fault) {
     const server = fault === 'hub' ? undefined : 'crashy';
     process.kill(fault === 'hub' ? hub.pid : childPid(hub, 'crashy'), 'SIGKILL');
     await until(() => hooks.slice(fromHooks).some((h) => has(h, rule, server)), 360_000, `${fault} kill notified`);
-    const fired = saves.slice(fromSaves).find((s) => s.rule === rule && s.state === 'firing');
+    const fired = saves.slice(fromSaves).find((s) => s.rule === rule && s.server === server && s.state === 'firing');
     return [fired.at - at, hooks.slice(fromHooks).find((h) => has(h, rule, server)).at - at];
   } finally {
     await daemon.stop();

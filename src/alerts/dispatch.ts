@@ -111,7 +111,6 @@ export function planNotifications(i: DispatchInput): PlannedNotification[] {
   return out;
 }
 
-
 const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 2 };
 const rank = (severity: string | undefined): number => (severity === undefined ? -1 : RANK[severity] ?? 1);
 

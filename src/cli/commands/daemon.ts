@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../../config/errors.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
+import { canonicalPath } from '../../config/paths.js';
 import { discoverHubs } from '../../sources/discovery.js';
 import type { ResolvedConfig } from '../../daemon/host.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -61,7 +62,8 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   let lock;
   try {
     ensureStateDir(g.stateDir, { allowNetworkFs: flags.allowNetworkFs });
-    lock = acquireLock(g.stateDir);
+    // The lock names the config file we run: `reload` reloads that one and refuses another.
+    lock = acquireLock(g.stateDir, 'daemon', {}, { configFile: canonicalPath(g.configFile) });
   } catch (err) {
     if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
     throw err;

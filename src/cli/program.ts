@@ -179,18 +179,18 @@ export function buildProgram(finish: Finish): Command {
       const run = await (await import('./commands/measure.js')).runMeasure(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts, packageVersion());
       finish(run.output, run.exitCode);
     });
-  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>, pin <name>');
+  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>, pin [name]');
   const baselineCmd = () => import('./commands/baseline.js');
   baseline
     .command('list')
-    .description('the baselines in <state-dir>/baselines/, oldest first')
+    .description('the baselines in <state-dir>/baselines/, oldest first; the pinned one is marked *')
     .action(async (_o: unknown, c: Command) => {
       const run = (await baselineCmd()).runBaselineList(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()));
       finish(run.output, run.exitCode);
     });
   baseline
     .command('show <name>')
-    .description('one baseline as Markdown (--json: its JSON document with every raw sample); <name> or a path to its .json')
+    .description('one baseline as Markdown (--json: its JSON document with every raw sample); <name>, pinned (the pinned one) or a path to its .json')
     .action(async (name: string, _o: unknown, c: Command) => {
       const run = (await baselineCmd()).runBaselineShow(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), name);
       finish(run.output, run.exitCode);
@@ -207,7 +207,7 @@ export function buildProgram(finish: Finish): Command {
 
   baseline
     .command('pin [name]')
-    .description('pin a saved baseline: the daemon\'s regression detection and the reports compare against it (--clear unpins)')
+    .description('pin a saved baseline: the daemon\'s regression detection and the reports compare against it (--clear unpins; no name: say which is pinned)')
     .option('--clear', 'unpin')
     .action(async (name: string | undefined, opts: { clear?: boolean }, c: Command) => {
       const run = await (await baselineCmd()).runBaselinePin(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), name, opts);

@@ -85,7 +85,7 @@ export function buildProgram(finish: Finish): Command {
     .option('--events [type]', 'events instead of samples (optionally of one type, e.g. server_dead)')
     .option('--since <time>', 'start: a duration ago (1h, 7d) or an ISO time', '1h')
     .option('--until <time>', 'end: a duration ago or an ISO time (default: now)')
-    .option('--resolution <r>', 'raw, 1m, 1h or auto (raw up to 6 h, 1m up to 7 d)', 'auto')
+    .option('--resolution <r>', 'raw, 1m, 1h or auto (raw up to 6 h, 1m up to 7 d); the CSV header says which (time, bucket_1m, bucket_1h)', 'auto')
     .option('--format <format>', 'csv or json', 'csv')
     .option('--limit <n>', 'at most this many rows', '10000')
     .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {

@@ -151,7 +151,7 @@ test('reload reloads the file the daemon runs and refuses another; status report
   const config = join(configDir, 'config.yaml');
   mkdirSync(configDir, { recursive: true });
   writeFileSync(config, 'probes:\n  enabled: false\n');
-  startDaemonProcess(hub, state, [], cleanups, env);
+  startDaemonProcess(hub, state, [], cleanups, { env });
   await waitForStored(() => storedSamples(state, 'hub.up'), (r) => r.v === 1, 'a first poll');
   const cli = (...args: string[]) => runCli([...args, '--state-dir', state], env);
 

@@ -44,7 +44,7 @@ async function resolveConfig(g: GlobalOptions, flags: DaemonFlags): Promise<Reso
   if (flags.sse === false) cfg.collect.sse = false;
   if (flags.listen !== undefined) cfg.http.listen = flags.listen;
   try {
-    return { cfg, targets: discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env }) };
+    return { cfg, targets: discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env, stateDir: g.stateDir }) };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -54,6 +54,11 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   const first = await resolveConfig(g, flags);
   const { cfg } = first;
   const listen = parseListen(cfg.http.listen);
+  if (listen) {
+    // An unsafe address or a bad token is refused before the state dir, the store or a run exist.
+    const { validateListen } = await import('../../views/http/security.js');
+    validateListen(listen, cfg.http.token || undefined);
+  }
   const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
     import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),

@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { seedRecentStore } from '../support/seeded-store.js';
+import { MEASURE_DEFAULTS } from '../../src/cli/commands/measure.js';
+import { parseDuration } from '../../src/config/duration.js';
 import { configSchema, typeLabels } from '../../src/config/schema.js';
 import { renderConfigTable } from '../../src/config/docs.js';
 import { renderReceiverDocs } from '../../src/notify/index.js';
@@ -82,3 +84,16 @@ test.each(runnable.map((e) => [e.line, e.args, e.shown] as const))('README examp
     }
   }
 }, 60_000);
+
+test('the README states the defaults of measure as the code has them, and its example output fits them', async () => {
+  const m = /^\$ mcp-hub-monitor measure --duration (\S+) .*# .*defaults: (\S+) s, a health request every (\S+) \(--interval\), MCP round trips every (\S+) \(--probe-every\)\n.*\n.* (\d+)\/(\d+) answered$/m.exec(readme);
+  expect(m).not.toBeNull();
+  const [, duration, defaultSeconds, interval, probeEvery, answered] = m!;
+  expect(Number(defaultSeconds) * 1000).toBe(MEASURE_DEFAULTS.durationMs);
+  expect(parseDuration(interval!)).toBe(MEASURE_DEFAULTS.intervalMs);
+  expect(parseDuration(probeEvery!)).toBe(MEASURE_DEFAULTS.probeEveryMs);
+  expect(Number(answered)).toBe(parseDuration(duration!)! / MEASURE_DEFAULTS.intervalMs);
+  // What --help says is what runs when the flag is left out (commander passes its default string).
+  const help = await runCli(['measure', '--help'], env);
+  expect(help.stdout).toMatch(new RegExp(`--interval <duration>[\\s\\S]*\\(default: "${interval}"\\)`));
+});

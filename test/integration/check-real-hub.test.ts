@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { readHubsSeen, readWorkspaceHubs } from '../../src/sources/discovery.js';
@@ -174,6 +175,7 @@ test('a hub gone after POST /api/hard-restart (its workspaces.json entry with it
     for (const c of cleanups) await c();
     await hub.stop();
     rmSync(state, { recursive: true, force: true });
+    rmSync(dirname(env.XDG_CONFIG_HOME!), { recursive: true, force: true }); // isolatedEnv's own temp home
   }
 });
 

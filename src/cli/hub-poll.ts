@@ -35,7 +35,7 @@ export async function openHubPollSession(g: GlobalOptions): Promise<HubPollSessi
   const timeoutMs = g.timeoutMs ?? config.timeoutMs;
   let targets: HubTarget[];
   try {
-    targets = discoverHubs({ flagHubs: g.hubs, configHubs: config.hubs, env: process.env });
+    targets = discoverHubs({ flagHubs: g.hubs, configHubs: config.hubs, env: process.env, stateDir: g.stateDir });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

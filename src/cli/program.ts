@@ -85,7 +85,7 @@ export function buildProgram(finish: Finish): Command {
     .option('--events [type]', 'events instead of samples (optionally of one type, e.g. server_dead)')
     .option('--since <time>', 'start: a duration ago (1h, 7d) or an ISO time', '1h')
     .option('--until <time>', 'end: a duration ago or an ISO time (default: now)')
-    .option('--resolution <r>', 'raw, 1m, 1h or auto (raw up to 6 h, 1m up to 7 d)', 'auto')
+    .option('--resolution <r>', 'raw, 1m, 1h or auto (raw up to 6 h, 1m up to 7 d); the CSV header says which (time, bucket_1m, bucket_1h)', 'auto')
     .option('--format <format>', 'csv or json', 'csv')
     .option('--limit <n>', 'at most this many rows', '10000')
     .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {
@@ -179,18 +179,18 @@ export function buildProgram(finish: Finish): Command {
       const run = await (await import('./commands/measure.js')).runMeasure(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), opts, packageVersion());
       finish(run.output, run.exitCode);
     });
-  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>, pin <name>');
+  const baseline = program.command('baseline').description('baselines saved by measure: list, show <name>, compare <A> <B>, pin [name]');
   const baselineCmd = () => import('./commands/baseline.js');
   baseline
     .command('list')
-    .description('the baselines in <state-dir>/baselines/, oldest first')
+    .description('the baselines in <state-dir>/baselines/, oldest first; the pinned one is marked *')
     .action(async (_o: unknown, c: Command) => {
       const run = (await baselineCmd()).runBaselineList(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()));
       finish(run.output, run.exitCode);
     });
   baseline
     .command('show <name>')
-    .description('one baseline as Markdown (--json: its JSON document with every raw sample); <name> or a path to its .json')
+    .description('one baseline as Markdown (--json: its JSON document with every raw sample); <name>, pinned (the pinned one) or a path to its .json')
     .action(async (name: string, _o: unknown, c: Command) => {
       const run = (await baselineCmd()).runBaselineShow(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), name);
       finish(run.output, run.exitCode);
@@ -207,7 +207,7 @@ export function buildProgram(finish: Finish): Command {
 
   baseline
     .command('pin [name]')
-    .description('pin a saved baseline: the daemon\'s regression detection and the reports compare against it (--clear unpins)')
+    .description('pin a saved baseline: the daemon\'s regression detection and the reports compare against it (--clear unpins; no name: say which is pinned)')
     .option('--clear', 'unpin')
     .action(async (name: string | undefined, opts: { clear?: boolean }, c: Command) => {
       const run = await (await baselineCmd()).runBaselinePin(resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>()), name, opts);

@@ -1,7 +1,7 @@
 /** Where things live on disk, following XDG with the hub's own legacy fallbacks (docs/hub-api.md §5). */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 type Env = Record<string, string | undefined>;
 
@@ -38,4 +38,13 @@ export function hubStateDir(sub: string, env: Env = process.env): string {
   const legacy = join(home(env), '.mcp-hub', sub);
   if (existsSync(legacy)) return legacy;
   return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'mcp-hub', sub);
+}
+
+/** `file` absolute, through symlinks when it exists (an absent file keeps its resolved path). */
+export function canonicalPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
 }

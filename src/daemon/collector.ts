@@ -76,6 +76,8 @@ const METRICS_RECHECK_MS = 600_000;
 export class HubCollector {
   lastPollAt?: number;
   lastPollOk?: boolean;
+  /** When the hub last answered a poll (epoch ms). */
+  lastOkAt?: number;
   private prev?: HubSnapshot;
   private prevVerdicts = new Map<string, string>();
   private lastMono?: number;
@@ -164,6 +166,7 @@ export class HubCollector {
     this.lastPollAt = wall;
     this.lastPollOk = snapshot.health.ok;
     if (snapshot.health.ok) {
+      this.lastOkAt = wall;
       for (const s of snapshot.health.value.servers) if (s.tools && !this.tools.has(s.name)) this.tools.set(s.name, s.tools);
     }
     // Out-of-slot polls (confirmations, SSE-triggered looks) store their events but no samples: one sample

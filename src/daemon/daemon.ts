@@ -13,6 +13,7 @@ import { schedulePeriodic, type Periodic } from './schedule.js';
 import { WriteBuffer } from './write-buffer.js';
 import { scheduledJobs, startJobs } from './jobs.js';
 import { HubProber } from './prober.js';
+import { HubsSeenRecorder } from './hubs-seen.js';
 import { startAlerting, type RunningAlerting } from './alerting.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -101,6 +102,11 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     : [];
   for (const p of probers) p.start();
 
+  const seen = new HubsSeenRecorder(o.stateDir, o.targets, log);
+  const noteSeen = (force = false) => {
+    for (const c of collectors) seen.observe(c.hub, c.lastOkAt, c.lastPollOk === true);
+    seen.flush(clock.now(), force);
+  };
   let lastWall = clock.now();
   let lastMono = clock.monotonic();
   const housekeeping: Periodic[] = [
@@ -110,6 +116,10 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
         buffer.flush();
         try { store.beat(runId, clock.now()); } catch (err) { log.warn({ err: String(err) }, 'cannot record heartbeat'); }
       },
+    }),
+    schedulePeriodic({
+      periodMs: cfg.collect.intervalMs, clock, immediate: false,
+      run: async () => noteSeen(),
     }),
     schedulePeriodic({
       periodMs: ROLLUP_EVERY_MS, clock, immediate: false,
@@ -155,6 +165,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       await alerting?.stop();
       agent.destroy();
       buffer.flush();
+      noteSeen(true);
       if (opts.endRun === false) return;
       try {
         store.stopRun(runId, clock.now(), buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0);

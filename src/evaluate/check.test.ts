@@ -73,6 +73,15 @@ describe('hub reachability and identity', () => {
     expect(r.hubs[0]!.pid).toBe(9211);
   });
 
+  test('a hub remembered from the daemon\'s last look, gone from workspaces.json, says when it was last seen', () => {
+    const lastSeenAt = NOW - 90_000;
+    const r = run([unreachable({ url: HUB, origin: 'remembered', lastSeenAt })]);
+    expect(r.exitCode).toBe(2);
+    expect(find(r.checks, 'hub.reachable')!.message).toBe(
+      `hub unreachable: connection refused: last seen answering ${new Date(lastSeenAt).toISOString()}, now gone from workspaces.json with no mcp-hub process serving it (GET ${HUB}/api/health: connection refused (is the hub running?))`,
+    );
+  });
+
   test('an impostor server_id is critical "not an MCP hub" and its fields are not judged', () => {
     const r = run([okSnapshot(health({ serverId: 'grafana', servers: [server('x', { status: 'disconnected' })] }))]);
     expect(r.status).toBe('critical');

@@ -25,7 +25,11 @@ export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): 
   const out: Finding[] = [];
   const proc = s.process;
   if (!s.health.ok) {
-    out.push(finding(hub, 'hub.reachable', 'critical', `${FAILURE_TEXT[s.health.failure] ?? 'hub failed'} (${s.health.message})`, {
+    // A hub found only in what the daemon remembers: it has left workspaces.json, so say when it was last seen.
+    const gone = s.target.origin === 'remembered' && s.target.lastSeenAt !== undefined
+      ? `: last seen answering ${new Date(s.target.lastSeenAt).toISOString()}, now gone from workspaces.json with no mcp-hub process serving it`
+      : '';
+    out.push(finding(hub, 'hub.reachable', 'critical', `${FAILURE_TEXT[s.health.failure] ?? 'hub failed'}${gone} (${s.health.message})`, {
       value: s.health.failure,
     }));
     if (proc && !proc.alive) {

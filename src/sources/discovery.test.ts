@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_HUB_URL, discoverHubs, normaliseHubUrl, readWorkspaceHubs } from './discovery.js';
+import { DEFAULT_HUB_URL, discoverHubs, HUBS_SEEN_FILE, normaliseHubUrl, readHubsSeen, readWorkspaceHubs } from './discovery.js';
 
 const AFTER_SIGKILL = readFileSync(new URL('../../test/fixtures/hub/workspaces.after-sigkill.json', import.meta.url), 'utf8');
 const LIVE = readFileSync(new URL('../../test/fixtures/hub/workspaces.json', import.meta.url), 'utf8');
@@ -182,6 +182,37 @@ describe('workspaces.json discovery', () => {
   test('hubs are sorted by port', () => {
     legacyWorkspaces(JSON.stringify({ 9002: { pid: 1 }, 9000: { pid: 2 }, 9001: { pid: 3 } }));
     expect(readWorkspaceHubs({ HOME: home }, allAlive).map((h) => h.port)).toEqual([9000, 9001, 9002]);
+  });
+});
+
+describe('hubs the daemon last saw (hubs-seen.json in the state dir)', () => {
+  const seenAt = Date.UTC(2026, 10, 25, 9, 0, 0);
+  const stateWith = (text: string) => {
+    const dir = join(home, 'monitor');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, HUBS_SEEN_FILE), text);
+    return dir;
+  };
+  const seen = JSON.stringify({ hubs: [{ url: 'http://127.0.0.1:37373/', lastSeenAt: seenAt, pid: 5653 }] });
+
+  test('with workspaces.json empty (a hub that exited cleanly removes its entry), the remembered hub is reported, not 7000', () => {
+    xdgWorkspaces('{}');
+    const hubs = discoverHubs({ flagHubs: [], configHubs: [], env: { HOME: home, XDG_STATE_HOME: join(home, 'state') }, alive: noneAlive, processes: () => [], stateDir: stateWith(seen) });
+    expect(hubs).toEqual([{ url: 'http://127.0.0.1:37373', origin: 'remembered', lastSeenAt: seenAt, pid: 5653, pidAlive: false }]);
+  });
+
+  test('anything workspaces.json or the process scan still names comes first', () => {
+    legacyWorkspaces(AFTER_SIGKILL);
+    const hubs = discoverHubs({ flagHubs: [], configHubs: [], env: { HOME: home }, alive: noneAlive, processes: () => [], stateDir: stateWith(seen) });
+    expect(hubs.map((h) => h.origin)).toEqual(['workspaces']);
+  });
+
+  test('no file, or one not in our shape, leaves the default', () => {
+    const env = { HOME: home };
+    expect(discoverHubs({ flagHubs: [], configHubs: [], env, alive: noneAlive, processes: () => [], stateDir: join(home, 'none') })[0]!.origin).toBe('default');
+    for (const text of ['nonsense', '{"hubs": {}}', '{"hubs": [{"url": "ftp://x", "lastSeenAt": 1}, {"url": "http://h:1"}]}']) {
+      expect(readHubsSeen(stateWith(text))).toEqual([]);
+    }
   });
 });
 

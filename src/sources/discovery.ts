@@ -1,10 +1,12 @@
 /**
  * Which hubs to watch, in docs/DESIGN.md §4 order: `--hub`, else config `hubs`, else `MCP_HUB_URL`, else live
  * hubs from `workspaces.json`, else running mcp-hub processes (their `--port`), else the dead entries of
- * workspaces.json (so a killed hub is reported as such), else `http://127.0.0.1:7000`. No pid or server
- * name is ever hard-coded.
+ * workspaces.json (so a killed hub is reported as such), else the hubs the daemon last saw answering
+ * (`hubs-seen.json` in the state dir: a hub that exited cleanly, e.g. after POST /api/hard-restart, takes its
+ * workspaces.json entry with it), else `http://127.0.0.1:7000`. No pid or server name is ever hard-coded.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { workspacesFileCandidates } from '../config/paths.js';
 import type { HubTarget } from './hub-client.js';
 import { findHubProcesses, isPidAlive } from './proc.js';
@@ -79,10 +81,46 @@ export function readWorkspaceHubs(
   return hubs.sort((a, b) => a.port - b.port);
 }
 
+/** `<state dir>/hubs-seen.json`: the discovered hubs the daemon watches, and when each last answered. */
+export const HUBS_SEEN_FILE = 'hubs-seen.json';
+
+export interface SeenHub {
+  url: string;
+  /** Epoch ms of its last answer the daemon saw. */
+  lastSeenAt: number;
+  pid?: number;
+}
+
+/** The hubs in hubs-seen.json; none when it is absent, oversized or not ours in shape (only node:fs: check reads it). */
+export function readHubsSeen(stateDir: string): SeenHub[] {
+  const file = join(stateDir, HUBS_SEEN_FILE);
+  try {
+    if (statSync(file).size > 64 * 1024) return [];
+    const parsed = parseJsonSafe(readFileSync(file, 'utf8'));
+    const hubs = parsed.ok && isRecord(parsed.value) ? own(parsed.value, 'hubs') : undefined;
+    if (!Array.isArray(hubs)) return [];
+    return hubs.filter(isRecord).slice(0, 50).flatMap((h) => {
+      const url = own(h, 'url');
+      const at = own(h, 'lastSeenAt');
+      const pid = own(h, 'pid');
+      if (typeof url !== 'string' || typeof at !== 'number' || !Number.isFinite(at)) return [];
+      try {
+        return [{ url: normaliseHubUrl(url), lastSeenAt: at, ...(Number.isInteger(pid) ? { pid: pid as number } : {}) }];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
 export interface DiscoveryInput {
   flagHubs: string[];
   configHubs: string[];
   env: Record<string, string | undefined>;
+  /** Where hubs-seen.json is read from, for the hubs the daemon last saw; absent = not consulted. */
+  stateDir?: string;
   alive?: (pid: number) => boolean;
   /** Running hub processes (default: a /proc scan); used when workspaces.json names no live hub. */
   processes?: () => { pid: number; port: number }[];
@@ -117,5 +155,11 @@ export function discoverHubs(input: DiscoveryInput): HubTarget[] {
   for (const h of ws) {
     if (!running.some((p) => p.port === h.port)) found.push({ url: `http://127.0.0.1:${h.port}`, origin: 'workspaces', pid: h.pid, pidAlive: false });
   }
-  return found.length ? found : [{ url: DEFAULT_HUB_URL, origin: 'default' }];
+  if (found.length) return found;
+  // Nothing left in workspaces.json: the hub the daemon last saw is the one to report gone, not port 7000.
+  const alive = input.alive ?? isPidAlive;
+  const remembered: HubTarget[] = (input.stateDir === undefined ? [] : readHubsSeen(input.stateDir)).map((h) => ({
+    url: h.url, origin: 'remembered', lastSeenAt: h.lastSeenAt, ...(h.pid === undefined ? {} : { pid: h.pid, pidAlive: alive(h.pid) }),
+  }));
+  return remembered.length ? remembered : [{ url: DEFAULT_HUB_URL, origin: 'default' }];
 }

@@ -11,7 +11,7 @@ import { parseJsonSafe } from './safe-json.js';
 import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
 
 /** How a hub URL was chosen (docs/DESIGN.md §4 discovery order). */
-export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'process' | 'default';
+export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'process' | 'remembered' | 'default';
 
 export interface HubTarget {
   url: string;
@@ -19,6 +19,8 @@ export interface HubTarget {
   /** From workspaces.json, when discovered there. */
   pid?: number;
   pidAlive?: boolean;
+  /** For a hub remembered from an earlier discovery (origin `remembered`): when it last answered (epoch ms). */
+  lastSeenAt?: number;
 }
 
 export type HealthResult =

@@ -11,6 +11,8 @@ export interface LockInfo {
   startedAt: number;
   hostname: string;
   token: string;
+  /** The config file the daemon runs (absolute), so `reload` and `status` know which file that is. */
+  configFile?: string;
 }
 
 /**
@@ -43,7 +45,10 @@ export function readLock(path: string): LockInfo | undefined | 'absent' {
     if (typeof v !== 'object' || v === null) return undefined;
     const o = v as Record<string, unknown>;
     if (!Number.isInteger(o.pid) || typeof o.startedAt !== 'number' || typeof o.hostname !== 'string') return undefined;
-    return { pid: o.pid as number, startedAt: o.startedAt, hostname: o.hostname, token: typeof o.token === 'string' ? o.token : '' };
+    return {
+      pid: o.pid as number, startedAt: o.startedAt, hostname: o.hostname, token: typeof o.token === 'string' ? o.token : '',
+      ...(typeof o.configFile === 'string' ? { configFile: o.configFile } : {}),
+    };
   } catch {
     return undefined;
   } finally {

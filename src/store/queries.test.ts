@@ -99,3 +99,17 @@ describe('series listing and last sample time', () => {
     expect(s.lastSampleTime('nope')).toBeUndefined();
   });
 });
+
+describe('eventTypes and eventHubs', () => {
+  test('the distinct stored values, sorted; none in an empty table', () => {
+    expect(s.eventTypes()).toEqual([]);
+    s.insertEvents([
+      { hub: 'h2', t: T0, type: 'server_dead', server: 'x' },
+      { hub: 'h1', t: T0 + 1, type: 'hub_state' },
+      { hub: 'h1', t: T0 + 2, type: 'server_dead', server: 'y' },
+      { hub: '', t: T0 + 3, type: 'config_reloaded' },
+    ]);
+    expect(s.eventTypes()).toEqual(['config_reloaded', 'hub_state', 'server_dead']);
+    expect(s.eventHubs()).toEqual(['', 'h1', 'h2']);
+  });
+});

@@ -128,3 +128,12 @@ export function lastSampleTime(sql: Sql, hub?: string): number | undefined {
     : sql.stmt('SELECT max((SELECT max(t) FROM samples WHERE series_id = s.id)) AS t FROM series s WHERE s.hub = ?').get(hub)) as { t: number | null };
   return row.t ?? undefined;
 }
+
+/**
+ * The distinct values of an indexed events column (type, hub), sorted: one index seek per value (a
+ * recursive skip over events_type_t / events_hub_t), not a scan of every event.
+ */
+export function distinctEventValues(sql: Sql, column: 'type' | 'hub'): string[] {
+  const text = `WITH RECURSIVE v(x) AS (SELECT min(${column}) FROM events UNION ALL SELECT (SELECT min(${column}) FROM events WHERE ${column} > v.x) FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL`;
+  return (sql.stmt(text).all() as { x: string }[]).map((r) => r.x);
+}

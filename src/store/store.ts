@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
 import {
-  eventsAfter, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
+  distinctEventValues, eventsAfter, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
@@ -198,6 +198,16 @@ export class Store {
   /** Every series, or one hub's. */
   listSeries(hub?: string): SeriesInfo[] {
     return this.series.list(hub);
+  }
+
+  /** The event types stored, sorted. */
+  eventTypes(): string[] {
+    return distinctEventValues(this.sql, 'type');
+  }
+
+  /** Hubs with stored events, sorted. */
+  eventHubs(): string[] {
+    return distinctEventValues(this.sql, 'hub');
   }
 
   /** Hubs with stored samples, sorted. */

@@ -17,15 +17,16 @@ describe('measure progress', () => {
 
 describe('baseline list', () => {
   test('an empty dir says how to make one', () => {
-    expect(renderBaselineList('/s/baselines', [])).toBe('no baselines in /s/baselines yet (make one with: mcp-hub-monitor measure)\n');
+    expect(renderBaselineList('/s/baselines', [], 'pinned: none')).toBe('no baselines in /s/baselines yet (make one with: mcp-hub-monitor measure)\npinned: none\n');
   });
 
-  test('rows are aligned; an unreadable file is listed with why; hostile names are made visible', () => {
+  test('rows are aligned; an unreadable file is listed with why; hostile names are made visible; the pinned one is marked', () => {
     const out = renderBaselineList('/d', [
-      { name: 'before', startedAt: '2026-11-25T09:40:00.000Z', durationMs: 60_000, hubs: 1, status: 'ok', healthP95Ms: 3.2 },
+      { name: 'before', startedAt: '2026-11-25T09:40:00.000Z', durationMs: 60_000, hubs: 1, status: 'ok', healthP95Ms: 3.2, pinned: true },
       { name: 'x\x1b[2J', startedAt: '', hubs: 0, status: '', problem: 'not a baseline' },
-    ]);
-    expect(out).toContain('before    2026-11-25T09:40:00.000Z  1m           1  ok        3.2');
-    expect(out).toContain('x\\x1b[2J  unreadable: not a baseline');
+    ], 'pinned: before');
+    expect(out).toContain('\n* before    2026-11-25T09:40:00.000Z  1m           1  ok        3.2\n');
+    expect(out).toContain('\n  x\\x1b[2J  unreadable: not a baseline\n');
+    expect(out.endsWith('\n\npinned: before\n')).toBe(true);
   });
 });

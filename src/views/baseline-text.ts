@@ -70,17 +70,21 @@ export interface BaselineListEntry {
   status: string;
   healthP95Ms?: number;
   problem?: string;
+  /** The baseline the daemon and the reports compare against. */
+  pinned?: boolean;
 }
 
-/** The `baseline list` table, oldest first. */
-export function renderBaselineList(dir: string, entries: readonly BaselineListEntry[]): string {
-  if (entries.length === 0) return `no baselines in ${clean(dir)} yet (make one with: mcp-hub-monitor measure)\n`;
+/** The `baseline list` table, oldest first, the pinned one marked `*`; `pin` is the line saying which is pinned. */
+export function renderBaselineList(dir: string, entries: readonly BaselineListEntry[], pin: string): string {
+  if (entries.length === 0) return `no baselines in ${clean(dir)} yet (make one with: mcp-hub-monitor measure)\n${clean(pin)}\n`;
   const w = Math.max(4, ...entries.map((e) => clean(e.name, 60).length));
-  const lines = [`${'name'.padEnd(w)}  ${'started'.padEnd(24)}  ${'duration'.padEnd(8)}  hubs  status    health p95 ms`];
+  const lines = [`  ${'name'.padEnd(w)}  ${'started'.padEnd(24)}  ${'duration'.padEnd(8)}  hubs  status    health p95 ms`];
   for (const e of entries) {
-    if (e.problem) lines.push(`${clean(e.name, 60).padEnd(w)}  unreadable: ${clean(e.problem)}`);
-    else lines.push(`${clean(e.name, 60).padEnd(w)}  ${clean(e.startedAt, 24).padEnd(24)}  ${(e.durationMs === undefined ? '?' : formatDuration(e.durationMs)).padEnd(8)}  ${String(e.hubs).padStart(4)}  ${e.status.padEnd(8)}  ${e.healthP95Ms ?? '—'}`);
+    const name = `${e.pinned ? '*' : ' '} ${clean(e.name, 60).padEnd(w)}`;
+    if (e.problem) lines.push(`${name}  unreadable: ${clean(e.problem)}`);
+    else lines.push(`${name}  ${clean(e.startedAt, 24).padEnd(24)}  ${(e.durationMs === undefined ? '?' : formatDuration(e.durationMs)).padEnd(8)}  ${String(e.hubs).padStart(4)}  ${e.status.padEnd(8)}  ${e.healthP95Ms ?? '—'}`);
   }
+  lines.push('', clean(pin));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,12 +2,15 @@
  * `check` against the real mcp-hub 4.2.1 (from devDependencies) on a free loopback port, with HOME/XDG_* in
  * a temp dir, server-everything and our own SDK test server behind it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
+import { readHubsSeen, readWorkspaceHubs } from '../../src/sources/discovery.js';
 import { isPidAlive } from '../../src/sources/proc.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
+import { startDaemonProcess, stateDir, waitForStored } from '../support/daemon-process.js';
 
 interface CheckJson {
   status: string;
@@ -143,6 +146,36 @@ test('a stopped hub → exit 2 within the timeout; a SIGKILLed hub\'s stale work
     expect(discovered.stdout).toContain(`hub process ${hub.pid} is not running (stale workspaces.json entry`);
   } finally {
     await hub.stop();
+  }
+});
+
+test('a hub gone after POST /api/hard-restart (its workspaces.json entry with it) is reported at the URL the daemon last saw, not 127.0.0.1:7000', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  const state = stateDir();
+  const cleanups: (() => unknown)[] = [];
+  try {
+    // The daemon finds the hub as a user's would (no --hub) and remembers it once it answers.
+    startDaemonProcess(hub, state, [], cleanups, { env, discover: true });
+    await waitForStored(() => readHubsSeen(state), (h) => h.url === hub.url, 'the hub in hubs-seen.json');
+    // The hub sets `restarting`, SIGTERMs itself, exits 0 and removes its workspaces.json entry.
+    await new Promise<void>((resolve, reject) => {
+      http.request(`${hub.url}/api/hard-restart`, { method: 'POST' }, (res) => { res.resume().on('end', resolve); }).on('error', reject).end();
+    });
+    expect(await hub.exited).toBe(0);
+    expect(readWorkspaceHubs(env)).toEqual([]);
+    const before = readdirSync(state).sort();
+    const run = await runCli(['check', '--state-dir', state, '--timeout', '2s'], env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(`${hub.url}  unreachable (refused)`);
+    expect(run.stdout).toMatch(/CRITICAL +hub\.reachable +hub unreachable: connection refused: last seen answering 20\d\d-\S+Z, now gone from workspaces\.json with no mcp-hub process serving it/);
+    expect(run.stdout).not.toContain('127.0.0.1:7000');
+    expect(readdirSync(state).sort()).toEqual(before); // check only reads the state dir
+  } finally {
+    for (const c of cleanups) await c();
+    await hub.stop();
+    rmSync(state, { recursive: true, force: true });
+    rmSync(dirname(env.XDG_CONFIG_HOME!), { recursive: true, force: true }); // isolatedEnv's own temp home
   }
 });
 

@@ -3,7 +3,8 @@
  * Debian's Prometheus scrapes it, and the hub-up and dead-server series are queried from Prometheus's API
  * after a stdio child is killed. Also: the security defaults on the real command line.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { launchHub, testServer, everythingServer } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
@@ -45,9 +46,15 @@ test.skipIf(!PROMETHEUS)('Prometheus scrapes the daemon: mcp_hub_up is 1, and a 
 }, 90_000);
 
 test('a non-loopback --listen without a token refuses to start, naming the fix; a foreign Host gets 403', async () => {
-  const refused = await runCli(['daemon', '--listen', '0.0.0.0:9464', '--hub', 'http://127.0.0.1:9', '--state-dir', stateDir()], isolatedEnv());
+  // Refused before anything is created: no store, no run recorded, not even the state dir.
+  const parent = stateDir();
+  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+  const fresh = join(parent, 'fresh');
+  const refused = await runCli(['daemon', '--listen', '0.0.0.0:9464', '--hub', 'http://127.0.0.1:9', '--state-dir', fresh], isolatedEnv());
   expect(refused.code).toBe(3);
-  expect(refused.stderr).toMatch(/token/i);
+  expect(refused.stderr).toMatch(/^mcp-hub-monitor: http listen 0\.0\.0\.0:9464: not a loopback address, and no token is set/);
+  expect(refused.stderr.trim().split('\n')).toHaveLength(1); // nothing started, so nothing logged
+  expect(existsSync(fresh)).toBe(false);
 
   const hub = await launchHub({ servers: { everything: everythingServer() } });
   cleanups.push(() => hub.stop());

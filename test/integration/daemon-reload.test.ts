@@ -5,9 +5,9 @@
  * in `check --expect-daemon` and as the config.reload alert; fixing it resolves all of that. One run
  * throughout: a reload is no restart and leaves no gap.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, freePort, launchHub, testServer } from '../../src/demo/hub-launcher.js';
@@ -139,6 +139,58 @@ test('reload: a good config takes effect and notifies nothing twice; a broken on
   expect(runs).toEqual([{ clean_stop: 1 }]); // three reloads, one run
   expect(storedEvents(state).filter((e) => e.type === 'config_reloaded')).toHaveLength(2);
 }, 90_000);
+
+test('reload reloads the file the daemon runs and refuses another; status reports the daemon while that file is broken', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const state = stateDir();
+  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  cleanups.push(() => rmSync(state, { recursive: true, force: true }), () => rmSync(dirname(env.XDG_CONFIG_HOME!), { recursive: true, force: true }));
+  // The daemon runs the default config file: no --config.
+  const configDir = join(env.XDG_CONFIG_HOME!, 'mcp-hub-monitor');
+  const config = join(configDir, 'config.yaml');
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(config, 'probes:\n  enabled: false\n');
+  startDaemonProcess(hub, state, [], cleanups, { env });
+  await waitForStored(() => storedSamples(state, 'hub.up'), (r) => r.v === 1, 'a first poll');
+  const cli = (...args: string[]) => runCli([...args, '--state-dir', state], env);
+
+  // Another file: refused, naming both; the daemon is not even signalled.
+  const other = join(state, 'missing.yaml');
+  const refused = await cli('reload', '--config', other);
+  expect(refused.code).toBe(3);
+  expect(refused.stdout).toContain(`runs ${config}, not ${other}`);
+  expect(storedEvents(state).filter((e) => e.type.startsWith('config_reload'))).toEqual([]);
+  // The same file by another name (a symlink) is the daemon's file.
+  const link = join(state, 'link.yaml');
+  symlinkSync(config, link);
+  const same = await cli('reload', '--config', link);
+  expect(same.stdout).toBe(`reloaded: the daemon (pid ${readLockPid(state)}) runs the new config from ${config}\n`);
+  expect(same.code).toBe(0);
+
+  // A broken file: two readable lines, and a hostile key in the error stays neutralised.
+  writeFileSync(config, '"\\e]0;pwned\\a": 1\n');
+  const bad = await cli('reload');
+  expect(bad.code).toBe(3);
+  const lines = bad.stdout.trimEnd().split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toContain(`reload failed: ${config}: \\x1b]0;pwned\\x07: unknown key`);
+  expect(lines[1]).toMatch(/^the daemon \(pid \d+\) keeps running its previous config$/);
+  expect(bad.stdout).not.toContain('\u001b');
+  expect(bad.stdout).not.toContain('\\x0a');
+
+  // status still reports the daemon, with the reload error, although the default config does not load.
+  const status = await cli('status');
+  expect(status.code).toBe(1);
+  expect(status.stdout).toMatch(/^daemon: running \(pid \d+/);
+  expect(status.stdout).toMatch(/^config: the last reload \(.*\) failed, running the config loaded .*unknown key/m);
+  expect(status.stdout).toContain(`config: ${config} still does not load (as above), so the SLO objectives and levels below are the defaults`);
+  expect(status.stdout).toMatch(new RegExp(`^  ${hub.url.replace(/[.]/g, '\\.')}  last poll`, 'm'));
+}, 60_000);
+
+function readLockPid(state: string): number {
+  return (JSON.parse(readFileSync(join(state, 'daemon.lock'), 'utf8')) as { pid: number }).pid;
+}
 
 test('reload with no daemon running is exit 3 and says so', async () => {
   const state = stateDir();

@@ -241,8 +241,8 @@ describe('the CLI', () => {
     expect(docs.map((d) => d.errors.length)).toEqual([0, 0, 0]); // rules, scrape job, Sloth spec in one stream
   });
 
-  test('export grafana --output writes the dashboard; export alertmanager prints YAML with receivers and route', async () => {
-    const file = join(tempDir(), 'dashboard.json');
+  test('export grafana --output writes the dashboard (creating its directory); export alertmanager prints YAML with receivers and route', async () => {
+    const file = join(tempDir(), 'grafana', 'dashboard.json');
     const g = await runCli(['export', 'grafana', '--output', file]);
     expect(g).toMatchObject({ code: 0, stdout: `wrote ${file}\n` });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ schemaVersion: 39, title: 'MCP Hub' });

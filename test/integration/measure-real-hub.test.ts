@@ -111,7 +111,7 @@ describe('measure against a real hub', () => {
 
     const list = await runCli(['baseline', 'list', '--state-dir', stateDir], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^first\s+20\d\d-.*\n^second\s+20\d\d-/m);
+    expect(list.stdout).toMatch(/^  first\s+20\d\d-.*\n^  second\s+20\d\d-/m);
     const listJson = JSON.parse((await runCli(['baseline', 'list', '--state-dir', stateDir, '--json'], env)).stdout) as { baselines: { name: string }[] };
     expect(listJson.baselines.map((b) => b.name)).toEqual(['first', 'second']);
 

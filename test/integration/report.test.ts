@@ -161,13 +161,16 @@ describe('--output', () => {
     expect(statSync(join(dir, 'weekly.md')).mode & 0o777).toBe(0o600);
   });
 
-  test('HTML is one file; a missing directory is a usage error', async () => {
+  test('HTML is one file; a missing directory is created, as export --output-dir does; one that cannot be is a usage error', async () => {
     const dir = tempDir('mhm-report-out-');
     expect((await cli('summary', '--at', iso(END), '--format', 'html', '--output', join(dir, 'r.html'))).code).toBe(0);
     expect(readdirSync(dir)).toEqual(['r.html']);
-    const bad = await cli('summary', '--output', join(dir, 'nope', 'r.md'));
+    const nested = await cli('report', 'monthly', '--at', iso(END), '--output', join(dir, 'new', 'reports', 'monthly.md'));
+    expect(nested.code).toBe(0);
+    expect(readdirSync(join(dir, 'new', 'reports'))).toContain('monthly.md');
+    const bad = await cli('summary', '--output', join(dir, 'r.html', 'r.md')); // under a file
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/the directory .*nope does not exist/);
+    expect(bad.stderr).toMatch(/^mcp-hub-monitor: --output .*r\.html\/r\.md: cannot create the directory .*r\.html \(EEXIST\)\. Choose a directory you can write\.\n$/);
   });
 });
 

@@ -2,11 +2,11 @@
  * `setup` into a temp HOME/XDG_*, with a fake `crontab` and a fake `systemctl` on PATH (the real ones would
  * change this machine): files, modes, idempotency, and an uninstall that leaves nothing it installed.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
@@ -14,11 +14,15 @@ import { which } from '../support/prometheus.js';
 
 const SYSTEMD_ANALYZE = which('systemd-analyze');
 
+const homes: string[] = [];
+afterAll(() => { for (const h of homes) rmSync(h, { recursive: true, force: true }); });
+
 interface Box { env: Record<string, string>; home: string; crontab: string; systemctlLog: string; state: string; config: string }
 
-/** A temp home with fake crontab/systemctl; `systemd` says whether a user session "exists". */
-function box(opts: { systemd?: boolean; crontab?: boolean } = {}): Box {
+/** A temp home with fake crontab/flock/systemctl; `systemd` says whether a user session "exists". */
+function box(opts: { systemd?: boolean; crontab?: boolean; flock?: boolean } = {}): Box {
   const home = mkdtempSync(join(tmpdir(), 'mhm-setup-'));
+  homes.push(home);
   const bin = join(home, 'bin');
   mkdirSync(bin);
   const crontab = join(home, 'crontab.txt');
@@ -26,6 +30,10 @@ function box(opts: { systemd?: boolean; crontab?: boolean } = {}): Box {
   if (opts.crontab !== false) {
     writeFileSync(join(bin, 'crontab'), `#!/bin/sh\nif [ "$1" = "-l" ]; then [ -f "${crontab}" ] && exec cat "${crontab}"; echo "no crontab for $USER" >&2; exit 1; fi\nif [ "$1" = "-" ]; then cat > "${crontab}"; exit 0; fi\nexit 2\n`);
     chmodSync(join(bin, 'crontab'), 0o755);
+  }
+  if (opts.flock !== false) {
+    writeFileSync(join(bin, 'flock'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(bin, 'flock'), 0o755);
   }
   writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$@" >> "${systemctlLog}"\nif [ "$2" = "show-environment" ]; then ${opts.systemd ? 'exit 0' : 'echo "Failed to connect to bus: No medium found" >&2; exit 1'}; fi\nexit 0\n`);
   chmodSync(join(bin, 'systemctl'), 0o755);
@@ -128,4 +136,31 @@ test('without systemd and without crontab, setup explains instead of half-instal
   const sd = await runCli(['setup', '--mode', 'systemd'], b.env);
   expect(sd.code).toBe(3);
   expect(sd.stderr).toMatch(/no systemd user session .*loginctl enable-linger/);
+});
+
+test('setup --print plans only what this machine can install: no scheduler at all is exit 3 at plan time, naming both', async () => {
+  const b = box({ systemd: false, crontab: false });
+  const auto = await runCli(['setup', '--print'], b.env);
+  expect(auto.code).toBe(3);
+  expect(auto.stdout).toBe('');
+  expect(auto.stderr).toMatch(/^mcp-hub-monitor: setup: no scheduler to run the daemon here: systemd: no systemd user session .*; cron: crontab is not installed \(Debian: apt-get install cron\)\. Fix either, or run `mcp-hub-monitor daemon` under a supervisor of your own\n$/);
+  // The mode asked for is shown, with why it cannot be installed here, and the same exit as setup.
+  const cron = await runCli(['setup', '--print', '--mode', 'cron'], b.env);
+  expect(cron.code).toBe(3);
+  expect(cron.stdout).toMatch(/^setup would install \(mode cron\):/);
+  expect(cron.stdout.trimEnd().split('\n').at(-1)).toBe('setup cannot install this here: crontab is not installed (Debian: apt-get install cron)');
+  expect(existsSync(b.state)).toBe(false);
+});
+
+test('auto picks cron only when crontab and flock are there; the advice names the other mode only when it works', async () => {
+  const withCron = box({ systemd: false });
+  const plan = await runCli(['setup', '--print'], withCron.env);
+  expect(plan.code).toBe(0);
+  expect(plan.stdout).toMatch(/^setup would install \(mode cron\):/);
+  const sd = await runCli(['setup', '--mode', 'systemd'], withCron.env);
+  expect(sd.stderr).toMatch(/no systemd user session .*loginctl enable-linger \$USER` first, or use --mode cron\. /);
+  const noFlock = box({ systemd: false, flock: false });
+  const r = await runCli(['setup'], noFlock.env);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toMatch(/cron: flock is not installed/);
 });

@@ -25,11 +25,11 @@ export function isolatedEnv(extra: Record<string, string> = {}): Record<string, 
   return { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), ...extra };
 }
 
-/** Runs `mcp-hub-monitor <args>` and collects its output. */
-export function runCli(args: string[], env: Record<string, string> = isolatedEnv(), execArgv: string[] = []): Promise<CliRun> {
+/** Runs `mcp-hub-monitor <args>` (in `cwd`, default ours) and collects its output. */
+export function runCli(args: string[], env: Record<string, string> = isolatedEnv(), execArgv: string[] = [], cwd?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...execArgv, CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...execArgv, CLI_PATH, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });

@@ -17,10 +17,18 @@ export type DaemonChild = ChildProcess & { stderrText: () => string };
 
 export const stateDir = (): string => mkdtempSync(join(tmpdir(), 'mhm-daemon-'));
 
-/** Starts `daemon --interval 1s` on `hub` with the hub's HOME; `cleanups` gets a SIGKILL for it. */
-export function startDaemonProcess(hub: RunningHub, state: string, extra: string[], cleanups: (() => unknown)[]): DaemonChild {
-  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
-  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts `daemon --interval 1s` on `hub` with the hub's HOME; `cleanups` gets a SIGKILL for it. Options:
+ * `env` (e.g. to give it a default config file), `discover` (no --hub: it finds the hub as a user's daemon
+ * would, through workspaces.json).
+ */
+export function startDaemonProcess(
+  hub: RunningHub, state: string, extra: string[], cleanups: (() => unknown)[],
+  opts: { env?: Record<string, string>; discover?: boolean } = {},
+): DaemonChild {
+  const env = opts.env ?? isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  const hubArgs = opts.discover ? [] : ['--hub', hub.url];
+  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, ...hubArgs, '--interval', '1s', ...extra], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
   cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });

@@ -149,3 +149,45 @@ export function alertRows(): AlertRow[] {
     row('fp-hostile', 'server.status', 'warning', HOSTILE, `${HOSTILE}: disconnected | <b>bold</b>`, OUTAGES.hostile),
   ];
 }
+
+/** The hub and server the README's examples name. */
+export const README_HUB = 'http://127.0.0.1:7000';
+export const README_SERVER = 'everything';
+
+/**
+ * A store for the README's examples, which count back from now (`--since 6h`, `--since 30d`): eight days up
+ * to `now` of one poll a minute of README_HUB and its server README_SERVER (dead for 10 minutes two days
+ * ago, with its server_dead event and alert), folded into rollups up to the last minute.
+ */
+export function seedRecentStore(now: number): { stateDir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'mhm-readme-'));
+  const stateDir = join(root, 'state');
+  const store = Store.open({ stateDir, quickCheck: false });
+  const start = Math.floor((now - 8 * DAY) / MIN) * MIN;
+  const dead = [now - 2 * DAY, now - 2 * DAY + 10 * MIN] as const;
+  try {
+    const run = store.startRun({ pid: 1, t: start, cleanStart: true });
+    const batch: SampleInput[] = [];
+    for (let t = start + POLL_OFFSET; t < now; t += MIN) {
+      batch.push(
+        { hub: README_HUB, name: 'hub.up', t, v: 1 },
+        { hub: README_HUB, name: 'hub.health_latency_ms', t, v: 5 + ((t / MIN) % 7) },
+        { hub: README_HUB, name: 'hub.rss_bytes', t, v: 100e6 },
+        { hub: README_HUB, name: 'server.up', labels: { server: README_SERVER }, t, v: inside(t, dead) ? 0 : 1 },
+      );
+    }
+    store.insertSamples(batch);
+    store.stopRun(run, now, true);
+    while (!store.rollup(now - MIN, { maxSpanMs: 2 * DAY }).done) { /* fold all complete minutes */ }
+    const data = { rule: 'server.status', severity: 'critical', fingerprint: 'fp-dead', summary: `${README_SERVER}: dead` };
+    store.insertEvents([
+      { hub: README_HUB, t: poll(dead[0]), type: 'server_dead', server: README_SERVER, data: { from: 'up', to: 'dead', message: 'uptime went to 0' } },
+      { hub: README_HUB, t: poll(dead[1]), type: 'server_status', server: README_SERVER, data: { from: 'dead', to: 'up', message: 'connected' } },
+      { hub: README_HUB, t: poll(dead[0]) + 1_500, type: 'alert_firing', server: README_SERVER, data },
+      { hub: README_HUB, t: poll(dead[1]) + 1_500, type: 'alert_resolved', server: README_SERVER, data },
+    ]);
+  } finally {
+    store.close();
+  }
+  return { stateDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../../config/errors.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
+import { canonicalPath } from '../../config/paths.js';
 import { discoverHubs } from '../../sources/discovery.js';
 import type { ResolvedConfig } from '../../daemon/host.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -43,7 +44,7 @@ async function resolveConfig(g: GlobalOptions, flags: DaemonFlags): Promise<Reso
   if (flags.sse === false) cfg.collect.sse = false;
   if (flags.listen !== undefined) cfg.http.listen = flags.listen;
   try {
-    return { cfg, targets: discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env }) };
+    return { cfg, targets: discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env, stateDir: g.stateDir }) };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -53,6 +54,11 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   const first = await resolveConfig(g, flags);
   const { cfg } = first;
   const listen = parseListen(cfg.http.listen);
+  if (listen) {
+    // An unsafe address or a bad token is refused before the state dir, the store or a run exist.
+    const { validateListen } = await import('../../views/http/security.js');
+    validateListen(listen, cfg.http.token || undefined);
+  }
   const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
     import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
@@ -61,7 +67,8 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   let lock;
   try {
     ensureStateDir(g.stateDir, { allowNetworkFs: flags.allowNetworkFs });
-    lock = acquireLock(g.stateDir);
+    // The lock names the config file we run: `reload` reloads that one and refuses another.
+    lock = acquireLock(g.stateDir, 'daemon', {}, { configFile: canonicalPath(g.configFile) });
   } catch (err) {
     if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
     throw err;

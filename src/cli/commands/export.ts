@@ -3,7 +3,6 @@
  * Prometheus/Grafana/Alertmanager stack, built from the same config (thresholds, timing) the daemon uses.
  * Prints to stdout, or writes files (0644: they hold no secret) with --output-dir / --output.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../config/errors.js';
@@ -16,6 +15,7 @@ import { renderSlothSpec } from '../../export/sloth.js';
 import { writeFileAtomic } from '../../store/files.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { CommandRun } from '../render-result.js';
+import { ensureOutputDir } from '../output-dir.js';
 
 /** What `export` can produce. */
 export const EXPORT_TARGETS = ['prometheus', 'grafana', 'alertmanager'] as const;
@@ -67,12 +67,7 @@ export async function runExport(g: GlobalOptions, what: string, f: ExportFlags):
       return { exitCode: 0, output: texts.map((t, i) => `# ---- ${PROMETHEUS_FILES[i]} ----\n${t}`).join('---\n') };
     }
     const dir = resolve(f.outputDir);
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch (err) {
-      throw new UsageError(`--output-dir ${f.outputDir}: cannot create it (${(err as NodeJS.ErrnoException).code}). Choose a directory you can write.`, { cause: err });
-    }
-    if (!statSync(dir).isDirectory()) throw new UsageError(`--output-dir ${f.outputDir}: not a directory. Choose a directory.`);
+    ensureOutputDir(dir, '--output-dir', f.outputDir);
     const paths = PROMETHEUS_FILES.map((name) => join(dir, name));
     paths.forEach((p, i) => writeOrFail(p, texts[i]!, '--output-dir'));
     return { exitCode: 0, output: paths.map((p) => `wrote ${p}\n`).join('') };
@@ -81,7 +76,7 @@ export async function runExport(g: GlobalOptions, what: string, f: ExportFlags):
   const text = target === 'grafana' ? renderGrafanaDashboard(cfg) : renderAlertmanager(cfg);
   if (f.output === undefined) return { exitCode: 0, output: text };
   const path = resolve(f.output);
-  if (!existsSync(dirname(path))) throw new UsageError(`--output ${f.output}: the directory ${dirname(path)} does not exist. Create it first.`);
+  ensureOutputDir(dirname(path), '--output', f.output);
   writeOrFail(path, text, '--output');
   return { exitCode: 0, output: `wrote ${path}\n` };
 }

@@ -1,6 +1,8 @@
 /**
  * `history`: the stored series and events for a time range, as CSV (default) or JSON — raw samples or the
- * 1-minute / 1-hour rollups. Reads the store read-only; never writes.
+ * 1-minute / 1-hour rollups (the CSV's first column says which: `time`, `bucket_1m`, `bucket_1h`). Reads the
+ * store read-only; never writes. A series, server, hub or event type the store does not know is a usage
+ * error listing the ones it knows, not an empty table.
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -9,6 +11,10 @@ import { UsageError } from '../../config/errors.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { toCsv } from '../../views/csv.js';
 import { toSafeJson } from '../../views/json.js';
+import { sanitizeTerminal } from '../../views/sanitize.js';
+import type { Store } from '../../store/store.js';
+import type { SeriesInfo } from '../../store/series.js';
+import type { RawSampleRow, RollupRow } from '../../store/queries.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { CommandRun } from '../render-result.js';
 
@@ -32,14 +38,53 @@ function parseTime(text: string, now: number, flag: string): number {
   throw new UsageError(`${flag}: not a time (got ${JSON.stringify(text)}). Write a duration ago (${DURATION_HINT}) or an ISO time`);
 }
 
+/** ` (known: a, b, …)` for an error message; the names come from hubs, so they are made safe. */
+function known(what: string, names: readonly string[]): string {
+  if (names.length === 0) return ` (the store has no ${what} yet)`;
+  const shown = names.slice(0, 40).map((n) => sanitizeTerminal(n, 120));
+  return ` (known ${what}: ${shown.join(', ')}${names.length > shown.length ? `, and ${names.length - shown.length} more` : ''})`;
+}
+
+/** The series to read: those of `--series` (and `--server`) on the hub; throws UsageError naming the known ones. */
+function pickSeries(store: Store, hub: string | undefined, name: string, server: string | undefined): SeriesInfo[] {
+  const all = store.listSeries(hub);
+  const named = all.filter((s) => s.name === name);
+  if (named.length === 0) {
+    throw new UsageError(`--series: no series ${JSON.stringify(name)} in the store${hub ? ` for ${hub}` : ''}${known('series', [...new Set(all.map((s) => s.name))].sort())}. See: mcp-hub-monitor history`);
+  }
+  if (server === undefined) return named;
+  const servers = [...new Set(named.map((s) => s.labels.server).filter((v): v is string => v !== undefined))].sort();
+  const picked = named.filter((s) => s.labels.server === server);
+  if (picked.length === 0) {
+    throw new UsageError(`--server: no server ${JSON.stringify(server)} in series ${name}${hub ? ` of ${hub}` : ''}${servers.length ? known('servers', servers) : ' (this series has no server label)'}`);
+  }
+  return picked;
+}
+
+/** Checks --hub against the hubs the store holds samples or events of. */
+function checkHub(store: Store, hub: string | undefined): void {
+  if (hub === undefined) return;
+  const hubs = [...new Set([...store.listHubs(), ...store.eventHubs()])].sort();
+  // The monitor's own events carry no hub (""): not a hub to suggest.
+  if (!hubs.includes(hub)) throw new UsageError(`--hub: the store has nothing of ${hub}${known('hubs', hubs.filter(Boolean))}`);
+}
+
+/** Checks --events <type> against the types the daemon records and the ones stored. */
+async function checkEventType(store: Store, type: string | undefined): Promise<void> {
+  if (type === undefined) return;
+  const { EVENT_TYPES } = await import('../../daemon/event-types.js');
+  const types = [...new Set([...EVENT_TYPES, ...store.eventTypes()])].sort();
+  if (!types.includes(type)) throw new UsageError(`--events: no event type ${JSON.stringify(type)}${known('types', types)}`);
+}
+
 export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<CommandRun> {
   const now = Date.now();
   const from = parseTime(f.since ?? '1h', now, '--since');
-  const to = f.until ? parseTime(f.until, now, '--until') : now + 1;
+  const to = f.until ? parseTime(f.until, now, '--until') : now + 1; // + 1: a sample stored this millisecond is in
   if (!(from < to)) throw new UsageError('--since must be before --until');
   const format = g.json ? 'json' : (f.format ?? 'csv');
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format: csv or json (got ${JSON.stringify(format)})`);
-  const span = to - from;
+  const span = (f.until ? to : now) - from;
   const resolution = f.resolution ?? 'auto';
   const res = resolution === 'auto' ? (span <= 6 * 3_600_000 ? 'raw' : span <= 7 * 86_400_000 ? '1m' : '1h') : resolution;
   if (res !== 'raw' && res !== '1m' && res !== '1h') throw new UsageError(`--resolution: raw, 1m, 1h or auto (got ${JSON.stringify(resolution)})`);
@@ -53,8 +98,10 @@ export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<Com
   const { Store } = await import('../../store/store.js');
   const store = Store.open({ stateDir: g.stateDir, readOnly: true });
   try {
+    checkHub(store, hub);
     if (f.events !== undefined && f.events !== false) {
       const type = typeof f.events === 'string' ? f.events : undefined;
+      await checkEventType(store, type);
       const rows = store.queryEvents({ hub, type, from, to, limit });
       if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ from, to, events: rows })}\n` };
       return { exitCode: 0, output: toCsv(['time', 'hub', 'type', 'server', 'data'], rows.map((e) => [new Date(e.t).toISOString(), e.hub, e.type, e.server, e.data ?? ''])) };
@@ -64,8 +111,10 @@ export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<Com
       if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ series })}\n` };
       return { exitCode: 0, output: toCsv(['hub', 'series', 'labels'], series.map((s) => [s.hub, s.name, Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(';')])) };
     }
-    const labels = f.server ? { server: f.server } : undefined;
-    const rows = store.querySamples({ hub, name: f.series, labels, from, to, resolution: res }).slice(0, limit);
+    // Each series on its own: --server picks by the server label, whatever other labels (a canary's tool) it has.
+    const rows = pickSeries(store, hub, f.series, f.server)
+      .flatMap((s): (RawSampleRow | RollupRow)[] => store.querySamples({ hub: s.hub, name: s.name, labels: s.labels, from, to, resolution: res }))
+      .slice(0, limit);
     const label = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(';');
     if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ series: f.series, resolution: res, from, to, rows })}\n` };
     if (res === 'raw') {
@@ -75,7 +124,7 @@ export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<Com
     const agg = rows as { hub: string; labels: Record<string, string>; bucket: number; n: number; n_err: number; sum: number | null; min: number | null; max: number | null }[];
     return {
       exitCode: 0,
-      output: toCsv(['bucket', 'hub', 'series', 'labels', 'count', 'failed', 'avg', 'min', 'max'], agg.map((r) => [
+      output: toCsv([`bucket_${res}`, 'hub', 'series', 'labels', 'count', 'failed', 'avg', 'min', 'max'], agg.map((r) => [
         new Date(r.bucket).toISOString(), r.hub, f.series, label(r.labels), r.n, r.n_err,
         r.sum === null || r.n - r.n_err === 0 ? null : Math.round((r.sum / (r.n - r.n_err)) * 1000) / 1000, r.min, r.max,
       ])),

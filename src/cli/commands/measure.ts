@@ -16,7 +16,7 @@ import { renderBaselineMarkdown } from '../../views/baseline-markdown.js';
 import { renderMeasureText, renderProgressBar, renderProgressLine, type MeasureProgress } from '../../views/baseline-text.js';
 import { toSafeJson } from '../../views/json.js';
 import { shouldUseColor } from '../../views/sanitize.js';
-import { BASELINE_NAME, baselinesDir } from '../baseline-files.js';
+import { BASELINE_NAME, PINNED, baselinesDir } from '../baseline-files.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession } from '../hub-poll.js';
 import { runMeasurement } from '../measure-sampler.js';
@@ -55,6 +55,7 @@ export function measureSettings(f: MeasureFlags): typeof MEASURE_DEFAULTS & { na
   if (f.name !== undefined && !BASELINE_NAME.test(f.name)) {
     throw new UsageError(`--name: not a baseline name (got ${JSON.stringify(f.name)}). Use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).`);
   }
+  if (f.name === PINNED) throw new UsageError(`--name: "${PINNED}" is the pin (baselines/${PINNED}.json, see: mcp-hub-monitor baseline pin). Choose another name.`);
   return { durationMs, intervalMs, probeEveryMs, ...(f.name !== undefined ? { name: f.name } : {}) };
 }
 

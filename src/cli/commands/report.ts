@@ -18,6 +18,7 @@ import { toSafeJson } from '../../views/json.js';
 import { renderReportHtml } from '../../views/report-html.js';
 import { renderReportMarkdown } from '../../views/report-markdown.js';
 import type { GlobalOptions } from '../global-options.js';
+import { ensureOutputDir } from '../output-dir.js';
 import type { CommandRun } from '../render-result.js';
 import { readPinnedBaseline, readReportInput } from '../report-data.js';
 
@@ -131,7 +132,7 @@ export async function runReport(g: GlobalOptions, kind: ReportKind, f: ReportFla
   if (f.output === undefined) return { exitCode: 0, output: renderReport(model, format as ReportFormat).text };
 
   const path = resolve(f.output);
-  if (!existsSync(dirname(path))) throw new UsageError(`--output ${f.output}: the directory ${dirname(path)} does not exist. Create it first.`);
+  ensureOutputDir(dirname(path), '--output', f.output);
   const chartBase = basename(path, extname(path));
   const { text, charts } = renderReport(model, format as ReportFormat, chartBase);
   let written: string[];

@@ -28,6 +28,25 @@ function render(plan: SetupPlan, mode: SetupMode): string {
   return out.map((l) => clean(l)).join('\n');
 }
 
+/**
+ * The mode to install with: the one asked for, or (auto) systemd when a user session answers, else cron.
+ * With neither available, auto is a usage error at once (before planning anything); an unavailable mode
+ * asked for comes back with why, and the other mode when that one would work.
+ */
+function chooseMode(wanted: SetupMode | 'auto'): { mode: SetupMode; why?: string } {
+  const other = (m: SetupMode): SetupMode => (m === 'systemd' ? 'cron' : 'systemd');
+  if (wanted !== 'auto') {
+    const why = unavailable(wanted);
+    if (!why) return { mode: wanted };
+    return { mode: wanted, why: `${why}${unavailable(other(wanted)) === undefined ? `, or use --mode ${other(wanted)}` : ''}` };
+  }
+  const systemd = unavailable('systemd');
+  if (!systemd) return { mode: 'systemd' };
+  const cron = unavailable('cron');
+  if (!cron) return { mode: 'cron' };
+  throw new UsageError(`setup: no scheduler to run the daemon here: systemd: ${systemd}; cron: ${cron}. Fix either, or run \`mcp-hub-monitor daemon\` under a supervisor of your own`);
+}
+
 export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<CommandRun> {
   if (flags.uninstall) {
     const r = uninstallSetup(g.stateDir);
@@ -35,9 +54,7 @@ export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<Com
   }
   const wanted = flags.mode ?? 'auto';
   if (!['auto', 'systemd', 'cron'].includes(wanted)) throw new UsageError(`setup: --mode must be auto, systemd or cron (got ${JSON.stringify(wanted)})`);
-  let mode: SetupMode;
-  if (wanted === 'auto') mode = unavailable('systemd') === undefined ? 'systemd' : 'cron';
-  else mode = wanted as SetupMode;
+  const { mode, why } = chooseMode(wanted as SetupMode | 'auto');
   const { renderConfigTemplate } = await import('../../config/docs.js');
   const { configSchema, typeLabels } = await import('../../config/schema.js');
   const env = process.env;
@@ -50,11 +67,9 @@ export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<Com
     systemdUserDir: join(env.XDG_CONFIG_HOME || join(env.HOME ?? '', '.config'), 'systemd', 'user'),
     configTemplate: renderConfigTemplate(configSchema, typeLabels),
   });
-  if (flags.print) return { exitCode: 0, output: `${render(plan, mode)}\n` };
-  const why = unavailable(mode);
-  if (why) {
-    throw new UsageError(`setup: cannot install for ${mode}: ${why}${wanted === 'auto' ? '' : ''}. \`setup --print\` shows what would be installed`);
-  }
+  // --print shows the plan asked for, and says when this machine cannot carry it out (exit 3, as setup would).
+  if (flags.print) return { exitCode: why ? 3 : 0, output: `${render(plan, mode)}\n${why ? `${clean(`setup cannot install this here: ${why}`)}\n` : ''}` };
+  if (why) throw new UsageError(`setup: cannot install for ${mode}: ${why}. \`setup --print\` shows what would be installed`);
   const r = applySetup(plan, mode, g.stateDir, { force: flags.force });
   const next = mode === 'systemd' ? 'see it run: systemctl --user status mcp-hub-monitor; journalctl --user -u mcp-hub-monitor -f'
     : `the daemon starts within a minute; its log: ${join(g.stateDir, 'logs', 'daemon.log')}`;

@@ -10,10 +10,33 @@ import { formatBytes } from '../../config/bytes.js';
 import { formatDuration } from '../../config/duration.js';
 import { toSafeJson } from '../../views/json.js';
 import { sanitizeTerminal as clean } from '../../views/sanitize.js';
+import { canonicalPath } from '../../config/paths.js';
+import type { MonitorConfig } from '../../config/defaults.js';
+import type { LockInfo } from '../../store/lock-file.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { CommandRun } from '../render-result.js';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The config for the SLO objectives and levels: the file the running daemon runs unless --config names one.
+ * That file (or the default one) being broken is something to report, not a reason to say nothing about
+ * the daemon: the defaults stand in and the error is shown. Another file named by --config is a usage error.
+ */
+async function statusConfig(g: GlobalOptions, daemon: LockInfo | undefined): Promise<{ cfg: MonitorConfig; configFile: string; configError?: string }> {
+  const { loadConfig } = await import('../../config/load.js');
+  const configFile = g.configExplicit ? g.configFile : daemon?.configFile ?? g.configFile;
+  try {
+    return { cfg: await loadConfig(configFile, g.configExplicit), configFile };
+  } catch (err) {
+    const daemonsFile = daemon?.configFile !== undefined && canonicalPath(daemon.configFile) === canonicalPath(configFile);
+    if (g.configExplicit && !daemonsFile) throw err;
+    const { defaultConfig } = await import('../../config/defaults.js');
+    const { ConfigError } = await import('../../config/errors.js');
+    if (!(err instanceof ConfigError)) throw err;
+    return { cfg: defaultConfig(), configFile, configError: err.message };
+  }
+}
 
 export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
   const { readLock } = await import('../../store/lock.js');
@@ -44,8 +67,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const { AlertStore } = await import('../../store/alert-store.js');
     const { evaluateSlo, sloInputs } = await import('../../evaluate/slo.js');
     const { levelFromAlerts } = await import('../../evaluate/level.js');
-    const { loadConfig } = await import('../../config/load.js');
-    const cfg = await loadConfig(g.configFile, g.configExplicit);
+    const { cfg, configFile, configError } = await statusConfig(g, running ? lockInfo as LockInfo : undefined);
     const alertStore = new AlertStore(store.db);
     const open = alertStore.openAlerts().filter((a) => a.state === 'firing');
     const perHub = hubs.map((h) => {
@@ -59,17 +81,21 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload },
+      config: { file: configFile, error: configError ?? null },
       store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion },
       hubs: perHub,
       gaps,
       notifications: outbox,
     };
-    const exitCode = running && !stale && (reload?.ok ?? true) ? 0 : 1;
+    const exitCode = running && !stale && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
     const lines = [
       running ? `daemon: running (pid ${(lockInfo as { pid: number }).pid}${run ? `, since ${new Date(run.started_at).toISOString()}, ${run.clean_start ? 'clean start' : 'after an unclean stop'}` : ''})`
         : `daemon: not running${run?.stopped_at ? ` (last stopped ${new Date(run.stopped_at).toISOString()})` : ''}`,
       ...(reload && !reload.ok ? [`config: the last reload (${new Date(reload.at).toISOString()}) failed, running the config loaded ${new Date(reload.lastSuccessAt).toISOString()}: ${clean(reload.error ?? '')}`] : []),
+      ...(configError === undefined ? []
+        : configError === reload?.error ? [`config: ${clean(configFile)} still does not load (as above), so the SLO objectives and levels below are the defaults`]
+          : [`config: ${clean(configFile)} does not load, so the SLO objectives and levels below are the defaults: ${clean(configError)}`]),
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
       'hubs:',
       ...perHub.flatMap((h) => [

@@ -23,13 +23,14 @@ interface Manifest {
 /** Why this machine cannot take `mode`, or undefined when it can. */
 export function unavailable(mode: SetupMode): string | undefined {
   if (mode === 'cron') {
-    const r = spawnSync('crontab', ['-l'], { encoding: 'utf8' });
-    if (r.error) return 'crontab is not installed (Debian: apt-get install cron), or use --mode systemd';
+    if (spawnSync('crontab', ['-l'], { encoding: 'utf8' }).error) return 'crontab is not installed (Debian: apt-get install cron)';
+    // The cron line runs the daemon under `flock -n`: without flock it would fail every minute, unseen.
+    if (spawnSync('flock', ['--version'], { encoding: 'utf8' }).error) return 'flock is not installed (Debian: apt-get install util-linux)';
     return undefined;
   }
   const r = spawnSync('systemctl', ['--user', 'show-environment'], { encoding: 'utf8' });
-  if (r.error) return 'systemctl is not available (no systemd here): use --mode cron';
-  if (r.status !== 0) return `no systemd user session (${(r.stderr || '').trim().split('\n')[0] || `exit ${r.status}`}); over ssh or in a container run \`loginctl enable-linger $USER\` first, or use --mode cron`;
+  if (r.error) return 'systemctl is not available (no systemd here)';
+  if (r.status !== 0) return `no systemd user session (${(r.stderr || '').trim().split('\n')[0] || `exit ${r.status}`}); over ssh or in a container run \`loginctl enable-linger $USER\` first`;
   return undefined;
 }
 

@@ -58,7 +58,7 @@ export function seedStore(): { root: string; stateDir: string; cleanup: () => vo
       if (inside(t, OUTAGES.daemonGap)) continue;
       const lat = (i < 1440 ? 5 : 10) + (i % 10);
       if (inside(t, OUTAGES.hubA)) {
-        batch.push({ hub: HUB_A, name: 'hub.up', t, v: null, err: 'refused' });
+        batch.push({ hub: HUB_A, name: 'hub.up', t, v: 0, err: 'refused' });
       } else {
         batch.push(
           { hub: HUB_A, name: 'hub.up', t, v: 1 },

@@ -128,3 +128,17 @@ export function lastSampleTime(sql: Sql, hub?: string): number | undefined {
     : sql.stmt('SELECT max((SELECT max(t) FROM samples WHERE series_id = s.id)) AS t FROM series s WHERE s.hub = ?').get(hub)) as { t: number | null };
   return row.t ?? undefined;
 }
+
+/**
+ * The first time a series has data at or after `from`: its first raw sample or 1-minute bucket (raw
+ * samples are kept 48 h, minutes 30 d), or its first 1-hour bucket when that hour is older still.
+ * Undefined when it has none.
+ */
+export function firstDataTime(sql: Sql, seriesId: number, from: number): number | undefined {
+  const fine = sql.stmt(`SELECT min(x) AS t FROM (SELECT min(t) AS x FROM samples WHERE series_id = ? AND t >= ?
+    UNION ALL SELECT min(bucket) FROM rollup_1m WHERE series_id = ? AND bucket >= ?)`).get(seriesId, from, seriesId, from) as { t: number | null };
+  const hour = sql.stmt('SELECT min(bucket) AS t FROM rollup_1h WHERE series_id = ? AND bucket >= ?').get(seriesId, from) as { t: number | null };
+  if (fine.t === null) return hour.t ?? undefined;
+  // An hour bucket starts at the hour: only an earlier hour says more than the minutes do.
+  return hour.t !== null && hour.t < Math.floor(fine.t / 3_600_000) * 3_600_000 ? hour.t : fine.t;
+}

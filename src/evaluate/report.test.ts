@@ -84,6 +84,13 @@ describe('incidents', () => {
     expect(got.map((i) => [i.start, i.end, i.durationMs, i.source])).toEqual([[10 * M, 20 * M, 10 * M, 'alert_store'], [30 * M, 35 * M, 5 * M, 'events']]);
   });
 
+  test('an incident shows the text it fired with, not the resolved row\'s passing text; without its event, the row\'s', () => {
+    const cured = { ...row('crashy', 10 * M, 20 * M, 'crashy'), summary: 'crashy: connected, up 6s' };
+    const fired = ev(10 * M + 1500, 'alert_firing', 'crashy', { fingerprint: 'crashy', rule: 'server.status', severity: 'critical', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' });
+    expect(incidentsIn([cured], [fired], 0, H).map((i) => i.summary)).toEqual(['crashy: dead: the hub says connected, but uptime stayed 0']);
+    expect(incidentsIn([cured], [], 0, H).map((i) => i.summary)).toEqual(['crashy: connected, up 6s']);
+  });
+
   test('only incidents overlapping the period; one still firing lasts until the period end', () => {
     const got = incidentsIn([row('old', 0, 5 * M), row('open', 50 * M, null), row('later', 2 * H, 3 * H)], [], 10 * M, H);
     expect(got).toMatchObject([{ summary: 'open', end: null, durationMs: 10 * M, ongoing: true }]);

@@ -12,7 +12,7 @@ import { defaultConfig } from '../../src/config/defaults.js';
 import type { HubReport, ReportModel } from '../../src/evaluate/report-model.js';
 import { runCli } from '../support/cli.js';
 import { markdownTables } from '../support/report-fixture.js';
-import { DAY, END, HOSTILE, HOSTILE_CODE, HOUR, HUB_A, HUB_B, MIN, OUTAGES, seedStore, T0 } from '../support/seeded-store.js';
+import { DAY, END, FIRING_TEXT, HOSTILE, HOSTILE_CODE, HOUR, HUB_A, HUB_B, MIN, OUTAGES, seedStore, T0 } from '../support/seeded-store.js';
 
 let seed: ReturnType<typeof seedStore>;
 const temps: string[] = [];
@@ -119,6 +119,13 @@ test('summary of day 6: crashy dead 2 h is 91.667 % and one incident; the day be
   const md = (await cli('summary', '--at', iso(T0 + 7 * DAY))).stdout;
   expect(md).toMatch(/^# MCP Hub daily review/);
   expect(md).toContain('| crashy | 91.667% (1320/1440) |');
+  // The incident shows what fired, not the passing text its resolved alert row was left with.
+  expect(a.incidents[0]!.summary).toBe(FIRING_TEXT['fp-crashy']);
+  expect(md).toMatch(/\| critical \| server\.status \| crashy \| crashy: dead: the hub says connected, but uptime went from 41s to 0s \|/);
+  expect(md).not.toContain('connected, up 6s');
+  const html = (await cli('summary', '--at', iso(T0 + 7 * DAY), '--format', 'html')).stdout;
+  expect(html).toContain('<td>crashy: dead: the hub says connected, but uptime went from 41s to 0s</td>');
+  expect(html).not.toContain('connected, up 6s');
 });
 
 test('monthly report: the whole seeded history, read from the 1-hour rollups', async () => {

@@ -30,10 +30,11 @@ async function openStores(g: GlobalOptions, write: boolean) {
   return { store, alerts: new AlertStore(store.db) };
 }
 
-function alertLine(a: AlertRow, now: number): string {
+/** One alert; a resolved one shows the text it fired with (`summary`), the row's own being the passing text. */
+function alertLine(a: AlertRow, now: number, summary = a.summary): string {
   const since = a.state === 'resolved' ? `resolved ${iso(a.resolvedAt)}` : a.state === 'firing' ? `firing for ${formatDuration(now - (a.firedAt ?? now))}` : `pending ${a.failStreak}×`;
   const ack = a.ackedAt !== null ? `  acked by ${clean(a.ackedBy ?? '?')}` : '';
-  return `#${a.id}  ${a.severity.toUpperCase().padEnd(8)} ${clean(a.rule).padEnd(16)} ${clean(a.hub || 'monitor')}  ${clean(a.summary).slice(0, 200)}  (${since})${ack}`;
+  return `#${a.id}  ${a.severity.toUpperCase().padEnd(8)} ${clean(a.rule).padEnd(16)} ${clean(a.hub || 'monitor')}  ${clean(summary).slice(0, 200)}  (${since})${ack}`;
 }
 
 /** Lists open alerts (and, with --all, those resolved in the last 24 h). Exit 2 if any critical fires, 1 if a warning does. */
@@ -43,12 +44,12 @@ export async function runAlerts(g: GlobalOptions, opts: { all?: boolean }): Prom
   try {
     const now = Date.now();
     const open = s.alerts.openAlerts();
-    const resolved = opts.all ? s.alerts.recentResolved(now - 86_400_000) : [];
+    const resolved = (opts.all ? s.alerts.recentResolved(now - 86_400_000) : []).map((a) => ({ ...a, firedSummary: s.alerts.firedSummary(a) }));
     const firing = open.filter((a) => a.state === 'firing');
     const exitCode = firing.some((a) => a.severity === 'critical') ? 2 : firing.length ? 1 : 0;
     if (g.json) return { exitCode, output: `${toSafeJson({ open, resolved })}\n` };
     const lines = open.length ? open.map((a) => alertLine(a, now)) : ['no open alerts'];
-    if (opts.all) lines.push('', resolved.length ? 'resolved in the last 24 h:' : 'nothing resolved in the last 24 h', ...resolved.map((a) => alertLine(a, now)));
+    if (opts.all) lines.push('', resolved.length ? 'resolved in the last 24 h:' : 'nothing resolved in the last 24 h', ...resolved.map((a) => alertLine(a, now, a.firedSummary)));
     return { exitCode, output: `${lines.join('\n')}\n` };
   } finally {
     s.store.close();

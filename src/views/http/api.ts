@@ -148,7 +148,9 @@ function alerts(view: DaemonView, search: URLSearchParams): unknown {
   readParams(search, []);
   const a = view.alerts();
   const now = view.now();
-  return { enabled: a !== undefined, open: a?.openAlerts() ?? [], resolved: a?.recentResolved(now - DAY, 200) ?? [], resolvedSince: now - DAY };
+  // A resolved row's summary is the passing text; firedSummary is what it fired with.
+  const resolved = (a?.recentResolved(now - DAY, 200) ?? []).map((r) => ({ ...r, firedSummary: a!.firedSummary(r) }));
+  return { enabled: a !== undefined, open: a?.openAlerts() ?? [], resolved, resolvedSince: now - DAY };
 }
 
 function health(view: DaemonView, search: URLSearchParams): unknown {

@@ -121,6 +121,15 @@ describe('routes', () => {
     expect(body.resolved.map((a: { rule: string }) => a.rule)).toEqual(['hub.state']);
   });
 
+  test('/api/alerts: a resolved alert carries the text it fired with beside the passing text of its row', async () => {
+    const v = seeded();
+    const firedAt = NOW - 120_000;
+    v.alert({ rule: 'server.status', hub: HUB, fingerprint: 'fp-crashy', state: 'resolved', firedAt, resolvedAt: NOW - 60_000, summary: 'crashy: connected, up 6s' });
+    v.db.insertEvents([{ hub: HUB, t: firedAt + 3, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
+    const body = json((await httpRequest((await start(v)).url, '/api/alerts')).body);
+    expect(body.resolved).toMatchObject([{ summary: 'crashy: connected, up 6s', firedSummary: 'crashy: dead: the hub says connected, but uptime stayed 0' }]);
+  });
+
   test('/api/health: the daemon\'s own state, never a secret', async () => {
     const v = seeded();
     v.health = { ...v.health, cleanStart: false, outboxDepth: 2, notifications: { team: { sent: 3 } } };

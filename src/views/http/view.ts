@@ -20,7 +20,7 @@ export interface HubStatusView {
 export type StoreReader = Pick<Store, 'querySamples' | 'samplesOfName' | 'queryEvents' | 'eventsAfter' | 'listSeries' | 'listHubs' | 'ratioOver' | 'observedMs' | 'lastSampleTime' | 'gaps'>;
 
 /** The alert tables' reads; an AlertStore satisfies it. */
-export type AlertReader = Pick<AlertStore, 'openAlerts' | 'recentResolved'>;
+export type AlertReader = Pick<AlertStore, 'openAlerts' | 'recentResolved' | 'firedSummary'>;
 
 /** The daemon's own health. */
 export interface DaemonHealthView {

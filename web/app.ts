@@ -71,7 +71,8 @@ const charts = new Map<string, uPlot>();
 const CHARTS = [
   { name: 'hub.health_latency_ms', title: 'health latency (ms)' },
   { name: 'hub.rss_bytes', title: 'RSS (MiB)', scale: 1 / 1048576 },
-  { name: 'hub.up', title: 'availability (share of polls up)' },
+  // 0 = a failed poll or the hub not up; a break in the line = the daemon was not running (unknown).
+  { name: 'hub.up', title: 'hub up (1 up, 0 down; gap: no daemon)', range: [0, 1] as [number, number] },
 ];
 
 async function renderCharts(hubs: string[]): Promise<void> {
@@ -90,7 +91,13 @@ async function renderCharts(hubs: string[]): Promise<void> {
       wrap.dataset.series = c.name;
       wrap.append(el('h3', `${c.title} — ${hub}`));
       box.append(wrap);
-      charts.set(key, new uPlot({ width: 400, height: 180, series: [{}, { label: c.title, stroke: '#2a7', width: 1.5, spanGaps: false }] }, [xs, ys], wrap));
+      const yRange = 'range' in c ? c.range : undefined;
+      const plot = new uPlot({
+        width: 400, height: 180, series: [{}, { label: c.title, stroke: '#2a7', width: 1.5, spanGaps: false }],
+        ...(yRange ? { scales: { y: { range: yRange } } } : {}),
+      }, [xs, ys], wrap);
+      (wrap as HTMLElement & { plot?: uPlot }).plot = plot; // read by the browser test
+      charts.set(key, plot);
     }
   }
 }

@@ -16,7 +16,7 @@ export async function readHistoryFacts(stateDir: string, hub: string, now: numbe
     const store = Store.open({ stateDir, readOnly: true, quickCheck: false });
     try {
       const from = now - HOUR_MS;
-      const up = store.querySamples({ hub, name: 'hub.up', from, to: now + 1, resolution: 'raw' }) as { v: number | null }[];
+      const up = store.querySamples({ hub, name: 'hub.up', from, to: now + 1, resolution: 'raw' }) as { err: string | null }[];
       if (up.length === 0) return undefined;
       const latency = store.querySamples({ hub, name: 'hub.health_latency_ms', from, to: now + 1, resolution: 'raw' }) as { v: number | null }[];
       const reconnects = new Map<string, number>();
@@ -37,7 +37,7 @@ export async function readHistoryFacts(stateDir: string, hub: string, now: numbe
         spanMs: HOUR_MS,
         latencyMs: latency.flatMap((r) => (r.v === null ? [] : [r.v])),
         polls: up.length,
-        failedPolls: up.filter((r) => r.v === null).length,
+        failedPolls: up.filter((r) => r.err !== null).length, // hub.up 0 with the failure class
         reconnectsByServer: reconnects,
         probeProblems,
       };

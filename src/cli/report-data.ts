@@ -126,14 +126,17 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
       .flatMap((r) => (r.v === null ? [] : [r.v]));
     const events: ReportEvent[] = EVENT_TYPES.flatMap((type) => store.queryEvents({ hub, type, from: previousFrom, to, limit: EVENT_LIMIT }))
       .map((e) => ({ t: e.t, type: e.type, server: e.server, data: e.data }));
-    const window = (name: string) => store.ratioOver(hub, name, to - cfg.slo.windowMs, to);
+    const run = opts.currentRunId === undefined ? {} : { currentRunId: opts.currentRunId };
+    const window = (name: string) => ({
+      ...store.ratioOver(hub, name, to - cfg.slo.windowMs, to), observedMs: store.observedMs(hub, name, to - cfg.slo.windowMs, to, run),
+    });
     return {
       hub,
       // hub.up always per minute: outages are found in it. The previous period only needs totals.
       up: { current: only(readBuckets(store, hub, 'hub.up', from, to, '1m')), previous: only(readBuckets(store, hub, 'hub.up', previousFrom, from, '1h')) },
       fast: { current: only(readBuckets(store, hub, 'hub.health_fast', from, to, coarse)), previous: only(readBuckets(store, hub, 'hub.health_fast', previousFrom, from, '1h')) },
       sloWindow: { availability: window('hub.up'), latency: window('hub.health_fast') },
-      gaps: store.gaps(from, to, opts.currentRunId === undefined ? {} : { currentRunId: opts.currentRunId }),
+      gaps: store.gaps(from, to, run),
       servers: names.map((name) => ({ name, up: { current: srvNow.get(name) ?? [], previous: srvBefore.get(name) ?? [] } })),
       // Raw samples are kept 48 h: enough for a day and the day before; longer reports use bucket means.
       latency: latencyBasis === 'raw'

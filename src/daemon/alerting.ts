@@ -43,6 +43,8 @@ export interface AlertingDeps {
   hubs: () => string[];
   /** Where baselines/pinned.json lives. */
   stateDir: string;
+  /** This daemon's run: it covers up to now in the SLO window's observed time, whatever its last beat. */
+  runId?: number;
   /** Whether the daemon is collecting (some hub polled recently): gates the heartbeat. */
   collecting: () => boolean;
 }
@@ -133,7 +135,8 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     run: async () => {
       const now = clock.now();
       for (const hub of d.hubs()) {
-        const inputs = sloInputs((name, from, to) => d.store.ratioOver(hub, name, from, to), cfg.slo, now);
+        const run = d.runId === undefined ? {} : { currentRunId: d.runId };
+        const inputs = sloInputs((name, from, to) => d.store.ratioOver(hub, name, from, to), (name, from, to) => d.store.observedMs(hub, name, from, to, run), cfg.slo, now);
         guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, inputs, cfg.slo)), sloScope(hub)));
       }
     },

@@ -81,7 +81,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   let collectors: HubCollector[] = [];
   const alerting = cfg.alerting.enabled
     ? startAlerting({
-      cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random,
+      cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random, runId,
       hubs: () => collectors.map((c) => c.hub),
       stateDir: o.stateDir,
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),

@@ -49,10 +49,10 @@ describe('deriveRows', () => {
     expect(d.events.map((e) => e.type)).toEqual(['hub_state']);
   });
 
-  test('a failed poll is one row with its failure class, and one poll_failed event until it recovers', () => {
+  test('a failed poll is one hub.up 0 row with its failure class, and one poll_failed event until it recovers', () => {
     const ok = poll(T0, [server('a')]);
     const f1 = deriveRows(failed(T0 + 5_000), ok, new Map([['a', 'up']]), cfg);
-    expect(f1.samples).toEqual([{ hub: HUB, name: 'hub.up', t: T0 + 5_000, v: null, err: 'refused' }]);
+    expect(f1.samples).toEqual([{ hub: HUB, name: 'hub.up', t: T0 + 5_000, v: 0, err: 'refused' }]);
     expect(f1.events.map((e) => e.type)).toEqual(['poll_failed']);
     const f2 = deriveRows(failed(T0 + 10_000), failed(T0 + 5_000), new Map(), cfg);
     expect(f2.events).toEqual([]);

@@ -50,7 +50,9 @@ export function deriveRows(
   const events: EventRow[] = [];
   const verdicts = new Map<string, ServerJudgement['verdict']>();
   if (!cur.health.ok) {
-    samples.push({ hub, name: 'hub.up', t, v: null, err: cur.health.failure });
+    // A failed poll is the hub not up: 0, with the failure class. Only time with no poll at all (the daemon
+    // not running) is unknown.
+    samples.push({ hub, name: 'hub.up', t, v: 0, err: cur.health.failure });
     if (!prev || prev.health.ok) events.push({ hub, t, type: 'poll_failed', data: { failure: cur.health.failure, message: cur.health.message } });
     return { samples, events, verdicts };
   }

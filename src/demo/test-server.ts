@@ -7,6 +7,7 @@
  *   MCP_TEST_FAIL_START=1    exit at once, before the MCP handshake (a server that fails to start)
  *   MCP_TEST_START_DELAY_MS  wait this long before answering the handshake (a slow server keeps a hub
  *                            in `starting`/`restarting`)
+ *   MCP_TEST_BUSY_PERCENT    burn about this share of one core, steadily (a busy server)
  * Tools (callable through the hub's REST API `POST /api/servers/tools`):
  *   echo {text}              returns the text
  *   crash {delay_ms?}        exits with code 1 after the delay (default 50 ms), like a real crash
@@ -93,6 +94,10 @@ process.on('SIGUSR2', () => void addTool(`signal_tool_${++signalTools}`));
 
 const crashAfter = Number(process.env.MCP_TEST_CRASH_AFTER_MS);
 if (Number.isFinite(crashAfter) && crashAfter > 0) setTimeout(() => crash(`MCP_TEST_CRASH_AFTER_MS=${crashAfter}`), crashAfter);
+
+// A steady CPU load (percent of one core), for checking what the dashboard and `measure` say about it.
+const busy = Number(process.env.MCP_TEST_BUSY_PERCENT);
+if (Number.isFinite(busy) && busy > 0) setInterval(() => { const end = Date.now() + Math.min(100, busy); while (Date.now() < end); }, 100);
 
 const startDelay = Number(process.env.MCP_TEST_START_DELAY_MS);
 if (Number.isFinite(startDelay) && startDelay > 0) await new Promise((r) => setTimeout(r, startDelay));

@@ -3,7 +3,7 @@
  * with no polls counts in neither), hub outages as runs of failing minutes, server down episodes from the
  * status events, and the chart series. Pure.
  */
-import { burnRate } from './slo.js';
+import { budgetFraction } from './slo.js';
 import type { Availability, Bucket, Outage, ReportEvent } from './report-model.js';
 
 /** Good/total of 0/1 buckets. */
@@ -22,10 +22,20 @@ export function withPercent(r: { good: number; total: number }): Availability {
   return { good: r.good, total: r.total, percent: r.total === 0 ? null : (100 * r.good) / r.total };
 }
 
-/** Share of the error budget used, in percent (100 = on budget); null with no polls. */
-export function budgetUsedPercent(a: Availability, objectivePercent: number): number | null {
-  const b = burnRate(a, objectivePercent);
-  return b === undefined ? null : b * 100;
+/** Bad time in 0/1 buckets: each bucket's failed share of its width (a bucket with no polls adds none). */
+export function badTimeMs(buckets: readonly Bucket[]): number {
+  let ms = 0;
+  for (const b of buckets) if (b.n > 0) ms += ((b.n - (b.sum ?? 0)) / b.n) * b.widthMs;
+  return ms;
+}
+
+/**
+ * Share of a span's error budget used, in percent: bad time observed ÷ the bad time the whole span allows
+ * at the objective (100 = on budget). Time with no polls spends none. Null with no polls.
+ */
+export function budgetUsedPercent(a: Availability, badMs: number, spanMs: number, objectivePercent: number): number | null {
+  if (a.total === 0) return null;
+  return budgetFraction(badMs, spanMs, objectivePercent) * 100;
 }
 
 /**

@@ -39,9 +39,13 @@ function episodesFromEvents(events: readonly ReportEvent[]): (AlertEpisode & { s
  * alert row can be gone, events are history). Sorted by start, then rule and server.
  */
 export function incidentsIn(alerts: readonly AlertEpisode[], events: readonly ReportEvent[], from: number, to: number): Incident[] {
-  const fromEvents = episodesFromEvents(events).filter((ep) =>
-    !alerts.some((a) => a.fingerprint === ep.fingerprint && Math.abs(a.firedAt - ep.firedAt) <= SAME_EPISODE_MS));
-  const all = [...alerts.map((a) => ({ ...a, source: 'alert_store' as const })), ...fromEvents];
+  const episodes = episodesFromEvents(events);
+  const same = (a: AlertEpisode, ep: AlertEpisode) => a.fingerprint === ep.fingerprint && Math.abs(a.firedAt - ep.firedAt) <= SAME_EPISODE_MS;
+  const ownEvent = (a: AlertEpisode) => episodes.find((ep) => same(a, ep));
+  const fromEvents = episodes.filter((ep) => !alerts.some((a) => same(a, ep)));
+  // A resolved row's summary is the passing check's text ("crashy: connected, up 6s"): the incident is
+  // what fired, which its alert_firing event keeps.
+  const all = [...alerts.map((a) => ({ ...a, summary: ownEvent(a)?.summary || a.summary, source: 'alert_store' as const })), ...fromEvents];
   return all
     .filter((a) => a.firedAt < to && (a.resolvedAt ?? Infinity) > from)
     .map((a): Incident => ({

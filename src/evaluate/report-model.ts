@@ -52,6 +52,13 @@ export interface AlertEpisode {
   resolvedAt: number | null;
 }
 
+/** Good/total over a window, and the time of it a daemon observed (store.observedMs). */
+export interface WindowRatio {
+  good: number;
+  total: number;
+  observedMs: number;
+}
+
 /** A 0/1 series of a period and the one before it, as buckets. */
 export interface UpBuckets {
   current: readonly Bucket[];
@@ -65,8 +72,8 @@ export interface HubReportInput {
   up: UpBuckets;
   /** `hub.health_fast`: the latency SLO's good-event indicator. */
   fast: UpBuckets;
-  /** Good/total over the rolling SLO window (config `slo.window`) ending at the report's end. */
-  sloWindow: { availability: { good: number; total: number }; latency: { good: number; total: number } };
+  /** Good/total over the rolling SLO window (config `slo.window`) ending at the report's end, and how much of it was observed. */
+  sloWindow: { availability: WindowRatio; latency: WindowRatio };
   /** Parts of the period with no daemon running. */
   gaps: readonly { from: number; to: number }[];
   /** `server.up` per server (labels `server`). */
@@ -118,10 +125,15 @@ export interface ObjectiveReport {
   objectivePercent: number;
   current: Availability;
   previous: Availability;
-  /** Share of the period's error budget used: 100 = exactly on budget, over 100 = objective missed. */
+  /**
+   * Share of the period's error budget used: bad time observed in the period ÷ the bad time the whole
+   * period allows ((1 − objective) × period). 100 = exactly on budget, over 100 = objective missed.
+   */
   budgetUsedPercent: number | null;
-  /** The rolling SLO window ending at the report's end (as `status` shows it). */
-  window: Availability & { budgetLeftPercent: number | null };
+  /** Bad time observed in the period: each bucket's failed share of its width. */
+  badMs: number;
+  /** The rolling SLO window ending at the report's end (as `status` shows it), with how much of it has data. */
+  window: Availability & { budgetLeftPercent: number | null; observedMs: number; badMs: number };
 }
 
 /** A stretch of consecutive failing hub polls. */
@@ -140,6 +152,7 @@ export interface ServerReport {
   name: string;
   current: Availability;
   previous: Availability;
+  /** Bad time observed (polls finding it not up) ÷ what the objective allows over the whole period, in percent. */
   budgetUsedPercent: number | null;
   /** Down episodes (status events) overlapping the period, time down in it, the longest episode. */
   downEpisodes: number;

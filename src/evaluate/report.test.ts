@@ -84,6 +84,13 @@ describe('incidents', () => {
     expect(got.map((i) => [i.start, i.end, i.durationMs, i.source])).toEqual([[10 * M, 20 * M, 10 * M, 'alert_store'], [30 * M, 35 * M, 5 * M, 'events']]);
   });
 
+  test('an incident shows the text it fired with, not the resolved row\'s passing text; without its event, the row\'s', () => {
+    const cured = { ...row('crashy', 10 * M, 20 * M, 'crashy'), summary: 'crashy: connected, up 6s' };
+    const fired = ev(10 * M + 1500, 'alert_firing', 'crashy', { fingerprint: 'crashy', rule: 'server.status', severity: 'critical', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' });
+    expect(incidentsIn([cured], [fired], 0, H).map((i) => i.summary)).toEqual(['crashy: dead: the hub says connected, but uptime stayed 0']);
+    expect(incidentsIn([cured], [], 0, H).map((i) => i.summary)).toEqual(['crashy: connected, up 6s']);
+  });
+
   test('only incidents overlapping the period; one still firing lasts until the period end', () => {
     const got = incidentsIn([row('old', 0, 5 * M), row('open', 50 * M, null), row('later', 2 * H, 3 * H)], [], 10 * M, H);
     expect(got).toMatchObject([{ summary: 'open', end: null, durationMs: 10 * M, ongoing: true }]);
@@ -173,7 +180,7 @@ function dayInput(): ReportInput {
     hub: HUB,
     up: { current: minutes(from, 1440, (i) => (i >= 600 && i < 630 ? 0 : 1)), previous: minutes(previousFrom, 1440, () => 1) },
     fast: { current: minutes(from, 1410, () => 1), previous: [] },
-    sloWindow: { availability: { good: 2850, total: 2880 }, latency: { good: 1, total: 1 } },
+    sloWindow: { availability: { good: 2850, total: 2880, observedMs: 2 * D }, latency: { good: 1, total: 1, observedMs: 2 * D } },
     gaps: [],
     servers: [{ name: 'flaky', up: { current: minutes(from, 1410, (i) => (i % 300 < 5 ? 0 : 1)), previous: [] } }],
     latency: { current: [1, 2, 3], previous: [] },
@@ -195,12 +202,39 @@ describe('buildReport', () => {
     const h = m.hubs[0]!;
     expect(h.availability.current).toEqual({ good: 1410, total: 1440, percent: (100 * 1410) / 1440 });
     expect(h.availability.budgetUsedPercent).toBeCloseTo((30 / 1440 / 0.001) * 100);
-    expect(h.availability.window.budgetLeftPercent).toBeCloseTo(100 - (30 / 2880 / 0.001) * 100);
+    // 30 min down in the 2 days of the 30-day window observed: 30 of the 43.2 minutes it allows.
+    expect(h.availability.window.budgetLeftPercent).toBeCloseTo(100 - (30 / 43.2) * 100);
     expect(h.outages).toEqual([{ start: T0 + 600 * M, end: T0 + 630 * M, downMs: 30 * M, failedPolls: 30, ongoing: false }]);
     expect(h.servers[0]).toMatchObject({ name: 'flaky', downEpisodes: 1, downMs: 5 * M, cycles: 1, flapping: false });
     expect(h.series.availabilityPercent).toHaveLength(96);
     expect(h.series.availabilityPercent[40]!.v).toBe(0); // 10:00-10:15 all down
     expect(topServers(h).map((s) => s.name)).toEqual(['flaky']);
+  });
+
+  test.each([
+    // The summary ten minutes after install: the hub down 15 s, one server down all 10 minutes
+    // (was 100000.0 %: its down share ÷ 0.1 %), one down 9m16s (was 92682.9 %).
+    ['hub: 15 s down in 10 min observed', [...minutes(0, 9, () => 1), up(9 * M, 9, 12)], 15_000, 15 / 86.4],
+    ['server down for all 10 minutes observed', minutes(0, 10, () => 0), 10 * M, 600 / 86.4],
+    ['server down 9m16s of the 10 minutes', [...minutes(0, 9, () => 0), up(9 * M, 11, 15)], 9 * M + 16_000, 556 / 86.4],
+  ])('a young day: budget used is bad time ÷ what the whole day allows (86.4 s at 99.9 %): %s', (_name, buckets, badMs, usedFraction) => {
+    const input = dayInput();
+    const at = (b: Bucket[]) => b.map((x) => ({ ...x, t: input.from + D - 10 * M + x.t }));
+    const hub = { ...input.hubs[0]!, up: { current: at(buckets), previous: [] }, servers: [{ name: 's', up: { current: at(buckets), previous: [] } }], events: [],
+      sloWindow: { availability: { good: 1, total: 1, observedMs: 10 * M }, latency: { good: 1, total: 1, observedMs: 10 * M } }, gaps: [{ from: input.from, to: input.from + D - 10 * M }] };
+    const h = buildReport({ ...input, hubs: [hub] }, cfg).hubs[0]!;
+    expect(h.availability.badMs).toBeCloseTo(badMs, 0);
+    expect(h.availability.budgetUsedPercent).toBeCloseTo(usedFraction * 100, 1);
+    expect(h.servers[0]!.budgetUsedPercent).toBeCloseTo(usedFraction * 100, 1);
+  });
+
+  test('the SLO window on a young history: 15 s down in the 10 minutes observed of 30 days used 0.58 % of its budget', () => {
+    const input = dayInput();
+    const hub = { ...input.hubs[0]!, sloWindow: { availability: { good: 117, total: 120, observedMs: 10 * M }, latency: { good: 120, total: 120, observedMs: 10 * M } } };
+    const w = buildReport({ ...input, hubs: [hub] }, cfg).hubs[0]!.availability.window;
+    expect(w).toMatchObject({ good: 117, total: 120, observedMs: 10 * M });
+    expect(w.badMs).toBeCloseTo(15_000, 6);
+    expect(w.budgetLeftPercent).toBeCloseTo(100 - 0.5787, 3);
   });
 
   test('the same inputs always give the same model', () => {

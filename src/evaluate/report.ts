@@ -5,13 +5,14 @@
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import {
-  availabilityOf, budgetUsedPercent, downEpisodes, episodesIn, findOutages, meanOf, percentOf, stepSeries, withPercent,
+  availabilityOf, badTimeMs, budgetUsedPercent, downEpisodes, episodesIn, findOutages, meanOf, percentOf, stepSeries, withPercent,
 } from './report-availability.js';
 import { errorCounts, incidentsIn, topCounts, toolChangesIn } from './report-events.js';
 import {
   CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS,
-  type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets,
+  type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets, type WindowRatio,
 } from './report-model.js';
+import { budgetUse } from './slo.js';
 import { latencyReport, memoryReport } from './report-trends.js';
 
 export type * from './report-model.js';
@@ -29,16 +30,22 @@ export function reportPeriod(kind: ReportKind, at: number): { from: number; to: 
   return { from: to - span, to, previousFrom: to - 2 * span };
 }
 
-function objective(up: UpBuckets, window: { good: number; total: number }, objectivePercent: number): ObjectiveReport {
+/**
+ * One objective: the period's availability and the budget it used (bad time observed ÷ what the whole
+ * period allows), and the rolling SLO window's the same way (its bad share × the time it observed).
+ */
+function objective(up: UpBuckets, window: WindowRatio, objectivePercent: number, periodMs: number, windowMs: number): ObjectiveReport {
   const current = availabilityOf(up.current);
+  const badMs = badTimeMs(up.current);
   const w = withPercent(window);
-  const windowUsed = budgetUsedPercent(w, objectivePercent);
+  const use = budgetUse(window, window.observedMs, windowMs, objectivePercent);
   return {
     objectivePercent,
     current,
     previous: availabilityOf(up.previous),
-    budgetUsedPercent: budgetUsedPercent(current, objectivePercent),
-    window: { ...w, budgetLeftPercent: windowUsed === null ? null : 100 - windowUsed },
+    budgetUsedPercent: budgetUsedPercent(current, badMs, periodMs, objectivePercent),
+    badMs,
+    window: { ...w, budgetLeftPercent: use ? 100 - use.usedFraction * 100 : null, observedMs: use?.observedMs ?? 0, badMs: use?.badMs ?? 0 },
   };
 }
 
@@ -60,7 +67,7 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
       name: s.name,
       current,
       previous: availabilityOf(s.up.previous),
-      budgetUsedPercent: budgetUsedPercent(current, target),
+      budgetUsedPercent: budgetUsedPercent(current, badTimeMs(s.up.current), to - from, target),
       downEpisodes: ep.count,
       downMs: ep.downMs,
       longestDownMs: ep.longestMs,
@@ -72,8 +79,8 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
   });
   return {
     hub: h.hub,
-    availability: objective(h.up, h.sloWindow.availability, target),
-    latencySlo: objective(h.fast, h.sloWindow.latency, cfg.slo.latencyPercent),
+    availability: objective(h.up, h.sloWindow.availability, target, to - from, cfg.slo.windowMs),
+    latencySlo: objective(h.fast, h.sloWindow.latency, cfg.slo.latencyPercent, to - from, cfg.slo.windowMs),
     unknown: { totalMs: gaps.reduce((s, g) => s + g.durationMs, 0), gaps },
     outages: findOutages(h.up.current, to),
     servers,

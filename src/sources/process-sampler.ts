@@ -137,7 +137,7 @@ function enrich(stat: ProcStatFields, procRoot: string): ProcessStat {
 }
 
 /** One pass over /proc/<n>/stat: every visible process by pid. */
-function scanAll(procRoot: string): Map<number, ProcStatFields> {
+export function scanAll(procRoot: string): Map<number, ProcStatFields> {
   const all = new Map<number, ProcStatFields>();
   for (const pid of listPids(procRoot)) {
     const stat = readProcStat(pid, procRoot);
@@ -147,7 +147,7 @@ function scanAll(procRoot: string): Map<number, ProcStatFields> {
 }
 
 /** Descendants of `root` in breadth-first order, from a ppid table (cycle-safe). */
-function treeOf(root: number, all: Map<number, ProcStatFields>): number[] {
+export function treeOf(root: number, all: Map<number, ProcStatFields>): number[] {
   const kids = new Map<number, number[]>();
   for (const s of all.values()) {
     const list = kids.get(s.ppid);

@@ -58,3 +58,24 @@ test('EXPLAIN QUERY PLAN of every alerting statement uses an index or key, never
   expect(bad).toEqual([]);
   store.close();
 });
+
+describe('firedSummary', () => {
+  test('a resolved alert\'s text is the one it fired with (its alert_firing event), not the passing text its row was left with', () => {
+    const { store, alerts } = open();
+    const hub = 'http://127.0.0.1:7000';
+    const row = {
+      id: 0, fingerprint: 'fp-crashy', rule: 'server.status', hub, labels: { hub, rule: 'server.status', server: 'crashy' }, severity: 'critical' as const,
+      state: 'resolved' as const, failStreak: 0, okStreak: 2, activeSince: 1_000, firedAt: 10_000, lastActiveAt: 20_000, resolvedAt: 30_000,
+      summary: 'crashy: connected, up 6s', value: null, ackedAt: null, ackedBy: null, ackComment: null, updatedAt: 30_000,
+    };
+    const saved = alerts.alert(alerts.saveAlert(row))!;
+    expect(alerts.firedSummary(saved)).toBe('crashy: connected, up 6s'); // no event: the row's text is all there is
+    store.insertEvents([
+      { hub, t: 10_002, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-other', summary: 'other: down' } },
+      { hub, t: 10_003, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', rule: 'server.status', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } },
+      { hub, t: 30_001, type: 'alert_resolved', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: connected, up 6s' } },
+    ]);
+    expect(alerts.firedSummary(saved)).toBe('crashy: dead: the hub says connected, but uptime stayed 0');
+    store.close();
+  });
+});

@@ -115,6 +115,9 @@ const outboxFromRaw = (r: Raw): OutboxRow => ({
   lastStatus: r.last_status as number | null, doneAt: r.done_at as number | null,
 });
 
+/** The daemon writes an alert_firing event in the evaluation that fires the row: well within this of fired_at. */
+const FIRING_EVENT_SLACK_MS = 60_000;
+
 export class AlertStore {
   /** Every prepared statement, for the query-plan test. */
   readonly statements: Record<string, Database.Statement>;
@@ -134,6 +137,7 @@ export class AlertStore {
       deleteAlert: p('DELETE FROM alerts WHERE id = ?'),
       alertById: p('SELECT * FROM alerts WHERE id = ?'),
       recentResolved: p("SELECT * FROM alerts WHERE state = 'resolved' AND resolved_at >= ? ORDER BY resolved_at DESC LIMIT ?"),
+      firingEvents: p("SELECT data FROM events WHERE hub = ? AND t >= ? AND t <= ? AND type = 'alert_firing' ORDER BY t"),
       ack: p('UPDATE alerts SET acked_at = ?, acked_by = ?, ack_comment = ? WHERE id = ?'),
       acks: p("SELECT id, acked_at, acked_by, ack_comment FROM alerts WHERE state IN ('pending', 'firing') AND acked_at IS NOT NULL"),
       addSilence: p('INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -189,6 +193,21 @@ export class AlertStore {
   alert(id: number): AlertRow | undefined {
     const r = this.s.alertById!.get(id) as Raw | undefined;
     return r ? alertFromRaw(r) : undefined;
+  }
+
+  /**
+   * The text an alert fired with: its alert_firing event's summary. A resolved row's own summary is the
+   * passing check's text ("crashy: connected, up 6s"); it is the answer only when the event is gone.
+   */
+  firedSummary(a: AlertRow): string {
+    if (a.firedAt === null) return a.summary;
+    for (const r of this.s.firingEvents!.all(a.hub, a.firedAt - FIRING_EVENT_SLACK_MS, a.firedAt + FIRING_EVENT_SLACK_MS) as { data: string | null }[]) {
+      let d: unknown;
+      try { d = JSON.parse(r.data ?? 'null'); } catch { continue; }
+      const e = d as { fingerprint?: unknown; summary?: unknown } | null;
+      if (e?.fingerprint === a.fingerprint && typeof e.summary === 'string') return e.summary;
+    }
+    return a.summary;
   }
 
   /** Resolved alerts since `from`, newest first. */

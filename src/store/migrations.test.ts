@@ -92,6 +92,25 @@ describe('migrate', () => {
     expect(() => migrate(db, '/x/history.sqlite')).toThrow(/schema version 99 is newer .*Upgrade/);
   });
 
+  test('v3: a failed poll stored by an older version (hub.up NULL with an error) becomes 0, in samples and rollups', () => {
+    const db = new Database(':memory:');
+    migrate(db, ':memory:', MIGRATIONS.slice(0, 2));
+    db.exec(`INSERT INTO series (id, hub, name, labels) VALUES (1, 'h', 'hub.up', ''), (2, 'h', 'server.probe_ok', 'server=a');
+      INSERT INTO samples (series_id, t, v, err) VALUES (1, 0, 1, NULL), (1, 5000, NULL, 'refused'), (1, 60000, NULL, 'timeout'), (2, 0, NULL, 'dead');
+      INSERT INTO rollup_1m (series_id, bucket, n, n_err, sum, min, max) VALUES (1, 0, 2, 1, 1, 1, 1), (1, 60000, 1, 1, NULL, NULL, NULL), (2, 0, 1, 1, NULL, NULL, NULL);
+      INSERT INTO rollup_1h (series_id, bucket, n, n_err, sum, min, max) VALUES (1, 0, 3, 2, 1, 1, 1);`);
+    migrate(db, ':memory:');
+    expect(db.prepare('SELECT series_id, t, v, err FROM samples ORDER BY series_id, t').all()).toEqual([
+      { series_id: 1, t: 0, v: 1, err: null }, { series_id: 1, t: 5000, v: 0, err: 'refused' }, { series_id: 1, t: 60000, v: 0, err: 'timeout' },
+      { series_id: 2, t: 0, v: null, err: 'dead' }, // not hub.up: a failed probe keeps "no value"
+    ]);
+    expect(db.prepare('SELECT series_id, bucket, n, n_err, sum, min, max FROM rollup_1m ORDER BY series_id, bucket').all()).toEqual([
+      { series_id: 1, bucket: 0, n: 2, n_err: 0, sum: 1, min: 0, max: 1 }, { series_id: 1, bucket: 60000, n: 1, n_err: 0, sum: 0, min: 0, max: 0 },
+      { series_id: 2, bucket: 0, n: 1, n_err: 1, sum: null, min: null, max: null },
+    ]);
+    expect(db.prepare('SELECT n, n_err, sum, min, max FROM rollup_1h').get()).toEqual({ n: 3, n_err: 0, sum: 1, min: 0, max: 1 });
+  });
+
   test('migration versions must be 1, 2, 3 … in order', () => {
     expect(() => migrate(new Database(':memory:'), ':memory:', [{ ...V2 }])).toThrow(/versions must be/);
   });

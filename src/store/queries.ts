@@ -137,3 +137,17 @@ export function distinctEventValues(sql: Sql, column: 'type' | 'hub'): string[] 
   const text = `WITH RECURSIVE v(x) AS (SELECT min(${column}) FROM events UNION ALL SELECT (SELECT min(${column}) FROM events WHERE ${column} > v.x) FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL`;
   return (sql.stmt(text).all() as { x: string }[]).map((r) => r.x);
 }
+
+/**
+ * The first time a series has data at or after `from`: its first raw sample or 1-minute bucket (raw
+ * samples are kept 48 h, minutes 30 d), or its first 1-hour bucket when that hour is older still.
+ * Undefined when it has none.
+ */
+export function firstDataTime(sql: Sql, seriesId: number, from: number): number | undefined {
+  const fine = sql.stmt(`SELECT min(x) AS t FROM (SELECT min(t) AS x FROM samples WHERE series_id = ? AND t >= ?
+    UNION ALL SELECT min(bucket) FROM rollup_1m WHERE series_id = ? AND bucket >= ?)`).get(seriesId, from, seriesId, from) as { t: number | null };
+  const hour = sql.stmt('SELECT min(bucket) AS t FROM rollup_1h WHERE series_id = ? AND bucket >= ?').get(seriesId, from) as { t: number | null };
+  if (fine.t === null) return hour.t ?? undefined;
+  // An hour bucket starts at the hour: only an earlier hour says more than the minutes do.
+  return hour.t !== null && hour.t < Math.floor(fine.t / 3_600_000) * 3_600_000 ? hour.t : fine.t;
+}

@@ -256,3 +256,25 @@ describe('ratios for SLOs', () => {
     expect(fresh.ratioOver('h', 'hub.up', now - 30 * 24 * HOUR_MS, now + 1).total).toBe(3);
   });
 });
+
+describe('observedMs: how much of a window a hub\'s series has data for', () => {
+  test('from the series\' first data on (raw or rolled up), less the time no daemon ran; the live run covers up to now', () => {
+    const s = open();
+    const M = 60_000;
+    const first = s.startRun({ pid: 1, t: T0, cleanStart: true });
+    // Hub a polled from the start, hub b added 20 minutes in; the daemon stopped 30 → 40 min.
+    for (let t = T0; t < T0 + 30 * M; t += 5_000) s.insertSamples([{ hub: 'a', name: 'hub.up', t, v: 1 }, ...(t >= T0 + 20 * M ? [{ hub: 'b', name: 'hub.up', t, v: 1 }] : [])]);
+    s.stopRun(first, T0 + 30 * M, true);
+    const second = s.startRun({ pid: 2, t: T0 + 40 * M, cleanStart: true });
+    s.beat(second, T0 + 50 * M);
+    const window = [T0 - 24 * HOUR_MS, T0 + 60 * M] as const;
+    expect(s.observedMs('a', 'hub.up', ...window)).toBe(40 * M); // 0–30 and 40–50 (its last beat)
+    expect(s.observedMs('a', 'hub.up', ...window, { currentRunId: second })).toBe(50 * M); // the asking daemon runs to now
+    expect(s.observedMs('b', 'hub.up', ...window)).toBe(20 * M); // 20–30 and 40–50
+    expect(s.observedMs('c', 'hub.up', ...window)).toBe(0);
+    // Once raw samples are rolled up and deleted, the first minute bucket still says when data began.
+    s.rollup(T0 + 60 * M);
+    s.db.prepare('DELETE FROM samples').run();
+    expect(s.observedMs('b', 'hub.up', ...window)).toBe(20 * M);
+  });
+});

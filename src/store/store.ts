@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
 import {
-  distinctEventValues, eventsAfter, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
+  distinctEventValues, eventsAfter, firstDataTime, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
@@ -175,6 +175,19 @@ export class Store {
   /** The parts of [from, to) with no daemon running; `currentRunId` (the live daemon) covers up to `to`. */
   gaps(from: number, to: number, opts: { currentRunId?: number } = {}): Gap[] {
     return computeGaps(runsBefore(this.sql, to), from, to, opts);
+  }
+
+  /**
+   * How much of [from, to) a hub's series (no labels) has observed: the time a daemon ran from the series'
+   * first data in the window on. A hub watched for 10 minutes has 10 minutes observed, however long the
+   * daemon ran before; time the daemon was not running is not observed.
+   */
+  observedMs(hub: string, name: string, from: number, to: number, opts: { currentRunId?: number } = {}): number {
+    const firsts = this.series.match({ hub, name, labelsText: '' }).flatMap((m) => firstDataTime(this.sql, m.id, from) ?? []);
+    if (firsts.length === 0) return 0;
+    const start = Math.max(from, Math.min(...firsts));
+    if (!(to > start)) return 0;
+    return this.gaps(start, to, opts).reduce((left, g) => left - (g.to - g.from), to - start);
   }
 
   /** Samples of the matching series in [from, to), raw or rolled up (complete minutes/hours only). */

@@ -10,7 +10,7 @@
  * metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { burnRate } from '../evaluate/slo.js';
+import { budgetUse } from '../evaluate/slo.js';
 import { capServers, DroppedSeries, OTHER_SERVER, sanitizeLabelValue } from './http/metric-labels.js';
 import { HUB_STATES, levelNumber, readHub, type HubState, type ServerState } from './http/snapshot.js';
 import type { DaemonView } from './http/view.js';
@@ -64,7 +64,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const healthSeconds = g('mcp_hub_health_latency_seconds', 'How long the hub took to answer /api/health at the latest successful poll.', ['hub']);
   const rss = g('mcp_hub_process_resident_memory_bytes', 'Resident memory of the hub process at the latest poll (local hubs only).', ['hub']);
   const level = g('mcp_hub_degradation_level', 'Degradation level from firing alerts: 1 green, 2 yellow, 3 orange, 4 red (the guide\'s L1-L4).', ['hub']);
-  const budget = g('mcp_hub_slo_error_budget_remaining_ratio', 'Error budget left over the SLO window (1 = untouched, 0 = spent, below 0 = overspent); absent with no polls.', ['hub', 'objective']);
+  const budget = g('mcp_hub_slo_error_budget_remaining_ratio', 'Error budget left over the SLO window: 1 - bad time observed / bad time the whole window allows (1 = untouched, 0 = spent, below 0 = overspent; time not observed spends none); absent with no polls.', ['hub', 'objective']);
   const alerts = g('mcp_hub_monitor_alerts', 'Open alerts by severity and state.', ['severity', 'state']);
   const cleanStart = g('mcp_hub_monitor_clean_start', 'Whether the previous daemon run stopped cleanly (0 after a crash or kill -9).');
   const startTime = g('mcp_hub_monitor_start_time_seconds', 'When this daemon run started, in Unix seconds.');
@@ -117,9 +117,10 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     const cfg = view.config().slo;
     const values: [string, number][] = [];
     for (const [objective, series, target] of [['availability', 'hub.up', cfg.availabilityPercent], ['latency', 'hub.health_fast', cfg.latencyPercent]] as const) {
-      // ratioOver, as the alerting loop and `status` read it: rollups up to their watermark, raw samples after.
-      const burned = burnRate(view.store().ratioOver(hub, series, now - cfg.windowMs, now + 1), target);
-      if (burned !== undefined && Number.isFinite(burned)) values.push([objective, 1 - burned]);
+      // ratioOver and observedMs, as the alerting loop and `status` read them.
+      const from = now - cfg.windowMs;
+      const use = budgetUse(view.store().ratioOver(hub, series, from, now + 1), view.store().observedMs(hub, series, from, now + 1, { currentRunId: view.daemon().runId }), cfg.windowMs, target);
+      if (use !== undefined && Number.isFinite(use.usedFraction)) values.push([objective, 1 - use.usedFraction]);
     }
     sloCache.set(hub, { at: now, values });
     return values;

@@ -4,6 +4,7 @@
  * every string it writes, with no exceptions to remember, so a hostile server name is safe in both.
  */
 import { topServers } from '../evaluate/report.js';
+import { allowedBadMs } from '../evaluate/slo.js';
 import type { HubReport, ReportModel } from '../evaluate/report-model.js';
 import { hubCharts, type ReportChart } from './report-charts.js';
 import { fmtAvailability, fmtChange, fmtDuration, fmtMb, fmtMs, fmtPercent, fmtTime } from './report-format.js';
@@ -47,15 +48,24 @@ function overview(m: ReportModel): Block[] {
 }
 
 function slo(h: HubReport, m: ReportModel): Block[] {
-  const win = fmtDuration(m.objectives.sloWindowMs);
+  const windowMs = m.objectives.sloWindowMs;
+  const win = fmtDuration(windowMs);
+  const periodMs = m.period.to - m.period.from;
+  // The window's percentage is of the polls observed: with less than the window observed, it says how much.
+  const windowCell = (o: HubReport['availability']) => (o.window.percent === null || o.window.observedMs >= windowMs
+    ? fmtPercent(o.window.percent) : `${fmtPercent(o.window.percent)} over ${fmtDuration(o.window.observedMs)} observed`);
   const row = (name: string, o: HubReport['availability']) => [name, `${o.objectivePercent}%`, fmtAvailability(o.current), fmtPercent(o.previous.percent),
-    fmtPercent(o.budgetUsedPercent, 1), fmtPercent(o.window.percent), fmtPercent(o.window.budgetLeftPercent, 1)];
+    fmtPercent(o.budgetUsedPercent, 1), windowCell(o), fmtPercent(o.window.budgetLeftPercent, 1)];
   const gaps = h.unknown.gaps;
+  const allowed = (o: HubReport['availability'], span: number) => fmtDuration(allowedBadMs(span, o.objectivePercent));
   return [
     { kind: 'heading', level: 3, text: 'Availability and SLOs' },
     ...table(['objective', 'target', 'this period', 'previous period', 'error budget used (period)', `last ${win}`, `budget left (${win})`],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       [row('availability (polls with the hub up)', h.availability), row(`latency (polls within ${m.objectives.latencyThresholdMs} ms)`, h.latencySlo)], 'objectives'),
+    p({ strong: 'Error budget' }, `: time down observed ÷ the time down the whole span allows (availability: ${allowed(h.availability, periodMs)} in ${fmtDuration(periodMs)}, `
+      + `${allowed(h.availability, windowMs)} in ${win}). This period: ${fmtDuration(h.availability.badMs)} down; last ${win}: ${fmtDuration(h.availability.window.badMs)} down `
+      + `in ${fmtDuration(h.availability.window.observedMs)} observed. Time not observed spends none.`),
     p({ strong: 'Unknown' }, ` (daemon not running, counted neither up nor down): ${gaps.length === 0 ? 'none.' : `${fmtDuration(h.unknown.totalMs)} in ${gaps.length} gap${gaps.length === 1 ? '' : 's'}: ${gaps.slice(0, 20).map((g) => `${fmtTime(g.from)} → ${fmtTime(g.to)} (${fmtDuration(g.durationMs)})`).join('; ')}${gaps.length > 20 ? '; …' : ''}.`}`),
   ];
 }

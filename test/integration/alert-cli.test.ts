@@ -1,5 +1,5 @@
 /** The operator's alerting commands through the built CLI: alerts, ack, silence add|list|expire, notify test. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -38,6 +38,25 @@ test('alerts lists what fires (exit 2 for a critical), ack marks it, and a wrong
   const wrong = await runCli(['ack', '999', '--state-dir', dir]);
   expect(wrong.code).toBe(3);
   expect(wrong.stderr).toMatch(/no open alert #999/);
+});
+
+test('alerts --all: a resolved alert shows the text it fired with, not the passing text its row was left with', async () => {
+  const dir = state();
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const store = Store.open({ stateDir: dir, quickCheck: false });
+  const hub = 'http://127.0.0.1:7000';
+  const now = Date.now();
+  new AlertStore(store.db).saveAlert({
+    id: 0, fingerprint: 'fp-crashy', rule: 'server.status', hub, labels: { hub, server: 'crashy', rule: 'server.status' },
+    severity: 'critical', state: 'resolved', failStreak: 0, okStreak: 2, activeSince: now - 60_000, firedAt: now - 50_000, lastActiveAt: now - 20_000, resolvedAt: now - 10_000,
+    summary: 'crashy: connected, up 6s', value: null, ackedAt: null, ackedBy: null, ackComment: null, updatedAt: now - 10_000,
+  });
+  store.insertEvents([{ hub, t: now - 50_000 + 2, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
+  store.close();
+  const out = (await runCli(['alerts', '--all', '--state-dir', dir])).stdout;
+  expect(out).toMatch(/resolved in the last 24 h:\n#1\s+CRITICAL\s+server\.status\s+http:\/\/127\.0\.0\.1:7000\s+crashy: dead: the hub says connected, but uptime stayed 0\s+\(resolved /);
+  const json = JSON.parse((await runCli(['alerts', '--all', '--json', '--state-dir', dir])).stdout) as { resolved: { summary: string; firedSummary: string }[] };
+  expect(json.resolved).toMatchObject([{ summary: 'crashy: connected, up 6s', firedSummary: 'crashy: dead: the hub says connected, but uptime stayed 0' }]);
 });
 
 test('silence add, list and expire; a bad matcher names the problem', async () => {

@@ -5,9 +5,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
-import { CLI_PATH } from '../support/cli.js';
+import { CLI_PATH, runCli } from '../support/cli.js';
 import { stateDir } from '../support/daemon-process.js';
 import { FakeDaemonView } from '../support/fake-daemon-view.js';
 import { Store } from '../../src/store/store.js';
@@ -53,6 +54,8 @@ test.skipIf(!hasTmux)('dead server shown within a refresh, no escapes from hub d
   process.kill(pid, 'SIGKILL');
   const dead = await screenUntil((s) => /crashy\s+DEAD \(hub says connected\)/.test(s), 'crashy as dead');
   expect(Date.now() - killedAt).toBeLessThan(5_000);
+  expect(dead).toMatch(/crashy\s+DEAD \(hub says connected\)\s+—\s+\d/); // no uptime, not "0ms"
+  expect(dead).toMatch(/everything\s+connected\s+\d+s\s/);
   expect(dead).toMatch(/1 dead/);
   expect(dead).toMatch(/level red/);
 
@@ -88,9 +91,36 @@ test.skipIf(!hasTmux)('with the daemon\'s store: its firing alerts are listed, t
       await new Promise((r) => setTimeout(r, 150));
     }
     expect(screen).toMatch(/history: the daemon's store/);
-    expect(screen).toMatch(/CRITICAL crashy: dead: the hub says connected/);
+    expect(screen).toMatch(/CRITICAL crashy: dead: the hub says connected\s+firing for \d+s\s/);
     expect(screen).toMatch(/WARNING config reload failed, the daemon runs its previous config/);
   } finally {
     spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
   }
 }, 30_000);
+
+test.skipIf(!hasTmux)('CPU: the hub and its servers apart, as `measure` reports them over the same time (a 20 % busy server)', async () => {
+  const busy = await launchHub({ servers: { everything: everythingServer(), busy: testServer({ MCP_TEST_BUSY_PERCENT: '20' }) } });
+  const name = `${session}-cpu`;
+  try {
+    const env = `HOME='${busy.env.HOME}' XDG_STATE_HOME='${busy.env.XDG_STATE_HOME}'`;
+    tmux('new-session', '-d', '-s', name, '-x', '150', '-y', '40', `CI=true ${env} '${process.execPath}' '${CLI_PATH}' dashboard --hub ${busy.url} --interval 2s`);
+    const measured = runCli(['measure', '--hub', busy.url, '--duration', '12s', '--probe-every', '4s', '--state-dir', join(busy.root, 'measure-state')], { ...process.env, ...busy.env } as Record<string, string>);
+    const seen: number[][] = [];
+    const end = Date.now() + 12_000;
+    while (Date.now() < end) {
+      const m = /CPU hub (\d+\.\d) %\s+servers (\d+\.\d) %/.exec(tmux('capture-pane', '-p', '-t', name));
+      if (m) seen.push([Number(m[1]), Number(m[2])]);
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    const out = (await measured).stdout;
+    const kids = Number(/children CPU mean (\d+(?:\.\d+)?)%/.exec(out)?.[1]);
+    expect(kids).toBeGreaterThan(3); // busy by the wall clock: less on a loaded machine, but far from 0
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    const dashKids = seen.reduce((s, [, k]) => s + k!, 0) / seen.length;
+    expect(Math.abs(dashKids - kids)).toBeLessThan(4); // the same tree over the same time, within tick rounding
+    expect(seen.reduce((s, [hub]) => s + hub!, 0)).toBeGreaterThan(0); // a hub polled twice a second is not 0.0 %
+  } finally {
+    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+    await busy.stop();
+  }
+}, 60_000);

@@ -163,7 +163,9 @@ describe('the burn-rate scenarios say what the daemon\'s evaluator says about th
     for (const atS of s.slo!.atS) {
       const ratios = ratiosAt(s.slo!.good, atS);
       const empty = new Map([...ratios.keys()].map((w) => [w, { good: 0, total: 0 }]));
-      const inputs = s.slo!.objective === 'availability' ? { availability: ratios, latency: empty } : { availability: empty, latency: ratios };
+      // The budget used needs the time observed; the burn rates compared here do not.
+      const observedMs = { availability: atS * 1000, latency: atS * 1000 };
+      const inputs = s.slo!.objective === 'availability' ? { availability: ratios, latency: empty, observedMs } : { availability: empty, latency: ratios, observedMs };
       const daemon = evaluateSlo(HUB, inputs, cfg).find((f) => f.id === 'slo.burn_rate' && f.subject === s.slo!.objective)!.status;
       const firing = s.checks.filter((c) => c.atS === atS && c.alertname === 'McpHubErrorBudgetBurn').flatMap((c) => c.firing.map((l) => l.severity));
       const worst = firing.includes('critical') ? 'critical' : firing.includes('warning') ? 'warning' : 'ok';

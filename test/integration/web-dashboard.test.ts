@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
-import { httpRequest } from '../support/fake-daemon-view.js';
+import { startHttpServer } from '../../src/views/http/server.js';
+import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 import { freePort, until } from '../support/prometheus.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => spawnSync(p, ['--version']).status === 0);
 if (!CHROMIUM) console.warn('web-dashboard: no chromium binary (apt-get install chromium); skipping');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">\u001b[31m';
 const cleanups: (() => unknown)[] = [];
+const views = useFakeDaemonViews('mhm-web-');
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 test.skipIf(!CHROMIUM)('loads, draws charts, shows a killed child as DEAD live, renders hostile names as text', async () => {
@@ -101,3 +103,38 @@ test.skipIf(!CHROMIUM)('with a token: the browser is sent to the sign-in form, a
   expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read it
   expect(problems).toEqual([]);
 }, 90_000);
+
+test.skipIf(!CHROMIUM)('the hub-up chart: an outage is drawn at 0, time with no daemon is a break in the line, the axis runs 0 to 1', async () => {
+  // A stored history the live hub cannot give in a test's time: polls, an outage, a daemon stop, polls again.
+  const M = 60_000;
+  const now = Date.now();
+  const HUB = 'http://127.0.0.1:7000';
+  const v = views(now).watch(HUB);
+  const first = v.db.startRun({ pid: 1, t: now - 30 * M, cleanStart: true });
+  for (let t = now - 29 * M; t < now - 20 * M; t += M) v.poll(HUB, t, t >= now - 26 * M && t < now - 23 * M ? { err: 'refused' } : {});
+  v.db.stopRun(first, now - 20 * M + 1, true);
+  v.health.runId = v.db.startRun({ pid: 2, t: now - 10 * M, cleanStart: true });
+  for (let t = now - 9 * M; t < now; t += M) v.poll(HUB, t);
+  const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} }, processMetrics: false, webDir: join('dist', 'web') });
+  cleanups.push(() => server.close());
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('.chart[data-series="hub.up"] canvas', { timeout: 15_000 });
+  const plot = await page.$eval('.chart[data-series="hub.up"]', (el) => {
+    const u = (el as HTMLElement & { plot: { data: (number | null)[][]; scales: { y: { min: number; max: number } } } }).plot;
+    return { t: u.data[0]!.map((s) => Math.round(s! * 1000)), v: u.data[1], yMin: u.scales.y.min, yMax: u.scales.y.max };
+  });
+  const at = (t: number) => plot.v[plot.t.indexOf(t)];
+  expect([at(now - 27 * M), at(now - 26 * M), at(now - 25 * M), at(now - 24 * M), at(now - 23 * M)]).toEqual([1, 0, 0, 0, 1]);
+  // One null inside the stop (20 → 10 min ago) and no other point there: the line breaks, it is not drawn at 0.
+  const inStop = plot.t.map((t, i) => [t, plot.v[i]] as const).filter(([t]) => t > now - 21 * M && t < now - 9 * M);
+  expect(inStop).toEqual([[now - 20 * M + 1, null]]);
+  expect([plot.yMin, plot.yMax]).toEqual([0, 1]);
+  expect(problems).toEqual([]);
+}, 60_000);

@@ -21,7 +21,7 @@ export interface SeedServer {
 
 /** One seeded poll of a hub. */
 export interface SeedPoll {
-  /** false (or `err`) stores a failed poll: hub.up null with that error class, and nothing else. */
+  /** false (or `err`) stores a failed poll: hub.up 0 with that error class, and nothing else. */
   ok?: boolean;
   err?: string;
   state?: string;
@@ -68,7 +68,7 @@ export class FakeDaemonView implements DaemonView {
     const prevStatus = this.hubList.find((h) => h.url === hub);
     this.watch(hub, { ...prevStatus, lastPollAt: t, lastPollOk: ok });
     if (!ok) {
-      this.db.insertSamples([{ hub, name: 'hub.up', t, v: null, err: p.err ?? 'refused' }]);
+      this.db.insertSamples([{ hub, name: 'hub.up', t, v: 0, err: p.err ?? 'refused' }]);
       return this;
     }
     const state = p.state ?? 'ready';

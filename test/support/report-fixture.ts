@@ -42,7 +42,7 @@ export function hostileReport(names: readonly string[], hub: string, extra: (p: 
       hub,
       up: { current: ones(from, 1440, (i) => i >= 60 && i < 70), previous: ones(previousFrom, 1440) },
       fast: { current: ones(from, 1430), previous: [] },
-      sloWindow: { availability: { good: 2870, total: 2880 }, latency: { good: 1, total: 1 } },
+      sloWindow: { availability: { good: 2870, total: 2880, observedMs: 2 * 86_400_000 }, latency: { good: 1, total: 1, observedMs: 2 * 86_400_000 } },
       gaps: more.gaps ?? [],
       servers: names.map((name, k) => ({ name, up: { current: ones(from, 1430, (i) => i % 500 < k), previous: [] } })),
       latency: { current: [3, 4, 5, 40], previous: [3, 3, 3] },

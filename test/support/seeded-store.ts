@@ -58,7 +58,7 @@ export function seedStore(): { root: string; stateDir: string; cleanup: () => vo
       if (inside(t, OUTAGES.daemonGap)) continue;
       const lat = (i < 1440 ? 5 : 10) + (i % 10);
       if (inside(t, OUTAGES.hubA)) {
-        batch.push({ hub: HUB_A, name: 'hub.up', t, v: null, err: 'refused' });
+        batch.push({ hub: HUB_A, name: 'hub.up', t, v: 0, err: 'refused' });
       } else {
         batch.push(
           { hub: HUB_A, name: 'hub.up', t, v: 1 },
@@ -124,10 +124,11 @@ function events(): EventInput[] {
     { hub: HUB_A, t: day4 + 13 * HOUR, type: 'tool_list_changed', server: HOSTILE, data: { added: [HOSTILE_TOOL], removed: [], changed: [], count: 1 } },
   );
   // The daemon writes an event per alert transition (at its own clock, a little after the row's time).
+  // The firing event keeps the text it fired with; the resolved row (and its event) the passing text.
   for (const a of alertRows()) {
-    const data = { rule: a.rule, severity: a.severity, fingerprint: a.fingerprint, summary: a.summary };
-    ev.push({ hub: a.hub, t: a.firedAt! + 1_500, type: 'alert_firing', server: a.labels.server, data },
-      { hub: a.hub, t: a.resolvedAt! + 1_500, type: 'alert_resolved', server: a.labels.server, data });
+    const data = { rule: a.rule, severity: a.severity, fingerprint: a.fingerprint };
+    ev.push({ hub: a.hub, t: a.firedAt! + 1_500, type: 'alert_firing', server: a.labels.server, data: { ...data, summary: FIRING_TEXT[a.fingerprint] } },
+      { hub: a.hub, t: a.resolvedAt! + 1_500, type: 'alert_resolved', server: a.labels.server, data: { ...data, summary: a.summary } });
   }
   // An episode known only from its events (its row is gone): in the previous week of a weekly report.
   const old = { rule: 'hub.memory', severity: 'warning', fingerprint: 'fp-old', summary: 'hub RSS 520 MB' };
@@ -135,7 +136,15 @@ function events(): EventInput[] {
   return ev;
 }
 
-/** The alert store's rows: one resolved episode per known outage. */
+/** What each seeded alert fired with (its alert_firing event's summary). */
+export const FIRING_TEXT: Record<string, string> = {
+  'fp-hub': 'refused',
+  'fp-flaky': 'flaky: disconnected',
+  'fp-crashy': 'crashy: dead: the hub says connected, but uptime went from 41s to 0s',
+  'fp-hostile': `${HOSTILE}: disconnected | <b>bold</b>`,
+};
+
+/** The alert store's rows: one resolved episode per known outage, with the passing text a resolve leaves. */
 export function alertRows(): AlertRow[] {
   const row = (fingerprint: string, rule: string, severity: string, server: string | undefined, summary: string, [a, b]: readonly [number, number]): AlertRow => ({
     id: 0, fingerprint, rule, hub: HUB_A, labels: { hub: HUB_A, rule, ...(server === undefined ? {} : { server }) }, severity, state: 'resolved',
@@ -143,10 +152,10 @@ export function alertRows(): AlertRow[] {
     ackedAt: null, ackedBy: null, ackComment: null, updatedAt: b,
   });
   return [
-    row('fp-hub', 'hub.reachable', 'critical', undefined, 'refused', OUTAGES.hubA),
-    ...OUTAGES.flaky.map((o) => row('fp-flaky', 'server.status', 'warning', 'flaky', 'flaky: disconnected', o)),
-    row('fp-crashy', 'server.status', 'critical', 'crashy', 'crashy: dead: the hub says connected, but uptime went from 41s to 0s', OUTAGES.crashy),
-    row('fp-hostile', 'server.status', 'warning', HOSTILE, `${HOSTILE}: disconnected | <b>bold</b>`, OUTAGES.hostile),
+    row('fp-hub', 'hub.reachable', 'critical', undefined, 'answered in 4ms', OUTAGES.hubA),
+    ...OUTAGES.flaky.map((o) => row('fp-flaky', 'server.status', 'warning', 'flaky', 'flaky: connected, up 6s', o)),
+    row('fp-crashy', 'server.status', 'critical', 'crashy', 'crashy: connected, up 6s', OUTAGES.crashy),
+    row('fp-hostile', 'server.status', 'warning', HOSTILE, `${HOSTILE}: connected, up 2s`, OUTAGES.hostile),
   ];
 }
 

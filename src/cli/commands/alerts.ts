@@ -30,12 +30,15 @@ async function openStores(g: GlobalOptions, write: boolean) {
   return { store, alerts: new AlertStore(store.db) };
 }
 
-function alertLine(a: AlertRow, now: number, mutedBy?: AlertRow): string {
+/**
+ * One alert. A resolved one shows the text it fired with (`summary`: the row's own is the passing text); a
+ * firing one that did not page says which alert of the same fault did (one fault, one page).
+ */
+function alertLine(a: AlertRow, now: number, o: { summary?: string; mutedBy?: AlertRow } = {}): string {
   const since = a.state === 'resolved' ? `resolved ${iso(a.resolvedAt)}` : a.state === 'firing' ? `firing for ${formatDuration(now - (a.firedAt ?? now))}` : `pending ${a.failStreak}×`;
   const ack = a.ackedAt !== null ? `  acked by ${clean(a.ackedBy ?? '?')}` : '';
-  // Why an alert that fires did not page: the fault was already paged as another alert (one fault, one page).
-  const muted = mutedBy ? `  [no page of its own: explained by #${mutedBy.id} ${clean(mutedBy.rule)}]` : '';
-  return `#${a.id}  ${a.severity.toUpperCase().padEnd(8)} ${clean(a.rule).padEnd(16)} ${clean(a.hub || 'monitor')}  ${clean(a.summary).slice(0, 200)}  (${since})${ack}${muted}`;
+  const muted = o.mutedBy ? `  [no page of its own: explained by #${o.mutedBy.id} ${clean(o.mutedBy.rule)}]` : '';
+  return `#${a.id}  ${a.severity.toUpperCase().padEnd(8)} ${clean(a.rule).padEnd(16)} ${clean(a.hub || 'monitor')}  ${clean(o.summary ?? a.summary).slice(0, 200)}  (${since})${ack}${muted}`;
 }
 
 /** Lists open alerts (and, with --all, those resolved in the last 24 h). Exit 2 if any critical fires, 1 if a warning does. */
@@ -45,14 +48,14 @@ export async function runAlerts(g: GlobalOptions, opts: { all?: boolean }): Prom
   try {
     const now = Date.now();
     const open = s.alerts.openAlerts();
-    const resolved = opts.all ? s.alerts.recentResolved(now - 86_400_000) : [];
+    const resolved = (opts.all ? s.alerts.recentResolved(now - 86_400_000) : []).map((a) => ({ ...a, firedSummary: s.alerts.firedSummary(a) }));
     const firing = open.filter((a) => a.state === 'firing');
     const exitCode = firing.some((a) => a.severity === 'critical') ? 2 : firing.length ? 1 : 0;
     const { inhibitedBy } = await import('../../alerts/mute.js');
     const mutedBy = new Map(firing.flatMap((a) => { const by = inhibitedBy(a, firing); return by ? [[a.id, by] as const] : []; }));
     if (g.json) return { exitCode, output: `${toSafeJson({ open: open.map((a) => ({ ...a, inhibitedBy: mutedBy.get(a.id)?.id ?? null })), resolved })}\n` };
-    const lines = open.length ? open.map((a) => alertLine(a, now, mutedBy.get(a.id))) : ['no open alerts'];
-    if (opts.all) lines.push('', resolved.length ? 'resolved in the last 24 h:' : 'nothing resolved in the last 24 h', ...resolved.map((a) => alertLine(a, now)));
+    const lines = open.length ? open.map((a) => alertLine(a, now, { mutedBy: mutedBy.get(a.id) })) : ['no open alerts'];
+    if (opts.all) lines.push('', resolved.length ? 'resolved in the last 24 h:' : 'nothing resolved in the last 24 h', ...resolved.map((a) => alertLine(a, now, { summary: a.firedSummary })));
     return { exitCode, output: `${lines.join('\n')}\n` };
   } finally {
     s.store.close();

@@ -11,7 +11,7 @@ import { UsageError } from '../../config/errors.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';
 import { resolveHubPid } from '../../sources/port-owner.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
-import { sampleProcessTree } from '../../sources/process-sampler.js';
+import { cpuBetween, readTree, type TreeReading } from '../../sources/process-meter.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession } from '../hub-poll.js';
 import { eventText, hubView, type EventLine, type HubExtras, type HubView } from '../../views/dashboard/model.js';
@@ -25,6 +25,8 @@ interface HubState {
   rss: number[];
   latency: number[];
   events: EventLine[];
+  /** The hub's process tree at the last refresh: CPU is taken between refreshes (see process-meter.ts). */
+  lastTree?: TreeReading;
 }
 
 export async function runDashboard(g: GlobalOptions, opts: { interval?: string; sse?: boolean }): Promise<number> {
@@ -62,10 +64,12 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
     if (isLoopbackUrl(hub.target.url) && s.health.ok && s.health.value.pid) {
       const port = Number(new URL(hub.target.url).port || 80);
       const pid = resolveHubPid(port, [{ pid: s.health.value.pid, via: 'health' }]);
-      if (pid.pid !== undefined && pid.alive) {
-        const t = await sampleProcessTree(pid.pid, 250);
-        if (t.total) processFacts = { cpuPercent: t.total.cpuPercent, rssBytes: t.total.rssBytes };
+      const tree = pid.pid !== undefined && pid.alive ? readTree(pid.pid) : undefined;
+      if (tree) {
+        const cpu = hub.lastTree ? cpuBetween(hub.lastTree, tree) : undefined;
+        processFacts = { rssBytes: tree.rssBytes, ...(cpu ? { cpu: { hubPercent: cpu.hubCpuPercent, serversPercent: cpu.childrenCpuPercent } } : {}) };
       }
+      hub.lastTree = tree;
     }
     const now = Date.now();
     if (store && alertStore) {

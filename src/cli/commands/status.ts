@@ -72,7 +72,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const open = alertStore.openAlerts().filter((a) => a.state === 'firing');
     const perHub = hubs.map((h) => {
       const firing = open.filter((a) => a.hub === h.hub);
-      const inputs = sloInputs((name, from, to) => store.ratioOver(h.hub, name, from, to), cfg.slo, now);
+      const inputs = sloInputs((name, from, to) => store.ratioOver(h.hub, name, from, to),
+        (name, from, to) => store.observedMs(h.hub, name, from, to, running && run ? { currentRunId: run.id } : {}), cfg.slo, now);
       const slo = evaluateSlo(h.hub, inputs, cfg.slo).filter((f) => f.id !== 'slo.burn_rate');
       return { ...h, level: levelFromAlerts(h.hub, firing, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
     });

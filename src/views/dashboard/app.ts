@@ -9,8 +9,7 @@ import type * as ReactNs from 'react';
 import type { ReactElement } from 'react';
 import type * as InkNs from 'ink';
 import { formatBytes } from '../../config/bytes.js';
-import { formatDuration } from '../../config/duration.js';
-import { sparkline, type HubView, type ServerRow } from './model.js';
+import { alertAge, humanDuration, sparkline, type HubView, type ServerRow } from './model.js';
 
 export interface DashboardProps {
   /** Loads the current views; called every `intervalMs`. */
@@ -35,7 +34,7 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
     const wide = width >= 100;
     const name = pad(s.name, wide ? 24 : 18);
     const label = pad(wide ? s.label : SHORT[s.verdict] ?? s.verdict, wide ? 26 : 8);
-    const extra = wide ? `${pad(s.uptimeS !== undefined ? formatDuration(s.uptimeS * 1000) : '-', 9)}${pad(String(s.tools), 6)}` : '';
+    const extra = wide ? `${pad(s.uptime, 9)}${pad(String(s.tools), 6)}` : '';
     const used = 2 + name.length + label.length + extra.length;
     return h(Text, { key: s.name, inverse: selected, wrap: 'truncate' },
       selected ? '▶ ' : '  ', name, h(Text, { color: VERDICT_COLOR[s.verdict] ?? 'white', bold: s.verdict === 'dead' }, label), extra,
@@ -44,8 +43,10 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
 
   function hubBlock(v: HubView, width: number, selected: string | undefined): ReactElement {
     const spark = Math.max(8, Math.min(40, width - 60));
+    // CPU as `measure` reports it: the hub process and its servers apart, over the time since the last refresh.
+    const cpu = v.cpu ? `CPU hub ${v.cpu.hubPercent.toFixed(1)} %  servers ${v.cpu.serversPercent.toFixed(1)} %` : 'CPU measuring…';
     const proc = v.rssBytes !== undefined
-      ? `CPU ${v.cpuPercent?.toFixed(1) ?? '?'} %  RSS ${formatBytes(v.rssBytes)} ${sparkline(v.rssHistory, spark)}`
+      ? `${cpu}  RSS ${formatBytes(v.rssBytes)} ${sparkline(v.rssHistory, spark)}`
       : 'process: not visible from here';
     return h(Box, { key: v.url, flexDirection: 'column', borderStyle: 'round', borderColor: LEVEL_COLOR[v.level] ?? 'white', paddingX: 1 },
       h(Text, { wrap: 'truncate' },
@@ -61,7 +62,7 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
       h(Text, { wrap: 'truncate', color: v.llm ? 'white' : 'gray' }, v.llm ? `LLM: ${v.llm.join('  ')}` : 'LLM / cache / queue: not exposed by this hub'),
       ...v.servers.map((s) => serverLine(s, width - 4, selected === `${v.url}\0${s.name}`)),
       v.alerts.length ? h(Text, { bold: true }, 'alerts:') : null,
-      ...v.alerts.slice(0, 5).map((a, i) => h(Text, { key: `a${i}`, color: a.severity === 'critical' ? 'red' : 'yellow', wrap: 'truncate' }, `  ${a.severity.toUpperCase()} ${clip(a.text, width - 20)} (${formatDuration(a.sinceMs)})`)),
+      ...v.alerts.slice(0, 5).map((a, i) => h(Text, { key: `a${i}`, color: a.severity === 'critical' ? 'red' : 'yellow', wrap: 'truncate' }, `  ${a.severity.toUpperCase()} ${clip(a.text, width - 30)}  ${alertAge(a.sinceMs)}`)),
       v.events.length ? h(Text, { bold: true }, 'recent events:') : null,
       ...v.events.slice(-6).map((e, i) => h(Text, { key: `e${i}`, wrap: 'truncate', color: 'gray' }, `  ${new Date(e.t).toISOString().slice(11, 19)} ${e.server ? `${e.server}: ` : ''}${e.text}`)),
     );
@@ -73,7 +74,7 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
     return h(Box, { flexDirection: 'column', borderStyle: 'single', paddingX: 1 },
       h(Text, { bold: true }, `${s.name} — ${s.label}`),
       h(Text, { wrap: 'wrap' }, s.reason || 'no problem reported'),
-      h(Text, null, `uptime ${s.uptimeS !== undefined ? formatDuration(s.uptimeS * 1000) : '-'}  tools ${s.tools}  last started ${s.lastStartedMs ? new Date(s.lastStartedMs).toISOString() : '-'}`),
+      h(Text, null, `uptime ${s.uptime}  tools ${s.tools}  last started ${s.lastStartedMs ? new Date(s.lastStartedMs).toISOString() : '-'}`),
       ...own.map((e, i) => h(Text, { key: i, color: 'gray', wrap: 'truncate' }, `${new Date(e.t).toISOString().slice(11, 19)} ${e.text}`)));
   }
 
@@ -110,7 +111,7 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
     });
     const cur = rows[Math.min(sel, rows.length - 1)];
     return h(Box, { flexDirection: 'column', width },
-      h(Text, { wrap: 'truncate' }, h(Text, { bold: true }, 'mcp-hub-monitor dashboard'), `  ${new Date().toISOString().slice(0, 19)}Z  ${p.source}  every ${formatDuration(p.intervalMs)}  ? help  q quit`),
+      h(Text, { wrap: 'truncate' }, h(Text, { bold: true }, 'mcp-hub-monitor dashboard'), `  ${new Date().toISOString().slice(0, 19)}Z  ${p.source}  every ${humanDuration(p.intervalMs)}  ? help  q quit`),
       help ? h(Text, { color: 'cyan', wrap: 'wrap' }, HELP) : null,
       error ? h(Text, { color: 'red', wrap: 'truncate' }, error) : null,
       views.length === 0 ? h(Text, null, 'polling…') : null,

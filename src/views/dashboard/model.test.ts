@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config/defaults.js';
 import { parseHealth } from '../../sources/hub-models.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
-import { eventText, hubView, sparkline } from './model.js';
+import { alertAge, eventText, humanDuration, hubView, sparkline, uptimeText } from './model.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/fixtures/hub/${name}`, import.meta.url), 'utf8')) as unknown;
 
@@ -24,6 +24,8 @@ describe('hubView', () => {
     const dead = v.servers.filter((s) => s.verdict === 'dead');
     expect(dead.length).toBeGreaterThan(0);
     expect(dead[0]!.label).toBe('DEAD (hub says connected)');
+    expect(dead[0]!.uptime).toBe('—'); // the hub's uptime 0 of a dead server is no uptime, not "0ms"
+    expect(v.servers.filter((s) => s.verdict === 'up').every((s) => /^\d+[smhd]( \d+[smh])?$/.test(s.uptime))).toBe(true);
     expect(v.counts.dead).toBe(dead.length);
     expect(v.level).toBe('red');
     expect(v.llm).toBeUndefined(); // "not exposed by this hub"
@@ -52,4 +54,19 @@ test('event lines say what happened', () => {
   expect(eventText('server_status', { from: 'up', to: 'dead' })).toBe('status up → dead');
   expect(eventText('tool_list_changed', { added: [1, 2], removed: [] })).toBe('tools changed +2 -0');
   expect(eventText('something_new', null)).toBe('something_new');
+});
+
+test.each([
+  [0, '0s'], [400, '0s'], [9_500, '9s'], [10_000, '10s'], [125_000, '2m 5s'], [3_600_000, '1h'], [3_725_000, '1h 2m'], [2 * 86_400_000 + 4 * 3_600_000 + 60_000, '2d 4h'],
+])('durations read one way on the dashboard: %d ms is %s', (ms, text) => {
+  expect(humanDuration(ms)).toBe(text);
+});
+
+test('uptime only for a running server; an alert\'s age says what it is', () => {
+  expect(uptimeText('up', 10)).toBe('10s');
+  expect(uptimeText('unconfirmed', 0)).toBe('0s'); // just (re)connected
+  expect(uptimeText('dead', 0)).toBe('—');
+  expect(uptimeText('down', 0)).toBe('—');
+  expect(uptimeText('up', undefined)).toBe('—');
+  expect(alertAge(9_500)).toBe('firing for 9s');
 });

@@ -16,6 +16,8 @@ export interface ServerRow {
   /** What the screen says: connected / DEAD (hub says connected) / disconnected / disabled … */
   label: string;
   uptimeS?: number;
+  /** What the uptime column says: `10s`, `2m 5s`; `—` when the server is not running (a dead one's 0 is no uptime). */
+  uptime: string;
   tools: number;
   /** Why it is not up (the hub's error, our verdict's reason), short. */
   reason: string;
@@ -44,7 +46,8 @@ export interface HubView {
   failure?: string;
   servers: ServerRow[];
   counts: { total: number; up: number; dead: number; down: number; disabled: number };
-  cpuPercent?: number;
+  /** CPU % of the hub process and of its descendants (the servers) since the previous refresh; absent on the first. */
+  cpu?: { hubPercent: number; serversPercent: number };
   rssBytes?: number;
   /** Oldest first. */
   rssHistory: number[];
@@ -56,7 +59,7 @@ export interface HubView {
 }
 
 export interface HubExtras {
-  process?: { cpuPercent: number; rssBytes: number };
+  process?: { cpu?: { hubPercent: number; serversPercent: number }; rssBytes: number };
   rssHistory: number[];
   latencyHistory: number[];
   alerts: AlertLine[];
@@ -94,7 +97,7 @@ export function hubView(s: HubSnapshot, earlier: HubSnapshot | undefined, extras
     const f = verdicts.get(srv.name);
     const verdict = String(f?.value ?? 'unknown');
     const reason = verdict === 'up' || verdict === 'disabled' ? '' : clean(srv.error ?? f?.message ?? '', 160);
-    return { name: clean(srv.name, 64), verdict, label: LABELS[verdict] ?? verdict, uptimeS: srv.uptimeS, tools: srv.toolCount, reason, lastStartedMs: srv.lastStartedMs };
+    return { name: clean(srv.name, 64), verdict, label: LABELS[verdict] ?? verdict, uptimeS: srv.uptimeS, uptime: uptimeText(verdict, srv.uptimeS), tools: srv.toolCount, reason, lastStartedMs: srv.lastStartedMs };
   }) : [];
   return {
     url: clean(s.target.url, 120),
@@ -106,7 +109,7 @@ export function hubView(s: HubSnapshot, earlier: HubSnapshot | undefined, extras
     ...(s.health.ok ? {} : { failure: clean(s.health.message, 200) }),
     servers,
     counts: { total: servers.length, up: summary.servers.up, dead: summary.servers.dead, down: summary.servers.down, disabled: summary.servers.disabled },
-    ...(extras.process ? { cpuPercent: extras.process.cpuPercent, rssBytes: extras.process.rssBytes } : {}),
+    ...(extras.process ? { rssBytes: extras.process.rssBytes, ...(extras.process.cpu ? { cpu: extras.process.cpu } : {}) } : {}),
     rssHistory: extras.rssHistory,
     latencyHistory: extras.latencyHistory,
     llm: llmLines(s),
@@ -114,6 +117,33 @@ export function hubView(s: HubSnapshot, earlier: HubSnapshot | undefined, extras
     events: extras.events.map((e) => ({ ...e, text: clean(e.text, 200), ...(e.server !== undefined ? { server: clean(e.server, 64) } : {}) })),
   };
 }
+
+/**
+ * A duration the way the dashboard writes every one: whole units, the two largest — `0s`, `9s`, `2m 5s`,
+ * `3h 12m`, `2d 4h` (never `9.5s` beside `10s`, nor `0ms`).
+ */
+export function humanDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 1000) return '0s';
+  const units: [string, number][] = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
+  let rest = Math.floor(ms / 1000);
+  const parts: string[] = [];
+  for (const [u, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n}${u}`);
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p, i) => i === 0 || !p.startsWith('0')).join(' ');
+}
+
+/** A server's uptime: only a running server has one (the hub reports 0 for a dead or stopped one). */
+export function uptimeText(verdict: string, uptimeS: number | undefined): string {
+  const running = verdict === 'up' || verdict === 'unconfirmed';
+  return running && uptimeS !== undefined ? humanDuration(uptimeS * 1000) : '—';
+}
+
+/** How long an alert has fired: `firing for 9s`. */
+export const alertAge = (sinceMs: number): string => `firing for ${humanDuration(sinceMs)}`;
 
 const BARS = '▁▂▃▄▅▆▇█';
 

@@ -78,8 +78,10 @@ function series(view: DaemonView, search: URLSearchParams): unknown {
   if (span > MAX_SPAN[resolution]) throw new ParamError('step', `${resolution} covers at most ${MAX_SPAN[resolution] / HOUR} h; use a coarser step or a shorter range`);
   // Pick the series first and query each on its own, so a name with thousands of label sets stays bounded.
   const matching = view.store().listSeries(hub).filter((s) => s.name === name && (server === undefined || s.labels.server === server));
+  // Time the daemon was not running: unknown, so each series gets a null point there (a break in the line).
+  const gaps = view.store().gaps(from, to, { currentRunId: view.daemon().runId }).map((g) => ({ from: g.from, to: g.to }));
   let points = 0;
-  const out: { hub: string; labels: Labels; t: number[]; v: (number | null)[]; min?: (number | null)[]; max?: (number | null)[]; n?: number[]; failed?: number[] }[] = [];
+  const out: SeriesOut[] = [];
   for (const s of matching.slice(0, MAX_SERIES)) {
     const rows = view.store().querySamples({ hub: s.hub, name, labels: s.labels, from, to, resolution });
     const room = Math.max(0, MAX_POINTS - points);
@@ -88,17 +90,48 @@ function series(view: DaemonView, search: URLSearchParams): unknown {
     points += kept.length;
     if (resolution === 'raw') {
       const raw = kept as { t: number; v: number | null }[];
-      out.push({ hub: s.hub, labels: s.labels, t: raw.map((r) => r.t), v: raw.map((r) => r.v) });
+      out.push(breakAtGaps({ hub: s.hub, labels: s.labels, t: raw.map((r) => r.t), v: raw.map((r) => r.v) }, gaps));
     } else {
       const agg = kept as { bucket: number; n: number; n_err: number; sum: number | null; min: number | null; max: number | null }[];
-      out.push({
+      out.push(breakAtGaps({
         hub: s.hub, labels: s.labels, t: agg.map((r) => r.bucket),
         v: agg.map((r) => (r.sum === null || r.n - r.n_err === 0 ? null : Math.round((r.sum / (r.n - r.n_err)) * 1000) / 1000)),
         min: agg.map((r) => r.min), max: agg.map((r) => r.max), n: agg.map((r) => r.n), failed: agg.map((r) => r.n_err),
-      });
+      }, gaps));
     }
   }
-  return { name, resolution, from, to, series: out, truncated: matching.length > out.length || points >= MAX_POINTS };
+  return { name, resolution, from, to, gaps, series: out, truncated: matching.length > out.length || points >= MAX_POINTS };
+}
+
+interface SeriesOut { hub: string; labels: Labels; t: number[]; v: (number | null)[]; min?: (number | null)[]; max?: (number | null)[]; n?: number[]; failed?: number[] }
+
+/**
+ * Inserts a null point at the start of every gap that follows the series' first point, so a chart breaks
+ * its line where the daemon was not running instead of drawing straight across (a failed poll is a 0, not
+ * a null: only unknown time breaks the line).
+ */
+export function breakAtGaps(s: SeriesOut, gaps: readonly { from: number }[]): SeriesOut {
+  const first = s.t[0];
+  const at = gaps.map((g) => g.from).filter((t) => first !== undefined && t > first);
+  if (at.length === 0) return s;
+  const out: SeriesOut = { hub: s.hub, labels: s.labels, t: [], v: [], ...(s.n ? { min: [], max: [], n: [], failed: [] } : {}) };
+  const push = (i: number | undefined, t: number) => {
+    out.t.push(t);
+    out.v.push(i === undefined ? null : s.v[i]!);
+    if (out.n) {
+      out.min!.push(i === undefined ? null : s.min![i]!);
+      out.max!.push(i === undefined ? null : s.max![i]!);
+      out.n.push(i === undefined ? 0 : s.n![i]!);
+      out.failed!.push(i === undefined ? 0 : s.failed![i]!);
+    }
+  };
+  let g = 0;
+  s.t.forEach((t, i) => {
+    while (g < at.length && at[g]! < t) push(undefined, at[g++]!);
+    push(i, t);
+  });
+  while (g < at.length) push(undefined, at[g++]!);
+  return out;
 }
 
 function events(view: DaemonView, search: URLSearchParams): unknown {
@@ -115,7 +148,9 @@ function alerts(view: DaemonView, search: URLSearchParams): unknown {
   readParams(search, []);
   const a = view.alerts();
   const now = view.now();
-  return { enabled: a !== undefined, open: a?.openAlerts() ?? [], resolved: a?.recentResolved(now - DAY, 200) ?? [], resolvedSince: now - DAY };
+  // A resolved row's summary is the passing text; firedSummary is what it fired with.
+  const resolved = (a?.recentResolved(now - DAY, 200) ?? []).map((r) => ({ ...r, firedSummary: a!.firedSummary(r) }));
+  return { enabled: a !== undefined, open: a?.openAlerts() ?? [], resolved, resolvedSince: now - DAY };
 }
 
 function health(view: DaemonView, search: URLSearchParams): unknown {

@@ -85,6 +85,23 @@ describe('routes', () => {
     expect(json(step.body).parameter).toBe('step');
   });
 
+  test('/api/series hub.up: a failed poll is 0; time the daemon was not running is a null point (a break), not a 0 and not a line', async () => {
+    const M = 60_000;
+    const v = views(NOW).watch(HUB);
+    const first = v.db.startRun({ pid: 1, t: NOW - 30 * M, cleanStart: true });
+    v.poll(HUB, NOW - 25 * M).poll(HUB, NOW - 24 * M, { err: 'refused' }).poll(HUB, NOW - 23 * M, { err: 'timeout' }).poll(HUB, NOW - 22 * M);
+    v.db.stopRun(first, NOW - 21 * M, true);
+    v.health.runId = v.db.startRun({ pid: 2, t: NOW - 10 * M, cleanStart: true });
+    v.poll(HUB, NOW - 9 * M).poll(HUB, NOW - 5_000);
+    const s = await start(v);
+    const raw = json((await httpRequest(s.url, '/api/series?name=hub.up&from=1h')).body);
+    expect(raw.gaps).toEqual([{ from: NOW - 60 * M, to: NOW - 30 * M }, { from: NOW - 21 * M, to: NOW - 10 * M }]);
+    expect(raw.series[0]).toMatchObject({ t: [NOW - 25 * M, NOW - 24 * M, NOW - 23 * M, NOW - 22 * M, NOW - 21 * M, NOW - 9 * M, NOW - 5_000], v: [1, 0, 0, 1, null, 1, 1] });
+    v.db.rollup(NOW);
+    const minutes = json((await httpRequest(s.url, '/api/series?name=hub.up&from=1h&step=1m')).body);
+    expect(minutes.series[0]).toMatchObject({ v: [1, 0, 0, 1, null, 1, 1], n: [1, 1, 1, 1, 0, 1, 1], failed: [0, 0, 0, 0, 0, 0, 0] });
+  });
+
   test('/api/events filters by type, newest first, with limit capped at 1000', async () => {
     const s = await start();
     const body = json((await httpRequest(s.url, '/api/events?type=server_dead&limit=5000')).body);
@@ -102,6 +119,15 @@ describe('routes', () => {
     const body = json((await httpRequest((await start(v)).url, '/api/alerts')).body);
     expect(body.open.map((a: { rule: string }) => a.rule)).toEqual(['hub.memory']);
     expect(body.resolved.map((a: { rule: string }) => a.rule)).toEqual(['hub.state']);
+  });
+
+  test('/api/alerts: a resolved alert carries the text it fired with beside the passing text of its row', async () => {
+    const v = seeded();
+    const firedAt = NOW - 120_000;
+    v.alert({ rule: 'server.status', hub: HUB, fingerprint: 'fp-crashy', state: 'resolved', firedAt, resolvedAt: NOW - 60_000, summary: 'crashy: connected, up 6s' });
+    v.db.insertEvents([{ hub: HUB, t: firedAt + 3, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
+    const body = json((await httpRequest((await start(v)).url, '/api/alerts')).body);
+    expect(body.resolved).toMatchObject([{ summary: 'crashy: connected, up 6s', firedSummary: 'crashy: dead: the hub says connected, but uptime stayed 0' }]);
   });
 
   test('/api/health: the daemon\'s own state, never a secret', async () => {

@@ -35,3 +35,13 @@ test('verdicts and the hub state follow new events between reads; the latest by 
   expect(hub!.servers.map((s) => s.verdict)).toEqual([undefined, undefined]);
   expect(hub!.state).toBe('restarting'); // the hub state is the latest ever
 });
+
+test('a failed poll (hub.up 0 with its error class) reads as unreachable, with the servers of the last poll that answered', () => {
+  const t0 = Date.parse('2026-11-25T12:00:00Z');
+  const v = views(t0).watch(HUB);
+  v.poll(HUB, t0 - 10_000, { latencyMs: 7, servers: [{ name: 'a', up: true, tools: 3 }] });
+  v.poll(HUB, t0 - 5_000, { err: 'refused' });
+  const [hub] = readHubs(v);
+  expect(hub).toMatchObject({ up: false, state: 'unreachable', pollError: 'refused', healthLatencyMs: 7, serversAt: t0 - 10_000 });
+  expect(hub!.servers.map((s) => [s.name, s.tools])).toEqual([['a', 3]]);
+});

@@ -132,7 +132,7 @@ function hubEvents(store: StoreReader, hub: string, since: number, now: number):
 }
 
 function hubState(events: HubEventState, latestUp: Raw | undefined): string {
-  if (latestUp && latestUp.v === null) return 'unreachable';
+  if (latestUp && latestUp.err !== null) return 'unreachable';
   const s = events.hubState?.value;
   return s !== undefined && KNOWN_HUB_STATES.includes(s) ? s : 'unknown';
 }
@@ -145,7 +145,7 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
   const to = now + 1;
   const ups = raw(store, h.url, 'hub.up', from, to);
   const latestUp = ups[ups.length - 1];
-  const lastOk = [...ups].reverse().find((r) => r.v !== null);
+  const lastOk = [...ups].reverse().find((r) => r.err === null); // a failed poll: hub.up 0 with its error
   const events = hubEvents(store, h.url, view.daemon().startedAt, now);
   const out: HubState = {
     ...h, state: hubState(events, latestUp), servers: [], counts: { up: 0, down: 0, dead: 0 }, level: levelFromAlerts(h.url, open, view.config().levels),

@@ -17,10 +17,10 @@ export interface HubStatusView {
 }
 
 /** The store's read queries; a read-only Store satisfies it. */
-export type StoreReader = Pick<Store, 'querySamples' | 'samplesOfName' | 'queryEvents' | 'eventsAfter' | 'listSeries' | 'listHubs' | 'ratioOver' | 'lastSampleTime'>;
+export type StoreReader = Pick<Store, 'querySamples' | 'samplesOfName' | 'queryEvents' | 'eventsAfter' | 'listSeries' | 'listHubs' | 'ratioOver' | 'observedMs' | 'lastSampleTime' | 'gaps'>;
 
 /** The alert tables' reads; an AlertStore satisfies it. */
-export type AlertReader = Pick<AlertStore, 'openAlerts' | 'recentResolved'>;
+export type AlertReader = Pick<AlertStore, 'openAlerts' | 'recentResolved' | 'firedSummary'>;
 
 /** The daemon's own health. */
 export interface DaemonHealthView {

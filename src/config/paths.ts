@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 type Env = Record<string, string | undefined>;
 
@@ -38,4 +39,13 @@ export function hubStateDir(sub: string, env: Env = process.env): string {
   const legacy = join(home(env), '.mcp-hub', sub);
   if (existsSync(legacy)) return legacy;
   return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'mcp-hub', sub);
+}
+
+/**
+ * The loopback preload shipped with this package (`preload/loopback.cjs`): `node --require` it and mcp-hub,
+ * which has no --host option, listens on 127.0.0.1 instead of every interface. Two levels below the
+ * package root from src/, dist/ and dist/bundle/ alike.
+ */
+export function loopbackPreloadPath(): string {
+  return fileURLToPath(new URL('../../preload/loopback.cjs', import.meta.url));
 }

@@ -128,6 +128,8 @@ export const DEFAULTS = {
     diskFreePercent: { warning: 20, critical: 10 },
     /** Size of the hub's log dir above which validate warns (the upstream log is never rotated). */
     logDirWarningBytes: 100_000_000,
+    /** Why a hub listening beyond loopback is intended ('' = not accepted: hub.exposure warns). */
+    acceptExposure: '',
   },
   /** Where the hub's log comes from: '' = auto (the hub's own mcp-hub.log). */
   logs: {
@@ -218,6 +220,7 @@ export interface MonitorConfig {
   validate: {
     diskFreePercent: { warning: number; critical: number };
     logDirWarningBytes: number;
+    acceptExposure: string;
   };
   logs: { file: string; command: string };
   anomalies: {

@@ -155,6 +155,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
     validate: {
       diskFreePercent: c.validate.disk_free_percent,
       logDirWarningBytes: c.validate.log_dir_warning,
+      acceptExposure: c.validate.accept_exposure,
     },
     logs: c.logs,
     anomalies: {

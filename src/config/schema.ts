@@ -189,6 +189,9 @@ export const configSchema = z.object({
       critical: percent(V.diskFreePercent.critical, 'Free space (%) below which validate is critical'),
     }).strict().prefault({}),
     log_dir_warning: byteSize().prefault(fmtBytes(V.logDirWarningBytes)).describe('Size of the hub\'s log dir above which validate warns (never rotated upstream)'),
+    accept_exposure: z.string().default(V.acceptExposure)
+      .refine((s) => s === '' || s.trim() !== '', { message: 'write why the hub may listen beyond loopback (e.g. "port firewalled to the VPN, OPS-12"), or leave it out' })
+      .describe('Why a hub listening beyond loopback is intended: hub.exposure is then OK with this reason as a note ("" = it warns)'),
   }).strict().prefault({}),
   logs: z.object({
     file: z.string().default(DEFAULTS.logs.file).describe('Hub log file to read ("" = the hub\'s own mcp-hub.log); any of the three formats'),

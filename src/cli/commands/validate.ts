@@ -9,7 +9,7 @@ import { buildResult } from '../../evaluate/check.js';
 import { evaluateHistory } from '../../evaluate/history.js';
 import { historyFactsIfAny } from '../history-gate.js';
 import { evaluateValidate, type DiskFacts, type ValidateInputs } from '../../evaluate/validate.js';
-import { hubStateDir } from '../../config/paths.js';
+import { hubStateDir, loopbackPreloadPath } from '../../config/paths.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import { readHubConfig } from '../../sources/hub-config.js';
 import { readWorkspaceHubs, type WorkspaceHub } from '../../sources/discovery.js';
@@ -58,6 +58,7 @@ function gatherLocal(snapshot: HubSnapshot, entry: WorkspaceHub | undefined, jso
   } else {
     facts.port = owner;
     facts.pid = resolveHubPid(port, candidates);
+    facts.loopbackPreload = loopbackPreloadPath();
   }
   if (entry) facts.configs = entry.configFiles.map((f) => readHubConfig(f, entry.cwd, json5));
   const logDir = hubStateDir('logs');

@@ -3,7 +3,7 @@ import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
 import type { HubSnapshot, ProcessFacts } from '../sources/hub-client.js';
 import type { ConfiguredServer, HubConfigFile } from '../sources/hub-config.js';
 import type { LlmMetrics } from '../sources/hub-metrics.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import { parseHealth, type ServerInfo } from '../sources/hub-models.js';
 import { evaluateHub } from './check.js';
 import type { Finding } from './types.js';
 import { evaluateValidate, type DiskFacts, type PidFacts, type PortFacts, type ValidateInputs } from './validate.js';
@@ -112,6 +112,22 @@ describe('the hub process', () => {
     expect(one(fs, 'hub.process').status).toBe('no_data');
     expect(all(fs, 'hub.port')).toEqual([]);
     expect(all(fs, 'hub.exposure')).toEqual([]);
+  });
+});
+
+describe('something that is not a hub answers', () => {
+  test('hub.identity is CRITICAL and its process, port, exposure, config files and fork cache are not judged as a hub\'s', () => {
+    // An HTTP server answering 200 `{}`, through the real parser.
+    const impostor: HubSnapshot = { ...snapshot([]), health: { ok: true, value: parseHealth({}).value, issues: [], latencyMs: 3 } };
+    const fs = run(inputs({
+      snapshot: impostor, port: { ...loopbackPort, addresses: ['::'], exposedBeyondLoopback: true },
+      llmCache: { path: '/x/tool-categories-llm.json', present: false },
+      disks: [{ label: 'hub state dir', path: '/x', availRatio: 0.5, availBytes: 1e9 }],
+    }));
+    expect(one(fs, 'hub.identity')).toMatchObject({ status: 'critical', value: 'absent' });
+    for (const id of ['hub.process', 'hub.port', 'hub.exposure', 'config.parse', 'config.files', 'fork.llm_cache', 'server.status']) expect(all(fs, id)).toEqual([]);
+    // The machine's own facts stay.
+    expect(one(fs, 'disk.free').status).toBe('ok');
   });
 });
 

@@ -123,7 +123,7 @@ function configFindings(hub: string, i: ValidateInputs): Finding[] {
   return out;
 }
 
-function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig): Finding[] {
+function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig, isHub: boolean): Finding[] {
   const out: Finding[] = [];
   const d = cfg.validate.diskFreePercent;
   for (const disk of i.disks) {
@@ -152,7 +152,7 @@ function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig): Findi
       subject: String(e.port), value: e.pid,
     }));
   }
-  const c = i.llmCache;
+  const c = isHub ? i.llmCache : undefined;
   if (c) {
     if (!c.present) out.push(finding(hub, 'fork.llm_cache', 'ok', `${c.path}: absent (LLM categorisation off, or nothing cached yet)`));
     else if (c.parseError) out.push(finding(hub, 'fork.llm_cache', 'warning', `${c.path}: not parseable (${c.parseError}); the fork will rebuild it`));
@@ -169,8 +169,12 @@ export function evaluateValidate(i: ValidateInputs, cfg: MonitorConfig, earlier?
   const basics = evaluateHub(i.snapshot, earlier, cfg);
   // validate is about structure: LLM thresholds belong to check and anomalies.
   const findings = basics.filter((f) => !f.id.startsWith('llm.') && f.id !== 'hub.process');
-  findings.push(...processAndPort(hub, i, port, cfg));
-  findings.push(...configFindings(hub, i));
-  findings.push(...hostFindings(hub, i, cfg));
+  // What answers is not a hub: its process, port, config files and caches are not a hub's to judge.
+  const isHub = !basics.some((f) => f.id === 'hub.identity');
+  if (isHub) {
+    findings.push(...processAndPort(hub, i, port, cfg));
+    findings.push(...configFindings(hub, i));
+  }
+  findings.push(...hostFindings(hub, i, cfg, isHub));
   return findings;
 }

@@ -37,7 +37,13 @@ export const DEFAULTS = {
   /** MCP probes through the hub: a liveness round trip to each connected server's child, and canary calls. */
   probes: {
     enabled: true,
+    /** The full round: every connected server, then the canaries. */
     intervalMs: 60_000,
+    /**
+     * Between full rounds, servers with no sign of life in the last half of this are probed this often, so
+     * a hung child is found within about this plus timeoutMs (0 = full rounds only).
+     */
+    idleIntervalMs: 5_000,
     /** How long a child may take to answer (the hub's request_options.timeout). */
     timeoutMs: 5_000,
     /** Read-only tool calls made through the hub on the probe schedule, with their latency. */
@@ -188,7 +194,7 @@ export interface MonitorConfig {
     sse: boolean;
     retention: { rawMs: number; oneMinuteMs: number; oneHourMs: number };
   };
-  probes: { enabled: boolean; intervalMs: number; timeoutMs: number; canaries: CanaryConfig[] };
+  probes: { enabled: boolean; intervalMs: number; idleIntervalMs: number; timeoutMs: number; canaries: CanaryConfig[] };
   alerting: {
     enabled: boolean;
     failureThreshold: number;

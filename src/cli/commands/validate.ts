@@ -19,6 +19,7 @@ import { isLoopbackUrl } from '../../sources/proc.js';
 import { parseJsonSafe } from '../../sources/safe-json.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
+import { probeFindings } from '../probe-findings.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
@@ -70,7 +71,7 @@ function gatherLocal(snapshot: HubSnapshot, entry: WorkspaceHub | undefined, jso
 }
 
 /** Runs validate and returns what to print. */
-export async function runValidate(g: GlobalOptions, format: CheckFormat): Promise<CommandRun> {
+export async function runValidate(g: GlobalOptions, format: CheckFormat, opts: { probe?: boolean } = {}): Promise<CommandRun> {
   const session = await openHubPollSession(g);
   try {
     const json5 = (await import('json5')).default as Json5;
@@ -87,6 +88,8 @@ export async function runValidate(g: GlobalOptions, format: CheckFormat): Promis
       };
       return { snapshot, findings: evaluateValidate(inputs, session.config, earlier) };
     });
+    // The comprehensive check makes the round trip too: a hung or dead child the hub calls connected.
+    if (opts.probe !== false) await Promise.all(perHub.map(async (h) => h.findings.push(...await probeFindings(session, h.snapshot))));
     // The daemon's last hour, when it keeps a history: flapping and probe disagreements a one-shot cannot see.
     const now = Date.now();
     for (const h of perHub) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import type { ProbeResult } from '../sources/server-probe.js';
 import { useTempStores } from '../../test/support/temp-store.js';
@@ -11,10 +11,13 @@ import { WriteBuffer } from './write-buffer.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const newStore = useTempStores('mhm-alerting-');
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 test('an idle probe round (some servers only) neither resolves nor touches the alert of a server it did not probe; a full round does', async () => {
   const store = newStore();
   const stateDir = mkdtempSync(join(tmpdir(), 'mhm-alerting-state-'));
+  dirs.push(stateDir);
   const clock = new ManualClock();
   const alerting = startAlerting({
     cfg: defaultConfig(), store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
@@ -36,5 +39,4 @@ test('an idle probe round (some servers only) neither resolves nor touches the a
   const stopping = alerting.stop();
   await clock.advance(1_000);
   await stopping;
-  rmSync(stateDir, { recursive: true, force: true });
 });

@@ -4,6 +4,7 @@
  * a minute), and `validate` probes by default (`--no-probe` skips it).
  */
 import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
@@ -29,7 +30,8 @@ async function hubWithFrozenChild(): Promise<{ hub: RunningHub; freeze: () => nu
 
 function env(hub: RunningHub): Record<string, string> {
   const e = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
-  cleanups.push(() => rmSync(e.XDG_CONFIG_HOME!, { recursive: true, force: true }));
+  // isolatedEnv made a temp home for XDG_CONFIG_HOME (HOME is the hub's, removed with it).
+  cleanups.push(() => rmSync(dirname(e.XDG_CONFIG_HOME!), { recursive: true, force: true }));
   return e;
 }
 

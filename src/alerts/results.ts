@@ -38,8 +38,9 @@ export function pollScope(hub: string, answered: boolean): EvaluationScope {
   return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && !META_RULES.has(r) && r !== 'baseline.regression', absentMeansOk: answered };
 }
 
-export function probeScope(hub: string, answered: boolean): EvaluationScope {
-  return { hub, rules: (r) => PROBE_RULES.has(r), absentMeansOk: answered };
+/** What a probe round speaks for; `complete` = a full round that answered: an absent server is gone, so fine. */
+export function probeScope(hub: string, complete: boolean): EvaluationScope {
+  return { hub, rules: (r) => PROBE_RULES.has(r), absentMeansOk: complete };
 }
 
 /** What a regression comparison speaks for: absent comparisons (no baseline for a server) are unknown. */

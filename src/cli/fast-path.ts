@@ -43,7 +43,7 @@ export function parseFastCommand(args: readonly string[]): FastCommand | undefin
     if (!spec) return undefined;
     if (!spec.takesValue) {
       if (eq > 0) return undefined;
-      values[spec.key] = spec.key !== 'color';
+      values[spec.key] = !longFlag(spec).startsWith('--no-'); // --no-color, --no-probe
       continue;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];

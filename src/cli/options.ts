@@ -39,8 +39,10 @@ export const EVALUATING_COMMANDS = {
     ] as OptionSpec[],
   },
   validate: {
-    description: 'validate process, port, API, servers against their config files, config integrity, disk, logs and exposure',
-    options: [] as OptionSpec[],
+    description: 'validate process, port, API, servers (with a round trip to each through the hub) against their config files, config integrity, disk, logs and exposure',
+    options: [
+      { flags: '--no-probe', key: 'probe', takesValue: false, description: 'skip the read-only MCP round trip to each connected server through the hub' },
+    ] as OptionSpec[],
   },
   anomalies: {
     description: 'watch each hub live for a short window: error spikes, flapping, CPU/RSS, disconnections, log growth and floods, outliers',

@@ -8,7 +8,7 @@ export async function runEvaluating(
 ): Promise<CommandRun> {
   switch (command) {
     case 'check': return (await import('./commands/check.js')).runCheck(g, format, { expectDaemon: options.expectDaemon === true || options.daemon === true, daemonCritical: options.daemon === true, probe: options.probe === true });
-    case 'validate': return (await import('./commands/validate.js')).runValidate(g, format);
+    case 'validate': return (await import('./commands/validate.js')).runValidate(g, format, { probe: options.probe !== false });
     case 'anomalies': return (await import('./commands/anomalies.js')).runAnomalies(g, format, typeof options.window === 'string' ? options.window : undefined);
   }
 }

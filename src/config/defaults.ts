@@ -37,7 +37,13 @@ export const DEFAULTS = {
   /** MCP probes through the hub: a liveness round trip to each connected server's child, and canary calls. */
   probes: {
     enabled: true,
+    /** The full round: every connected server, then the canaries. */
     intervalMs: 60_000,
+    /**
+     * Between full rounds, servers with no sign of life in the last half of this are probed this often, so
+     * a hung child is found within about this plus timeoutMs (0 = full rounds only).
+     */
+    idleIntervalMs: 5_000,
     /** How long a child may take to answer (the hub's request_options.timeout). */
     timeoutMs: 5_000,
     /** Read-only tool calls made through the hub on the probe schedule, with their latency. */
@@ -137,6 +143,8 @@ export const DEFAULTS = {
     diskFreePercent: { warning: 20, critical: 10 },
     /** Size of the hub's log dir above which validate warns (the upstream log is never rotated). */
     logDirWarningBytes: 100_000_000,
+    /** Why a hub listening beyond loopback is intended ('' = not accepted: hub.exposure warns). */
+    acceptExposure: '',
   },
   /** Where the hub's log comes from: '' = auto (the hub's own mcp-hub.log). */
   logs: {
@@ -195,7 +203,7 @@ export interface MonitorConfig {
     sse: boolean;
     retention: { rawMs: number; oneMinuteMs: number; oneHourMs: number };
   };
-  probes: { enabled: boolean; intervalMs: number; timeoutMs: number; canaries: CanaryConfig[] };
+  probes: { enabled: boolean; intervalMs: number; idleIntervalMs: number; timeoutMs: number; canaries: CanaryConfig[] };
   alerting: {
     enabled: boolean;
     failureThreshold: number;
@@ -228,6 +236,7 @@ export interface MonitorConfig {
   validate: {
     diskFreePercent: { warning: number; critical: number };
     logDirWarningBytes: number;
+    acceptExposure: string;
   };
   logs: { file: string; command: string };
   anomalies: {

@@ -205,6 +205,15 @@ describe('valid files', () => {
     });
   });
 
+  test('validate.accept_exposure: a reason becomes acceptExposure; a blank one or a boolean is an error naming the key', async () => {
+    const ok = await loadConfig(yamlFile('validate:\n  accept_exposure: "firewalled to the VPN (OPS-12)"\n'), true);
+    expect(ok.validate).toEqual({ ...defaultConfig().validate, acceptExposure: 'firewalled to the VPN (OPS-12)' });
+    const blank = await configError(yamlFile('validate:\n  accept_exposure: "  "\n'));
+    expect(blank.key).toBe('validate.accept_exposure');
+    expect(blank.message).toContain('write why the hub may listen beyond loopback');
+    expect((await configError(yamlFile('validate:\n  accept_exposure: true\n'))).key).toBe('validate.accept_exposure');
+  });
+
   test('defaultConfig() returns a fresh copy each time', () => {
     const a = defaultConfig();
     a.check.successRate.warning = 1;

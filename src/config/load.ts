@@ -112,7 +112,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       sse: c.collect.sse,
       retention: { rawMs: c.collect.retention.raw, oneMinuteMs: c.collect.retention.one_minute, oneHourMs: c.collect.retention.one_hour },
     },
-    probes: { enabled: c.probes.enabled, intervalMs: c.probes.interval, timeoutMs: c.probes.timeout, canaries: c.probes.canaries },
+    probes: { enabled: c.probes.enabled, intervalMs: c.probes.interval, idleIntervalMs: c.probes.idle_interval, timeoutMs: c.probes.timeout, canaries: c.probes.canaries },
     alerting: {
       enabled: c.alerting.enabled,
       failureThreshold: c.alerting.failure_threshold,
@@ -156,6 +156,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
     validate: {
       diskFreePercent: c.validate.disk_free_percent,
       logDirWarningBytes: c.validate.log_dir_warning,
+      acceptExposure: c.validate.accept_exposure,
     },
     logs: c.logs,
     anomalies: {

@@ -2,6 +2,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 type Env = Record<string, string | undefined>;
 
@@ -47,4 +48,13 @@ export function canonicalPath(file: string): string {
   } catch {
     return resolve(file);
   }
+}
+
+/**
+ * The loopback preload shipped with this package (`preload/loopback.cjs`): `node --require` it and mcp-hub,
+ * which has no --host option, listens on 127.0.0.1 instead of every interface. Two levels below the
+ * package root from src/, dist/ and dist/bundle/ alike.
+ */
+export function loopbackPreloadPath(): string {
+  return fileURLToPath(new URL('../../preload/loopback.cjs', import.meta.url));
 }

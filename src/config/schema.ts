@@ -112,7 +112,8 @@ export const configSchema = z.object({
   }).strict().prefault({}),
   probes: z.object({
     enabled: z.boolean().default(DEFAULTS.probes.enabled).describe('Probe each connected server through the hub (a read-only MCP round trip to its child); catches a dead child the hub still calls connected'),
-    interval: duration().prefault(fmtMs(DEFAULTS.probes.intervalMs)).describe('How often each server is probed'),
+    interval: duration().prefault(fmtMs(DEFAULTS.probes.intervalMs)).describe('How often every connected server is probed, and the canaries called (the full round)'),
+    idle_interval: duration().prefault(fmtMs(DEFAULTS.probes.idleIntervalMs)).describe('Between full rounds, how often a server that showed no sign of life lately (no answer, no line through the hub) is probed: a hung child is found within about this plus timeout ("0s" = full rounds only)'),
     timeout: duration().prefault(fmtMs(DEFAULTS.probes.timeoutMs)).describe('How long a server may take to answer a probe or canary before it counts as hung'),
     canaries: z.array(z.object({
       hub: z.string().default('').describe('Hub URL the canary applies to ("" = every watched hub)'),
@@ -193,6 +194,9 @@ export const configSchema = z.object({
       critical: percent(V.diskFreePercent.critical, 'Free space (%) below which validate is critical'),
     }).strict().prefault({}),
     log_dir_warning: byteSize().prefault(fmtBytes(V.logDirWarningBytes)).describe('Size of the hub\'s log dir above which validate warns (never rotated upstream)'),
+    accept_exposure: z.string().default(V.acceptExposure)
+      .refine((s) => s === '' || s.trim() !== '', { message: 'write why the hub may listen beyond loopback (e.g. "port firewalled to the VPN, OPS-12"), or leave it out' })
+      .describe('Why a hub listening beyond loopback is intended: hub.exposure is then OK with this reason as a note ("" = it warns)'),
   }).strict().prefault({}),
   logs: z.object({
     file: z.string().default(DEFAULTS.logs.file).describe('Hub log file to read ("" = the hub\'s own mcp-hub.log); any of the three formats'),

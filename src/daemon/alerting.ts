@@ -54,7 +54,8 @@ export interface RunningAlerting {
   deliverer: Deliverer;
   alertStore: AlertStore;
   onSnapshot(snapshot: HubSnapshot, previous: HubSnapshot | undefined): boolean;
-  onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean): void;
+  /** `complete`: a full round (every connected server); a partial one resolves nothing it did not probe. */
+  onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean, complete: boolean): void;
   /** Delivery outcomes since start: receiver → outcome → count. */
   notificationCounts(): Record<string, Record<string, number>>;
   stop(): Promise<void>;
@@ -190,9 +191,9 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(hub, snapshot.health.ok)));
       return r?.confirming ?? false;
     },
-    onProbeRound(hub, probes, canaries, answered) {
+    onProbeRound(hub, probes, canaries, answered, complete) {
       const findings = [...evaluateProbes(hub, probes, cfg), ...evaluateCanaries(hub, canaries)];
-      guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered)));
+      guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered && complete)));
     },
     notificationCounts: () => counts,
     async stop() {

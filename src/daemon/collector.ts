@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
-import { matchMessage } from '../sources/log-patterns.js';
+import { matchMessage, serverShownAlive } from '../sources/log-patterns.js';
 import type { Clock } from './clock.js';
 import { deriveRows, type EventRow } from './observations.js';
 import { schedulePeriodic, type Periodic, type SlotInfo } from './schedule.js';
@@ -55,6 +55,8 @@ export interface CollectorDeps {
    * threshold, so confirmation polls follow at +1 s and +2 s instead of a whole interval (faults §4.4).
    */
   onSnapshot?: (snapshot: HubSnapshot, previous: HubSnapshot | undefined) => boolean;
+  /** A server's child showed it is running (it wrote through the hub, or sent a list change): the prober skips it for a while. */
+  onServerAlive?: (server: string) => void;
 }
 
 /**
@@ -198,14 +200,19 @@ export class HubCollector {
         break;
       case 'subscription':
         this.record([this.subscriptionEvent(o)]);
+        // The hub re-lists a server's tools, resources or prompts when its child says they changed.
+        if (typeof o.server === 'string' && String(o.type).endsWith('_list_changed')) this.deps.onServerAlive?.(o.server);
         break;
       case 'log': {
-        const facts = matchMessage(String(o.message ?? ''));
+        const message = String(o.message ?? '');
+        const facts = matchMessage(message);
+        const alive = serverShownAlive(message, facts);
+        if (alive !== undefined) this.deps.onServerAlive?.(alive);
         if (facts.kind === 'transport_closed') {
           this.record([{ hub, t, type: 'transport_closed', server: facts.server }]);
           this.schedule?.kick(); // a stdio child may have died: look now
         } else if (o.level === 'warn' || o.level === 'error' || o.level === 'fatal') {
-          this.record([{ hub, t, type: 'log', server: (o.server as string | undefined) ?? facts.server, data: { level: o.level, code: o.code ?? facts.code, message: String(o.message ?? '').slice(0, 2_000) } }]);
+          this.record([{ hub, t, type: 'log', server: (o.server as string | undefined) ?? facts.server, data: { level: o.level, code: o.code ?? facts.code, message: message.slice(0, 2_000) } }]);
         }
         break;
       }

@@ -87,8 +87,10 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
     })
     : undefined;
+  const probersByHub = new Map<string, HubProber>();
   collectors = o.targets.map((target) => new HubCollector(target, {
     cfg, clock, writer: buffer, agent, log, startSse: o.startSse,
+    onServerAlive: (server) => probersByHub.get(target.url)?.noteLife(server),
     onSnapshot: alerting ? (s, prev) => alerting.onSnapshot(s, prev) : undefined,
     pollIntervalMs: cfg.collect.intervalMs,
     timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
@@ -97,9 +99,10 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   const probers = cfg.probes.enabled
     ? collectors.map((c) => new HubProber(c.hub, {
       cfg, clock, writer: buffer, agent, connectedServers: () => c.connectedServers(),
-      onRound: alerting ? (p, k, answered) => alerting.onProbeRound(c.hub, p, k, answered) : undefined,
+      onRound: alerting ? (p, k, answered, complete) => alerting.onProbeRound(c.hub, p, k, answered, complete) : undefined,
     }))
     : [];
+  for (const p of probers) probersByHub.set(p.hub, p);
   for (const p of probers) p.start();
 
   const seen = new HubsSeenRecorder(o.stateDir, o.targets, log);

@@ -2,6 +2,8 @@
  * Starts the real `mcp-hub` from our own dependencies on a free loopback port, with HOME and every XDG_*
  * directory in a fresh temp dir, and stops it leaving no process behind (the hub runs in its own process
  * group, so its stdio children go with it). Used by `npm run demo`, the integration tests and the benchmark.
+ * The hub is bound to 127.0.0.1 by our loopback preload: mcp-hub alone listens on every interface with no
+ * authentication, and no hub we start may be reachable from the network.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, closeSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { httpGet } from '../sources/http-get.js';
 import { parseJsonSafe, isRecord } from '../sources/safe-json.js';
 import { childPids } from '../sources/proc.js';
+import { loopbackPreloadPath } from '../config/paths.js';
 
 const require = createRequire(import.meta.url);
 
@@ -120,7 +123,7 @@ export async function launchHub(opts: LaunchOptions): Promise<RunningHub> {
   const stdoutPath = join(root, 'hub-stdout.jsonl');
   const out = openSync(stdoutPath, 'a');
   const err = openSync(join(root, 'hub-stderr.txt'), 'a');
-  const child = spawn(process.execPath, [hubCliPath(), '--port', String(port), '--config', configPath, ...(opts.hubArgs ?? [])], {
+  const child = spawn(process.execPath, ['--require', loopbackPreloadPath(), hubCliPath(), '--port', String(port), '--config', configPath, ...(opts.hubArgs ?? [])], {
     cwd: root, env, stdio: ['ignore', out, err], detached: true,
   });
   closeSync(out);

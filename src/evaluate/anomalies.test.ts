@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import { parseHealth, type ServerInfo } from '../sources/hub-models.js';
 import { cyclesInPolls, evaluateAnomalies, robustZ, type AnomalyInputs, type LogWindowFacts, type ProcessFacts } from './anomalies.js';
 import type { Finding } from './types.js';
 
@@ -380,6 +380,30 @@ describe('evaluateAnomalies', () => {
       expect(f.status).toBe('ok');
       expect(f.message).toMatch(/^health latency 5\.1 ms vs median 5\.0 ms/);
     });
+  });
+});
+
+describe('something that is not a hub answers', () => {
+  /** An answered poll of an HTTP server that is not a hub: its 200 body (`{}`) through the real parser. */
+  function notAHub(at: number, body: object = {}): HubSnapshot {
+    const parsed = parseHealth(body);
+    return { ...poll([], at), health: { ok: true, value: parsed.value, issues: parsed.issues, latencyMs: 3 } };
+  }
+
+  test('200 {} is hub.identity CRITICAL, as check says, and its process, log and latencies are not judged', () => {
+    const polls = [0, 1, 2, 3, 4, 5].map((k) => notAHub(NOW - 5_000 + k * 1_000));
+    const fs = run(inputs({ polls }));
+    expect(one(fs, 'hub.identity')).toMatchObject({ status: 'critical', value: 'absent', message: `not an MCP hub at ${HUB} (server_id null)` });
+    expect(fs.map((f) => f.id)).toEqual(['anomaly.availability', 'hub.identity']);
+  });
+
+  test('one impostor answer among hub answers (the port changed hands) is enough', () => {
+    const polls = [...steadyPolls(), notAHub(NOW + 1_000, { status: 'ok', server_id: 'grafana' })];
+    expect(one(run(inputs({ polls })), 'hub.identity')).toMatchObject({ status: 'critical', value: 'grafana' });
+  });
+
+  test('a real hub gives no identity finding', () => {
+    expect(all(run(inputs()), 'hub.identity')).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@
 import type { MonitorConfig } from '../config/defaults.js';
 import { formatBytes } from '../config/bytes.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
+import { hubIdentity } from './hub.js';
 import { evaluateServers, type ServerSample } from './servers.js';
 import { historyPollsFinding } from './history.js';
 import { finding, type Finding } from './types.js';
@@ -152,6 +153,9 @@ export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: num
   const failed = i.polls.length - ok.length;
   out.push(finding(hub, 'anomaly.availability', failed === 0 ? 'ok' : failed === i.polls.length ? 'critical' : 'warning',
     `${ok.length} of ${i.polls.length} health polls answered during the window`, { value: ok.length }));
+  // Something that is not a hub answered: its process, log and latencies are not a hub's to judge.
+  const impostor = ok.map(hubIdentity).find((f) => f !== undefined);
+  if (impostor) return [...out, impostor];
 
   // Disconnections, dead-while-connected included: judge the last answered poll against the first.
   const lastOk = ok[ok.length - 1];

@@ -19,6 +19,17 @@ export function isUpState(state: string | undefined): boolean {
   return state === 'ready' || state === 'restarted';
 }
 
+/**
+ * hub.identity: an answer whose server_id is not mcp-hub (another service took the port, a proxy's error
+ * page as JSON) is CRITICAL, and nothing else in it is judged as a hub's (faults D16). Undefined when the
+ * snapshot is a hub or did not answer. Every evaluating command runs it.
+ */
+export function hubIdentity(s: HubSnapshot): Finding | undefined {
+  if (!s.health.ok || s.health.value.serverId === 'mcp-hub') return undefined;
+  const id = s.health.value.serverId;
+  return finding(s.target.url, 'hub.identity', 'critical', `not an MCP hub at ${s.target.url} (server_id ${JSON.stringify(id ?? null)})`, { value: id ?? 'absent' });
+}
+
 /** Findings about the hub itself; server and LLM findings are only meaningful when this says it answered. */
 export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): Finding[] {
   const hub = s.target.url;
@@ -40,11 +51,10 @@ export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): 
   }
   const h = s.health.value;
   out.push(finding(hub, 'hub.reachable', 'ok', `answered in ${Math.round(s.health.latencyMs)} ms`, { value: Math.round(s.health.latencyMs) }));
-  if (h.serverId !== 'mcp-hub') {
-    out.push(finding(hub, 'hub.identity', 'critical', `not an MCP hub at ${hub} (server_id ${JSON.stringify(h.serverId ?? null)})`, {
-      value: h.serverId ?? 'absent',
-    }));
-    return out; // an impostor's fields are not hub metrics (faults D16)
+  const impostor = hubIdentity(s);
+  if (impostor) {
+    out.push(impostor);
+    return out; // an impostor's fields are not hub metrics
   }
   const state = h.state;
   if (isUpState(state)) out.push(finding(hub, 'hub.state', 'ok', `state ${state}`, { value: state }));

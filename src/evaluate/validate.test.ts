@@ -3,7 +3,7 @@ import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
 import type { HubSnapshot, ProcessFacts } from '../sources/hub-client.js';
 import type { ConfiguredServer, HubConfigFile } from '../sources/hub-config.js';
 import type { LlmMetrics } from '../sources/hub-metrics.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import { parseHealth, type ServerInfo } from '../sources/hub-models.js';
 import { evaluateHub } from './check.js';
 import type { Finding } from './types.js';
 import { evaluateValidate, type DiskFacts, type PidFacts, type PortFacts, type ValidateInputs } from './validate.js';
@@ -115,6 +115,22 @@ describe('the hub process', () => {
   });
 });
 
+describe('something that is not a hub answers', () => {
+  test('hub.identity is CRITICAL and its process, port, exposure, config files and fork cache are not judged as a hub\'s', () => {
+    // An HTTP server answering 200 `{}`, through the real parser.
+    const impostor: HubSnapshot = { ...snapshot([]), health: { ok: true, value: parseHealth({}).value, issues: [], latencyMs: 3 } };
+    const fs = run(inputs({
+      snapshot: impostor, port: { ...loopbackPort, addresses: ['::'], exposedBeyondLoopback: true },
+      llmCache: { path: '/x/tool-categories-llm.json', present: false },
+      disks: [{ label: 'hub state dir', path: '/x', availRatio: 0.5, availBytes: 1e9 }],
+    }));
+    expect(one(fs, 'hub.identity')).toMatchObject({ status: 'critical', value: 'absent' });
+    for (const id of ['hub.process', 'hub.port', 'hub.exposure', 'config.parse', 'config.files', 'fork.llm_cache', 'server.status']) expect(all(fs, id)).toEqual([]);
+    // The machine's own facts stay.
+    expect(one(fs, 'disk.free').status).toBe('ok');
+  });
+});
+
 describe('the port and its exposure', () => {
   test.each<{ name: string; port: PortFacts; id: string; status: Finding['status']; message: RegExp }>([
     {
@@ -130,15 +146,29 @@ describe('the port and its exposure', () => {
       port: { ...loopbackPort, pids: [] }, id: 'hub.port', status: 'ok', message: /owner not visible/,
     },
     { name: 'the port owned by the hub pid is ok', port: loopbackPort, id: 'hub.port', status: 'ok', message: /listening on 127\.0\.0\.1:37373 by pid 4242/ },
-    {
-      name: 'listening beyond loopback is a warning that points at a firewall',
-      port: { ...loopbackPort, addresses: ['0.0.0.0:37373'], exposedBeyondLoopback: true }, id: 'hub.exposure', status: 'warning', message: /firewall/,
-    },
     { name: 'listening on loopback only is ok', port: loopbackPort, id: 'hub.exposure', status: 'ok', message: /loopback only/ },
   ])('$name', ({ port, id, status, message }) => {
     const f = one(run(inputs({ port })), id);
     expect(f.status).toBe(status);
     expect(f.message).toMatch(message);
+  });
+
+  const exposed: PortFacts = { ...loopbackPort, addresses: ['::'], exposedBeyondLoopback: true };
+
+  test('listening beyond loopback is a warning that names the fix (the preload, where it is installed) and how to accept it', () => {
+    const f = one(run(inputs({ port: exposed, loopbackPreload: '/opt/mhm/preload/loopback.cjs' })), 'hub.exposure');
+    expect(f.status).toBe('warning');
+    expect(f.message).toContain('the hub listens on :: (every interface) with no authentication');
+    expect(f.message).toContain('NODE_OPTIONS="--require /opt/mhm/preload/loopback.cjs" mcp-hub --port 37373');
+    expect(f.message).toContain('validate.accept_exposure: "<reason>"');
+  });
+
+  test('an exposure accepted in the config (validate.accept_exposure) is OK, with the reason as a note', () => {
+    const accepting = { ...cfg, validate: { ...cfg.validate, acceptExposure: 'port 37373 firewalled to the VPN (OPS-12)' } };
+    const f = one(evaluateValidate(inputs({ port: exposed }), accepting), 'hub.exposure');
+    expect(f).toMatchObject({ status: 'ok', value: 'accepted', message: 'the hub listens on :: (every interface), accepted (validate.accept_exposure): port 37373 firewalled to the VPN (OPS-12)' });
+    // Accepting says nothing about a hub that is not exposed.
+    expect(one(evaluateValidate(inputs(), accepting), 'hub.exposure')).toMatchObject({ status: 'ok', message: 'listening on loopback only' });
   });
 
   test('nothing listening gives no exposure finding at all', () => {

@@ -42,11 +42,25 @@ export interface ValidateInputs {
   llmCache?: { path: string; present: boolean; parseError?: string; sizeBytes?: number; ageMs?: number };
   /** Why process and port facts are missing (another OS, a remote hub). */
   localFactsUnavailable?: string;
+  /** Where this package's loopback preload is installed: the fix hub.exposure names. */
+  loopbackPreload?: string;
 }
 
 const ago = (ms: number) => (ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} d`);
 
-function processAndPort(hub: string, i: ValidateInputs, port: string): Finding[] {
+/** hub.exposure: beyond loopback warns and names the fix, unless the config accepts it with a reason. */
+function exposure(hub: string, l: PortFacts, port: string, preload: string | undefined, accepted: string): Finding {
+  if (!l.exposedBeyondLoopback) return finding(hub, 'hub.exposure', 'ok', 'listening on loopback only');
+  const where = `the hub listens on ${l.addresses.join(', ')} (every interface)`;
+  if (accepted !== '') return finding(hub, 'hub.exposure', 'ok', `${where}, accepted (validate.accept_exposure): ${accepted}`, { value: 'accepted' });
+  const flag = `--require ${preload ?? '<mcp-hub-monitor>/preload/loopback.cjs'}`;
+  return finding(hub, 'hub.exposure', 'warning',
+    `${where} with no authentication: anyone who can reach port ${port} can call /api/hard-restart, stop servers and run their tools. `
+    + `mcp-hub has no --host option; bind it to 127.0.0.1 with this package's preload: start it as NODE_OPTIONS="${flag}" mcp-hub --port ${port} … `
+    + '(README: "Binding mcp-hub to loopback"). If the exposure is intended, say why in the config: validate.accept_exposure: "<reason>"');
+}
+
+function processAndPort(hub: string, i: ValidateInputs, port: string, cfg: MonitorConfig): Finding[] {
   const out: Finding[] = [];
   if (i.localFactsUnavailable) {
     out.push(finding(hub, 'hub.process', 'no_data', i.localFactsUnavailable));
@@ -67,11 +81,7 @@ function processAndPort(hub: string, i: ValidateInputs, port: string): Finding[]
     const owner = l.pids.length ? ` by pid ${l.pids.join(', ')}` : ' (owner not visible to this user)';
     out.push(finding(hub, 'hub.port', 'ok', `port ${port} listening on ${l.addresses.join(', ')}${owner}`));
   }
-  if (l.listening && l.exposedBeyondLoopback) {
-    out.push(finding(hub, 'hub.exposure', 'warning',
-      `the hub listens on ${l.addresses.join(', ')} (every interface) with no authentication: anyone who can reach port ${port} can call /api/hard-restart, stop servers and run their tools. `
-      + `mcp-hub has no --host flag; restrict it with a firewall rule allowing only 127.0.0.1 (e.g. nft/ufw/iptables), or run it in a container publishing 127.0.0.1:${port} only`));
-  } else if (l.listening) out.push(finding(hub, 'hub.exposure', 'ok', 'listening on loopback only'));
+  if (l.listening) out.push(exposure(hub, l, port, i.loopbackPreload, cfg.validate.acceptExposure));
   return out;
 }
 
@@ -113,7 +123,7 @@ function configFindings(hub: string, i: ValidateInputs): Finding[] {
   return out;
 }
 
-function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig): Finding[] {
+function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig, isHub: boolean): Finding[] {
   const out: Finding[] = [];
   const d = cfg.validate.diskFreePercent;
   for (const disk of i.disks) {
@@ -142,7 +152,7 @@ function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig): Findi
       subject: String(e.port), value: e.pid,
     }));
   }
-  const c = i.llmCache;
+  const c = isHub ? i.llmCache : undefined;
   if (c) {
     if (!c.present) out.push(finding(hub, 'fork.llm_cache', 'ok', `${c.path}: absent (LLM categorisation off, or nothing cached yet)`));
     else if (c.parseError) out.push(finding(hub, 'fork.llm_cache', 'warning', `${c.path}: not parseable (${c.parseError}); the fork will rebuild it`));
@@ -159,8 +169,12 @@ export function evaluateValidate(i: ValidateInputs, cfg: MonitorConfig, earlier?
   const basics = evaluateHub(i.snapshot, earlier, cfg);
   // validate is about structure: LLM thresholds belong to check and anomalies.
   const findings = basics.filter((f) => !f.id.startsWith('llm.') && f.id !== 'hub.process');
-  findings.push(...processAndPort(hub, i, port));
-  findings.push(...configFindings(hub, i));
-  findings.push(...hostFindings(hub, i, cfg));
+  // What answers is not a hub: its process, port, config files and caches are not a hub's to judge.
+  const isHub = !basics.some((f) => f.id === 'hub.identity');
+  if (isHub) {
+    findings.push(...processAndPort(hub, i, port, cfg));
+    findings.push(...configFindings(hub, i));
+  }
+  findings.push(...hostFindings(hub, i, cfg, isHub));
   return findings;
 }

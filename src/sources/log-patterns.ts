@@ -195,3 +195,16 @@ export function matchMessage(msg: string): MessageFacts {
   if (s > 0 && s <= MAX_SERVER_CHARS) return facts('server_stderr', 'warn', msg.slice(0, s));
   return OTHER;
 }
+
+// `["<name>" server <level> log]: <data>` (debug): an MCP logging notification the child sent.
+const CHILD_NOTIFICATION = /^\["([^"]{1,256})" server [a-z]{1,16} log\]: /;
+
+/**
+ * The server whose child a log message shows running: a line it wrote on stderr, or an MCP log
+ * notification it sent through the hub. A stopped or hung child writes neither. Undefined otherwise.
+ * `facts` is the message's matchMessage(), when the caller has it already.
+ */
+export function serverShownAlive(msg: string, facts: MessageFacts = matchMessage(msg)): string | undefined {
+  if (facts.kind === 'server_stderr') return facts.server;
+  return msg.charCodeAt(0) === 91 /* [ */ ? CHILD_NOTIFICATION.exec(msg)?.[1] : undefined;
+}

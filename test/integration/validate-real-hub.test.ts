@@ -29,18 +29,17 @@ describe('validate on a live hub found through workspaces.json', () => {
   });
   afterAll(async () => hub?.stop());
 
-  test('pid and port are found with no configuration, the port is owned by the hub, and exposure is flagged', async () => {
+  test('pid and port are found with no configuration, the port is owned by the hub, and a hub bound to loopback is healthy (exit 0)', async () => {
     const r = await validate(hub);
     expect(byId(r, 'hub.process')[0]).toMatchObject({ status: 'ok', value: hub.pid });
     expect(byId(r, 'hub.port')[0]!.status).toBe('ok');
     expect(byId(r, 'hub.port')[0]!.message).toContain(`by pid ${hub.pid}`);
-    // mcp-hub binds every interface with no authentication (docs/hub-api.md §1)
-    expect(byId(r, 'hub.exposure')[0]).toMatchObject({ status: 'warning' });
-    expect(byId(r, 'hub.exposure')[0]!.message).toMatch(/no authentication.*firewall/);
+    // Our launcher binds the hub to 127.0.0.1 with the loopback preload (mcp-hub alone binds every interface).
+    expect(byId(r, 'hub.exposure')[0]).toMatchObject({ status: 'ok', message: 'listening on loopback only' });
     expect(byId(r, 'config.parse')[0]).toMatchObject({ status: 'ok', subject: 'mcp-servers.json' });
     expect(byId(r, 'disk.free').map((c) => c.subject).sort()).toEqual(['hub log dir', 'hub state dir', 'monitor state dir']);
     expect(byId(r, 'logs.size')[0]!.status).toBe('ok');
-    expect(r.code).toBe(1); // the exposure warning; nothing is critical
+    expect(r.code).toBe(0);
   });
 
   test('a server added to the config file after start is reported as configured but not loaded; a broken entry as refused at the next start', async () => {

@@ -5,15 +5,14 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import type { Finding } from '../../evaluate/types.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { readReloadStatus } from '../../daemon/reload-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import type { GlobalOptions } from '../global-options.js';
-import { openHubPollSession, pollConfirmed, type HubPollSession } from '../hub-poll.js';
+import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
+import { probeFindings } from '../probe-findings.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
@@ -39,19 +38,6 @@ function brokenReceivers(stateDir: string): Record<string, string> {
   } catch {
     return {};
   }
-}
-
-/** Probes every connected server of one hub in parallel, inside what is left of the --timeout budget. */
-async function probeFindings(session: HubPollSession, snapshot: HubSnapshot): Promise<Finding[]> {
-  if (!snapshot.health.ok) return [];
-  const connected = snapshot.health.value.servers.filter((s) => s.status === 'connected').map((s) => s.name);
-  const { probeServer } = await import('../../sources/server-probe.js');
-  const { evaluateProbes } = await import('../../evaluate/probes.js');
-  const left = session.deadline - performance.now();
-  // The hub gets 200 ms of the budget to turn a child's timeout into an answer.
-  const timeoutMs = Math.max(50, Math.min(session.config.probes.timeoutMs, left - 200));
-  const results = await Promise.all(connected.map((server) => probeServer(snapshot.target.url, server, { timeoutMs, requestTimeoutMs: Math.max(50, left), agent: session.agent })));
-  return evaluateProbes(snapshot.target.url, results, { ...session.config, probes: { ...session.config.probes, timeoutMs } });
 }
 
 /** Runs the check and returns what to print; never throws for anything a hub does. */

@@ -9,7 +9,7 @@ import { buildResult } from '../../evaluate/check.js';
 import { evaluateHistory } from '../../evaluate/history.js';
 import { historyFactsIfAny } from '../history-gate.js';
 import { evaluateValidate, type DiskFacts, type ValidateInputs } from '../../evaluate/validate.js';
-import { hubStateDir } from '../../config/paths.js';
+import { hubStateDir, loopbackPreloadPath } from '../../config/paths.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import { readHubConfig } from '../../sources/hub-config.js';
 import { readWorkspaceHubs, type WorkspaceHub } from '../../sources/discovery.js';
@@ -19,6 +19,7 @@ import { isLoopbackUrl } from '../../sources/proc.js';
 import { parseJsonSafe } from '../../sources/safe-json.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
+import { probeFindings } from '../probe-findings.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
@@ -58,6 +59,7 @@ function gatherLocal(snapshot: HubSnapshot, entry: WorkspaceHub | undefined, jso
   } else {
     facts.port = owner;
     facts.pid = resolveHubPid(port, candidates);
+    facts.loopbackPreload = loopbackPreloadPath();
   }
   if (entry) facts.configs = entry.configFiles.map((f) => readHubConfig(f, entry.cwd, json5));
   const logDir = hubStateDir('logs');
@@ -69,7 +71,7 @@ function gatherLocal(snapshot: HubSnapshot, entry: WorkspaceHub | undefined, jso
 }
 
 /** Runs validate and returns what to print. */
-export async function runValidate(g: GlobalOptions, format: CheckFormat): Promise<CommandRun> {
+export async function runValidate(g: GlobalOptions, format: CheckFormat, opts: { probe?: boolean } = {}): Promise<CommandRun> {
   const session = await openHubPollSession(g);
   try {
     const json5 = (await import('json5')).default as Json5;
@@ -86,6 +88,8 @@ export async function runValidate(g: GlobalOptions, format: CheckFormat): Promis
       };
       return { snapshot, findings: evaluateValidate(inputs, session.config, earlier) };
     });
+    // The comprehensive check makes the round trip too: a hung or dead child the hub calls connected.
+    if (opts.probe !== false) await Promise.all(perHub.map(async (h) => h.findings.push(...await probeFindings(session, h.snapshot))));
     // The daemon's last hour, when it keeps a history: flapping and probe disagreements a one-shot cannot see.
     const now = Date.now();
     for (const h of perHub) {

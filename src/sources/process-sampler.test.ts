@@ -53,6 +53,8 @@ describe('parsers', () => {
   test.each([
     [['/usr/bin/node', '/x/server-everything/dist/index.js', 'stdio'], 'node index.js stdio'],
     [['node', '/x/mcp-hub/dist/cli.js', '--port', '3000', '--config', '/tmp/c.json'], 'node cli.js --port 3000'],
+    [['node', '--require', '/x/preload/loopback.cjs', '/x/mcp-hub/dist/cli.js', '--port', '3000'], 'node cli.js --port 3000'],
+    [['node', '--max-old-space-size=512', '-r', 'a.cjs', 'server.js'], 'node server.js'],
     [['/usr/local/bin/uvx', 'mcp-server-fetch'], 'uvx mcp-server-fetch'],
     [['/bin/sleep', '100'], 'sleep 100'],
     [[], '[kworker/0:1]'],

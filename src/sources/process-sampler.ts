@@ -84,6 +84,8 @@ export function parseCmdline(text: string): string[] {
 }
 
 const INTERPRETERS = /^(node|nodejs|bun|deno|python[\d.]*|ruby|perl|java|uv|uvx|npx|npm)$/;
+/** Interpreter options whose value is the next argument. */
+const INTERPRETER_VALUE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-m', '-cp', '-classpath']);
 
 /**
  * A short display string for a process: executable basename plus its first arguments, paths shortened to
@@ -93,8 +95,16 @@ export function shortCommand(cmdline: string[], comm: string, maxChars = 60): st
   if (cmdline.length === 0) return `[${comm}]`; // zombies and kernel threads have no argv
   const base = (a: string): string => (a.includes('/') && !a.endsWith('/') ? a.slice(a.lastIndexOf('/') + 1) : a);
   const exe = base(cmdline[0] ?? comm);
-  // An interpreter's interesting part is the script and its first args; others get their first args.
-  const words = [exe, ...cmdline.slice(1, INTERPRETERS.test(exe) ? 4 : 3).map(base)];
+  // An interpreter's interesting part is the script and its first args (its own options before the script,
+  // such as the loopback preload's `--require …`, are skipped); others get their first args.
+  const interpreter = INTERPRETERS.test(exe);
+  let args = cmdline.slice(1);
+  if (interpreter) {
+    let i = 0;
+    while (i < args.length && args[i]!.startsWith('-')) i += INTERPRETER_VALUE_OPTIONS.has(args[i]!) ? 2 : 1;
+    args = args.slice(i);
+  }
+  const words = [exe, ...args.slice(0, interpreter ? 3 : 2).map(base)];
   const text = words.join(' ').replace(/\s+/g, ' ');
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }

@@ -179,7 +179,8 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       // "Connected, uptime 0" that one look cannot settle (just connected, or died young) is unknown to the
       // lifecycle: it neither confirms nor clears a death seen on the previous poll.
       const findings = evaluateHub(snapshot, previous, cfg).map((f) => (f.id === 'server.status' && f.value === 'unconfirmed' ? { ...f, status: 'no_data' as const } : f));
-      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(snapshot.target.url, snapshot.health.ok)));
+      const metricsAsked = Object.keys(snapshot.routes).length > 0;
+      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(snapshot.target.url, snapshot.health.ok, metricsAsked)));
       return r?.confirming ?? false;
     },
     onProbeRound(hub, probes, canaries, answered) {

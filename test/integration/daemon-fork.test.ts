@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { classifyLine } from '../../src/sources/log-classify.js';
 import { CLI_PATH, isolatedEnv } from '../support/cli.js';
-import { storedEvents, waitForStored } from '../support/daemon-process.js';
+import { storedEvents, storedSamples, waitForEvent, waitForStored } from '../support/daemon-process.js';
+import { httpRequest } from '../support/fake-daemon-view.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
+import { fixtureJson } from '../support/hub-fixtures.js';
+import { freePort } from '../support/prometheus.js';
 
 let hub: FakeHub;
 const cleanups: (() => unknown)[] = [];
@@ -30,9 +33,9 @@ function tempDir(prefix: string): string {
 }
 
 /** Starts `daemon --interval 1s` on the fake hub; returns a stop that waits for its clean exit. */
-function startDaemon(state: string): () => Promise<void> {
+function startDaemon(state: string, extra: string[] = []): () => Promise<void> {
   const env = isolatedEnv({ HOME: tempDir('mhm-fork-home-') });
-  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s'], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', ...extra], { env, stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); return exited; });
   return async () => { child.kill('SIGTERM'); await exited; };
@@ -65,4 +68,44 @@ test('replaying the fork\'s SSE capture stores the warnings and errors its pino 
     return `${d.level} ${d.message}`;
   });
   expect(stored.sort()).toEqual([...expected].sort());
+}, 30_000);
+
+test('the fork\'s filtering stats are stored as series, exported on /metrics, and 54 exposed for 27 tools fires fork.filtering', async () => {
+  // What the fork served after a restart: its counters count every re-sync's decisions again.
+  hub.route('/api/filtering/stats', { kind: 'ok', body: { ...fixtureJson('fork/filtering-stats.json'), exposedTools: 54, cacheHitRate: 0.25 } });
+  const port = await freePort();
+  const state = tempDir('mhm-fork-state-');
+  const stop = startDaemon(state, ['--no-sse', '--listen', `127.0.0.1:${port}`]);
+  const firing = await waitForEvent(state, (e) => e.type === 'alert_firing' && (JSON.parse(e.data!) as { rule: string }).rule === 'fork.filtering');
+  const alert = JSON.parse(firing.data!) as { severity: string; summary: string };
+  expect(alert.severity).toBe('warning');
+  expect(alert.summary).toContain('exposedTools 54 > totalTools 27');
+  expect(alert.summary).toContain('exposedTools 54 for the 27 tools the hub lists');
+
+  const metrics = (await httpRequest(`http://127.0.0.1:${port}`, '/metrics')).body;
+  const gauge = (name: string) => new RegExp(`^${name}\\{hub="${hub.url}"\\} (\\S+)$`, 'm').exec(metrics)?.[1];
+  expect(gauge('mcp_hub_fork_filtering_exposed_tools')).toBe('54');
+  expect(gauge('mcp_hub_fork_filtering_total_tools')).toBe('27');
+  expect(gauge('mcp_hub_fork_filtering_filtered_tools')).toBe('14');
+  expect(gauge('mcp_hub_fork_category_cache_entries')).toBe('27');
+  expect(gauge('mcp_hub_fork_category_cache_hit_ratio')).toBe('0.25');
+  expect(gauge('mcp_hub_fork_filtering_enabled')).toBe('1');
+  await stop();
+  const stored = (name: string) => storedSamples(state, name).map((s) => s.v);
+  expect(new Set(stored('fork.filtering_exposed_tools'))).toEqual(new Set([54]));
+  expect(new Set(stored('fork.filtering_total_tools'))).toEqual(new Set([27]));
+  expect(new Set(stored('fork.category_cache_hit_rate'))).toEqual(new Set([0.25]));
+  expect(stored('hub.up').length).toBe(stored('fork.filtering_exposed_tools').length); // one row per poll slot
+}, 30_000);
+
+test('an upstream hub (no /api/filtering/stats) gets no fork series, gauges or finding', async () => {
+  const state = tempDir('mhm-fork-state-');
+  const port = await freePort();
+  const stop = startDaemon(state, ['--no-sse', '--listen', `127.0.0.1:${port}`]);
+  await waitForStored(() => storedSamples(state, 'hub.up'), () => true, 'a poll');
+  const metrics = (await httpRequest(`http://127.0.0.1:${port}`, '/metrics')).body;
+  expect(metrics).toMatch(/^mcp_hub_up\{/m);
+  expect(metrics).not.toMatch(/^mcp_hub_fork_/m);
+  await stop();
+  expect(storedSamples(state, 'fork.filtering_total_tools')).toEqual([]);
 }, 30_000);

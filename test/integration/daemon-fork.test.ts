@@ -4,9 +4,7 @@
  * `/api/filtering/stats`. The real fork is not a dependency, so the fake hub stands in for it.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { classifyLine } from '../../src/sources/log-classify.js';
 import { CLI_PATH, isolatedEnv } from '../support/cli.js';
@@ -15,6 +13,7 @@ import { httpRequest } from '../support/fake-daemon-view.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
 import { fixtureJson } from '../support/hub-fixtures.js';
 import { freePort } from '../support/prometheus.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let hub: FakeHub;
 const cleanups: (() => unknown)[] = [];
@@ -26,15 +25,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** Starts `daemon --interval 1s` on the fake hub; returns a stop that waits for its clean exit. */
 function startDaemon(state: string, extra: string[] = []): () => Promise<void> {
-  const env = isolatedEnv({ HOME: tempDir('mhm-fork-home-') });
+  const env = isolatedEnv();
   const child = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', ...extra], { env, stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   cleanups.push(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); return exited; });

@@ -9,6 +9,9 @@ export default defineConfig({
     // Integration tests start real hubs; two cores run two files at a time.
     maxWorkers: 2,
     setupFiles: ['test/support/setup-fast-check.ts'],
-    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+    // One TMPDIR per run, removed at the end; a test that leaves something there fails the run.
+    globalSetup: ['test/support/temp-root.ts'],
+    // The skip reporter ends the run with every skipped test and why (what to install to run it).
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }], './test/support/skip-reporter.ts'],
   },
 });

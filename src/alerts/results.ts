@@ -33,9 +33,19 @@ export const HUB_RULES: ReadonlySet<string> = new Set(['hub.reachable', 'hub.ide
 export const META_RULES: ReadonlySet<string> = new Set(['notifier.broken', 'config.reload']);
 const SLO_PREFIX = 'slo.';
 
-/** What a poll of `hub` speaks for. When the hub did not answer, absent servers are unknown, not fine. */
-export function pollScope(hub: string, answered: boolean): EvaluationScope {
-  return { hub, rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && !META_RULES.has(r) && r !== 'baseline.regression', absentMeansOk: answered };
+/** Rules judged from the optional metrics routes, which a health-only poll (a confirmation) does not ask. */
+const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.filtering';
+
+/**
+ * What a poll of `hub` speaks for. When the hub did not answer, absent servers are unknown, not fine; a
+ * poll that did not ask the metrics routes says nothing about the rules judged from them.
+ */
+export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
+  return {
+    hub,
+    rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && !META_RULES.has(r) && r !== 'baseline.regression' && (metricsAsked || !fromMetricsRoutes(r)),
+    absentMeansOk: answered,
+  };
 }
 
 /** What a probe round speaks for; `complete` = a full round that answered: an absent server is gone, so fine. */

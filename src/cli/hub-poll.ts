@@ -70,5 +70,6 @@ export async function pollConfirmed(session: HubPollSession, target: HubTarget, 
   if (!again.health.ok) return { snapshot: first };
   again.metrics = first.metrics;
   again.routes = first.routes;
+  if (first.filtering) again.filtering = first.filtering;
   return { snapshot: again, earlier: first };
 }

@@ -188,7 +188,8 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       const findings = evaluateHub(snapshot, previous, cfg).map((f) => (f.id === 'server.status' && f.value === 'unconfirmed' ? { ...f, status: 'no_data' as const } : f));
       const hub = snapshot.target.url;
       findings.push(...flaps.observe(hub, findings, restartedServers(previous, snapshot), clock.now()));
-      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(hub, snapshot.health.ok)));
+      const metricsAsked = Object.keys(snapshot.routes).length > 0;
+      const r = guard(() => pipeline.observe(toRuleResults(findings), pollScope(hub, snapshot.health.ok, metricsAsked)));
       return r?.confirming ?? false;
     },
     onProbeRound(hub, probes, canaries, answered, complete) {

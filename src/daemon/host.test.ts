@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DEFAULTS, type MonitorConfig } from '../config/defaults.js';
 import type { RuleResult } from '../alerts/lifecycle.js';
 import type { RunningDaemon } from './daemon.js';
 import { DaemonHost, type HostDeps, type ResolvedConfig } from './host.js';
 import { readReloadStatus } from './reload-status.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as HostDeps['log'];
 
@@ -14,7 +12,7 @@ interface FakeRun { cfg: MonitorConfig; resumedRun?: number; stoppedWith?: { end
 
 /** A host over fake runs: what each start got, and what each run was told. */
 function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
-  const stateDir = mkdtempSync(join(tmpdir(), 'mhm-host-'));
+  const stateDir = tempDir('mhm-host-');
   const runs: FakeRun[] = [];
   let next: () => Promise<ResolvedConfig> = async () => ({ cfg: structuredClone(DEFAULTS), targets: [] });
   let t = 1_000;

@@ -6,6 +6,7 @@
 import type { MonitorConfig } from '../config/defaults.js';
 import { isUpState } from '../evaluate/hub.js';
 import { judgeServer, type ServerJudgement, type ServerSample } from '../evaluate/servers.js';
+import { FILTERING_NUMBERS, FILTERING_SERIES, type FilteringStats } from '../sources/filtering-stats.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
 
 export interface SampleRow {
@@ -40,6 +41,17 @@ function serverSamples(s: HubSnapshot): Map<string, ServerSample> {
   return out;
 }
 
+/** Samples of the fork's filtering stats as served (counters of filter decisions, not tool counts). */
+export function filteringSamples(hub: string, t: number, stats: FilteringStats): SampleRow[] {
+  const out: SampleRow[] = [];
+  for (const key of FILTERING_NUMBERS) {
+    const v = stats[key];
+    if (v !== undefined) out.push({ hub, name: FILTERING_SERIES[key], t, v });
+  }
+  if (stats.enabled !== undefined) out.push({ hub, name: FILTERING_SERIES.enabled, t, v: stats.enabled ? 1 : 0 });
+  return out;
+}
+
 /** Rows for one poll. `prev` is the previous poll of the same hub, `prevVerdicts` its server verdicts. */
 export function deriveRows(
   cur: HubSnapshot, prev: HubSnapshot | undefined, prevVerdicts: ReadonlyMap<string, string>, cfg: MonitorConfig,
@@ -65,6 +77,7 @@ export function deriveRows(
   const prevState = prev?.health.ok ? prev.health.value.state : undefined;
   if (h.state !== prevState) events.push({ hub, t, type: 'hub_state', data: { state: h.state ?? null, previous: prevState ?? null, source: 'poll', pid: h.pid ?? null } });
   if (cur.process?.rssBytes !== undefined) samples.push({ hub, name: 'hub.rss_bytes', t, v: cur.process.rssBytes });
+  if (cur.filtering) samples.push(...filteringSamples(hub, t, cur.filtering));
 
   const before = prev ? serverSamples(prev) : new Map<string, ServerSample>();
   const counts = { up: 0, down: 0, dead: 0 };

@@ -4,6 +4,7 @@
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
+import { evaluateForkFiltering } from './fork-filtering.js';
 import { evaluateHubBasics, isUpState } from './hub.js';
 import { degradationLevel, worstLevel } from './level.js';
 import { evaluateLlm } from './llm.js';
@@ -50,6 +51,7 @@ export function evaluateHub(s: HubSnapshot, earlier: HubSnapshot | undefined, cf
   for (const sample of serverSamples(earlier)) prior.set(sample.server.name, sample);
   findings.push(...evaluateServers(s.target.url, serverSamples(s), prior, cfg.check));
   findings.push(...evaluateLlm(s.target.url, s.metrics, cfg.check));
+  findings.push(...evaluateForkFiltering(s));
   return findings;
 }
 

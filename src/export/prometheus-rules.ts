@@ -199,7 +199,8 @@ export function renderPrometheusRules(cfg: MonitorConfig, o: PrometheusExportOpt
     'Prometheus fires up to (failure_threshold - 1) scrape intervals later than the daemon does.',
     '',
     'Not translated, because /metrics does not export what they judge: llm.* (the hub\'s LLM metrics; their',
-    'alerts raise mcp_hub_degradation_level), canary.call, hub.identity, hub.process. The daemon\'s inhibition',
+    'alerts raise mcp_hub_degradation_level), fork.filtering (it compares the fork\'s counters with the tools the',
+    'hub lists, which /metrics does not carry), canary.call, hub.identity, hub.process. The daemon\'s inhibition',
     '(hub down mutes its servers) is Alertmanager\'s job: see `mcp-hub-monitor export alertmanager`.',
     'alerting.rules.<id>.enabled: false leaves that rule out; alerting.enabled (the daemon\'s own alerting) does not.',
   ].join('\n');

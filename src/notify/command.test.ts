@@ -1,13 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { firingBatch, hostileBatch, stormBatch } from '../../test/support/alert-batches.js';
 import { commandSchema, createCommandNotifier, renderCommand, type CommandConfig } from './command.js';
 import type { NotifierLogger } from './types.js';
+import { POSIX, skipUnless } from '../../test/support/requires.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 const log: NotifierLogger = { info() {}, warn() {}, error() {} };
-const dir = mkdtempSync(join(tmpdir(), 'mhm-command-'));
+const dir = tempDir('mhm-command-');
 const node = process.execPath;
 
 /** A node script that records its stdin, argv and MHM_* env to `out`, then runs `tail` (JS). */
@@ -56,7 +57,7 @@ describe('renderCommand', () => {
   });
 });
 
-describe.skipIf(process.platform === 'win32')('running', () => {
+describe('running', skipUnless(POSIX), () => {
   test('exit 0 is sent; the program got the batch on stdin, MHM_* and the configured env', async () => {
     const s = script('ok');
     expect(await run({ command: [node, s.file, '--label', 'mhm'], env: { GH_TOKEN: 'ghp_SECRET123' } })).toEqual({ kind: 'sent' });

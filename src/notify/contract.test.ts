@@ -4,10 +4,9 @@
  * Alertmanager's `AssertNotifyLeaksNoSecret`) — `SECRET123` appears in no Delivery and no log line, whatever
  * the failure. Each channel needs a harness below; a channel added to the registry without one fails here.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -15,6 +14,8 @@ import { firingBatch } from '../../test/support/alert-batches.js';
 import { refusedUrl, startReceiver, type Receiver, type Reply } from '../../test/support/receiver.js';
 import { channelNames, createNotifier, receiverSchema, secretsOf, type Channel, type ReceiverInput } from './index.js';
 import type { Delivery, NotifierLogger } from './types.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { POSIX, skipUnless } from '../../test/support/requires.js';
 
 const CANARY = 'SECRET123';
 const TIMEOUT_MS = 500;
@@ -59,7 +60,7 @@ const muteSockets: net.Socket[] = [];
 let mute: net.Server;
 
 // Desktop: a fake notify-send (no secret to leak); command: a node script echoing its secret env on failure.
-const bin = mkdtempSync(join(tmpdir(), 'mhm-contract-'));
+const bin = tempDir('mhm-contract-');
 writeFileSync(join(bin, 'notify-send'), `#!/bin/sh\n[ "$MHM_MODE" = fail ] && { echo "GDBus.Error: no notification daemon" >&2; exit 1; }\n[ "$MHM_MODE" = hang ] && exec /bin/sleep 30\nexit 0\n`);
 chmodSync(join(bin, 'notify-send'), 0o755);
 const cmdScript = join(bin, 'notify.mjs');
@@ -87,7 +88,7 @@ const harnesses: Record<Channel, Harness> = {
   },
   desktop: {
     async config(s) {
-      vi.stubEnv('PATH', s === 'refused' ? mkdtempSync(join(tmpdir(), 'mhm-empty-')) : bin);
+      vi.stubEnv('PATH', s === 'refused' ? tempDir('mhm-empty-') : bin);
       vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', 'unix:path=/nonexistent');
       vi.stubEnv('MHM_MODE', s === 'ok' ? 'ok' : s === 'hang' ? 'hang' : 'fail');
       return { type: 'desktop' };
@@ -147,7 +148,7 @@ test('every registered channel has a contract harness', () => {
 const SCENARIOS: Scenario[] = ['ok', 'server error', 'rejected', 'hang', 'reset', 'refused', 'echoes the secret'];
 const cases = channelNames.flatMap((c) => SCENARIOS.map((s) => [c, s, harnesses[c].expected?.[s] ?? DEFAULT_KIND[s]] as const));
 
-describe.skipIf(process.platform === 'win32')('the contract', () => {
+describe('the contract', skipUnless(POSIX), () => {
   test.each(cases)('%s, %s: %s, and the secret canary is nowhere', async (channel, scenario, kind) => {
     const cfg = receiverSchema.parse(await harnesses[channel].config(scenario));
     if (!harnesses[channel].noSecrets) expect(secretsOf(cfg).join(' ')).toContain(CANARY);

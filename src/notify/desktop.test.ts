@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { alert, batch, firingBatch, hostileBatch, resolvedBatch, stormBatch } from '../../test/support/alert-batches.js';
 import { createDesktopNotifier, desktopSchema, desktopUrgency, renderDesktop } from './desktop.js';
 import type { NotifierLogger } from './types.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 const log: NotifierLogger = { info() {}, warn() {}, error() {} };
 const cfg = { app_name: 'mcp-hub-monitor' };
@@ -15,7 +15,7 @@ afterEach(() => {
 
 /** A temp dir holding a fake `notify-send` (a /bin/sh script with the given body); returns the dir and the args file. */
 function fakeNotifySend(body: string): { dir: string; argsFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-notify-send-'));
+  const dir = tempDir('mhm-notify-send-');
   const argsFile = join(dir, 'args');
   writeFileSync(join(dir, 'notify-send'), `#!/bin/sh\n${body}\n`);
   chmodSync(join(dir, 'notify-send'), 0o755);
@@ -56,7 +56,7 @@ describe('renderDesktop', () => {
 
 describe('unavailable()', () => {
   test('notify-send not on PATH (an empty dir) gives a reason, and send is skipped, not retried', async () => {
-    vi.stubEnv('PATH', mkdtempSync(join(tmpdir(), 'mhm-empty-')));
+    vi.stubEnv('PATH', tempDir('mhm-empty-'));
     vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', 'unix:path=/run/user/1000/bus');
     const n = createDesktopNotifier('desk', cfg, { log, timeoutMs: 2000 });
     expect(await n.unavailable?.()).toBe('notify-send is not on PATH (install libnotify-bin or libnotify)');

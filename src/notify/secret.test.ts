@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { isSecretSchema, redactSecrets, redactUrl, secret } from './secret.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -29,7 +29,7 @@ describe('secret()', () => {
   });
 
   test('file:/path reads the file, trimmed', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'mhm-secret-')), 'token');
+    const file = join(tempDir('mhm-secret-'), 'token');
     writeFileSync(file, '  s3cret-value \n');
     expect(schema.parse({ token: `file:${file}` })).toEqual({ token: 's3cret-value' });
   });

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import { httpGet, type FailureClass, type HttpFailure, type HttpResponse } from './http-get.js';
 import { parseHealth, type Health } from './hub-models.js';
+import { FILTERING_ROUTE, parseFilteringStats, type FilteringStats } from './filtering-stats.js';
 import { mergeJsonMetrics, mergePrometheusText, type LlmMetrics } from './hub-metrics.js';
 import { parseJsonSafe } from './safe-json.js';
 import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
@@ -49,6 +50,8 @@ export interface HubSnapshot {
   monotonicAt: number;
   health: HealthResult;
   metrics: LlmMetrics;
+  /** The fork's `/api/filtering/stats`, when it served them this poll. */
+  filtering?: FilteringStats;
   routes: Record<string, { outcome: RouteOutcome; detail?: string }>;
   process?: ProcessFacts;
 }
@@ -67,7 +70,7 @@ export interface PollOptions {
 
 export const HEALTH_MAX_BYTES = 8 * 1024 * 1024;
 const METRICS_MAX_BYTES = 1024 * 1024;
-export const OPTIONAL_ROUTES = ['/api/filtering/stats', '/api/metrics/custom', '/api/metrics/prometheus'] as const;
+export const OPTIONAL_ROUTES = [FILTERING_ROUTE, '/api/metrics/custom', '/api/metrics/prometheus'] as const;
 
 /** First 256 bytes of a body, for messages; control characters are removed by the views. */
 export function bodySnippet(body: Buffer): string {
@@ -96,7 +99,7 @@ async function fetchHealth(base: string, timeoutMs: number, agent?: http.Agent, 
 
 async function fetchOptional(
   base: string, route: string, timeoutMs: number, metrics: LlmMetrics, agent?: http.Agent,
-): Promise<{ outcome: RouteOutcome; detail?: string }> {
+): Promise<{ outcome: RouteOutcome; detail?: string; json?: unknown }> {
   const res: HttpResponse | HttpFailure = await httpGet(`${base}${route}`, { timeoutMs, maxBytes: METRICS_MAX_BYTES, agent });
   if (!res.ok) return { outcome: 'error', detail: res.message };
   // A 404 (HTML from upstream, JSON "MCP endpoint not initialized" from the fork before ready) means the
@@ -112,7 +115,7 @@ async function fetchOptional(
   const parsed = parseJsonSafe(text);
   if (!parsed.ok) return { outcome: /^\s*</.test(text) ? 'not_exposed' : 'error', detail: parsed.message };
   mergeJsonMetrics(metrics, parsed.value, route);
-  return { outcome: 'ok' };
+  return { outcome: 'ok', json: parsed.value };
 }
 
 /** Polls one hub once; resolves by the deadline whatever the hub does. */
@@ -121,13 +124,16 @@ export async function pollHub(target: HubTarget, opts: PollOptions): Promise<Hub
   const remaining = () => Math.max(0, opts.deadline - mono());
   const metrics: LlmMetrics = { sources: [] };
   const routes: HubSnapshot['routes'] = {};
+  let filtering: FilteringStats | undefined;
   const [health] = await Promise.all([
     fetchHealth(target.url, remaining(), opts.agent, opts.limitLabel),
     ...(opts.healthOnly ? [] : OPTIONAL_ROUTES.map(async (route) => {
-      routes[route] = await fetchOptional(target.url, route, remaining(), metrics, opts.agent);
+      const { json, ...outcome } = await fetchOptional(target.url, route, remaining(), metrics, opts.agent);
+      routes[route] = outcome;
+      if (route === FILTERING_ROUTE) filtering = parseFilteringStats(json);
     })),
   ]);
-  const snapshot: HubSnapshot = { target, at: (opts.now ?? Date.now)(), monotonicAt: mono(), health, metrics, routes };
+  const snapshot: HubSnapshot = { target, at: (opts.now ?? Date.now)(), monotonicAt: mono(), health, metrics, ...(filtering ? { filtering } : {}), routes };
   const pid = (health.ok ? health.value.pid : undefined) ?? target.pid;
   // Process facts only for a hub on this machine: a pid from another host means nothing here.
   if (pid !== undefined && isLoopbackUrl(target.url)) {

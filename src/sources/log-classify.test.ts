@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { MAX_MESSAGE_CHARS, classifyLine, classifyLineForStats, levelFrom, type LogEntry } from './log-classify.js';
+import { levelByContent } from './log-patterns.js';
 import { parseIso } from './log-time.js';
 
 const FIXTURES = new URL('../../test/fixtures/logs/', import.meta.url);
@@ -144,6 +145,16 @@ describe("the fork's pino log (fork-mcp-hub.log.final.jsonl)", () => {
     expect(es.filter((e) => e.code === 'CONNECTION_ERROR').map((e) => e.server)).toEqual(['broken', 'missing-binary']);
     expect(tally(ofKind(es, 'transport_closed').map((e) => e.server))).toEqual({ broken: 1, everything: 2, filesystem: 1, 'missing-binary': 1 });
     expect(es.filter((e) => e.message.startsWith('Initializing MCP server')).map((e) => e.server)).toEqual(['everything', 'filesystem', 'broken', 'missing-binary']);
+  });
+
+  test('each warning and error is told by its content alone (wording, or a code), as the fork\'s SSE stream needs', () => {
+    const serious = es.filter((e) => e.level === 'warn' || e.level === 'error');
+    expect(serious).toHaveLength(10);
+    expect(serious.map((e) => levelByContent(e.message, e.code))).toEqual(serious.map((e) => e.level));
+    // The fork's own warning, also as a plain-text line (its default logger's file).
+    expect(classifyLine('Meta-tools NOT registered: mode=server-allowlist, enableMetaTools=undefined', 0)?.level).toBe('warn');
+    expect(levelByContent('Meta-tools registered: 27 total tools in allCapabilities', undefined)).toBe('unknown');
+    expect(levelByContent("'broken' transport closed", undefined)).toBe('debug');
   });
 });
 

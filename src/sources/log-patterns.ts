@@ -97,10 +97,47 @@ const WARN_ROWS: readonly Row[] = [
   ['Using stale marketplace registry due to error: ', 'warn'],
 ];
 
-// Indexed by first character so a line is compared with a handful of prefixes, not all sixty. The facts
+// The fork's own `logger.warn(message)` calls (ollieb89/mcp_hub 4.3.0): its errors carry a code, its warnings
+// only their wording. Its SSE stream calls every entry "debug", so for the fork this table is the level.
+const FORK_WARN_ROWS: readonly Row[] = [
+  ['Meta-tools NOT registered: ', 'warn'],
+  ["Failed to create HTTP connection pool for server '", 'warn'],
+  ['Tool filtering exceeded 10ms target: ', 'warn'],
+  ['Unknown filtering mode: ', 'warn'],
+  ['Unknown serverFilter.mode: ', 'warn'],
+  ['Unknown category in config: ', 'warn'],
+  ['Custom mapping "', 'warn'],
+  ['Invalid pattern: ', 'warn'],
+  ['Unknown LLM provider: ', 'warn'],
+  ['LLM categorization failed for ', 'warn'],
+  ['LLM categorization exhausted retries for ', 'warn'],
+  ['LLM categorization initialization failed', 'warn'],
+  ['LLM categorization enabled but no API key provided', 'warn'],
+  ['LLM API timeout after ', 'warn'],
+  ['LLM returned invalid category: ', 'warn'],
+  ['LLM analysis attempt failed', 'warn'],
+  ['LLM analysis failed, using heuristic fallback', 'warn'],
+  ['Circuit breaker opened after ', 'warn'],
+  ['Circuit breaker is open', 'warn'],
+  ['Failed to flush LLM cache', 'warn'],
+  ['Failed to load LLM cache: ', 'warn'],
+  ['Failed to parse categorization response: ', 'warn'],
+  ["Parsed category '", 'warn'],
+  ['Invalid confidence ', 'warn'],
+  ['OpenAI rate limit exceeded', 'warn'],
+  ['OpenAI API key ', 'warn'],
+  ['Anthropic rate limit exceeded', 'warn'],
+  ['Anthropic API overloaded', 'warn'],
+  ['Anthropic API key ', 'warn'],
+  ['Gemini rate limit exceeded', 'warn'],
+  ['Gemini safety filter triggered', 'warn'],
+  ['Gemini API key ', 'warn'],
+];
+
+// Indexed by first character so a line is compared with a handful of prefixes, not all ninety. The facts
 // objects are built once and shared: most lines allocate none.
 const BY_FIRST = new Map<number, { prefix: string; facts: MessageFacts }[]>();
-for (const [prefix, level, code] of [...ERROR_ROWS, ...WARN_ROWS]) {
+for (const [prefix, level, code] of [...ERROR_ROWS, ...WARN_ROWS, ...FORK_WARN_ROWS]) {
   const c = prefix.charCodeAt(0);
   const row = { prefix, facts: fixed('other', level, code) };
   const list = BY_FIRST.get(c);
@@ -207,4 +244,16 @@ const CHILD_NOTIFICATION = /^\["([^"]{1,256})" server [a-z]{1,16} log\]: /;
 export function serverShownAlive(msg: string, facts: MessageFacts = matchMessage(msg)): string | undefined {
   if (facts.kind === 'server_stderr') return facts.server;
   return msg.charCodeAt(0) === 91 /* [ */ ? CHILD_NOTIFICATION.exec(msg)?.[1] : undefined;
+}
+
+/**
+ * The level of a log entry whose stated level means nothing: the fork's SSE `log` entries all say "debug",
+ * warnings and errors included (its SSE transport compares pino's level label with numbers). The wording
+ * decides, as for a text line; failing that, a code means `logger.error(code, …)`, the only call that
+ * attaches one; else the level is unknown, never guessed.
+ */
+export function levelByContent(message: string, code: string | undefined): LogLevel {
+  const level = matchMessage(message).level;
+  if (level !== 'unknown') return level;
+  return code !== undefined ? 'error' : 'unknown';
 }

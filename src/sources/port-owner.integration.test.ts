@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { everythingServer, freePort, launchHub, testServer, type RunningHub } from '../demo/hub-launcher.js';
 import { findListeners, findPortOwner, resolveHubPid } from './port-owner.js';
+import { LINUX, skipNow, skipUnless } from '../../test/support/requires.js';
 
 /** Listens on host:0; resolves undefined when that family is unavailable here (IPv6 disabled). */
 async function listenOn(host: string): Promise<net.Server | undefined> {
@@ -18,7 +19,7 @@ async function listenOn(host: string): Promise<net.Server | undefined> {
 }
 const portOf = (s: net.Server): number => (s.address() as net.AddressInfo).port;
 
-describe.runIf(process.platform === 'linux')('port owners on this machine', () => {
+describe('port owners on this machine', skipUnless(LINUX), () => {
   let hub: RunningHub;
   beforeAll(async () => {
     hub = await launchHub({ servers: { everything: everythingServer(), t: testServer() } });
@@ -53,7 +54,7 @@ describe.runIf(process.platform === 'linux')('port owners on this machine', () =
     ['0.0.0.0', '0.0.0.0', true],
   ] as const)('a server bound to %s decodes as %s (exposed: %s)', async ([host, address, exposed], ctx) => {
     const s = await listenOn(host);
-    if (!s) return ctx.skip(); // IPv6 disabled on this machine
+    if (!s) return skipNow(ctx, `needs ${host.includes(':') ? 'IPv6' : 'IPv4'} on this machine: listening on ${host} failed (IPv6 disabled?)`);
     servers.push(s);
     expect(findPortOwner(portOf(s))).toEqual({ supported: true, listening: true, pids: [process.pid], addresses: [address], exposedBeyondLoopback: exposed });
   });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { childPids, cmdlineHasArg, isLoopbackUrl, isPidAlive, listPids, parseProcStat, readProcStat, readRssBytes } from './proc.js';
+import { LINUX, skipUnless } from '../../test/support/requires.js';
 
-const linux = process.platform === 'linux';
 const spawned: ChildProcess[] = [];
 afterEach(() => {
   for (const c of spawned.splice(0)) c.kill('SIGKILL');
@@ -31,7 +31,7 @@ describe('parseProcStat', () => {
   });
 });
 
-describe.runIf(linux)('against this machine', () => {
+describe('against this machine', skipUnless(LINUX), () => {
   test('our own process is listed, alive, and its stat names our parent', () => {
     expect(listPids()).toContain(process.pid);
     expect(isPidAlive(process.pid)).toBe(true);

@@ -4,8 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../demo/hub-launcher.js';
 import { descendants, readProcessStat, sampleProcessTree } from './process-sampler.js';
+import { LINUX, skipUnless } from '../../test/support/requires.js';
 
-describe.runIf(process.platform === 'linux')('sampleProcessTree on real processes', () => {
+describe('sampleProcessTree on real processes', skipUnless(LINUX), () => {
   let hub: RunningHub;
   beforeAll(async () => {
     hub = await launchHub({ servers: { everything: everythingServer(), t: testServer() } });

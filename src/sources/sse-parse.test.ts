@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../daemon/clock.js';
+import { classifyLine } from './log-classify.js';
 import { createSseDecoder, lastBoundaryEnd, type SseDecoderOptions } from './sse-parse.js';
 import { REDACTED } from './sse-redact.js';
 import type { SseHubState, SseObservation, SseSubscription } from './sse-types.js';
@@ -144,6 +145,40 @@ describe('the fork\'s batches (docs/hub-api.md §8, faults A19)', () => {
     const counts = countEvents(text);
     expect(of('hub_state')).toHaveLength(counts.hub_state! + counts.hub_state_batch!);
     expect(d.counters.eventsTotal).toBeGreaterThanOrEqual(Object.values(counts).reduce((a, b) => a + b, 0));
+  });
+
+  test('the fork in pino mode says "debug" for every entry: its warnings and errors are the ones its pino file records', () => {
+    // Same run, two records: the SSE capture and the pino log file (levels as labels).
+    const pino = readFileSync(new URL('../../test/fixtures/logs/fork-mcp-hub.log.final.jsonl', import.meta.url), 'utf8')
+      .split('\n').flatMap((line) => {
+        const e = classifyLine(line, 0);
+        return e && ['warn', 'error', 'fatal'].includes(e.level) ? [`${e.level} ${e.message}`] : [];
+      });
+    const logs = decode(fixture('fork-run-sse-events.txt')).of('log');
+    expect(new Set(logs.filter((l) => l.batched).map((l) => l.level)).has('debug')).toBe(true); // debug lines stay debug
+    const serious = logs.filter((l) => ['warn', 'error', 'fatal'].includes(l.level)).map((l) => `${l.level} ${l.message}`);
+    expect(pino).toHaveLength(10);
+    expect(serious).toEqual(pino);
+  });
+
+  test('the fork\'s level from content: wording first, then a code means error, else unknown; its legacy mode\'s own levels stand', () => {
+    const pino = decode(fixture('fork-pino-sse-wire.txt')).of('log').map((l) => [l.message, l.level]);
+    expect(pino).toEqual([
+      ['SSE client connected', 'unknown'], ['probe info message', 'unknown'], ['probe warn message', 'unknown'], ['probe error message', 'error'],
+    ]);
+    // The fork's default (legacy) logger sends real levels: once one shows, "debug" means debug again.
+    const legacy = decode(fixture('fork-legacy-sse-wire.txt')).of('log').map((l) => l.level);
+    expect(legacy).toEqual(['unknown', 'info', 'warn', 'error']);
+    const more = 'event: log_batch\ndata: {"events":[{"type":"debug","message":"x stderr: y"}]}\n\n';
+    expect(decode([fixture('fork-legacy-sse-wire.txt'), more]).of('log').map((l) => l.level)).toEqual(['unknown', 'info', 'warn', 'error', 'debug']);
+    // A new connection may be a restarted fork in the other mode: it is learnt again.
+    const { d, of } = decode(fixture('fork-legacy-sse-wire.txt'));
+    d.reset();
+    d.push(Buffer.from(more), 0);
+    expect(of('log').at(-1)?.level).toBe('warn');
+    // Upstream's own (unbatched) "debug" is believed, whatever the wording.
+    const upstream = decode('event: log\ndata: {"type":"debug","message":"x stderr: y"}\n\n').of('log');
+    expect(upstream.map((l) => l.level)).toEqual(['debug']);
   });
 
   test('a batch without an events array is invalid shape; an unknown *_batch is an unknown event', () => {

@@ -1,12 +1,14 @@
 /**
  * Bytes of one `GET /api/events` stream → observations, with no I/O: framing by eventsource-parser, our
  * own per-event byte cap, JSON through parseJsonSafe, the fork's `<event>_batch` unwrapping, redaction of
- * subscription payloads and log flood accounting (docs/hub-api.md §3, §8; faults A16, A18, A19, D6, D9, D14).
+ * subscription payloads, the level of the fork's log entries read from their content, and log flood accounting
+ * (docs/hub-api.md §3, §8; faults A16, A18, A19, D6, D9, D14).
  * The client (sse-client.ts) and the benchmark drive it; it never blocks longer than one chunk takes.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { saneNumber, saneTime } from './hub-models.js';
+import { levelByContent } from './log-patterns.js';
 import { isRecord, own, parseJsonSafe } from './safe-json.js';
 import { createLogFlood, type LogFields } from './sse-flood.js';
 import { redactSecrets } from './sse-redact.js';
@@ -117,6 +119,7 @@ export function createSseDecoder(opts: SseDecoderOptions): SseDecoder {
   let firstText = true;
   let skipLf = false;
   let text = new StringDecoder('utf8'); // invalid UTF-8 becomes U+FFFD (faults D9)
+  let forkLevelsReal = false; // this connection's batched log entries carry levels other than "debug"
 
   const invalid = (reason: SseInvalidReason, detail: string) => {
     counters.invalidTotal[reason] = (counters.invalidTotal[reason] ?? 0) + 1;
@@ -140,9 +143,14 @@ export function createSseDecoder(opts: SseDecoderOptions): SseDecoder {
         const code = codeOf(own(v, 'code'));
         const data = own(v, 'data');
         const server = isRecord(data) ? str(own(data, 'server')) : undefined;
+        const type = str(own(v, 'type'));
+        const message = str(own(v, 'message')) ?? '';
+        // Inside the fork's batches "debug" is all its pino mode ever says, so the content tells the level
+        // until the stream shows another level (the fork's default logger sends real ones).
+        if (batched && type !== undefined && type !== 'debug') forkLevelsReal = true;
         const log: LogFields = {
-          level: str(own(v, 'type')) ?? 'unknown',
-          message: str(own(v, 'message')) ?? '',
+          level: batched && type === 'debug' && !forkLevelsReal ? levelByContent(message, code) : type ?? 'unknown',
+          message,
           ...(code !== undefined ? { code } : {}),
           ...(server !== undefined ? { server } : {}),
           ...extra,
@@ -261,6 +269,7 @@ export function createSseDecoder(opts: SseDecoderOptions): SseDecoder {
       sinceBoundary = 0;
       prevByte = -1;
       tooLarge = false;
+      forkLevelsReal = false; // a restarted fork may log in the other mode
     },
     flush: () => flood.flush(),
   };

@@ -10,9 +10,9 @@ import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DiskUsage } from '../sources/host.js';
 import { ensureStateDir, StateDirError, sweepTempFiles, verifyStateDir, writeFileAtomic } from './files.js';
+import { NOT_ROOT, ROOT, skipUnless } from '../../test/support/requires.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const isRoot = process.getuid?.() === 0;
 const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
@@ -98,14 +98,14 @@ describe('ensureStateDir (faults D11, D12, B10)', () => {
     expect(err.message).toContain('uid 4242');
   });
 
-  test.runIf(isRoot)('a dir really chowned to nobody is refused (as root we can make one)', () => {
+  test('a dir really chowned to nobody is refused (as root we can make one)', skipUnless(ROOT), () => {
     const dir = join(tempRoot(), 'state');
     mkdirSync(dir, { mode: 0o700 });
     chownSync(dir, 65534, 65534);
     expect(refusal(() => ensureStateDir(dir)).code).toBe('STATE_DIR_NOT_OWNED');
   });
 
-  test.skipIf(isRoot)('a 0500 dir is refused as unwritable, not silently chmodded back (B3)', () => {
+  test('a 0500 dir is refused as unwritable, not silently chmodded back (B3)', skipUnless(NOT_ROOT), () => {
     const dir = join(tempRoot(), 'state');
     mkdirSync(dir, { mode: 0o500 });
     chmodSync(dir, 0o500);

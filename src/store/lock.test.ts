@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, test } from 'vitest';
 import { acquireLock, isLiveNodeProcess, LockHeldError, readLock } from './lock.js';
+import { LINUX, skipUnless } from '../../test/support/requires.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const linux = process.platform === 'linux';
 const roots: string[] = [];
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -105,7 +105,7 @@ describe('acquireLock (faults B9, D11)', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  test.runIf(linux)('a lock whose pid was reused by a program that is not node is stale', async () => {
+  test('a lock whose pid was reused by a program that is not node is stale', skipUnless(LINUX), async () => {
     const sleeper = spawn('sleep', ['30']);
     children.push(sleeper);
     await new Promise((r) => sleeper.once('spawn', r));

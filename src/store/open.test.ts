@@ -10,6 +10,7 @@ import { StoreError } from './errors.js';
 import { DB_FILE, isCorruptionError } from './open.js';
 import { Store } from './store.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
+import { NOT_ROOT, skipUnless } from '../../test/support/requires.js';
 
 const roots: string[] = [];
 const open: Store[] = [];
@@ -214,7 +215,7 @@ describe('Store.open read-only (one-shot commands)', () => {
     expect(readdirSync(dir)).toEqual([DB_FILE]);
   });
 
-  test.skipIf(process.getuid?.() === 0)('an unwritable state dir with no daemon running is STORE_DIR_READONLY (faults B3)', () => {
+  test('an unwritable state dir with no daemon running is STORE_DIR_READONLY (faults B3)', skipUnless(NOT_ROOT), () => {
     const dir = stateDir();
     Store.open({ stateDir: dir }).close();
     chmodSync(dir, 0o500);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { register as globalRegister } from 'prom-client';
 import { useFakeDaemonViews, type FakeDaemonView } from '../../test/support/fake-daemon-view.js';
+import { filteringSamples } from '../daemon/observations.js';
 import { createMetrics } from './metrics.js';
 
 const HUB = 'http://127.0.0.1:7000';
@@ -84,6 +85,36 @@ describe('a healthy hub', () => {
   test('poll-only mode has no SSE series rather than a false 0', async () => {
     const v = healthyHub().watch(HUB, { lastPollAt: NOW - 5_000, lastPollOk: true });
     expect(value((await scrape(v)).samples, 'mcp_hub_monitor_sse_connected', { hub: HUB })).toBeUndefined();
+  });
+});
+
+describe('the fork\'s filtering stats', () => {
+  test('each stored fork.* series at the latest poll is a gauge; a hub without them has none', async () => {
+    const v = healthyHub();
+    v.db.insertSamples(filteringSamples(HUB, NOW - 10_000, { totalTools: 27, exposedTools: 13, enabled: true }));
+    v.db.insertSamples(filteringSamples(HUB, NOW - 5_000, {
+      enabled: false, totalTools: 54, filteredTools: 28, exposedTools: 26, filterRate: 28 / 54, categoryCacheSize: 27, cacheHitRate: 0.5, llmCacheSize: 3, llmCacheHitRate: 0.25,
+    }));
+    const other = 'http://127.0.0.1:7001';
+    v.watch(other).poll(other, NOW - 5_000, { servers: [] });
+    const { samples } = await scrape(v);
+    expect(samples.filter((s) => s.name.startsWith('mcp_hub_fork_')).map((s) => [s.name, s.labels.hub, s.value])).toEqual([
+      ['mcp_hub_fork_filtering_enabled', HUB, 0],
+      ['mcp_hub_fork_filtering_total_tools', HUB, 54],
+      ['mcp_hub_fork_filtering_filtered_tools', HUB, 28],
+      ['mcp_hub_fork_filtering_exposed_tools', HUB, 26],
+      ['mcp_hub_fork_filtering_filter_ratio', HUB, 28 / 54],
+      ['mcp_hub_fork_category_cache_entries', HUB, 27],
+      ['mcp_hub_fork_category_cache_hit_ratio', HUB, 0.5],
+      ['mcp_hub_fork_llm_cache_entries', HUB, 3],
+      ['mcp_hub_fork_llm_cache_hit_ratio', HUB, 0.25],
+    ]);
+  });
+
+  test('stats from an older poll are not shown as the latest', async () => {
+    const v = healthyHub();
+    v.db.insertSamples(filteringSamples(HUB, NOW - 10_000, { totalTools: 27 }));
+    expect(value((await scrape(v)).samples, 'mcp_hub_fork_filtering_total_tools', { hub: HUB })).toBeUndefined();
   });
 });
 

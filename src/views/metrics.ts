@@ -7,13 +7,15 @@
  * make, a read-only `resources/read` through the hub (see sources/server-probe.ts).
  *
  * Not exported, and why: hub CPU (the daemon does not store it; `anomalies` measures it per run); LLM
- * metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`).
+ * metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`). The fork's filtering
+ * stats are (metrics-fork.ts).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { budgetUse } from '../evaluate/slo.js';
 import { capServers, DroppedSeries, OTHER_SERVER, sanitizeLabelValue } from './http/metric-labels.js';
 import { HUB_STATES, levelNumber, readHub, type HubState, type ServerState } from './http/snapshot.js';
 import type { DaemonView } from './http/view.js';
+import { createForkGauges } from './metrics-fork.js';
 
 /** createMetrics' options. */
 export interface MetricsOptions {
@@ -76,6 +78,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const notifications = c('mcp_hub_monitor_notifications_total', 'Notification delivery attempts by receiver and outcome (sent, retry, failed, expired).', ['receiver', 'outcome']);
   const droppedSamples = c('mcp_hub_monitor_dropped_samples_total', 'Samples dropped because the store refused writes for too long.');
   const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
+  const fork = createForkGauges(registers);
   const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads failed during a scrape (the rest of the scrape still answers).', ['hub']);
   if (o.processMetrics !== false) {
     collectDefaultMetrics({ register: registry });
@@ -157,11 +160,13 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     if (s.lastPollAt !== undefined) pollAge.set({ hub: h }, Math.max(0, (now - s.lastPollAt) / 1000));
     if (s.sseConnected !== undefined) sse.set({ hub: h }, s.sseConnected ? 1 : 0);
     for (const [objective, v] of slo(s.url, now)) budget.set({ hub: h, objective }, v);
+    if (s.serversAt !== undefined) fork.fill(view.store(), s.url, h, s.serversAt);
     fillServers(s, h, now, liveHistograms);
   }
 
   function refresh(): void {
     for (const m of [hubUp, hubState, servers, serverUp, serverDead, probeOk, healthSeconds, rss, level, budget, alerts, pollAge, sse, notifications]) m.reset();
+    fork.reset();
     const now = view.now();
     const d = view.daemon();
     cleanStart.set(d.cleanStart ? 1 : 0);

@@ -1,16 +1,16 @@
 /** The operator's alerting commands through the built CLI: alerts, ack, silence add|list|expire, notify test. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { AlertStore } from '../../src/store/alert-store.js';
 import { Store } from '../../src/store/store.js';
 import { runCli } from '../support/cli.js';
 import { startReceiver } from '../support/receiver.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-const state = () => mkdtempSync(join(tmpdir(), 'mhm-alert-cli-'));
+const state = () => tempDir('mhm-alert-cli-');
 
 test('alerts lists what fires (exit 2 for a critical), ack marks it, and a wrong id is a usage error', async () => {
   const dir = state();

@@ -1,9 +1,9 @@
 /** The CLI contract (docs/DESIGN.md §4): help, version, usage errors exit 3 with one line naming the problem. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { isolatedEnv, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -46,7 +46,7 @@ test.each([
   ['bad duration', 'timeout: 5 minutes\n', /config\.yaml: timeout: not a duration \(got "5 minutes"\)\. Write a number and a unit/],
   ['broken YAML', 'check: [\n', /config\.yaml: line \d+, column \d+: invalid YAML/],
 ])('a config with %s exits 3 naming the file and key', async (_name, yaml, message) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-badcfg-'));
+  const dir = tempDir('mhm-badcfg-');
   const file = join(dir, 'config.yaml');
   writeFileSync(file, yaml);
   const run = await runCli(['check', '--config', file, '--hub', 'http://127.0.0.1:9']);

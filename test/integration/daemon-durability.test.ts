@@ -4,13 +4,12 @@
  * leaves a gap and an unclean start, and the next daemon polls within 5 s of starting.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let hub: FakeHub;
 beforeAll(async () => { hub = await startFakeHub(); });
@@ -28,7 +27,7 @@ function read<T>(state: string, fn: (db: Database.Database) => T): T | undefined
 const sampleKeys = (db: Database.Database) => db.prepare('SELECT series_id || \':\' || t AS k FROM samples').all().map((r) => (r as { k: string }).k);
 
 test('20 SIGKILLs at random moments: nothing acknowledged is lost, integrity holds, every kill is a gap, restart polls within 5 s', async () => {
-  const state = mkdtempSync(join(tmpdir(), 'mhm-durable-'));
+  const state = tempDir('mhm-durable-');
   const env = isolatedEnv();
   let acknowledged = new Set<string>();
   const restartLatencies: number[] = [];

@@ -4,13 +4,13 @@
  * probes never put two rows in one slot.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let hub: FakeHub;
 beforeEach(async () => { hub = await startFakeHub(); });
@@ -30,7 +30,7 @@ function upRows(state: string): Row[] {
 async function collect(mode: Mode | 'refuse', ms: number): Promise<{ rows: Row[]; elapsedMs: number }> {
   if (mode === 'refuse') await hub.close();
   else hub.route('/api/health', mode);
-  const state = mkdtempSync(join(tmpdir(), 'mhm-faults-'));
+  const state = tempDir('mhm-faults-');
   const started = Date.now();
   const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, ms));
@@ -57,7 +57,7 @@ test.each([
 
 test('A21 a hub stuck in "starting" is recorded as answering but not up, with no per-server rows for servers not listed yet', async () => {
   hub.route('/api/health', { kind: 'ok', body: { status: 'ok', state: 'starting', server_id: 'mcp-hub', servers: [], timestamp: new Date().toISOString() } });
-  const state = mkdtempSync(join(tmpdir(), 'mhm-faults-'));
+  const state = tempDir('mhm-faults-');
   const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 2_500));
   daemon.kill('SIGTERM');
@@ -74,7 +74,7 @@ test('A21 a hub stuck in "starting" is recorded as answering but not up, with no
 }, 30_000);
 
 test('B13 check --expect-daemon: WARNING while no daemon runs, OK while one records; the hub checks still run', async () => {
-  const state = mkdtempSync(join(tmpdir(), 'mhm-deadman-'));
+  const state = tempDir('mhm-deadman-');
   hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
   const without = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
   const doc = JSON.parse(without.stdout) as { exitCode: number; checks: { id: string; status: string; message: string }[] };
@@ -104,7 +104,7 @@ test('B13 check --expect-daemon: WARNING while no daemon runs, OK while one reco
 
 test('anomalies reads the hub log from a configured command (journalctl-style), and judges its error lines', async () => {
   hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-logcmd-'));
+  const dir = tempDir('mhm-logcmd-');
   writeFileSync(join(dir, 'log.sh'), 'for i in 1 2 3 4 5; do echo "Failed to connect to \\"x\\" MCP server: boom"; done\nsleep 30\n');
   writeFileSync(join(dir, 'config.yaml'), `logs:\n  command: "sh ${join(dir, 'log.sh')}"\n`);
   const run = await runCli(['anomalies', '--hub', hub.url, '--config', join(dir, 'config.yaml'), '--window', '2s', '--json']);
@@ -129,7 +129,7 @@ async function withDaemonAndReceiver(
   const { startReceiver } = await import('../support/receiver.js');
   const receiver = await startReceiver(reply);
   try {
-    const state = mkdtempSync(join(tmpdir(), 'mhm-faults-'));
+    const state = tempDir('mhm-faults-');
     const config = join(state, 'config.yaml');
     writeFileSync(config, configYaml.replaceAll('RECEIVER', receiver.url));
     const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--config', config, ...extraArgs], { env: isolatedEnv(), stdio: 'ignore' });

@@ -10,13 +10,14 @@ import { launchHub, testServer, everythingServer } from '../../src/demo/hub-laun
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
-import { freePort, startPrometheus, until, which } from '../support/prometheus.js';
+import { freePort, startPrometheus, until } from '../support/prometheus.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const PROMETHEUS = which('prometheus');
+const PROMETHEUS = tool('prometheus', 'prometheus');
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-test.skipIf(!PROMETHEUS)('Prometheus scrapes the daemon: mcp_hub_up is 1, and a killed child shows as mcp_hub_server_dead 1', async () => {
+test('Prometheus scrapes the daemon: mcp_hub_up is 1, and a killed child shows as mcp_hub_server_dead 1', { ...skipUnless(PROMETHEUS), timeout: 90_000 }, async () => {
   const hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }) } });
   cleanups.push(() => hub.stop());
   const port = await freePort();
@@ -24,7 +25,7 @@ test.skipIf(!PROMETHEUS)('Prometheus scrapes the daemon: mcp_hub_up is 1, and a 
   startDaemonProcess(hub, state, ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
   const base = `http://127.0.0.1:${port}`;
   await until('the daemon serving /metrics', async () => ((await httpRequest(base, '/metrics')).status === 200 ? true : undefined), 15_000);
-  const prom = await startPrometheus(PROMETHEUS!, { targets: [`127.0.0.1:${port}`] });
+  const prom = await startPrometheus(PROMETHEUS.path!, { targets: [`127.0.0.1:${port}`] });
   cleanups.push(() => prom.stop());
 
   const up = await until('mcp_hub_up == 1 in Prometheus', async () => {
@@ -43,7 +44,7 @@ test.skipIf(!PROMETHEUS)('Prometheus scrapes the daemon: mcp_hub_up is 1, and a 
   expect(dead).toHaveLength(1);
   const alive = await prom.query(`mcp_hub_server_dead{hub="${hub.url}",server="everything"}`);
   expect(alive[0]?.value[1]).toBe('0');
-}, 90_000);
+});
 
 test('a non-loopback --listen without a token refuses to start, naming the fix; a foreign Host gets 403', async () => {
   // Refused before anything is created: no store, no run recorded, not even the state dir.

@@ -1,12 +1,12 @@
 /** The daemon's scheduled jobs run the real commands and store their verdicts as events. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runJob } from '../../src/daemon/jobs.js';
 import type { EventRow } from '../../src/daemon/observations.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
 import { CLI_PATH, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let hub: FakeHub;
 beforeAll(async () => { hub = await startFakeHub(); });
@@ -18,7 +18,7 @@ test('a validate job runs the real command and records a job_result with the che
   const recorded: EventRow[] = [];
   const events = await runJob('validate', {
     cliArgv: [process.execPath, CLI_PATH],
-    globalArgs: ['--hub', hub.url, '--state-dir', mkdtempSync(join(tmpdir(), 'mhm-job-'))],
+    globalArgs: ['--hub', hub.url, '--state-dir', tempDir('mhm-job-')],
     record: (e) => recorded.push(...e), log: quiet, now: Date.now,
   });
   expect(recorded).toEqual(events);
@@ -40,7 +40,7 @@ test('a job whose command cannot run is recorded as unknown with the reason, and
 });
 
 test('an invalid cron pattern in the config is an error naming the key', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-cron-'));
+  const dir = tempDir('mhm-cron-');
   writeFileSync(join(dir, 'config.yaml'), 'schedule:\n  anomalies: "61 * * * *"\n');
   const run = await runCli(['check', '--config', join(dir, 'config.yaml'), '--hub', hub.url]);
   expect(run.code).toBe(3);

@@ -12,19 +12,20 @@ import { CLI_PATH, runCli } from '../support/cli.js';
 import { stateDir } from '../support/daemon-process.js';
 import { FakeDaemonView } from '../support/fake-daemon-view.js';
 import { Store } from '../../src/store/store.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const TMUX = tool('tmux', 'tmux');
 const HOSTILE = '\u001b]0;pwned\u0007evil';
 const session = `mhm-dash-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 let hub: RunningHub;
 
 beforeAll(async () => {
-  if (!hasTmux) return;
+  if (!TMUX.met) return;
   hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }), [HOSTILE]: testServer() } });
 });
 afterAll(async () => {
-  if (!hasTmux) return;
+  if (!TMUX.met) return;
   spawnSync('tmux', ['-L', session, 'kill-server']);
   await hub?.stop();
 });
@@ -40,7 +41,7 @@ async function screenUntil(pred: (screen: string) => boolean, what: string, time
   throw new Error(`the screen never showed ${what}:\n${screen}`);
 }
 
-test.skipIf(!hasTmux)('dead server shown within a refresh, no escapes from hub data, clean at 60 columns, q quits', async () => {
+test('dead server shown within a refresh, no escapes from hub data, clean at 60 columns, q quits', { ...skipUnless(TMUX), timeout: 60_000 }, async () => {
   // CI=true: ink draws nothing live when it believes it runs in CI; the dashboard must draw on a TTY anyway.
   const cmd = `CI=true HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --interval 1s`;
   tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '45', cmd);
@@ -70,9 +71,9 @@ test.skipIf(!hasTmux)('dead server shown within a refresh, no escapes from hub d
   const end = Date.now() + 5_000;
   while (Date.now() < end && spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status === 0) await new Promise((r) => setTimeout(r, 100));
   expect(spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status).not.toBe(0);
-}, 60_000);
+});
 
-test.skipIf(!hasTmux)('with the daemon\'s store: its firing alerts are listed, the monitor\'s own (config reload) with the first hub', async () => {
+test('with the daemon\'s store: its firing alerts are listed, the monitor\'s own (config reload) with the first hub', { ...skipUnless(TMUX), timeout: 30_000 }, async () => {
   const state = stateDir();
   const store = Store.open({ stateDir: state });
   const seeded = new FakeDaemonView(store, Date.now());
@@ -96,9 +97,9 @@ test.skipIf(!hasTmux)('with the daemon\'s store: its firing alerts are listed, t
   } finally {
     spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
   }
-}, 30_000);
+});
 
-test.skipIf(!hasTmux)('CPU: the hub and its servers apart, as `measure` reports them over the same time (a 20 % busy server)', async () => {
+test('CPU: the hub and its servers apart, as `measure` reports them over the same time (a 20 % busy server)', { ...skipUnless(TMUX), timeout: 60_000 }, async () => {
   const busy = await launchHub({ servers: { everything: everythingServer(), busy: testServer({ MCP_TEST_BUSY_PERCENT: '20' }) } });
   const name = `${session}-cpu`;
   try {
@@ -123,4 +124,4 @@ test.skipIf(!hasTmux)('CPU: the hub and its servers apart, as `measure` reports 
     spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
     await busy.stop();
   }
-}, 60_000);
+});

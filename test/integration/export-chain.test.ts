@@ -12,23 +12,24 @@ import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { WEBHOOK_URL_PLACEHOLDER } from '../../src/export/alertmanager.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { alertmanagerBin, startAlertmanager } from '../support/alertmanager.js';
+import { alertmanagerTool, startAlertmanager } from '../support/alertmanager.js';
 import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
-import { freePort, startPrometheus, until, which } from '../support/prometheus.js';
+import { freePort, startPrometheus, until } from '../support/prometheus.js';
 import { startReceiver } from '../support/receiver.js';
 import { alert, batch } from '../support/alert-batches.js';
 import { renderWebhook } from '../../src/notify/webhook.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const PROMETHEUS = which('prometheus');
-const ALERTMANAGER = alertmanagerBin();
-const AMTOOL = which('amtool');
+const PROMETHEUS = tool('prometheus', 'prometheus');
+const ALERTMANAGER = alertmanagerTool();
+const AMTOOL = tool('amtool', 'prometheus-alertmanager');
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 interface AmWebhook { version: string; status: string; receiver: string; groupLabels: Record<string, string>; alerts: { status: string; labels: Record<string, string> }[] }
 
-test.skipIf(!PROMETHEUS || !ALERTMANAGER || !AMTOOL)('daemon → Prometheus with our rules → Alertmanager with our snippet → webhook: a killed child arrives as McpHubServerDead', async () => {
+test('daemon → Prometheus with our rules → Alertmanager with our snippet → webhook: a killed child arrives as McpHubServerDead', { ...skipUnless(PROMETHEUS, ALERTMANAGER, AMTOOL), timeout: 150_000 }, async () => {
   const hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }) } });
   cleanups.push(() => hub.stop());
   const hook = await startReceiver();
@@ -47,18 +48,18 @@ test.skipIf(!PROMETHEUS || !ALERTMANAGER || !AMTOOL)('daemon → Prometheus with
   const amConfig = readFileSync(amFile, 'utf8');
   expect(amConfig).toContain(WEBHOOK_URL_PLACEHOLDER);
   writeFileSync(amFile, amConfig.split(WEBHOOK_URL_PLACEHOLDER).join(`${hook.url}/alertmanager`));
-  const checked = spawnSync(AMTOOL!, ['check-config', amFile], { encoding: 'utf8' });
+  const checked = spawnSync(AMTOOL.path!, ['check-config', amFile], { encoding: 'utf8' });
   expect(checked.status, checked.stdout + checked.stderr).toBe(0);
   expect(checked.stdout).toMatch(/SUCCESS/);
-  const routed = spawnSync(AMTOOL!, ['config', 'routes', 'test', '--config.file', amFile, 'alertname=McpHubServerDead', `hub=${hub.url}`], { encoding: 'utf8' });
+  const routed = spawnSync(AMTOOL.path!, ['config', 'routes', 'test', '--config.file', amFile, 'alertname=McpHubServerDead', `hub=${hub.url}`], { encoding: 'utf8' });
   expect(routed.stdout.trim()).toBe('ops');
 
   const port = await freePort();
   startDaemonProcess(hub, state, ['--config', config, '--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
   await until('the daemon serving /metrics', async () => ((await httpRequest(`http://127.0.0.1:${port}`, '/metrics')).status === 200 ? true : undefined), 15_000);
-  const am = await startAlertmanager(ALERTMANAGER!, readFileSync(amFile, 'utf8'));
+  const am = await startAlertmanager(ALERTMANAGER.path!, readFileSync(amFile, 'utf8'));
   cleanups.push(() => am.stop());
-  const prom = await startPrometheus(PROMETHEUS!, { targets: [`127.0.0.1:${port}`], ruleFiles: [join(rulesDir, 'mcp-hub-monitor.rules.yml')], alertmanager: am.address });
+  const prom = await startPrometheus(PROMETHEUS.path!, { targets: [`127.0.0.1:${port}`], ruleFiles: [join(rulesDir, 'mcp-hub-monitor.rules.yml')], alertmanager: am.address });
   cleanups.push(() => prom.stop());
   await until('the rules loaded', async () => {
     const r = await prom.get('/api/v1/rules');
@@ -84,4 +85,4 @@ test.skipIf(!PROMETHEUS || !ALERTMANAGER || !AMTOOL)('daemon → Prometheus with
   expect(Object.keys(ours.alerts[0]!).sort()).toEqual(Object.keys(amBody.alerts[0]!).sort());
   // Nothing about the live server.
   expect(hook.requests.flatMap((r) => (JSON.parse(r.body) as AmWebhook).alerts).some((a) => a.labels.server === 'everything')).toBe(false);
-}, 150_000);
+});

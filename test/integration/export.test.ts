@@ -24,10 +24,9 @@ import { startHttpServer } from '../../src/views/http/server.js';
 import { HUB, SCENARIOS, STEP_S, type Scenario } from '../fixtures/promtool/scenarios.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
-import { which } from '../support/prometheus.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const PROMTOOL = which('promtool');
-if (!PROMTOOL) console.warn('export: promtool not found on PATH (apt-get install prometheus); skipping the promtool tests');
+const PROMTOOL = tool('promtool', 'prometheus');
 
 const OPTS = { scrapeIntervalMs: STEP_S * 1000 };
 const dirs: string[] = [];
@@ -39,7 +38,7 @@ const tempDir = (): string => {
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
 function promtool(args: string[], cwd: string): { status: number | null; out: string } {
-  const r = spawnSync(PROMTOOL!, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(PROMTOOL.path!, args, { cwd, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -80,7 +79,7 @@ function runPromtoolTests(scenarios: readonly AnnotatedScenario[], o: { annotate
   return promtool(['test', 'rules', ...files], dir);
 }
 
-describe.skipIf(!PROMTOOL)('promtool', () => {
+describe('promtool', skipUnless(PROMTOOL), () => {
   test('promtool check rules passes for the defaults and for a config that changes every knob', () => {
     const custom = defaultConfig();
     custom.alerting = { ...custom.alerting, failureThreshold: 4, forMs: 30_000, keepFiringForMs: 60_000, rules: { ...custom.alerting.rules, 'servers.down': { enabled: true }, 'hub.memory': { severity: 'critical' } } };

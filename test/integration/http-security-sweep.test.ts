@@ -4,13 +4,13 @@
  * any answer. The route list comes from the server itself: a route added without being classified here
  * fails the first test.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { PUBLIC_PATHS, ROUTE_PATHS, startHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** Every route, classified: what it is and whether it streams. */
 const CLASSIFIED: Record<string, 'metrics' | 'stream' | 'static' | 'api' | 'login'> = {
@@ -25,7 +25,7 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 async function serve(token?: string) {
-  const web = mkdtempSync(join(tmpdir(), 'mhm-web-'));
+  const web = tempDir('mhm-web-');
   for (const f of ['index.html', 'app.js', 'style.css', 'uplot.css']) writeFileSync(join(web, f), `/* ${f} */`);
   const v = views(Date.now()).watch(HUB, { sseConnected: true });
   v.poll(HUB, Date.now() - 1_000, { latencyMs: 3, servers: [{ name: 'a', up: true }] });

@@ -5,8 +5,6 @@
  * check, validate and the daemon run against it, and the trap hears nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { isolatedEnv, runCli } from '../support/cli.js';
@@ -14,6 +12,7 @@ import { startDaemonProcess, stateDir, storedSamples, waitForStored } from '../s
 import { startFakeHub } from '../support/fake-hub.js';
 import { readyHealth } from '../support/hub-fixtures.js';
 import { startReceiver } from '../support/receiver.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
@@ -21,7 +20,7 @@ afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c();
 test('D13 hub-supplied authorizationUrl, url, config_source and cwd are never fetched or opened by check, validate or the daemon', async () => {
   const trap = await startReceiver();
   cleanups.push(() => trap.close());
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-d13-'));
+  const dir = tempDir('mhm-d13-');
   const fifo = join(dir, 'trap.fifo');
   execFileSync('mkfifo', [fifo]);
   const health = readyHealth();

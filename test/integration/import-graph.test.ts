@@ -2,13 +2,13 @@
  * `check` runs thousands of times a day from cron: its import graph must hold no undici/fetch internals,
  * zod, yaml, better-sqlite3 or ink (docs/DESIGN.md §6). This records what a real `check` run loads.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { isolatedEnv, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const HEAVY = /node_modules\/(zod|yaml|better-sqlite3|ink|react|undici|prom-client|pino)\//;
 const REGISTER = new URL('../support/trace/register.mjs', import.meta.url).href;
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 async function traceCheck(extraArgs: string[] = []): Promise<string[]> {
-  const trace = join(mkdtempSync(join(tmpdir(), 'mhm-trace-')), 'trace.txt');
+  const trace = join(tempDir('mhm-trace-'), 'trace.txt');
   writeFileSync(trace, '');
   const run = await runCli(['check', '--hub', url, ...extraArgs], isolatedEnv({ MHM_TRACE_FILE: trace }), ['--import', REGISTER]);
   expect(run.stderr).toBe('');
@@ -43,12 +43,12 @@ test('check without a config file loads no undici, zod, yaml, better-sqlite3 or 
 });
 
 test('check --expect-daemon reads the daemon lock without loading better-sqlite3', async () => {
-  const lines = await traceCheck(['--expect-daemon', '--state-dir', mkdtempSync(join(tmpdir(), 'mhm-trace-state-'))]);
+  const lines = await traceCheck(['--expect-daemon', '--state-dir', tempDir('mhm-trace-state-')]);
   expect(lines.filter((l) => HEAVY.test(l))).toEqual([]);
 });
 
 test('check with a config file loads yaml and zod, but still no undici, better-sqlite3 or ink', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-cfg-'));
+  const dir = tempDir('mhm-cfg-');
   writeFileSync(join(dir, 'config.yaml'), 'timeout: 3s\n');
   const lines = await traceCheck(['--config', join(dir, 'config.yaml')]);
   expect(lines.some((l) => /node_modules\/zod\//.test(l))).toBe(true); // the trace does see lazy loads

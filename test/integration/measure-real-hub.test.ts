@@ -2,14 +2,14 @@
  * `measure` and `baseline list|show|compare` against the real mcp-hub 4.2.1 (free loopback port, temp
  * HOME/XDG_*), through the built CLI.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { everythingServer, freePort, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import type { BaselineDoc } from '../../src/evaluate/baseline.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startFakeHub } from '../support/fake-hub.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /** Reads every visible file in `dir` about every millisecond until stopped: a partial file would fail to parse. */
 function watchDir(dir: string): { stop: () => Promise<{ reads: number; bad: string[]; tempSeen: number }> } {
@@ -49,7 +49,7 @@ describe('measure against a real hub', () => {
   const env = isolatedEnv();
   beforeAll(async () => {
     hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer() } });
-    stateDir = mkdtempSync(join(tmpdir(), 'mhm-measure-'));
+    stateDir = tempDir('mhm-measure-');
   });
   afterAll(async () => hub?.stop());
 
@@ -134,7 +134,7 @@ describe('measure against a real hub', () => {
 });
 
 describe('baseline compare of synthetic files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mhm-synthetic-'));
+  const dir = tempDir('mhm-synthetic-');
   /** A baseline file with 200 health samples around `medianMs` (deterministic ±10 % spread). */
   function write(name: string, medianMs: number, phase: number): string {
     const samples = Array.from({ length: 200 }, (_, k) => ({ k, scheduledMs: k * 250, actualMs: k * 250, latencyMs: medianMs * (0.9 + 0.2 * (((k * 37 + phase) % 200) / 200)), outcome: 'ok' }));
@@ -172,7 +172,7 @@ describe('baseline compare of synthetic files', () => {
 
 test('a hub that is down: every request refused, CRITICAL (exit 2), and the baseline still says so', async () => {
   const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), 'mhm-measure-down-'));
+  const stateDir = tempDir('mhm-measure-down-');
   const run = await runCli(['measure', '--hub', `http://127.0.0.1:${port}`, '--state-dir', stateDir, '--duration', '1s', '--interval', '100ms', '--json']);
   expect(run.code).toBe(2);
   const doc = (JSON.parse(run.stdout) as { baseline: BaselineDoc }).baseline;
@@ -186,7 +186,7 @@ test('LLM metrics a hub serves are judged over the measurement window (fake hub 
   try {
     const llm = (total: number, success: number) => ({ llm: { requests_total: total, requests_success: success, latency_p95: 800, cache_hits: 10, cache_misses: 0 } });
     fake.route('/api/metrics/custom', { kind: 'ok', body: llm(1000, 990) });
-    const run = runCli(['measure', '--hub', fake.url, '--state-dir', mkdtempSync(join(tmpdir(), 'mhm-measure-llm-')), '--duration', '2s', '--interval', '200ms', '--probe-every', '1s', '--json']);
+    const run = runCli(['measure', '--hub', fake.url, '--state-dir', tempDir('mhm-measure-llm-'), '--duration', '2s', '--interval', '200ms', '--probe-every', '1s', '--json']);
     // After the first look, 100 more requests of which only 50 succeeded: the window's rate is 50 %, not 99 %.
     while (!fake.requests.some((r) => r.path === '/api/metrics/custom')) await new Promise((r) => setTimeout(r, 5));
     fake.route('/api/metrics/custom', { kind: 'ok', body: llm(1100, 1040) });
@@ -208,7 +208,7 @@ test('a hung hub: requests keep going out on schedule while earlier ones hang, e
   const fake = await startFakeHub();
   try {
     fake.route('/api/health', { kind: 'silent' });
-    const run = await runCli(['measure', '--hub', fake.url, '--state-dir', mkdtempSync(join(tmpdir(), 'mhm-measure-hung-')), '--duration', '1s', '--interval', '100ms', '--timeout', '300ms', '--json']);
+    const run = await runCli(['measure', '--hub', fake.url, '--state-dir', tempDir('mhm-measure-hung-'), '--duration', '1s', '--interval', '100ms', '--timeout', '300ms', '--json']);
     expect(run.code).toBe(2);
     const health = (JSON.parse(run.stdout) as { baseline: BaselineDoc }).baseline.hubs[0]!.health;
     expect(health).toMatchObject({ scheduled: 10, answered: 0, failed: 10 });

@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, expect, test } from 'vitest';
 import { startHttpServer, type RunningHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../support/fake-daemon-view.js';
-import { startPrometheus, until, which } from '../support/prometheus.js';
+import { startPrometheus, until } from '../support/prometheus.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const PROMTOOL = which('promtool');
-const PROMETHEUS = which('prometheus');
-if (!PROMTOOL) console.warn('metrics-prometheus: promtool not found on PATH (apt-get install prometheus); skipping the promtool test');
-if (!PROMETHEUS) console.warn('metrics-prometheus: prometheus not found on PATH (apt-get install prometheus); skipping the scrape test');
+const PROMTOOL = tool('promtool', 'prometheus');
+const PROMETHEUS = tool('prometheus', 'prometheus');
 
 const HUB = 'http://127.0.0.1:7000';
 const TOKEN = 'scrape-token-5b0e7f3c1a9d8e24';
@@ -48,20 +47,20 @@ async function serve(v: FakeDaemonView, token?: string): Promise<RunningHttpServ
   return s;
 }
 
-test.skipIf(!PROMTOOL)('promtool check metrics finds no problem in /metrics, hostile names and the cap included', async () => {
+test('promtool check metrics finds no problem in /metrics, hostile names and the cap included', skipUnless(PROMTOOL), async () => {
   const s = await serve(seeded());
   const r = await httpRequest(s.url, '/metrics');
   expect(r.status).toBe(200);
   expect(r.body).toContain('server="__other__"');
   expect(r.body).toMatch(/^process_open_fds \d+/m);
-  const check = spawnSync(PROMTOOL!, ['check', 'metrics'], { input: r.body, encoding: 'utf8', timeout: 20_000 });
+  const check = spawnSync(PROMTOOL.path!, ['check', 'metrics'], { input: r.body, encoding: 'utf8', timeout: 20_000 });
   // No lint exceptions: prom-client's three gauge-typed `_total` metrics are removed in metrics.ts.
   expect({ status: check.status, stdout: check.stdout, stderr: check.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
 });
 
-test.skipIf(!PROMETHEUS)('a real Prometheus scrapes /metrics with the bearer token: target up, mcp_hub_up queryable', async () => {
+test('a real Prometheus scrapes /metrics with the bearer token: target up, mcp_hub_up queryable', { ...skipUnless(PROMETHEUS), timeout: 60_000 }, async () => {
   const s = await serve(seeded(), TOKEN);
-  const prom = await startPrometheus(PROMETHEUS!, { targets: [new URL(s.url).host], token: TOKEN });
+  const prom = await startPrometheus(PROMETHEUS.path!, { targets: [new URL(s.url).host], token: TOKEN });
   cleanups.push(() => prom.stop());
   const get = prom.get;
   let lastTargets = '';
@@ -84,4 +83,4 @@ test.skipIf(!PROMETHEUS)('a real Prometheus scrapes /metrics with the bearer tok
   expect(pwned.data.result).toHaveLength(1);
   const fake = await get(`/api/v1/query?query=${encodeURIComponent('fake_metric')}`);
   expect(fake.data.result).toEqual([]);
-}, 60_000);
+});

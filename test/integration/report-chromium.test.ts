@@ -11,10 +11,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { END, seedStore } from '../support/seeded-store.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`report-chromium: skipped, ${CHROMIUM} is not installed (apt-get install chromium)`);
+const CHROMIUM = tool('chromium', 'chromium');
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 let seed: ReturnType<typeof seedStore>;
@@ -26,9 +25,9 @@ const tempDir = (prefix: string) => {
   return d;
 };
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (!CHROMIUM.met) return;
   seed = seedStore();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -36,7 +35,7 @@ afterAll(async () => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
-test.skipIf(!hasChromium)('the HTML report shows its charts, loads nothing, runs no script and shows hostile names as text', async () => {
+test('the HTML report shows its charts, loads nothing, runs no script and shows hostile names as text', skipUnless(CHROMIUM), async () => {
   const file = join(tempDir('mhm-report-html-'), 'weekly.html');
   const run = await runCli(['report', 'weekly', '--format', 'html', '--at', new Date(END).toISOString(), '--output', file, '--state-dir', seed.stateDir]);
   expect(run.code).toBe(0);
@@ -75,7 +74,7 @@ test.skipIf(!hasChromium)('the HTML report shows its charts, loads nothing, runs
   await page.close();
 });
 
-test.skipIf(!hasChromium)('the SVG files beside a Markdown report open on their own as well-formed SVG, hostile labels as text', async () => {
+test('the SVG files beside a Markdown report open on their own as well-formed SVG, hostile labels as text', skipUnless(CHROMIUM), async () => {
   const dir = tempDir('mhm-report-svg-');
   const run = await runCli(['report', 'weekly', '--at', new Date(END).toISOString(), '--output', join(dir, 'weekly.md'), '--state-dir', seed.stateDir]);
   expect(run.code).toBe(0);

@@ -3,7 +3,6 @@
  * real hub: it loads, charts draw, a killed child turns its row DEAD within a live refresh, and a hostile
  * server name is shown as text with no script run. A screenshot is kept in test-artifacts/.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -12,15 +11,15 @@ import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { startHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 import { freePort, until } from '../support/prometheus.js';
+import { skipUnless, tool } from '../support/requires.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => spawnSync(p, ['--version']).status === 0);
-if (!CHROMIUM) console.warn('web-dashboard: no chromium binary (apt-get install chromium); skipping');
+const CHROMIUM = tool('chromium', 'chromium');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">\u001b[31m';
 const cleanups: (() => unknown)[] = [];
 const views = useFakeDaemonViews('mhm-web-');
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-test.skipIf(!CHROMIUM)('loads, draws charts, shows a killed child as DEAD live, renders hostile names as text', async () => {
+test('loads, draws charts, shows a killed child as DEAD live, renders hostile names as text', { ...skipUnless(CHROMIUM), timeout: 90_000 }, async () => {
   const hub = await launchHub({ servers: { everything: everythingServer(), crashy: testServer({ MHM_TAG: 'crashy' }), [HOSTILE]: testServer() } });
   cleanups.push(() => hub.stop());
   const port = await freePort();
@@ -29,7 +28,7 @@ test.skipIf(!CHROMIUM)('loads, draws charts, shows a killed child as DEAD live, 
   await until('the daemon serving /', async () => ((await httpRequest(base, '/')).status === 200 ? true : undefined), 15_000);
 
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
   cleanups.push(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const problems: string[] = [];
@@ -66,9 +65,9 @@ test.skipIf(!CHROMIUM)('loads, draws charts, shows a killed child as DEAD live, 
   mkdirSync('test-artifacts', { recursive: true });
   await page.screenshot({ path: 'test-artifacts/web-dashboard.png', fullPage: true });
   expect(problems).toEqual([]);
-}, 90_000);
+});
 
-test.skipIf(!CHROMIUM)('with a token: the browser is sent to the sign-in form, a wrong token is refused, the right one opens the live dashboard', async () => {
+test('with a token: the browser is sent to the sign-in form, a wrong token is refused, the right one opens the live dashboard', { ...skipUnless(CHROMIUM), timeout: 90_000 }, async () => {
   const hub = await launchHub({ servers: { everything: everythingServer() } });
   cleanups.push(() => hub.stop());
   const port = await freePort();
@@ -80,7 +79,7 @@ test.skipIf(!CHROMIUM)('with a token: the browser is sent to the sign-in form, a
   await until('the daemon serving /login', async () => ((await httpRequest(base, '/login')).status === 200 ? true : undefined), 15_000);
 
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
   cleanups.push(() => browser.close());
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -102,9 +101,9 @@ test.skipIf(!CHROMIUM)('with a token: the browser is sent to the sign-in form, a
   expect(cookie!.value).not.toContain(token);
   expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read it
   expect(problems).toEqual([]);
-}, 90_000);
+});
 
-test.skipIf(!CHROMIUM)('the hub-up chart: an outage is drawn at 0, time with no daemon is a break in the line, the axis runs 0 to 1', async () => {
+test('the hub-up chart: an outage is drawn at 0, time with no daemon is a break in the line, the axis runs 0 to 1', { ...skipUnless(CHROMIUM), timeout: 60_000 }, async () => {
   // A stored history the live hub cannot give in a test's time: polls, an outage, a daemon stop, polls again.
   const M = 60_000;
   const now = Date.now();
@@ -119,7 +118,7 @@ test.skipIf(!CHROMIUM)('the hub-up chart: an outage is drawn at 0, time with no 
   cleanups.push(() => server.close());
 
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
   cleanups.push(() => browser.close());
   const page = await browser.newPage();
   const problems: string[] = [];
@@ -137,4 +136,4 @@ test.skipIf(!CHROMIUM)('the hub-up chart: an outage is drawn at 0, time with no 
   expect(inStop).toEqual([[now - 20 * M + 1, null]]);
   expect([plot.yMin, plot.yMax]).toEqual([0, 1]);
   expect(problems).toEqual([]);
-}, 60_000);
+});

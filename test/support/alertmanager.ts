@@ -4,9 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from './fake-daemon-view.js';
-import { freePort, until, which } from './prometheus.js';
+import { freePort, until } from './prometheus.js';
+import { tool, which, type Requirement } from './requires.js';
 
-export const alertmanagerBin = (): string | undefined => which('prometheus-alertmanager') ?? which('alertmanager');
+/** Debian's `prometheus-alertmanager` (upstream's binary is `alertmanager`; either will do). */
+export function alertmanagerTool(): Requirement & { path: string | undefined } {
+  const debian = tool('prometheus-alertmanager', 'prometheus-alertmanager');
+  const upstream = debian.met ? undefined : which('alertmanager');
+  return upstream ? { ...debian, met: true, path: upstream } : debian;
+}
 
 export interface RunningAlertmanager {
   /** host:port, as Prometheus' alertmanagers target wants it. */

@@ -1,9 +1,8 @@
 /** Runs the built CLI as a real child process, as cron or Nagios would, and times it from spawn to exit. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dir.js';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));
 
@@ -15,9 +14,9 @@ export interface CliRun {
   ms: number;
 }
 
-/** An environment with HOME and XDG_* in a fresh temp dir, so no user config or hub registry leaks in. */
+/** An environment with HOME and XDG_* in a fresh temp dir (removed after the test file), so no user config or hub registry leaks in. */
 export function isolatedEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const home = mkdtempSync(join(tmpdir(), 'mhm-cli-home-'));
+  const home = tempDir('mhm-cli-home-');
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('XDG_') && k !== 'MCP_HUB_URL' && k !== 'NO_COLOR' && k !== 'FORCE_COLOR') env[k] = v;

@@ -3,19 +3,19 @@
  * store (never on time). Shared by the real-hub daemon tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunningHub } from '../../src/demo/hub-launcher.js';
 import { CLI_PATH, isolatedEnv } from './cli.js';
+import { tempDir } from './temp-dir.js';
 
 export interface StoredEvent { type: string; server: string | null; data: string | null; t: number }
 export interface StoredSample { name: string; labels: string; t: number; v: number | null; err: string | null }
 
 export type DaemonChild = ChildProcess & { stderrText: () => string };
 
-export const stateDir = (): string => mkdtempSync(join(tmpdir(), 'mhm-daemon-'));
+/** A state dir for one daemon, removed after the test file. */
+export const stateDir = (): string => tempDir('mhm-daemon-');
 
 /**
  * Starts `daemon --interval 1s` on `hub` with the hub's HOME; `cleanups` gets a SIGKILL for it. Options:

@@ -1,15 +1,11 @@
 /** A real Prometheus (Debian's binary) scraping given targets every second, for the /metrics tests. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from './fake-daemon-view.js';
 
-export const which = (bin: string): string | undefined => {
-  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-};
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer();

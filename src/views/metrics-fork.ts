@@ -1,0 +1,39 @@
+/**
+ * The fork's `/api/filtering/stats` on /metrics: one gauge per stored `fork.*` series, read at the hub's
+ * latest successful poll (the instant every per-poll gauge shows), absent for a hub that does not serve
+ * the route. The tool gauges mirror the fork's counters of filter decisions, and say so in their help.
+ */
+import { Gauge, type Registry } from 'prom-client';
+import { FILTERING_SERIES, type FilteringNumber } from '../sources/filtering-stats.js';
+import type { StoreReader } from './http/view.js';
+
+const GAUGES: readonly [FilteringNumber | 'enabled', string, string][] = [
+  ['enabled', 'mcp_hub_fork_filtering_enabled', 'Whether the fork\'s tool filtering is enabled (its /api/filtering/stats `enabled`).'],
+  ['totalTools', 'mcp_hub_fork_filtering_total_tools', 'The fork\'s `totalTools`: filter decisions since its filtering service started, not a count of tools (a re-sync counts the same tools again).'],
+  ['filteredTools', 'mcp_hub_fork_filtering_filtered_tools', 'The fork\'s `filteredTools`: decisions that hid a tool, since its filtering service started.'],
+  ['exposedTools', 'mcp_hub_fork_filtering_exposed_tools', 'The fork\'s `exposedTools`: decisions that exposed a tool, since its filtering service started.'],
+  ['filterRate', 'mcp_hub_fork_filtering_filter_ratio', 'The fork\'s `filterRate`: filteredTools / totalTools.'],
+  ['categoryCacheSize', 'mcp_hub_fork_category_cache_entries', 'Entries in the fork\'s tool category cache (`categoryCacheSize`).'],
+  ['cacheHitRate', 'mcp_hub_fork_category_cache_hit_ratio', 'Hit ratio of the fork\'s tool category cache (`cacheHitRate`; 0 also before any lookup).'],
+  ['llmCacheSize', 'mcp_hub_fork_llm_cache_entries', 'Entries in the fork\'s LLM categorization cache (`llmCacheSize`).'],
+  ['llmCacheHitRate', 'mcp_hub_fork_llm_cache_hit_ratio', 'Hit ratio of the fork\'s LLM categorization cache (`llmCacheHitRate`; 0 also before any lookup).'],
+];
+
+export interface ForkGauges {
+  reset(): void;
+  /** Sets the gauges of hub `url` (label `hubLabel`) from the samples of its poll at `at`. */
+  fill(store: StoreReader, url: string, hubLabel: string, at: number): void;
+}
+
+export function createForkGauges(registers: Registry[]): ForkGauges {
+  const gauges = GAUGES.map(([key, name, help]) => ({ series: FILTERING_SERIES[key], gauge: new Gauge({ name, help, labelNames: ['hub'], registers }) }));
+  return {
+    reset: () => { for (const g of gauges) g.gauge.reset(); },
+    fill(store, url, hubLabel, at) {
+      for (const { series, gauge } of gauges) {
+        const v = store.querySamples({ hub: url, name: series, from: at, to: at + 1, resolution: 'raw' })[0]?.v;
+        if (v !== undefined && v !== null) gauge.set({ hub: hubLabel }, v);
+      }
+    },
+  };
+}

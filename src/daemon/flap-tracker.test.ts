@@ -55,6 +55,14 @@ describe('FlapTracker', () => {
     expect(flapping(t.observe(HUB, look({ a: 'warning', b: 'ok' }), [], 10_000))).toEqual(['a:3']);
   });
 
+  test('a dead child (still "connected") stopped and started between two polls is one recovery, not also a restart', () => {
+    const t = new FlapTracker(() => cfg);
+    t.observe(HUB, look({ a: 'ok', b: 'ok' }), [], 0);
+    t.observe(HUB, look({ a: 'critical', b: 'ok' }), [], 5_000); // dead: uptime went backwards
+    const out = t.observe(HUB, look({ a: 'ok', b: 'ok' }), ['a'], 10_000); // a new lastStarted, connected again
+    expect(out.map((f) => `${f.subject}:${f.status}:${f.value}`)).toEqual(['a:ok:2']);
+  });
+
   test('a hub that goes away or restarts is not every server flapping: its servers\' states are forgotten meanwhile', () => {
     const t = new FlapTracker(() => cfg);
     for (let i = 0; i < 4; i++) {

@@ -33,6 +33,9 @@ export class FlapTracker {
       if (!hubUp) track.state = undefined;
     }
     const listed = new Set<string>();
+    // A restart is a down and an up only between two looks that both saw the server up: a dead child the
+    // hub still calls connected, then stopped and started, is one recovery, counted by its verdicts.
+    const upBefore = new Set([...servers].filter(([, t]) => t.state === 'up').map(([name]) => name));
     if (hubUp) {
       for (const f of findings) {
         if (f.id !== 'server.status' || f.subject === undefined) continue;
@@ -44,7 +47,10 @@ export class FlapTracker {
         if (track.state !== undefined && track.state !== state) track.changes.push(now);
         track.state = state;
       }
-      for (const name of restarted) servers.get(name)?.changes.push(now, now);
+      for (const name of restarted) {
+        const track = servers.get(name);
+        if (track?.state === 'up' && upBefore.has(name)) track.changes.push(now, now);
+      }
     }
     const counted = new Map<string, number[]>();
     for (const [name, track] of servers) {

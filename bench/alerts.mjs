@@ -17,23 +17,13 @@ import { launchHub, testServer } from '../dist/demo/hub-launcher.js';
 import { defaultConfig } from '../dist/config/defaults.js';
 import { startDaemon } from '../dist/daemon/daemon.js';
 import { startSseClient } from '../dist/sources/sse-client.js';
-import { AlertStore } from '../dist/store/alert-store.js';
 import { Store } from '../dist/store/store.js';
+import { quantile, quiet, recordAlertSaves, sleep, until } from './lib.mjs';
 
 const events = Number(process.argv[2] ?? 15);
 const hubKills = Number(process.argv[3] ?? 3);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const quiet = { info() {}, warn() {}, error() {} };
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 
-// Every alert row written, with the time: the instrumentation point is the store write itself.
-const saves = [];
-const save = AlertStore.prototype.saveAlert;
-AlertStore.prototype.saveAlert = function (a) {
-  const id = save.call(this, a);
-  saves.push({ at: performance.now(), rule: a.rule, state: a.state, server: a.labels.server });
-  return id;
-};
+const saves = recordAlertSaves();
 
 function post(url, body) {
   return new Promise((resolve, reject) => {
@@ -45,11 +35,6 @@ function post(url, body) {
 function healthRtt(url) {
   const t0 = performance.now();
   return new Promise((resolve, reject) => http.get(`${url}/api/health`, (res) => { res.resume(); res.on('end', () => resolve(performance.now() - t0)); }).on('error', reject));
-}
-async function until(pred, timeoutMs, what) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) { if (pred()) return; await sleep(5); }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function runDaemon(hubUrl, cfg, onSse) {

@@ -16,25 +16,12 @@ import { loadConfig } from '../dist/config/load.js';
 import { buildNotifiers } from '../dist/cli/receivers.js';
 import { startDaemon } from '../dist/daemon/daemon.js';
 import { startSseClient } from '../dist/sources/sse-client.js';
-import { AlertStore } from '../dist/store/alert-store.js';
 import { Store } from '../dist/store/store.js';
+import { quantile, quiet, recordAlertSaves, sleep, until } from './lib.mjs';
 
 const rounds = Number(process.argv[2] ?? 2);
-const quiet = { info() {}, warn() {}, error() {} };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(pred, timeoutMs, what) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) { if (pred()) return; await sleep(5); }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
-// Instrumentation: every alert row written and every webhook body received, with the time.
-const saves = [];
-const save = AlertStore.prototype.saveAlert;
-AlertStore.prototype.saveAlert = function (a) {
-  saves.push({ at: performance.now(), rule: a.rule, state: a.state, server: a.labels.server });
-  return save.call(this, a);
-};
+const saves = recordAlertSaves();
 const hooks = [];
 const receiver = http.createServer((req, res) => {
   let body = '';

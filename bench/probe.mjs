@@ -20,15 +20,12 @@ import { startDaemon } from '../dist/daemon/daemon.js';
 import { startSseClient } from '../dist/sources/sse-client.js';
 import { createHubAgent, httpGet } from '../dist/sources/http-get.js';
 import { probeServer } from '../dist/sources/server-probe.js';
-import { AlertStore } from '../dist/store/alert-store.js';
 import { Store } from '../dist/store/store.js';
+import { quantile, quiet, recordAlertSaves, sleep, until } from './lib.mjs';
 
 const trials = Number(process.argv[2] ?? 3);
 const serverCount = Number(process.argv[3] ?? 10);
 const seconds = Number(process.argv[4] ?? 60);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const quiet = { info() {}, warn() {}, error() {} };
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 /** CPU time in ms from /proc/PID/schedstat (all threads' run time). */
 const cpuMs = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 
@@ -43,19 +40,8 @@ http.request = function (target, ...rest) {
   return request.call(this, target, ...rest);
 };
 
-const saves = [];
-const save = AlertStore.prototype.saveAlert;
-AlertStore.prototype.saveAlert = function (a) {
-  const id = save.call(this, a);
-  saves.push({ at: performance.now(), rule: a.rule, state: a.state, server: a.labels.server });
-  return id;
-};
+const saves = recordAlertSaves();
 
-async function until(pred, timeoutMs, what) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) { if (pred()) return; await sleep(5); }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const MODES = {
   'full round only (baseline)': (cfg) => { cfg.probes.idleIntervalMs = 0; },

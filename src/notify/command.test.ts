@@ -40,6 +40,7 @@ describe('renderCommand', () => {
         MHM_RECEIVER: 'team',
         MHM_GROUP_KEY: '{hub="http://127.0.0.1:7000"}',
         MHM_DEDUP_KEY: 'dk-0123456789abcdef',
+        MHM_IDEMPOTENCY_KEY: 'ik-fedcba9876543210',
         MHM_SEVERITY: 'critical',
         MHM_FIRING_COUNT: '1',
         MHM_RESOLVED_COUNT: '0',

@@ -44,6 +44,7 @@ export function renderCommand(batch: AlertBatch, cfg: Pick<CommandConfig, 'comma
     MHM_RECEIVER: oneLine(batch.receiver),
     MHM_GROUP_KEY: oneLine(batch.groupKey),
     MHM_DEDUP_KEY: oneLine(batch.dedupKey),
+    MHM_IDEMPOTENCY_KEY: oneLine(batch.idempotencyKey),
     MHM_SEVERITY: topSeverity(batch),
     MHM_FIRING_COUNT: String(firing),
     MHM_RESOLVED_COUNT: String(resolved),

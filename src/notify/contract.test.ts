@@ -203,8 +203,8 @@ describe('rate limits and idempotency over the wire', () => {
     expect(await sendWith(channel, { kind: 'retryAfter', value: '7' })).toMatchObject({ kind: 'retry', status: 429, retryAfterMs: 7000 });
   });
 
-  test.each(HTTP_CHANNELS)('%s: the request carries the group Idempotency-Key', async (channel) => {
+  test.each(HTTP_CHANNELS)('%s: the request carries the notification\'s Idempotency-Key, not the group\'s dedup key (faults F8)', async (channel) => {
     expect(await sendWith(channel, { kind: 'status', status: 200 })).toMatchObject({ kind: 'sent' });
-    expect(rx.requests.at(-1)?.headers['idempotency-key']).toBe('dk-0123456789abcdef');
+    expect(rx.requests.at(-1)?.headers['idempotency-key']).toBe('ik-fedcba9876543210');
   });
 });

@@ -5,8 +5,9 @@
  * 24 h horizon. The notification log row is written in the transaction that marks the entry delivered,
  * so a kill -9 mid-send leaves at most one duplicate (faults §4.5, C1–C5).
  */
-import type { AlertBatch, Delivery, Notifier, NotifierLogger } from '../notify/types.js';
+import type { AlertBatch, Delivery, Notifier, NotifierLogger, QueuedBatch } from '../notify/types.js';
 import type { AlertStore, OutboxRow } from '../store/alert-store.js';
+import { notificationKey } from './dispatch.js';
 
 export interface DelivererDeps {
   store: AlertStore;
@@ -99,7 +100,8 @@ export class Deliverer {
     const timer = setTimeout(() => controller.abort(), this.deps.timeoutMs + 500);
     let d: Delivery;
     try {
-      d = await notifier.send(JSON.parse(row.payload) as AlertBatch, controller.signal);
+      const batch: AlertBatch = { ...(JSON.parse(row.payload) as QueuedBatch), idempotencyKey: notificationKey(row) };
+      d = await notifier.send(batch, controller.signal);
     } catch (err) {
       // A notifier must not throw; if one does, its message may hold a secret: keep only the class.
       d = { kind: 'retry', error: `notifier threw ${(err as Error)?.name ?? 'an error'}` };

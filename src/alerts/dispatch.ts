@@ -13,8 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { MonitorConfig } from '../config/defaults.js';
-import type { AlertBatch, AlertItem, AlertSeverity } from '../notify/types.js';
-import type { AlertRow, Intent } from '../store/alert-store.js';
+import type { AlertItem, AlertSeverity, QueuedBatch } from '../notify/types.js';
+import type { AlertRow, Intent, OutboxRow } from '../store/alert-store.js';
 import { HUB_RULES } from './results.js';
 
 export interface PlannedNotification {
@@ -131,8 +131,8 @@ export function isNews(firing: readonly AlertRow[], last: Intent, byFingerprint:
   return last.firing.some((fp) => !firingNow.has(fp) && HUB_RULES.has(byFingerprint.get(fp)?.rule ?? ''));
 }
 
-/** The batch a notifier renders: the group's current state for one receiver. */
-export function toBatch(p: PlannedNotification, cfg: MonitorConfig['alerting']): AlertBatch {
+/** The batch a notifier renders: the group's current state for one receiver (the deliverer adds its key). */
+export function toBatch(p: PlannedNotification, cfg: MonitorConfig['alerting']): QueuedBatch {
   const item = (a: AlertRow, status: AlertItem['status']): AlertItem => ({
     fingerprint: a.fingerprint, rule: a.rule, severity: a.severity as AlertSeverity, status,
     labels: { ...a.labels, severity: a.severity }, summary: a.summary,
@@ -150,5 +150,16 @@ export function toBatch(p: PlannedNotification, cfg: MonitorConfig['alerting']):
     dedupKey: createHash('sha256').update(p.groupKey).digest('hex').slice(0, 32),
     ...(cfg.externalUrl ? { externalUrl: cfg.externalUrl } : {}),
   };
+}
+
+/**
+ * The Idempotency-Key of one outbox entry: its group, receiver, when it was queued and what it says, all
+ * persisted with it, so every retry of the entry (after a crash too) sends the same key and every new
+ * notification of the group (a change, a resolve, a reminder, the same state again later) a new one
+ * (faults F8). Not the group's dedupKey: a receiver honouring that drops the group's every later message.
+ */
+export function notificationKey(row: Pick<OutboxRow, 'groupKey' | 'receiver' | 'createdAt' | 'firing' | 'resolved' | 'payload'>): string {
+  const identity = JSON.stringify([row.groupKey, row.receiver, row.createdAt, row.firing, row.resolved, row.payload]);
+  return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 

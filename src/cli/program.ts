@@ -88,6 +88,7 @@ export function buildProgram(finish: Finish): Command {
     .option('--resolution <r>', 'raw, 1m, 1h or auto (raw up to 6 h, 1m up to 7 d); the CSV header says which (time, bucket_1m, bucket_1h)', 'auto')
     .option('--format <format>', 'csv or json', 'csv')
     .option('--limit <n>', 'at most this many rows', '10000')
+    .option('--output <file>', 'write to this file atomically instead of stdout, the hub strings as stored (on stdout their control and bidi characters are shown escaped)')
     .action(async (opts: Record<string, string | boolean | undefined>, c: Command) => {
       const g = resolveGlobalOptions(c.optsWithGlobals<RawGlobalOptions>());
       const run = await (await import('./commands/history.js')).runHistory(g, opts as never);

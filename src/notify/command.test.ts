@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { firingBatch, hostileBatch, stormBatch } from '../../test/support/alert-batches.js';
+import { alert, batch, firingBatch, hostileBatch, stormBatch } from '../../test/support/alert-batches.js';
 import { commandSchema, createCommandNotifier, renderCommand, type CommandConfig } from './command.js';
 import type { NotifierLogger } from './types.js';
 import { POSIX, skipUnless } from '../../test/support/requires.js';
@@ -40,6 +40,7 @@ describe('renderCommand', () => {
         MHM_RECEIVER: 'team',
         MHM_GROUP_KEY: '{hub="http://127.0.0.1:7000"}',
         MHM_DEDUP_KEY: 'dk-0123456789abcdef',
+        MHM_IDEMPOTENCY_KEY: 'ik-fedcba9876543210',
         MHM_SEVERITY: 'critical',
         MHM_FIRING_COUNT: '1',
         MHM_RESOLVED_COUNT: '0',
@@ -48,6 +49,14 @@ describe('renderCommand', () => {
       },
       stdin: JSON.stringify(b),
     });
+  });
+
+  test('stdin carries C1 controls, bidi overrides and isolates \\u-escaped (faults F5): the same JSON value, nothing raw for a script to echo', () => {
+    const b = batch([alert('c1\u009b2J rlo\u202eexe lri\u2066x\u2069 ls\u2028 del\u007f')]);
+    const { stdin } = renderCommand(b, { command: ['notify'] });
+    expect(stdin).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(stdin).toContain('c1\\u009b2J rlo\\u202eexe lri\\u2066x\\u2069');
+    expect(JSON.parse(stdin)).toEqual(b);
   });
 
   test('hostile text never reaches argv; in the environment it is one line without controls', () => {

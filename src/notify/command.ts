@@ -13,6 +13,7 @@ import { sanitiseSnippet } from './delivery.js';
 import { formatDuration } from '../config/duration.js';
 import { batchTitle, countAlerts, topSeverity } from './summary.js';
 import { oneLine, truncateRunes } from './truncate.js';
+import { escapeUnsafeJson } from '../sources/safe-json.js';
 
 /** Config of a `command` receiver. */
 export const commandSchema = z.object({
@@ -43,6 +44,7 @@ export function renderCommand(batch: AlertBatch, cfg: Pick<CommandConfig, 'comma
     MHM_RECEIVER: oneLine(batch.receiver),
     MHM_GROUP_KEY: oneLine(batch.groupKey),
     MHM_DEDUP_KEY: oneLine(batch.dedupKey),
+    MHM_IDEMPOTENCY_KEY: oneLine(batch.idempotencyKey),
     MHM_SEVERITY: topSeverity(batch),
     MHM_FIRING_COUNT: String(firing),
     MHM_RESOLVED_COUNT: String(resolved),
@@ -50,7 +52,8 @@ export function renderCommand(batch: AlertBatch, cfg: Pick<CommandConfig, 'comma
   };
   if (batch.externalUrl) env.MHM_EXTERNAL_URL = oneLine(batch.externalUrl);
   if (batch.test) env.MHM_TEST = '1';
-  return { argv: [...cfg.command], env, stdin: JSON.stringify(batch) };
+  // Scripts often print or log what they read: C1 controls and bidi characters are \u-escaped (same JSON value).
+  return { argv: [...cfg.command], env, stdin: escapeUnsafeJson(JSON.stringify(batch)) };
 }
 
 const STDERR_KEEP = 16 * 1024;

@@ -1,8 +1,8 @@
 /**
  * The contract every channel passes (docs/STYLE.md "Tests": contract suites run against every implementation,
- * gatus `store_test.go`): the status table against real receivers, and the secret canary (faults C10,
- * Alertmanager's `AssertNotifyLeaksNoSecret`) — `SECRET123` appears in no Delivery and no log line, whatever
- * the failure. Each channel needs a harness below; a channel added to the registry without one fails here.
+ * gatus `store_test.go`): the status table against real receivers, and the secret canary (faults C10, F6,
+ * Alertmanager's `AssertNotifyLeaksNoSecret`) — `SECRET123`, also as URL userinfo and in base64 as Basic auth
+ * and SMTP AUTH carry it, appears in no Delivery and no log line, whatever the failure or the echo. Each channel needs a harness below; a channel added to the registry without one fails here.
  */
 import { chmodSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -13,14 +13,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { firingBatch } from '../../test/support/alert-batches.js';
 import { refusedUrl, startReceiver, type Receiver, type Reply } from '../../test/support/receiver.js';
 import { channelNames, createNotifier, receiverSchema, secretsOf, type Channel, type ReceiverInput } from './index.js';
+import { base64Forms } from './secret.js';
 import type { Delivery, NotifierLogger } from './types.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { POSIX, skipUnless } from '../../test/support/requires.js';
 
 const CANARY = 'SECRET123';
+const USER = 'mhm';
 const TIMEOUT_MS = 500;
 
-type Scenario = 'ok' | 'server error' | 'rejected' | 'hang' | 'reset' | 'refused' | 'echoes the secret';
+type Scenario = 'ok' | 'server error' | 'rejected' | 'hang' | 'reset' | 'refused' | 'echoes the secret' | 'echoes the credentials';
 interface Harness {
   /** The receiver config for a scenario (the harness sets its fake up to act it out). */
   config(s: Scenario): Promise<ReceiverInput>;
@@ -31,6 +33,7 @@ interface Harness {
 }
 const DEFAULT_KIND: Record<Scenario, Delivery['kind']> = {
   ok: 'sent', 'server error': 'retry', rejected: 'failed', hang: 'retry', reset: 'retry', refused: 'retry', 'echoes the secret': 'retry',
+  'echoes the credentials': 'retry',
 };
 
 let rx: Receiver;
@@ -43,14 +46,21 @@ const REPLY: Record<Scenario, Reply> = {
   reset: { kind: 'reset' },
   refused: { kind: 'status', status: 200 },
   'echoes the secret': { kind: 'echoUrl', status: 500 },
+  'echoes the credentials': { kind: 'echoAuth', status: 500 },
 };
-/** An HTTP channel: the receiver acts out the scenario; `cfg(base)` builds the config. */
+/**
+ * An HTTP channel: the receiver acts out the scenario; `cfg(base)` builds the config. The base URL carries
+ * the canary as its userinfo, which Node sends as `Authorization: Basic base64(mhm:CANARY)` (faults F6).
+ */
 const http = (cfg: (base: string) => ReceiverInput): Harness => ({
   async config(s) {
     rx.reply(REPLY[s]);
-    return cfg(s === 'refused' ? refused : rx.url);
+    return cfg((s === 'refused' ? refused : rx.url).replace('://', `://${USER}:${CANARY}@`));
   },
 });
+/** Every form the canary travels in: as written, base64 (Basic auth of the userinfo, SMTP AUTH PLAIN and LOGIN, a script's own encoding). */
+const CANARY_FORMS = [CANARY, ...[CANARY, `${USER}:${CANARY}`, `\0${USER}\0${CANARY}`].flatMap(base64Forms)];
+const leaked = (text: string) => CANARY_FORMS.filter((f) => text.includes(f));
 
 // Email: a real SMTP server whose every answer quotes the password and the recipient.
 let smtp: SMTPServer;
@@ -69,6 +79,7 @@ const mode = process.argv[2];
 process.stdin.resume();
 process.stdin.on('end', () => {
   if (mode === 'fail') { process.stderr.write('token ' + process.env.API_TOKEN + ' rejected'); process.exit(1); }
+  if (mode === 'fail64') { process.stderr.write('token ' + Buffer.from(process.env.API_TOKEN).toString('base64') + ' rejected'); process.exit(1); }
   if (mode === 'hang') setTimeout(() => {}, 30_000);
 });
 `);
@@ -82,9 +93,9 @@ const harnesses: Record<Channel, Harness> = {
     async config(s) {
       smtpMode = s;
       const port = s === 'refused' ? Number(new URL(refused).port) : s === 'hang' ? (mute.address() as AddressInfo).port : smtpPort;
-      return { type: 'email', host: '127.0.0.1', port, user: 'mhm', password: CANARY, from: 'mhm@example.com', to: ['ops@example.com'] };
+      return { type: 'email', host: '127.0.0.1', port, user: USER, password: CANARY, from: 'mhm@example.com', to: ['ops@example.com'] };
     },
-    expected: { reset: 'retry', 'echoes the secret': 'failed' },
+    expected: { reset: 'retry', 'echoes the secret': 'failed', 'echoes the credentials': 'failed' },
   },
   desktop: {
     async config(s) {
@@ -95,15 +106,15 @@ const harnesses: Record<Channel, Harness> = {
     },
     // No notify-send is "unavailable": skipped, never retried. Its failures are exits, not statuses.
     noSecrets: true,
-    expected: { refused: 'skipped', 'server error': 'failed', reset: 'failed', 'echoes the secret': 'failed' },
+    expected: { refused: 'skipped', 'server error': 'failed', reset: 'failed', 'echoes the secret': 'failed', 'echoes the credentials': 'failed' },
   },
   command: {
     async config(s) {
-      const mode = s === 'ok' ? 'ok' : s === 'hang' ? 'hang' : 'fail';
+      const mode = s === 'ok' ? 'ok' : s === 'hang' ? 'hang' : s === 'echoes the credentials' ? 'fail64' : 'fail';
       const argv = s === 'refused' ? [join(bin, 'missing')] : [process.execPath, cmdScript, mode];
       return { type: 'command', command: argv, env: { API_TOKEN: CANARY } };
     },
-    expected: { 'server error': 'failed', reset: 'failed', refused: 'failed', 'echoes the secret': 'failed' },
+    expected: { 'server error': 'failed', reset: 'failed', refused: 'failed', 'echoes the secret': 'failed', 'echoes the credentials': 'failed' },
   },
 };
 
@@ -114,6 +125,10 @@ beforeAll(async () => {
     disabledCommands: ['STARTTLS'], allowInsecureAuth: true, logger: false,
     onAuth(auth, _session, cb) {
       if (smtpMode === 'echoes the secret') return cb(Object.assign(new Error(`bad password ${auth.password ?? ''}`), { responseCode: 535 }));
+      if (smtpMode === 'echoes the credentials') {
+        const plain = Buffer.from(`\0${auth.username}\0${auth.password ?? ''}`).toString('base64');
+        return cb(Object.assign(new Error(`bad AUTH PLAIN ${plain} / LOGIN ${Buffer.from(auth.password ?? '').toString('base64')}`), { responseCode: 535 }));
+      }
       return cb(null, { user: auth.username });
     },
     onRcptTo(address, _session, cb) {
@@ -145,7 +160,7 @@ test('every registered channel has a contract harness', () => {
   expect(Object.keys(harnesses).sort()).toEqual([...channelNames].sort());
 });
 
-const SCENARIOS: Scenario[] = ['ok', 'server error', 'rejected', 'hang', 'reset', 'refused', 'echoes the secret'];
+const SCENARIOS: Scenario[] = ['ok', 'server error', 'rejected', 'hang', 'reset', 'refused', 'echoes the secret', 'echoes the credentials'];
 const cases = channelNames.flatMap((c) => SCENARIOS.map((s) => [c, s, harnesses[c].expected?.[s] ?? DEFAULT_KIND[s]] as const));
 
 describe('the contract', skipUnless(POSIX), () => {
@@ -162,8 +177,8 @@ describe('the contract', skipUnless(POSIX), () => {
     expect(d.kind).toBe(kind);
     // A hang ends at the attempt's deadline, not the receiver's whim.
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
-    expect(JSON.stringify(d)).not.toContain(CANARY);
-    expect(JSON.stringify(logged)).not.toContain(CANARY);
+    expect(leaked(JSON.stringify(d))).toEqual([]);
+    expect(leaked(JSON.stringify(logged))).toEqual([]);
     if (d.kind !== 'sent') expect(logged.length).toBeGreaterThan(0);
   });
 });
@@ -188,8 +203,8 @@ describe('rate limits and idempotency over the wire', () => {
     expect(await sendWith(channel, { kind: 'retryAfter', value: '7' })).toMatchObject({ kind: 'retry', status: 429, retryAfterMs: 7000 });
   });
 
-  test.each(HTTP_CHANNELS)('%s: the request carries the group Idempotency-Key', async (channel) => {
+  test.each(HTTP_CHANNELS)('%s: the request carries the notification\'s Idempotency-Key, not the group\'s dedup key (faults F8)', async (channel) => {
     expect(await sendWith(channel, { kind: 'status', status: 200 })).toMatchObject({ kind: 'sent' });
-    expect(rx.requests.at(-1)?.headers['idempotency-key']).toBe('dk-0123456789abcdef');
+    expect(rx.requests.at(-1)?.headers['idempotency-key']).toBe('ik-fedcba9876543210');
   });
 });

@@ -124,8 +124,10 @@ export function deliveryFromHttp(res: HttpResult, opts: DeliveryOptions = {}): D
   return { kind: 'retry', error };
 }
 
-/** A `Delivery` whose error text went through `redactSecrets` (for channels that build their own text). */
-export function redactDelivery(d: Delivery, secrets: readonly string[]): Delivery {
-  if (d.kind === 'retry' || d.kind === 'failed') return { ...d, error: redactSecrets(d.error, secrets) };
+/** A `Delivery` whose texts went through `redactSecrets` (or the given redactor): its error, or a skip's reason. */
+export function redactDelivery(d: Delivery, secrets: readonly string[] | ((text: string) => string)): Delivery {
+  const redact = typeof secrets === 'function' ? secrets : (t: string) => redactSecrets(t, secrets);
+  if (d.kind === 'retry' || d.kind === 'failed') return { ...d, error: redact(d.error) };
+  if (d.kind === 'skipped') return { ...d, reason: redact(d.reason) };
   return d;
 }

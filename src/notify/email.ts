@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { AlertBatch, AlertItem, Delivery, Notifier, NotifierDeps } from './types.js';
-import { secret } from './secret.js';
+import { base64Forms, secret } from './secret.js';
 import { logDelivery } from './http.js';
 import { sanitiseSnippet } from './delivery.js';
 import { formatDuration } from '../config/duration.js';
@@ -90,7 +90,8 @@ export function deliveryFromSmtpError(err: unknown, where: string, secrets: read
 
 /** A notifier sending each batch as one e-mail. */
 export function createEmailNotifier(name: string, cfg: EmailConfig, deps: NotifierDeps): Notifier {
-  const secrets = cfg.password ? [cfg.password] : [];
+  // AUTH PLAIN sends base64("\0user\0password"): an echoing server can only quote that whole.
+  const secrets = cfg.password ? [cfg.password, ...(cfg.user ? base64Forms(`\0${cfg.user}\0${cfg.password}`) : [])] : [];
   const where = `SMTP ${cfg.host}:${cfg.port}`;
   const attempt = async (batch: AlertBatch, signal: AbortSignal): Promise<Delivery> => {
     if (signal.aborted) return { kind: 'retry', error: `${where}: aborted` };

@@ -16,7 +16,10 @@ export interface PostOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   headers?: Record<string, string>;
-  /** Sent as `Idempotency-Key` so a receiver can drop the duplicate of a timed-out attempt (faults C5). */
+  /**
+   * Sent as `Idempotency-Key` so a receiver can drop the duplicate of a timed-out attempt (faults C5): one
+   * per notification, never per group, or a receiver honouring it drops the group's later news (F8).
+   */
   idempotencyKey?: string;
 }
 

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { Notifier, NotifierDeps } from './types.js';
-import { isSecretSchema } from './secret.js';
+import { isSecretSchema, redactingLogger, secretRedactor, urlUserinfo } from './secret.js';
+import { redactDelivery } from './delivery.js';
 import { commandSchema, createCommandNotifier } from './command.js';
 import { createDesktopNotifier, desktopSchema } from './desktop.js';
 import { createEmailNotifier, emailSchema } from './email.js';
@@ -43,11 +44,18 @@ const variants = channelNames.map((c) => channels[c].schema.extend({
 export const receiverSchema = z.discriminatedUnion('type', variants as unknown as [typeof variants[number], ...typeof variants])
   .describe(`A notification receiver; type is one of ${channelNames.join(', ')}`) as unknown as z.ZodType<ReceiverConfig, ReceiverInput>;
 
-/** Builds the notifier of a parsed receiver config. */
+/**
+ * Builds the notifier of a parsed receiver config. Whatever the channel does, every text it returns or logs
+ * goes through the redaction of every form of its config's secrets (URL userinfo and its base64 as an
+ * `Authorization: Basic` header carries it, tokens, passwords): the one place the outbox's last_error, the
+ * logs, `notify test`, the notifier.broken alert and notifier-health.json get their text from (faults F6).
+ */
 export function createNotifier(name: string, cfg: ReceiverConfig, deps: NotifierDeps): Notifier {
   // The union guarantees `cfg` matches `channels[cfg.type].schema`; TypeScript cannot correlate the two.
   const create = channels[cfg.type].create as (name: string, cfg: ReceiverConfig, deps: NotifierDeps) => Notifier;
-  return create(name, cfg, deps);
+  const redact = secretRedactor(secretsOf(cfg));
+  const notifier = create(name, cfg, { ...deps, log: redactingLogger(deps.log, redact) });
+  return { ...notifier, send: async (batch, signal) => redactDelivery(await notifier.send(batch, signal), redact) };
 }
 
 type Def = Record<string, unknown> & { type: string };
@@ -68,7 +76,10 @@ function unwrap(s: unknown): { inner: unknown; dflt?: unknown; optional: boolean
   }
 }
 
-/** Every secret value in a parsed receiver config (URLs, tokens, passwords, secret env values). */
+/**
+ * Every secret value in a parsed receiver config (URLs, tokens, passwords, secret env values), and the
+ * userinfo of any other URL in it (an ntfy or PagerDuty `url` with `user:pass@` sends it as Basic auth).
+ */
 export function secretsOf(cfg: ReceiverConfig): string[] {
   const shape = channels[cfg.type].schema.shape as Record<string, unknown>;
   const out: string[] = [];
@@ -76,6 +87,7 @@ export function secretsOf(cfg: ReceiverConfig): string[] {
     const value = (cfg as Record<string, unknown>)[key];
     const { inner } = unwrap(schema);
     if (isSecretSchema(inner) && typeof value === 'string') out.push(value);
+    else if (typeof value === 'string') out.push(...urlUserinfo(value));
     const def = defOf(inner);
     if (def.type === 'record' && isSecretSchema(def.valueType) && value && typeof value === 'object') {
       for (const v of Object.values(value)) if (typeof v === 'string') out.push(v);

@@ -95,7 +95,7 @@ export function createNtfyNotifier(name: string, cfg: NtfyConfig, deps: Notifier
     minIntervalMs: 1000, // ntfy.sh refills its burst of 60 one message per 5 s; one a second stays inside it
     name,
     send: (batch, signal) => sendJson(cfg.url, renderNtfy(batch, cfg), {
-      channel: 'ntfy', receiver: name, deps, signal, secrets, idempotencyKey: batch.dedupKey,
+      channel: 'ntfy', receiver: name, deps, signal, secrets, idempotencyKey: batch.idempotencyKey,
       ...(cfg.token ? { headers: { authorization: `Bearer ${cfg.token}` } } : {}),
     }),
   };

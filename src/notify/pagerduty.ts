@@ -113,7 +113,7 @@ export function createPagerdutyNotifier(name: string, cfg: PagerdutyConfig, deps
     minIntervalMs: 500, // PagerDuty takes about 120 events a minute per integration key
     name,
     send: (batch, signal) => sendJson(cfg.url, renderPagerduty(batch, cfg), {
-      channel: 'pagerduty', receiver: name, deps, signal, secrets: [cfg.routing_key], idempotencyKey: batch.dedupKey,
+      channel: 'pagerduty', receiver: name, deps, signal, secrets: [cfg.routing_key], idempotencyKey: batch.idempotencyKey,
     }),
   };
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
-import { isSecretSchema, redactSecrets, redactUrl, secret } from './secret.js';
+import { isSecretSchema, redactingLogger, redactSecrets, redactUrl, secret, secretRedactor, urlUserinfo } from './secret.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 
 afterEach(() => {
@@ -79,6 +79,48 @@ describe('redactSecrets', () => {
 
   test('plain secrets are replaced everywhere', () => {
     expect(redactSecrets('k=R0UTE-KEY-1 and again R0UTE-KEY-1', ['R0UTE-KEY-1'])).toBe('k=<redacted> and again <redacted>');
+  });
+});
+
+describe('every derived form of URL userinfo (faults F6)', () => {
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  const url = 'http://admin:P%40ss%2Fw0rd!@hooks.example/x';
+  const pass = 'P@ss/w0rd!';
+
+  test('the Basic header Node sends for user:pass@ (base64 of the decoded pair: padded, unpadded, URL-safe) is redacted', () => {
+    const basic = b64(`admin:${pass}`);
+    const text = `echo: Authorization: Basic ${basic}; ${basic.replace(/=+$/, '')}; ${Buffer.from(`admin:${pass}`).toString('base64url')}`;
+    expect(redactSecrets(text, [url])).toBe('echo: Authorization: Basic <redacted>; <redacted>; <redacted>');
+  });
+
+  test('the userinfo as written and decoded, the password percent-encoded, decoded and in base64 are redacted; a short user name stays readable', () => {
+    expect(redactSecrets(`admin:P%40ss%2Fw0rd! admin:${pass} ${encodeURIComponent(pass)} ${pass} ${b64(pass)}`, [url]))
+      .toBe('<redacted> <redacted> <redacted> <redacted> <redacted>');
+    expect(redactSecrets('user admin denied', [url])).toBe('user admin denied');
+  });
+
+  test('a user alone (https://TOKEN@host) or a token-like user is the credential, in every form', () => {
+    expect(redactSecrets(`t ghp_0123456789abcdef ${b64('ghp_0123456789abcdef:')}`, ['https://ghp_0123456789abcdef@h.example/x'])).toBe('t <redacted> <redacted>');
+    expect(redactSecrets(`k key-12345678 ${b64('key-12345678:x')}`, ['https://key-12345678:x@h.example/x'])).toBe('k <redacted> <redacted>');
+  });
+
+  test('a plain secret is redacted in base64 too (SMTP AUTH LOGIN, a script encoding its token)', () => {
+    expect(redactSecrets(`token ${b64('R0UTE-KEY-1')} rejected`, ['R0UTE-KEY-1'])).toBe('token <redacted> rejected');
+  });
+
+  test('urlUserinfo: the credential of a URL that is not itself a secret; nothing for a URL without one', () => {
+    expect(urlUserinfo(url)).toEqual(['admin:P%40ss%2Fw0rd!', `admin:${pass}`, pass]);
+    expect(urlUserinfo('https://TOKEN123@ntfy.example')).toEqual(['TOKEN123:', 'TOKEN123:', 'TOKEN123']);
+    expect(urlUserinfo('https://ntfy.sh')).toEqual([]);
+    expect(urlUserinfo('not a url')).toEqual([]);
+  });
+
+  test('redactingLogger redacts the message, field values at any depth and an Error\'s message', () => {
+    const got: unknown[] = [];
+    const rec = (obj: object, msg?: string) => got.push([obj, msg]);
+    const log = redactingLogger({ info: rec, warn: rec, error: rec }, secretRedactor([url]));
+    log.warn({ error: `Basic ${b64(`admin:${pass}`)}`, nested: { list: [pass] }, err: new Error(`pw ${pass}`), n: 3 }, `failed for ${url}`);
+    expect(got).toEqual([[{ error: 'Basic <redacted>', nested: { list: ['<redacted>'] }, err: { type: 'Error', message: 'pw <redacted>' }, n: 3 }, 'failed for <redacted>']]);
   });
 });
 

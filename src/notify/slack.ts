@@ -93,7 +93,7 @@ export function createSlackNotifier(name: string, cfg: SlackConfig, deps: Notifi
     minIntervalMs: 1000, // Slack's incoming webhooks take about one message per second
     name,
     send: (batch, signal) => sendJson(cfg.url, renderSlack(batch, cfg), {
-      channel: 'slack', receiver: name, deps, signal, secrets: [cfg.url], idempotencyKey: batch.dedupKey,
+      channel: 'slack', receiver: name, deps, signal, secrets: [cfg.url], idempotencyKey: batch.idempotencyKey,
     }),
   };
 }

@@ -37,13 +37,21 @@ export interface AlertBatch {
   status: 'firing' | 'resolved';
   /** Firing alerts first, then resolved ones. */
   alerts: AlertItem[];
-  /** Stable per group across restarts (a hash of groupKey): PagerDuty dedup_key, Idempotency-Key. */
+  /** Stable per group across restarts (a hash of groupKey): PagerDuty's dedup_key (the group is one incident). */
   dedupKey: string;
+  /**
+   * This one notification (the group at one state, for one receiver): the `Idempotency-Key`. The same for
+   * every retry of it, a crash's included; new for every new notification of the group (faults F8).
+   */
+  idempotencyKey: string;
   /** Where the full text can be read (the daemon's dashboard), when known. */
   externalUrl?: string;
   /** Set by `notify test`. */
   test?: boolean;
 }
+
+/** A batch as the alert pipeline queues it in the outbox; the deliverer adds the key of the outbox entry. */
+export type QueuedBatch = Omit<AlertBatch, 'idempotencyKey'>;
 
 /** The outcome of one send. Error texts must never contain a secret (URL, token, password). */
 export type Delivery =

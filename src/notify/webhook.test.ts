@@ -80,14 +80,14 @@ describe('sending', () => {
   });
   afterAll(() => rx.close());
 
-  test('POSTs the rendered JSON with its content type and the group Idempotency-Key', async () => {
+  test('POSTs the rendered JSON with its content type and the notification\'s Idempotency-Key (not the group\'s dedup key)', async () => {
     const n = createWebhookNotifier('team', { url: `${rx.url}/hook/abc`, max_alerts: 0 }, { log, timeoutMs: 5000 });
     const d = await n.send(firingBatch(), new AbortController().signal);
     expect(d).toEqual({ kind: 'sent', status: 200 });
     const req = rx.requests.at(-1);
     expect(req).toMatchObject({ method: 'POST', path: '/hook/abc' });
     expect(req?.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(req?.headers['idempotency-key']).toBe('dk-0123456789abcdef');
+    expect(req?.headers['idempotency-key']).toBe('ik-fedcba9876543210');
     expect(JSON.parse(req?.body ?? '')).toEqual(renderWebhook(firingBatch(), { max_alerts: 0 }));
     expect(n).toMatchObject({ channel: 'webhook', name: 'team' });
   });

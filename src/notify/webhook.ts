@@ -88,13 +88,13 @@ export function renderWebhook(batch: AlertBatch, cfg: Pick<WebhookConfig, 'max_a
   };
 }
 
-/** A notifier POSTing Alertmanager webhook JSON to `url`, with the group's `Idempotency-Key`. */
+/** A notifier POSTing Alertmanager webhook JSON to `url`, with the notification's `Idempotency-Key`. */
 export function createWebhookNotifier(name: string, cfg: WebhookConfig, deps: NotifierDeps): Notifier {
   return {
     channel: 'webhook',
     name,
     send: (batch, signal) => sendJson(cfg.url, renderWebhook(batch, cfg), {
-      channel: 'webhook', receiver: name, deps, signal, secrets: [cfg.url], idempotencyKey: batch.dedupKey,
+      channel: 'webhook', receiver: name, deps, signal, secrets: [cfg.url], idempotencyKey: batch.idempotencyKey,
     }),
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MAX_JSON_DEPTH, isRecord, jsonDepth, own, parseJsonSafe } from './safe-json.js';
+import { MAX_JSON_DEPTH, escapeUnsafeJson, isRecord, jsonDepth, own, parseJsonSafe } from './safe-json.js';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -131,5 +131,22 @@ describe('prototype safety', () => {
     [undefined, false],
   ])('isRecord(%j) is %s', (v, expected) => {
     expect(isRecord(v)).toBe(expected);
+  });
+});
+
+describe('escapeUnsafeJson (faults F5)', () => {
+  test('JSON lines as pino writes them: C1, bidi, separators and DEL become \\u escapes, every line parses to the same value', () => {
+    const values = [{ msg: 'alert firing', labels: { server: 'c1\u009b2J' } }, { server: 'rlo\u202e lri\u2066 pdi\u2069 ls\u2028 ps\u2029 del\u007f nel\u0085' }];
+    const text = escapeUnsafeJson(values.map((v) => `${JSON.stringify(v)}\n`).join(''));
+    expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual(values);
+  });
+
+  test('property: any JSON.stringify output keeps its value and has no raw control, C1 or bidi character', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (v, s) => {
+      const text = escapeUnsafeJson(JSON.stringify({ v, s }));
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify({ v, s })));
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    }));
   });
 });

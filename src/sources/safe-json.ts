@@ -1,11 +1,25 @@
 /**
- * JSON parsing for hostile input: a depth cap enforced before V8 sees the text (a 10,000-deep body would
+ * JSON for hostile input. Parsing: a depth cap enforced before V8 sees the text (a 10,000-deep body would
  * otherwise parse fine and blow the stack of whatever walks it later), and a BOM tolerated.
  * `JSON.parse` itself never touches `Object.prototype` (a "__proto__" key becomes an own property), and our
  * readers copy known fields into fresh objects, so nothing parsed is ever merged into our own data.
  */
 
 export const MAX_JSON_DEPTH = 64;
+
+// C1 controls, DEL, line/paragraph separators, bidi embeddings/overrides/isolates and invisible characters.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * JSON text that stays safe when it reaches a terminal, a pipe or a log viewer: the characters above are
+ * written as `\uXXXX` (JSON.stringify and pino already escape C0 and lone surrogates). They can only occur
+ * inside JSON strings, where the escape means the same character: still valid JSON, the same value when
+ * parsed. Every `--json` output, the daemon's log lines and the `command` receiver's stdin go through it
+ * (faults F5).
+ */
+export function escapeUnsafeJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 export type JsonParse =
   | { ok: true; value: unknown }

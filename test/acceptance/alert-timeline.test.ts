@@ -200,6 +200,38 @@ describe('restarts and delivery', () => {
     expect(h.receivers.get('team')!.summary()).toEqual(['firing firing:a resolved:', 'resolved firing: resolved:a']);
   });
 
+  test('F8 a group that changes 45 times (the same states again and again): 45 notifications, 45 Idempotency-Keys; the dedup key, PagerDuty\'s incident, stays the group\'s', async () => {
+    // Flapping detection off: it would fold the cycles into one alert, and the group would stop changing.
+    const h = createHarness(newStore(), (c) => { c.alerting.groupIntervalMs = 10 * S; c.alerting.flapping.changes = 1_000; });
+    const team = h.receivers.get('team')!;
+    for (let cycle = 0; team.got.length < 45 && cycle < 100; cycle++) {
+      await polls(h, 30 * S, { crashy: 'critical', steady: 'ok' });
+      await polls(h, 30 * S, { crashy: 'ok', steady: 'ok' });
+    }
+    // The same two states again and again: a key of the content alone would repeat.
+    expect(new Set(team.summary().slice(0, 45))).toEqual(new Set(['firing firing:crashy resolved:', 'resolved firing: resolved:crashy']));
+    const batches = team.got.slice(0, 45).map((g) => g.batch);
+    expect(new Set(batches.map((b) => b.idempotencyKey)).size).toBe(45);
+    expect(new Set(batches.map((b) => b.dedupKey)).size).toBe(1);
+  });
+
+  test('F8 a notification retried across a restart keeps its Idempotency-Key (derived from the stored entry); the next notification gets a new one', async () => {
+    const h = createHarness(newStore());
+    const team = h.receivers.get('team')!;
+    team.answer = () => ({ kind: 'retry', error: 'no complete response within 10s' });
+    await polls(h, 30 * S, { a: 'critical' });
+    expect(team.tried.length).toBeGreaterThanOrEqual(2);
+    h.restart(); // a fresh pipeline and deliverer on the same store: nothing carried over in memory
+    team.answer = () => ({ kind: 'sent', status: 200 });
+    await polls(h, 10 * M, { a: 'critical' });
+    expect(team.got).toHaveLength(1);
+    expect(new Set(team.tried.map((b) => b.idempotencyKey))).toEqual(new Set([team.got[0]!.batch.idempotencyKey]));
+    await polls(h, 30 * S, { a: 'ok' });
+    expect(team.summary()).toEqual(['firing firing:a resolved:', 'resolved firing: resolved:a']);
+    expect(team.got[1]!.batch.idempotencyKey).not.toBe(team.got[0]!.batch.idempotencyKey);
+    expect(team.got[1]!.batch.dedupKey).toBe(team.got[0]!.batch.dedupKey);
+  });
+
   test('C1 a receiver answering 500 is retried with backoff and gets the notification once it recovers', async () => {
     const h = createHarness(newStore());
     const team = h.receivers.get('team')!;

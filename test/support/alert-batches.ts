@@ -36,6 +36,7 @@ export function batch(alerts: AlertItem[], over: Partial<AlertBatch> = {}): Aler
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
     alerts,
     dedupKey: 'dk-0123456789abcdef',
+    idempotencyKey: 'ik-fedcba9876543210',
     externalUrl: 'http://127.0.0.1:9090/alerts',
     ...over,
   };

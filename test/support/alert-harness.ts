@@ -21,9 +21,12 @@ export class RecordingNotifier implements Notifier {
   readonly channel = 'recording';
   minIntervalMs = 0;
   readonly got: { at: number; batch: AlertBatch }[] = [];
+  /** Every attempt, delivered or not. */
+  readonly tried: AlertBatch[] = [];
   answer: (batch: AlertBatch) => Delivery = () => ({ kind: 'sent', status: 200 });
   constructor(readonly name: string, private readonly clock: ManualClock) {}
   async send(batch: AlertBatch): Promise<Delivery> {
+    this.tried.push(batch);
     const d = this.answer(batch);
     if (d.kind === 'sent') this.got.push({ at: this.clock.now(), batch });
     return d;

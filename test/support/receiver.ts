@@ -1,8 +1,8 @@
 /**
  * A recording HTTP receiver for notifier tests (docs/STYLE.md "Tests": fake receivers are real HTTP servers on
  * 127.0.0.1:0). It records every request (method, path, headers, body) and answers as told: a status
- * (with headers and a body), a status with `Retry-After`, a body echoing the request URL (faults C10), a
- * hang that never answers, or a socket reset mid-body.
+ * (with headers and a body), a status with `Retry-After`, a body echoing the request URL (faults C10) or its
+ * Authorization header (F6), a hang that never answers, or a socket reset mid-body.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -24,6 +24,8 @@ export type Reply =
   | { kind: 'retryAfter'; value: string; status?: number; body?: string }
   /** `status` with a body quoting the request's full URL (path and query included), as some proxies do. */
   | { kind: 'echoUrl'; status: number }
+  /** `status` with a body quoting the request's Authorization header and path, as some auth proxies do (faults F6). */
+  | { kind: 'echoAuth'; status: number }
   /** Reads the request, never answers. */
   | { kind: 'hang' }
   /** Sends 200 headers declaring 100 bytes and a few of them, then destroys the socket. */
@@ -66,6 +68,9 @@ export async function startReceiver(initial: Reply = { kind: 'status', status: 2
         case 'echoUrl':
           res.writeHead(r.status, { 'content-type': 'text/html' })
             .end(`<html><body>Error processing http://${req.headers.host}${req.url} (path ${req.url})</body></html>`);
+          return;
+        case 'echoAuth':
+          res.writeHead(r.status, { 'content-type': 'text/plain' }).end(`not allowed: Authorization: ${req.headers.authorization ?? '(none)'} on ${req.url}`);
           return;
         case 'hang':
           return;

@@ -127,7 +127,7 @@ export async function runNotifyTest(g: GlobalOptions, receiver: string): Promise
   const notifier = (await buildNotifiers({ ...cfg, alerting: { ...cfg.alerting, receivers: { [receiver]: cfg.alerting.receivers[receiver]! } } }, quiet)).get(receiver)!;
   const now = Date.now();
   const d = await notifier.send({
-    receiver, groupKey: '{test="true"}', groupLabels: { test: 'true' }, status: 'firing', dedupKey: `mcp-hub-monitor-test-${now}`, test: true,
+    receiver, groupKey: '{test="true"}', groupLabels: { test: 'true' }, status: 'firing', dedupKey: `mcp-hub-monitor-test-${now}`, idempotencyKey: `mcp-hub-monitor-test-${now}`, test: true,
     alerts: [{ fingerprint: 'test', rule: 'notify.test', severity: 'info', status: 'firing', labels: { hub: 'test', rule: 'notify.test', severity: 'info' }, summary: `Test notification from mcp-hub-monitor to ${receiver}`, startsAt: now }],
   }, AbortSignal.timeout(NOTIFY_TIMEOUT_MS + 500));
   const text = d.kind === 'sent' ? `sent to ${receiver} (${notifier.channel})` : d.kind === 'skipped' ? `skipped: ${d.reason}` : `failed (${d.kind === 'retry' ? 'temporary' : 'permanent'}): ${d.error}`;

@@ -11,6 +11,7 @@ import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
 import { canonicalPath } from '../../config/paths.js';
 import { discoverHubs } from '../../sources/discovery.js';
+import { escapeUnsafeJson } from '../../sources/safe-json.js';
 import type { ResolvedConfig } from '../../daemon/host.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -63,7 +64,9 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
-  const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
+  // the escaping every JSON output shares (faults F5).
+  const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));
   let lock;
   try {
     ensureStateDir(g.stateDir, { allowNetworkFs: flags.allowNetworkFs });

@@ -1,13 +1,15 @@
 /**
  * `history`: the stored series and events for a time range, as CSV (default) or JSON — raw samples or the
  * 1-minute / 1-hour rollups (the CSV's first column says which: `time`, `bucket_1m`, `bucket_1h`). Reads the
- * store read-only; never writes. A series, server, hub or event type the store does not know is a usage
- * error listing the ones it knows, not an empty table.
+ * store read-only; never writes it. A series, server, hub or event type the store does not know is a usage
+ * error listing the ones it knows, not an empty table. Printed, the table is made terminal-safe; written with
+ * `--output <file>`, it is the stored data.
  */
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../config/errors.js';
+import { writeFileAtomic } from '../../store/files.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { toCsv } from '../../views/csv.js';
 import { toSafeJson } from '../../views/json.js';
@@ -17,6 +19,7 @@ import type { SeriesInfo } from '../../store/series.js';
 import type { RawSampleRow, RollupRow } from '../../store/queries.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { CommandRun } from '../render-result.js';
+import { ensureOutputDir } from '../output-dir.js';
 
 export interface HistoryFlags {
   series?: string;
@@ -27,6 +30,7 @@ export interface HistoryFlags {
   events?: boolean | string;
   format?: string;
   limit?: string;
+  output?: string;
 }
 
 /** A time: an ISO timestamp, or a duration meaning "that long ago". */
@@ -95,39 +99,71 @@ export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<Com
   if (!existsSync(join(g.stateDir, 'history.sqlite'))) {
     throw new UsageError(`no history at ${join(g.stateDir, 'history.sqlite')}: start the daemon first (mcp-hub-monitor daemon)`);
   }
+  const table = await readTable(g.stateDir, hub, f, { from, to, limit, res });
+  const text = format === 'json' ? `${toSafeJson(table.json)}\n` : toCsv(table.header, f.output === undefined ? table.rows.map(terminalRow) : table.rows);
+  if (f.output === undefined) return { exitCode: 0, output: text };
+  const path = resolve(f.output);
+  ensureOutputDir(dirname(path), '--output', f.output);
+  try {
+    writeFileAtomic(path, text, { mode: 0o600 });
+  } catch (err) {
+    throw new UsageError(`--output ${f.output}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Choose a file in a directory you can write.`, { cause: err });
+  }
+  return { exitCode: 0, output: `wrote ${path}\n` };
+}
+
+/** What `history` shows: the JSON value, and the same as a CSV header and rows. */
+interface Table {
+  json: unknown;
+  header: string[];
+  rows: unknown[][];
+}
+
+/**
+ * On stdout the CSV is a terminal path: hub strings (server names, errors, event data) have their control
+ * and bidi characters made visible, as every other command does (faults F5). A file written with --output
+ * stays data: the stored strings, formula-guarded by toCsv.
+ */
+const terminalRow = (row: readonly unknown[]): unknown[] => row.map((v) => {
+  // An event's data is an object: toCsv would write it as JSON, whose strings keep C1 and bidi characters raw.
+  const text = typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : undefined;
+  return text === undefined ? v : sanitizeTerminal(text, Infinity);
+});
+
+async function readTable(stateDir: string, hub: string | undefined, f: HistoryFlags, q: { from: number; to: number; limit: number; res: 'raw' | '1m' | '1h' }): Promise<Table> {
+  const { from, to, limit, res } = q;
   const { Store } = await import('../../store/store.js');
-  const store = Store.open({ stateDir: g.stateDir, readOnly: true });
+  const store = Store.open({ stateDir, readOnly: true });
   try {
     checkHub(store, hub);
     if (f.events !== undefined && f.events !== false) {
       const type = typeof f.events === 'string' ? f.events : undefined;
       await checkEventType(store, type);
       const rows = store.queryEvents({ hub, type, from, to, limit });
-      if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ from, to, events: rows })}\n` };
-      return { exitCode: 0, output: toCsv(['time', 'hub', 'type', 'server', 'data'], rows.map((e) => [new Date(e.t).toISOString(), e.hub, e.type, e.server, e.data ?? ''])) };
+      return { json: { from, to, events: rows }, header: ['time', 'hub', 'type', 'server', 'data'], rows: rows.map((e) => [new Date(e.t).toISOString(), e.hub, e.type, e.server, e.data ?? '']) };
     }
     if (!f.series) {
       const series = store.listSeries(hub);
-      if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ series })}\n` };
-      return { exitCode: 0, output: toCsv(['hub', 'series', 'labels'], series.map((s) => [s.hub, s.name, Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(';')])) };
+      return { json: { series }, header: ['hub', 'series', 'labels'], rows: series.map((s) => [s.hub, s.name, Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(';')]) };
     }
     // Each series on its own: --server picks by the server label, whatever other labels (a canary's tool) it has.
     const rows = pickSeries(store, hub, f.series, f.server)
       .flatMap((s): (RawSampleRow | RollupRow)[] => store.querySamples({ hub: s.hub, name: s.name, labels: s.labels, from, to, resolution: res }))
       .slice(0, limit);
     const label = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(';');
-    if (format === 'json') return { exitCode: 0, output: `${toSafeJson({ series: f.series, resolution: res, from, to, rows })}\n` };
+    const json = { series: f.series, resolution: res, from, to, rows };
     if (res === 'raw') {
       const raw = rows as { hub: string; labels: Record<string, string>; t: number; v: number | null; err: string | null }[];
-      return { exitCode: 0, output: toCsv(['time', 'hub', 'series', 'labels', 'value', 'error'], raw.map((r) => [new Date(r.t).toISOString(), r.hub, f.series, label(r.labels), r.v, r.err])) };
+      return { json, header: ['time', 'hub', 'series', 'labels', 'value', 'error'], rows: raw.map((r) => [new Date(r.t).toISOString(), r.hub, f.series, label(r.labels), r.v, r.err]) };
     }
     const agg = rows as { hub: string; labels: Record<string, string>; bucket: number; n: number; n_err: number; sum: number | null; min: number | null; max: number | null }[];
     return {
-      exitCode: 0,
-      output: toCsv([`bucket_${res}`, 'hub', 'series', 'labels', 'count', 'failed', 'avg', 'min', 'max'], agg.map((r) => [
+      json,
+      header: [`bucket_${res}`, 'hub', 'series', 'labels', 'count', 'failed', 'avg', 'min', 'max'],
+      rows: agg.map((r) => [
         new Date(r.bucket).toISOString(), r.hub, f.series, label(r.labels), r.n, r.n_err,
         r.sum === null || r.n - r.n_err === 0 ? null : Math.round((r.sum / (r.n - r.n_err)) * 1000) / 1000, r.min, r.max,
-      ])),
+      ]),
     };
   } finally {
     store.close();

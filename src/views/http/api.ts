@@ -4,6 +4,7 @@
  * time span per resolution are capped, so no query can make the daemon read its whole history.
  */
 import { normaliseHubUrl } from '../../sources/discovery.js';
+import { escapeUnsafeJson } from '../../sources/safe-json.js';
 import type { Labels } from '../../store/store.js';
 import { ParamError, parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
 import { levelNumber, readHubs } from './snapshot.js';
@@ -174,10 +175,10 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   '/api/health': health,
 };
 
-// `<`, `>`, `&` escaped so a body can never be read as markup; the rest keeps terminals and JS parsers safe.
-const UNSAFE_IN_JSON = /[<>&\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+// `<`, `>`, `&` escaped so a body can never be read as markup; escapeUnsafeJson keeps terminals and JS parsers safe.
+const MARKUP_IN_JSON = /[<>&]/g;
 
 /** Compact JSON with markup- and terminal-unsafe characters as \u escapes (the same JSON value). */
 export function toJsonBody(value: unknown): string {
-  return JSON.stringify(value).replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafeJson(JSON.stringify(value)).replace(MARKUP_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -2,17 +2,20 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../../../test/support/fake-daemon-view.js';
-import { startHttpServer, type HttpServerDeps, type RunningHttpServer } from './server.js';
+import { slowloris, type Slowloris } from '../../../test/support/slowloris.js';
+import { HTTP_LIMITS, startHttpServer, type HttpServerDeps, type RunningHttpServer } from './server.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const TOKEN = 'canary-token-7d1f0c2e9b8a4d6f';
 const views = useFakeDaemonViews('mhm-http-');
 const running: RunningHttpServer[] = [];
+const attacks: Slowloris[] = [];
 const logs: { level: string; obj: object; msg?: string }[] = [];
 const log = { info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }), warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }) };
 
 afterEach(async () => {
+  for (const a of attacks.splice(0)) a.stop();
   await Promise.all(running.splice(0).map((s) => s.close()));
   logs.length = 0;
 });
@@ -289,27 +292,80 @@ describe('security', () => {
     expect(r.status).toBe(431);
   });
 
-  test('a slowloris client that never finishes its headers is cut off (408) by headersTimeout', async () => {
+  test('a slowloris client that never finishes its headers, or never sends a byte, is cut off (408) by headersTimeout', async () => {
     const s = await start(seeded(), { limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 100 } });
     const { port } = new URL(s.url);
     const t0 = Date.now();
-    const reply = await new Promise<string>((resolve, reject) => {
-      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `));
+    const replies = await Promise.all([`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `, ''].map((partial) => new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(partial));
       let got = '';
       sock.on('data', (c) => { got += c.toString(); });
       sock.on('close', () => resolve(got));
       sock.on('error', reject);
-    });
-    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    })));
+    expect(replies).toEqual([expect.stringMatching(/^HTTP\/1\.1 408/), expect.stringMatching(/^HTTP\/1\.1 408/)]);
     expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(HTTP_LIMITS.headersTimeoutMs).toBeLessThanOrEqual(5_000);
+  });
+});
+
+/** One GET on a fresh connection: its status, or 0 when nothing came back within 2 s (or the connection was dropped). */
+function probe(url: string, path: string, token?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}${path}`, { agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(2_000, () => req.destroy());
+  });
+}
+
+describe('connections under attack (faults F3)', () => {
+  test('500 held partial-header connections from 16 loopback addresses: /metrics answers every probe, with the token (200) and without (401), and the log says so', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const attack = slowloris(Number(new URL(s.url).port), 500, 16);
+    attacks.push(attack);
+    await attack.started;
+    const got: number[] = [];
+    for (let i = 0; i < 20; i++) got.push(await probe(s.url, '/metrics', i % 2 === 0 ? TOKEN : undefined));
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 200 : 401)));
+    expect(attack.dropped()).toBeGreaterThan(0); // the attack was shed, not merely outlasted
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/connection cap reached: shedding half-open connections/) }));
+  });
+
+  test('one address cannot take every slot: 200 partial-header connections from 127.0.0.1 itself leave /metrics answering there', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const attack = slowloris(Number(new URL(s.url).port), 200, 1);
+    attacks.push(attack);
+    await attack.started;
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++) got.push(await probe(s.url, '/metrics', TOKEN));
+    expect(got).toEqual(Array(10).fill(200));
+  });
+
+  test('when every slot serves a request, a loopback request with the token is served on the reserve; one without it gets 503', async () => {
+    const s = await start(seeded(), { token: TOKEN, maxSseClients: 10, limits: { maxConnections: 4, reserveConnections: 2 } });
+    const streams = await Promise.all(Array.from({ length: 4 }, () => sseClient(s.url, TOKEN)));
+    expect(streams.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+    const none = await httpRequest(s.url, '/metrics');
+    expect([none.status, none.headers['retry-after']]).toEqual([503, '5']);
+    expect(json(none.body).error).toMatch(/too many connections/);
+    expect(await probe(s.url, '/metrics', TOKEN)).toBe(200);
+    // A slowloris on the reserve is shed for the scraper too.
+    const attack = slowloris(Number(new URL(s.url).port), 20, 4);
+    attacks.push(attack);
+    await attack.started;
+    expect(await probe(s.url, '/metrics', TOKEN)).toBe(200);
+    for (const c of streams) c.close();
   });
 });
 
 /** An SSE client that collects text until `until` matches (or the stream ends). */
-function sseClient(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: () => string; waitFor(re: RegExp): Promise<void>; ended: Promise<void>; close(): void }> {
+function sseClient(url: string, token?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: () => string; waitFor(re: RegExp): Promise<void>; ended: Promise<void>; close(): void }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: '/api/stream', agent: false }, (res) => {
+    const req = http.get({ host: u.hostname, port: u.port, path: '/api/stream', agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
       let buf = '';
       const waiters: { re: RegExp; done: () => void }[] = [];
       const ended = new Promise<void>((r) => res.on('close', () => r()));

@@ -4,7 +4,8 @@
  * set, a Host allowlist on every route (DNS rebinding), the token on every request when one is set (or
  * the session cookie a browser gets from the sign-in form, web-login.ts),
  * GET/HEAD only (state changes will go through checkMutation), strict headers, Node's slowloris timeouts,
- * a header size cap and bounded connections and SSE clients.
+ * a header size cap, bounded SSE clients, and connections counted per address and in total before any
+ * parsing, shedding half-open ones to make room (connection-guard.ts).
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,7 +14,8 @@ import { UsageError } from '../../config/errors.js';
 import { createMetrics } from '../metrics.js';
 import { API_ROUTES, toJsonBody } from './api.js';
 import { ParamError, readParams } from './params.js';
-import { AuthFailureLimiter, defaultAllowedHosts, hasBearerToken, hostWithPort, isHostAllowed, SECURITY_HEADERS, validateListen } from './security.js';
+import { ConnectionGuard, type GuardCounts } from './connection-guard.js';
+import { AuthFailureLimiter, defaultAllowedHosts, hasBearerToken, hostWithPort, isHostAllowed, isLoopbackHost, SECURITY_HEADERS, validateListen } from './security.js';
 import { SseBroadcaster } from './sse.js';
 import { hasSession, loginOriginAllowed, loginPage, presentsCredential, readLoginForm, sessionCookie } from './web-login.js';
 import type { DaemonView } from './view.js';
@@ -61,18 +63,25 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** How often Node checks the two timeouts above (its default, 30 s, would let a slowloris sit for 40 s). */
   checkIntervalMs: number;
+  /** Connections at once; past it a half-open one is shed to make room (connection-guard.ts). */
   maxConnections: number;
+  /** Connections at once from one address (127.0.0.x included). */
+  maxPerAddress: number;
+  /** Connections let in past the caps, served only for a loopback request with a valid credential. */
+  reserveConnections: number;
 }
 
-/** Node's own slowloris defences (CVE-2018-12122) and limits, tightened for a small local API (faults E4). */
+/** Node's own slowloris defences (CVE-2018-12122) and limits, tightened for a small local API (faults E4, F3). */
 export const HTTP_LIMITS: Readonly<HttpLimits> = {
   maxHeaderSize: 16 * 1024,
-  headersTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 120_000,
   checkIntervalMs: 1_000,
   maxConnections: 128,
+  maxPerAddress: 32,
+  reserveConnections: 8,
 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -127,11 +136,14 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
     if (!isHostAllowed(req.headers.host, allowedHosts, port)) return sendError(res, 403, 'Host header not allowed: use the address the server listens on');
+    const who = req.socket.remoteAddress ?? '';
+    if (guard.onProbation(req.socket) && !(isLoopbackHost(who) && d.token !== undefined && (hasBearerToken(req.headers.authorization, d.token) || hasSession(req.headers.cookie, d.token)))) {
+      return sendError(res, 503, 'too many connections: only loopback requests with the token are served now; try again later', { 'retry-after': '5', connection: 'close' });
+    }
     // One parse of the target, for the auth decision and the routing alike (a path is judged as it is served).
     const url = req.url?.startsWith('/') ? new URL(req.url, 'http://localhost') : undefined;
     const path = url?.pathname ?? '';
     if (d.token !== undefined) {
-      const who = req.socket.remoteAddress ?? '';
       if (!limiter.allowed(who, Date.now())) return sendError(res, 429, 'too many failed token checks; wait a minute', { 'retry-after': '60' });
       if (path === '/login') return login(req, res, d.token, who);
       if (!PUBLIC_PATHS.has(path) && !hasBearerToken(req.headers.authorization, d.token) && !hasSession(req.headers.cookie, d.token)) {
@@ -185,6 +197,10 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   }
 
   const limits: HttpLimits = { ...HTTP_LIMITS, ...d.limits };
+  const guard = new ConnectionGuard(
+    { maxConnections: limits.maxConnections, maxPerAddress: limits.maxPerAddress, reserve: limits.reserveConnections },
+    () => reportPressure(guard, limits, d.log),
+  );
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeoutMs,
@@ -192,6 +208,7 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: limits.checkIntervalMs,
   }, (req, res) => {
+    guard.requestStarted(req, res);
     handle(req, res).catch((err: unknown) => {
       if (err instanceof ParamError) return sendError(res, 400, err.message, {}, { parameter: err.parameter });
       d.log.warn({ route: req.url?.split('?')[0]?.slice(0, 100), err: String(err) }, 'http: request failed');
@@ -200,7 +217,8 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     });
   });
   server.timeout = limits.idleTimeoutMs;
-  server.maxConnections = limits.maxConnections;
+  // Not Node's maxConnections: it drops the newest connection, which under a slowloris is every scrape.
+  server.on('connection', (socket) => guard.admit(socket));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -230,4 +248,17 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
       return closing;
     },
   };
+}
+
+/**
+ * Says once when the connection caps start to bite (never silent under an attack), then a minute later
+ * what was shed, refused or let in on probation in that minute; the next pressure logs again.
+ */
+function reportPressure(guard: ConnectionGuard, limits: HttpLimits, log: HttpServerDeps['log']): void {
+  log.warn({ open: guard.size, maxConnections: limits.maxConnections, maxPerAddress: limits.maxPerAddress },
+    'http: connection cap reached: shedding half-open connections (slow or idle clients) to make room; loopback requests with the token keep a reserve');
+  setTimeout(() => {
+    const c: GuardCounts = guard.takeCounts();
+    log.warn({ ...c, open: guard.size }, `http: in the last minute ${c.shed} half-open connections were shed, ${c.refused} refused, ${c.probation} let in on the reserve`);
+  }, 60_000).unref();
 }

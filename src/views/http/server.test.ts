@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../../../test/support/fake-daemon-view.js';
 import { slowloris, type Slowloris } from '../../../test/support/slowloris.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { HTTP_LIMITS, startHttpServer, type HttpServerDeps, type RunningHttpServer } from './server.js';
 
 const HUB = 'http://127.0.0.1:7000';
@@ -35,6 +38,13 @@ async function start(view: FakeDaemonView = seeded(), o: Partial<HttpServerDeps>
 }
 
 const json = (body: string): any => JSON.parse(body);
+
+/** POSTs the sign-in form; the answer with its Set-Cookie and the `name=value` to send back. */
+async function signIn(url: string, token = TOKEN, headers: Record<string, string> = {}) {
+  const r = await httpRequest(url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token }).toString() });
+  const setCookie = r.headers['set-cookie']?.[0];
+  return { ...r, setCookie, cookie: setCookie?.split(';')[0] ?? '' };
+}
 
 describe('routes', () => {
   test.each([
@@ -226,7 +236,7 @@ describe('security', () => {
       .rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining(`127.0.0.1:${port}: address already in use`) });
   });
 
-  test('with a token: 401 without it or with a wrong one, 200 with it, 429 after 10 failures; the token is never echoed or logged', async () => {
+  test('with a token: 401 without it or with a wrong one, 200 with it, 429 for a wrong one after 10 failures; the token is never echoed or logged', async () => {
     const s = await start(seeded(), { listen: { host: '0.0.0.0', port: 0 }, token: TOKEN });
     const port = new URL(s.url).port;
     const url = `http://127.0.0.1:${port}`;
@@ -236,55 +246,114 @@ describe('security', () => {
     expect((await httpRequest(url, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     // No credential at all is a browser not signed in yet, not a guess: only wrong tokens count.
     for (let i = 0; i < 10; i++) expect((await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
-    const limited = await httpRequest(url, '/api/hubs', { headers: { authorization: `Bearer ${TOKEN}` } });
+    const limited = await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } });
     expect(limited.status).toBe(429);
-    expect(limited.headers['retry-after']).toBe('60');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  test('F4 10 wrong guesses from 127.0.0.1 lock out neither the token (Prometheus) nor a signed-in browser there', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const session = (await signIn(s.url)).cookie;
+    for (let i = 0; i < 12; i++) await httpRequest(s.url, '/api/hubs', { headers: { authorization: `Bearer guess-${i}-0123456789` } });
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { authorization: 'Bearer guess-13-0123456789' } })).status).toBe(429);
+    expect((await httpRequest(s.url, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: session } })).status).toBe(200);
+    expect((await signIn(s.url)).status).toBe(303); // the right token signs in too
+  });
+
+  test('F4 wrong guesses from 200 loopback addresses: 60 are answered 401 in the minute, every later one 429, the log says so once; the token still opens', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      statuses.push(await probe(s.url, '/api/hubs', `guess-${i}-0123456789`, `127.0.${1 + (i >> 7)}.${2 + (i & 127)}`));
+    }
+    expect(statuses.slice(0, 60)).toEqual(Array(60).fill(401));
+    expect(statuses.slice(60)).toEqual(Array(140).fill(429));
+    const told = logs.filter((l) => /failed token checks from \d+ addresses/.test(l.msg ?? ''));
+    expect(told).toEqual([expect.objectContaining({ level: 'warn', obj: { failures: 61, addresses: 61, windowS: 60 } })]);
+    expect(await probe(s.url, '/metrics', TOKEN, '127.0.9.9')).toBe(200);
   });
 
   test('web sign-in with a token: the form, a wrong token (401, counted), a cross-site form (403), the right one sets an HttpOnly SameSite=Strict cookie that opens reads', async () => {
     const s = await start(seeded(), { token: TOKEN });
-    const form = (token: string, headers: Record<string, string> = {}) => httpRequest(s.url, '/login', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token }).toString(),
-    });
     const page = await httpRequest(s.url, '/login');
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<form method="post" action="\/login">/);
     expect(page.body).not.toMatch(/<script/);
     expect((await httpRequest(s.url, '/')).headers.location).toBe('/login');
 
-    const wrong = await form('not-the-token-at-all');
+    const wrong = await signIn(s.url, 'not-the-token-at-all');
     expect(wrong.status).toBe(401);
     expect(wrong.body).toContain('Wrong token.');
-    expect(wrong.headers['set-cookie']).toBeUndefined();
-    const crossSite = await form(TOKEN, { origin: 'http://evil.example' });
+    expect(wrong.setCookie).toBeUndefined();
+    const crossSite = await signIn(s.url, TOKEN, { origin: 'http://evil.example' });
     expect(crossSite.status).toBe(403);
-    expect(crossSite.headers['set-cookie']).toBeUndefined();
+    expect(crossSite.setCookie).toBeUndefined();
 
-    const ok = await form(TOKEN, { origin: s.url });
+    const ok = await signIn(s.url, TOKEN, { origin: s.url });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/');
-    const cookie = String(ok.headers['set-cookie']);
-    expect(cookie).toMatch(/^mhm_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
-    expect(cookie).not.toContain(TOKEN);
-    const session = cookie.split(';')[0]!;
-    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: session } })).status).toBe(200);
-    expect((await httpRequest(s.url, '/metrics', { headers: { cookie: `other=1; ${session}` } })).status).toBe(200);
-    // A forged cookie is a failed guess; the cookie opens no write either.
+    expect(ok.setCookie).toMatch(/^mhm_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(ok.setCookie).not.toContain(TOKEN);
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: ok.cookie } })).status).toBe(200);
+    expect((await httpRequest(s.url, '/metrics', { headers: { cookie: `other=1; ${ok.cookie}` } })).status).toBe(200);
+    // A forged cookie opens nothing; the cookie opens no write either.
     expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: 'mhm_session=forged' } })).status).toBe(401);
-    expect((await httpRequest(s.url, '/api/hubs', { method: 'POST', headers: { cookie: session, origin: s.url } })).status).toBe(405);
+    expect((await httpRequest(s.url, '/api/hubs', { method: 'POST', headers: { cookie: ok.cookie, origin: s.url } })).status).toBe(405);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
   });
 
-  test('sign-in failures count toward the 429 limit; a form over 4 KiB is no login', async () => {
+  test('F4 the session cookie is a random id per sign-in kept by the server: sign-out ends it (a copy no longer opens anything), the other session lives on', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const a = await signIn(s.url);
+    const b = await signIn(s.url);
+    expect(a.cookie).not.toBe(b.cookie); // not a fixed function of the token
+    const out = await httpRequest(s.url, '/logout', { method: 'POST', headers: { cookie: a.cookie, origin: s.url } });
+    expect([out.status, out.headers.location]).toEqual([303, '/login']);
+    expect(String(out.headers['set-cookie'])).toMatch(/^mhm_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0$/);
+    const stale = await httpRequest(s.url, '/api/hubs', { headers: { cookie: a.cookie } });
+    expect(stale.status).toBe(401);
+    expect(String(stale.headers['set-cookie'])).toMatch(/^mhm_session=; .*Max-Age=0/); // the browser forgets it
+    expect((await httpRequest(s.url, '/', { headers: { cookie: a.cookie } })).headers.location).toBe('/login');
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: b.cookie } })).status).toBe(200);
+    // Sign-out is POST from our own pages only.
+    expect((await httpRequest(s.url, '/logout', { headers: { cookie: b.cookie } })).status).toBe(405);
+    expect((await httpRequest(s.url, '/logout', { method: 'POST', headers: { cookie: b.cookie, origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: b.cookie } })).status).toBe(200);
+    // A stale cookie is not a guess: a browser left open across a restart is not locked out by its own tab.
+    for (let i = 0; i < 20; i++) await httpRequest(s.url, '/api/hubs', { headers: { cookie: a.cookie } });
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
+  });
+
+  test('F4 behind a TLS proxy (X-Forwarded-Proto: https or Forwarded: proto=https) the cookie is Secure; over plain HTTP it is not', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    expect((await signIn(s.url, TOKEN, { 'x-forwarded-proto': 'https' })).setCookie).toMatch(/; Secure$/);
+    expect((await signIn(s.url, TOKEN, { forwarded: 'for=192.0.2.1;proto=https' })).setCookie).toMatch(/; Secure$/);
+    expect((await signIn(s.url, TOKEN, { 'x-forwarded-proto': 'http' })).setCookie).not.toMatch(/Secure/);
+    expect((await signIn(s.url)).setCookie).not.toMatch(/Secure/);
+  });
+
+  test('the dashboard shows its sign-out button to a signed-in browser only', async () => {
+    const web = tempDir('mhm-web-');
+    writeFileSync(join(web, 'index.html'), '<header><form id="signout" method="post" action="/logout" hidden><button>Sign out</button></form></header>');
+    const s = await start(seeded(), { token: TOKEN, webDir: web });
+    const signedIn = await httpRequest(s.url, '/', { headers: { cookie: (await signIn(s.url)).cookie } });
+    expect(signedIn.body).toContain('<form id="signout" method="post" action="/logout">');
+    const withToken = await httpRequest(s.url, '/', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(withToken.body).toContain('action="/logout" hidden>');
+  });
+
+  test('sign-in failures count toward the 429 limit, but the right token still signs in; a form over 4 KiB is no login', async () => {
     const s = await start(seeded(), { token: TOKEN });
     const big = await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}&pad=${'a'.repeat(5_000)}` });
     expect(big.status).toBe(401);
-    for (let i = 0; i < 9; i++) {
-      const r = await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=guess' });
-      expect(r.status).toBe(401);
-    }
-    expect((await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}` })).status).toBe(429);
+    for (let i = 0; i < 9; i++) expect((await signIn(s.url, 'guess')).status).toBe(401);
+    const limited = await signIn(s.url, 'guess');
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatch(/Too many wrong tokens; try again in \d+ s\./);
+    expect((await signIn(s.url)).status).toBe(303);
   });
 
   test('a request header over 16 KiB is refused with 431', async () => {
@@ -309,10 +378,10 @@ describe('security', () => {
   });
 });
 
-/** One GET on a fresh connection: its status, or 0 when nothing came back within 2 s (or the connection was dropped). */
-function probe(url: string, path: string, token?: string): Promise<number> {
+/** One GET on a fresh connection (from `localAddress`): its status, or 0 when nothing came back within 2 s (or the connection was dropped). */
+function probe(url: string, path: string, token?: string, localAddress?: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get(`${url}${path}`, { agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+    const req = http.get(`${url}${path}`, { agent: false, localAddress, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });

@@ -66,6 +66,24 @@ export function validateListen(listen: { host: string; port: number }, token: st
   }
 }
 
+/**
+ * Headers a request carries at most once, each judged by us and by anything in front of us: Host
+ * (RFC 9112 §3.2 says a server answers 400 to two), Authorization (one set of credentials,
+ * RFC 9110 §11.6.2) and Origin (RFC 6454 §7.3). Node keeps the first and drops the rest, while a proxy may
+ * route or check by the last, so two are refused rather than guessed at. Cookie may come in several lines
+ * (HTTP/2 splits it, RFC 9113 §8.2.3) and Node joins them as a gateway must: it is not in this list.
+ */
+const SINGLE_HEADERS = ['host', 'authorization', 'origin'] as const;
+
+/** The first of SINGLE_HEADERS the request repeats, and how often; undefined when none is. */
+export function repeatedHeader(req: Pick<IncomingMessage, 'headersDistinct'>): { name: string; count: number } | undefined {
+  for (const name of SINGLE_HEADERS) {
+    const count = req.headersDistinct[name]?.length ?? 0;
+    if (count > 1) return { name, count };
+  }
+  return undefined;
+}
+
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Whether `Authorization: Bearer <token>` carries the token; compared in constant time (hashes, so lengths never leak). */

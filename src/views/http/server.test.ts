@@ -356,6 +356,29 @@ describe('security', () => {
     expect((await signIn(s.url)).status).toBe(303);
   });
 
+  test.each([
+    ['Host ours, then another', 'Host: HOST\r\nHost: evil.example', 'host'],
+    ['Host another, then ours', 'Host: evil.example\r\nHost: HOST', 'host'],
+    ['Host ours twice, the second in lower case', 'Host: HOST\r\nhost: HOST', 'host'],
+    ['two Authorization', 'Host: HOST\r\nAuthorization: Bearer TOKEN\r\nAuthorization: Bearer other-0123456789abcdef', 'authorization'],
+    ['two Origin', 'Host: HOST\r\nAuthorization: Bearer TOKEN\r\nOrigin: http://HOST\r\nOrigin: http://evil.example', 'origin'],
+  ])('F10 %s: 400 (RFC 9112 §3.2), nothing served', async (_name, headers, name) => {
+    const s = await start(seeded(), { token: TOKEN });
+    const host = new URL(s.url).host;
+    const reply = await rawRequest(s.url, `GET /api/hubs HTTP/1.1\r\n${headers.replaceAll('HOST', host).replaceAll('TOKEN', TOKEN)}\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toMatch(/\r\nConnection: close\r\n/i);
+    expect(reply).toContain(`"error":"2 ${name} headers: a request carries exactly one"`);
+    expect(reply).not.toContain(HUB);
+  });
+
+  test('F10 a Cookie in two lines (as HTTP/2 splits it) is one cookie header: the session still opens', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const { cookie } = await signIn(s.url);
+    const reply = await rawRequest(s.url, `GET /api/hubs HTTP/1.1\r\nHost: ${new URL(s.url).host}\r\nCookie: theme=dark\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   test('a request header over 16 KiB is refused with 431', async () => {
     const r = await httpRequest((await start()).url, '/api/health', { headers: { 'x-big': 'a'.repeat(20_000) } });
     expect(r.status).toBe(431);
@@ -377,6 +400,18 @@ describe('security', () => {
     expect(HTTP_LIMITS.headersTimeoutMs).toBeLessThanOrEqual(5_000);
   });
 });
+
+/** Sends raw request bytes; resolves everything the server wrote until it closed the connection (or 3 s passed). */
+function rawRequest(url: string, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(new URL(url).port), '127.0.0.1', () => sock.write(text));
+    let got = '';
+    sock.on('data', (c) => { got += c.toString('latin1'); });
+    sock.on('close', () => resolve(got));
+    sock.on('error', () => resolve(got));
+    sock.setTimeout(3_000, () => sock.destroy());
+  });
+}
 
 /** One GET on a fresh connection (from `localAddress`): its status, or 0 when nothing came back within 2 s (or the connection was dropped). */
 function probe(url: string, path: string, token?: string, localAddress?: string): Promise<number> {

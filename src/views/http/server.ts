@@ -18,7 +18,7 @@ import { HttpAuth } from './auth.js';
 import { ConnectionGuard, type GuardCounts } from './connection-guard.js';
 import { ParamError, readParams } from './params.js';
 import { HTML_TYPE, send, sendError } from './respond.js';
-import { defaultAllowedHosts, hostWithPort, isHostAllowed, isLoopbackHost, SECURITY_HEADERS, validateListen, type AuthLimits } from './security.js';
+import { defaultAllowedHosts, hostWithPort, isHostAllowed, isLoopbackHost, repeatedHeader, SECURITY_HEADERS, validateListen, type AuthLimits } from './security.js';
 import { SseBroadcaster } from './sse.js';
 import { sessionIdOf } from './web-login.js';
 import type { DaemonView } from './view.js';
@@ -133,6 +133,9 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // One Host, one Authorization, one Origin: with two, Node and a proxy in front may each believe another (faults F10).
+    const repeated = repeatedHeader(req);
+    if (repeated) return sendError(res, 400, `${repeated.count} ${repeated.name} headers: a request carries exactly one`, { connection: 'close' });
     // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
     if (!isHostAllowed(req.headers.host, allowedHosts, port)) return sendError(res, 403, 'Host header not allowed: use the address the server listens on');
     const who = req.socket.remoteAddress ?? '';

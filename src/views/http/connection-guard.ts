@@ -11,8 +11,9 @@
  *    half-open and its addresses hold the most, so a scraper, which sends its request at once, is
  *    neither refused nor shed;
  *  - when nothing can be shed (every slot serves a request), up to `reserve` more connections are let in
- *    on probation (a half-open one there is shed for the next): the server answers their requests only when they come from loopback with a valid
- *    credential (see `onProbation`), so the local Prometheus still scrapes while the rest waits.
+ *    on probation (a half-open one there is shed for the next): the server answers their requests only
+ *    when they come from loopback with a valid credential (see `onProbation`), so the local Prometheus
+ *    still scrapes while the rest waits.
  * Node's headersTimeout (5 s, checked every second) ends a half-open connection that never finishes.
  */
 import type { Socket } from 'node:net';
@@ -42,7 +43,8 @@ export interface GuardCounts {
 }
 
 /** Sent to a shed or refused connection before it is closed: a real client learns why. */
-const BUSY_RESPONSE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nContent-Length: 56\r\n\r\nconnection shed: too many connections; try again later\r\n';
+const BUSY_BODY = 'too many connections; try again later\n';
+const BUSY_RESPONSE = `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(BUSY_BODY)}\r\n\r\n${BUSY_BODY}`;
 
 export class ConnectionGuard {
   private readonly sockets = new Map<Socket, Tracked>();

@@ -170,8 +170,8 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     if (asset !== undefined && Object.hasOwn(STATIC_FILES, url.pathname) && web.has(asset.file)) {
       readParams(url.searchParams, []);
       if (asset.file !== 'index.html') return send(res, 200, web.get(asset.file)!, asset.type);
-      // The sign-out button shows only to a signed-in browser (the cookie is HttpOnly: the page cannot tell);
-      // same-origin referrers, or the browser posts it with `Origin: null` and we cannot tell it is ours.
+      // The sign-out button shows only to a signed-in browser (the cookie is HttpOnly: the page cannot tell).
+      // Referrers same-origin: from a no-referrer page the browser posts that form with `Origin: null`.
       const signedIn = auth?.sessions.has(sessionIdOf(req.headers.cookie));
       return send(res, 200, signedIn ? web.get(asset.file)!.replace(SIGN_OUT_HIDDEN, SIGN_OUT_SHOWN) : web.get(asset.file)!, asset.type, { 'referrer-policy': 'same-origin' });
     }
@@ -181,9 +181,10 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   }
 
   const limits: HttpLimits = { ...HTTP_LIMITS, ...d.limits };
+  let pressureReport: NodeJS.Timeout | undefined;
   const guard = new ConnectionGuard(
     { maxConnections: limits.maxConnections, maxPerAddress: limits.maxPerAddress, reserve: limits.reserveConnections },
-    () => reportPressure(guard, limits, d.log),
+    () => { pressureReport = reportPressure(guard, limits, d.log); },
   );
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderSize,
@@ -226,6 +227,7 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     close() {
       closing ??= new Promise<void>((resolve) => {
         sse.close();
+        clearTimeout(pressureReport);
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -238,10 +240,10 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
  * Says once when the connection caps start to bite (never silent under an attack), then a minute later
  * what was shed, refused or let in on probation in that minute; the next pressure logs again.
  */
-function reportPressure(guard: ConnectionGuard, limits: HttpLimits, log: HttpServerDeps['log']): void {
+function reportPressure(guard: ConnectionGuard, limits: HttpLimits, log: HttpServerDeps['log']): NodeJS.Timeout {
   log.warn({ open: guard.size, maxConnections: limits.maxConnections, maxPerAddress: limits.maxPerAddress },
     'http: connection cap reached: shedding half-open connections (slow or idle clients) to make room; loopback requests with the token keep a reserve');
-  setTimeout(() => {
+  return setTimeout(() => {
     const c: GuardCounts = guard.takeCounts();
     log.warn({ ...c, open: guard.size }, `http: in the last minute ${c.shed} half-open connections were shed, ${c.refused} refused, ${c.probation} let in on the reserve`);
   }, 60_000).unref();

@@ -3,8 +3,8 @@
 // and a Host header but never the blank line that ends the headers, one more header line every
 // `dribbleMs`; a socket the server closes is opened again at once, so `connections` stay attempted.
 // Run in its own process (so the probes' timing is not the attacker's event loop):
-//   node bench/lib/slowloris.mjs PORT CONNECTIONS SOURCES  → a JSON line of counts every 500 ms on stdout.
-// startSlowloris() spawns that and returns { held(), stats(), stop() }.
+//   node bench/lib/slowloris.mjs PORT CONNECTIONS SOURCES  → a JSON line of counts every 200 ms on stdout.
+// startSlowloris() spawns that and returns { stats(), until(pred), stop() }.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     });
   };
   for (let i = 0; i < connections; i++) hold(i);
-  setInterval(() => process.stdout.write(`${JSON.stringify({ open, opened, closed })}\n`), 500);
+  setInterval(() => process.stdout.write(`${JSON.stringify({ open, opened, closed })}\n`), 200);
   process.on('SIGTERM', () => process.exit(0));
 }

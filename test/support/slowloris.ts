@@ -1,51 +1,46 @@
 /**
- * A slowloris attacker for the HTTP server's tests: `connections` sockets from the loopback addresses
- * 127.0.0.2 … 127.0.0.(1+sources) (Linux routes all of 127/8 to lo), each sending a request line and a Host
- * header but never the blank line that ends the headers; a socket the server closes is opened again, so
- * the attack keeps its count. `started` resolves once every socket has connected once.
+ * A slowloris attacker for the HTTP server's tests, in its own process (so the server under test has its
+ * event loop to itself, as the daemon would): bench/lib/slowloris.mjs, the attack `bench/attacks/F3` runs.
+ * `connections` sockets from the loopback addresses 127.0.0.2 … 127.0.0.(1+sources), each sending a request
+ * line and a Host header but never the blank line that ends the headers; a socket the server closes is
+ * opened again at once. `started` resolves once every socket has connected.
  */
-import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ATTACKER = fileURLToPath(new URL('../../bench/lib/slowloris.mjs', import.meta.url));
 
 export interface Slowloris {
   started: Promise<void>;
-  /** Sockets connected now. */
-  open(): number;
-  /** Connections the server closed (and the attacker re-opened). */
+  /** Connections the server closed (and the attacker opened again), as last reported. */
   dropped(): number;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
-export function slowloris(port: number, connections: number, sources: number, path = '/metrics'): Slowloris {
-  const live = new Set<net.Socket>();
-  let stopped = false;
-  let dropped = 0;
-  const everConnected = new Set<number>();
-  let allStarted!: () => void;
-  const started = new Promise<void>((r) => { allStarted = r; });
-  const hold = (i: number): void => {
-    if (stopped) return;
-    const sock = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${2 + (i % sources)}` });
-    sock.on('connect', () => {
-      live.add(sock);
-      sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
-      everConnected.add(i);
-      if (everConnected.size === connections) allStarted();
-    });
-    sock.on('error', () => {});
-    sock.resume(); // read, so a close by the server is seen and the slot taken again at once
-    sock.on('close', () => {
-      if (live.delete(sock)) dropped++;
-      setTimeout(() => hold(i), 5).unref();
-    });
-  };
-  for (let i = 0; i < connections; i++) hold(i);
+export function slowloris(port: number, connections: number, sources: number): Slowloris {
+  const child = spawn(process.execPath, [ATTACKER, String(port), String(connections), String(sources)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let last = { open: 0, opened: 0, closed: 0 };
+  let buf = '';
+  let onStarted!: () => void;
+  const started = new Promise<void>((resolve, reject) => {
+    onStarted = resolve;
+    child.once('exit', (code) => reject(new Error(`the slowloris attacker exited (${code}) before it had ${connections} connections`)));
+  });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      last = JSON.parse(buf.slice(0, nl)) as typeof last;
+      buf = buf.slice(nl + 1);
+      if (last.opened >= connections) onStarted();
+    }
+  });
   return {
     started,
-    open: () => live.size,
-    dropped: () => dropped,
-    stop: () => {
-      stopped = true;
-      for (const s of live) s.destroy();
-    },
+    dropped: () => last.closed,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
   };
 }

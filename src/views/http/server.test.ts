@@ -18,7 +18,7 @@ const logs: { level: string; obj: object; msg?: string }[] = [];
 const log = { info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }), warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }) };
 
 afterEach(async () => {
-  for (const a of attacks.splice(0)) a.stop();
+  await Promise.all(attacks.splice(0).map((a) => a.stop()));
   await Promise.all(running.splice(0).map((s) => s.close()));
   logs.length = 0;
 });
@@ -413,7 +413,7 @@ function rawRequest(url: string, text: string): Promise<string> {
   });
 }
 
-/** One GET on a fresh connection (from `localAddress`): its status, or 0 when nothing came back within 2 s (or the connection was dropped). */
+/** One GET on a fresh connection (from `localAddress`): its status, or 0 when nothing came back within 5 s (or the connection was dropped). */
 function probe(url: string, path: string, token?: string, localAddress?: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.get(`${url}${path}`, { agent: false, localAddress, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
@@ -421,19 +421,22 @@ function probe(url: string, path: string, token?: string, localAddress?: string)
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', () => resolve(0));
-    req.setTimeout(2_000, () => req.destroy());
+    req.setTimeout(5_000, () => req.destroy());
   });
 }
 
 describe('connections under attack (faults F3)', () => {
-  test('500 held partial-header connections from 16 loopback addresses: /metrics answers every probe, with the token (200) and without (401), and the log says so', async () => {
+  /** How many probes got the answer `want` gives for them; the bar is the issue's 95 % (a loaded test machine may lose one). */
+  const answered = (got: number[], want: (i: number) => number): number => got.filter((status, i) => status === want(i)).length;
+
+  test('500 held partial-header connections from 16 loopback addresses: /metrics answers ≥ 95 % of probes, with the token (200) and without (401), and the log says so', async () => {
     const s = await start(seeded(), { token: TOKEN });
     const attack = slowloris(Number(new URL(s.url).port), 500, 16);
     attacks.push(attack);
     await attack.started;
     const got: number[] = [];
     for (let i = 0; i < 20; i++) got.push(await probe(s.url, '/metrics', i % 2 === 0 ? TOKEN : undefined));
-    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 200 : 401)));
+    expect(answered(got, (i) => (i % 2 === 0 ? 200 : 401)), JSON.stringify(got)).toBeGreaterThanOrEqual(19);
     expect(attack.dropped()).toBeGreaterThan(0); // the attack was shed, not merely outlasted
     expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/connection cap reached: shedding half-open connections/) }));
   });
@@ -444,8 +447,8 @@ describe('connections under attack (faults F3)', () => {
     attacks.push(attack);
     await attack.started;
     const got: number[] = [];
-    for (let i = 0; i < 10; i++) got.push(await probe(s.url, '/metrics', TOKEN));
-    expect(got).toEqual(Array(10).fill(200));
+    for (let i = 0; i < 20; i++) got.push(await probe(s.url, '/metrics', TOKEN));
+    expect(answered(got, () => 200), JSON.stringify(got)).toBeGreaterThanOrEqual(19);
   });
 
   test('when every slot serves a request, a loopback request with the token is served on the reserve; one without it gets 503', async () => {

@@ -14,7 +14,7 @@ import { tempDir } from '../support/temp-dir.js';
 
 /** Every route, classified: what it is and whether it streams. */
 const CLASSIFIED: Record<string, 'metrics' | 'stream' | 'static' | 'api' | 'login'> = {
-  '/metrics': 'metrics', '/api/stream': 'stream', '/favicon.ico': 'static', '/': 'static', '/index.html': 'static', '/login': 'login',
+  '/metrics': 'metrics', '/api/stream': 'stream', '/favicon.ico': 'static', '/': 'static', '/index.html': 'static', '/login': 'login', '/logout': 'login',
   '/app.js': 'static', '/style.css': 'static', '/uplot.css': 'static',
   '/api/hubs': 'api', '/api/servers': 'api', '/api/series': 'api', '/api/events': 'api', '/api/alerts': 'api', '/api/health': 'api',
 };
@@ -61,9 +61,10 @@ test('with a token: every route is 401 without it (pages send the browser to /lo
       const denied = await httpRequest(s.url, path(p), { method });
       if (PUBLIC_PATHS.has(p)) expect(denied.status, p).toBeLessThan(300);
       else if (p === '/' || p === '/index.html') expect([denied.status, denied.headers.location], p).toEqual([303, '/login']);
+      else if (p === '/logout') expect([denied.status, denied.headers.allow], p).toEqual([405, 'POST']); // sign-out is a POST from our pages
       else expect(denied.status, p).toBe(401);
       const ok = await httpRequest(s.url, path(p), { method, headers: { authorization: `Bearer ${TOKEN}` } });
-      expect(ok.status, p).toBeLessThan(300);
+      expect(ok.status, p).toBeLessThan(p === '/logout' ? 406 : 300);
       expect(ok.body.includes(TOKEN) || denied.body.includes(TOKEN), p).toBe(false);
     }
   }

@@ -67,7 +67,7 @@ test('loads, draws charts, shows a killed child as DEAD live, renders hostile na
   expect(problems).toEqual([]);
 });
 
-test('with a token: the browser is sent to the sign-in form, a wrong token is refused, the right one opens the live dashboard', { ...skipUnless(CHROMIUM), timeout: 90_000 }, async () => {
+test('with a token: the browser is sent to the sign-in form, a wrong token is refused, the right one opens the live dashboard, and signing out ends the session', { ...skipUnless(CHROMIUM), timeout: 90_000 }, async () => {
   const hub = await launchHub({ servers: { everything: everythingServer() } });
   cleanups.push(() => hub.stop());
   const port = await freePort();
@@ -100,6 +100,11 @@ test('with a token: the browser is sent to the sign-in form, a wrong token is re
   expect(cookie).toMatchObject({ name: 'mhm_session', httpOnly: true, sameSite: 'Strict' });
   expect(cookie!.value).not.toContain(token);
   expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read it
+
+  // Signing out ends the session on the server: the same cookie, replayed, opens nothing.
+  await Promise.all([page.waitForURL(`${base}/login`), page.click('#signout button')]);
+  expect(await context.cookies()).toEqual([]);
+  expect((await httpRequest(base, '/api/hubs', { headers: { cookie: `mhm_session=${cookie!.value}` } })).status).toBe(401);
   expect(problems).toEqual([]);
 });
 

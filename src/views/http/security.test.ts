@@ -96,20 +96,35 @@ describe('checkMutation', () => {
 });
 
 describe('AuthFailureLimiter', () => {
-  test('after 10 failures in a minute an address is refused until the minute ends; others are not', () => {
-    const l = new AuthFailureLimiter(10, 60_000);
-    for (let i = 0; i < 10; i++) {
-      expect(l.allowed('a', 1_000 + i)).toBe(true);
-      l.fail('a', 1_000 + i);
-    }
-    expect(l.allowed('a', 2_000)).toBe(false);
-    expect(l.allowed('b', 2_000)).toBe(true);
-    expect(l.allowed('a', 61_000)).toBe(true);
+  const limits = { perAddress: 10, global: 60, windowMs: 60_000, maxAddresses: 10_000 };
+
+  test('the 11th failure from one address in a minute is limited until its minute ends; other addresses are not', () => {
+    const l = new AuthFailureLimiter(limits);
+    for (let i = 0; i < 10; i++) expect(l.fail('a', 1_000 + i)).toEqual({ limited: false });
+    expect(l.fail('a', 2_000)).toEqual({ limited: true, retryAfterS: 59, scope: 'address' });
+    expect(l.fail('b', 2_000)).toEqual({ limited: false });
+    expect(l.fail('a', 61_000)).toEqual({ limited: false });
   });
 
-  test('memory stays bounded under many addresses', () => {
-    const l = new AuthFailureLimiter(10, 60_000, 100);
+  test('F4 12,000 addresses, one failure each: 60 pass in the minute, the other 11,940 are limited, and the limit is told once', () => {
+    const told: object[] = [];
+    const l = new AuthFailureLimiter(limits, (o) => told.push(o));
+    const verdicts = Array.from({ length: 12_000 }, (_, i) => l.fail(`127.0.${i >> 8}.${i & 255}`, 1_000 + i));
+    expect(verdicts.filter((v) => !v.limited)).toHaveLength(60);
+    expect(verdicts.slice(60).every((v) => v.limited && v.scope === 'global')).toBe(true);
+    expect(told).toEqual([{ failures: 61, addresses: 61, windowS: 60 }]);
+    // A new window starts afresh, and is told again when it too fills.
+    expect(l.fail('x', 61_000)).toEqual({ limited: false });
+    for (let i = 0; i < 60; i++) l.fail(`y${i}`, 61_001);
+    expect(told).toHaveLength(2);
+  });
+
+  test('memory stays bounded under many addresses, and forgetting addresses does not reset the global count', () => {
+    const l = new AuthFailureLimiter({ ...limits, global: 1_000_000, maxAddresses: 100 });
     for (let i = 0; i < 1_000; i++) l.fail(`10.0.${i >> 8}.${i & 255}`, 0);
-    expect((l as unknown as { failures: Map<string, unknown> }).failures.size).toBeLessThanOrEqual(100);
+    expect((l as unknown as { byAddress: Map<string, unknown> }).byAddress.size).toBeLessThanOrEqual(100);
+    const g = new AuthFailureLimiter({ ...limits, maxAddresses: 10 });
+    const v = Array.from({ length: 100 }, (_, i) => g.fail(`a${i}`, 0));
+    expect(v.filter((x) => !x.limited)).toHaveLength(60);
   });
 });

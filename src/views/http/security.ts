@@ -1,7 +1,7 @@
 /**
  * The HTTP server's defences (faults §4 item 8 and §E): loopback by default and a token for anything
- * else, a `Host` allowlist against DNS rebinding, constant-time token checks with a per-address limit
- * on failures, POST + Origin + token for anything that changes state, and strict response headers.
+ * else, a `Host` allowlist against DNS rebinding, constant-time token checks with per-address and global
+ * limits on failures, POST + Origin + token for anything that changes state, and strict response headers.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -66,6 +66,24 @@ export function validateListen(listen: { host: string; port: number }, token: st
   }
 }
 
+/**
+ * Headers a request carries at most once, each judged by us and by anything in front of us: Host
+ * (RFC 9112 §3.2 says a server answers 400 to two), Authorization (one set of credentials,
+ * RFC 9110 §11.6.2) and Origin (RFC 6454 §7.3). Node keeps the first and drops the rest, while a proxy may
+ * route or check by the last, so two are refused rather than guessed at. Cookie may come in several lines
+ * (HTTP/2 splits it, RFC 9113 §8.2.3) and Node joins them as a gateway must: it is not in this list.
+ */
+const SINGLE_HEADERS = ['host', 'authorization', 'origin'] as const;
+
+/** The first of SINGLE_HEADERS the request repeats, and how often; undefined when none is. */
+export function repeatedHeader(req: Pick<IncomingMessage, 'headersDistinct'>): { name: string; count: number } | undefined {
+  for (const name of SINGLE_HEADERS) {
+    const count = req.headersDistinct[name]?.length ?? 0;
+    if (count > 1) return { name, count };
+  }
+  return undefined;
+}
+
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Whether `Authorization: Bearer <token>` carries the token; compared in constant time (hashes, so lengths never leak). */
@@ -107,30 +125,60 @@ export function checkMutation(req: Pick<IncomingMessage, 'method' | 'headers'>, 
   return { ok: true };
 }
 
+/** AuthFailureLimiter's limits: failed checks per address and over all addresses, per window. */
+export interface AuthLimits {
+  perAddress: number;
+  global: number;
+  windowMs: number;
+  /** Addresses remembered at once; past it the oldest is forgotten (the global count is not). */
+  maxAddresses: number;
+}
+
+/** Ten failures a minute per address (faults E3), sixty a minute over all addresses (faults F4). */
+export const AUTH_LIMITS: Readonly<AuthLimits> = { perAddress: 10, global: 60, windowMs: 60_000, maxAddresses: 10_000 };
+
+/** What the limiter says about one failed check. */
+export type FailureVerdict = { limited: false } | { limited: true; retryAfterS: number; scope: 'address' | 'global' };
+
 /**
- * Counts failed token checks per client address; past `max` within `windowMs` it answers 429 until the
- * window ends (faults E3: 10 a minute). Bounded: at `maxClients` addresses it forgets them all.
+ * Counts failed credential checks, per client address and over all of them, in fixed windows. Only
+ * failures are counted and only failures are refused: the caller checks the credential first, and a valid
+ * one is never limited (10 wrong guesses from 127.0.0.1 used to lock out every client there, Prometheus
+ * included). Past the global limit every failed check is answered 429 whatever its address, so spreading
+ * guesses over 12,000 loopback addresses no longer helps; `onGlobalLimit` is told once per window.
  */
 export class AuthFailureLimiter {
-  private readonly failures = new Map<string, { since: number; n: number }>();
+  private readonly byAddress = new Map<string, { since: number; n: number }>();
+  private window = { since: -Infinity, n: 0, addresses: new Set<string>(), told: false };
 
-  constructor(private readonly max = 10, private readonly windowMs = 60_000, private readonly maxClients = 10_000) {}
+  constructor(
+    private readonly limits: AuthLimits = AUTH_LIMITS,
+    private readonly onGlobalLimit: (o: { failures: number; addresses: number; windowS: number }) => void = () => {},
+  ) {}
 
-  /** Whether this address may try again now. */
-  allowed(address: string, now: number): boolean {
-    const f = this.failures.get(address);
-    if (!f || now - f.since >= this.windowMs) return true;
-    return f.n < this.max;
-  }
-
-  /** Records one failure. */
-  fail(address: string, now: number): void {
-    const f = this.failures.get(address);
-    if (f && now - f.since < this.windowMs) {
-      f.n++;
-      return;
+  /** Records one failed check from `address` at `now` (monotonic ms); says whether to answer 429. */
+  fail(address: string, now: number): FailureVerdict {
+    const { perAddress, global, windowMs, maxAddresses } = this.limits;
+    if (now - this.window.since >= windowMs) this.window = { since: now, n: 0, addresses: new Set(), told: false };
+    const w = this.window;
+    w.n++;
+    if (w.addresses.size < maxAddresses) w.addresses.add(address);
+    let a = this.byAddress.get(address);
+    if (!a || now - a.since >= windowMs) {
+      this.byAddress.delete(address);
+      while (this.byAddress.size >= maxAddresses) this.byAddress.delete(this.byAddress.keys().next().value!);
+      a = { since: now, n: 0 };
+      this.byAddress.set(address, a); // re-inserted: the map stays oldest window first
     }
-    if (this.failures.size >= this.maxClients) this.failures.clear();
-    this.failures.set(address, { since: now, n: 1 });
+    a.n++;
+    if (w.n > global) {
+      if (!w.told) {
+        w.told = true;
+        this.onGlobalLimit({ failures: w.n, addresses: w.addresses.size, windowS: windowMs / 1000 });
+      }
+      return { limited: true, retryAfterS: Math.max(1, Math.ceil((w.since + windowMs - now) / 1000)), scope: 'global' };
+    }
+    if (a.n > perAddress) return { limited: true, retryAfterS: Math.max(1, Math.ceil((a.since + windowMs - now) / 1000)), scope: 'address' };
+    return { limited: false };
   }
 }

@@ -1,18 +1,24 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../../../test/support/fake-daemon-view.js';
-import { startHttpServer, type HttpServerDeps, type RunningHttpServer } from './server.js';
+import { slowloris, type Slowloris } from '../../../test/support/slowloris.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { HTTP_LIMITS, startHttpServer, type HttpServerDeps, type RunningHttpServer } from './server.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const TOKEN = 'canary-token-7d1f0c2e9b8a4d6f';
 const views = useFakeDaemonViews('mhm-http-');
 const running: RunningHttpServer[] = [];
+const attacks: Slowloris[] = [];
 const logs: { level: string; obj: object; msg?: string }[] = [];
 const log = { info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }), warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }) };
 
 afterEach(async () => {
+  await Promise.all(attacks.splice(0).map((a) => a.stop()));
   await Promise.all(running.splice(0).map((s) => s.close()));
   logs.length = 0;
 });
@@ -32,6 +38,13 @@ async function start(view: FakeDaemonView = seeded(), o: Partial<HttpServerDeps>
 }
 
 const json = (body: string): any => JSON.parse(body);
+
+/** POSTs the sign-in form; the answer with its Set-Cookie and the `name=value` to send back. */
+async function signIn(url: string, token = TOKEN, headers: Record<string, string> = {}) {
+  const r = await httpRequest(url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token }).toString() });
+  const setCookie = r.headers['set-cookie']?.[0];
+  return { ...r, setCookie, cookie: setCookie?.split(';')[0] ?? '' };
+}
 
 describe('routes', () => {
   test.each([
@@ -223,7 +236,7 @@ describe('security', () => {
       .rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining(`127.0.0.1:${port}: address already in use`) });
   });
 
-  test('with a token: 401 without it or with a wrong one, 200 with it, 429 after 10 failures; the token is never echoed or logged', async () => {
+  test('with a token: 401 without it or with a wrong one, 200 with it, 429 for a wrong one after 10 failures; the token is never echoed or logged', async () => {
     const s = await start(seeded(), { listen: { host: '0.0.0.0', port: 0 }, token: TOKEN });
     const port = new URL(s.url).port;
     const url = `http://127.0.0.1:${port}`;
@@ -233,55 +246,137 @@ describe('security', () => {
     expect((await httpRequest(url, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     // No credential at all is a browser not signed in yet, not a guess: only wrong tokens count.
     for (let i = 0; i < 10; i++) expect((await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
-    const limited = await httpRequest(url, '/api/hubs', { headers: { authorization: `Bearer ${TOKEN}` } });
+    const limited = await httpRequest(url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } });
     expect(limited.status).toBe(429);
-    expect(limited.headers['retry-after']).toBe('60');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  test('F4 10 wrong guesses from 127.0.0.1 lock out neither the token (Prometheus) nor a signed-in browser there', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const session = (await signIn(s.url)).cookie;
+    for (let i = 0; i < 12; i++) await httpRequest(s.url, '/api/hubs', { headers: { authorization: `Bearer guess-${i}-0123456789` } });
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { authorization: 'Bearer guess-13-0123456789' } })).status).toBe(429);
+    expect((await httpRequest(s.url, '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: session } })).status).toBe(200);
+    expect((await signIn(s.url)).status).toBe(303); // the right token signs in too
+  });
+
+  test('F4 wrong guesses from 200 loopback addresses: 60 are answered 401 in the minute, every later one 429, the log says so once; the token still opens', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      statuses.push(await probe(s.url, '/api/hubs', `guess-${i}-0123456789`, `127.0.${1 + (i >> 7)}.${2 + (i & 127)}`));
+    }
+    expect(statuses.slice(0, 60)).toEqual(Array(60).fill(401));
+    expect(statuses.slice(60)).toEqual(Array(140).fill(429));
+    const told = logs.filter((l) => /failed token checks from \d+ addresses/.test(l.msg ?? ''));
+    expect(told).toEqual([expect.objectContaining({ level: 'warn', obj: { failures: 61, addresses: 61, windowS: 60 } })]);
+    expect(await probe(s.url, '/metrics', TOKEN, '127.0.9.9')).toBe(200);
   });
 
   test('web sign-in with a token: the form, a wrong token (401, counted), a cross-site form (403), the right one sets an HttpOnly SameSite=Strict cookie that opens reads', async () => {
     const s = await start(seeded(), { token: TOKEN });
-    const form = (token: string, headers: Record<string, string> = {}) => httpRequest(s.url, '/login', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token }).toString(),
-    });
     const page = await httpRequest(s.url, '/login');
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<form method="post" action="\/login">/);
     expect(page.body).not.toMatch(/<script/);
     expect((await httpRequest(s.url, '/')).headers.location).toBe('/login');
 
-    const wrong = await form('not-the-token-at-all');
+    const wrong = await signIn(s.url, 'not-the-token-at-all');
     expect(wrong.status).toBe(401);
     expect(wrong.body).toContain('Wrong token.');
-    expect(wrong.headers['set-cookie']).toBeUndefined();
-    const crossSite = await form(TOKEN, { origin: 'http://evil.example' });
+    expect(wrong.setCookie).toBeUndefined();
+    const crossSite = await signIn(s.url, TOKEN, { origin: 'http://evil.example' });
     expect(crossSite.status).toBe(403);
-    expect(crossSite.headers['set-cookie']).toBeUndefined();
+    expect(crossSite.setCookie).toBeUndefined();
 
-    const ok = await form(TOKEN, { origin: s.url });
+    const ok = await signIn(s.url, TOKEN, { origin: s.url });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/');
-    const cookie = String(ok.headers['set-cookie']);
-    expect(cookie).toMatch(/^mhm_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
-    expect(cookie).not.toContain(TOKEN);
-    const session = cookie.split(';')[0]!;
-    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: session } })).status).toBe(200);
-    expect((await httpRequest(s.url, '/metrics', { headers: { cookie: `other=1; ${session}` } })).status).toBe(200);
-    // A forged cookie is a failed guess; the cookie opens no write either.
+    expect(ok.setCookie).toMatch(/^mhm_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(ok.setCookie).not.toContain(TOKEN);
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: ok.cookie } })).status).toBe(200);
+    expect((await httpRequest(s.url, '/metrics', { headers: { cookie: `other=1; ${ok.cookie}` } })).status).toBe(200);
+    // A forged cookie opens nothing; the cookie opens no write either.
     expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: 'mhm_session=forged' } })).status).toBe(401);
-    expect((await httpRequest(s.url, '/api/hubs', { method: 'POST', headers: { cookie: session, origin: s.url } })).status).toBe(405);
+    expect((await httpRequest(s.url, '/api/hubs', { method: 'POST', headers: { cookie: ok.cookie, origin: s.url } })).status).toBe(405);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
   });
 
-  test('sign-in failures count toward the 429 limit; a form over 4 KiB is no login', async () => {
+  test('F4 the session cookie is a random id per sign-in kept by the server: sign-out ends it (a copy no longer opens anything), the other session lives on', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const a = await signIn(s.url);
+    const b = await signIn(s.url);
+    expect(a.cookie).not.toBe(b.cookie); // not a fixed function of the token
+    const out = await httpRequest(s.url, '/logout', { method: 'POST', headers: { cookie: a.cookie, origin: s.url } });
+    expect([out.status, out.headers.location]).toEqual([303, '/login']);
+    expect(String(out.headers['set-cookie'])).toMatch(/^mhm_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0$/);
+    const stale = await httpRequest(s.url, '/api/hubs', { headers: { cookie: a.cookie } });
+    expect(stale.status).toBe(401);
+    expect(String(stale.headers['set-cookie'])).toMatch(/^mhm_session=; .*Max-Age=0/); // the browser forgets it
+    expect((await httpRequest(s.url, '/', { headers: { cookie: a.cookie } })).headers.location).toBe('/login');
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: b.cookie } })).status).toBe(200);
+    // Sign-out is POST from our own pages only.
+    expect((await httpRequest(s.url, '/logout', { headers: { cookie: b.cookie } })).status).toBe(405);
+    expect((await httpRequest(s.url, '/logout', { method: 'POST', headers: { cookie: b.cookie, origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { cookie: b.cookie } })).status).toBe(200);
+    // A stale cookie is not a guess: a browser left open across a restart is not locked out by its own tab.
+    for (let i = 0; i < 20; i++) await httpRequest(s.url, '/api/hubs', { headers: { cookie: a.cookie } });
+    expect((await httpRequest(s.url, '/api/hubs', { headers: { authorization: 'Bearer wrong-wrong-wrong-wrong' } })).status).toBe(401);
+  });
+
+  test('F4 behind a TLS proxy (X-Forwarded-Proto: https or Forwarded: proto=https) the cookie is Secure; over plain HTTP it is not', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    expect((await signIn(s.url, TOKEN, { 'x-forwarded-proto': 'https' })).setCookie).toMatch(/; Secure$/);
+    expect((await signIn(s.url, TOKEN, { forwarded: 'for=192.0.2.1;proto=https' })).setCookie).toMatch(/; Secure$/);
+    expect((await signIn(s.url, TOKEN, { 'x-forwarded-proto': 'http' })).setCookie).not.toMatch(/Secure/);
+    expect((await signIn(s.url)).setCookie).not.toMatch(/Secure/);
+  });
+
+  test('the dashboard shows its sign-out button to a signed-in browser only', async () => {
+    const web = tempDir('mhm-web-');
+    writeFileSync(join(web, 'index.html'), '<header><form id="signout" method="post" action="/logout" hidden><button>Sign out</button></form></header>');
+    const s = await start(seeded(), { token: TOKEN, webDir: web });
+    const signedIn = await httpRequest(s.url, '/', { headers: { cookie: (await signIn(s.url)).cookie } });
+    expect(signedIn.body).toContain('<form id="signout" method="post" action="/logout">');
+    const withToken = await httpRequest(s.url, '/', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(withToken.body).toContain('action="/logout" hidden>');
+  });
+
+  test('sign-in failures count toward the 429 limit, but the right token still signs in; a form over 4 KiB is no login', async () => {
     const s = await start(seeded(), { token: TOKEN });
     const big = await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}&pad=${'a'.repeat(5_000)}` });
     expect(big.status).toBe(401);
-    for (let i = 0; i < 9; i++) {
-      const r = await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=guess' });
-      expect(r.status).toBe(401);
-    }
-    expect((await httpRequest(s.url, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}` })).status).toBe(429);
+    for (let i = 0; i < 9; i++) expect((await signIn(s.url, 'guess')).status).toBe(401);
+    const limited = await signIn(s.url, 'guess');
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatch(/Too many wrong tokens; try again in \d+ s\./);
+    expect((await signIn(s.url)).status).toBe(303);
+  });
+
+  test.each([
+    ['Host ours, then another', 'Host: HOST\r\nHost: evil.example', 'host'],
+    ['Host another, then ours', 'Host: evil.example\r\nHost: HOST', 'host'],
+    ['Host ours twice, the second in lower case', 'Host: HOST\r\nhost: HOST', 'host'],
+    ['two Authorization', 'Host: HOST\r\nAuthorization: Bearer TOKEN\r\nAuthorization: Bearer other-0123456789abcdef', 'authorization'],
+    ['two Origin', 'Host: HOST\r\nAuthorization: Bearer TOKEN\r\nOrigin: http://HOST\r\nOrigin: http://evil.example', 'origin'],
+  ])('F10 %s: 400 (RFC 9112 §3.2), nothing served', async (_name, headers, name) => {
+    const s = await start(seeded(), { token: TOKEN });
+    const host = new URL(s.url).host;
+    const reply = await rawRequest(s.url, `GET /api/hubs HTTP/1.1\r\n${headers.replaceAll('HOST', host).replaceAll('TOKEN', TOKEN)}\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toMatch(/\r\nConnection: close\r\n/i);
+    expect(reply).toContain(`"error":"2 ${name} headers: a request carries exactly one"`);
+    expect(reply).not.toContain(HUB);
+  });
+
+  test('F10 a Cookie in two lines (as HTTP/2 splits it) is one cookie header: the session still opens', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const { cookie } = await signIn(s.url);
+    const reply = await rawRequest(s.url, `GET /api/hubs HTTP/1.1\r\nHost: ${new URL(s.url).host}\r\nCookie: theme=dark\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
   });
 
   test('a request header over 16 KiB is refused with 431', async () => {
@@ -289,27 +384,95 @@ describe('security', () => {
     expect(r.status).toBe(431);
   });
 
-  test('a slowloris client that never finishes its headers is cut off (408) by headersTimeout', async () => {
+  test('a slowloris client that never finishes its headers, or never sends a byte, is cut off (408) by headersTimeout', async () => {
     const s = await start(seeded(), { limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 100 } });
     const { port } = new URL(s.url);
     const t0 = Date.now();
-    const reply = await new Promise<string>((resolve, reject) => {
-      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `));
+    const replies = await Promise.all([`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `, ''].map((partial) => new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(port), '127.0.0.1', () => sock.write(partial));
       let got = '';
       sock.on('data', (c) => { got += c.toString(); });
       sock.on('close', () => resolve(got));
       sock.on('error', reject);
-    });
-    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    })));
+    expect(replies).toEqual([expect.stringMatching(/^HTTP\/1\.1 408/), expect.stringMatching(/^HTTP\/1\.1 408/)]);
     expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(HTTP_LIMITS.headersTimeoutMs).toBeLessThanOrEqual(5_000);
+  });
+});
+
+/** Sends raw request bytes; resolves everything the server wrote until it closed the connection (or 3 s passed). */
+function rawRequest(url: string, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(Number(new URL(url).port), '127.0.0.1', () => sock.write(text));
+    let got = '';
+    sock.on('data', (c) => { got += c.toString('latin1'); });
+    sock.on('close', () => resolve(got));
+    sock.on('error', () => resolve(got));
+    sock.setTimeout(3_000, () => sock.destroy());
+  });
+}
+
+/** One GET on a fresh connection (from `localAddress`): its status, or 0 when nothing came back within 5 s (or the connection was dropped). */
+function probe(url: string, path: string, token?: string, localAddress?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}${path}`, { agent: false, localAddress, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(5_000, () => req.destroy());
+  });
+}
+
+describe('connections under attack (faults F3)', () => {
+  /** How many probes got the answer `want` gives for them; the bar is the issue's 95 % (a loaded test machine may lose one). */
+  const answered = (got: number[], want: (i: number) => number): number => got.filter((status, i) => status === want(i)).length;
+
+  test('500 held partial-header connections from 16 loopback addresses: /metrics answers ≥ 95 % of probes, with the token (200) and without (401), and the log says so', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const attack = slowloris(Number(new URL(s.url).port), 500, 16);
+    attacks.push(attack);
+    await attack.started;
+    const got: number[] = [];
+    for (let i = 0; i < 20; i++) got.push(await probe(s.url, '/metrics', i % 2 === 0 ? TOKEN : undefined));
+    expect(answered(got, (i) => (i % 2 === 0 ? 200 : 401)), JSON.stringify(got)).toBeGreaterThanOrEqual(19);
+    expect(attack.dropped()).toBeGreaterThan(0); // the attack was shed, not merely outlasted
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringMatching(/connection cap reached: shedding half-open connections/) }));
+  });
+
+  test('one address cannot take every slot: 200 partial-header connections from 127.0.0.1 itself leave /metrics answering there', async () => {
+    const s = await start(seeded(), { token: TOKEN });
+    const attack = slowloris(Number(new URL(s.url).port), 200, 1);
+    attacks.push(attack);
+    await attack.started;
+    const got: number[] = [];
+    for (let i = 0; i < 20; i++) got.push(await probe(s.url, '/metrics', TOKEN));
+    expect(answered(got, () => 200), JSON.stringify(got)).toBeGreaterThanOrEqual(19);
+  });
+
+  test('when every slot serves a request, a loopback request with the token is served on the reserve; one without it gets 503', async () => {
+    const s = await start(seeded(), { token: TOKEN, maxSseClients: 10, limits: { maxConnections: 4, reserveConnections: 2 } });
+    const streams = await Promise.all(Array.from({ length: 4 }, () => sseClient(s.url, TOKEN)));
+    expect(streams.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+    const none = await httpRequest(s.url, '/metrics');
+    expect([none.status, none.headers['retry-after']]).toEqual([503, '5']);
+    expect(json(none.body).error).toMatch(/too many connections/);
+    expect(await probe(s.url, '/metrics', TOKEN)).toBe(200);
+    // A slowloris on the reserve is shed for the scraper too.
+    const attack = slowloris(Number(new URL(s.url).port), 20, 4);
+    attacks.push(attack);
+    await attack.started;
+    expect(await probe(s.url, '/metrics', TOKEN)).toBe(200);
+    for (const c of streams) c.close();
   });
 });
 
 /** An SSE client that collects text until `until` matches (or the stream ends). */
-function sseClient(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: () => string; waitFor(re: RegExp): Promise<void>; ended: Promise<void>; close(): void }> {
+function sseClient(url: string, token?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: () => string; waitFor(re: RegExp): Promise<void>; ended: Promise<void>; close(): void }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: '/api/stream', agent: false }, (res) => {
+    const req = http.get({ host: u.hostname, port: u.port, path: '/api/stream', agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
       let buf = '';
       const waiters: { re: RegExp; done: () => void }[] = [];
       const ended = new Promise<void>((r) => res.on('close', () => r()));

@@ -4,18 +4,23 @@
  * set, a Host allowlist on every route (DNS rebinding), the token on every request when one is set (or
  * the session cookie a browser gets from the sign-in form, web-login.ts),
  * GET/HEAD only (state changes will go through checkMutation), strict headers, Node's slowloris timeouts,
- * a header size cap and bounded connections and SSE clients.
+ * a header size cap, bounded SSE clients, and connections counted per address and in total before any
+ * parsing, shedding half-open ones to make room (connection-guard.ts).
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { UsageError } from '../../config/errors.js';
+import { systemClock, type Clock } from '../../daemon/clock.js';
 import { createMetrics } from '../metrics.js';
 import { API_ROUTES, toJsonBody } from './api.js';
+import { HttpAuth } from './auth.js';
+import { ConnectionGuard, type GuardCounts } from './connection-guard.js';
 import { ParamError, readParams } from './params.js';
-import { AuthFailureLimiter, defaultAllowedHosts, hasBearerToken, hostWithPort, isHostAllowed, SECURITY_HEADERS, validateListen } from './security.js';
+import { HTML_TYPE, send, sendError } from './respond.js';
+import { defaultAllowedHosts, hostWithPort, isHostAllowed, isLoopbackHost, repeatedHeader, SECURITY_HEADERS, validateListen, type AuthLimits } from './security.js';
 import { SseBroadcaster } from './sse.js';
-import { hasSession, loginOriginAllowed, loginPage, presentsCredential, readLoginForm, sessionCookie } from './web-login.js';
+import { sessionIdOf } from './web-login.js';
 import type { DaemonView } from './view.js';
 
 /** What the HTTP server needs from the daemon and its config. */
@@ -41,6 +46,10 @@ export interface HttpServerDeps {
   webDir?: string;
   /** Overrides of HTTP_LIMITS (tests shorten the timeouts). */
   limits?: Partial<HttpLimits>;
+  /** Overrides of the failed-check limits (AUTH_LIMITS). */
+  authLimits?: Partial<AuthLimits>;
+  /** Monotonic time for the failure windows and session lifetimes; default the system's. */
+  clock?: Pick<Clock, 'monotonic'>;
 }
 
 /** A running server. */
@@ -61,29 +70,26 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** How often Node checks the two timeouts above (its default, 30 s, would let a slowloris sit for 40 s). */
   checkIntervalMs: number;
+  /** Connections at once; past it a half-open one is shed to make room (connection-guard.ts). */
   maxConnections: number;
+  /** Connections at once from one address (127.0.0.x included). */
+  maxPerAddress: number;
+  /** Connections let in past the caps, served only for a loopback request with a valid credential. */
+  reserveConnections: number;
 }
 
-/** Node's own slowloris defences (CVE-2018-12122) and limits, tightened for a small local API (faults E4). */
+/** Node's own slowloris defences (CVE-2018-12122) and limits, tightened for a small local API (faults E4, F3). */
 export const HTTP_LIMITS: Readonly<HttpLimits> = {
   maxHeaderSize: 16 * 1024,
-  headersTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 120_000,
   checkIntervalMs: 1_000,
   maxConnections: 128,
+  maxPerAddress: 32,
+  reserveConnections: 8,
 };
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-function send(res: http.ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
-  res.end(body);
-}
-
-const sendError = (res: http.ServerResponse, status: number, error: string, extra: Record<string, string> = {}, more: object = {}): void =>
-  send(res, status, toJsonBody({ error, ...more }), JSON_TYPE, extra);
 
 /** The web dashboard's files by path; nothing else is served from disk. */
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
@@ -94,21 +100,23 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/uplot.css': { file: 'uplot.css', type: 'text/css; charset=utf-8' },
 };
 
-/** Every path the server answers, for the security sweep test: a new route must be classified there. */
-export const ROUTE_PATHS: readonly string[] = ['/metrics', '/api/stream', '/favicon.ico', '/login', ...Object.keys(STATIC_FILES), ...Object.keys(API_ROUTES)];
+/** The sign-out form in web/index.html, hidden unless the page goes to a signed-in browser. */
+const SIGN_OUT_HIDDEN = '<form id="signout" method="post" action="/logout" hidden>';
+const SIGN_OUT_SHOWN = '<form id="signout" method="post" action="/logout">';
 
-/** What a signed-out browser may load with a token set: the sign-in form and its look, no data. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/style.css', '/favicon.ico']);
-/** Pages a signed-out browser is sent to /login from, instead of a bare 401. */
-const PAGES = new Set(['/', '/index.html']);
-const HTML_TYPE = 'text/html; charset=utf-8';
+/** Every path the server answers, for the security sweep test: a new route must be classified there. */
+export const ROUTE_PATHS: readonly string[] = ['/metrics', '/api/stream', '/favicon.ico', '/login', '/logout', ...Object.keys(STATIC_FILES), ...Object.keys(API_ROUTES)];
+export { PUBLIC_PATHS } from './auth.js';
 
 /** Starts listening; throws a USAGE error for an unsafe or invalid listen address/token, or when the port is taken. */
 export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpServer> {
   validateListen(d.listen, d.token);
   const view = d.source;
   const metrics = createMetrics(view, { maxServersPerHub: d.maxServersPerHub, processMetrics: d.processMetrics, log: d.log });
-  const limiter = new AuthFailureLimiter();
+  const clock = d.clock ?? systemClock;
+  const auth = d.token === undefined ? undefined : new HttpAuth({
+    token: d.token, log: d.log, now: () => clock.monotonic(), allowedHosts: () => allowedHosts, port: () => port, limits: d.authLimits,
+  });
   const sse = new SseBroadcaster({
     maxClients: d.maxSseClients ?? 16, tickMs: d.sseTickMs ?? 5_000, heartbeatMs: d.sseHeartbeatMs ?? 15_000, log: d.log,
     headers: SECURITY_HEADERS, tick: () => toJsonBody(API_ROUTES['/api/hubs']!(view, new URLSearchParams())),
@@ -125,22 +133,21 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // One Host, one Authorization, one Origin: with two, Node and a proxy in front may each believe another (faults F10).
+    const repeated = repeatedHeader(req);
+    if (repeated) return sendError(res, 400, `${repeated.count} ${repeated.name} headers: a request carries exactly one`, { connection: 'close' });
     // Host first: a rebinding page must learn nothing, not even whether a token is needed (faults E1).
     if (!isHostAllowed(req.headers.host, allowedHosts, port)) return sendError(res, 403, 'Host header not allowed: use the address the server listens on');
+    const who = req.socket.remoteAddress ?? '';
+    if (guard.onProbation(req.socket) && !(isLoopbackHost(who) && auth?.valid(req))) {
+      return sendError(res, 503, 'too many connections: only loopback requests with the token are served now; try again later', { 'retry-after': '5', connection: 'close' });
+    }
     // One parse of the target, for the auth decision and the routing alike (a path is judged as it is served).
     const url = req.url?.startsWith('/') ? new URL(req.url, 'http://localhost') : undefined;
     const path = url?.pathname ?? '';
-    if (d.token !== undefined) {
-      const who = req.socket.remoteAddress ?? '';
-      if (!limiter.allowed(who, Date.now())) return sendError(res, 429, 'too many failed token checks; wait a minute', { 'retry-after': '60' });
-      if (path === '/login') return login(req, res, d.token, who);
-      if (!PUBLIC_PATHS.has(path) && !hasBearerToken(req.headers.authorization, d.token) && !hasSession(req.headers.cookie, d.token)) {
-        // A wrong token or cookie is a guess; no credential at all is a browser that has not signed in yet.
-        if (presentsCredential(req)) limiter.fail(who, Date.now());
-        if (PAGES.has(path) && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 303, '', HTML_TYPE, { location: '/login' });
-        return sendError(res, 401, 'missing or wrong bearer token', { 'www-authenticate': 'Bearer realm="mcp-hub-monitor"' });
-      }
-    } else if (path === '/login') {
+    if (auth) {
+      if (await auth.gate(req, res, path)) return;
+    } else if (path === '/login' || path === '/logout') {
       return send(res, 303, '', HTML_TYPE, { location: '/' }); // no token: nothing to sign in to
     }
     // Nothing else changes state; future actions go through checkMutation (POST + Origin + token).
@@ -162,29 +169,23 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     const asset = STATIC_FILES[url.pathname];
     if (asset !== undefined && Object.hasOwn(STATIC_FILES, url.pathname) && web.has(asset.file)) {
       readParams(url.searchParams, []);
-      return send(res, 200, web.get(asset.file)!, asset.type);
+      if (asset.file !== 'index.html') return send(res, 200, web.get(asset.file)!, asset.type);
+      // The sign-out button shows only to a signed-in browser (the cookie is HttpOnly: the page cannot tell).
+      // Referrers same-origin: from a no-referrer page the browser posts that form with `Origin: null`.
+      const signedIn = auth?.sessions.has(sessionIdOf(req.headers.cookie));
+      return send(res, 200, signedIn ? web.get(asset.file)!.replace(SIGN_OUT_HIDDEN, SIGN_OUT_SHOWN) : web.get(asset.file)!, asset.type, { 'referrer-policy': 'same-origin' });
     }
     const route = API_ROUTES[url.pathname];
     if (route === undefined || !Object.hasOwn(API_ROUTES, url.pathname)) return sendError(res, 404, 'no such route; see /api/hubs, /api/servers, /api/series, /api/events, /api/alerts, /api/health, /api/stream, /metrics');
     return send(res, 200, toJsonBody(route(view, url.searchParams)));
   }
 
-  /** GET shows the form; POST checks the token and sets the session cookie (see web-login.ts). */
-  async function login(req: http.IncomingMessage, res: http.ServerResponse, token: string, who: string): Promise<void> {
-    // same-origin, not no-referrer, on the form's page: browsers send `Origin: null` for a form posted from a
-    // no-referrer page, which would hide whether the post came from us.
-    if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, loginPage(), HTML_TYPE, { 'referrer-policy': 'same-origin' });
-    if (req.method !== 'POST') return sendError(res, 405, 'sign in with GET (the form) or POST (the token)', { allow: 'GET, HEAD, POST', connection: 'close' });
-    if (!loginOriginAllowed(req, allowedHosts, port)) return send(res, 403, loginPage('This form was sent from another site.'), HTML_TYPE);
-    const given = await readLoginForm(req);
-    if (given === undefined || !hasBearerToken(`Bearer ${given}`, token)) {
-      limiter.fail(who, Date.now());
-      return send(res, 401, loginPage('Wrong token.'), HTML_TYPE, { 'referrer-policy': 'same-origin' });
-    }
-    return send(res, 303, '', HTML_TYPE, { location: '/', 'set-cookie': sessionCookie(token) });
-  }
-
   const limits: HttpLimits = { ...HTTP_LIMITS, ...d.limits };
+  let pressureReport: NodeJS.Timeout | undefined;
+  const guard = new ConnectionGuard(
+    { maxConnections: limits.maxConnections, maxPerAddress: limits.maxPerAddress, reserve: limits.reserveConnections },
+    () => { pressureReport = reportPressure(guard, limits, d.log); },
+  );
   const server = http.createServer({
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeoutMs,
@@ -192,6 +193,7 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: limits.checkIntervalMs,
   }, (req, res) => {
+    guard.requestStarted(req, res);
     handle(req, res).catch((err: unknown) => {
       if (err instanceof ParamError) return sendError(res, 400, err.message, {}, { parameter: err.parameter });
       d.log.warn({ route: req.url?.split('?')[0]?.slice(0, 100), err: String(err) }, 'http: request failed');
@@ -200,7 +202,8 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     });
   });
   server.timeout = limits.idleTimeoutMs;
-  server.maxConnections = limits.maxConnections;
+  // Not Node's maxConnections: it drops the newest connection, which under a slowloris is every scrape.
+  server.on('connection', (socket) => guard.admit(socket));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -224,10 +227,24 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     close() {
       closing ??= new Promise<void>((resolve) => {
         sse.close();
+        clearTimeout(pressureReport);
         server.close(() => resolve());
         server.closeAllConnections();
       });
       return closing;
     },
   };
+}
+
+/**
+ * Says once when the connection caps start to bite (never silent under an attack), then a minute later
+ * what was shed, refused or let in on probation in that minute; the next pressure logs again.
+ */
+function reportPressure(guard: ConnectionGuard, limits: HttpLimits, log: HttpServerDeps['log']): NodeJS.Timeout {
+  log.warn({ open: guard.size, maxConnections: limits.maxConnections, maxPerAddress: limits.maxPerAddress },
+    'http: connection cap reached: shedding half-open connections (slow or idle clients) to make room; loopback requests with the token keep a reserve');
+  return setTimeout(() => {
+    const c: GuardCounts = guard.takeCounts();
+    log.warn({ ...c, open: guard.size }, `http: in the last minute ${c.shed} half-open connections were shed, ${c.refused} refused, ${c.probation} let in on the reserve`);
+  }, 60_000).unref();
 }

@@ -2,56 +2,46 @@
  * Signing in to the web dashboard when the server has a token. A browser cannot attach a bearer token to
  * a page load, a script or an EventSource, so the dashboard offers a form: POST /login with the token sets
  * an HttpOnly, SameSite=Strict session cookie, and the browser sends it on every same-origin request
- * (Jupyter and Grafana do the same). The cookie holds an HMAC of the token, never the token: changing the
- * token ends every session. The cookie only opens reads: state changes still need the bearer token
+ * (Jupyter and Grafana do the same). The cookie holds a random session id kept in the daemon's memory
+ * (sessions.ts), never the token nor anything derived from it: POST /logout ends it, a restart ends them
+ * all. The server speaks plain HTTP only; behind a TLS proxy that says so (`X-Forwarded-Proto: https` or
+ * `Forwarded: proto=https`) the cookie is also `Secure`. Any client may send that header: it can only
+ * make its own cookie stricter. The cookie only opens reads: state changes still need the bearer token
  * (checkMutation), so a cross-site page cannot ride the session.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { escapeHtml } from '../html.js';
 import { isHostAllowed } from './security.js';
+import { SESSION_TTL_MS } from './sessions.js';
 
 export const SESSION_COOKIE = 'mhm_session';
-const SESSION_DAYS = 30;
 /** A login form is a few bytes; anything longer is not one. */
 const MAX_FORM_BYTES = 4_096;
 
-/** The cookie value for `token`, computed once per token (every signed-in request checks it). */
-let memo: { token: string; value: string } | undefined;
-function sessionValue(token: string): string {
-  if (memo?.token !== token) memo = { token, value: createHmac('sha256', token).update('mcp-hub-monitor web session v1').digest('base64url') };
-  return memo.value;
+/** Whether the browser reached us over TLS, as a TLS-terminating proxy in front reports it. */
+export function requestIsHttps(req: Pick<http.IncomingMessage, 'headers'>): boolean {
+  const proto = req.headers['x-forwarded-proto'];
+  if (typeof proto === 'string' && proto.split(',')[0]!.trim().toLowerCase() === 'https') return true;
+  return /(?:^|[;,]\s*)proto="?https"?(?:[;,]|\s*$)/i.test(req.headers.forwarded ?? '');
 }
 
 /** The Set-Cookie value for a signed-in browser. */
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${sessionValue(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_DAYS * 86_400}`;
+export function sessionCookie(id: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
 }
 
 /** The Set-Cookie value that signs a browser out. */
-export const CLEARED_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+export function clearedCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+}
 
 /** The session cookie's value in a Cookie header, if any. */
-function cookieValue(header: string | undefined): string | undefined {
+export function sessionIdOf(header: string | undefined): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-/** Whether the request carries a valid session cookie; compared in constant time. */
-export function hasSession(cookieHeader: string | undefined, token: string): boolean {
-  const given = cookieValue(cookieHeader);
-  if (given === undefined) return false;
-  const want = Buffer.from(sessionValue(token));
-  const got = Buffer.from(given);
-  return got.length === want.length && timingSafeEqual(got, want);
-}
-
-/** Whether the request presented a credential at all (a wrong one counts as a failed guess). */
-export function presentsCredential(req: http.IncomingMessage): boolean {
-  return req.headers.authorization !== undefined || cookieValue(req.headers.cookie) !== undefined;
 }
 
 /** The sign-in page: a plain form (no script; CSP allows none inline), styled by the dashboard's CSS. */
@@ -79,7 +69,7 @@ ${error ? `<p class="login-error" role="alert">${escapeHtml(error)}</p>` : ''}
 `;
 }
 
-/** Whether a login POST comes from a page of ours: an Origin naming another site is a cross-site form. */
+/** Whether a sign-in or sign-out POST comes from a page of ours: an Origin naming another site is a cross-site form. */
 export function loginOriginAllowed(req: http.IncomingMessage, allowedHosts: readonly string[], port: number): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser form post (curl); the token is still needed

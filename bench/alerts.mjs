@@ -18,7 +18,7 @@ import { defaultConfig } from '../dist/config/defaults.js';
 import { startDaemon } from '../dist/daemon/daemon.js';
 import { startSseClient } from '../dist/sources/sse-client.js';
 import { Store } from '../dist/store/store.js';
-import { quantile, quiet, recordAlertSaves, sleep, until } from './lib.mjs';
+import { quantile, quiet, recordAlertSaves, sleep, until } from './lib/common.mjs';
 
 const events = Number(process.argv[2] ?? 15);
 const hubKills = Number(process.argv[3] ?? 3);

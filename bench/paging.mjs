@@ -17,7 +17,7 @@ import { buildNotifiers } from '../dist/cli/receivers.js';
 import { startDaemon } from '../dist/daemon/daemon.js';
 import { startSseClient } from '../dist/sources/sse-client.js';
 import { Store } from '../dist/store/store.js';
-import { quantile, quiet, recordAlertSaves, sleep, until } from './lib.mjs';
+import { quantile, quiet, recordAlertSaves, sleep, until } from './lib/common.mjs';
 
 const rounds = Number(process.argv[2] ?? 2);
 

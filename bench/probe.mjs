@@ -21,7 +21,7 @@ import { startSseClient } from '../dist/sources/sse-client.js';
 import { createHubAgent, httpGet } from '../dist/sources/http-get.js';
 import { probeServer } from '../dist/sources/server-probe.js';
 import { Store } from '../dist/store/store.js';
-import { quantile, quiet, recordAlertSaves, sleep, until } from './lib.mjs';
+import { quantile, quiet, recordAlertSaves, sleep, until } from './lib/common.mjs';
 
 const trials = Number(process.argv[2] ?? 3);
 const serverCount = Number(process.argv[3] ?? 10);

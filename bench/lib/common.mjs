@@ -1,7 +1,7 @@
 // Shared bench helpers: waiting on a condition, quiet loggers, quantiles, and the alert-row instrumentation
 // the alerting benches time against (the store write itself is the instrumentation point).
 import { performance } from 'node:perf_hooks';
-import { AlertStore } from '../dist/store/alert-store.js';
+import { AlertStore } from '../../dist/store/alert-store.js';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const quiet = { info() {}, warn() {}, error() {} };

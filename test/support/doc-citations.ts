@@ -16,7 +16,7 @@ type DocName = (typeof DOC_NAMES)[number];
 export interface DocIndex {
   /** Numbered headings: "1", "2.1", "4.4". */
   sections: Set<string>;
-  /** Lettered headings ("### A. Hub faults"): "A" … "E". */
+  /** Lettered headings ("### A. Hub faults"): "A" … "F". */
   letters: Set<string>;
   /** Named headings ("## A notifier"), lower-cased. */
   names: Set<string>;
@@ -44,15 +44,15 @@ export function indexDoc(markdown: string): DocIndex {
       else if (lettered) index.letters.add(lettered[1] as string);
       index.names.add(title.toLowerCase());
     }
-    const id = /^\*\*([A-E]\d{1,2})\.\s/.exec(line);
+    const id = /^\*\*([A-F]\d{1,2})\.\s/.exec(line);
     if (id) index.ids.add(id[1] as string);
   }
   return index;
 }
 
 const DOC = String.raw`(?<![\w/.-])(?:docs/)?(hub-api|faults|DESIGN|STYLE)(\.md)?(?![\w-])`;
-const ID = String.raw`[A-E]\d{1,2}(?:\s*[–-]\s*[A-E]?\d{1,2})?(?![\w-])`;
-const REF = String.raw`§\s?\d+(?:\.\d+)*(?:\s+item\s+\d+)?|§\s?[A-E](?![\w-])|section\s+[A-E](?![\w-])|[A-E]-series|${ID}|[A-E](?![\w-])|"[^"\n]+"`;
+const ID = String.raw`[A-F]\d{1,2}(?:\s*[–-]\s*[A-F]?\d{1,2})?(?![\w-])`;
+const REF = String.raw`§\s?\d+(?:\.\d+)*(?:\s+item\s+\d+)?|§\s?[A-F](?![\w-])|section\s+[A-F](?![\w-])|[A-F]-series|${ID}|[A-F](?![\w-])|"[^"\n]+"`;
 const CITATION = new RegExp(`${DOC}((?:[\\s,;]*(?:and\\s+)?(?:${REF}))*)`, 'g');
 const REF_ONE = new RegExp(`(?:${REF})`, 'g');
 /** A `§` of someone else's document: RFC 9110 §10.2.3, sqlite.org/howtocorrupt.html §2.2. */
@@ -68,7 +68,7 @@ function checkRef(doc: DocName, ref: string, index: DocIndex): string | undefine
     const want = section[2] ? `${section[1]}.${section[2]}` : (section[1] as string);
     return index.sections.has(want) ? undefined : `docs/${doc}.md has no section §${want}`;
   }
-  const letter = /^(?:§\s?|section\s+)?([A-E])(?:-series)?$/.exec(ref);
+  const letter = /^(?:§\s?|section\s+)?([A-F])(?:-series)?$/.exec(ref);
   if (letter) {
     if (doc !== 'faults') return `a lettered section only exists in docs/faults.md, not docs/${doc}.md`;
     return index.letters.has(letter[1] as string) ? undefined : `docs/faults.md has no section ${letter[1]}`;
@@ -77,7 +77,7 @@ function checkRef(doc: DocName, ref: string, index: DocIndex): string | undefine
   if (quoted) {
     return index.names.has((quoted[1] as string).toLowerCase()) ? undefined : `docs/${doc}.md has no section named "${quoted[1]}"`;
   }
-  const range = /^([A-E])(\d{1,2})(?:\s*[–-]\s*([A-E])?(\d{1,2}))?$/.exec(ref);
+  const range = /^([A-F])(\d{1,2})(?:\s*[–-]\s*([A-F])?(\d{1,2}))?$/.exec(ref);
   if (range) {
     if (doc !== 'faults') return `fault ids belong to docs/faults.md, not docs/${doc}.md`;
     const [, l, from, l2, to] = range as unknown as [string, string, string, string | undefined, string | undefined];
@@ -92,7 +92,7 @@ function checkRef(doc: DocName, ref: string, index: DocIndex): string | undefine
 /** Fault ids a test names by leading its title with them: `test('A11 …')`, `describe('D4. …')`, `['A1 hub gone', …]`. */
 function titleIds(line: string): string[] {
   const ids: string[] = [];
-  const title = /(?:\b(?:test|it|describe)(?:\.\w+(?:\([^()]*\))?)*\(\s*|\[\s*)(['"`])([A-E]\d{1,2}(?:\/[A-E]\d{1,2})*)(?=[\s.:/])/g;
+  const title = /(?:\b(?:test|it|describe)(?:\.\w+(?:\([^()]*\))?)*\(\s*|\[\s*)(['"`])([A-F]\d{1,2}(?:\/[A-F]\d{1,2})*)(?=[\s.:/])/g;
   for (const m of line.matchAll(title)) ids.push(...(m[2] as string).split('/'));
   return ids;
 }

@@ -63,6 +63,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
+  const [{ Timeline }, { systemClock }] = await Promise.all([import('../../daemon/timeline.js'), import('../../daemon/clock.js')]);
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
   let lock;
   try {
@@ -81,6 +82,9 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const { buildNotifiers } = await import('../receivers.js');
+  // One time line for the whole process (daemon/timeline.ts): stored times, durations and ages across wall
+  // clock steps; a config reload continues it.
+  const clock = new Timeline(systemClock);
   const host = await DaemonHost.start({
     resolve: () => resolveConfig(g, flags),
     buildNotifiers: async (c) => {
@@ -89,7 +93,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       return notifiers;
     },
     start: (o) => startDaemon({
-      ...o, stateDir: g.stateDir, store, log,
+      ...o, stateDir: g.stateDir, store, log, clock,
       timeoutMs: g.timeoutMs ?? o.cfg.timeoutMs,
       // Scheduled jobs run this same CLI with the same hubs, config and state dir.
       jobs: {
@@ -101,7 +105,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         ],
       },
       startSse: o.cfg.collect.sse
-        ? (s) => startSseClient({ ...s, onObservation: (obs) => s.onObservation(obs as never) })
+        ? (s) => startSseClient({ ...s, clock, onObservation: (obs) => s.onObservation(obs as never) })
         : undefined,
     }),
     stateDir: g.stateDir, log, now: () => Date.now(),
@@ -128,7 +132,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
             };
           },
           config: () => host.cfg,
-          now: () => Date.now(),
+          now: () => clock.now(),
         },
       });
       log.info({ url: http.url }, 'serving /metrics, /api/* and /api/stream');
@@ -140,7 +144,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     }
   }
   if (store.openInfo.corruptMovedTo) {
-    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: Date.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
+    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
   }
 
   await new Promise<void>((resolve) => {

@@ -175,3 +175,32 @@ test('F7: after +2 h then −1 h, durations and ages follow the monotonic clock,
   stopped = true;
   await daemon.stop();
 }, 120_000);
+
+test('F7: a poll or an alert stamped in the future that no clock_jump explains (a daemon restarted right after a step back) reads "stamped … in the future: the clock stepped back", never a negative age; status cannot judge it (exit 1)', async () => {
+  const state = tempDir('mhm-clock-future-');
+  const lock = acquireLock(state, 'daemon');
+  cleanups.push(() => lock.release());
+  const hub = 'http://127.0.0.1:7000';
+  const now = Date.now();
+  const store = Store.open({ stateDir: state, quickCheck: false });
+  // The previous run ran an hour ahead (its clock_jump is its own); this run started on the wall clock.
+  const previous = store.startRun({ pid: 2 ** 22 + 1, t: now - 10 * 60_000 + HOUR, cleanStart: true });
+  store.insertEvents([{ hub, t: now - 9 * 60_000 + HOUR, type: 'clock_jump', data: { deltaMs: -HOUR, aheadMs: HOUR, followedMs: 0 } }]);
+  store.insertSamples(Array.from({ length: 60 }, (_, i) => ({ hub, name: 'hub.up', t: now - 10 * 60_000 + HOUR + i * 5_000, v: 1 })));
+  store.stopRun(previous, now - 5 * 60_000 + HOUR, true);
+  store.startRun({ pid: process.pid, t: now - 60_000, cleanStart: true });
+  new AlertStore(store.db).saveAlert({
+    id: 0, fingerprint: 'fp', rule: 'server.status', hub, labels: { hub, rule: 'server.status', server: 'crashy' }, severity: 'critical', state: 'firing',
+    failStreak: 1, okStreak: 0, activeSince: now + HOUR - 6 * 60_000, firedAt: now + HOUR - 6 * 60_000, lastActiveAt: now + HOUR - 6 * 60_000, resolvedAt: null,
+    summary: 'crashy: dead', value: null, ackedAt: null, ackedBy: null, ackComment: null, updatedAt: now + HOUR - 6 * 60_000,
+  });
+  store.close();
+
+  const env = isolatedEnv();
+  const status = await runCli(['status', '--state-dir', state], env);
+  expect(status.stdout).toMatch(/last poll 0s ago \(stamped 5\dm\d+s in the future: the clock stepped back\)/);
+  expect(status.code, status.stdout).toBe(1);
+  const alerts = await runCli(['alerts', '--state-dir', state], env);
+  expect(alerts.stdout).toMatch(/firing for 0s \(stamped 5\dm\d+s in the future: the clock stepped back\)/);
+  for (const out of [status.stdout, alerts.stdout]) expect(out).not.toMatch(/-\d+(ms|s|m|h)\b/);
+});

@@ -49,6 +49,12 @@ export class Deliverer {
 
   constructor(private readonly deps: DelivererDeps) {}
 
+  /** The daemon's time line followed a forward step by `ms`: each receiver's rate limit keeps counting monotonic time (faults F7). */
+  shiftTimes(ms: number): void {
+    for (const [receiver, t] of this.lastSendAt) this.lastSendAt.set(receiver, t + ms);
+    this.idleUntil = 0;
+  }
+
   /** Starts every due attempt that is not blocked by one in flight for the same group and receiver. */
   tick(): void {
     if (this.stopped) return;

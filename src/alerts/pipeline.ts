@@ -79,6 +79,23 @@ export class AlertPipeline {
     return { confirming: step.confirming };
   }
 
+  /**
+   * The daemon's time line followed a forward step of the wall clock by `ms`: the open alerts' `for` and
+   * `keep_firing_for` timers and firing times, the group timers and the outbox move by as much, so every
+   * duration counts monotonic time (faults F7). Memory first; the store after, in one transaction.
+   */
+  shiftTimes(ms: number): void {
+    const later = (t: number | null) => (t === null ? null : t + ms);
+    for (const a of this.open.values()) Object.assign(a, { activeSince: later(a.activeSince), firedAt: later(a.firedAt), lastActiveAt: later(a.lastActiveAt) });
+    for (const i of this.intents.values()) i.createdAt += ms;
+    for (const [key, t] of this.firstSeen) this.firstSeen.set(key, t + ms);
+    const { store } = this.deps;
+    store.transaction(() => {
+      for (const a of this.open.values()) if (a.id > 0) store.saveAlert(a);
+      store.shiftLiveTimes(ms);
+    });
+  }
+
   /** Why an alert may not start a notification now, if it may not. */
   private mutedBy(a: AlertRow, firing: AlertRow[], now: number): string | undefined {
     const s = silencedBy(a.labels, this.silences, now);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DURATION_HINT, formatDuration, parseDuration } from './duration.js';
+import { DURATION_HINT, formatDuration, formatElapsed, inFuture, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   test.each([
@@ -77,5 +77,28 @@ describe('formatDuration', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 999 }), (ms) => {
       expect(parseDuration(formatDuration(ms))).toBe(ms);
     }));
+  });
+});
+
+describe('formatElapsed: an age or a time elapsed, never negative (faults F7)', () => {
+  test.each([
+    [0, {}, '0ms'],
+    [90_000, {}, '1m30s'],
+    [90_000, { ago: true }, '1m30s ago'],
+    [-1_500, { ago: true }, '0ms ago'], // clock noise: not a step
+    [-3_529_432, { ago: true }, '0s ago (stamped 58m49s in the future: the clock stepped back)'],
+    [-3_546_395, {}, '0s (stamped 59m6s in the future: the clock stepped back)'],
+  ])('%d ms %j is %j', (ms, opts, text) => {
+    expect(formatElapsed(ms, opts)).toBe(text);
+  });
+
+  test('no input prints a minus sign', () => {
+    fc.assert(fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.boolean(), (ms, ago) => {
+      expect(formatElapsed(ms, { ago })).not.toMatch(/-/);
+    }));
+  });
+
+  test('inFuture: beyond 2 s of clock noise', () => {
+    expect([inFuture(10_000, 12_000), inFuture(10_000, 12_001)]).toEqual([false, true]);
   });
 });

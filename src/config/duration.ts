@@ -35,3 +35,20 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/** A stored time up to this far in the future of `now` is clock noise, not a step. */
+const FUTURE_NOISE_MS = 2_000;
+
+/**
+ * An age or a time elapsed (`now − t`) for people, never negative: a time stamped in the future — the wall
+ * clock stepped back since it was stored — reads `0s (stamped 59m in the future: the clock stepped back)`
+ * (faults F7). `ago` appends " ago" to a plain age.
+ */
+export function formatElapsed(ms: number, opts: { ago?: boolean } = {}): string {
+  const suffix = opts.ago ? ' ago' : '';
+  if (!(ms < -FUTURE_NOISE_MS)) return `${formatDuration(Math.max(0, ms))}${suffix}`;
+  return `0s${suffix} (stamped ${formatDuration(-ms)} in the future: the clock stepped back)`;
+}
+
+/** Whether a stored time lies beyond clock noise in the future of `now` (the clock stepped back since). */
+export const inFuture = (now: number, t: number): boolean => t - now > FUTURE_NOISE_MS;

@@ -8,6 +8,7 @@ import { useTempStores } from '../../test/support/temp-store.js';
 import { startAlerting } from './alerting.js';
 import { ManualClock } from './clock.js';
 import { WriteBuffer } from './write-buffer.js';
+import { RecordingNotifier } from '../../test/support/alert-harness.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const newStore = useTempStores('mhm-alerting-');
@@ -36,6 +37,39 @@ test('an idle probe round (some servers only) neither resolves nor touches the a
   alerting.onProbeRound(HUB, [alive('quiet')], [], true, true);
   alerting.onProbeRound(HUB, [alive('quiet')], [], true, true);
   expect(frozen()).toEqual([]);
+  const stopping = alerting.stop();
+  await clock.advance(1_000);
+  await stopping;
+});
+
+test('F7: when the time line follows a forward step (+25 h), a firing alert keeps its age, is not reminded early, and a notification waiting to retry does not expire', async () => {
+  const store = newStore();
+  const stateDir = mkdtempSync(join(tmpdir(), 'mhm-alerting-state-'));
+  dirs.push(stateDir);
+  const clock = new ManualClock();
+  const cfg = defaultConfig();
+  cfg.alerting.receivers = { team: { type: 'recording' }, flaky: { type: 'recording' } };
+  cfg.alerting.groupWaitMs = 0;
+  const team = new RecordingNotifier('team', clock);
+  const flaky = new RecordingNotifier('flaky', clock);
+  flaky.answer = () => ({ kind: 'retry', error: 'HTTP 503' });
+  const alerting = startAlerting({
+    cfg, store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
+    buffer: new WriteBuffer(store, 1_000, () => clock.now()), notifiers: new Map([['team', team], ['flaky', flaky]]), random: () => 0.5, hubs: () => [HUB],
+    stateDir, collecting: () => true,
+  });
+  alerting.onProbeRound(HUB, [{ server: 'frozen', outcome: 'hung', latencyMs: 5_000 }], [], true, true);
+  await clock.advance(2_000);
+  expect(team.got).toHaveLength(1);
+  const HOUR = 3_600_000;
+  clock.jumpWall(25 * HOUR); // what the daemon's time line does on a forward step …
+  alerting.shiftTimes(25 * HOUR); // … and what it tells alerting
+  await clock.advance(10_000);
+  const [alert] = alerting.alertStore.openAlerts();
+  expect(clock.now() - alert!.firedAt!).toBe(12_000);
+  expect(team.got).toHaveLength(1); // repeat_interval is 4 h: 12 s have passed
+  const flakyRows = store.db.prepare("SELECT state FROM outbox WHERE receiver = 'flaky'").all();
+  expect(flakyRows).toEqual([{ state: 'pending' }]); // retrying, within its 24 h horizon
   const stopping = alerting.stop();
   await clock.advance(1_000);
   await stopping;

@@ -58,6 +58,8 @@ export interface RunningAlerting {
   onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean, complete: boolean): void;
   /** Delivery outcomes since start: receiver → outcome → count. */
   notificationCounts(): Record<string, Record<string, number>>;
+  /** The time line followed a forward step of the wall clock by `ms`: every live timer moves by as much. */
+  shiftTimes(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -197,6 +199,11 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered && complete)));
     },
     notificationCounts: () => counts,
+    shiftTimes(ms) {
+      guard(() => pipeline.shiftTimes(ms));
+      deliverer!.shiftTimes(ms);
+      flaps.shift(ms);
+    },
     async stop() {
       await Promise.all(timers.map((t) => t.stop()));
       await deliverer!.stop(500);

@@ -65,8 +65,6 @@ export interface CollectorDeps {
  */
 const CONFIRM_AFTER_MS = [1_100, 2_200];
 
-/** A wall/monotonic disagreement beyond this between two polls is a clock jump (faults A22). */
-const CLOCK_JUMP_MS = 2_000;
 /** A slot starting this late means the process was stopped or suspended (faults A23). */
 const STALL_MS = 2_000;
 /**
@@ -82,8 +80,6 @@ export class HubCollector {
   lastOkAt?: number;
   private prev?: HubSnapshot;
   private prevVerdicts = new Map<string, string>();
-  private lastMono?: number;
-  private lastWall?: number;
   private schedule?: Periodic;
   private sse?: SseHandle;
   private readonly tools = new Map<string, unknown[]>();
@@ -153,14 +149,8 @@ export class HubCollector {
       this.metricsCheckedMono = clock.monotonic();
       this.metricsServed = Object.values(snapshot.routes).some((r) => r.outcome === 'ok');
     }
-    const mono = clock.monotonic();
+    // The daemon's time line (timeline.ts) records a step of the wall clock as `clock_jump` on every hub.
     const wall = clock.now();
-    if (this.lastMono !== undefined && this.lastWall !== undefined) {
-      const skew = wall - this.lastWall - (mono - this.lastMono);
-      if (Math.abs(skew) > CLOCK_JUMP_MS) extra.push({ hub: this.hub, t: wall, type: 'clock_jump', data: { deltaMs: Math.round(skew) } });
-    }
-    this.lastMono = mono;
-    this.lastWall = wall;
     const d = deriveRows(snapshot, this.prev, this.prevVerdicts, cfg);
     const previous = this.prev;
     this.prev = snapshot;

@@ -8,6 +8,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { createHubAgent } from '../sources/http-get.js';
 import type { HubTarget } from '../sources/hub-client.js';
 import { systemClock, type Clock } from './clock.js';
+import { timelineOf, type ClockJumpData, type TimelineClock } from './timeline.js';
 import { HubCollector, type Logger, type StartSse } from './collector.js';
 import { schedulePeriodic, type Periodic } from './schedule.js';
 import { WriteBuffer } from './write-buffer.js';
@@ -24,6 +25,7 @@ export interface DaemonOptions {
   stateDir: string;
   store: Store;
   log: Logger;
+  /** Wrapped in a time line (timeline.ts) unless it is one: pass the same time line to every start of a process, so a reload continues it. */
   clock?: Clock;
   startSse?: StartSse;
   /** Per-request deadline for polls (below the interval). */
@@ -47,6 +49,8 @@ export interface RunIdentity {
 }
 
 export interface RunningDaemon extends RunIdentity {
+  /** The time line every stored time and duration of this run comes from. */
+  clock: TimelineClock;
   collectors: HubCollector[];
   buffer: WriteBuffer;
   alerting?: RunningAlerting;
@@ -61,7 +65,7 @@ const BEAT_EVERY_MS = 30_000;
 
 /** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
 export function startDaemon(o: DaemonOptions): RunningDaemon {
-  const clock = o.clock ?? systemClock;
+  const clock = timelineOf(o.clock ?? systemClock);
   const { store, log, cfg } = o;
   let run: RunIdentity;
   if (o.resume) run = o.resume.run;
@@ -104,14 +108,22 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     : [];
   for (const p of probers) probersByHub.set(p.hub, p);
   for (const p of probers) p.start();
+  // A step of the wall clock is an event on every hub's timeline; a followed forward step moves the live
+  // alert timers by as much, so they keep counting monotonic time.
+  const unsubscribeSteps = clock.onStep((step) => {
+    const data: ClockJumpData = { deltaMs: step.deltaMs, aheadMs: step.aheadMs, followedMs: step.followedMs };
+    log.warn(data, step.deltaMs > 0 ? 'wall clock stepped forward (or the machine slept): followed' : 'wall clock stepped back: stored times keep their monotonic course, ahead of the wall clock');
+    buffer.write([], collectors.map((c) => ({ hub: c.hub, t: step.at, type: 'clock_jump', data })));
+    if (step.followedMs > 0) alerting?.shiftTimes(step.followedMs);
+  });
 
   const seen = new HubsSeenRecorder(o.stateDir, o.targets, log);
   const noteSeen = (force = false) => {
-    for (const c of collectors) seen.observe(c.hub, c.lastOkAt, c.lastPollOk === true);
+    // check reads the file on the wall clock: the time line's lead after a step back is taken off.
+    const ahead = clock.aheadMs();
+    for (const c of collectors) seen.observe(c.hub, c.lastOkAt === undefined ? undefined : c.lastOkAt - ahead, c.lastPollOk === true);
     seen.flush(clock.now(), force);
   };
-  let lastWall = clock.now();
-  let lastMono = clock.monotonic();
   const housekeeping: Periodic[] = [
     schedulePeriodic({
       periodMs: BEAT_EVERY_MS, clock, immediate: false,
@@ -133,19 +145,10 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     schedulePeriodic({
       periodMs: RETENTION_EVERY_MS, clock, immediate: false,
       run: async () => {
-        // Retention deletes by wall time: only when wall and monotonic clocks agree since the last run, so a
-        // wall-clock jump (+1 year) never deletes history (faults A22).
-        const wall = clock.now();
-        const mono = clock.monotonic();
-        const agree = Math.abs(wall - lastWall - (mono - lastMono)) < 60_000;
-        lastWall = wall;
-        lastMono = mono;
-        if (!agree) {
-          log.warn({}, 'wall clock jumped since the last retention pass; skipping deletes this hour');
-          return;
-        }
+        // Retention deletes by the run's start plus the monotonic time since, never by a time a forward step
+        // (+1 year) moved: nothing younger than the policy by the monotonic clock is deleted (faults A22).
         const r = cfg.collect.retention;
-        try { store.retention(wall, { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs }); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
+        try { store.retention(clock.steadyNow(), { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs }); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
       },
     }),
   ];
@@ -159,10 +162,12 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
 
   return {
     ...run,
+    clock,
     collectors,
     buffer,
     alerting,
     async stop(opts = {}) {
+      unsubscribeSteps();
       (await jobs)?.stop();
       await Promise.all([...collectors.map((c) => c.stop()), ...probers.map((p) => p.stop()), ...housekeeping.map((h) => h.stop())]);
       await alerting?.stop();

@@ -18,6 +18,11 @@ export class FlapTracker {
 
   constructor(private readonly cfg: () => MonitorConfig['alerting']['flapping']) {}
 
+  /** The daemon's time line followed a forward step by `ms`: the changes counted stay as old as they were (faults F7). */
+  shift(ms: number): void {
+    for (const servers of this.hubs.values()) for (const track of servers.values()) track.changes = track.changes.map((t) => t + ms);
+  }
+
   /**
    * Takes one poll's findings for `hub` (and the servers that restarted since the previous poll); returns
    * the `server.flapping` findings for it.

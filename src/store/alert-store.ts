@@ -147,7 +147,7 @@ export class AlertStore {
       supersede: p("UPDATE outbox SET state = 'superseded', superseded_by = ?, done_at = ? WHERE group_key = ? AND receiver = ? AND state = 'pending' AND id <> ?"),
       enqueue: p(`INSERT INTO outbox (group_key, receiver, payload, firing, resolved, state, created_at, next_attempt_at)
         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`),
-      lastIntents: p(`SELECT o.group_key, o.receiver, o.firing, o.resolved, o.created_at, o.payload FROM outbox o
+      lastIntents: p(`SELECT o.id, o.state, o.group_key, o.receiver, o.firing, o.resolved, o.created_at, o.payload FROM outbox o
         WHERE o.id = (SELECT max(id) FROM outbox i WHERE i.group_key = o.group_key AND i.receiver = o.receiver AND i.state <> 'superseded')`),
       due: p("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"),
       nextDue: p("SELECT min(next_attempt_at) AS t FROM outbox WHERE state = 'pending'"),
@@ -158,6 +158,8 @@ export class AlertStore {
       pendingDepth: p("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
       outboxById: p('SELECT * FROM outbox WHERE id = ?'),
       notificationsSince: p('SELECT * FROM notifications WHERE sent_at >= ? ORDER BY sent_at, id LIMIT ?'),
+      shiftPending: p("UPDATE outbox SET created_at = created_at + ?, next_attempt_at = next_attempt_at + ? WHERE state = 'pending'"),
+      shiftCreated: p('UPDATE outbox SET created_at = created_at + ? WHERE id = ?'),
       failuresSince: p("SELECT receiver, state, last_error, last_status, done_at FROM outbox WHERE state IN ('failed_permanent', 'expired') AND done_at >= ? ORDER BY done_at DESC LIMIT ?"),
     };
     this.statements = this.s;
@@ -299,6 +301,18 @@ export class AlertStore {
   /** Ends an entry without delivery: failed_permanent, expired or skipped. */
   markDone(id: number, state: 'failed_permanent' | 'expired' | 'skipped', now: number, error: string, status: number | null, attempted = true): void {
     this.s.finish!.run(state, attempted ? 1 : 0, error.slice(0, 512), status, now, id);
+  }
+
+  /**
+   * Moves the outbox's live times forward by `ms` after the daemon's time line followed a forward step of
+   * the wall clock: pending entries' backoff and 24 h horizon, and each group's last intent (group_interval,
+   * repeat_interval), so they count monotonic time (faults F7). History (sent, failed) keeps its times.
+   */
+  shiftLiveTimes(ms: number): void {
+    this.db.transaction(() => {
+      this.s.shiftPending!.run(ms, ms);
+      for (const r of this.s.lastIntents!.all() as Raw[]) if (r.state !== 'pending') this.s.shiftCreated!.run(ms, r.id);
+    }).immediate();
   }
 
   pendingDepth(): number {

@@ -277,4 +277,22 @@ describe('observedMs: how much of a window a hub\'s series has data for', () => 
     s.db.prepare('DELETE FROM samples').run();
     expect(s.observedMs('b', 'hub.up', ...window)).toBe(20 * M);
   });
+
+  test('F7: the time the daemon\'s time line skipped to follow the wall clock forward (its clock_jump says how long) is not observed', () => {
+    const s = open();
+    const M = 60_000;
+    const run = s.startRun({ pid: 1, t: T0, cleanStart: true });
+    // 10 minutes of polls, a +2 h step followed at T0 + 10 min, 10 more minutes.
+    const jump = T0 + 10 * M + 2 * HOUR_MS;
+    for (let t = T0; t < T0 + 10 * M; t += 5_000) s.insertSamples([{ hub: 'a', name: 'hub.up', t, v: 1 }]);
+    s.insertEvents([{ hub: 'a', t: jump, type: 'clock_jump', data: { deltaMs: 2 * HOUR_MS, aheadMs: 0, followedMs: 2 * HOUR_MS } }]);
+    for (let t = jump; t < jump + 10 * M; t += 5_000) s.insertSamples([{ hub: 'a', name: 'hub.up', t, v: 1 }]);
+    s.beat(run, jump + 10 * M);
+    expect(s.observedMs('a', 'hub.up', T0 - HOUR_MS, jump + 10 * M)).toBe(20 * M);
+    // A window starting inside the hole counts only what it holds of it.
+    expect(s.observedMs('a', 'hub.up', jump - 5 * M, jump + 10 * M)).toBe(10 * M);
+    // Another hub's step, and a step back (nothing skipped), change nothing.
+    s.insertEvents([{ hub: 'b', t: jump, type: 'clock_jump', data: { deltaMs: 2 * HOUR_MS, aheadMs: 0, followedMs: 2 * HOUR_MS } }, { hub: 'a', t: jump + 5 * M, type: 'clock_jump', data: { deltaMs: -HOUR_MS, aheadMs: HOUR_MS, followedMs: 0 } }]);
+    expect(s.observedMs('a', 'hub.up', T0 - HOUR_MS, jump + 10 * M)).toBe(20 * M);
+  });
 });

@@ -187,7 +187,22 @@ export class Store {
     if (firsts.length === 0) return 0;
     const start = Math.max(from, Math.min(...firsts));
     if (!(to > start)) return 0;
-    return this.gaps(start, to, opts).reduce((left, g) => left - (g.to - g.from), to - start);
+    const unobserved = this.gaps(start, to, opts).reduce((sum, g) => sum + (g.to - g.from), 0) + this.skippedMs(hub, start, to);
+    return Math.max(0, to - start - unobserved);
+  }
+
+  /**
+   * The time in [from, to) the daemon's time line skipped to follow the wall clock forward (a suspend, or a
+   * clock set forward): each `clock_jump` event ends such a hole and says how long it was (faults F7).
+   */
+  private skippedMs(hub: string, from: number, to: number): number {
+    let sum = 0;
+    for (const e of this.queryEvents({ hub, type: 'clock_jump', from, to: Number.MAX_SAFE_INTEGER, limit: 10_000 })) {
+      const followed = (e.data as { followedMs?: unknown } | undefined)?.followedMs;
+      if (typeof followed !== 'number' || !(followed > 0)) continue;
+      sum += Math.max(0, Math.min(e.t, to) - Math.max(e.t - followed, from));
+    }
+    return sum;
   }
 
   /** Samples of the matching series in [from, to), raw or rolled up (complete minutes/hours only). */

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration, parseDuration, DURATION_HINT } from '../../config/duration.js';
+import { formatElapsed, parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { UsageError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { AlertRow, SilenceRow } from '../../store/alert-store.js';
@@ -27,7 +27,11 @@ async function openStores(g: GlobalOptions, write: boolean) {
     ensureStateDir(g.stateDir, {});
   }
   const store = Store.open({ stateDir: g.stateDir, readOnly: !write, quickCheck: false });
-  return { store, alerts: new AlertStore(store.db) };
+  // "Now" on the daemon's time line, which runs ahead of the wall clock after a step back (faults F7):
+  // ages, and the times an ack or a silence is stored with, are then on the daemon's times.
+  const { storeTime } = await import('../../store/store-time.js');
+  const time = () => storeTime(store, Date.now());
+  return { store, alerts: new AlertStore(store.db), time, now: () => time().now };
 }
 
 /**
@@ -35,7 +39,7 @@ async function openStores(g: GlobalOptions, write: boolean) {
  * firing one that did not page says which alert of the same fault did (one fault, one page).
  */
 function alertLine(a: AlertRow, now: number, o: { summary?: string; mutedBy?: AlertRow } = {}): string {
-  const since = a.state === 'resolved' ? `resolved ${iso(a.resolvedAt)}` : a.state === 'firing' ? `firing for ${formatDuration(now - (a.firedAt ?? now))}` : `pending ${a.failStreak}×`;
+  const since = a.state === 'resolved' ? `resolved ${iso(a.resolvedAt)}` : a.state === 'firing' ? `firing for ${formatElapsed(now - (a.firedAt ?? now))}` : `pending ${a.failStreak}×`;
   const ack = a.ackedAt !== null ? `  acked by ${clean(a.ackedBy ?? '?')}` : '';
   const muted = o.mutedBy ? `  [no page of its own: explained by #${o.mutedBy.id} ${clean(o.mutedBy.rule)}]` : '';
   return `#${a.id}  ${a.severity.toUpperCase().padEnd(8)} ${clean(a.rule).padEnd(16)} ${clean(a.hub || 'monitor')}  ${clean(o.summary ?? a.summary).slice(0, 200)}  (${since})${ack}${muted}`;
@@ -46,7 +50,7 @@ export async function runAlerts(g: GlobalOptions, opts: { all?: boolean }): Prom
   const s = await openStores(g, false);
   if (!s) return { exitCode: 0, output: g.json ? `${toSafeJson({ open: [], resolved: [] })}\n` : 'no alerts (no history yet: is the daemon running?)\n' };
   try {
-    const now = Date.now();
+    const now = s.now();
     const open = s.alerts.openAlerts();
     const resolved = (opts.all ? s.alerts.recentResolved(now - 86_400_000) : []).map((a) => ({ ...a, firedSummary: s.alerts.firedSummary(a) }));
     const firing = open.filter((a) => a.state === 'firing');
@@ -67,7 +71,7 @@ export async function runAck(g: GlobalOptions, idText: string, opts: { comment?:
   if (!Number.isInteger(id) || id <= 0) throw new UsageError(`ack: not an alert id (got ${JSON.stringify(idText)}). Use the #number that \`alerts\` shows`);
   const s = (await openStores(g, true))!;
   try {
-    if (!s.alerts.ack(id, who(), opts.comment ?? '', Date.now())) throw new UsageError(`ack: no open alert #${id} (see \`mcp-hub-monitor alerts\`)`);
+    if (!s.alerts.ack(id, who(), opts.comment ?? '', s.now())) throw new UsageError(`ack: no open alert #${id} (see \`mcp-hub-monitor alerts\`)`);
     return { exitCode: 0, output: `acked #${id}: no reminders and no further escalation for it\n` };
   } finally {
     s.store.close();
@@ -87,9 +91,9 @@ export async function runSilenceAdd(g: GlobalOptions, matcherTexts: string[], op
   if (ms === undefined || ms <= 0) throw new UsageError(`silence add: --duration: not a duration (got ${JSON.stringify(opts.duration)}). ${DURATION_HINT}`);
   const s = (await openStores(g, true))!;
   try {
-    const now = Date.now();
+    const { now, aheadMs } = s.time();
     const id = s.alerts.addSilence({ matchers, startsAt: now, endsAt: now + ms, comment: opts.comment ?? '', createdBy: who(), createdAt: now });
-    return { exitCode: 0, output: `silence #${id}: ${matchers.map(formatMatcher).join(' ')} until ${iso(now + ms)}\n` };
+    return { exitCode: 0, output: `silence #${id}: ${matchers.map(formatMatcher).join(' ')} until ${iso(now + ms - aheadMs)}\n` };
   } finally {
     s.store.close();
   }
@@ -98,11 +102,12 @@ export async function runSilenceAdd(g: GlobalOptions, matcherTexts: string[], op
 export async function runSilenceList(g: GlobalOptions): Promise<CommandRun> {
   const { formatMatcher } = await import('../../alerts/matchers.js');
   const s = await openStores(g, false);
-  const list: SilenceRow[] = s ? s.alerts.listSilences(Date.now()) : [];
+  const time = s?.time() ?? { now: Date.now(), aheadMs: 0 };
+  const list: SilenceRow[] = s ? s.alerts.listSilences(time.now) : [];
   s?.store.close();
   if (g.json) return { exitCode: 0, output: `${toSafeJson(list)}\n` };
   if (!list.length) return { exitCode: 0, output: 'no active silences\n' };
-  return { exitCode: 0, output: `${list.map((x) => `#${x.id}  ${clean(x.matchers.map(formatMatcher).join(' '))}  until ${iso(x.endsAt)}  by ${clean(x.createdBy)}  ${clean(x.comment)}`).join('\n')}\n` };
+  return { exitCode: 0, output: `${list.map((x) => `#${x.id}  ${clean(x.matchers.map(formatMatcher).join(' '))}  until ${iso(x.endsAt - time.aheadMs)}  by ${clean(x.createdBy)}  ${clean(x.comment)}`).join('\n')}\n` };
 }
 
 export async function runSilenceExpire(g: GlobalOptions, idText: string): Promise<CommandRun> {
@@ -110,7 +115,7 @@ export async function runSilenceExpire(g: GlobalOptions, idText: string): Promis
   if (!Number.isInteger(id) || id <= 0) throw new UsageError(`silence expire: not a silence id (got ${JSON.stringify(idText)})`);
   const s = (await openStores(g, true))!;
   try {
-    if (!s.alerts.expireSilence(id, Date.now())) throw new UsageError(`silence expire: no active silence #${id} (see \`mcp-hub-monitor silence list\`)`);
+    if (!s.alerts.expireSilence(id, s.now())) throw new UsageError(`silence expire: no active silence #${id} (see \`mcp-hub-monitor silence list\`)`);
     return { exitCode: 0, output: `silence #${id} expired\n` };
   } finally {
     s.store.close();

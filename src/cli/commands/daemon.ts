@@ -64,6 +64,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
+  const [{ Timeline }, { systemClock }] = await Promise.all([import('../../daemon/timeline.js'), import('../../daemon/clock.js')]);
   // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
   // the escaping every JSON output shares (faults F5).
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));
@@ -84,6 +85,9 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const { buildNotifiers } = await import('../receivers.js');
+  // One time line for the whole process (daemon/timeline.ts): stored times, durations and ages across wall
+  // clock steps; a config reload continues it.
+  const clock = new Timeline(systemClock);
   const host = await DaemonHost.start({
     resolve: () => resolveConfig(g, flags),
     buildNotifiers: async (c) => {
@@ -92,7 +96,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       return notifiers;
     },
     start: (o) => startDaemon({
-      ...o, stateDir: g.stateDir, store, log,
+      ...o, stateDir: g.stateDir, store, log, clock,
       timeoutMs: g.timeoutMs ?? o.cfg.timeoutMs,
       // Scheduled jobs run this same CLI with the same hubs, config and state dir.
       jobs: {
@@ -104,7 +108,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         ],
       },
       startSse: o.cfg.collect.sse
-        ? (s) => startSseClient({ ...s, onObservation: (obs) => s.onObservation(obs as never) })
+        ? (s) => startSseClient({ ...s, clock, onObservation: (obs) => s.onObservation(obs as never) })
         : undefined,
     }),
     stateDir: g.stateDir, log, now: () => Date.now(),
@@ -131,7 +135,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
             };
           },
           config: () => host.cfg,
-          now: () => Date.now(),
+          now: () => clock.now(),
         },
       });
       log.info({ url: http.url }, 'serving /metrics, /api/* and /api/stream');
@@ -143,7 +147,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     }
   }
   if (store.openInfo.corruptMovedTo) {
-    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: Date.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
+    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
   }
 
   await new Promise<void>((resolve) => {

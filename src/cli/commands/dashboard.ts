@@ -57,6 +57,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   }
   const store = useStore ? (await import('../../store/store.js')).Store.open({ stateDir: g.stateDir, readOnly: true, quickCheck: false }) : undefined;
   const alertStore = store ? new (await import('../../store/alert-store.js')).AlertStore(store.db) : undefined;
+  const { storeTime } = await import('../../store/store-time.js');
   if (store) stops.push(() => store.close());
 
   async function extrasFor(hub: HubState, s: HubSnapshot): Promise<HubExtras> {
@@ -71,14 +72,14 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
       }
       hub.lastTree = tree;
     }
-    const now = Date.now();
     if (store && alertStore) {
+      const now = storeTime(store, Date.now()).now; // the daemon's time line (ahead after a step back, faults F7)
       const values = (name: string) => (store.querySamples({ hub: hub.target.url, name, from: now - 3_600_000, to: now + 1, resolution: 'raw' }) as { v: number | null }[]).flatMap((r) => (r.v === null ? [] : [r.v])).slice(-HISTORY);
       const events = store.queryEvents({ hub: hub.target.url, from: now - 86_400_000, to: now + 1, limit: 30, order: 'desc' }).reverse()
         .map((e) => ({ t: e.t, text: eventText(e.type, e.data), ...(e.server ? { server: e.server } : {}) }));
       // Alerts about the monitor itself (config reload, a broken receiver) carry no hub: shown with the first.
       const mine = (a: { hub: string }) => a.hub === hub.target.url || (a.hub === '' && hub === hubs[0]);
-      const alerts = alertStore.openAlerts().filter((a) => mine(a) && a.state === 'firing').map((a) => ({ severity: a.severity, text: a.summary, sinceMs: now - (a.firedAt ?? now) }));
+      const alerts = alertStore.openAlerts().filter((a) => mine(a) && a.state === 'firing').map((a) => ({ severity: a.severity, text: a.summary, sinceMs: Math.max(0, now - (a.firedAt ?? now)) }));
       return { process: processFacts, rssHistory: values('hub.rss_bytes'), latencyHistory: values('hub.health_latency_ms'), alerts, events };
     }
     push(hub.rss, processFacts?.rssBytes);

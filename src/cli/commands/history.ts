@@ -83,8 +83,8 @@ async function checkEventType(store: Store, type: string | undefined): Promise<v
 
 export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<CommandRun> {
   const now = Date.now();
-  const from = parseTime(f.since ?? '1h', now, '--since');
-  const to = f.until ? parseTime(f.until, now, '--until') : now + 1; // + 1: a sample stored this millisecond is in
+  let from = parseTime(f.since ?? '1h', now, '--since');
+  let to = f.until ? parseTime(f.until, now, '--until') : now + 1; // + 1: a sample stored this millisecond is in
   if (!(from < to)) throw new UsageError('--since must be before --until');
   const format = g.json ? 'json' : (f.format ?? 'csv');
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format: csv or json (got ${JSON.stringify(format)})`);
@@ -135,6 +135,13 @@ async function readTable(stateDir: string, hub: string | undefined, f: HistoryFl
   const { Store } = await import('../../store/store.js');
   const store = Store.open({ stateDir, readOnly: true });
   try {
+    // After a step back of the wall clock the daemon's times run ahead of it: a window ending now ends on them (faults F7).
+    const { storeTime } = await import('../../store/store-time.js');
+    const { aheadMs } = storeTime(store, now);
+    if (aheadMs > 0) {
+      from = parseTime(f.since ?? '1h', now + aheadMs, '--since');
+      to = f.until ? parseTime(f.until, now + aheadMs, '--until') : now + aheadMs + 1;
+    }
     checkHub(store, hub);
     if (f.events !== undefined && f.events !== false) {
       const type = typeof f.events === 'string' ? f.events : undefined;

@@ -14,6 +14,7 @@ import { normaliseHubUrl } from '../../sources/discovery.js';
 import { writeFileAtomic } from '../../store/files.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock.js';
 import { Store } from '../../store/store.js';
+import { storeTime } from '../../store/store-time.js';
 import { toSafeJson } from '../../views/json.js';
 import { renderReportHtml } from '../../views/report-html.js';
 import { renderReportMarkdown } from '../../views/report-markdown.js';
@@ -46,6 +47,20 @@ function liveRunId(store: Store, stateDir: string): number | undefined {
   const lock = readLock(join(stateDir, 'daemon.lock'));
   if (typeof lock !== 'object' || lock === null || !isLiveNodeProcess(lock.pid)) return undefined;
   return store.lastRun()?.id;
+}
+
+/**
+ * "Now" on the daemon's time line (ahead of the wall clock after a step back, faults F7), so the period
+ * ending now holds every poll stored; the wall clock when there is no history yet.
+ */
+function storeNow(stateDir: string, wallNow: number): number {
+  if (!existsSync(join(stateDir, 'history.sqlite'))) return wallNow;
+  const store = Store.open({ stateDir, readOnly: true, quickCheck: false });
+  try {
+    return storeTime(store, wallNow).now;
+  } finally {
+    store.close();
+  }
 }
 
 /** Reads the store (read-only) and builds the report model of `kind` ending at `at`. */
@@ -112,7 +127,7 @@ function parseAt(text: string | undefined, now: number): number {
 
 /** `summary` and `report weekly|monthly`. */
 export async function runReport(g: GlobalOptions, kind: ReportKind, f: ReportFlags): Promise<CommandRun> {
-  const now = Date.now();
+  const now = storeNow(g.stateDir, Date.now());
   const format = g.json ? 'json' : (f.format ?? 'md');
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: md, html or json (got ${JSON.stringify(format)})`);
   const at = parseAt(f.at, now);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBytes } from '../../config/bytes.js';
-import { formatDuration } from '../../config/duration.js';
+import { formatDuration, formatElapsed, inFuture } from '../../config/duration.js';
 import { toSafeJson } from '../../views/json.js';
 import { sanitizeTerminal as clean } from '../../views/sanitize.js';
 import { canonicalPath } from '../../config/paths.js';
@@ -50,19 +50,23 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     return { exitCode: 3, output: g.json ? `${toSafeJson(doc)}\n` : text };
   }
   const { Store } = await import('../../store/store.js');
+  const { storeTime } = await import('../../store/store-time.js');
   const store = Store.open({ stateDir: g.stateDir, readOnly: true });
   try {
-    const now = Date.now();
+    // Ages on the daemon's time line: after a step back of the wall clock its times run ahead (faults F7).
+    const clock = storeTime(store, Date.now());
+    const { now } = clock;
     const run = store.lastRun();
     const hubs = store.listHubs().map((hub) => {
       const last = store.lastSampleTime(hub);
-      return { hub, lastPollAt: last ?? null, lastPollAgoMs: last === undefined ? null : now - last };
+      // A last poll stamped in the future (the clock stepped back since, by more than the daemon recorded) has no age to judge by.
+      return { hub, lastPollAt: last ?? null, lastPollAgoMs: last === undefined ? null : Math.max(0, now - last), lastPollInFuture: last !== undefined && inFuture(now, last) };
     });
     // The running daemon's own run is not a gap, however long since its last beat.
     // Before the first run nothing was monitored yet: the store calls that unknown, status does not list it.
     const firstRun = (store.db.prepare('SELECT min(started_at) AS t FROM runs').get() as { t: number | null }).t ?? now;
     const gaps = store.gaps(Math.max(now - DAY_MS, firstRun), now, running && run ? { currentRunId: run.id } : {});
-    const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000);
+    const stale = hubs.some((h) => h.lastPollAgoMs === null || h.lastPollAgoMs > 60_000 || h.lastPollInFuture);
     // Alerts and SLOs per hub: what is firing, the degradation level from it, and the error budget left.
     const { AlertStore } = await import('../../store/alert-store.js');
     const { evaluateSlo, sloInputs } = await import('../../evaluate/slo.js');
@@ -81,7 +85,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const { readReloadStatus } = await import('../../daemon/reload-status.js');
     const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
     const doc = {
-      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload },
+      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs },
       config: { file: configFile, error: configError ?? null },
       store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion },
       hubs: perHub,
@@ -97,10 +101,11 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       ...(configError === undefined ? []
         : configError === reload?.error ? [`config: ${clean(configFile)} still does not load (as above), so the SLO objectives and levels below are the defaults`]
           : [`config: ${clean(configFile)} does not load, so the SLO objectives and levels below are the defaults: ${clean(configError)}`]),
+      ...(clock.aheadMs > 0 ? [`clock: the wall clock stepped back ${formatDuration(clock.aheadMs)} during this run; the daemon's times keep their monotonic course, ${formatDuration(clock.aheadMs)} ahead of it, until it restarts (ages below are on its times)`] : []),
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
       'hubs:',
       ...perHub.flatMap((h) => [
-        `  ${clean(h.hub)}  last poll ${h.lastPollAgoMs === null ? 'never' : `${formatDuration(h.lastPollAgoMs)} ago`}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
+        `  ${clean(h.hub)}  last poll ${h.lastPollAt === null ? 'never' : formatElapsed(now - h.lastPollAt, { ago: true })}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
         ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
       `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,

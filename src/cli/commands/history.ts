@@ -83,8 +83,8 @@ async function checkEventType(store: Store, type: string | undefined): Promise<v
 
 export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<CommandRun> {
   const now = Date.now();
-  let from = parseTime(f.since ?? '1h', now, '--since');
-  let to = f.until ? parseTime(f.until, now, '--until') : now + 1; // + 1: a sample stored this millisecond is in
+  const from = parseTime(f.since ?? '1h', now, '--since');
+  const to = f.until ? parseTime(f.until, now, '--until') : now + 1; // + 1: a sample stored this millisecond is in
   if (!(from < to)) throw new UsageError('--since must be before --until');
   const format = g.json ? 'json' : (f.format ?? 'csv');
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format: csv or json (got ${JSON.stringify(format)})`);
@@ -99,7 +99,7 @@ export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<Com
   if (!existsSync(join(g.stateDir, 'history.sqlite'))) {
     throw new UsageError(`no history at ${join(g.stateDir, 'history.sqlite')}: start the daemon first (mcp-hub-monitor daemon)`);
   }
-  const table = await readTable(g.stateDir, hub, f, { from, to, limit, res });
+  const table = await readTable(g.stateDir, hub, f, { now, from, to, limit, res });
   const text = format === 'json' ? `${toSafeJson(table.json)}\n` : toCsv(table.header, f.output === undefined ? table.rows.map(terminalRow) : table.rows);
   if (f.output === undefined) return { exitCode: 0, output: text };
   const path = resolve(f.output);
@@ -130,8 +130,9 @@ const terminalRow = (row: readonly unknown[]): unknown[] => row.map((v) => {
   return text === undefined ? v : sanitizeTerminal(text, Infinity);
 });
 
-async function readTable(stateDir: string, hub: string | undefined, f: HistoryFlags, q: { from: number; to: number; limit: number; res: 'raw' | '1m' | '1h' }): Promise<Table> {
-  const { from, to, limit, res } = q;
+async function readTable(stateDir: string, hub: string | undefined, f: HistoryFlags, q: { now: number; from: number; to: number; limit: number; res: 'raw' | '1m' | '1h' }): Promise<Table> {
+  const { now, limit, res } = q;
+  let { from, to } = q;
   const { Store } = await import('../../store/store.js');
   const store = Store.open({ stateDir, readOnly: true });
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS, type MonitorConfig } from '../config/defaults.js';
+import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
 import type { RuleResult } from '../alerts/lifecycle.js';
 import type { RunningDaemon } from './daemon.js';
 import { DaemonHost, type HostDeps, type ResolvedConfig } from './host.js';
@@ -14,7 +14,7 @@ interface FakeRun { cfg: MonitorConfig; resumedRun?: number; stoppedWith?: { end
 function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
   const stateDir = tempDir('mhm-host-');
   const runs: FakeRun[] = [];
-  let next: () => Promise<ResolvedConfig> = async () => ({ cfg: structuredClone(DEFAULTS), targets: [] });
+  let next: () => Promise<ResolvedConfig> = async () => ({ cfg: defaultConfig(), targets: [] });
   let t = 1_000;
   const deps: HostDeps = {
     resolve: () => next(),
@@ -36,7 +36,7 @@ function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
 }
 
 const withInterval = (ms: number): ResolvedConfig => {
-  const cfg = structuredClone(DEFAULTS);
+  const cfg = defaultConfig();
   cfg.collect.intervalMs = ms;
   return { cfg, targets: [] };
 };

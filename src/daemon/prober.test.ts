@@ -110,7 +110,7 @@ describe('the prober on a manual clock: idle rounds between full rounds', () => 
     expect(idle.map((r) => r.t)).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55].map((k) => k * 1_000 + 10));
     expect(idle.every((r) => r.canaries.length === 0)).toBe(true);
     // One probe_ok sample per server per full round only.
-    expect(s.samples.filter((r) => r.name === 'server.probe_ok').map((r) => r.labels.server)).toEqual(['a', 'b']);
+    expect(s.samples.filter((r) => r.name === 'server.probe_ok').map((r) => r.labels?.server)).toEqual(['a', 'b']);
     await s.stop();
   });
 

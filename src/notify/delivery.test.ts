@@ -4,8 +4,8 @@ import {
   SNIPPET_BYTES, deliveryFromHttp, deliveryFromStatus, isRetryableStatus, parseBodyRetryAfter, parseRetryAfter, sanitiseSnippet,
 } from './delivery.js';
 
-const ok = (status: number, body = '', contentType = 'text/plain', headers?: Record<string, string>): HttpResponse & { headers?: Record<string, string> } =>
-  ({ ok: true, status, contentType, body: Buffer.from(body), elapsedMs: 1, ...(headers ? { headers } : {}) });
+const ok = (status: number, body = '', contentType = 'text/plain', headers: Record<string, string> = {}): HttpResponse =>
+  ({ ok: true, status, contentType, body: Buffer.from(body), elapsedMs: 1, headers });
 const fail = (failure: FailureClass, message = `POST http://127.0.0.1:1/hook/SECRET123: boom`): HttpFailure =>
   ({ ok: false, failure, message, elapsedMs: 1 });
 const URL_ = 'https://hooks.example/T0/B0/SECRET123';

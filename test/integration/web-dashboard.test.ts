@@ -132,7 +132,7 @@ test('the hub-up chart: an outage is drawn at 0, time with no daemon is a break 
   await page.waitForSelector('.chart[data-series="hub.up"] canvas', { timeout: 15_000 });
   const plot = await page.$eval('.chart[data-series="hub.up"]', (el) => {
     const u = (el as HTMLElement & { plot: { data: (number | null)[][]; scales: { y: { min: number; max: number } } } }).plot;
-    return { t: u.data[0]!.map((s) => Math.round(s! * 1000)), v: u.data[1], yMin: u.scales.y.min, yMax: u.scales.y.max };
+    return { t: u.data[0]!.map((s) => Math.round(s! * 1000)), v: u.data[1]!, yMin: u.scales.y.min, yMax: u.scales.y.max };
   });
   const at = (t: number) => plot.v[plot.t.indexOf(t)];
   expect([at(now - 27 * M), at(now - 26 * M), at(now - 25 * M), at(now - 24 * M), at(now - 23 * M)]).toEqual([1, 0, 0, 0, 1]);

@@ -21,7 +21,7 @@ test('an idle probe round (some servers only) neither resolves nor touches the a
   const clock = new ManualClock();
   const alerting = startAlerting({
     cfg: defaultConfig(), store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
-    buffer: new WriteBuffer(store, 1_000, () => clock.now()), notifiers: new Map(), hubs: () => [HUB],
+    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map(), hubs: () => [HUB],
     stateDir, collecting: () => true,
   });
   const hung: ProbeResult = { server: 'frozen', outcome: 'hung', latencyMs: 5_000 };

@@ -14,7 +14,9 @@ import { WriteBuffer } from './write-buffer.js';
 import { scheduledJobs, startJobs } from './jobs.js';
 import { HubProber } from './prober.js';
 import { HubsSeenRecorder } from './hubs-seen.js';
-import { startAlerting, type RunningAlerting } from './alerting.js';
+import { startAlerting, type AlertingMemory, type RunningAlerting } from './alerting.js';
+import { StoreHealth } from './store-health.js';
+import { readStoreWriteStatus } from './store-write-status.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
 
@@ -34,8 +36,11 @@ export interface DaemonOptions {
   random?: () => number;
   /** How to run this CLI's own commands for the scheduled jobs; absent = no jobs. */
   jobs?: { cliArgv: string[]; globalArgs: string[] };
-  /** Continue this run and its write buffer (whatever it still holds) instead of starting one: a config reload, no gap, no new run row. */
-  resume?: { run: RunIdentity; buffer: WriteBuffer };
+  /**
+   * Continue this run, its write buffer and store health, and what its alerting kept in memory, instead of
+   * starting one: a config reload, no gap, no new run row, nothing held in memory lost.
+   */
+  resume?: { run: RunIdentity; buffer: WriteBuffer; health: StoreHealth; alerting?: AlertingMemory };
 }
 
 /** Which run of the daemon this is. */
@@ -49,6 +54,8 @@ export interface RunIdentity {
 export interface RunningDaemon extends RunIdentity {
   collectors: HubCollector[];
   buffer: WriteBuffer;
+  /** Whether the store takes writes: the gate of every write, and what /metrics, the log and monitor.store say. */
+  health: StoreHealth;
   alerting?: RunningAlerting;
   /** Stops collecting and flushes; `endRun: false` leaves the run open for a reloaded config to resume. */
   stop(opts?: { endRun?: boolean }): Promise<void>;
@@ -63,6 +70,10 @@ const BEAT_EVERY_MS = 30_000;
 export function startDaemon(o: DaemonOptions): RunningDaemon {
   const clock = o.clock ?? systemClock;
   const { store, log, cfg } = o;
+  const health = o.resume?.health ?? new StoreHealth({
+    dbPath: store.path, stateDir: o.stateDir, clock, log,
+    lastSuccessAt: readStoreWriteStatus(o.stateDir)?.lastWriteAt ?? store.lastSampleTime(),
+  });
   let run: RunIdentity;
   if (o.resume) run = o.resume.run;
   else {
@@ -76,14 +87,16 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   if (o.startSse && !o.resume) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
   }
-  const buffer = o.resume?.buffer ?? new WriteBuffer(store, 100_000, () => clock.now(), runId);
+  const buffer = o.resume?.buffer ?? new WriteBuffer(store, { runId, gate: health });
+  buffer.onDropping = (stats) => log.error({ droppedSamples: stats.droppedSamples, droppedEvents: stats.droppedEvents, pending: stats.pendingSamples + stats.pendingEvents },
+    'the store has refused writes for so long that the memory backlog is full: dropping the oldest rows (counted in /metrics)');
   const agent = createHubAgent();
   let collectors: HubCollector[] = [];
   const alerting = cfg.alerting.enabled
     ? startAlerting({
       cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random, runId,
       hubs: () => collectors.map((c) => c.hub),
-      stateDir: o.stateDir,
+      stateDir: o.stateDir, health, ...(o.resume?.alerting ? { carry: o.resume.alerting } : {}),
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
     })
     : undefined;
@@ -95,6 +108,11 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     pollIntervalMs: cfg.collect.intervalMs,
     timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
   }));
+  // Writing works again: everything kept in memory goes to the store, oldest first.
+  health.onRecovered = () => {
+    buffer.flush();
+    alerting?.persist();
+  };
   for (const c of collectors) c.start();
   const probers = cfg.probes.enabled
     ? collectors.map((c) => new HubProber(c.hub, {
@@ -116,8 +134,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     schedulePeriodic({
       periodMs: BEAT_EVERY_MS, clock, immediate: false,
       run: async () => {
-        buffer.flush();
-        try { store.beat(runId, clock.now()); } catch (err) { log.warn({ err: String(err) }, 'cannot record heartbeat'); }
+        if (buffer.flush()) health.attempt(() => store.beat(runId, clock.now()));
       },
     }),
     schedulePeriodic({
@@ -161,6 +178,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     ...run,
     collectors,
     buffer,
+    health,
     alerting,
     async stop(opts = {}) {
       (await jobs)?.stop();
@@ -168,14 +186,13 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       await alerting?.stop();
       agent.destroy();
       buffer.flush();
+      alerting?.persist();
       noteSeen(true);
       if (opts.endRun === false) return;
-      try {
-        store.stopRun(runId, clock.now(), buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0);
-      } catch (err) {
-        log.error({ err: String(err) }, 'cannot record the clean stop');
-      }
-      log.info({ runId, dropped: buffer.stats.droppedSamples }, 'daemon stopped');
+      const clean = buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0;
+      if (!health.attempt(() => store.stopRun(runId, clock.now(), clean)).ok) log.error({ error: health.lastError }, 'cannot record the clean stop');
+      health.flushNote();
+      log.info({ runId, dropped: buffer.stats.droppedSamples, lost: buffer.stats.pendingSamples + buffer.stats.pendingEvents }, 'daemon stopped');
     },
   };
 }

@@ -26,7 +26,7 @@ function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
       return {
         runId: 7, startedAt: 500, cleanStart: true, collectors: [],
         buffer: { write: (_s: unknown[], e: { type: string }[]) => run.written.push(...e) },
-        alerting: { pipeline: { observe: (r: RuleResult[]) => { run.observed.push(...r); return { confirming: false }; } } },
+        alerting: { pipeline: { observe: (r: RuleResult[]) => { run.observed.push(...r); return { confirming: false }; } }, memory: () => ({}) },
         stop: async (s?: { endRun?: boolean }) => { run.stoppedWith = s ?? {}; },
       } as unknown as RunningDaemon;
     },

@@ -108,6 +108,8 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   }, first);
   let http: { url: string; close(): Promise<void> } | undefined;
   if (listen) {
+    const { withPendingSamples } = await import('../../views/http/live-store.js');
+    const live = withPendingSamples(store, () => host.daemon.buffer.pendingSamples());
     const { startHttpServer } = await import('../../views/http/server.js');
     try {
       http = await startHttpServer({
@@ -116,15 +118,30 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
         source: {
           hubs: () => host.daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
-          store: () => store,
-          alerts: () => host.daemon.alerting?.alertStore,
+          store: () => live,
+          alerts: () => {
+            const alerting = host.daemon.alerting;
+            if (!alerting) return undefined;
+            // Open alerts from memory while some change is only there (the store refused it).
+            return {
+              openAlerts: () => (alerting.pipeline.hasUnsaved() ? alerting.pipeline.openAlerts() : alerting.alertStore.openAlerts()),
+              recentResolved: (from, limit) => alerting.alertStore.recentResolved(from, limit),
+              firedSummary: (a) => alerting.alertStore.firedSummary(a),
+            };
+          },
           daemon: () => {
             const daemon = host.daemon;
+            const { health, buffer, alerting } = daemon;
             return {
               startedAt: daemon.startedAt, cleanStart: daemon.cleanStart, runId: daemon.runId,
-              outboxDepth: daemon.alerting?.alertStore.pendingDepth() ?? 0, droppedSamples: daemon.buffer.stats.droppedSamples,
-              notifications: daemon.alerting?.notificationCounts() ?? {},
+              outboxDepth: alerting?.outbox.pendingDepth() ?? 0, droppedSamples: buffer.stats.droppedSamples,
+              notifications: alerting?.notificationCounts() ?? {},
               configReload: { ok: host.status.ok, lastSuccessAt: host.status.lastSuccessAt },
+              store: {
+                writeFailures: health.failures, failing: health.failing, ...(health.lastSuccessAt !== undefined ? { lastWriteAt: health.lastSuccessAt } : {}),
+                pendingRows: buffer.stats.pendingSamples + buffer.stats.pendingEvents, droppedEvents: buffer.stats.droppedEvents,
+                pendingAlerting: alerting ? alerting.outbox.memoryDepth() + alerting.pipeline.unsavedCount() : 0,
+              },
             };
           },
           config: () => host.cfg,

@@ -17,6 +17,8 @@ import { HubsSeenRecorder } from './hubs-seen.js';
 import { startAlerting, type AlertingMemory, type RunningAlerting } from './alerting.js';
 import { StoreHealth } from './store-health.js';
 import { readStoreWriteStatus } from './store-write-status.js';
+import { guardWal } from './wal-guard.js';
+import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
 
@@ -49,9 +51,13 @@ export interface RunIdentity {
   /** Epoch ms this run started, and whether the previous run stopped cleanly. */
   startedAt: number;
   cleanStart: boolean;
+  /** Whether its `runs` row is stored: a store that refuses writes at the start (disk full) gets it later. */
+  recorded: boolean;
 }
 
 export interface RunningDaemon extends RunIdentity {
+  /** The run, kept across config reloads (a reload resumes it). */
+  run: RunIdentity;
   collectors: HubCollector[];
   buffer: WriteBuffer;
   /** Whether the store takes writes: the gate of every write, and what /metrics, the log and monitor.store say. */
@@ -65,6 +71,7 @@ const ROLLUP_EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
 /** Each committed poll already moves the run's last beat (same transaction); this beat covers a daemon whose polls all fail to write. */
 const BEAT_EVERY_MS = 30_000;
+const WAL_GUARD_EVERY_MS = 5_000;
 
 /** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
 export function startDaemon(o: DaemonOptions): RunningDaemon {
@@ -74,14 +81,23 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     dbPath: store.path, stateDir: o.stateDir, clock, log,
     lastSuccessAt: readStoreWriteStatus(o.stateDir)?.lastWriteAt ?? store.lastSampleTime(),
   });
+  health.reclaim = () => store.reclaimWal();
   let run: RunIdentity;
   if (o.resume) run = o.resume.run;
   else {
     const previous = store.lastRun();
     const cleanStart = previous === undefined || Boolean(previous.clean_stop);
-    const startedAt = clock.now();
-    run = { runId: store.startRun({ pid: process.pid, t: startedAt, cleanStart }), startedAt, cleanStart };
+    // The id is known before the row is stored: the daemon runs under it even while the store refuses writes.
+    run = { runId: store.nextRunId(), startedAt: clock.now(), cleanStart, recorded: false };
   }
+  /** Stores the run's row if it is not yet; whether it is stored. */
+  const recordRun = (): boolean => {
+    if (!run.recorded) {
+      run.recorded = health.attempt(() => store.startRun({ id: run.runId, pid: process.pid, t: run.startedAt, cleanStart: run.cleanStart, lastBeatAt: clock.now() })).ok;
+    }
+    return run.recorded;
+  };
+  recordRun();
   const { runId } = run;
   log.info({ runId, cleanStart: run.cleanStart, hubs: o.targets.map((t) => t.url), sse: Boolean(o.startSse) }, o.resume ? 'daemon reconfigured' : 'daemon started');
   if (o.startSse && !o.resume) {
@@ -108,10 +124,11 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     pollIntervalMs: cfg.collect.intervalMs,
     timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
   }));
-  // Writing works again: everything kept in memory goes to the store, oldest first.
+  // Writing works again: everything kept in memory goes to the store, oldest first, and the space held back
+  // for a start on a full volume is set aside again when there is room.
   health.onRecovered = () => {
-    buffer.flush();
-    alerting?.persist();
+    if (recordRun() && buffer.flush()) alerting?.persist();
+    keepReserve(o.stateDir);
   };
   for (const c of collectors) c.start();
   const probers = cfg.probes.enabled
@@ -134,8 +151,12 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     schedulePeriodic({
       periodMs: BEAT_EVERY_MS, clock, immediate: false,
       run: async () => {
-        if (buffer.flush()) health.attempt(() => store.beat(runId, clock.now()));
+        if (recordRun() && buffer.flush()) health.attempt(() => store.beat(runId, clock.now()));
       },
+    }),
+    schedulePeriodic({
+      periodMs: WAL_GUARD_EVERY_MS, clock, immediate: false,
+      run: async () => { if (!health.failing) guardWal(store, o.stateDir); },
     }),
     schedulePeriodic({
       periodMs: cfg.collect.intervalMs, clock, immediate: false,
@@ -144,7 +165,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     schedulePeriodic({
       periodMs: ROLLUP_EVERY_MS, clock, immediate: false,
       run: async () => {
-        try { store.rollup(clock.now()); } catch (err) { log.warn({ err: String(err) }, 'rollup failed; retrying next minute'); }
+        if (health.failing) return; // the write buffer's retries find out when writing works again
+        try { health.attempt(() => store.rollup(clock.now())); } catch (err) { log.warn({ err: String(err) }, 'rollup failed; retrying next minute'); }
       },
     }),
     schedulePeriodic({
@@ -162,7 +184,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
           return;
         }
         const r = cfg.collect.retention;
-        try { store.retention(wall, { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs }); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
+        if (health.failing) return;
+        try { health.attempt(() => store.retention(wall, { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs })); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
       },
     }),
   ];
@@ -176,6 +199,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
 
   return {
     ...run,
+    run,
     collectors,
     buffer,
     health,
@@ -190,7 +214,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       noteSeen(true);
       if (opts.endRun === false) return;
       const clean = buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0;
-      if (!health.attempt(() => store.stopRun(runId, clock.now(), clean)).ok) log.error({ error: health.lastError }, 'cannot record the clean stop');
+      if (!recordRun() || !health.attempt(() => store.stopRun(runId, clock.now(), clean)).ok) log.error({ error: health.lastError }, 'cannot record the clean stop');
       health.flushNote();
       log.info({ runId, dropped: buffer.stats.droppedSamples, lost: buffer.stats.pendingSamples + buffer.stats.pendingEvents }, 'daemon stopped');
     },

@@ -18,7 +18,8 @@ function setup() {
     error: (_o: object, msg?: string) => logged.push({ level: 'error', msg: msg ?? '' }),
   };
   let reclaims = 0;
-  const health = new StoreHealth({ dbPath: join(stateDir, 'history.sqlite'), stateDir, clock, log, lastSuccessAt: clock.now() - 60_000, reclaim: () => { reclaims++; } });
+  const health = new StoreHealth({ dbPath: join(stateDir, 'history.sqlite'), stateDir, clock, log, lastSuccessAt: clock.now() - 60_000 });
+  health.reclaim = () => { reclaims++; };
   return { clock, stateDir, logged, health, reclaims: () => reclaims };
 }
 
@@ -54,7 +55,7 @@ test('a refusal starts an episode said once (disk full at PATH), noted beside th
   expect(health.lastSuccessAt).toBe(clock.now());
 });
 
-test('while failing, writes wait for the retry time (1 s doubling to 8 s), and each retry first lets SQLite reclaim its -wal', async () => {
+test('while failing, writes wait for the retry time (1 s doubling to 5 s); each refusal for space, and each retry, first lets SQLite reclaim its -wal', async () => {
   const { clock, health, reclaims } = setup();
   const tried: number[] = [];
   const attempt = () => health.attempt(() => { tried.push(clock.monotonic()); throw full(); });
@@ -63,8 +64,19 @@ test('while failing, writes wait for the retry time (1 s doubling to 8 s), and e
     await clock.advance(250);
     attempt();
   }
-  expect(tried).toEqual([0, 1_000, 3_000, 7_000, 15_000, 23_000, 31_000, 39_000]);
-  expect(reclaims()).toBe(tried.length - 1);
+  expect(tried).toEqual([0, 1_000, 3_000, 7_000, 12_000, 17_000, 22_000, 27_000, 32_000, 37_000]);
+  expect(reclaims()).toBe(2 * tried.length - 1); // at each refusal, and before each retry
+});
+
+test('a busy store is retried but not checkpointed: a checkpoint cannot help it', async () => {
+  const { clock, health, reclaims } = setup();
+  const busy = () => { throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }); };
+  health.attempt(busy);
+  await clock.advance(1_000);
+  health.attempt(busy);
+  expect(health.failures).toBe(2);
+  expect(health.describe()).toMatch(/^cannot write .* \(SQLITE_BUSY: database is locked\)$/);
+  expect(reclaims()).toBe(0);
 });
 
 test('an error that is not the store refusing (a bug) is thrown, not counted', () => {

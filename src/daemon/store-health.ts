@@ -22,12 +22,10 @@ export interface StoreHealthDeps {
   log: Logger;
   /** The last successful write before this run (the previous file, or the newest stored row). */
   lastSuccessAt?: number;
-  /** Before a retry after a refusal: let SQLite give back space (checkpoint and truncate the -wal). */
-  reclaim?: () => void;
 }
 
 export const RETRY_BASE_MS = 1_000;
-export const RETRY_CAP_MS = 8_000;
+export const RETRY_CAP_MS = 5_000;
 /** While writes succeed, the file is rewritten at most this often (check's staleness is a minute at least). */
 const NOTE_EVERY_MS = 10_000;
 /** The note is always this long (padded), so it can be rewritten in place when the disk is full. */
@@ -42,11 +40,15 @@ export class StoreHealth implements WriteGate {
   failingSince: number | undefined;
   lastError: string | undefined;
   private diskFull = false;
+  /** Whether the last refusal was for space or I/O, which a checkpoint may help (a busy store it cannot). */
+  private reclaimable = false;
   private backoffMs = 0;
   private retryAt = 0;
   private notedAt = -Infinity;
   /** Called (later, not inside the write that succeeded) each time writing works again after failing. */
   onRecovered: (() => void) | undefined;
+  /** After a refusal for lack of space (or an I/O error), and before each retry: let SQLite give space back (checkpoint and truncate the -wal). */
+  reclaim: (() => void) | undefined;
 
   constructor(private readonly deps: StoreHealthDeps) {
     this.lastSuccessAt = deps.lastSuccessAt;
@@ -59,7 +61,7 @@ export class StoreHealth implements WriteGate {
   attempt<T>(fn: () => T): WriteOutcome<T> {
     if (this.failing) {
       if (this.deps.clock.monotonic() < this.retryAt) return { ok: false };
-      try { this.deps.reclaim?.(); } catch { /* reclaiming is best effort: the write below says whether it helped */ }
+      this.reclaimSpace(); // the space may have come back since: give the -wal's to the volume before writing
     }
     let value: T;
     try {
@@ -102,10 +104,17 @@ export class StoreHealth implements WriteGate {
     queueMicrotask(() => this.onRecovered?.());
   }
 
+  private reclaimSpace(): void {
+    if (!this.reclaimable) return;
+    try { this.reclaim?.(); } catch { /* best effort: the next write says whether it helped */ }
+  }
+
   private refused(err: unknown): void {
     this.failures++;
     this.lastError = refusalText(err);
     this.diskFull = isDiskFull(err);
+    this.reclaimable = this.diskFull || /^SQLITE_IOERR/.test((err as { code?: string }).code ?? '');
+    this.reclaimSpace();
     this.backoffMs = Math.min(RETRY_CAP_MS, this.backoffMs ? this.backoffMs * 2 : RETRY_BASE_MS);
     this.retryAt = this.deps.clock.monotonic() + this.backoffMs;
     if (this.failing) return;

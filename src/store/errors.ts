@@ -6,7 +6,8 @@ export type StoreErrorCode =
   | 'STORE_DIR_READONLY'
   | 'STORE_CORRUPT'
   | 'STORE_SCHEMA_NEWER'
-  | 'STORE_SCHEMA_OLD';
+  | 'STORE_SCHEMA_OLD'
+  | 'STORE_DISK_FULL';
 
 /** The database is absent, corrupt, or of a schema this version cannot use; the message says what to do. */
 export class StoreError extends Error {

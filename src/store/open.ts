@@ -5,9 +5,10 @@
  * `history.sqlite.corrupt-<time>` with its -wal/-shm (never deleted) and a fresh one takes its place.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from './errors.js';
+import { isDiskFull } from './write-gate.js';
 import { ensureStateDir, sweepTempFiles, verifyStateDir, type StateDirOptions } from './files.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion, type MigrateHooks, type Migration } from './migrations.js';
 
@@ -51,6 +52,30 @@ export interface OpenInfo {
 export function isCorruptionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** Below this many bytes free the volume is full: SQLite cannot even make its -shm (32 KiB). */
+const FULL_BELOW_BYTES = 64 * 1024;
+
+/**
+ * Whether opening failed for lack of space: SQLite says so (SQLITE_FULL), or it could not size its -shm or
+ * write (an I/O error) on a volume with no room left.
+ */
+export function isOpenDiskFull(err: unknown, dir: string): boolean {
+  if (isDiskFull(err)) return true;
+  if (!/^SQLITE_IOERR/.test(String((err as { code?: unknown } | null)?.code))) return false;
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize < FULL_BELOW_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** The one-line error for a volume too full to open the history on. */
+function diskFullError(path: string, dir: string, err: unknown): StoreError {
+  const code = String((err as { code?: unknown }).code ?? 'ENOSPC');
+  return new StoreError('STORE_DISK_FULL', path, `disk full at ${path}: cannot open the history database (${code}). Free space on the volume of ${dir}, then try again.`, { cause: err });
 }
 
 /** quick_check's verdict: undefined when the file is sound, else the first problems it reports. */
@@ -141,6 +166,7 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
   } catch (err) {
     if (!isCorruptionError(err)) {
       db?.close();
+      if (isOpenDiskFull(err, dir.dir)) throw diskFullError(path, dir.dir, err);
       throw err; // busy, permissions, I/O: the file may be fine, so never move it aside for these
     }
     corruptReason = `${(err as { code: string }).code}: ${(err as Error).message}`;
@@ -157,6 +183,7 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
     privateModes(path); // the first write created the -wal
   } catch (err) {
     live.close();
+    if (isOpenDiskFull(err, dir.dir)) throw diskFullError(path, dir.dir, err);
     throw err;
   }
   const info: OpenInfo = {

@@ -8,7 +8,7 @@
  * the daemon as a child process (SQLITE_FULL; root only, to mount it).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -131,11 +131,17 @@ function scrape(port: number): Promise<Map<string, number>> {
   });
 }
 
-test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, check --expect-daemon and status say the store cannot write; freeing space resumes writing', skipUnless(TMPFS), async (ctx) => {
+/** A 3 MB tmpfs, unmounted after the test; skips the test when it cannot be mounted. */
+function smallVolume(ctx: Parameters<typeof skipNow>[0]): string {
   const vol = tempDir('mhm-tmpfs-');
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=0700', 'tmpfs', vol], { encoding: 'utf8' });
   if (mount.status !== 0) skipNow(ctx, `mount -t tmpfs failed (${mount.stderr.trim()}): needs a kernel and container that allow it`);
   cleanups.push(() => spawnSync('umount', ['-l', vol]));
+  return vol;
+}
+
+test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, check --expect-daemon and status say the store cannot write; freeing space resumes writing', skipUnless(TMPFS), async (ctx) => {
+  const vol = smallVolume(ctx);
   const state = join(vol, 'state');
   mkdirSync(state, { mode: 0o700 });
   const hub = await launchHub({ servers: { everything: everythingServer() } });
@@ -181,4 +187,39 @@ test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, 
   expect(during.length + dropped).toBeGreaterThanOrEqual(Math.floor((freedAt - filledAt) / 1_000) - 3);
   expect((await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json'])).stdout).toMatch(/daemon running \(pid \d+\), last successful write/);
   expect(daemon.exitCode).toBeNull();
+}, 120_000);
+
+test('a daemon started on a full volume says "disk full at PATH" and keeps watching: a hub SIGKILL is notified; with no space held back it exits 3 in one line, leaving no lock', skipUnless(TMPFS), async (ctx) => {
+  const vol = smallVolume(ctx);
+  const state = join(vol, 'state');
+  mkdirSync(state, { mode: 0o700 });
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const receiver = await startReceiver();
+  cleanups.push(() => receiver.close());
+  const config = join(tempDir('mhm-full-cfg-'), 'config.yaml');
+  writeFileSync(config, `probes:\n  enabled: false\nalerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
+  const first = startDaemonProcess(hub, state, ['--no-sse', '--config', config], cleanups);
+  await until('a stored poll', () => existsSync(join(state, 'history.sqlite')) && upRows(state).length > 0);
+  expect(existsSync(join(state, 'disk-reserve'))).toBe(true); // held back while there was room
+  first.kill('SIGTERM');
+  await new Promise((r) => first.once('exit', r));
+
+  fill(vol, 'filler');
+  const daemon = startDaemonProcess(hub, state, ['--no-sse', '--config', config], cleanups);
+  await until('"disk full at" in the log', () => /disk full at [^"]*history\.sqlite/.test(daemon.stderrText()));
+  process.kill(hub.pid, 'SIGKILL');
+  await until('hub.reachable at the webhook', () => batchWith(receiver, 'hub.reachable', 'firing'), 20_000);
+  expect(daemon.exitCode).toBeNull();
+  expect(daemon.stderrText()).not.toMatch(/internal error|\n\s+at /);
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+
+  // Nothing held back any more (it was given back, and the volume has no room to set it aside again).
+  expect(existsSync(join(state, 'disk-reserve'))).toBe(false);
+  fill(vol, 'filler-2');
+  const last = await runCli(['daemon', '--state-dir', state, '--hub', hub.url, '--no-sse', '--config', config]);
+  expect(last.code).toBe(3);
+  expect(last.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^mcp-hub-monitor: disk full at .*history\.sqlite: cannot .*\. Free space on (that|the) volume.*then .*again\.$/)]);
+  expect(existsSync(join(state, 'daemon.lock'))).toBe(false);
 }, 120_000);

@@ -59,26 +59,19 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     const { validateListen } = await import('../../views/http/security.js');
     validateListen(listen, cfg.http.token || undefined);
   }
-  const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
-    import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
+  const [{ default: pino }, { openDaemonState }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
+    import('pino'), import('../../daemon/open-state.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
-  let lock;
-  try {
-    ensureStateDir(g.stateDir, { allowNetworkFs: flags.allowNetworkFs });
-    // The lock names the config file we run: `reload` reloads that one and refuses another.
-    lock = acquireLock(g.stateDir, 'daemon', {}, { configFile: canonicalPath(g.configFile) });
-  } catch (err) {
-    if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
-    throw err;
-  }
+  const { lock, store } = openDaemonState({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs, configFile: canonicalPath(g.configFile), log });
+  // Every way out, an exception included, leaves no daemon.lock behind (only a SIGKILL can, and the next
+  // start takes a dead pid's lock over).
+  process.once('exit', () => lock.release());
   // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can reload.
   let hupWhileStarting = false;
   const earlyHup = () => { hupWhileStarting = true; };
   process.on('SIGHUP', earlyHup);
-  sweepTempFiles(g.stateDir);
-  const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const { buildNotifiers } = await import('../receivers.js');
   const host = await DaemonHost.start({
@@ -152,7 +145,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     } catch (err) {
       await host.stop();
       store.close();
-      lock?.release();
+      lock.release();
       throw (err as { code?: string }).code === 'USAGE' ? new UsageError((err as Error).message) : err;
     }
   }
@@ -169,13 +162,13 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       log.info({ signal }, 'stopping');
       const force = setTimeout(() => {
         log.error({ afterMs: Math.round(performance.now() - started) }, 'stop took too long; exiting anyway');
-        lock?.release();
+        lock.release();
         process.exit(0);
       }, STOP_DEADLINE_MS);
       force.unref();
       void Promise.all([http?.close(), host.stop()]).finally(() => {
         try { store.close(); } catch { /* closing is best effort */ }
-        lock?.release();
+        lock.release();
         clearTimeout(force);
         resolve();
       });

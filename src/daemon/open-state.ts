@@ -43,7 +43,11 @@ export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean;
     lock = withReserve(() => acquireLock(o.stateDir, 'daemon', {}, { configFile: o.configFile }));
   } catch (err) {
     if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
-    if (isDiskFull(err)) throw new UsageError(`disk full at ${dbPath}: cannot write the daemon lock beside it (${(err as { code: string }).code}). Free space on that volume, then start the daemon again.`);
+    const code = (err as { code?: unknown }).code;
+    if (isDiskFull(err)) throw new UsageError(`disk full at ${dbPath}: cannot write the daemon lock beside it (${String(code)}). Free space on that volume, then start the daemon again.`);
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      throw new UsageError(`${join(o.stateDir, 'daemon.lock')}: cannot write the daemon lock (${code}: ${(err as Error).message}). Make ${o.stateDir} writable by this user, or choose another --state-dir.`);
+    }
     throw err;
   }
   try {

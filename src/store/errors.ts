@@ -7,7 +7,10 @@ export type StoreErrorCode =
   | 'STORE_CORRUPT'
   | 'STORE_SCHEMA_NEWER'
   | 'STORE_SCHEMA_OLD'
-  | 'STORE_DISK_FULL';
+  | 'STORE_DISK_FULL'
+  | 'STORE_NOT_FILE'
+  | 'STORE_READONLY'
+  | 'STORE_UNUSABLE';
 
 /** The database is absent, corrupt, or of a schema this version cannot use; the message says what to do. */
 export class StoreError extends Error {

@@ -68,10 +68,15 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   // Every way out, an exception included, leaves no daemon.lock behind (only a SIGKILL can, and the next
   // start takes a dead pid's lock over).
   process.once('exit', () => lock.release());
-  // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can reload.
+  // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can
+  // reload, nor a SIGTERM before we can stop cleanly (it would leave the lock behind).
+  // One listener each for the whole run: removing the last listener of a signal drops one that is pending.
   let hupWhileStarting = false;
-  const earlyHup = () => { hupWhileStarting = true; };
-  process.on('SIGHUP', earlyHup);
+  let stopWhileStarting: string | undefined;
+  let onHup: (() => void) | undefined;
+  let onStop: ((signal: string) => void) | undefined;
+  process.on('SIGHUP', () => { if (onHup) onHup(); else hupWhileStarting = true; });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => { if (onStop) onStop(signal); else stopWhileStarting ??= signal; });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const { buildNotifiers } = await import('../receivers.js');
   const host = await DaemonHost.start({
@@ -173,16 +178,15 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         resolve();
       });
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    onStop = stop;
     // systemd's ExecReload and `mcp-hub-monitor reload` send SIGHUP: load the config file again.
     const reload = () => {
       if (stopping) return;
       log.info({ file: g.configFile }, 'SIGHUP: reloading the config');
       void host.reload();
     };
-    process.on('SIGHUP', reload);
-    process.off('SIGHUP', earlyHup);
-    if (hupWhileStarting) reload();
+    onHup = reload;
+    if (stopWhileStarting) stop(stopWhileStarting);
+    else if (hupWhileStarting) reload();
   });
 }

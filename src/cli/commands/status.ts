@@ -102,7 +102,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload },
       config: { file: configFile, error: configError ?? null },
-      store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion, writes },
+      store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion, writes, readFromCopy: store.openInfo.copiedBecause ?? null },
       hubs: perHub,
       gaps,
       notifications: outbox,
@@ -117,6 +117,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
         : configError === reload?.error ? [`config: ${clean(configFile)} still does not load (as above), so the SLO objectives and levels below are the defaults`]
           : [`config: ${clean(configFile)} does not load, so the SLO objectives and levels below are the defaults: ${clean(configError)}`]),
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
+      ...(store.openInfo.copiedBecause ? [`store: ${store.openInfo.copiedBecause}`] : []),
       ...(writes.problem !== null ? [`store: CANNOT WRITE: the daemon ${writes.problem}`]
         : writes.lastWriteAt !== null ? [`store: last successful write ${formatDuration(Math.max(0, now - writes.lastWriteAt))} ago`] : []),
       'hubs:',

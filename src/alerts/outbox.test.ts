@@ -139,6 +139,21 @@ test('an outcome the store refused is kept: a stored entry delivered while write
   expect(calls).toBe(callsAtDelivery); // delivered once, never tried again
 });
 
+test('a notification queued once writes work again follows the ones memory still holds: the store keeps their order, and the newest is the intent', () => {
+  const store = newStore();
+  const h = setup(store);
+  const at = h.clock.now();
+  refuseWrites(store);
+  const first = h.outbox.enqueue({ groupKey: '{hub="a"}', receiver: 'team', payload: '{"n":1}', firing: ['f1'], resolved: [], now: at });
+  expect(first).toBeLessThan(0);
+  allowWrites(store);
+  const second = h.outbox.enqueue({ groupKey: '{hub="a"}', receiver: 'team', payload: '{"n":2}', firing: ['f1', 'f2'], resolved: [], now: at + 1_000 });
+  expect(second).toBeGreaterThan(0);
+  expect(rows(store, 'SELECT payload, state FROM outbox ORDER BY id')).toEqual([{ payload: '{"n":1}', state: 'superseded' }, { payload: '{"n":2}', state: 'pending' }]);
+  expect(h.alerts.lastIntents().get('{hub="a"}\0team')?.firing).toEqual(['f1', 'f2']);
+  expect(h.outbox.memoryDepth()).toBe(0);
+});
+
 test('memory is bounded: beyond it the oldest notifications are dropped and counted', () => {
   const store = newStore();
   const h = setup(store, 3);

@@ -40,7 +40,8 @@ export class Outbox {
 
   /** Queues a notification (superseding a pending one of the same group and receiver); returns its id. */
   enqueue(o: Enqueue): number {
-    const stored = this.gate.attempt(() => this.store.enqueue(o));
+    // What memory holds is older: it goes to the store first, or this one joins it (the order is the intent).
+    const stored = this.persist() ? this.gate.attempt(() => this.store.enqueue(o)) : { ok: false as const };
     if (stored.ok) return stored.value;
     const key = keyOf(o);
     this.entries = this.entries.filter((e) => e.state !== 'pending' || keyOf(e) !== key);

@@ -9,8 +9,11 @@ import type { AlertBatch, Delivery, Notifier, NotifierLogger, QueuedBatch } from
 import type { AlertStore, OutboxRow } from '../store/alert-store.js';
 import { notificationKey } from './dispatch.js';
 
+/** What delivery needs of the outbox: the store's table, or the daemon's Outbox (outbox.ts) that also keeps memory. */
+export type OutboxStore = Pick<AlertStore, 'due' | 'nextDue' | 'markDelivered' | 'markRetry' | 'markDone'>;
+
 export interface DelivererDeps {
-  store: AlertStore;
+  store: OutboxStore;
   notifiers: ReadonlyMap<string, Notifier>;
   now: () => number;
   /** [0, 1); injected so backoff is testable. */

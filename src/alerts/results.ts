@@ -30,7 +30,7 @@ const PROBE_RULES = new Set(['server.probe', 'canary.call']);
 /** Alerts about the hub as a whole: they explain every other alert of that hub and always notify at once. */
 export const HUB_RULES: ReadonlySet<string> = new Set(['hub.reachable', 'hub.identity', 'hub.state', 'hub.process']);
 /** Alerts about the monitor itself (hub META_HUB): no poll, probe or silence of a hub speaks for them. */
-export const META_RULES: ReadonlySet<string> = new Set(['notifier.broken', 'config.reload']);
+export const META_RULES: ReadonlySet<string> = new Set(['notifier.broken', 'config.reload', 'monitor.store']);
 const SLO_PREFIX = 'slo.';
 
 /** Rules judged from the optional metrics routes, which a health-only poll (a confirmation) does not ask. */

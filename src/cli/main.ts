@@ -18,10 +18,13 @@ function finish(output: string, code: number): void {
 }
 
 /** Usage and config errors by their stable code: commands live in separate bundles with their own classes. */
-const KNOWN_CODES = new Set<unknown>([new UsageError('').code, 'CONFIG_INVALID']);
+const KNOWN_CODES = new Set<unknown>([new UsageError('').code, 'CONFIG_INVALID', 'LOCK_HELD']);
+/** The store's and the state dir's errors (store/errors.ts, store/files.ts): one line naming the file, the cause and the fix. */
+const KNOWN_PREFIXES = /^(STORE|STATE_DIR)_[A-Z_]+$/;
 
 function fail(err: unknown): never {
-  const known = err instanceof UsageError || err instanceof ConfigError || KNOWN_CODES.has((err as { code?: unknown } | null)?.code);
+  const code = (err as { code?: unknown } | null)?.code;
+  const known = err instanceof UsageError || err instanceof ConfigError || KNOWN_CODES.has(code) || (typeof code === 'string' && KNOWN_PREFIXES.test(code));
   const message = known ? (err as Error).message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
   process.stderr.write(`mcp-hub-monitor: ${message}\n`);
   process.exit(UNKNOWN);

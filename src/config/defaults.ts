@@ -84,6 +84,9 @@ export const DEFAULTS = {
       'slo.burn_rate': { failureThreshold: 1, successThreshold: 1 },
       'notifier.broken': { failureThreshold: 1, successThreshold: 1 },
       'config.reload': { failureThreshold: 1, successThreshold: 1 },
+      // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
+      // the first write that succeeds resolves it.
+      'monitor.store': { failureThreshold: 2, successThreshold: 1 },
       // Two comparison windows in a row: a sustained regression, not one noisy window.
       'baseline.regression': { failureThreshold: 2, successThreshold: 1 },
     } as Record<string, RuleOverride>,

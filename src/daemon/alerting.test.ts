@@ -9,11 +9,15 @@ import { startAlerting } from './alerting.js';
 import { ManualClock } from './clock.js';
 import { WriteBuffer } from './write-buffer.js';
 import { RecordingNotifier } from '../../test/support/alert-harness.js';
+import { StoreHealth } from './store-health.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const newStore = useTempStores('mhm-alerting-');
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+const storeHealth = (stateDir: string, clock: ManualClock) =>
+  new StoreHealth({ dbPath: join(stateDir, 'history.sqlite'), stateDir, clock, log: { info() {}, warn() {}, error() {} }, lastSuccessAt: clock.now() });
 
 test('an idle probe round (some servers only) neither resolves nor touches the alert of a server it did not probe; a full round does', async () => {
   const store = newStore();
@@ -22,8 +26,8 @@ test('an idle probe round (some servers only) neither resolves nor touches the a
   const clock = new ManualClock();
   const alerting = startAlerting({
     cfg: defaultConfig(), store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
-    buffer: new WriteBuffer(store, 1_000, () => clock.now()), notifiers: new Map(), hubs: () => [HUB],
-    stateDir, collecting: () => true,
+    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map(), hubs: () => [HUB],
+    stateDir, collecting: () => true, health: storeHealth(stateDir, clock),
   });
   const hung: ProbeResult = { server: 'frozen', outcome: 'hung', latencyMs: 5_000 };
   const alive = (server: string): ProbeResult => ({ server, outcome: 'alive', latencyMs: 3 });
@@ -55,8 +59,8 @@ test('F7: when the time line follows a forward step (+25 h), a firing alert keep
   flaky.answer = () => ({ kind: 'retry', error: 'HTTP 503' });
   const alerting = startAlerting({
     cfg, store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
-    buffer: new WriteBuffer(store, 1_000, () => clock.now()), notifiers: new Map([['team', team], ['flaky', flaky]]), random: () => 0.5, hubs: () => [HUB],
-    stateDir, collecting: () => true,
+    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map([['team', team], ['flaky', flaky]]), random: () => 0.5, hubs: () => [HUB],
+    stateDir, collecting: () => true, health: storeHealth(stateDir, clock),
   });
   alerting.onProbeRound(HUB, [{ server: 'frozen', outcome: 'hung', latencyMs: 5_000 }], [], true, true);
   await clock.advance(2_000);

@@ -5,8 +5,9 @@
  */
 import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
-import { AlertPipeline } from '../alerts/pipeline.js';
+import { AlertPipeline, type PipelineMemory } from '../alerts/pipeline.js';
 import { Deliverer } from '../alerts/deliver.js';
+import { Outbox } from '../alerts/outbox.js';
 import { metaScope, META_HUB, pollScope, probeScope, regressionScope, sloScope, toRuleResults } from '../alerts/results.js';
 import { evaluateSlo, sloInputs } from '../evaluate/slo.js';
 import { evaluateRegression } from '../evaluate/regression.js';
@@ -29,6 +30,7 @@ import type { Clock } from './clock.js';
 import type { Logger } from './collector.js';
 import { schedulePeriodic, type Periodic } from './schedule.js';
 import type { WriteBuffer } from './write-buffer.js';
+import type { StoreHealth } from './store-health.js';
 
 export interface AlertingDeps {
   cfg: MonitorConfig;
@@ -47,12 +49,27 @@ export interface AlertingDeps {
   runId?: number;
   /** Whether the daemon is collecting (some hub polled recently): gates the heartbeat. */
   collecting: () => boolean;
+  /** Whether the store takes writes; every alerting write goes through it. */
+  health: StoreHealth;
+  /** What the alerting this one replaces (a config reload) held in memory. */
+  carry?: AlertingMemory;
+}
+
+/** Alert state and notifications that may exist only in memory (the store refused them), kept across a reload. */
+export interface AlertingMemory {
+  pipeline: PipelineMemory;
+  outbox: Outbox;
 }
 
 export interface RunningAlerting {
   pipeline: AlertPipeline;
   deliverer: Deliverer;
   alertStore: AlertStore;
+  outbox: Outbox;
+  /** Stores what memory holds (after the store refused it); returns whether everything is stored. */
+  persist(): boolean;
+  /** Everything held in memory, for the alerting that replaces this one. */
+  memory(): AlertingMemory;
   onSnapshot(snapshot: HubSnapshot, previous: HubSnapshot | undefined): boolean;
   /** `complete`: a full round (every connected server); a partial one resolves nothing it did not probe. */
   onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean, complete: boolean): void;
@@ -66,11 +83,12 @@ export interface RunningAlerting {
 const NOTIFY_TIMEOUT_MS = 10_000;
 
 export function startAlerting(d: AlertingDeps): RunningAlerting {
-  const { cfg, clock, log, buffer } = d;
+  const { cfg, clock, log, buffer, health } = d;
   const alertStore = new AlertStore(d.store.db);
+  const outbox = d.carry?.outbox ?? new Outbox(alertStore, health);
   let deliverer: Deliverer | undefined;
   const pipeline = new AlertPipeline({
-    store: alertStore, cfg, now: () => clock.now(), log,
+    store: alertStore, cfg, now: () => clock.now(), log, outbox, gate: health, ...(d.carry ? { carry: d.carry.pipeline } : {}),
     onTransition: (t) => {
       if (t.to !== 'firing' && t.to !== 'resolved') return;
       const a = t.alert;
@@ -80,7 +98,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
   });
   const counts: Record<string, Record<string, number>> = {};
   deliverer = new Deliverer({
-    store: alertStore, notifiers: d.notifiers, now: () => clock.now(), random: d.random, timeoutMs: NOTIFY_TIMEOUT_MS, log,
+    store: outbox, notifiers: d.notifiers, now: () => clock.now(), random: d.random, timeoutMs: NOTIFY_TIMEOUT_MS, log,
     onOutcome: (receiver, outcome) => {
       const r = (counts[receiver] ??= {});
       r[outcome] = (r[outcome] ?? 0) + 1;
@@ -124,11 +142,21 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     }
   }
 
+  /** The monitor.store meta-alert: CRITICAL while the store refuses writes, resolved by the next write that succeeds. */
+  function observeStore(): void {
+    guard(() => pipeline.observe([{
+      rule: 'monitor.store', labels: { hub: META_HUB }, status: health.failing ? 'critical' : 'ok', summary: health.describe(),
+    }], metaScope('monitor.store')));
+  }
+  const persist = () => pipeline.persist() && outbox.persist();
+
   const timers: Periodic[] = [schedulePeriodic({
     periodMs: 1_000, clock, immediate: false,
     run: async () => {
+      observeStore();
       guard(() => pipeline.dispatch());
       deliverer!.tick();
+      if (pipeline.hasUnsaved() || outbox.memoryDepth() > 0) persist();
     },
   })];
   // SLOs: every minute, per hub, the ratios the burn-rate windows need, from raw samples up to 6 h and
@@ -184,6 +212,9 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     pipeline,
     deliverer,
     alertStore,
+    outbox,
+    persist,
+    memory: () => ({ pipeline: pipeline.memory(), outbox }),
     onSnapshot(snapshot, previous) {
       // "Connected, uptime 0" that one look cannot settle (just connected, or died young) is unknown to the
       // lifecycle: it neither confirms nor clears a death seen on the previous poll.

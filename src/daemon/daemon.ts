@@ -15,7 +15,11 @@ import { WriteBuffer } from './write-buffer.js';
 import { scheduledJobs, startJobs } from './jobs.js';
 import { HubProber } from './prober.js';
 import { HubsSeenRecorder } from './hubs-seen.js';
-import { startAlerting, type RunningAlerting } from './alerting.js';
+import { startAlerting, type AlertingMemory, type RunningAlerting } from './alerting.js';
+import { StoreHealth } from './store-health.js';
+import { readStoreWriteStatus } from './store-write-status.js';
+import { guardWal } from './wal-guard.js';
+import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
 
@@ -36,8 +40,11 @@ export interface DaemonOptions {
   random?: () => number;
   /** How to run this CLI's own commands for the scheduled jobs; absent = no jobs. */
   jobs?: { cliArgv: string[]; globalArgs: string[] };
-  /** Continue this run and its write buffer (whatever it still holds) instead of starting one: a config reload, no gap, no new run row. */
-  resume?: { run: RunIdentity; buffer: WriteBuffer };
+  /**
+   * Continue this run, its write buffer and store health, and what its alerting kept in memory, instead of
+   * starting one: a config reload, no gap, no new run row, nothing held in memory lost.
+   */
+  resume?: { run: RunIdentity; buffer: WriteBuffer; health: StoreHealth; alerting?: AlertingMemory };
 }
 
 /** Which run of the daemon this is. */
@@ -46,13 +53,19 @@ export interface RunIdentity {
   /** Epoch ms this run started, and whether the previous run stopped cleanly. */
   startedAt: number;
   cleanStart: boolean;
+  /** Whether its `runs` row is stored: a store that refuses writes at the start (disk full) gets it later. */
+  recorded: boolean;
 }
 
 export interface RunningDaemon extends RunIdentity {
   /** The time line every stored time and duration of this run comes from. */
   clock: TimelineClock;
+  /** The run, kept across config reloads (a reload resumes it). */
+  run: RunIdentity;
   collectors: HubCollector[];
   buffer: WriteBuffer;
+  /** Whether the store takes writes: the gate of every write, and what /metrics, the log and monitor.store say. */
+  health: StoreHealth;
   alerting?: RunningAlerting;
   /** Stops collecting and flushes; `endRun: false` leaves the run open for a reloaded config to resume. */
   stop(opts?: { endRun?: boolean }): Promise<void>;
@@ -62,32 +75,48 @@ const ROLLUP_EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
 /** Each committed poll already moves the run's last beat (same transaction); this beat covers a daemon whose polls all fail to write. */
 const BEAT_EVERY_MS = 30_000;
+const WAL_GUARD_EVERY_MS = 5_000;
 
 /** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
 export function startDaemon(o: DaemonOptions): RunningDaemon {
   const clock = timelineOf(o.clock ?? systemClock);
   const { store, log, cfg } = o;
+  const health = o.resume?.health ?? new StoreHealth({
+    dbPath: store.path, stateDir: o.stateDir, clock, log,
+    lastSuccessAt: readStoreWriteStatus(o.stateDir)?.lastWriteAt ?? store.lastSampleTime(),
+  });
+  health.reclaim = () => store.reclaimWal();
   let run: RunIdentity;
   if (o.resume) run = o.resume.run;
   else {
     const previous = store.lastRun();
     const cleanStart = previous === undefined || Boolean(previous.clean_stop);
-    const startedAt = clock.now();
-    run = { runId: store.startRun({ pid: process.pid, t: startedAt, cleanStart }), startedAt, cleanStart };
+    // The id is known before the row is stored: the daemon runs under it even while the store refuses writes.
+    run = { runId: store.nextRunId(), startedAt: clock.now(), cleanStart, recorded: false };
   }
+  /** Stores the run's row if it is not yet; whether it is stored. */
+  const recordRun = (): boolean => {
+    if (!run.recorded) {
+      run.recorded = health.attempt(() => store.startRun({ id: run.runId, pid: process.pid, t: run.startedAt, cleanStart: run.cleanStart, lastBeatAt: clock.now() })).ok;
+    }
+    return run.recorded;
+  };
+  recordRun();
   const { runId } = run;
   log.info({ runId, cleanStart: run.cleanStart, hubs: o.targets.map((t) => t.url), sse: Boolean(o.startSse) }, o.resume ? 'daemon reconfigured' : 'daemon started');
   if (o.startSse && !o.resume) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
   }
-  const buffer = o.resume?.buffer ?? new WriteBuffer(store, 100_000, () => clock.now(), runId);
+  const buffer = o.resume?.buffer ?? new WriteBuffer(store, { runId, gate: health });
+  buffer.onDropping = (stats) => log.error({ droppedSamples: stats.droppedSamples, droppedEvents: stats.droppedEvents, pending: stats.pendingSamples + stats.pendingEvents },
+    'the store has refused writes for so long that the memory backlog is full: dropping the oldest rows (counted in /metrics)');
   const agent = createHubAgent();
   let collectors: HubCollector[] = [];
   const alerting = cfg.alerting.enabled
     ? startAlerting({
       cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random, runId,
       hubs: () => collectors.map((c) => c.hub),
-      stateDir: o.stateDir,
+      stateDir: o.stateDir, health, ...(o.resume?.alerting ? { carry: o.resume.alerting } : {}),
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
     })
     : undefined;
@@ -99,6 +128,12 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     pollIntervalMs: cfg.collect.intervalMs,
     timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
   }));
+  // Writing works again: everything kept in memory goes to the store, oldest first, and the space held back
+  // for a start on a full volume is set aside again when there is room.
+  health.onRecovered = () => {
+    if (recordRun() && buffer.flush()) alerting?.persist();
+    keepReserve(o.stateDir);
+  };
   for (const c of collectors) c.start();
   const probers = cfg.probes.enabled
     ? collectors.map((c) => new HubProber(c.hub, {
@@ -128,9 +163,12 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     schedulePeriodic({
       periodMs: BEAT_EVERY_MS, clock, immediate: false,
       run: async () => {
-        buffer.flush();
-        try { store.beat(runId, clock.now()); } catch (err) { log.warn({ err: String(err) }, 'cannot record heartbeat'); }
+        if (recordRun() && buffer.flush()) health.attempt(() => store.beat(runId, clock.now()));
       },
+    }),
+    schedulePeriodic({
+      periodMs: WAL_GUARD_EVERY_MS, clock, immediate: false,
+      run: async () => { if (!health.failing) guardWal(store, o.stateDir); },
     }),
     schedulePeriodic({
       periodMs: cfg.collect.intervalMs, clock, immediate: false,
@@ -139,7 +177,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     schedulePeriodic({
       periodMs: ROLLUP_EVERY_MS, clock, immediate: false,
       run: async () => {
-        try { store.rollup(clock.now()); } catch (err) { log.warn({ err: String(err) }, 'rollup failed; retrying next minute'); }
+        if (health.failing) return; // the write buffer's retries find out when writing works again
+        try { health.attempt(() => store.rollup(clock.now())); } catch (err) { log.warn({ err: String(err) }, 'rollup failed; retrying next minute'); }
       },
     }),
     schedulePeriodic({
@@ -148,7 +187,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
         // Retention deletes by the run's start plus the monotonic time since, never by a time a forward step
         // (+1 year) moved: nothing younger than the policy by the monotonic clock is deleted (faults A22).
         const r = cfg.collect.retention;
-        try { store.retention(clock.steadyNow(), { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs }); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
+        if (health.failing) return;
+        try { health.attempt(() => store.retention(clock.steadyNow(), { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs })); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
       },
     }),
   ];
@@ -163,8 +203,10 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   return {
     ...run,
     clock,
+    run,
     collectors,
     buffer,
+    health,
     alerting,
     async stop(opts = {}) {
       unsubscribeSteps();
@@ -173,14 +215,13 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       await alerting?.stop();
       agent.destroy();
       buffer.flush();
+      alerting?.persist();
       noteSeen(true);
       if (opts.endRun === false) return;
-      try {
-        store.stopRun(runId, clock.now(), buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0);
-      } catch (err) {
-        log.error({ err: String(err) }, 'cannot record the clean stop');
-      }
-      log.info({ runId, dropped: buffer.stats.droppedSamples }, 'daemon stopped');
+      const clean = buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0;
+      if (!recordRun() || !health.attempt(() => store.stopRun(runId, clock.now(), clean)).ok) log.error({ error: health.lastError }, 'cannot record the clean stop');
+      health.flushNote();
+      log.info({ runId, dropped: buffer.stats.droppedSamples, lost: buffer.stats.pendingSamples + buffer.stats.pendingEvents }, 'daemon stopped');
     },
   };
 }

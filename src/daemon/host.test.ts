@@ -24,9 +24,9 @@ function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
       const run: FakeRun = { cfg: o.cfg, resumedRun: o.resume?.run.runId, observed: [], written: [] };
       runs.push(run);
       return {
-        runId: 7, startedAt: 500, cleanStart: true, collectors: [],
+        runId: 7, startedAt: 500, cleanStart: true, recorded: true, run: { runId: 7, startedAt: 500, cleanStart: true, recorded: true }, collectors: [],
         buffer: { write: (_s: unknown[], e: { type: string }[]) => run.written.push(...e) },
-        alerting: { pipeline: { observe: (r: RuleResult[]) => { run.observed.push(...r); return { confirming: false }; } } },
+        alerting: { pipeline: { observe: (r: RuleResult[]) => { run.observed.push(...r); return { confirming: false }; } }, memory: () => ({}) },
         stop: async (s?: { endRun?: boolean }) => { run.stoppedWith = s ?? {}; },
       } as unknown as RunningDaemon;
     },

@@ -101,8 +101,13 @@ export class DaemonHost {
       return this.failed((err as Error).message);
     }
     const needsRestart = START_ONLY.filter((k) => JSON.stringify(next.cfg[k]) !== JSON.stringify(this.resolved.cfg[k]));
-    const resume = { run: { runId: this.running.runId, startedAt: this.running.startedAt, cleanStart: this.running.cleanStart }, buffer: this.running.buffer };
-    await this.running.stop({ endRun: false });
+    const previous = this.running;
+    await previous.stop({ endRun: false });
+    // Alert state the store refused lives only in memory: the next alerting takes it over.
+    const resume = {
+      run: previous.run, buffer: previous.buffer, health: previous.health,
+      ...(previous.alerting ? { alerting: previous.alerting.memory() } : {}),
+    };
     try {
       this.running = this.deps.start({ cfg: next.cfg, targets: next.targets, notifiers, resume });
     } catch (err) {

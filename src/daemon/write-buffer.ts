@@ -1,8 +1,10 @@
 /**
  * Rows on their way to the store. When a write fails (disk full, database locked: faults B1, B4) the rows
  * stay here, bounded, and are flushed in order once writing works again; beyond the bound the oldest are
- * dropped and counted, never silently.
+ * dropped and counted, never silently. A backlog is written in chunks, each its own transaction, so a
+ * volume with a little space back takes what fits instead of refusing one transaction too big for it.
  */
+import { directGate, type WriteGate } from '../store/write-gate.js';
 import type { EventRow, SampleRow } from './observations.js';
 
 export interface StoreWriter {
@@ -16,21 +18,29 @@ export interface WriteBufferStats {
   pendingEvents: number;
   droppedSamples: number;
   droppedEvents: number;
-  lastError?: string;
-  failingSince?: number;
 }
+
+/** Rows per transaction when flushing a backlog (a poll of 250 servers is ~1,300 samples). */
+export const FLUSH_CHUNK_ROWS = 2_000;
 
 export class WriteBuffer {
   private samples: SampleRow[] = [];
   private events: EventRow[] = [];
   readonly stats: WriteBufferStats = { pendingSamples: 0, pendingEvents: 0, droppedSamples: 0, droppedEvents: 0 };
+  /** Called once each time rows start being dropped (the bound was reached), with what was dropped so far. */
+  onDropping?: (stats: WriteBufferStats) => void;
+  private dropping = false;
 
-  constructor(
-    private readonly store: StoreWriter,
-    private readonly maxRows = 100_000,
-    private readonly now: () => number = Date.now,
-    private readonly runId?: number,
-  ) {}
+  private readonly maxRows: number;
+  private readonly runId: number | undefined;
+  private readonly gate: WriteGate;
+
+  /** `maxRows` per kind (samples, events); `gate`: the daemon's StoreHealth (default: try every write). */
+  constructor(private readonly store: StoreWriter, opts: { maxRows?: number; runId?: number; gate?: WriteGate } = {}) {
+    this.maxRows = opts.maxRows ?? 100_000;
+    this.runId = opts.runId;
+    this.gate = opts.gate ?? directGate();
+  }
 
   /** Queues rows and tries to write everything pending; returns whether the store took it. */
   write(samples: SampleRow[], events: EventRow[]): boolean {
@@ -40,27 +50,38 @@ export class WriteBuffer {
     return this.flush();
   }
 
-  /** Tries to write what is pending. */
+  /** The samples not written yet, oldest first (live readers overlay them on the store: views/http). */
+  pendingSamples(): readonly SampleRow[] {
+    return this.samples;
+  }
+
+  /** Tries to write what is pending, events first, in chunks; returns whether everything was written. */
   flush(): boolean {
     try {
-      if (this.events.length) {
-        this.store.insertEvents(this.events);
-        this.events = [];
+      while (this.events.length || this.samples.length) {
+        const ok = this.events.length ? this.writeChunk('events') : this.writeChunk('samples');
+        if (!ok) return false;
       }
-      if (this.samples.length) {
-        this.store.insertSamples(this.samples, this.runId === undefined ? undefined : { runId: this.runId });
-        this.samples = [];
-      }
-      this.stats.lastError = undefined;
-      this.stats.failingSince = undefined;
-      this.sync();
+      this.dropping = false;
       return true;
-    } catch (err) {
-      this.stats.lastError = `${(err as NodeJS.ErrnoException).code ?? 'error'}: ${(err as Error).message}`;
-      this.stats.failingSince ??= this.now();
+    } finally {
       this.sync();
-      return false;
     }
+  }
+
+  private writeChunk(kind: 'events' | 'samples'): boolean {
+    const rows = kind === 'events' ? this.events : this.samples;
+    const chunk = rows.slice(0, FLUSH_CHUNK_ROWS);
+    let ok: boolean;
+    try {
+      ok = this.gate.attempt(() => (kind === 'events'
+        ? this.store.insertEvents(chunk as EventRow[])
+        : this.store.insertSamples(chunk as SampleRow[], this.runId === undefined ? undefined : { runId: this.runId }))).ok;
+    } catch {
+      return false; // not a refusal (a bad row): the rows stay, as before; the store's tests cover validation
+    }
+    if (ok) rows.splice(0, chunk.length);
+    return ok;
   }
 
   private trim(): void {
@@ -69,6 +90,11 @@ export class WriteBuffer {
     if (s) { this.samples.splice(0, s); this.stats.droppedSamples += s; }
     const e = over(this.events.length);
     if (e) { this.events.splice(0, e); this.stats.droppedEvents += e; }
+    if ((s || e) && !this.dropping) {
+      this.dropping = true;
+      this.sync();
+      this.onDropping?.(this.stats);
+    }
   }
 
   private sync(): void {

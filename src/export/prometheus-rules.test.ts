@@ -54,6 +54,9 @@ describe('defaults: the daemon\'s thresholds and timing', () => {
       ['mcp_hub_monitor_last_poll_age_seconds > 15', '10s', 'warning'], ['absent(mcp_hub_up)', '1m', 'critical'],
     ]);
   });
+  test('the monitor\'s store: critical while it refuses writes, on the second scrape (failure_threshold 2), resolved at the first write (faults F1)', () => {
+    expect(one(c, 'McpHubMonitorStoreNotWriting')).toMatchObject({ expr: 'mcp_hub_monitor_store_writable == 0', for: '5s', labels: { severity: 'critical' } }); // (2 - 1) × the 5 s scrape
+  });
   test('both groups evaluate at the scrape interval', () => {
     expect(prometheusRuleGroups(c, { scrapeIntervalMs: 15_000 }).map((g) => g.interval)).toEqual(['15s', '15s']);
   });

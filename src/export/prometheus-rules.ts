@@ -129,7 +129,7 @@ function serversDown(cfg: MonitorConfig, scrape: number): AlertSpec[] {
   ];
 }
 
-/** Alerts about the monitor itself: stale or absent polls, failing notifications. */
+/** Alerts about the monitor itself: stale or absent polls, failing notifications, a store that refuses writes. */
 function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): CommentedRule[] {
   const out: (CommentedRule | undefined)[] = [
     alertRule(cfg, {
@@ -152,6 +152,13 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
       summary: 'mcp-hub-monitor receiver {{ $labels.receiver }} rejected or gave up on {{ $value | printf "%.0f" }} notifications in the last hour',
       description: 'A 4xx from the receiver (not retried) or 24 h of failed retries: alerts are not reaching {{ $labels.receiver }}. `mcp-hub-monitor notify test {{ $labels.receiver }}` shows the error.',
       why: 'notifier.broken: deliveries that failed (4xx) or expired (retries gave up) in the last hour.',
+    }),
+    alertRule(cfg, {
+      name: 'McpHubMonitorStoreNotWriting', rule: 'monitor.store', severity: 'critical', periodMs: scrape,
+      expr: 'mcp_hub_monitor_store_writable == 0',
+      summary: 'mcp-hub-monitor cannot write its history (last successful write {{ with query "time() - mcp_hub_monitor_store_last_successful_write_timestamp_seconds" }}{{ . | first | value | humanizeDuration }}{{ end }} ago)',
+      description: 'The daemon\'s store refuses writes (disk full, I/O error, locked): it keeps alerting from memory and keeps new rows in memory, bounded (mcp_hub_monitor_store_backlog_rows, dropped beyond it). `mcp-hub-monitor status` says why; freeing space on the state dir\'s volume resumes writing by itself.',
+      why: 'monitor.store: the daemon\'s own gauge, 0 while its writes fail.',
     }),
     alertRule(cfg, {
       name: 'McpHubMonitorConfigReloadFailed', rule: 'config.reload', severity: 'warning', periodMs: scrape,

@@ -153,7 +153,9 @@ export class AlertStore {
       nextDue: p("SELECT min(next_attempt_at) AS t FROM outbox WHERE state = 'pending'"),
       delivered: p("UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_status = ?, done_at = ? WHERE id = ? AND state = 'pending'"),
       logNotification: p('INSERT INTO notifications (outbox_id, group_key, receiver, status, firing, resolved, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      retry: p("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_status = ? WHERE id = ? AND state = 'pending'"),
+      retry: p("UPDATE outbox SET attempts = attempts + ?, next_attempt_at = ?, last_error = ?, last_status = ? WHERE id = ? AND state = 'pending'"),
+      importRow: p(`INSERT INTO outbox (group_key, receiver, payload, firing, resolved, state, attempts, created_at, next_attempt_at, last_error, last_status, done_at)
+        VALUES (@groupKey, @receiver, @payload, @firing, @resolved, @state, @attempts, @createdAt, @nextAttemptAt, @lastError, @lastStatus, @doneAt)`),
       finish: p("UPDATE outbox SET state = ?, attempts = attempts + ?, last_error = ?, last_status = ?, done_at = ? WHERE id = ? AND state = 'pending'"),
       pendingDepth: p("SELECT count(*) AS n FROM outbox WHERE state = 'pending'"),
       outboxById: p('SELECT * FROM outbox WHERE id = ?'),
@@ -294,8 +296,25 @@ export class AlertStore {
     }).immediate();
   }
 
-  markRetry(id: number, nextAt: number, error: string, status: number | null): void {
-    this.s.retry!.run(nextAt, error.slice(0, 512), status, id);
+  /** `attempts`: how many failed attempts this records (more than one when they were kept in memory first). */
+  markRetry(id: number, nextAt: number, error: string, status: number | null, attempts = 1): void {
+    this.s.retry!.run(attempts, nextAt, error.slice(0, 512), status, id);
+  }
+
+  /**
+   * Stores an outbox entry the daemon kept in memory while the store refused writes, as it stands now (its
+   * state, attempts, and for a delivered one its notification log row), superseding older pending entries
+   * of its group and receiver as enqueue does. Returns its id.
+   */
+  storeOutboxRow(row: Omit<OutboxRow, 'id'>): number {
+    return this.db.transaction(() => {
+      const id = Number(this.s.importRow!.run({ ...row, firing: JSON.stringify(row.firing), resolved: JSON.stringify(row.resolved), lastError: row.lastError?.slice(0, 512) ?? null }).lastInsertRowid);
+      this.s.supersede!.run(id, row.createdAt, row.groupKey, row.receiver, id);
+      if (row.state === 'delivered') {
+        this.s.logNotification!.run(id, row.groupKey, row.receiver, row.firing.length > 0 ? 'firing' : 'resolved', JSON.stringify(row.firing), JSON.stringify(row.resolved), row.doneAt ?? row.createdAt);
+      }
+      return id;
+    }).immediate();
   }
 
   /** Ends an entry without delivery: failed_permanent, expired or skipped. */

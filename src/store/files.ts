@@ -5,7 +5,7 @@
  * killed writer swept at start.
  */
 import {
-  closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync,
+  accessSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync,
   renameSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -129,8 +129,21 @@ function checkDir(abs: string, opts: StateDirOptions, mode: { tighten?: boolean;
     if (!mode.readOnly && (fstatSync(fd).mode & 0o200) === 0 && uid !== 0) {
       throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: the state dir is not writable (mode 0${perm.toString(8)}). chmod 0700 ${abs} to let the daemon store history.`);
     }
+    if (!mode.readOnly && readOnlyMount(abs)) {
+      throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: the state dir is on a read-only filesystem. Remount it read-write, or choose another --state-dir.`);
+    }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Whether `dir` is on a read-only mount (root too: its permission bits say nothing about that). */
+function readOnlyMount(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EROFS';
   }
 }
 

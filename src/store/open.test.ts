@@ -10,7 +10,8 @@ import { StoreError } from './errors.js';
 import { DB_FILE, isCorruptionError } from './open.js';
 import { Store } from './store.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
-import { NOT_ROOT, skipUnless } from '../../test/support/requires.js';
+import { LINUX, NOT_ROOT, ROOT, skipNow, skipUnless } from '../../test/support/requires.js';
+import { spawnSync } from 'node:child_process';
 
 const roots: string[] = [];
 const open: Store[] = [];
@@ -215,15 +216,60 @@ describe('Store.open read-only (one-shot commands)', () => {
     expect(readdirSync(dir)).toEqual([DB_FILE]);
   });
 
-  test('an unwritable state dir with no daemon running is STORE_DIR_READONLY (faults B3)', skipUnless(NOT_ROOT), () => {
+  test('an unwritable state dir with no daemon running is read from a copy in memory, which says so (faults B3, F9)', skipUnless(NOT_ROOT), () => {
     const dir = stateDir();
-    Store.open({ stateDir: dir }).close();
+    const w = Store.open({ stateDir: dir });
+    w.insertSamples([{ hub: 'h', name: 'n', t: 5, v: 1 }]);
+    w.close();
     chmodSync(dir, 0o500);
     try {
-      expect(code(() => Store.open({ stateDir: dir, readOnly: true }))).toBe('STORE_DIR_READONLY');
+      const r = track(Store.open({ stateDir: dir, readOnly: true }));
+      expect(r.lastSampleTime('h')).toBe(5);
+      expect(r.openInfo.copiedBecause).toBe(`read from a copy in memory: ${dir} is not writable`);
+      expect(readdirSync(dir)).toEqual([DB_FILE]);
     } finally {
       chmodSync(dir, 0o700);
     }
+  });
+
+  test('a read-only mount with no daemon running is read from a copy in memory (faults F9)', skipUnless(ROOT, LINUX), (ctx) => {
+    const dir = stateDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dir]).status !== 0) skipNow(ctx, 'mount -t tmpfs failed: needs a kernel and container that allow it');
+    try {
+      const w = Store.open({ stateDir: dir });
+      w.insertSamples([{ hub: 'h', name: 'n', t: 5, v: 1 }]);
+      w.close();
+      expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
+      const r = Store.open({ stateDir: dir, readOnly: true });
+      try {
+        expect(r.lastSampleTime('h')).toBe(5);
+        expect(r.openInfo.copiedBecause).toMatch(/^read from a copy in memory: .* is not writable$/);
+      } finally {
+        r.close();
+      }
+    } finally {
+      spawnSync('umount', ['-l', dir]);
+    }
+  });
+
+  test('a directory named history.sqlite is STORE_NOT_FILE for readers and the writer: one line naming it and the fix (faults F9)', () => {
+    const dir = stateDir();
+    mkdirSync(join(dir, DB_FILE), { recursive: true });
+    chmodSync(dir, 0o700);
+    for (const readOnly of [true, false]) {
+      expect(code(() => Store.open({ stateDir: dir, readOnly }))).toBe('STORE_NOT_FILE');
+      expect(() => Store.open({ stateDir: dir, readOnly })).toThrow(`${join(dir, DB_FILE)}: is a directory, not the history database. Move it away (mv ${join(dir, DB_FILE)} ${join(dir, DB_FILE)}.bak), then try again.`);
+    }
+  });
+
+  test('a history file the writer may not write is STORE_READONLY at open, not a failed write later (faults F9)', skipUnless(NOT_ROOT), () => {
+    const dir = stateDir();
+    Store.open({ stateDir: dir }).close();
+    chmodSync(join(dir, DB_FILE), 0o400);
+    expect(code(() => Store.open({ stateDir: dir }))).toBe('STORE_READONLY');
+    expect(() => Store.open({ stateDir: dir })).toThrow(/history\.sqlite: the history database is read-only \(mode 0400, owner uid \d+\), so the daemon cannot write its history\. Make it writable .*\(chmod 0600 .*\)/);
+    track(Store.open({ stateDir: dir, readOnly: true })); // reading it is fine
   });
 
   test('an old schema is STORE_SCHEMA_OLD: a reader never migrates', () => {

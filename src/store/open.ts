@@ -5,9 +5,9 @@
  * `history.sqlite.corrupt-<time>` with its -wal/-shm (never deleted) and a fresh one takes its place.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, renameSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreError } from './errors.js';
+import { checkIsFile, codeOf, corruptError, isOpenDiskFull, openFailure, StoreError } from './errors.js';
 import { ensureStateDir, sweepTempFiles, verifyStateDir, type StateDirOptions } from './files.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion, type MigrateHooks, type Migration } from './migrations.js';
 
@@ -45,6 +45,8 @@ export interface OpenInfo {
   warnings: string[];
   /** Stale `.*.tmp` files removed from the state dir. */
   sweptTempFiles: string[];
+  /** A reader that could not open the file in place read a copy in memory: why (said by the commands). */
+  copiedBecause?: string;
 }
 
 /** SQLite result codes that mean "this file is damaged", as opposed to busy, permissions or I/O. */
@@ -131,7 +133,10 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
   const path = join(dir.dir, DB_FILE);
   // File mtimes are real wall time, so the sweep compares with Date.now(), not the injected clock.
   const sweptTempFiles = sweepTempFiles(dir.dir);
+  checkIsFile(path);
   let created = !existsSync(path);
+  // SQLite opens a file it may not write read-only without a word, and every write would fail later: say it now.
+  if (!created && !writable(path)) throw openFailure(Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' }), path, dir.dir);
   let corruptMovedTo: string | undefined;
   let corruptReason: string | undefined;
   let db: Database.Database | undefined;
@@ -141,14 +146,18 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
   } catch (err) {
     if (!isCorruptionError(err)) {
       db?.close();
-      throw err; // busy, permissions, I/O: the file may be fine, so never move it aside for these
+      throw openFailure(err, path, dir.dir); // busy, permissions, I/O, space: the file may be fine, so never move it aside for these
     }
     corruptReason = `${(err as { code: string }).code}: ${(err as Error).message}`;
   }
   if (corruptReason !== undefined) {
     try { db?.close(); } catch { /* a damaged file may fail its closing checkpoint; it is being moved anyway */ }
     corruptMovedTo = moveAside(path, now());
-    db = openWriter(path, busyMs);
+    try {
+      db = openWriter(path, busyMs);
+    } catch (err) {
+      throw openFailure(err, path, dir.dir);
+    }
     created = true;
   }
   const live = db as Database.Database;
@@ -157,7 +166,7 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
     privateModes(path); // the first write created the -wal
   } catch (err) {
     live.close();
-    throw err;
+    throw openFailure(err, path, dir.dir);
   }
   const info: OpenInfo = {
     created, schemaVersion: schemaVersion(live), warnings: dir.warnings, sweptTempFiles,
@@ -172,30 +181,78 @@ function openReader(opts: OpenOptions, dirOpts: StateDirOptions, busyMs: number)
   if (!existsSync(path)) {
     throw new StoreError('STORE_MISSING', path, `${path}: no history yet; it is written by \`mcp-hub-monitor daemon\`.`);
   }
-  const corrupt = (why: string, cause?: unknown): StoreError => new StoreError('STORE_CORRUPT', path,
-    `${path}: the history database is damaged (${why}). The daemon moves it aside and starts a new one at its next start; the old file is kept for recovery.`, { cause });
+  checkIsFile(path);
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyMs });
-    const bad = opts.quickCheck === false ? undefined : quickCheck(db);
-    if (bad !== undefined) throw corrupt(bad);
-    const version = schemaVersion(db);
-    const latest = (opts.migrations ?? MIGRATIONS).length || LATEST_SCHEMA_VERSION;
-    if (version > latest) {
-      throw new StoreError('STORE_SCHEMA_NEWER', path, `${path}: schema version ${version} is newer than this mcp-hub-monitor understands (${latest}). Upgrade mcp-hub-monitor.`);
-    }
-    if (version < latest) {
-      throw new StoreError('STORE_SCHEMA_OLD', path, `${path}: schema version ${version}, this mcp-hub-monitor needs ${latest}. Start the daemon once to upgrade it.`);
-    }
-    return { db, path, info: { created: false, schemaVersion: version, warnings: dir.warnings, sweptTempFiles: [] } };
+    return { db, path, info: checkReadable(db, path, opts, { created: false, schemaVersion: 0, warnings: dir.warnings, sweptTempFiles: [] }) };
   } catch (err) {
     db?.close();
-    if ((err as { code?: unknown }).code === 'SQLITE_READONLY_DIRECTORY') {
-      // A WAL reader needs history.sqlite-shm; with no daemon running it must create it, and cannot here.
-      throw new StoreError('STORE_DIR_READONLY', path,
-        `${path}: cannot read the history: its dir is not writable, and SQLite needs to create ${DB_FILE}-shm beside it while no daemon runs. Make it writable (chmod 0700 ${dir.dir}) or start the daemon.`, { cause: err });
-    }
-    if (isCorruptionError(err)) throw corrupt(`${(err as { code: string }).code}: ${(err as Error).message}`, err);
-    throw err;
+    // A WAL reader needs history.sqlite-shm beside the file; with no daemon running it must create it, and
+    // cannot in a read-only dir or on a full volume: read a copy in memory instead.
+    const code = codeOf(err);
+    const why = code === 'SQLITE_READONLY_DIRECTORY' || (code === 'SQLITE_CANTOPEN' && !writable(dir.dir)) ? `${dir.dir} is not writable`
+      : isOpenDiskFull(err, dir.dir) ? `the volume of ${dir.dir} is full` : undefined;
+    if (why !== undefined) return openCopy(path, dir.dir, why, opts, dir.warnings, err);
+    if (isCorruptionError(err)) throw corruptError(path, `${code}: ${(err as Error).message}`, err);
+    throw openFailure(err, path, dir.dir);
+  }
+}
+
+/** quick_check and the schema version of a reader's database; throws a StoreError saying what is wrong. */
+function checkReadable(db: Database.Database, path: string, opts: OpenOptions, info: OpenInfo): OpenInfo {
+  const bad = opts.quickCheck === false ? undefined : quickCheck(db);
+  if (bad !== undefined) throw corruptError(path, bad);
+  const version = schemaVersion(db);
+  const latest = (opts.migrations ?? MIGRATIONS).length || LATEST_SCHEMA_VERSION;
+  if (version > latest) {
+    throw new StoreError('STORE_SCHEMA_NEWER', path, `${path}: schema version ${version} is newer than this mcp-hub-monitor understands (${latest}). Upgrade mcp-hub-monitor.`);
+  }
+  if (version < latest) {
+    throw new StoreError('STORE_SCHEMA_OLD', path, `${path}: schema version ${version}, this mcp-hub-monitor needs ${latest}. Start the daemon once to upgrade it.`);
+  }
+  return { ...info, schemaVersion: version };
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Largest database read into memory when it cannot be opened in place. */
+const MAX_COPY_BYTES = 1024 ** 3;
+
+/**
+ * Reads the database file into memory and opens that (by path, never through SQLite's own connection: no
+ * POSIX lock of ours is dropped). A copy is in rollback-journal mode (bytes 18-19), as memory has no -wal;
+ * a -wal left by a killed daemon is not in it, and `copiedBecause` says so.
+ */
+function openCopy(path: string, dir: string, why: string, opts: OpenOptions, warnings: string[], cause: unknown): { db: Database.Database; path: string; info: OpenInfo } {
+  let size = 0;
+  try { size = statSync(path).size; } catch { /* read below fails the same way */ }
+  if (size > MAX_COPY_BYTES) {
+    throw new StoreError('STORE_DIR_READONLY', path,
+      `${path}: cannot read the history in place (${why}: SQLite needs to create ${DB_FILE}-shm beside it while no daemon runs), and at ${Math.round(size / 1024 ** 2)} MiB it is too big to read into memory. Make ${dir} writable or free space there, or start the daemon.`, { cause });
+  }
+  const bytes = readFileSync(path);
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  let walLeft = false;
+  try { walLeft = statSync(`${path}-wal`).size > 0; } catch { /* none */ }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(bytes, { readonly: true });
+    const copiedBecause = `read from a copy in memory: ${why}${walLeft ? `; the writes still in ${DB_FILE}-wal are not in it` : ''}`;
+    return { db, path, info: checkReadable(db, path, opts, { created: false, schemaVersion: 0, warnings, sweptTempFiles: [], copiedBecause }) };
+  } catch (err) {
+    db?.close();
+    if (isCorruptionError(err)) throw corruptError(path, `${codeOf(err)}: ${(err as Error).message}`, err);
+    throw openFailure(err, path, dir);
   }
 }

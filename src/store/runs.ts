@@ -23,11 +23,19 @@ export interface Gap {
   reason: 'daemon_not_running';
 }
 
-/** Records a daemon start and returns the run id. */
-export function startRun(sql: Sql, r: { pid: number; t: number; cleanStart: boolean }): number {
-  const res = sql.stmt('INSERT INTO runs (pid, started_at, last_beat_at, clean_start) VALUES (?, ?, ?, ?)')
-    .run(r.pid, r.t, r.t, r.cleanStart ? 1 : 0);
+/**
+ * Records a daemon start and returns the run id. `id`: the id the daemon already runs under because the
+ * store refused the start (disk full) and it is recorded late; `lastBeatAt`: when it was last known alive.
+ */
+export function startRun(sql: Sql, r: { pid: number; t: number; cleanStart: boolean; id?: number; lastBeatAt?: number }): number {
+  const res = sql.stmt('INSERT INTO runs (id, pid, started_at, last_beat_at, clean_start) VALUES (?, ?, ?, ?, ?)')
+    .run(r.id ?? null, r.pid, r.t, r.lastBeatAt ?? r.t, r.cleanStart ? 1 : 0);
   return Number(res.lastInsertRowid);
+}
+
+/** The id the next run gets (runs are only written by the daemon holding the lock). */
+export function nextRunId(sql: Sql): number {
+  return ((sql.stmt('SELECT max(id) AS id FROM runs').get() as { id: number | null }).id ?? 0) + 1;
 }
 
 /** Records that the run was alive at `t` (the latest beat wins, even if the wall clock stepped back). */

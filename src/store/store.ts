@@ -12,7 +12,7 @@ import {
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
-import { beat, computeGaps, lastRun, runsBefore, startRun, stopRun, type Gap, type RunRow } from './runs.js';
+import { beat, computeGaps, lastRun, nextRunId, runsBefore, startRun, stopRun, type Gap, type RunRow } from './runs.js';
 import { canonicalLabels, parseLabels, SeriesRegistry, type Labels, type SeriesInfo } from './series.js';
 import { Sql } from './sql.js';
 
@@ -150,9 +150,14 @@ export class Store {
   }
 
   /** Records a daemon start; `cleanStart` is whether the previous run stopped cleanly. Returns the run id. */
-  startRun(r: { pid: number; t: number; cleanStart: boolean }): number {
+  startRun(r: { pid: number; t: number; cleanStart: boolean; id?: number; lastBeatAt?: number }): number {
     this.writer();
     return startRun(this.sql, r);
+  }
+
+  /** The id the next recorded run gets. */
+  nextRunId(): number {
+    return nextRunId(this.sql);
   }
 
   /** Records that run `runId` was alive at `t`. */
@@ -279,6 +284,23 @@ export class Store {
   checkpoint(mode: 'PASSIVE' | 'FULL' | 'RESTART' | 'TRUNCATE' = 'PASSIVE'): { busy: number; log: number; checkpointed: number } {
     const row = (this.db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[])[0];
     return row ?? { busy: 0, log: 0, checkpointed: 0 };
+  }
+
+  /**
+   * Gives the -wal's space back to the volume after a write failed for lack of it (faults F2): checkpoint
+   * and truncate it to zero bytes. Waits for readers at most `waitMs`, not the 5 s busy timeout: the daemon
+   * calls this from its loop. Without it a small volume stays full after space is freed, as the -wal grows
+   * back until its 16 MB autocheckpoint, which a small volume never reaches. Throws when it cannot.
+   */
+  reclaimWal(waitMs = 200): void {
+    const busy = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma(`busy_timeout = ${waitMs}`);
+    try {
+      const r = this.checkpoint('TRUNCATE');
+      if (r.busy) throw Object.assign(new Error('a reader holds the -wal'), { code: 'SQLITE_BUSY' });
+    } finally {
+      this.db.pragma(`busy_timeout = ${busy}`);
+    }
   }
 
   /** Parsed label sets by their stored text, shared and frozen: a scrape reads the same 250 sets every time. */

@@ -82,6 +82,22 @@ describe('a healthy hub', () => {
     expect(value(samples, 'mcp_hub_monitor_notifications_total', { receiver: 'pager"', outcome: 'failed' })).toBe(2);
   });
 
+  test('the history store\'s writes (issue I): refused writes, writable, the last successful write and its age, the backlog, dropped rows', async () => {
+    const v = healthyHub();
+    v.health = { ...v.health, droppedSamples: 2, store: { writeFailures: 37, lastWriteAt: NOW - 40_000, failing: true, pendingRows: 812, droppedEvents: 3, pendingAlerting: 2 } };
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_monitor_store_write_failures_total')).toBe(37);
+    expect(value(samples, 'mcp_hub_monitor_store_writable')).toBe(0);
+    expect(value(samples, 'mcp_hub_monitor_store_last_successful_write_timestamp_seconds')).toBe((NOW - 40_000) / 1000);
+    expect(value(samples, 'mcp_hub_monitor_store_last_successful_write_age_seconds')).toBe(40);
+    expect(value(samples, 'mcp_hub_monitor_store_backlog_rows')).toBe(812);
+    expect(value(samples, 'mcp_hub_monitor_dropped_samples_total')).toBe(2);
+    expect(value(samples, 'mcp_hub_monitor_dropped_events_total')).toBe(3);
+    // No successful write known: no timestamp rather than a false one.
+    v.health = { ...v.health, store: { ...v.health.store, lastWriteAt: undefined } };
+    expect(value((await scrape(v)).samples, 'mcp_hub_monitor_store_last_successful_write_timestamp_seconds')).toBeUndefined();
+  });
+
   test('poll-only mode has no SSE series rather than a false 0', async () => {
     const v = healthyHub().watch(HUB, { lastPollAt: NOW - 5_000, lastPollOk: true });
     expect(value((await scrape(v)).samples, 'mcp_hub_monitor_sse_connected', { hub: HUB })).toBeUndefined();

@@ -77,6 +77,12 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const outbox = g('mcp_hub_monitor_outbox_depth', 'Notifications waiting in the outbox.');
   const notifications = c('mcp_hub_monitor_notifications_total', 'Notification delivery attempts by receiver and outcome (sent, retry, failed, expired).', ['receiver', 'outcome']);
   const droppedSamples = c('mcp_hub_monitor_dropped_samples_total', 'Samples dropped because the store refused writes for too long.');
+  const droppedEvents = c('mcp_hub_monitor_dropped_events_total', 'Events dropped because the store refused writes for too long.');
+  const writeFailures = c('mcp_hub_monitor_store_write_failures_total', 'Writes to the history store that it refused (disk full, I/O error, locked), since the daemon started.');
+  const writable = g('mcp_hub_monitor_store_writable', 'Whether the history store takes writes now (0 = the daemon alerts and notifies from memory, monitor.store fires).');
+  const lastWrite = g('mcp_hub_monitor_store_last_successful_write_timestamp_seconds', 'When a write to the history store last succeeded, in Unix seconds (failed writes do not count).');
+  const lastWriteAge = g('mcp_hub_monitor_store_last_successful_write_age_seconds', 'Seconds since a write to the history store last succeeded.');
+  const backlog = g('mcp_hub_monitor_store_backlog_rows', 'Rows waiting in memory for the history store (samples and events; bounded, the oldest are dropped beyond it).');
   const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
   const fork = createForkGauges(registers);
   const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads failed during a scrape (the rest of the scrape still answers).', ['hub']);
@@ -176,6 +182,20 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     reloadAt.set(d.configReload.lastSuccessAt / 1000);
     droppedSamples.reset();
     droppedSamples.inc(d.droppedSamples);
+    droppedEvents.reset();
+    droppedEvents.inc(d.store.droppedEvents);
+    writeFailures.reset();
+    writeFailures.inc(d.store.writeFailures);
+    writable.set(d.store.failing ? 0 : 1);
+    backlog.set(d.store.pendingRows);
+    if (d.store.lastWriteAt !== undefined) {
+      lastWrite.set(d.store.lastWriteAt / 1000);
+      lastWriteAge.set(Math.max(0, (now - d.store.lastWriteAt) / 1000));
+    } else {
+      // No successful write known: no sample, rather than a 1970 one.
+      lastWrite.remove();
+      lastWriteAge.remove();
+    }
     for (const [receiver, outcomes] of Object.entries(d.notifications)) {
       for (const [outcome, n] of Object.entries(outcomes)) notifications.inc({ receiver: L(receiver), outcome: L(outcome) }, n);
     }

@@ -44,7 +44,10 @@ export class FakeDaemonView implements DaemonView {
   constructor(readonly db: Store, now = Date.parse('2026-11-25T12:00:00Z')) {
     this.nowMs = now;
     this.alertStore = new AlertStore(db.db);
-    this.health = { startedAt: now - 3_600_000, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {}, configReload: { ok: true, lastSuccessAt: now - 3_600_000 } };
+    this.health = {
+      startedAt: now - 3_600_000, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {}, configReload: { ok: true, lastSuccessAt: now - 3_600_000 },
+      store: { writeFailures: 0, lastWriteAt: now - 1_000, failing: false, pendingRows: 0, droppedEvents: 0, pendingAlerting: 0 },
+    };
   }
 
   hubs(): HubStatusView[] { return this.hubList; }

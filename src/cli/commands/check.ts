@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { readReloadStatus } from '../../daemon/reload-status.js';
+import { freeBytes, readStoreWriteStatus } from '../../daemon/store-write-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -16,17 +17,29 @@ import { probeFindings } from '../probe-findings.js';
 import type { CheckFormat } from '../options.js';
 import { renderResult, type CommandRun } from '../render-result.js';
 
-/** Facts about the daemon from its lock file and the history files' mtimes: no SQLite on this path. */
+/**
+ * Facts about the daemon from its lock file, its note of the last successful write and the volume's free
+ * space: no SQLite on this path. File times only for a daemon that keeps no note (a refused write touches
+ * the -wal too, so they would say "just wrote" on a full disk).
+ */
 function daemonFacts(stateDir: string): DaemonFacts {
   const info = readLock(join(stateDir, 'daemon.lock'));
   const lock = info === 'absent' ? 'absent' : info === undefined ? 'unreadable' : { pid: info.pid, alive: isLiveNodeProcess(info.pid) };
-  let lastWriteMs: number | undefined;
-  for (const f of ['history.sqlite-wal', 'history.sqlite']) {
-    try {
-      lastWriteMs = Math.max(lastWriteMs ?? 0, statSync(join(stateDir, f)).mtimeMs);
-    } catch { /* absent */ }
+  const note = readStoreWriteStatus(stateDir);
+  let lastWriteMs = note?.lastWriteAt;
+  if (!note) {
+    for (const f of ['history.sqlite-wal', 'history.sqlite']) {
+      try {
+        lastWriteMs = Math.max(lastWriteMs ?? 0, statSync(join(stateDir, f)).mtimeMs);
+      } catch { /* absent */ }
+    }
   }
-  return { lock, lastWriteMs };
+  const free = freeBytes(stateDir);
+  return {
+    lock, lastWriteMs,
+    ...(note?.failingSince !== undefined ? { writeFailingSince: note.failingSince, writeError: note.error } : {}),
+    ...(free !== undefined ? { freeBytes: free } : {}),
+  };
 }
 
 /** The daemon's broken receivers (a small JSON file it keeps beside the store); none when absent or unreadable. */

@@ -60,29 +60,27 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     const { validateListen } = await import('../../views/http/security.js');
     validateListen(listen, cfg.http.token || undefined);
   }
-  const [{ default: pino }, { acquireLock, LockHeldError }, { ensureStateDir, StateDirError, sweepTempFiles }, { Store }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
-    import('pino'), import('../../store/lock.js'), import('../../store/files.js'), import('../../store/store.js'),
+  const [{ default: pino }, { openDaemonState }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
+    import('pino'), import('../../daemon/open-state.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
   const [{ Timeline }, { systemClock }] = await Promise.all([import('../../daemon/timeline.js'), import('../../daemon/clock.js')]);
   // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
   // the escaping every JSON output shares (faults F5).
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));
-  let lock;
-  try {
-    ensureStateDir(g.stateDir, { allowNetworkFs: flags.allowNetworkFs });
-    // The lock names the config file we run: `reload` reloads that one and refuses another.
-    lock = acquireLock(g.stateDir, 'daemon', {}, { configFile: canonicalPath(g.configFile) });
-  } catch (err) {
-    if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
-    throw err;
-  }
-  // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can reload.
+  const { lock, store } = openDaemonState({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs, configFile: canonicalPath(g.configFile), log });
+  // Every way out, an exception included, leaves no daemon.lock behind (only a SIGKILL can, and the next
+  // start takes a dead pid's lock over).
+  process.once('exit', () => lock.release());
+  // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can
+  // reload, nor a SIGTERM before we can stop cleanly (it would leave the lock behind).
+  // One listener each for the whole run: removing the last listener of a signal drops one that is pending.
   let hupWhileStarting = false;
-  const earlyHup = () => { hupWhileStarting = true; };
-  process.on('SIGHUP', earlyHup);
-  sweepTempFiles(g.stateDir);
-  const store = Store.open({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs });
+  let stopWhileStarting: string | undefined;
+  let onHup: (() => void) | undefined;
+  let onStop: ((signal: string) => void) | undefined;
+  process.on('SIGHUP', () => { if (onHup) onHup(); else hupWhileStarting = true; });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => { if (onStop) onStop(signal); else stopWhileStarting ??= signal; });
   if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
   const { buildNotifiers } = await import('../receivers.js');
   // One time line for the whole process (daemon/timeline.ts): stored times, durations and ages across wall
@@ -115,6 +113,8 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
   }, first);
   let http: { url: string; close(): Promise<void> } | undefined;
   if (listen) {
+    const { withPendingSamples } = await import('../../views/http/live-store.js');
+    const live = withPendingSamples(store, () => host.daemon.buffer.pendingSamples());
     const { startHttpServer } = await import('../../views/http/server.js');
     try {
       http = await startHttpServer({
@@ -123,15 +123,30 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
         source: {
           hubs: () => host.daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
-          store: () => store,
-          alerts: () => host.daemon.alerting?.alertStore,
+          store: () => live,
+          alerts: () => {
+            const alerting = host.daemon.alerting;
+            if (!alerting) return undefined;
+            // Open alerts from memory while some change is only there (the store refused it).
+            return {
+              openAlerts: () => (alerting.pipeline.hasUnsaved() ? alerting.pipeline.openAlerts() : alerting.alertStore.openAlerts()),
+              recentResolved: (from, limit) => alerting.alertStore.recentResolved(from, limit),
+              firedSummary: (a) => alerting.alertStore.firedSummary(a),
+            };
+          },
           daemon: () => {
             const daemon = host.daemon;
+            const { health, buffer, alerting } = daemon;
             return {
               startedAt: daemon.startedAt, cleanStart: daemon.cleanStart, runId: daemon.runId,
-              outboxDepth: daemon.alerting?.alertStore.pendingDepth() ?? 0, droppedSamples: daemon.buffer.stats.droppedSamples,
-              notifications: daemon.alerting?.notificationCounts() ?? {},
+              outboxDepth: alerting?.outbox.pendingDepth() ?? 0, droppedSamples: buffer.stats.droppedSamples,
+              notifications: alerting?.notificationCounts() ?? {},
               configReload: { ok: host.status.ok, lastSuccessAt: host.status.lastSuccessAt },
+              store: {
+                writeFailures: health.failures, failing: health.failing, ...(health.lastSuccessAt !== undefined ? { lastWriteAt: health.lastSuccessAt } : {}),
+                pendingRows: buffer.stats.pendingSamples + buffer.stats.pendingEvents, droppedEvents: buffer.stats.droppedEvents,
+                pendingAlerting: alerting ? alerting.outbox.memoryDepth() + alerting.pipeline.unsavedCount() : 0,
+              },
             };
           },
           config: () => host.cfg,
@@ -142,7 +157,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     } catch (err) {
       await host.stop();
       store.close();
-      lock?.release();
+      lock.release();
       throw (err as { code?: string }).code === 'USAGE' ? new UsageError((err as Error).message) : err;
     }
   }
@@ -159,27 +174,26 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       log.info({ signal }, 'stopping');
       const force = setTimeout(() => {
         log.error({ afterMs: Math.round(performance.now() - started) }, 'stop took too long; exiting anyway');
-        lock?.release();
+        lock.release();
         process.exit(0);
       }, STOP_DEADLINE_MS);
       force.unref();
       void Promise.all([http?.close(), host.stop()]).finally(() => {
         try { store.close(); } catch { /* closing is best effort */ }
-        lock?.release();
+        lock.release();
         clearTimeout(force);
         resolve();
       });
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    onStop = stop;
     // systemd's ExecReload and `mcp-hub-monitor reload` send SIGHUP: load the config file again.
     const reload = () => {
       if (stopping) return;
       log.info({ file: g.configFile }, 'SIGHUP: reloading the config');
       void host.reload();
     };
-    process.on('SIGHUP', reload);
-    process.off('SIGHUP', earlyHup);
-    if (hupWhileStarting) reload();
+    onHup = reload;
+    if (stopWhileStarting) stop(stopWhileStarting);
+    else if (hupWhileStarting) reload();
   });
 }

@@ -38,6 +38,24 @@ async function statusConfig(g: GlobalOptions, daemon: LockInfo | undefined): Pro
   }
 }
 
+/**
+ * The daemon's writes, from its note beside the store and the volume's free space (not from the database's
+ * file times: a refused write touches them too). `problem` says why the running daemon cannot write.
+ */
+async function storeWrites(stateDir: string, running: boolean, now: number) {
+  const { freeBytes, readStoreWriteStatus } = await import('../../daemon/store-write-status.js');
+  const { storeWriteProblem } = await import('../../evaluate/daemon-liveness.js');
+  const note = readStoreWriteStatus(stateDir);
+  const free = freeBytes(stateDir);
+  const problem = running ? storeWriteProblem({
+    lock: 'absent', lastWriteMs: note?.lastWriteAt, writeFailingSince: note?.failingSince, writeError: note?.error, freeBytes: free,
+  }, now) : undefined;
+  return {
+    lastWriteAt: note?.lastWriteAt ?? null, failingSince: note?.failingSince ?? null, error: note?.error ?? null,
+    freeBytes: free ?? null, problem: problem ?? null,
+  };
+}
+
 export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
   const { readLock } = await import('../../store/lock.js');
   const { isLiveNodeProcess } = await import('../../store/lock.js');
@@ -84,15 +102,16 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
     const { readReloadStatus } = await import('../../daemon/reload-status.js');
     const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
+    const writes = await storeWrites(g.stateDir, running, now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs },
       config: { file: configFile, error: configError ?? null },
-      store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion },
+      store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion, writes, readFromCopy: store.openInfo.copiedBecause ?? null },
       hubs: perHub,
       gaps,
       notifications: outbox,
     };
-    const exitCode = running && !stale && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
+    const exitCode = running && !stale && writes.problem === null && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
     const lines = [
       running ? `daemon: running (pid ${(lockInfo as { pid: number }).pid}${run ? `, since ${new Date(run.started_at).toISOString()}, ${run.clean_start ? 'clean start' : 'after an unclean stop'}` : ''})`
@@ -103,6 +122,9 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
           : [`config: ${clean(configFile)} does not load, so the SLO objectives and levels below are the defaults: ${clean(configError)}`]),
       ...(clock.aheadMs > 0 ? [`clock: the wall clock stepped back ${formatDuration(clock.aheadMs)} during this run; the daemon's times keep their monotonic course, ${formatDuration(clock.aheadMs)} ahead of it, until it restarts (ages below are on its times)`] : []),
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
+      ...(store.openInfo.copiedBecause ? [`store: ${store.openInfo.copiedBecause}`] : []),
+      ...(writes.problem !== null ? [`store: CANNOT WRITE: the daemon ${writes.problem}`]
+        : writes.lastWriteAt !== null ? [`store: last successful write ${formatDuration(Math.max(0, now - writes.lastWriteAt))} ago`] : []),
       'hubs:',
       ...perHub.flatMap((h) => [
         `  ${clean(h.hub)}  last poll ${h.lastPollAt === null ? 'never' : formatElapsed(now - h.lastPollAt, { ago: true })}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,

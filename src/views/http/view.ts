@@ -33,10 +33,27 @@ export interface DaemonHealthView {
   outboxDepth: number;
   /** Samples the write buffer dropped because the store refused them for too long. */
   droppedSamples: number;
+  /** The history's writes (issue I): what the daemon sees of its own store, from memory, never from the store. */
+  store: StoreWriteView;
   /** Cumulative delivery outcomes since start: receiver → outcome (sent, retry, failed, expired) → count. */
   notifications: Record<string, Record<string, number>>;
   /** The last config load: whether it took effect, and when one last did (epoch ms). */
   configReload: { ok: boolean; lastSuccessAt: number };
+}
+
+export interface StoreWriteView {
+  /** Write attempts the store refused since the daemon started. */
+  writeFailures: number;
+  /** Epoch ms of the last committed write (before this run too); undefined when none is known. */
+  lastWriteAt?: number;
+  /** Whether writes fail now. */
+  failing: boolean;
+  /** Rows (samples and events) waiting in memory for the store. */
+  pendingRows: number;
+  /** Events the write buffer dropped (the samples are `droppedSamples`). */
+  droppedEvents: number;
+  /** Alert changes and notifications kept in memory because the store refused them. */
+  pendingAlerting: number;
 }
 
 /** Read access to a running daemon, everything the HTTP server needs. */

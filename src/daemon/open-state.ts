@@ -1,0 +1,63 @@
+/**
+ * The daemon taking its state dir: the dir, the lock, the store. A full volume does not stop it (faults
+ * F2): the space held back in the state dir (store/reserve.ts) is given back so the lock and SQLite's -shm
+ * fit, the daemon says "disk full at PATH" and goes on watching, alerting from memory. Whatever fails
+ * once the lock is taken releases it: no stale daemon.lock (faults F9).
+ */
+import { join } from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { ensureStateDir, StateDirError, sweepTempFiles } from '../store/files.js';
+import { acquireLock, LockHeldError, type LockHandle } from '../store/lock.js';
+import { DB_FILE } from '../store/open.js';
+import { keepReserve, releaseReserve, RESERVE_BYTES, RESERVE_FILE } from '../store/reserve.js';
+import { Store, StoreError } from '../store/store.js';
+import { isDiskFull } from '../store/write-gate.js';
+import type { Logger } from './collector.js';
+
+export interface DaemonState {
+  lock: LockHandle;
+  store: Store;
+}
+
+export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean; configFile: string; log: Logger }): DaemonState {
+  const dbPath = join(o.stateDir, DB_FILE);
+  let released = false;
+  /** Runs `fn`; on a full volume gives the reserve back once and runs it again. */
+  const withReserve = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      const full = isDiskFull(err) || (err instanceof StoreError && err.code === 'STORE_DISK_FULL');
+      if (!full || released || !releaseReserve(o.stateDir)) throw err;
+      released = true;
+      o.log.error({ path: dbPath, reserve: join(o.stateDir, RESERVE_FILE) },
+        `disk full at ${dbPath}: gave back the ${RESERVE_BYTES / 1024} KiB held in the state dir to start; free space on its volume. The daemon watches the hubs and alerts from memory while its history cannot be written`);
+      return fn();
+    }
+  };
+
+  let lock: LockHandle;
+  try {
+    ensureStateDir(o.stateDir, { allowNetworkFs: o.allowNetworkFs });
+    // The lock names the config file we run: `reload` reloads that one and refuses another.
+    lock = withReserve(() => acquireLock(o.stateDir, 'daemon', {}, { configFile: o.configFile }));
+  } catch (err) {
+    if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
+    const code = (err as { code?: unknown }).code;
+    if (isDiskFull(err)) throw new UsageError(`disk full at ${dbPath}: cannot write the daemon lock beside it (${String(code)}). Free space on that volume, then start the daemon again.`);
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      throw new UsageError(`${join(o.stateDir, 'daemon.lock')}: cannot write the daemon lock (${code}: ${(err as Error).message}). Make ${o.stateDir} writable by this user, or choose another --state-dir.`);
+    }
+    throw err;
+  }
+  try {
+    sweepTempFiles(o.stateDir);
+    const store = withReserve(() => Store.open({ stateDir: o.stateDir, allowNetworkFs: o.allowNetworkFs }));
+    if (!released) keepReserve(o.stateDir);
+    return { lock, store };
+  } catch (err) {
+    lock.release();
+    if (err instanceof StoreError) throw new UsageError(err.message);
+    throw err;
+  }
+}

@@ -140,7 +140,7 @@ function smallVolume(ctx: Parameters<typeof skipNow>[0]): string {
   return vol;
 }
 
-test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, check --expect-daemon and status say the store cannot write; freeing space resumes writing', skipUnless(TMPFS), async (ctx) => {
+test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, check --expect-daemon and status say the store cannot write; freeing space resumes writing', { ...skipUnless(TMPFS), timeout: 120_000 }, async (ctx) => {
   const vol = smallVolume(ctx);
   const state = join(vol, 'state');
   mkdirSync(state, { mode: 0o700 });
@@ -187,9 +187,9 @@ test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, 
   expect(during.length + dropped).toBeGreaterThanOrEqual(Math.floor((freedAt - filledAt) / 1_000) - 3);
   expect((await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json'])).stdout).toMatch(/daemon running \(pid \d+\), last successful write/);
   expect(daemon.exitCode).toBeNull();
-}, 120_000);
+});
 
-test('a daemon started on a full volume says "disk full at PATH" and keeps watching: a hub SIGKILL is notified; with no space held back it exits 3 in one line, leaving no lock', skipUnless(TMPFS), async (ctx) => {
+test('a daemon started on a full volume says "disk full at PATH" and keeps watching: a hub SIGKILL is notified; with no space held back it exits 3 in one line, leaving no lock', { ...skipUnless(TMPFS), timeout: 120_000 }, async (ctx) => {
   const vol = smallVolume(ctx);
   const state = join(vol, 'state');
   mkdirSync(state, { mode: 0o700 });
@@ -222,4 +222,4 @@ test('a daemon started on a full volume says "disk full at PATH" and keeps watch
   expect(last.code).toBe(3);
   expect(last.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^mcp-hub-monitor: disk full at .*history\.sqlite: cannot .*\. Free space on (that|the) volume.*then .*again\.$/)]);
   expect(existsSync(join(state, 'daemon.lock'))).toBe(false);
-}, 120_000);
+});

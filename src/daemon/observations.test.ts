@@ -25,6 +25,18 @@ function failed(t: number): HubSnapshot {
 }
 
 describe('deriveRows', () => {
+  test('a dead child whose next look is under a second later (uptime 0, not yet settled) stays down in the samples: server.up does not flicker 0, 1, 0', () => {
+    const young = T0 - 5_000; // started 5 s ago: "uptime 0" alone cannot settle it
+    const a1 = server('a', { uptimeS: 4, lastStartedMs: young });
+    const first = deriveRows(poll(T0, [a1]), undefined, new Map(), cfg);
+    const died = deriveRows(poll(T0 + 1_000, [server('a', { uptimeS: 0, lastStartedMs: young })]), poll(T0, [a1]), first.verdicts, cfg);
+    expect(died.samples.find((s) => s.name === 'server.up')!.v).toBe(0);
+    const kick = poll(T0 + 1_400, [server('a', { uptimeS: 0, lastStartedMs: young })]); // an out-of-slot look
+    const next = deriveRows(poll(T0 + 2_000, [server('a', { uptimeS: 0, lastStartedMs: young })]), kick, died.verdicts, cfg);
+    expect(next.samples.find((s) => s.name === 'server.up')!.v).toBe(0);
+    expect(next.samples.find((s) => s.name === 'hub.servers_dead')!.v).toBe(1);
+  });
+
   test('a healthy poll yields hub and per-server samples, and the first poll records the hub state', () => {
     const d = deriveRows(poll(T0, [server('a'), server('b')]), undefined, new Map(), cfg);
     const names = d.samples.map((s) => `${s.name}${s.labels ? `{${s.labels.server}}` : ''}=${s.v}`);

@@ -87,14 +87,18 @@ export function deriveRows(
     const was = prevVerdicts.get(name);
     // "unconfirmed" (uptime 0, just connected or died young) settles on the next poll: keep the last
     // settled verdict meanwhile, and record only settled changes.
-    verdicts.set(name, j.verdict === 'unconfirmed' && was !== undefined ? was as ServerJudgement['verdict'] : j.verdict);
+    // The samples follow the settled verdict too: a dead child's next look can be "uptime 0, unconfirmed"
+    // (two looks under a second apart), and counting that as up made server.up flicker 0, 1, 0 after one
+    // death — three changes, a flapping server to a changes() rule.
+    const settled = j.verdict === 'unconfirmed' && was !== undefined ? was as ServerJudgement['verdict'] : j.verdict;
+    verdicts.set(name, settled);
     const labels = { server: name };
-    if (j.verdict !== 'disabled') {
-      const up = j.verdict === 'up' || j.verdict === 'unconfirmed';
+    if (settled !== 'disabled') {
+      const up = settled === 'up' || settled === 'unconfirmed';
       samples.push({ hub, name: 'server.up', labels, t, v: up ? 1 : 0 });
       if (up) counts.up++;
-      else if (j.verdict === 'dead') counts.dead++;
-      else if (j.verdict !== 'connecting') counts.down++;
+      else if (settled === 'dead') counts.dead++;
+      else if (settled !== 'connecting') counts.down++;
     }
     if (sample.server.uptimeS !== undefined) samples.push({ hub, name: 'server.uptime_s', labels, t, v: sample.server.uptimeS });
     samples.push({ hub, name: 'server.tools', labels, t, v: sample.server.toolCount });

@@ -5,10 +5,10 @@
  * what it should, so a pass below means something.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { findProblems, indexDoc, loadDocs, sourceFiles, type DocIndex } from '../support/doc-citations.js';
+import { findProblems, headingAnchors, indexDoc, loadDocs, sourceFiles, type DocIndex } from '../support/doc-citations.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHECKER = new Set(['test/support/doc-citations.ts', 'test/integration/docs-citations.test.ts']);
@@ -52,6 +52,17 @@ describe('the checker', () => {
     expect(check(line)).toContain(problem);
   });
 
+  test('heading anchors are GitHub\'s: punctuation dropped, spaces to dashes, repeats numbered, code blocks skipped', () => {
+    const page = [
+      '# Command reference', '## `check` — one look at each hub, judged against the thresholds', '## `daemon --listen` — `/metrics`, a JSON API',
+      "## Operator's path", '```sh', '# not a heading', '```', '### `type: webhook`', '### `type: webhook`',
+    ].join('\n');
+    expect([...headingAnchors(page)]).toEqual([
+      'command-reference', 'check--one-look-at-each-hub-judged-against-the-thresholds', 'daemon---listen--metrics-a-json-api',
+      'operators-path', 'type-webhook', 'type-webhook-1',
+    ]);
+  });
+
   test('a test title that starts with an undefined fault id is flagged; defined ones, and ids in a title\'s middle, are not', () => {
     expect(check("test('A9 huge body', () => {", 'src/x.test.ts')).toEqual(['the test title names fault A9, which docs/faults.md does not define']);
     expect(check("  ['A1 hub gone', 'refuse'],", 'src/x.test.ts')).toEqual([]);
@@ -71,7 +82,7 @@ describe('the repository', () => {
     }
   });
 
-  test('every citation in src, test, bench, scripts, web, .ci and the README resolves; nothing reads outside the repository', () => {
+  test('every citation in src, test, bench, scripts, web, .ci, the README and the other pages of docs/ resolves; nothing reads outside the repository', () => {
     const files = sourceFiles(ROOT).filter((f) => !CHECKER.has(f));
     expect(files.length).toBeGreaterThan(200);
     const cited = new Map<string, number>();
@@ -97,17 +108,26 @@ describe('the repository', () => {
     expect([...named].filter((f) => !exists(f))).toEqual([]);
   });
 
-  test('relative links in docs/, the README and test/fixtures/README.md point at files that exist', () => {
+  test('relative links in docs/, the README and test/fixtures/README.md point at files and headings that exist', () => {
     const pages = [...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`), 'README.md', 'test/fixtures/README.md'];
+    const anchors = new Map<string, Set<string>>();
+    const anchorsOf = (file: string) => anchors.get(file) ?? anchors.set(file, headingAnchors(readFileSync(file, 'utf8'))).get(file)!;
     const broken: string[] = [];
+    let fragments = 0;
     for (const page of pages) {
-      for (const m of readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
-        const target = m[1] as string;
+      for (const m of readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)\s#]*)(?:#([^)\s]*))?\)/g)) {
+        const [, target, fragment] = m as unknown as [string, string, string | undefined];
         if (/^[a-z]+:/.test(target)) continue; // http:, mailto:
-        if (!existsSync(resolve(ROOT, dirname(page), target))) broken.push(`${page}: ${target}`);
+        const file = resolve(ROOT, dirname(page), target || basename(page));
+        if (!existsSync(file)) broken.push(`${page}: ${target}`);
+        else if (fragment && file.endsWith('.md')) {
+          fragments++;
+          if (!anchorsOf(file).has(fragment)) broken.push(`${page}: ${target}#${fragment} (no such heading)`);
+        }
       }
     }
     expect(broken).toEqual([]);
+    expect(fragments).toBeGreaterThan(20); // the README's contents and command list, the docs' cross-references
   });
 
   test('the README links the documentation', () => {

@@ -90,7 +90,7 @@ function checkRef(doc: DocName, ref: string, index: DocIndex): string | undefine
 }
 
 /** Fault ids a test names by leading its title with them: `test('A11 …')`, `describe('D4. …')`, `['A1 hub gone', …]`. */
-function titleIds(line: string): string[] {
+export function titleIds(line: string): string[] {
   const ids: string[] = [];
   const title = /(?:\b(?:test|it|describe)(?:\.\w+(?:\([^()]*\))?)*\(\s*|\[\s*)(['"`])([A-F]\d{1,2}(?:\/[A-F]\d{1,2})*)(?=[\s.:/])/g;
   for (const m of line.matchAll(title)) ids.push(...(m[2] as string).split('/'));

@@ -50,7 +50,7 @@ function runDaemon(hubUrl, cfg, onSse) {
 // 1. SSE event → alert persisted.
 const hub = await launchHub({ servers: { t: testServer() } });
 const cfg1 = defaultConfig();
-cfg1.collect.intervalMs = 1_000;
+cfg1.collect.interval = 1_000;
 cfg1.probes.enabled = false;
 let sseAt;
 const d1 = runDaemon(hub.url, cfg1, (o) => { if (o.kind === 'log' && /transport closed/.test(String(o.message))) sseAt = performance.now(); });
@@ -85,7 +85,7 @@ const firing = [];
   const cfg2 = defaultConfig();
   cfg2.probes.enabled = false;
   // The 2 min flap hold (faults A13) only delays the resolve this loop waits for between kills, not the firing measured.
-  cfg2.alerting.rules['hub.reachable'] = { ...cfg2.alerting.rules['hub.reachable'], keepFiringForMs: 0 };
+  cfg2.alerting.rules['hub.reachable'] = { ...cfg2.alerting.rules['hub.reachable'], keep_firing_for: 0 };
   const d2 = runDaemon(h.url, cfg2);
   try {
     for (let i = 0; i < hubKills; i++) {

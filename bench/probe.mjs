@@ -44,7 +44,7 @@ const saves = recordAlertSaves();
 
 
 const MODES = {
-  'full round only (baseline)': (cfg) => { cfg.probes.idleIntervalMs = 0; },
+  'full round only (baseline)': (cfg) => { cfg.probes.idle_interval = 0; },
   'idle probing (defaults)': () => {},
 };
 

@@ -3,7 +3,7 @@
 // the configuration table in README.md from the zod schema, the receivers tables in docs/receivers.md from
 // the notifier schemas. test/integration/readme.test.ts fails while either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configSchema, typeLabels } from '../dist/config/schema.js';
+import { configSchema } from '../dist/config/schema.js';
 import { renderConfigTable } from '../dist/config/docs.js';
 import { renderReceiverDocs } from '../dist/notify/index.js';
 
@@ -18,6 +18,6 @@ function replaceSection(file, name, body) {
   if (a < 0 || b < a) throw new Error(`${file} has no ${name} markers`);
   writeFileSync(url, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
 }
-replaceSection('README.md', 'config-table', renderConfigTable(configSchema, typeLabels));
+replaceSection('README.md', 'config-table', renderConfigTable(configSchema));
 replaceSection('docs/receivers.md', 'receivers-table', renderReceiverDocs());
 console.log('README.md configuration table and docs/receivers.md receivers tables updated');

@@ -76,9 +76,9 @@ async function run() {
     cleanups.push(() => lock.release());
 
     const cfg = defaultConfig();
-    Object.assign(cfg.collect, { intervalMs: POLL_MS, sse: false });
+    Object.assign(cfg.collect, { interval: POLL_MS, sse: false });
     cfg.probes.enabled = false;
-    Object.assign(cfg.alerting, { receivers: { pager: { type: 'recording' } }, groupWaitMs: 0, failureThreshold: 1 });
+    Object.assign(cfg.alerting, { receivers: { pager: { type: 'recording' } }, group_wait: 0, failure_threshold: 1 });
     const clock = new ManualClock(Date.now() - 3 * PHASE * POLL_MS - HOUR); // ends on the real clock
     const sent = [];
     const pager = { channel: 'recording', minIntervalMs: 0, send: async (batch) => { sent.push(batch); return { kind: 'sent', status: 200 }; } };

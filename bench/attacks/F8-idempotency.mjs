@@ -48,8 +48,8 @@ async function changingGroup() {
   try {
     const clock = new ManualClock();
     const cfg = defaultConfig();
-    cfg.alerting.groupWaitMs = 0;
-    cfg.alerting.groupIntervalMs = 1_000;
+    cfg.alerting.group_wait = 0;
+    cfg.alerting.group_interval = 1_000;
     cfg.alerting.receivers = { hook: { type: 'webhook', url: rx.url } };
     const notifiers = new Map([['hook', createNotifier('hook', receiverSchema.parse(cfg.alerting.receivers.hook), { log: quiet, timeoutMs: 5_000 })]]);
     const alerts = new AlertStore(store.db);

@@ -44,7 +44,7 @@ export function receiversFor(a: AlertRow, cfg: MonitorConfig['alerting'], now: n
   else {
     const steps = cfg.routes[a.severity as AlertSeverity] ?? [];
     const firedFor = now - (a.firedAt ?? now);
-    names = [...new Set(steps.filter((s) => firedFor >= s.afterMs && (!s.unackedOnly || a.ackedAt === null)).flatMap((s) => s.receivers))];
+    names = [...new Set(steps.filter((s) => firedFor >= s.after && (!s.unacked_only || a.ackedAt === null)).flatMap((s) => s.receivers))];
   }
   // A broken receiver is told about by the others, never by itself.
   return a.rule === 'notifier.broken' ? names.filter((n) => n !== a.labels.receiver) : names;
@@ -69,7 +69,7 @@ export function planNotifications(i: DispatchInput): PlannedNotification[] {
   const byFingerprint = new Map(i.alerts.map((a) => [a.fingerprint, a]));
   for (const a of i.alerts) {
     if (a.state !== 'firing') continue;
-    const groupKey = groupKeyOf(a, cfg.groupBy);
+    const groupKey = groupKeyOf(a, cfg.group_by);
     for (const receiver of receiversFor(a, cfg, now)) {
       const key = `${groupKey}\0${receiver}`;
       const told = i.intents.get(key)?.firing.includes(a.fingerprint) ?? false;
@@ -96,14 +96,14 @@ export function planNotifications(i: DispatchInput): PlannedNotification[] {
       if (e.firing.length === 0) continue;
       const first = i.firstSeen.get(key) ?? now;
       i.firstSeen.set(key, first);
-      if (now - first < cfg.groupWaitMs) continue;
+      if (now - first < cfg.group_wait) continue;
     } else {
       const sinceLast = now - last.createdAt;
       const allClear = e.firing.length === 0 && vanished;
       const changed = vanished || e.firing.some((a) => last.severities[a.fingerprint] !== a.severity);
-      const reminder = !changed && e.firing.some((a) => a.ackedAt === null) && sinceLast >= cfg.repeatIntervalMs;
+      const reminder = !changed && e.firing.some((a) => a.ackedAt === null) && sinceLast >= cfg.repeat_interval;
       const urgent = isNews(e.firing, last, byFingerprint);
-      if (!allClear && !urgent && !(changed && sinceLast >= cfg.groupIntervalMs) && !reminder) continue;
+      if (!allClear && !urgent && !(changed && sinceLast >= cfg.group_interval) && !reminder) continue;
     }
     i.firstSeen.delete(key);
     out.push({ groupKey: e.groupKey, receiver: e.receiver, firing: e.firing, resolved });
@@ -144,11 +144,11 @@ export function toBatch(p: PlannedNotification, cfg: MonitorConfig['alerting']):
   return {
     receiver: p.receiver,
     groupKey: p.groupKey,
-    groupLabels: first ? groupLabelsOf(first, cfg.groupBy) : {},
+    groupLabels: first ? groupLabelsOf(first, cfg.group_by) : {},
     status: p.firing.length > 0 ? 'firing' : 'resolved',
     alerts: [...p.firing.map((a) => item(a, 'firing')), ...p.resolved.map((a) => item(a, 'resolved'))],
     dedupKey: createHash('sha256').update(p.groupKey).digest('hex').slice(0, 32),
-    ...(cfg.externalUrl ? { externalUrl: cfg.externalUrl } : {}),
+    ...(cfg.external_url ? { externalUrl: cfg.external_url } : {}),
   };
 }
 

@@ -43,14 +43,14 @@ export interface RuleSettings {
 
 /** The effective settings of a rule: alerting defaults with its override. */
 export function ruleSettings(cfg: MonitorConfig['alerting'], rule: string): RuleSettings {
-  const o: RuleOverride = cfg.rules[rule] ?? {};
+  const o: RuleOverride = (cfg.rules as Partial<Record<string, RuleOverride>>)[rule] ?? {};
   return {
     enabled: o.enabled ?? true,
     severity: o.severity,
-    failureThreshold: o.failureThreshold ?? cfg.failureThreshold,
-    successThreshold: o.successThreshold ?? cfg.successThreshold,
-    forMs: o.forMs ?? cfg.forMs,
-    keepFiringForMs: o.keepFiringForMs ?? cfg.keepFiringForMs,
+    failureThreshold: o.failure_threshold ?? cfg.failure_threshold,
+    successThreshold: o.success_threshold ?? cfg.success_threshold,
+    forMs: o.for ?? cfg.for,
+    keepFiringForMs: o.keep_firing_for ?? cfg.keep_firing_for,
   };
 }
 

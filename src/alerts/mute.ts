@@ -29,7 +29,7 @@ export function compileWindows(windows: readonly MaintenanceWindow[]): CompiledW
 export function inMaintenance(labels: Record<string, string>, windows: readonly CompiledWindow[], now: number): MaintenanceWindow | undefined {
   for (const w of windows) {
     if (!matchesAll(labels, w.matchers)) continue;
-    const start = w.cron.nextRun(new Date(now - w.window.durationMs));
+    const start = w.cron.nextRun(new Date(now - w.window.duration));
     if (start && start.getTime() <= now) return w.window;
   }
   return undefined;

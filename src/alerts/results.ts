@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../evaluate/types.js';
 import type { EvaluationScope, RuleResult } from './lifecycle.js';
+import { HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
 
 /** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries). */
 export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
@@ -26,12 +27,12 @@ export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
   });
 }
 
-const PROBE_RULES = new Set(['server.probe', 'canary.call']);
+const PROBE_RULES: ReadonlySet<string> = new Set(PROBE_RULE_IDS);
 /** Alerts about the hub as a whole: they explain every other alert of that hub and always notify at once. */
-export const HUB_RULES: ReadonlySet<string> = new Set(['hub.reachable', 'hub.identity', 'hub.state', 'hub.process']);
+export const HUB_RULES: ReadonlySet<string> = new Set(HUB_RULE_IDS);
 /** Alerts about the monitor itself (hub META_HUB): no poll, probe or silence of a hub speaks for them. */
-export const META_RULES: ReadonlySet<string> = new Set(['notifier.broken', 'config.reload', 'monitor.store']);
-const SLO_PREFIX = 'slo.';
+export const META_RULES: ReadonlySet<string> = new Set(META_RULE_IDS);
+const SLO_RULES: ReadonlySet<string> = new Set(SLO_RULE_IDS);
 
 /** Rules judged from the optional metrics routes, which a health-only poll (a confirmation) does not ask. */
 const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.filtering';
@@ -43,7 +44,7 @@ const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.fil
 export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
   return {
     hub,
-    rules: (r) => !PROBE_RULES.has(r) && !r.startsWith(SLO_PREFIX) && !META_RULES.has(r) && r !== 'baseline.regression' && (metricsAsked || !fromMetricsRoutes(r)),
+    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && (metricsAsked || !fromMetricsRoutes(r)),
     absentMeansOk: answered,
   };
 }
@@ -59,7 +60,7 @@ export function regressionScope(hub: string): EvaluationScope {
 }
 
 export function sloScope(hub: string): EvaluationScope {
-  return { hub, rules: (r) => r.startsWith(SLO_PREFIX), absentMeansOk: false };
+  return { hub, rules: (r) => SLO_RULES.has(r), absentMeansOk: false };
 }
 
 /** Meta-alerts about the monitor itself (hub label ""). */

@@ -32,7 +32,7 @@ export interface HubPollSession {
 /** Loads the config and resolves targets; throws UsageError/ConfigError (exit 3) on bad input. */
 export async function openHubPollSession(g: GlobalOptions): Promise<HubPollSession> {
   const config = await loadConfig(g.configFile, g.configExplicit);
-  const timeoutMs = g.timeoutMs ?? config.timeoutMs;
+  const timeoutMs = g.timeoutMs ?? config.timeout;
   let targets: HubTarget[];
   try {
     targets = discoverHubs({ flagHubs: g.hubs, configHubs: config.hubs, env: process.env, stateDir: g.stateDir });

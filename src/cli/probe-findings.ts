@@ -18,7 +18,7 @@ export async function probeFindings(session: HubPollSession, snapshot: HubSnapsh
   const { evaluateProbes } = await import('../evaluate/probes.js');
   const left = session.deadline - performance.now();
   // The hub gets 200 ms of the budget to turn a child's timeout into an answer.
-  const timeoutMs = Math.max(50, Math.min(session.config.probes.timeoutMs, left - 200));
+  const timeoutMs = Math.max(50, Math.min(session.config.probes.timeout, left - 200));
   const results = await Promise.all(connected.map((server) => probeServer(snapshot.target.url, server, { timeoutMs, requestTimeoutMs: Math.max(50, left), agent: session.agent })));
-  return evaluateProbes(snapshot.target.url, results, { ...session.config, probes: { ...session.config.probes, timeoutMs } });
+  return evaluateProbes(snapshot.target.url, results, { ...session.config, probes: { ...session.config.probes, timeout: timeoutMs } });
 }

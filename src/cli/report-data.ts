@@ -128,7 +128,7 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
       .map((e) => ({ t: e.t, type: e.type, server: e.server, data: e.data }));
     const run = opts.currentRunId === undefined ? {} : { currentRunId: opts.currentRunId };
     const window = (name: string) => ({
-      ...store.ratioOver(hub, name, to - cfg.slo.windowMs, to), observedMs: store.observedMs(hub, name, to - cfg.slo.windowMs, to, run),
+      ...store.ratioOver(hub, name, to - cfg.slo.window, to), observedMs: store.observedMs(hub, name, to - cfg.slo.window, to, run),
     });
     return {
       hub,

@@ -126,6 +126,19 @@ describe('validation errors', () => {
     expect(err.message).toContain('invalid YAML');
   });
 
+  test('a misspelt rule id is an error naming alerting.rules.<typo>, with the id it likely meant', async () => {
+    const file = yamlFile('alerting:\n  rules:\n    server.statuss:\n      enabled: false\n');
+    const err = await configError(file);
+    expect(err.key).toBe('alerting.rules.server.statuss');
+    expect(err.message).toBe(`${file}: alerting.rules.server.statuss: unknown rule id. Did you mean "server.status"?`);
+  });
+
+  test('a rule id far from every known one lists the rule ids', async () => {
+    const err = await configError(yamlFile('alerting:\n  rules:\n    disk.full: { enabled: false }\n'));
+    expect(err.key).toBe('alerting.rules.disk.full');
+    expect(err.message).toContain('Rule ids: hub.reachable, ');
+  });
+
   test('a top-level list is rejected', async () => {
     const err = await configError(yamlFile('- a\n- b\n'));
     expect(err.key).toBe('(top level)');
@@ -133,7 +146,7 @@ describe('validation errors', () => {
 });
 
 describe('valid files', () => {
-  test('an empty file gives exactly the defaults (the schema and defaults.ts agree)', async () => {
+  test('an empty file gives exactly the defaults', async () => {
     const file = yamlFile('');
     expect(await loadConfig(file, true)).toEqual({ ...defaultConfig(), file });
   });
@@ -143,7 +156,7 @@ describe('valid files', () => {
     expect(await loadConfig(file, true)).toEqual({ ...defaultConfig(), file });
   });
 
-  test('snake_case overrides become the camelCase MonitorConfig, the rest stays default', async () => {
+  test('overrides are the config as written, durations in ms; the rest stays default', async () => {
     const file = yamlFile([
       'hubs:',
       '  - http://127.0.0.1:7000',
@@ -172,53 +185,58 @@ describe('valid files', () => {
     ].join('\n'));
     const d = defaultConfig();
     expect(await loadConfig(file, true)).toEqual({
+      ...d,
       file,
       hubs: ['http://127.0.0.1:7000'],
-      timeoutMs: 2_500,
+      timeout: 2_500,
       check: {
-        successRate: { warning: 97, critical: d.check.successRate.critical },
-        p95LatencyMs: { warning: 1_500 },
-        cacheHitRate: { warning: 60 },
-        queueDepth: { warning: 20 },
-        memoryMb: { warning: 1_024 },
-        serversDown: { warning: 2, critical: 4 },
-        deadServerSeverity: 'warning',
-        deadAfterMs: 90_000,
-        transitionalStateSeverity: 'ok',
+        success_rate: { warning: 97, critical: d.check.success_rate.critical },
+        p95_latency_ms: { warning: 1_500 },
+        cache_hit_rate: { warning: 60 },
+        queue_depth: { warning: 20 },
+        memory_mb: { warning: 1_024 },
+        servers_down: { warning: 2, critical: 4 },
+        dead_server_severity: 'warning',
+        dead_after: 90_000,
+        transitional_state_severity: 'ok',
       },
-      // the zod defaults must equal the plain defaults check uses without zod
-      collect: d.collect,
-      probes: d.probes,
-      alerting: d.alerting,
-      http: d.http,
-      regression: d.regression,
-      slo: d.slo,
-      schedule: d.schedule,
-      validate: d.validate,
-      logs: d.logs,
-      anomalies: d.anomalies,
-      levels: {
-        successRate: d.levels.successRate,
-        p95LatencyMs: { ...d.levels.p95LatencyMs, red: 4_000 },
-        cacheHitRate: d.levels.cacheHitRate,
-      },
+      levels: { ...d.levels, p95_latency_ms: { ...d.levels.p95_latency_ms, red: 4_000 } },
     });
   });
 
-  test('validate.accept_exposure: a reason becomes acceptExposure; a blank one or a boolean is an error naming the key', async () => {
+  test('durations become milliseconds and byte sizes bytes, defaults included', () => {
+    const d = defaultConfig();
+    expect(d.timeout).toBe(5_000);
+    expect(d.alerting.repeat_interval).toBe(4 * 3_600_000);
+    expect(d.collect.retention.raw).toBe(48 * 3_600_000);
+    expect(d.anomalies.rss).toEqual({ warning: 500_000_000, critical: 1_000_000_000 });
+  });
+
+  test('validate.accept_exposure: a reason is kept; a blank one or a boolean is an error naming the key', async () => {
     const ok = await loadConfig(yamlFile('validate:\n  accept_exposure: "firewalled to the VPN (OPS-12)"\n'), true);
-    expect(ok.validate).toEqual({ ...defaultConfig().validate, acceptExposure: 'firewalled to the VPN (OPS-12)' });
+    expect(ok.validate).toEqual({ ...defaultConfig().validate, accept_exposure: 'firewalled to the VPN (OPS-12)' });
     const blank = await configError(yamlFile('validate:\n  accept_exposure: "  "\n'));
     expect(blank.key).toBe('validate.accept_exposure');
     expect(blank.message).toContain('write why the hub may listen beyond loopback');
     expect((await configError(yamlFile('validate:\n  accept_exposure: true\n'))).key).toBe('validate.accept_exposure');
   });
 
+  test('a rule override keeps the rule\'s other defaults and every other rule\'s', async () => {
+    const c = await loadConfig(yamlFile('alerting:\n  rules:\n    hub.reachable: { failure_threshold: 5 }\n    llm.queue_depth: { severity: info }\n'), true);
+    const d = defaultConfig().alerting.rules;
+    expect(c.alerting.rules).toEqual({
+      ...d,
+      'hub.reachable': { keep_firing_for: 120_000, failure_threshold: 5 },
+      'llm.queue_depth': { severity: 'info' },
+    });
+    expect(d['servers.down']).toEqual({ enabled: false });
+  });
+
   test('defaultConfig() returns a fresh copy each time', () => {
     const a = defaultConfig();
-    a.check.successRate.warning = 1;
+    a.check.success_rate.warning = 1;
     a.hubs.push('x');
-    expect(defaultConfig().check.successRate.warning).toBe(95);
+    expect(defaultConfig().check.success_rate.warning).toBe(95);
     expect(defaultConfig().hubs).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@
  * ConfigError naming the file, the key path and the fix.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULTS, defaultConfig, type MonitorConfig } from './defaults.js';
+import { RULE_IDS } from '../alerts/rule-ids.js';
+import { defaultConfig, type MonitorConfig } from './defaults.js';
 import { ConfigError, showValue } from './errors.js';
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -20,7 +21,23 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || '(top level)';
 }
 
-/** Reads and validates a config file; `explicit` says the user named it (so absence is an error). */
+/** Edit distance, for suggesting the rule id a typo meant. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function ruleIdHint(typo: string): string {
+  const [best] = RULE_IDS.map((id) => ({ id, d: distance(typo, id) })).sort((x, y) => x.d - y.d);
+  if (best && best.d <= 3) return `Did you mean ${JSON.stringify(best.id)}?`;
+  return `Rule ids: ${RULE_IDS.join(', ')}`;
+}
+
 /** Each receiver through the notifier registry's schema (loaded only when receivers are configured). */
 async function parseReceivers(file: string, raw: Record<string, unknown>): Promise<MonitorConfig['alerting']['receivers']> {
   const out: MonitorConfig['alerting']['receivers'] = {};
@@ -50,6 +67,7 @@ async function resolveToken(file: string, raw: string): Promise<string> {
   }
 }
 
+/** Reads and validates a config file; `explicit` says the user named it (so absence is an error). */
 export async function loadConfig(file: string, explicit: boolean): Promise<MonitorConfig> {
   let text: string;
   try {
@@ -75,6 +93,7 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
     const issue = result.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
       const key = keyPath([...issue.path, issue.keys[0] ?? '?']);
+      if (keyPath(issue.path) === 'alerting.rules') throw new ConfigError(file, key, 'unknown rule id', ruleIdHint(issue.keys[0] ?? ''));
       throw new ConfigError(file, key, 'unknown key', 'Check the spelling against the configuration table in the README');
     }
     const got = valueAt(data, issue.path);
@@ -91,88 +110,5 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       }
     }));
   }
-  const toStep = (st: { after: number; receivers: string[]; unacked_only: boolean }) => ({ afterMs: st.after, receivers: st.receivers, unackedOnly: st.unacked_only });
-  return {
-    file,
-    hubs: c.hubs,
-    timeoutMs: c.timeout,
-    check: {
-      successRate: c.check.success_rate,
-      p95LatencyMs: c.check.p95_latency_ms,
-      cacheHitRate: c.check.cache_hit_rate,
-      queueDepth: c.check.queue_depth,
-      memoryMb: c.check.memory_mb,
-      serversDown: c.check.servers_down,
-      deadServerSeverity: c.check.dead_server_severity,
-      deadAfterMs: c.check.dead_after,
-      transitionalStateSeverity: c.check.transitional_state_severity,
-    },
-    collect: {
-      intervalMs: c.collect.interval,
-      sse: c.collect.sse,
-      retention: { rawMs: c.collect.retention.raw, oneMinuteMs: c.collect.retention.one_minute, oneHourMs: c.collect.retention.one_hour },
-    },
-    probes: { enabled: c.probes.enabled, intervalMs: c.probes.interval, idleIntervalMs: c.probes.idle_interval, timeoutMs: c.probes.timeout, canaries: c.probes.canaries },
-    alerting: {
-      enabled: c.alerting.enabled,
-      failureThreshold: c.alerting.failure_threshold,
-      successThreshold: c.alerting.success_threshold,
-      forMs: c.alerting.for,
-      keepFiringForMs: c.alerting.keep_firing_for,
-      groupBy: c.alerting.group_by,
-      groupWaitMs: c.alerting.group_wait,
-      groupIntervalMs: c.alerting.group_interval,
-      repeatIntervalMs: c.alerting.repeat_interval,
-      flapping: { windowMs: c.alerting.flapping.window, changes: c.alerting.flapping.changes },
-      rules: { ...DEFAULTS.alerting.rules, ...Object.fromEntries(Object.entries(c.alerting.rules).map(([id, r]) => [id, {
-        ...DEFAULTS.alerting.rules[id],
-        ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),
-        ...(r.severity !== undefined ? { severity: r.severity } : {}),
-        ...(r.failure_threshold !== undefined ? { failureThreshold: r.failure_threshold } : {}),
-        ...(r.success_threshold !== undefined ? { successThreshold: r.success_threshold } : {}),
-        ...(r.for !== undefined ? { forMs: r.for } : {}),
-        ...(r.keep_firing_for !== undefined ? { keepFiringForMs: r.keep_firing_for } : {}),
-      }])) },
-      routes: c.alerting.routes ? {
-        critical: c.alerting.routes.critical.map(toStep),
-        warning: c.alerting.routes.warning.map(toStep),
-        info: c.alerting.routes.info.map(toStep),
-      } : undefined,
-      maintenance: c.alerting.maintenance.map((m) => ({ cron: m.cron, durationMs: m.duration, matchers: m.matchers, comment: m.comment })),
-      externalUrl: c.alerting.external_url,
-      heartbeat: { url: c.alerting.heartbeat.url, intervalMs: c.alerting.heartbeat.interval },
-      receivers,
-    },
-    regression: { windowMs: c.regression.window, tolerance: c.regression.tolerance / 100, intervalMs: c.regression.interval },
-    http: { listen: c.http.listen, token: await resolveToken(file, c.http.token), allowedHosts: c.http.allowed_hosts },
-    slo: {
-      windowMs: c.slo.window,
-      availabilityPercent: c.slo.availability,
-      latencyPercent: c.slo.latency,
-      latencyThresholdMs: c.slo.latency_threshold,
-      burnRates: DEFAULTS.slo.burnRates,
-    },
-    schedule: c.schedule,
-    validate: {
-      diskFreePercent: c.validate.disk_free_percent,
-      logDirWarningBytes: c.validate.log_dir_warning,
-      acceptExposure: c.validate.accept_exposure,
-    },
-    logs: c.logs,
-    anomalies: {
-      windowMs: c.anomalies.window,
-      errorSpike: { errors: c.anomalies.error_spike.errors, withinMs: c.anomalies.error_spike.within },
-      flappingCycles: c.anomalies.flapping_cycles,
-      cpuPercent: c.anomalies.cpu_percent,
-      rssBytes: c.anomalies.rss,
-      logSizeBytes: c.anomalies.log_size,
-      logFlood: { linesPerSecond: c.anomalies.log_flood.lines_per_second, duplicateRatio: c.anomalies.log_flood.duplicate_ratio },
-      outlierSigmas: c.anomalies.outlier_sigmas,
-    },
-    levels: {
-      successRate: c.levels.success_rate,
-      p95LatencyMs: c.levels.p95_latency_ms,
-      cacheHitRate: c.levels.cache_hit_rate,
-    },
-  };
+  return { ...c, file, alerting: { ...c.alerting, receivers }, http: { ...c.http, token: await resolveToken(file, c.http.token) } };
 }

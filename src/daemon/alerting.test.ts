@@ -53,7 +53,7 @@ test('F7: when the time line follows a forward step (+25 h), a firing alert keep
   const clock = new ManualClock();
   const cfg = defaultConfig();
   cfg.alerting.receivers = { team: { type: 'recording' }, flaky: { type: 'recording' } };
-  cfg.alerting.groupWaitMs = 0;
+  cfg.alerting.group_wait = 0;
   const team = new RecordingNotifier('team', clock);
   const flaky = new RecordingNotifier('flaky', clock);
   flaky.answer = () => ({ kind: 'retry', error: 'HTTP 503' });

@@ -175,12 +175,12 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
   // Regression detection: every interval, the last window's latencies against the pinned baseline.
   const pinned = new PinnedBaselineCache(d.stateDir, (message) => log.warn({ message }, 'pinned baseline unreadable; no regression detection until it is fixed'));
   timers.push(schedulePeriodic({
-    periodMs: cfg.regression.intervalMs, clock, immediate: false,
+    periodMs: cfg.regression.interval, clock, immediate: false,
     run: async () => {
       const base = pinned.get();
       if (!base) return;
       const now = clock.now();
-      const from = now - cfg.regression.windowMs;
+      const from = now - cfg.regression.window;
       for (const hub of d.hubs()) {
         const ref = base.byHub.get(hub) ?? base.only;
         const values = (rows: { v: number | null }[]) => rows.flatMap((r) => (r.v === null ? [] : [r.v]));
@@ -190,7 +190,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
           if (server !== undefined && r.v !== null) probes.set(server, [...(probes.get(server) ?? []), r.v]);
         }
         const live = { health: values(d.store.samplesOfName(hub, 'hub.health_latency_ms', from, now + 1)), probes };
-        const findings = evaluateRegression(hub, base.name, ref, live, { tolerance: cfg.regression.tolerance, windowLabel: formatDuration(cfg.regression.windowMs) });
+        const findings = evaluateRegression(hub, base.name, ref, live, { tolerancePercent: cfg.regression.tolerance, windowLabel: formatDuration(cfg.regression.window) });
         guard(() => pipeline.observe(toRuleResults(findings), regressionScope(hub)));
       }
     },
@@ -198,7 +198,7 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
   const hb = cfg.alerting.heartbeat;
   if (hb.url) {
     timers.push(schedulePeriodic({
-      periodMs: hb.intervalMs, clock,
+      periodMs: hb.interval, clock,
       run: async () => {
         if (!d.collecting()) return; // silence is the signal: the receiving side alerts on a missed ping
         const res = await httpGet(hb.url, { timeoutMs: NOTIFY_TIMEOUT_MS, maxBytes: 64 * 1024, agent: hb.url.startsWith('http:') ? d.agent : undefined });

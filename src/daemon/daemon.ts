@@ -117,7 +117,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random, runId,
       hubs: () => collectors.map((c) => c.hub),
       stateDir: o.stateDir, health, ...(o.resume?.alerting ? { carry: o.resume.alerting } : {}),
-      collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
+      collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.interval),
     })
     : undefined;
   const probersByHub = new Map<string, HubProber>();
@@ -125,8 +125,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     cfg, clock, writer: buffer, agent, log, startSse: o.startSse,
     onServerAlive: (server) => probersByHub.get(target.url)?.noteLife(server),
     onSnapshot: alerting ? (s, prev) => alerting.onSnapshot(s, prev) : undefined,
-    pollIntervalMs: cfg.collect.intervalMs,
-    timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.intervalMs - 500)),
+    pollIntervalMs: cfg.collect.interval,
+    timeoutMs: Math.min(o.timeoutMs, Math.max(500, cfg.collect.interval - 500)),
   }));
   // Writing works again: everything kept in memory goes to the store, oldest first, and the space held back
   // for a start on a full volume is set aside again when there is room.
@@ -171,7 +171,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       run: async () => { if (!health.failing) guardWal(store, o.stateDir); },
     }),
     schedulePeriodic({
-      periodMs: cfg.collect.intervalMs, clock, immediate: false,
+      periodMs: cfg.collect.interval, clock, immediate: false,
       run: async () => noteSeen(),
     }),
     schedulePeriodic({
@@ -188,7 +188,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
         // (+1 year) moved: nothing younger than the policy by the monotonic clock is deleted (faults A22).
         const r = cfg.collect.retention;
         if (health.failing) return;
-        try { health.attempt(() => store.retention(clock.steadyNow(), { rawMs: r.rawMs, oneMinuteMs: r.oneMinuteMs, oneHourMs: r.oneHourMs })); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
+        try { health.attempt(() => store.retention(clock.steadyNow(), { rawMs: r.raw, oneMinuteMs: r.one_minute, oneHourMs: r.one_hour })); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
       },
     }),
   ];

@@ -6,7 +6,7 @@ import type { ServerInfo } from '../sources/hub-models.js';
 import { FlapTracker } from './flap-tracker.js';
 
 const HUB = 'http://127.0.0.1:7000';
-const cfg = { windowMs: 600_000, changes: 3 };
+const cfg = { window: 600_000, changes: 3 };
 
 function look(servers: Record<string, 'ok' | 'warning' | 'critical' | 'unconfirmed'>, hub: 'up' | 'down' | 'restarting' = 'up'): Finding[] {
   if (hub === 'down') return [{ id: 'hub.reachable', status: 'critical', hub: HUB, message: 'refused' }];

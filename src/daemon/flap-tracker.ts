@@ -34,7 +34,7 @@ export class FlapTracker {
     const hubUp = findings.some((f) => f.id === 'hub.reachable' && f.status === 'ok')
       && !findings.some((f) => (f.id === 'hub.state' || f.id === 'hub.identity') && f.status !== 'ok');
     for (const track of servers.values()) {
-      track.changes = track.changes.filter((t) => t > now - cfg.windowMs);
+      track.changes = track.changes.filter((t) => t > now - cfg.window);
       if (!hubUp) track.state = undefined;
     }
     const listed = new Set<string>();

@@ -37,7 +37,7 @@ function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
 
 const withInterval = (ms: number): ResolvedConfig => {
   const cfg = defaultConfig();
-  cfg.collect.intervalMs = ms;
+  cfg.collect.interval = ms;
   return { cfg, targets: [] };
 };
 
@@ -50,7 +50,7 @@ describe('DaemonHost', () => {
     expect(await host.reload()).toEqual({ ok: true, needsRestart: [] });
     expect(h.runs[0]!.stoppedWith).toEqual({ endRun: false });
     expect(h.runs[1]).toMatchObject({ resumedRun: 7 });
-    expect(host.cfg.collect.intervalMs).toBe(9_000);
+    expect(host.cfg.collect.interval).toBe(9_000);
     expect(readReloadStatus(h.stateDir)).toMatchObject({ ok: true });
     expect(h.runs[1]!.written.map((e) => e.type)).toEqual(['config_reloaded']);
   });
@@ -68,19 +68,19 @@ describe('DaemonHost', () => {
     const s = readReloadStatus(h.stateDir)!;
     expect(s.ok).toBe(false);
     expect(s.lastSuccessAt).toBeLessThan(s.at);
-    expect(host.cfg.collect.intervalMs).toBe(5_000);
+    expect(host.cfg.collect.interval).toBe(5_000);
   });
 
   test('a config the schema accepts but that cannot start: the previous config runs again, reported as failed', async () => {
-    const h = harness({ startFails: (cfg) => cfg.collect.intervalMs === 9_000 });
+    const h = harness({ startFails: (cfg) => cfg.collect.interval === 9_000 });
     const host = await DaemonHost.start(h.deps, withInterval(5_000));
     h.setNext(async () => withInterval(9_000));
     const r = await host.reload();
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/did not start: cannot start that/);
-    expect(h.runs.map((x) => x.cfg.collect.intervalMs)).toEqual([5_000, 5_000]);
+    expect(h.runs.map((x) => x.cfg.collect.interval)).toEqual([5_000, 5_000]);
     expect(h.runs[1]!.resumedRun).toBe(7);
-    expect(host.cfg.collect.intervalMs).toBe(5_000);
+    expect(host.cfg.collect.interval).toBe(5_000);
   });
 
   test('http changes are reported as needing a restart; reloads run one at a time, in order', async () => {

@@ -72,7 +72,7 @@ export function deriveRows(
   samples.push({ hub, name: 'hub.up', t, v: isUpState(h.state) ? 1 : 0 });
   samples.push({ hub, name: 'hub.health_latency_ms', t, v: Math.round(cur.health.latencyMs * 100) / 100 });
   // The latency SLO's good-event indicator, so 30-day objectives come from the rollups' sums.
-  samples.push({ hub, name: 'hub.health_fast', t, v: cur.health.latencyMs <= cfg.slo.latencyThresholdMs ? 1 : 0 });
+  samples.push({ hub, name: 'hub.health_fast', t, v: cur.health.latencyMs <= cfg.slo.latency_threshold ? 1 : 0 });
   if (prev && !prev.health.ok) events.push({ hub, t, type: 'poll_recovered', data: { after: prev.health.failure } });
   const prevState = prev?.health.ok ? prev.health.value.state : undefined;
   if (h.state !== prevState) events.push({ hub, t, type: 'hub_state', data: { state: h.state ?? null, previous: prevState ?? null, source: 'poll', pid: h.pid ?? null } });
@@ -83,7 +83,7 @@ export function deriveRows(
   const counts = { up: 0, down: 0, dead: 0 };
   for (const sample of serverSamples(cur).values()) {
     const name = sample.server.name;
-    const j = judgeServer(sample, before.get(name), cfg.check.deadAfterMs);
+    const j = judgeServer(sample, before.get(name), cfg.check.dead_after);
     const was = prevVerdicts.get(name);
     // "unconfirmed" (uptime 0, just connected or died young) settles on the next poll: keep the last
     // settled verdict meanwhile, and record only settled changes.

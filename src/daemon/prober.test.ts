@@ -56,7 +56,7 @@ describe('the prober on a manual clock: idle rounds between full rounds', () => 
   function setup(servers: string[], over: Partial<MonitorConfig['probes']> = {}) {
     const clock = new ManualClock();
     const cfg = defaultConfig();
-    cfg.probes = { ...cfg.probes, timeoutMs: TIMEOUT, ...over };
+    cfg.probes = { ...cfg.probes, timeout: TIMEOUT, ...over };
     const frozen = new Set<string>();
     const asked: { t: number; server: string }[] = [];
     const rounds: { t: number; probes: ProbeResult[]; canaries: CanaryResult[]; complete: boolean }[] = [];
@@ -126,7 +126,7 @@ describe('the prober on a manual clock: idle rounds between full rounds', () => 
   });
 
   test('a canary that hangs probes its server at once, out of turn', async () => {
-    const s = setup(['e'], { canaries: [{ hub: '', server: 'e', tool: 'echo', arguments: {} }], idleIntervalMs: 0 });
+    const s = setup(['e'], { canaries: [{ hub: '', server: 'e', tool: 'echo', arguments: {} }], idle_interval: 0 });
     await s.clock.advance(59_000);
     s.frozen.add('e');
     // The full round at 60 s: the probe hangs for the timeout, then the canary fails: a probe follows at once.
@@ -148,7 +148,7 @@ describe('the prober on a manual clock: idle rounds between full rounds', () => 
   });
 
   test('probes.idle_interval 0: full rounds only, as before', async () => {
-    const s = setup(['a'], { idleIntervalMs: 0 });
+    const s = setup(['a'], { idle_interval: 0 });
     await s.clock.advance(125_000);
     expect(s.asked.map((a) => a.t)).toEqual([60_000, 120_000]);
     expect(s.rounds.every((r) => r.complete)).toBe(true);

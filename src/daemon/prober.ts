@@ -105,14 +105,14 @@ export class HubProber {
 
   /** Idle rounds run when their interval is set and shorter than the full round's. */
   private get idleMs(): number {
-    const { idleIntervalMs, intervalMs } = this.deps.cfg.probes;
-    return idleIntervalMs > 0 && idleIntervalMs < intervalMs ? idleIntervalMs : 0;
+    const { idle_interval: idle, interval } = this.deps.cfg.probes;
+    return idle > 0 && idle < interval ? idle : 0;
   }
 
   start(): void {
     const { clock, cfg } = this.deps;
-    this.nextFullMono = clock.monotonic() + cfg.probes.intervalMs;
-    this.schedule = schedulePeriodic({ periodMs: this.idleMs || cfg.probes.intervalMs, clock, immediate: false, run: (slot) => this.tick(slot) });
+    this.nextFullMono = clock.monotonic() + cfg.probes.interval;
+    this.schedule = schedulePeriodic({ periodMs: this.idleMs || cfg.probes.interval, clock, immediate: false, run: (slot) => this.tick(slot) });
   }
 
   async stop(): Promise<void> {
@@ -136,7 +136,7 @@ export class HubProber {
     }
     // Half an idle period of slack: the two grids start a few microseconds apart.
     if (now >= this.nextFullMono - this.idleMs / 2) {
-      while (this.nextFullMono <= now + this.idleMs / 2) this.nextFullMono += cfg.probes.intervalMs;
+      while (this.nextFullMono <= now + this.idleMs / 2) this.nextFullMono += cfg.probes.interval;
       await this.round();
     } else {
       // A server that showed life within the last half idle period is not probed: its next look comes
@@ -155,7 +155,7 @@ export class HubProber {
     if (complete) for (const s of this.lastLifeMono.keys()) if (!connected.includes(s)) this.lastLifeMono.delete(s);
     const targets = only ?? connected;
     if (!complete && targets.length === 0) return;
-    const opts = { timeoutMs: cfg.probes.timeoutMs, agent };
+    const opts = { timeoutMs: cfg.probes.timeout, agent };
     const probe = this.deps.probe ?? probeServer;
     // One at a time: N hung children probed at once would hold N of the hub's requests for the whole
     // timeout. Children already found unresponsive go last, so a known hang never delays a new one's discovery.

@@ -370,7 +370,7 @@ describe('evaluateAnomalies', () => {
     ])('$name', ({ latencies, status }) => {
       const f = one(run(inputs({ polls: steadyPolls(latencies) })), 'anomaly.outlier');
       expect(f.status).toBe(status);
-      if (status !== 'no_data') expect(f.threshold).toBe(cfg.anomalies.outlierSigmas);
+      if (status !== 'no_data') expect(f.threshold).toBe(cfg.anomalies.outlier_sigmas);
     });
 
     test('failed polls are left out of the latency series', () => {

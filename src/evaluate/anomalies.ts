@@ -108,9 +108,9 @@ export function cyclesInPolls(polls: readonly HubSnapshot[]): Map<string, number
 
 function logFindings(hub: string, log: LogWindowFacts, cfg: MonitorConfig['anomalies'], now: number): Finding[] {
   const out: Finding[] = [];
-  const spike = cfg.errorSpike;
-  const minutes = Math.round(spike.withinMs / 60_000);
-  const timed = log.timedErrors.filter((t) => now - t <= spike.withinMs).length;
+  const spike = cfg.error_spike;
+  const minutes = Math.round(spike.within / 60_000);
+  const timed = log.timedErrors.filter((t) => now - t <= spike.within).length;
   if (log.timedErrors.length > 0 || log.untimedErrorsInFile === 0) {
     out.push(finding(hub, 'anomaly.error_spike', timed > spike.errors ? 'warning' : 'ok',
       `${timed} error lines in the last ${minutes} min (threshold ${spike.errors})`, { value: timed, threshold: spike.errors }));
@@ -118,27 +118,27 @@ function logFindings(hub: string, log: LogWindowFacts, cfg: MonitorConfig['anoma
     // The upstream text log has no timestamps: what was written during the window is timed when read,
     // and the whole file covers the time since the hub started (it is truncated at every start).
     const sinceStart = log.fileStartMs !== undefined ? now - log.fileStartMs : undefined;
-    const fileCovers = sinceStart !== undefined && sinceStart <= spike.withinMs;
+    const fileCovers = sinceStart !== undefined && sinceStart <= spike.within;
     const count = fileCovers ? log.untimedErrorsInFile : log.untimedErrorsInWindow;
     const basis = fileCovers ? `since the hub started ${Math.round((sinceStart ?? 0) / 1000)}s ago` : `during the ${Math.round(log.windowMs / 1000)}s window (the text log has no timestamps)`;
-    const threshold = fileCovers ? spike.errors : Math.max(3, Math.ceil((spike.errors * log.windowMs) / spike.withinMs));
+    const threshold = fileCovers ? spike.errors : Math.max(3, Math.ceil((spike.errors * log.windowMs) / spike.within));
     out.push(finding(hub, 'anomaly.error_spike', count > threshold ? 'warning' : 'ok', `${count} error lines ${basis} (threshold ${threshold})`, { value: count, threshold }));
   }
   const size = log.sizeBytes;
   if (size === undefined) out.push(finding(hub, 'anomaly.log_growth', 'no_data', `${log.path}: a command's output has no size`));
   else {
-    out.push(finding(hub, 'anomaly.log_growth', size > cfg.logSizeBytes ? 'warning' : 'ok',
-      `${log.path} is ${formatBytes(size)}${size > cfg.logSizeBytes ? ' — the hub never rotates it' : ''}`, { value: size, threshold: cfg.logSizeBytes }));
+    out.push(finding(hub, 'anomaly.log_growth', size > cfg.log_size ? 'warning' : 'ok',
+      `${log.path} is ${formatBytes(size)}${size > cfg.log_size ? ' — the hub never rotates it' : ''}`, { value: size, threshold: cfg.log_size }));
   }
   const rate = log.windowMs > 0 ? (log.windowLines * 1000) / log.windowMs : 0;
   const dupRatio = log.topWindowMessage && log.windowLines ? log.topWindowMessage.count / log.windowLines : 0;
-  const flooding = rate > cfg.logFlood.linesPerSecond && dupRatio > cfg.logFlood.duplicateRatio;
+  const flooding = rate > cfg.log_flood.lines_per_second && dupRatio > cfg.log_flood.duplicate_ratio;
   const past = log.topFileMessage && log.topFileMessage.count >= 1_000 ? log.topFileMessage : undefined;
   const msg = flooding
     ? `log flood now: ${Math.round(rate)} lines/s, ${Math.round(dupRatio * 100)}% the same message: ${JSON.stringify(log.topWindowMessage!.message.slice(0, 120))}`
     : past ? `a log flood happened: ${past.count} identical lines ${JSON.stringify(past.message.slice(0, 120))} (one MCP client disconnect makes ~2,168: hub-api.md §4)`
     : `${Math.round(rate * 10) / 10} lines/s during the window`;
-  out.push(finding(hub, 'anomaly.log_flood', flooding || past ? 'warning' : 'ok', msg, { value: Math.round(rate), threshold: cfg.logFlood.linesPerSecond }));
+  out.push(finding(hub, 'anomaly.log_flood', flooding || past ? 'warning' : 'ok', msg, { value: Math.round(rate), threshold: cfg.log_flood.lines_per_second }));
   return out;
 }
 
@@ -173,19 +173,19 @@ export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: num
   for (const [name, connects] of i.log?.connectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, connects - 1));
   for (const [name, n] of i.history?.reconnectsByServer ?? []) cycles.set(name, Math.max(cycles.get(name) ?? 0, n));
   if (i.history) out.push(historyPollsFinding(hub, i.history, 'anomaly.history'));
-  const flapping = [...cycles].filter(([, n]) => n > a.flappingCycles);
+  const flapping = [...cycles].filter(([, n]) => n > a.flapping_cycles);
   out.push(finding(hub, 'anomaly.flapping', flapping.length ? 'warning' : 'ok', flapping.length
     ? `flapping: ${flapping.map(([n, c]) => `${n} (${c} reconnects)`).join(', ')}`
-    : `no server reconnected more than ${a.flappingCycles} times`, { value: flapping.length, threshold: a.flappingCycles }));
+    : `no server reconnected more than ${a.flapping_cycles} times`, { value: flapping.length, threshold: a.flapping_cycles }));
 
   if (i.process) {
     const p = i.process;
     const top = p.topChild ? `; busiest child ${p.topChild.command} at ${p.topChild.cpuPercent.toFixed(0)}%` : '';
-    out.push(finding(hub, 'anomaly.cpu', p.cpuPercent > a.cpuPercent ? 'warning' : 'ok',
-      `hub and ${p.childCount} children use ${p.cpuPercent.toFixed(1)}% CPU${top}`, { value: Number(p.cpuPercent.toFixed(1)), threshold: a.cpuPercent }));
-    const status = p.rssBytes > a.rssBytes.critical ? 'critical' : p.rssBytes > a.rssBytes.warning ? 'warning' : 'ok';
+    out.push(finding(hub, 'anomaly.cpu', p.cpuPercent > a.cpu_percent ? 'warning' : 'ok',
+      `hub and ${p.childCount} children use ${p.cpuPercent.toFixed(1)}% CPU${top}`, { value: Number(p.cpuPercent.toFixed(1)), threshold: a.cpu_percent }));
+    const status = p.rssBytes > a.rss.critical ? 'critical' : p.rssBytes > a.rss.warning ? 'warning' : 'ok';
     out.push(finding(hub, 'anomaly.memory', status, `hub RSS ${formatBytes(p.rssBytes)} (children ${formatBytes(p.childrenRssBytes)})`, {
-      value: p.rssBytes, threshold: status === 'critical' ? a.rssBytes.critical : a.rssBytes.warning,
+      value: p.rssBytes, threshold: status === 'critical' ? a.rss.critical : a.rss.warning,
     }));
   } else out.push(finding(hub, 'anomaly.cpu', 'no_data', i.processUnavailable ?? 'hub process not found'));
 
@@ -198,10 +198,10 @@ export function evaluateAnomalies(i: AnomalyInputs, cfg: MonitorConfig, now: num
   const z = robustZ(latency);
   if (!z) out.push(finding(hub, 'anomaly.outlier', 'no_data', `health latency: too few samples or no variation to judge (${latency.length} samples)`));
   else {
-    const outlier = Math.abs(z.z) > a.outlierSigmas;
+    const outlier = Math.abs(z.z) > a.outlier_sigmas;
     out.push(finding(hub, 'anomaly.outlier', outlier ? 'warning' : 'ok',
-      `health latency ${latency[latency.length - 1]!.toFixed(1)} ms vs median ${z.median.toFixed(1)} ms (${z.z.toFixed(1)} robust σ; limit ${a.outlierSigmas})`,
-      { value: Number(z.z.toFixed(2)), threshold: a.outlierSigmas }));
+      `health latency ${latency[latency.length - 1]!.toFixed(1)} ms vs median ${z.median.toFixed(1)} ms (${z.z.toFixed(1)} robust σ; limit ${a.outlier_sigmas})`,
+      { value: Number(z.z.toFixed(2)), threshold: a.outlier_sigmas }));
   }
   return out;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS, type MonitorConfig } from '../config/defaults.js';
+import { defaultConfig } from '../config/defaults.js';
 import { buildBaseline, llmWindow, type HealthSample, type HubObservations, type LlmSample, type MeasureObservations } from './baseline.js';
 
-const cfg = { ...DEFAULTS, hubs: [] } as unknown as MonitorConfig;
+const cfg = defaultConfig();
 const URL_A = 'http://127.0.0.1:7000';
 
 function health(latencies: (number | string)[]): HealthSample[] {
@@ -64,7 +64,7 @@ describe('judging a measurement against the SLO targets', () => {
     const doc = buildBaseline(observations([hub({ health: health([1.23456, 2.34567, 3.45678]) })]), cfg);
     expect(doc.hubs[0]!.health.latencyMs).toMatchObject({ p50: 2.346, min: 1.235, max: 3.457 });
     expect(doc.hubs[0]!.health.scheduleErrorMs?.max).toBe(0.2);
-    expect(doc.targets.healthP95Ms).toBe(cfg.slo.latencyThresholdMs);
+    expect(doc.targets.healthP95Ms).toBe(cfg.slo.latency_threshold);
   });
 
   test('raw samples are kept in the document for later statistics', () => {

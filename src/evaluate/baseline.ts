@@ -218,11 +218,11 @@ export function judgeHub(h: Omit<BaselineHub, 'findings'>, targets: BaselineDoc[
   if (proc.unavailable || !proc.hubRssMb || !proc.hubCpuPercent) {
     out.push(finding(h.url, 'measure.resources', 'no_data', proc.unavailable ?? 'no process sample'));
   } else {
-    const over = proc.hubRssMb.max > cfg.memoryMb.warning;
+    const over = proc.hubRssMb.max > cfg.memory_mb.warning;
     const kids = proc.childrenCpuPercent && proc.childrenRssMb
       ? `; children CPU mean ${proc.childrenCpuPercent.mean}%, RSS max ${proc.childrenRssMb.max} MB` : '';
     out.push(finding(h.url, 'measure.resources', over ? 'warning' : 'ok',
-      `hub CPU mean ${proc.hubCpuPercent.mean}% (max ${proc.hubCpuPercent.max}%), RSS max ${proc.hubRssMb.max} MB${kids}`, { value: proc.hubRssMb.max, threshold: cfg.memoryMb.warning }));
+      `hub CPU mean ${proc.hubCpuPercent.mean}% (max ${proc.hubCpuPercent.max}%), RSS max ${proc.hubRssMb.max} MB${kids}`, { value: proc.hubRssMb.max, threshold: cfg.memory_mb.warning }));
   }
   const llm = h.llm;
   out.push(llm.throughputPerS !== undefined
@@ -247,7 +247,7 @@ function processSummary(obs: HubObservations): BaselineHub['process'] {
 
 /** Builds the baseline document (summaries and findings) from what the sampler observed. */
 export function buildBaseline(obs: MeasureObservations, cfg: MonitorConfig): BaselineDoc {
-  const targets = { healthP95Ms: cfg.slo.latencyThresholdMs, failedPercentMax: FAILED_PERCENT_MAX, llm: cfg.check };
+  const targets = { healthP95Ms: cfg.slo.latency_threshold, failedPercentMax: FAILED_PERCENT_MAX, llm: cfg.check };
   const hubs = obs.hubs.map((o): BaselineHub => {
     const probes = o.probes.map((p) => {
       const alive = p.samples.filter((s) => s.outcome === 'alive');

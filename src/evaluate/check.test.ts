@@ -113,7 +113,7 @@ describe('hub state', () => {
   });
 
   test('state starting follows transitionalStateSeverity', () => {
-    const config = { ...cfg, check: { ...cfg.check, transitionalStateSeverity: 'ok' as const } };
+    const config = { ...cfg, check: { ...cfg.check, transitional_state_severity: 'ok' as const } };
     const r = run([fromFixture('hub/health-while-starting.json')], new Map(), config);
     expect(find(r.checks, 'hub.state')).toMatchObject({ status: 'ok', value: 'starting' });
   });
@@ -263,7 +263,7 @@ describe('the overall result', () => {
   test('the metric bands of a hub that is not up do not move its level', () => {
     // Cache hit rate 30%: red band, but only a warning finding.
     const bad: LlmMetrics = { sources: ['x'], cacheHits: 30, cacheMisses: 70 };
-    const config = { ...cfg, check: { ...cfg.check, transitionalStateSeverity: 'ok' as const } };
+    const config = { ...cfg, check: { ...cfg.check, transitional_state_severity: 'ok' as const } };
     const starting = run([okSnapshot(health({ state: 'starting' }), { metrics: bad })], new Map(), config);
     const ready = run([okSnapshot(health(), { metrics: bad })], new Map(), config);
     expect(starting.hubs[0]!.level).toBe('yellow');

@@ -42,9 +42,9 @@ export function evaluateFlapping(
   hub: string, changes: ReadonlyMap<string, readonly number[]>, cfg: MonitorConfig['alerting']['flapping'], now: number,
 ): Finding[] {
   const out: Finding[] = [];
-  const window = formatDuration(cfg.windowMs);
+  const window = formatDuration(cfg.window);
   for (const [server, times] of changes) {
-    const n = times.filter((t) => t > now - cfg.windowMs && t <= now).length;
+    const n = times.filter((t) => t > now - cfg.window && t <= now).length;
     const flapping = n >= cfg.changes;
     out.push(finding(hub, 'server.flapping', flapping ? 'warning' : 'ok',
       flapping ? `flapping: ${n} state changes (up ↔ down) in the last ${window}; its per-cycle alerts are held while it flaps`

@@ -22,17 +22,17 @@ test('a quiet hour: polls and flapping ok, no probe findings', () => {
 
 test('flapping above the configured cycles warns and names the server; at the limit it does not', () => {
   const cfg = defaultConfig();
-  const over = evaluateHistory(HUB, facts({ reconnectsByServer: new Map([['fs', cfg.anomalies.flappingCycles + 1], ['gh', cfg.anomalies.flappingCycles]]) }), cfg, NOW);
+  const over = evaluateHistory(HUB, facts({ reconnectsByServer: new Map([['fs', cfg.anomalies.flapping_cycles + 1], ['gh', cfg.anomalies.flapping_cycles]]) }), cfg, NOW);
   const flap = over.find((x) => x.id === 'history.flapping')!;
   expect(flap.status).toBe('warning');
-  expect(flap.message).toContain(`fs (${cfg.anomalies.flappingCycles + 1} reconnects)`);
+  expect(flap.message).toContain(`fs (${cfg.anomalies.flapping_cycles + 1} reconnects)`);
   expect(flap.message).not.toContain('gh');
 });
 
 test('an unresolved probe disagreement is reported at the dead-server severity with its age', () => {
   const cfg = defaultConfig();
   const f = evaluateHistory(HUB, facts({ probeProblems: new Map([['fs', { outcome: 'hung', at: NOW - 600_000 }]]) }), cfg, NOW);
-  expect(f.find((x) => x.id === 'history.probe')).toMatchObject({ subject: 'fs', status: cfg.check.deadServerSeverity, value: 'hung', message: expect.stringContaining('hung 10 min ago') });
+  expect(f.find((x) => x.id === 'history.probe')).toMatchObject({ subject: 'fs', status: cfg.check.dead_server_severity, value: 'hung', message: expect.stringContaining('hung 10 min ago') });
 });
 
 test('failed polls: under 10 % missed warns, more is critical', () => {

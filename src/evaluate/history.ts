@@ -19,13 +19,13 @@ export function historyPollsFinding(hub: string, h: HistoryFacts, id = 'history.
 export function evaluateHistory(hub: string, h: HistoryFacts | undefined, cfg: MonitorConfig, now: number): Finding[] {
   if (!h) return [finding(hub, 'history.polls', 'no_data', 'no daemon history for this hub (run `mcp-hub-monitor daemon` to keep one)')];
   const out = [historyPollsFinding(hub, h)];
-  const flapping = [...h.reconnectsByServer].filter(([, n]) => n > cfg.anomalies.flappingCycles);
+  const flapping = [...h.reconnectsByServer].filter(([, n]) => n > cfg.anomalies.flapping_cycles);
   out.push(finding(hub, 'history.flapping', flapping.length ? 'warning' : 'ok', flapping.length
     ? `flapping in the last ${minutes(h.spanMs)}: ${flapping.map(([n, c]) => `${n} (${c} reconnects)`).join(', ')}`
-    : `no server reconnected more than ${cfg.anomalies.flappingCycles} times in the last ${minutes(h.spanMs)}`,
-  { value: flapping.length, threshold: cfg.anomalies.flappingCycles }));
+    : `no server reconnected more than ${cfg.anomalies.flapping_cycles} times in the last ${minutes(h.spanMs)}`,
+  { value: flapping.length, threshold: cfg.anomalies.flapping_cycles }));
   for (const [server, p] of h.probeProblems) {
-    out.push(finding(hub, 'history.probe', cfg.check.deadServerSeverity,
+    out.push(finding(hub, 'history.probe', cfg.check.dead_server_severity,
       `the daemon's probe found the child ${p.outcome} ${minutes(now - p.at)} ago while the hub called it connected, and has not seen it answer since`,
       { subject: server, value: p.outcome }));
   }

@@ -59,7 +59,7 @@ export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): 
   const state = h.state;
   if (isUpState(state)) out.push(finding(hub, 'hub.state', 'ok', `state ${state}`, { value: state }));
   else if (state === 'starting' || state === 'restarting') {
-    const sev = cfg.transitionalStateSeverity;
+    const sev = cfg.transitional_state_severity;
     out.push(finding(hub, 'hub.state', sev, `state ${state} (transitional, not an outage)`, { value: state }));
   } else if (state === 'stopping' || state === 'stopped' || state === 'error') {
     out.push(finding(hub, 'hub.state', 'critical', `state ${state}: the hub is shutting down or failed`, { value: state }));
@@ -75,8 +75,8 @@ export function evaluateHubBasics(s: HubSnapshot, cfg: MonitorConfig['check']): 
     else if (proc.rssBytes === undefined) out.push(finding(hub, 'hub.memory', 'no_data', `memory of process ${proc.pid} not readable here`));
     else {
       const mb = proc.rssBytes / 1_000_000; // decimal MB, as the guide's "500 MB" and anomalies' byte sizes
-      out.push(finding(hub, 'hub.memory', mb > cfg.memoryMb.warning ? 'warning' : 'ok', `hub RSS ${Math.round(mb)} MB (pid ${proc.pid})`, {
-        value: Math.round(mb), threshold: cfg.memoryMb.warning,
+      out.push(finding(hub, 'hub.memory', mb > cfg.memory_mb.warning ? 'warning' : 'ok', `hub RSS ${Math.round(mb)} MB (pid ${proc.pid})`, {
+        value: Math.round(mb), threshold: cfg.memory_mb.warning,
       }));
     }
   } else {

@@ -49,7 +49,7 @@ describe('metric bands (the guide\'s degradation levels)', () => {
   });
 
   test('bands come from the config', () => {
-    const custom = { ...bands, successRate: { yellow: 99, orange: 98, red: 97 } };
+    const custom = { ...bands, success_rate: { yellow: 99, orange: 98, red: 97 } };
     expect(degradationLevel([], withSuccess(96), custom)).toBe('red');
   });
 });

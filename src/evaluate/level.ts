@@ -29,10 +29,10 @@ export function degradationLevel(findings: readonly Finding[], m: LlmMetrics | u
   else if (warnings === 1) level = 'yellow';
   if (m) {
     const sr = successRateOf(m);
-    if ('rate' in sr) level = max(level, lowerIsWorse(sr.rate * 100, bands.successRate));
-    if (m.p95LatencyMs !== undefined && m.requestsTotal !== 0) level = max(level, higherIsWorse(m.p95LatencyMs, bands.p95LatencyMs));
+    if ('rate' in sr) level = max(level, lowerIsWorse(sr.rate * 100, bands.success_rate));
+    if (m.p95LatencyMs !== undefined && m.requestsTotal !== 0) level = max(level, higherIsWorse(m.p95LatencyMs, bands.p95_latency_ms));
     const cr = cacheHitRateOf(m);
-    if ('rate' in cr) level = max(level, lowerIsWorse(cr.rate * 100, bands.cacheHitRate));
+    if ('rate' in cr) level = max(level, lowerIsWorse(cr.rate * 100, bands.cache_hit_rate));
   }
   return level;
 }

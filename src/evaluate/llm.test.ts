@@ -122,7 +122,7 @@ describe('thresholds', () => {
   });
 
   test('thresholds come from the config', () => {
-    const strict = { ...cfg, successRate: { warning: 99.5, critical: 99 }, queueDepth: { warning: 2 } };
+    const strict = { ...cfg, success_rate: { warning: 99.5, critical: 99 }, queue_depth: { warning: 2 } };
     const f = byId(evaluateLlm(HUB, metrics({ requestsTotal: 1000, requestsSuccess: 992, queueDepth: 3 }), strict));
     expect(f['llm.success_rate']!.status).toBe('warning');
     expect(f['llm.queue_depth']!.status).toBe('warning');

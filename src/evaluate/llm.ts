@@ -48,18 +48,18 @@ export function evaluateLlm(hub: string, m: LlmMetrics, cfg: MonitorConfig['chec
   if ('reason' in sr) out.push(finding(hub, 'llm.success_rate', 'no_data', sr.reason));
   else {
     const p = sr.rate * 100;
-    const status = p < cfg.successRate.critical ? 'critical' : p < cfg.successRate.warning ? 'warning' : 'ok';
+    const status = p < cfg.success_rate.critical ? 'critical' : p < cfg.success_rate.warning ? 'warning' : 'ok';
     out.push(finding(hub, 'llm.success_rate', status, `LLM success rate ${pct(sr.rate)}`, {
-      value: Number(p.toFixed(2)), threshold: status === 'critical' ? cfg.successRate.critical : cfg.successRate.warning,
+      value: Number(p.toFixed(2)), threshold: status === 'critical' ? cfg.success_rate.critical : cfg.success_rate.warning,
     }));
   }
 
   if (m.p95LatencyMs === undefined) out.push(finding(hub, 'llm.p95_latency', 'no_data', NOT_EXPOSED));
   else if (idle(m)) out.push(finding(hub, 'llm.p95_latency', 'no_data', 'no LLM requests yet'));
   else {
-    const status = m.p95LatencyMs > cfg.p95LatencyMs.warning ? 'warning' : 'ok';
+    const status = m.p95LatencyMs > cfg.p95_latency_ms.warning ? 'warning' : 'ok';
     out.push(finding(hub, 'llm.p95_latency', status, `LLM P95 latency ${Math.round(m.p95LatencyMs)} ms`, {
-      value: m.p95LatencyMs, threshold: cfg.p95LatencyMs.warning,
+      value: m.p95LatencyMs, threshold: cfg.p95_latency_ms.warning,
     }));
   }
 
@@ -67,15 +67,15 @@ export function evaluateLlm(hub: string, m: LlmMetrics, cfg: MonitorConfig['chec
   if ('reason' in cr) out.push(finding(hub, 'llm.cache_hit_rate', 'no_data', cr.reason));
   else {
     const p = cr.rate * 100;
-    out.push(finding(hub, 'llm.cache_hit_rate', p < cfg.cacheHitRate.warning ? 'warning' : 'ok', `LLM cache hit rate ${pct(cr.rate)}`, {
-      value: Number(p.toFixed(2)), threshold: cfg.cacheHitRate.warning,
+    out.push(finding(hub, 'llm.cache_hit_rate', p < cfg.cache_hit_rate.warning ? 'warning' : 'ok', `LLM cache hit rate ${pct(cr.rate)}`, {
+      value: Number(p.toFixed(2)), threshold: cfg.cache_hit_rate.warning,
     }));
   }
 
   if (m.queueDepth === undefined) out.push(finding(hub, 'llm.queue_depth', 'no_data', NOT_EXPOSED));
   else {
-    out.push(finding(hub, 'llm.queue_depth', m.queueDepth > cfg.queueDepth.warning ? 'warning' : 'ok', `LLM queue depth ${m.queueDepth}`, {
-      value: m.queueDepth, threshold: cfg.queueDepth.warning,
+    out.push(finding(hub, 'llm.queue_depth', m.queueDepth > cfg.queue_depth.warning ? 'warning' : 'ok', `LLM queue depth ${m.queueDepth}`, {
+      value: m.queueDepth, threshold: cfg.queue_depth.warning,
     }));
   }
 

@@ -10,7 +10,7 @@ import { finding, type Finding } from './types.js';
 const ms = (n: number) => `${Math.round(n)} ms`;
 
 export function evaluateProbes(hub: string, probes: readonly ProbeResult[], cfg: MonitorConfig): Finding[] {
-  const severity = cfg.check.deadServerSeverity;
+  const severity = cfg.check.dead_server_severity;
   return probes.flatMap((p): Finding[] => {
     const extra = { subject: p.server, value: p.outcome };
     switch (p.outcome) {
@@ -19,7 +19,7 @@ export function evaluateProbes(hub: string, probes: readonly ProbeResult[], cfg:
       case 'dead':
         return [finding(hub, 'server.probe', severity, `the hub says connected, but the child does not answer through it (${p.detail ?? 'not connected'}); restart the server`, extra)];
       case 'hung':
-        return [finding(hub, 'server.probe', severity, `the hub says connected, but the child did not answer within ${ms(cfg.probes.timeoutMs)} (hung)`, extra)];
+        return [finding(hub, 'server.probe', severity, `the hub says connected, but the child did not answer within ${ms(cfg.probes.timeout)} (hung)`, extra)];
       case 'not_connected':
         return []; // the poll's server.status already says so
       default:

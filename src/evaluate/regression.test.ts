@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateRegression, type LatencySamples } from './regression.js';
 import { mulberry32 } from './stats.js';
+import { defaultConfig } from '../config/defaults.js';
 
 const HUB = 'http://127.0.0.1:7000';
-const O = { tolerance: 0.1, windowLabel: '1h' };
+// The configured default (10 %), as the daemon passes it.
+const O = { tolerancePercent: defaultConfig().regression.tolerance, windowLabel: '1h' };
 
 /** n draws around `center` ms (log-normal-ish, as latencies are), from a seeded PRNG. */
 function draws(n: number, center: number, seed: number): number[] {

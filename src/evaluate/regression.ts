@@ -15,8 +15,8 @@ export interface LatencySamples {
 }
 
 export interface RegressionOptions {
-  /** Fraction, e.g. 0.1 = 10 %. */
-  tolerance: number;
+  /** Percent, as `regression.tolerance` is written: 10 = a slowdown surely beyond 10 %. */
+  tolerancePercent: number;
   /** The live window, for messages. */
   windowLabel: string;
 }
@@ -30,8 +30,8 @@ function judge(hub: string, subject: string, what: string, base: number[], live:
   }
   const low = c.medianA > 0 ? c.ci[0] / c.medianA : NaN;
   const effect = `median ${c.medianB.toFixed(2)} ms vs ${c.medianA.toFixed(2)} ms in baseline ${baselineName}: ${pct(c.relative)} (CI ${pct(c.ci[0] / c.medianA)} … ${pct(c.ci[1] / c.medianA)}, p ${c.p < 0.001 ? '< 0.001' : c.p.toFixed(3)})`;
-  if (c.verdict === 'slower' && low > o.tolerance) {
-    return finding(hub, 'baseline.regression', 'warning', `${what} slower than the pinned baseline over the last ${o.windowLabel}: ${effect}, beyond the ${pct(o.tolerance).slice(1)} tolerance`, { subject, value: Number((c.relative * 100).toFixed(1)), threshold: o.tolerance * 100 });
+  if (c.verdict === 'slower' && low > o.tolerancePercent / 100) {
+    return finding(hub, 'baseline.regression', 'warning', `${what} slower than the pinned baseline over the last ${o.windowLabel}: ${effect}, beyond the ${o.tolerancePercent.toFixed(1)}% tolerance`, { subject, value: Number((c.relative * 100).toFixed(1)), threshold: o.tolerancePercent });
   }
   const words = c.verdict === 'no_change' ? 'no significant change' : c.verdict === 'faster' ? 'faster' : 'slower, within tolerance';
   return finding(hub, 'baseline.regression', 'ok', `${what}: ${words}: ${effect}`, { subject, value: Number.isFinite(c.relative) ? Number((c.relative * 100).toFixed(1)) : undefined });

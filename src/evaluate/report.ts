@@ -51,7 +51,7 @@ function objective(up: UpBuckets, window: WindowRatio, objectivePercent: number,
 
 function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): HubReport {
   const { from, to, previousFrom } = input;
-  const target = cfg.slo.availabilityPercent;
+  const target = cfg.slo.availability;
   const episodes = downEpisodes(h.events, previousFrom);
   const errors = errorCounts(h.events, from, to);
   const incidents = incidentsIn(h.alerts, h.events, from, to);
@@ -72,15 +72,15 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
       downMs: ep.downMs,
       longestDownMs: ep.longestMs,
       cycles: ep.cycles,
-      flapping: ep.cycles > cfg.anomalies.flappingCycles,
+      flapping: ep.cycles > cfg.anomalies.flapping_cycles,
       errors: errors.byServer.get(s.name) ?? 0,
       incidents: incidents.filter((i) => i.server === s.name).length,
     };
   });
   return {
     hub: h.hub,
-    availability: objective(h.up, h.sloWindow.availability, target, to - from, cfg.slo.windowMs),
-    latencySlo: objective(h.fast, h.sloWindow.latency, cfg.slo.latencyPercent, to - from, cfg.slo.windowMs),
+    availability: objective(h.up, h.sloWindow.availability, target, to - from, cfg.slo.window),
+    latencySlo: objective(h.fast, h.sloWindow.latency, cfg.slo.latency, to - from, cfg.slo.window),
     unknown: { totalMs: gaps.reduce((s, g) => s + g.durationMs, 0), gaps },
     outages: findOutages(h.up.current, to),
     servers,
@@ -90,8 +90,8 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
     latency: latencyReport(h.hub, h.latency, input.latencyBasis, input.baseline),
     memory: memoryReport(h.rss, { from, to, previousFrom, capacityFrom: Math.min(from, to - CAPACITY_LOOKBACK_MS) }, {
       // The same limits check and anomalies judge RSS by (decimal MB, as the guide's "500 MB").
-      warningBytes: cfg.check.memoryMb.warning * 1_000_000,
-      criticalBytes: cfg.anomalies.rssBytes.critical,
+      warningBytes: cfg.check.memory_mb.warning * 1_000_000,
+      criticalBytes: cfg.anomalies.rss.critical,
     }, input.baseline, h.hub),
     toolChanges: toolChangesIn(h.events, from, to),
     series: {
@@ -112,8 +112,8 @@ export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel
     previous: { from: input.previousFrom, to: input.from },
     generatedAt: input.generatedAt,
     objectives: {
-      availabilityPercent: cfg.slo.availabilityPercent, latencyPercent: cfg.slo.latencyPercent,
-      latencyThresholdMs: cfg.slo.latencyThresholdMs, sloWindowMs: cfg.slo.windowMs, flappingCycles: cfg.anomalies.flappingCycles,
+      availabilityPercent: cfg.slo.availability, latencyPercent: cfg.slo.latency,
+      latencyThresholdMs: cfg.slo.latency_threshold, sloWindowMs: cfg.slo.window, flappingCycles: cfg.anomalies.flapping_cycles,
     },
     baseline: input.baseline,
     hubs: input.hubs.map((h) => hubReport(h, input, cfg)),

@@ -6,7 +6,7 @@ import { evaluateServers, judgeServer, type ServerSample, type ServerVerdict } f
 
 const HUB = 'http://127.0.0.1:7000';
 const NOW = Date.parse('2026-11-24T19:24:33.813Z');
-const DEAD_AFTER = defaultConfig().check.deadAfterMs; // 10 s
+const DEAD_AFTER = defaultConfig().check.dead_after; // 10 s
 
 function server(over: Partial<ServerInfo> = {}): ServerInfo {
   return { name: 'everything', status: 'connected', error: null, uptimeS: 5, lastStartedMs: NOW - 60_000, toolCount: 3, ...over };
@@ -172,7 +172,7 @@ describe('evaluateServers', () => {
     { severity: 'critical' as const },
     { severity: 'warning' as const },
   ])('a dead server is reported with deadServerSeverity $severity', ({ severity }) => {
-    const c = { ...defaultConfig().check, deadServerSeverity: severity };
+    const c = { ...defaultConfig().check, dead_server_severity: severity };
     const findings = evaluateServers(HUB, [dead('everything'), up('a'), up('b'), up('c')], new Map(), c);
     const f = findings.find((x) => x.id === 'server.status' && x.subject === 'everything')!;
     expect(f).toMatchObject({ status: severity, value: 'dead' });

@@ -78,8 +78,8 @@ export function evaluateServers(
   let enabled = 0;
   const downNames: string[] = [];
   for (const sample of current) {
-    const j = judgeServer(sample, earlier.get(sample.server.name), cfg.deadAfterMs);
-    const status = j.verdict === 'dead' ? cfg.deadServerSeverity : VERDICT_STATUS[j.verdict];
+    const j = judgeServer(sample, earlier.get(sample.server.name), cfg.dead_after);
+    const status = j.verdict === 'dead' ? cfg.dead_server_severity : VERDICT_STATUS[j.verdict];
     out.push(finding(hub, 'server.status', status, j.message, {
       subject: sample.server.name,
       value: j.verdict,
@@ -99,10 +99,10 @@ export function evaluateServers(
     return out;
   }
   const all = down === enabled;
-  const status = down === 0 ? 'ok' : all || down >= cfg.serversDown.critical ? 'critical' : down >= cfg.serversDown.warning ? 'warning' : 'ok';
+  const status = down === 0 ? 'ok' : all || down >= cfg.servers_down.critical ? 'critical' : down >= cfg.servers_down.warning ? 'warning' : 'ok';
   const list = downNames.slice(0, 10).join(', ') + (downNames.length > 10 ? `, +${downNames.length - 10} more` : '');
   const message = down === 0 ? `all ${enabled} enabled servers up`
     : all ? `all ${enabled} enabled servers down: ${list}` : `${down} of ${enabled} enabled servers down: ${list}`;
-  out.push(finding(hub, 'servers.down', status, message, { value: down, threshold: `warning ≥${cfg.serversDown.warning}, critical ≥${cfg.serversDown.critical} or all` }));
+  out.push(finding(hub, 'servers.down', status, message, { value: down, threshold: `warning ≥${cfg.servers_down.warning}, critical ≥${cfg.servers_down.critical} or all` }));
   return out;
 }

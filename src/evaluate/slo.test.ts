@@ -8,7 +8,7 @@ const H = 60 * M;
 const HUB = 'http://127.0.0.1:7000';
 const D = 24 * H;
 /** The whole SLO window observed (a history at least as old as the window). */
-const FULL = { availability: cfg.windowMs, latency: cfg.windowMs };
+const FULL = { availability: cfg.window, latency: cfg.window };
 
 /** Ratios per window where each window has `perMin` polls a minute and the given share good. */
 function windows(goodShare: (w: number) => number, perMin = 12): Map<number, Ratio> {
@@ -62,7 +62,7 @@ describe('error budget used = bad time observed ÷ what the whole window allows 
     ['50 min down in the first day: more than the whole window allows', { good: 17_280 - 600, total: 17_280 }, D, 50 * M, 115.74, 'warning'],
     ['the whole window at 99.95 %', { good: 518_141, total: 518_400 }, 30 * D, 1_295_000, 49.96, 'ok'],
   ] as const)('%s', (_name, ratio, observedMs, badMs, usedPercent, status) => {
-    const use = budgetUse(ratio, observedMs, cfg.windowMs, 99.9)!;
+    const use = budgetUse(ratio, observedMs, cfg.window, 99.9)!;
     expect(use.badMs).toBeCloseTo(badMs, 0);
     expect(use.allowedMs).toBeCloseTo(43.2 * M, 3);
     expect(use.usedFraction * 100).toBeCloseTo(usedPercent, 2);

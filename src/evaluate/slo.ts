@@ -26,9 +26,18 @@ export interface SloInputs {
   observedMs: { availability: number; latency: number };
 }
 
+/**
+ * Multi-window multi-burn-rate alerts (Google SRE workbook): both windows must burn faster than `factor`.
+ * Not configurable: the workbook's pairs.
+ */
+export const SLO_BURN_RATES: readonly { longMs: number; shortMs: number; factor: number; severity: 'critical' | 'warning' }[] = [
+  { longMs: 3_600_000, shortMs: 300_000, factor: 14.4, severity: 'critical' },
+  { longMs: 6 * 3_600_000, shortMs: 1_800_000, factor: 6, severity: 'warning' },
+];
+
 /** The windows the evaluator needs: the SLO window and both windows of every burn rate. */
 export function sloWindows(cfg: MonitorConfig['slo']): number[] {
-  return [...new Set([cfg.windowMs, ...cfg.burnRates.flatMap((b) => [b.longMs, b.shortMs])])].sort((a, b) => a - b);
+  return [...new Set([cfg.window, ...SLO_BURN_RATES.flatMap((b) => [b.longMs, b.shortMs])])].sort((a, b) => a - b);
 }
 
 /**
@@ -43,7 +52,7 @@ export function sloInputs(
   const ratios = (name: string) => new Map(sloWindows(cfg).map((w) => [w, ratioOver(name, now - w, now + 1)]));
   return {
     availability: ratios('hub.up'), latency: ratios('hub.health_fast'),
-    observedMs: { availability: observed('hub.up', now - cfg.windowMs, now + 1), latency: observed('hub.health_fast', now - cfg.windowMs, now + 1) },
+    observedMs: { availability: observed('hub.up', now - cfg.window, now + 1), latency: observed('hub.health_fast', now - cfg.window, now + 1) },
   };
 }
 
@@ -103,20 +112,20 @@ export function describeCoverage(observedMs: number, windowMs: number): string {
 
 function objective(hub: string, name: 'availability' | 'latency', ratios: ReadonlyMap<number, Ratio>, observedMs: number, target: number, cfg: MonitorConfig['slo']): Finding[] {
   const out: Finding[] = [];
-  const whole = ratios.get(cfg.windowMs);
-  const use = budgetUse(whole, observedMs, cfg.windowMs, target);
+  const whole = ratios.get(cfg.window);
+  const use = budgetUse(whole, observedMs, cfg.window, target);
   if (!whole || !use) {
-    out.push(finding(hub, `slo.${name}`, 'no_data', `no polls recorded in the last ${formatDuration(cfg.windowMs)}`, { subject: name }));
+    out.push(finding(hub, `slo.${name}`, 'no_data', `no polls recorded in the last ${formatDuration(cfg.window)}`, { subject: name }));
   } else {
     const status: CheckStatus = use.usedFraction >= 1 ? 'warning' : 'ok';
     // The percentage is of the polls observed, said so: on a young history it is not the window's.
     out.push(finding(hub, `slo.${name}`, status,
-      `${pct(whole)} of ${whole.total} polls over ${describeCoverage(use.observedMs, cfg.windowMs)} (objective ${target}%): ${describeBudget(use, name === 'availability' ? 'down' : 'slow')}`,
+      `${pct(whole)} of ${whole.total} polls over ${describeCoverage(use.observedMs, cfg.window)} (objective ${target}%): ${describeBudget(use, name === 'availability' ? 'down' : 'slow')}`,
       { subject: name, value: Number(((100 * whole.good) / whole.total).toFixed(4)), threshold: target }));
   }
   let worst: { status: CheckStatus; message: string } | undefined;
   let anyData = false;
-  for (const b of cfg.burnRates) {
+  for (const b of SLO_BURN_RATES) {
     const long = burnRate(ratios.get(b.longMs), target);
     const short = burnRate(ratios.get(b.shortMs), target);
     if (long === undefined || short === undefined) continue;
@@ -133,7 +142,7 @@ function objective(hub: string, name: 'availability' | 'latency', ratios: Readon
 
 export function evaluateSlo(hub: string, i: SloInputs, cfg: MonitorConfig['slo']): Finding[] {
   return [
-    ...objective(hub, 'availability', i.availability, i.observedMs.availability, cfg.availabilityPercent, cfg),
-    ...objective(hub, 'latency', i.latency, i.observedMs.latency, cfg.latencyPercent, cfg),
+    ...objective(hub, 'availability', i.availability, i.observedMs.availability, cfg.availability, cfg),
+    ...objective(hub, 'latency', i.latency, i.observedMs.latency, cfg.latency, cfg),
   ];
 }

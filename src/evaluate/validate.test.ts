@@ -164,7 +164,7 @@ describe('the port and its exposure', () => {
   });
 
   test('an exposure accepted in the config (validate.accept_exposure) is OK, with the reason as a note', () => {
-    const accepting = { ...cfg, validate: { ...cfg.validate, acceptExposure: 'port 37373 firewalled to the VPN (OPS-12)' } };
+    const accepting = { ...cfg, validate: { ...cfg.validate, accept_exposure: 'port 37373 firewalled to the VPN (OPS-12)' } };
     const f = one(evaluateValidate(inputs({ port: exposed }), accepting), 'hub.exposure');
     expect(f).toMatchObject({ status: 'ok', value: 'accepted', message: 'the hub listens on :: (every interface), accepted (validate.accept_exposure): port 37373 firewalled to the VPN (OPS-12)' });
     // Accepting says nothing about a hub that is not exposed.
@@ -299,7 +299,7 @@ describe('disk free space', () => {
     { ratio: 0.35, status: 'ok' },
     { ratio: 0.12, status: 'critical' },
   ])('with disk_free_percent warning 30 / critical 15, $ratio free is $status', ({ ratio, status }) => {
-    const config = { ...cfg, validate: { ...cfg.validate, diskFreePercent: { warning: 30, critical: 15 } } };
+    const config = { ...cfg, validate: { ...cfg.validate, disk_free_percent: { warning: 30, critical: 15 } } };
     const f = one(run(inputs({ disks: [disk({ availRatio: ratio })] }), config), 'disk.free');
     expect(f.status).toBe(status);
   });
@@ -312,7 +312,7 @@ describe('disk free space', () => {
 });
 
 describe('log dir and stale registry entries', () => {
-  const limit = cfg.validate.logDirWarningBytes;
+  const limit = cfg.validate.log_dir_warning;
 
   test.each([
     { name: 'a log dir over logDirWarningBytes is a warning', bytes: limit + 1, status: 'warning' },
@@ -325,7 +325,7 @@ describe('log dir and stale registry entries', () => {
   });
 
   test('the warning follows a configured logDirWarningBytes', () => {
-    const config = { ...cfg, validate: { ...cfg.validate, logDirWarningBytes: 1_000 } };
+    const config = { ...cfg, validate: { ...cfg.validate, log_dir_warning: 1_000 } };
     const f = one(run(inputs({ logDir: { path: '/logs', bytes: 4_096 } }), config), 'logs.size');
     expect(f).toMatchObject({ status: 'warning', threshold: 1_000 });
   });

@@ -81,7 +81,7 @@ function processAndPort(hub: string, i: ValidateInputs, port: string, cfg: Monit
     const owner = l.pids.length ? ` by pid ${l.pids.join(', ')}` : ' (owner not visible to this user)';
     out.push(finding(hub, 'hub.port', 'ok', `port ${port} listening on ${l.addresses.join(', ')}${owner}`));
   }
-  if (l.listening) out.push(exposure(hub, l, port, i.loopbackPreload, cfg.validate.acceptExposure));
+  if (l.listening) out.push(exposure(hub, l, port, i.loopbackPreload, cfg.validate.accept_exposure));
   return out;
 }
 
@@ -125,7 +125,7 @@ function configFindings(hub: string, i: ValidateInputs): Finding[] {
 
 function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig, isHub: boolean): Finding[] {
   const out: Finding[] = [];
-  const d = cfg.validate.diskFreePercent;
+  const d = cfg.validate.disk_free_percent;
   for (const disk of i.disks) {
     if (disk.error || disk.availRatio === undefined) {
       out.push(finding(hub, 'disk.free', 'no_data', `${disk.label} ${disk.path}: ${disk.error ?? 'unknown'}`, { subject: disk.label }));
@@ -141,9 +141,9 @@ function hostFindings(hub: string, i: ValidateInputs, cfg: MonitorConfig, isHub:
   if (i.logDir) {
     if (i.logDir.bytes === undefined) out.push(finding(hub, 'logs.size', 'no_data', `${i.logDir.path}: ${i.logDir.error ?? 'unknown'}`));
     else {
-      const over = i.logDir.bytes > cfg.validate.logDirWarningBytes;
+      const over = i.logDir.bytes > cfg.validate.log_dir_warning;
       out.push(finding(hub, 'logs.size', over ? 'warning' : 'ok', `${i.logDir.path}: ${formatBytes(i.logDir.bytes)}${over ? ' — never rotated by the hub; rotate or truncate it' : ''}`, {
-        value: i.logDir.bytes, threshold: cfg.validate.logDirWarningBytes,
+        value: i.logDir.bytes, threshold: cfg.validate.log_dir_warning,
       }));
     }
   }

@@ -30,10 +30,10 @@ export function renderAlertmanager(cfg: MonitorConfig): string {
     }],
   }));
   const timing = {
-    group_by: a.groupBy.map((l) => (l === 'rule' ? 'alertname' : l)),
-    group_wait: promDuration(a.groupWaitMs),
-    group_interval: promDuration(a.groupIntervalMs),
-    repeat_interval: promDuration(a.repeatIntervalMs),
+    group_by: a.group_by.map((l) => (l === 'rule' ? 'alertname' : l)),
+    group_wait: promDuration(a.group_wait),
+    group_interval: promDuration(a.group_interval),
+    repeat_interval: promDuration(a.repeat_interval),
   };
   const routes = receivers.map((r, i) => ({
     receiver: r.name,

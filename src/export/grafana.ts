@@ -28,15 +28,15 @@ const NOT_EXPOSED = (what: string, check: string) => [
 
 function panels(cfg: MonitorConfig): Panel[] {
   const l = new Layout();
-  const probeWindow = `${Math.max(300, (3 * cfg.probes.intervalMs) / 1000)}s`; // a few probe rounds, or rate() sees none
+  const probeWindow = `${Math.max(300, (3 * cfg.probes.interval) / 1000)}s`; // a few probe rounds, or rate() sees none
   l.row('Hub overview');
   l.add(4, 5, stat('Hub up', 'mcp_hub_up: the latest poll found the hub ready or restarted.', [{ expr: `mcp_hub_up{${H}}`, legend: '{{hub}}', instant: true }], { mappings: UP_DOWN }));
   l.add(4, 5, stat('Degradation level', 'The guide\'s L1–L4 from the daemon\'s firing alerts (any critical → red).', [{ expr: `mcp_hub_degradation_level{${H}}`, legend: '{{hub}}', instant: true }], { mappings: LEVELS }));
   l.add(6, 5, stat('Servers', 'Enabled servers by status at the latest poll; dead = the hub says connected but the child exited.', [{ expr: `sum by (status) (mcp_hub_servers{${H}})`, legend: '{{status}}', instant: true }], { thresholds: ['blue', []] }));
   l.add(5, 5, stat('Active alerts', 'Alerts firing in the daemon, all hubs (mcp_hub_monitor_alerts has no hub label).', [{ expr: 'sum by (severity) (mcp_hub_monitor_alerts{state="firing"})', legend: '{{severity}}', instant: true }], { thresholds: ['green', [[1, 'red']]] }));
-  l.add(5, 5, gauge('SLO error budget left', `Over slo.window; objectives ${cfg.slo.availabilityPercent}% availability, ${cfg.slo.latencyPercent}% of polls within ${cfg.slo.latencyThresholdMs} ms.`, [{ expr: `mcp_hub_slo_error_budget_remaining_ratio{${H}}`, legend: '{{objective}}', instant: true }], { unit: 'percentunit', min: 0, max: 1, thresholds: ['red', [[0.25, 'orange'], [0.5, 'green']]] }));
-  l.add(12, 8, timeseries('Health latency', `/api/health at each poll; the SLO threshold is ${cfg.slo.latencyThresholdMs} ms.`, [{ expr: `mcp_hub_health_latency_seconds{${H}}`, legend: '{{hub}}' }], { unit: 's', min: 0, thresholdLine: cfg.slo.latencyThresholdMs / 1000 }));
-  l.add(12, 8, timeseries('Probe latency (MCP round trip through the hub)', `Quantiles of mcp_hub_probe_duration_seconds over ${probeWindow} (probes run every ${cfg.probes.intervalMs / 1000}s).`,
+  l.add(5, 5, gauge('SLO error budget left', `Over slo.window; objectives ${cfg.slo.availability}% availability, ${cfg.slo.latency}% of polls within ${cfg.slo.latency_threshold} ms.`, [{ expr: `mcp_hub_slo_error_budget_remaining_ratio{${H}}`, legend: '{{objective}}', instant: true }], { unit: 'percentunit', min: 0, max: 1, thresholds: ['red', [[0.25, 'orange'], [0.5, 'green']]] }));
+  l.add(12, 8, timeseries('Health latency', `/api/health at each poll; the SLO threshold is ${cfg.slo.latency_threshold} ms.`, [{ expr: `mcp_hub_health_latency_seconds{${H}}`, legend: '{{hub}}' }], { unit: 's', min: 0, thresholdLine: cfg.slo.latency_threshold / 1000 }));
+  l.add(12, 8, timeseries('Probe latency (MCP round trip through the hub)', `Quantiles of mcp_hub_probe_duration_seconds over ${probeWindow} (probes run every ${cfg.probes.interval / 1000}s).`,
     [0.5, 0.95, 0.99].map((q) => ({ expr: `histogram_quantile(${q}, sum by (le, hub) (rate(mcp_hub_probe_duration_seconds_bucket{${H}}[${probeWindow}])))`, legend: `p${q * 100} {{hub}}` })), { unit: 's', min: 0 }));
   l.add(12, 7, timeseries('Availability', 'Share of polls that found the hub up, over the last hour.', [{ expr: `avg_over_time(mcp_hub_up{${H}}[1h])`, legend: '{{hub}}' }], { unit: 'percentunit', min: 0, max: 1 }));
   l.add(12, 7, timeseries('Hub state', 'mcp_hub_state: the state at the latest poll.', [{ expr: `mcp_hub_state{${H}} == 1`, legend: '{{hub}} {{state}}' }], { min: 0, max: 1 }));
@@ -47,20 +47,20 @@ function panels(cfg: MonitorConfig): Panel[] {
   l.add(12, 8, stateTimeline('MCP probe answers', 'mcp_hub_server_probe_success: the latest probe through the hub got an answer.', [{ expr: `mcp_hub_server_probe_success{${H}}`, legend: '{{server}}' }], [[1, 'answers', 'green'], [0, 'no answer', 'red']]));
 
   l.row('Resource usage');
-  l.add(12, 8, timeseries('Hub resident memory (RSS)', `Local hubs only; the alert threshold is check.memory_mb (${cfg.check.memoryMb.warning} MB).`, [{ expr: `mcp_hub_process_resident_memory_bytes{${H}}`, legend: '{{hub}}' }], { unit: 'bytes', min: 0, thresholdLine: cfg.check.memoryMb.warning * 1_000_000 }));
+  l.add(12, 8, timeseries('Hub resident memory (RSS)', `Local hubs only; the alert threshold is check.memory_mb (${cfg.check.memory_mb.warning} MB).`, [{ expr: `mcp_hub_process_resident_memory_bytes{${H}}`, legend: '{{hub}}' }], { unit: 'bytes', min: 0, thresholdLine: cfg.check.memory_mb.warning * 1_000_000 }));
   l.add(12, 8, timeseries('Monitor daemon memory', 'The mcp-hub-monitor daemon\'s own RSS and heap.', [{ expr: 'process_resident_memory_bytes', legend: 'RSS {{instance}}' }, { expr: 'nodejs_heap_size_used_bytes', legend: 'heap {{instance}}' }], { unit: 'bytes', min: 0 }));
 
   l.row('LLM performance, cache and queue');
-  l.add(8, 6, text('Real-time LLM performance', NOT_EXPOSED('LLM success rate and P95 latency', `\`llm.success_rate\` (≥ ${cfg.check.successRate.warning}%), \`llm.p95_latency\` (≤ ${cfg.check.p95LatencyMs.warning} ms)`)));
-  l.add(8, 6, text('Cache hit rate trends', NOT_EXPOSED('LLM cache hit rate', `\`llm.cache_hit_rate\` (≥ ${cfg.check.cacheHitRate.warning}%)`)));
-  l.add(8, 6, text('Queue depth', NOT_EXPOSED('LLM queue depth', `\`llm.queue_depth\` (≤ ${cfg.check.queueDepth.warning})`)));
+  l.add(8, 6, text('Real-time LLM performance', NOT_EXPOSED('LLM success rate and P95 latency', `\`llm.success_rate\` (≥ ${cfg.check.success_rate.warning}%), \`llm.p95_latency\` (≤ ${cfg.check.p95_latency_ms.warning} ms)`)));
+  l.add(8, 6, text('Cache hit rate trends', NOT_EXPOSED('LLM cache hit rate', `\`llm.cache_hit_rate\` (≥ ${cfg.check.cache_hit_rate.warning}%)`)));
+  l.add(8, 6, text('Queue depth', NOT_EXPOSED('LLM queue depth', `\`llm.queue_depth\` (≤ ${cfg.check.queue_depth.warning})`)));
 
   l.row('SLOs and alerts');
   l.add(12, 8, timeseries('SLO error budget over time', '1 = untouched, 0 = spent, below 0 = overspent.', [{ expr: `mcp_hub_slo_error_budget_remaining_ratio{${H}}`, legend: '{{hub}} {{objective}}' }], { unit: 'percentunit' }));
   l.add(12, 8, timeseries('Open alerts', 'Pending and firing alerts in the daemon, by severity.', [{ expr: 'sum by (severity, state) (mcp_hub_monitor_alerts)', legend: '{{severity}} {{state}}' }], { min: 0 }));
 
   l.row('Monitor health');
-  l.add(8, 7, timeseries('Last poll age', `Stale above 3 poll intervals (${promNumber((3 * cfg.collect.intervalMs) / 1000)} s).`, [{ expr: `mcp_hub_monitor_last_poll_age_seconds{${H}}`, legend: '{{hub}}' }], { unit: 's', min: 0, thresholdLine: (3 * cfg.collect.intervalMs) / 1000 }));
+  l.add(8, 7, timeseries('Last poll age', `Stale above 3 poll intervals (${promNumber((3 * cfg.collect.interval) / 1000)} s).`, [{ expr: `mcp_hub_monitor_last_poll_age_seconds{${H}}`, legend: '{{hub}}' }], { unit: 's', min: 0, thresholdLine: (3 * cfg.collect.interval) / 1000 }));
   l.add(8, 7, timeseries('Notifications', 'Delivery attempts per receiver and outcome.', [{ expr: 'sum by (receiver, outcome) (increase(mcp_hub_monitor_notifications_total[$__rate_interval]))', legend: '{{receiver}} {{outcome}}' }], { min: 0 }));
   l.add(4, 7, stat('Outbox depth', 'Notifications waiting to be delivered.', [{ expr: 'mcp_hub_monitor_outbox_depth', instant: true }], { thresholds: ['green', [[1, 'orange']]] }));
   l.add(4, 7, stat('SSE connected', 'Whether the daemon\'s SSE stream from the hub is connected (absent in poll-only mode).', [{ expr: `mcp_hub_monitor_sse_connected{${H}}`, legend: '{{hub}}', instant: true }], { mappings: [[1, 'connected', 'green'], [0, 'cut', 'orange']] }));

@@ -64,7 +64,7 @@ describe('defaults: the daemon\'s thresholds and timing', () => {
 
 describe('the user\'s config', () => {
   test('failure_threshold, for and keep_firing_for map onto for/keep_firing_for', () => {
-    const c = cfgWith((x) => { x.alerting.failureThreshold = 5; x.alerting.forMs = 60_000; x.alerting.keepFiringForMs = 120_000; });
+    const c = cfgWith((x) => { x.alerting.failure_threshold = 5; x.alerting.for = 60_000; x.alerting.keep_firing_for = 120_000; });
     expect(one(c, 'McpHubDown')).toMatchObject({ for: '1m20s', keep_firing_for: '2m5s' });
   });
   test('the scrape interval is the evaluation period of poll rules', () => {
@@ -72,25 +72,25 @@ describe('the user\'s config', () => {
   });
   test('per-rule overrides: severity, thresholds, enabled: false', () => {
     const c = cfgWith((x) => {
-      x.alerting.rules = { ...x.alerting.rules, 'hub.memory': { enabled: false }, 'hub.reachable': { severity: 'warning', failureThreshold: 2 } };
+      x.alerting.rules = { ...x.alerting.rules, 'hub.memory': { enabled: false }, 'hub.reachable': { severity: 'warning', failure_threshold: 2 } };
     });
     expect(byName(c, 'McpHubMemoryHigh')).toEqual([]);
     expect(one(c, 'McpHubDown')).toMatchObject({ for: '5s', labels: { severity: 'warning' } });
   });
   test('dead_server_severity warning makes dead servers and failed probes warnings', () => {
-    const c = cfgWith((x) => { x.check.deadServerSeverity = 'warning'; });
+    const c = cfgWith((x) => { x.check.dead_server_severity = 'warning'; });
     expect(one(c, 'McpHubServerDead').labels?.severity).toBe('warning');
     expect(one(c, 'McpHubProbeFailing').labels?.severity).toBe('warning');
   });
   test('memory_mb, SLO objectives and the latency threshold come from the config', () => {
-    const c = cfgWith((x) => { x.check.memoryMb.warning = 800; x.slo.availabilityPercent = 99.5; x.slo.latencyThresholdMs = 120; });
+    const c = cfgWith((x) => { x.check.memory_mb.warning = 800; x.slo.availability = 99.5; x.slo.latency_threshold = 120; });
     expect(one(c, 'McpHubMemoryHigh').expr).toContain('> 800000000');
     expect(byName(c, 'McpHubErrorBudgetBurn')[0]!.expr).toContain('/ 0.005 > 14.4');
     const text = renderPrometheusRules(c, o);
     expect(text).toContain('(mcp_hub_health_latency_seconds <= bool 0.12)');
   });
   test('servers.down enabled gives a warning and a critical rule at check.servers_down; transitional ok gives none', () => {
-    const c = cfgWith((x) => { x.alerting.rules = { ...x.alerting.rules, 'servers.down': { enabled: true } }; x.check.transitionalStateSeverity = 'ok'; });
+    const c = cfgWith((x) => { x.alerting.rules = { ...x.alerting.rules, 'servers.down': { enabled: true } }; x.check.transitional_state_severity = 'ok'; });
     expect(byName(c, 'McpHubServersDown').map((r) => r.labels?.severity)).toEqual(['warning', 'critical']);
     expect(byName(c, 'McpHubStateTransitional')).toEqual([]);
   });

@@ -56,8 +56,8 @@ function alertRule(cfg: MonitorConfig, a: AlertSpec): CommentedRule | undefined 
 export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): CommentedRule[] {
   const scrape = o.scrapeIntervalMs;
   const c = cfg.check;
-  const rssBytes = c.memoryMb.warning * 1_000_000; // decimal MB, as hub.memory judges it
-  const staleS = promNumber((3 * cfg.collect.intervalMs) / 1000);
+  const rssBytes = c.memory_mb.warning * 1_000_000; // decimal MB, as hub.memory judges it
+  const staleS = promNumber((3 * cfg.collect.interval) / 1000);
   const specs: (AlertSpec | undefined)[] = [
     {
       name: 'McpHubDown', rule: 'hub.reachable', severity: 'critical', periodMs: scrape,
@@ -66,15 +66,15 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
       description: 'The monitor\'s polls of {{ $labels.hub }} fail, or the hub is stopping, stopped or in error. `mcp-hub-monitor check --hub {{ $labels.hub }}` says why.',
       why: 'hub.reachable (poll failed) and hub.state critical (stopping, stopped, error): mcp_hub_up is 0 for both;\nstarting/restarting is McpHubStateTransitional instead.',
     },
-    c.transitionalStateSeverity === 'ok' ? undefined : {
-      name: 'McpHubStateTransitional', rule: 'hub.state', severity: c.transitionalStateSeverity, periodMs: scrape,
+    c.transitional_state_severity === 'ok' ? undefined : {
+      name: 'McpHubStateTransitional', rule: 'hub.state', severity: c.transitional_state_severity, periodMs: scrape,
       expr: 'mcp_hub_state{state=~"starting|restarting"} == 1',
       summary: '{{ $labels.hub }} is {{ $labels.state }}',
       description: 'The hub has been starting or restarting for a while (check.transitional_state_severity).',
       why: 'hub.state starting/restarting at check.transitional_state_severity.',
     },
     {
-      name: 'McpHubServerDead', rule: 'server.status', severity: c.deadServerSeverity, periodMs: scrape,
+      name: 'McpHubServerDead', rule: 'server.status', severity: c.dead_server_severity, periodMs: scrape,
       expr: 'mcp_hub_server_dead == 1',
       summary: '{{ $labels.hub }}: server {{ $labels.server }} is dead while the hub says connected',
       description: 'The hub still reports {{ $labels.server }} as connected, but its process has exited (uptime went to 0). The hub will not reconnect it by itself: restart the server.',
@@ -89,8 +89,8 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
     },
     {
       name: 'McpHubServerFlapping', rule: 'server.flapping', severity: 'warning', periodMs: scrape,
-      expr: `changes(mcp_hub_server_up[${promDuration(cfg.alerting.flapping.windowMs)}]) >= ${cfg.alerting.flapping.changes}`,
-      summary: '{{ $labels.hub }}: server {{ $labels.server }} is flapping ({{ $value }} state changes in ' + promDuration(cfg.alerting.flapping.windowMs) + ')',
+      expr: `changes(mcp_hub_server_up[${promDuration(cfg.alerting.flapping.window)}]) >= ${cfg.alerting.flapping.changes}`,
+      summary: '{{ $labels.hub }}: server {{ $labels.server }} is flapping ({{ $value }} state changes in ' + promDuration(cfg.alerting.flapping.window) + ')',
       description: 'The server keeps going down and coming back. Its per-cycle McpHubServerDown/Dead and probe alerts are inhibited while this fires (export alertmanager), so it pages once.',
       why: `server.flapping: alerting.flapping.changes (${cfg.alerting.flapping.changes}) state changes within alerting.flapping.window; a restart between two scrapes that the daemon counts is invisible here.`,
     },
@@ -98,16 +98,16 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
     {
       name: 'McpHubMemoryHigh', rule: 'hub.memory', severity: 'warning', periodMs: scrape,
       expr: `mcp_hub_process_resident_memory_bytes > ${rssBytes}`,
-      summary: '{{ $labels.hub }}: hub RSS {{ $value | humanize }}B over ' + `${c.memoryMb.warning} MB`,
-      description: `The hub process uses more than check.memory_mb (${c.memoryMb.warning} MB) of resident memory. Local hubs only.`,
-      why: `hub.memory: RSS > check.memory_mb (${c.memoryMb.warning} MB = ${rssBytes} bytes).`,
+      summary: '{{ $labels.hub }}: hub RSS {{ $value | humanize }}B over ' + `${c.memory_mb.warning} MB`,
+      description: `The hub process uses more than check.memory_mb (${c.memory_mb.warning} MB) of resident memory. Local hubs only.`,
+      why: `hub.memory: RSS > check.memory_mb (${c.memory_mb.warning} MB = ${rssBytes} bytes).`,
     },
     {
-      name: 'McpHubProbeFailing', rule: 'server.probe', severity: c.deadServerSeverity, periodMs: cfg.probes.intervalMs,
+      name: 'McpHubProbeFailing', rule: 'server.probe', severity: c.dead_server_severity, periodMs: cfg.probes.interval,
       expr: 'mcp_hub_server_probe_success == 0',
       summary: '{{ $labels.hub }}: server {{ $labels.server }} does not answer MCP probes through the hub',
       description: 'The hub lists {{ $labels.server }} as connected, but a read-only MCP round trip through the hub got no answer from its child (dead or hung). Restart the server.',
-      why: `server.probe at check.dead_server_severity; evaluated every probe round (probes.interval ${promDuration(cfg.probes.intervalMs)}).`,
+      why: `server.probe at check.dead_server_severity; evaluated every probe round (probes.interval ${promDuration(cfg.probes.interval)}).`,
     },
   ];
   const rules = specs.flatMap((a) => (a ? [alertRule(cfg, a)] : [])).filter((r): r is CommentedRule => r !== undefined);
@@ -116,7 +116,7 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
 
 /** servers.down (off by default): the count of enabled servers down or dead, at check.servers_down. */
 function serversDown(cfg: MonitorConfig, scrape: number): AlertSpec[] {
-  const t = cfg.check.serversDown;
+  const t = cfg.check.servers_down;
   const down = 'sum without (status) (mcp_hub_servers{status=~"down|dead"})';
   const base = { name: 'McpHubServersDown', rule: 'servers.down', periodMs: scrape, description: 'Enabled servers down or dead on {{ $labels.hub }} (check.servers_down).' };
   return [
@@ -136,7 +136,7 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
       name: 'McpHubMonitorStale', rule: 'daemon.running', severity: 'warning', periodMs: scrape,
       expr: `mcp_hub_monitor_last_poll_age_seconds > ${staleS}`,
       summary: '{{ $labels.hub }}: the monitor has not polled this hub for {{ $value | humanizeDuration }}',
-      description: `The daemon's last poll of {{ $labels.hub }} is older than 3 poll intervals (collect.interval ${promDuration(cfg.collect.intervalMs)}): its loop is stuck or the host is overloaded.`,
+      description: `The daemon's last poll of {{ $labels.hub }} is older than 3 poll intervals (collect.interval ${promDuration(cfg.collect.interval)}): its loop is stuck or the host is overloaded.`,
       why: 'The dead-man check of `check --expect-daemon`, from the daemon\'s own gauge: last poll older than 3 intervals.',
     }),
     alertRule(cfg, {
@@ -199,7 +199,7 @@ export function renderPrometheusRules(cfg: MonitorConfig, o: PrometheusExportOpt
     '  for:             (failure_threshold - 1) × evaluation period + alerting.for',
     '  keep_firing_for: (success_threshold - 1) × evaluation period + alerting.keep_firing_for',
     `with the settings of alerting.rules.<id>. The period is the scrape interval (${scrape}) for poll rules, probes.interval`,
-    `(${promDuration(cfg.probes.intervalMs)}) for server.probe and the daemon's ${promDuration(SLO_EVALUATION_MS)} SLO pass for slo.burn_rate. With the defaults`,
+    `(${promDuration(cfg.probes.interval)}) for server.probe and the daemon's ${promDuration(SLO_EVALUATION_MS)} SLO pass for slo.burn_rate. With the defaults`,
     '(failure_threshold 3, collect.interval 5s) McpHubDown has `for: 10s`: it fires on the 3rd failing scrape.',
     'The daemon itself confirms a failed poll at +1.1 s and +2.2 s and so fires ~2.2 s after it first sees a hub',
     'or child die; those confirmation polls store no samples and /metrics shows only the scheduled polls, so',

@@ -41,7 +41,7 @@ test('a malformed http.listen is a usage error naming the file and key', () => {
 
 test('the Sloth spec: prometheus/v1, the configured objectives, event SLIs with {{.window}}, page and ticket alerts', () => {
   const c = defaultConfig();
-  c.slo.availabilityPercent = 99.5;
+  c.slo.availability = 99.5;
   const spec = YAML.parse(renderSlothSpec(c));
   expect(spec).toMatchObject({ version: 'prometheus/v1', service: 'mcp-hub' });
   expect(spec.slos.map((s: { name: string; objective: number }) => [s.name, s.objective])).toEqual([['availability', 99.5], ['health-latency', 95]]);

@@ -7,6 +7,7 @@
  */
 import { ruleSettings } from '../alerts/lifecycle.js';
 import type { MonitorConfig } from '../config/defaults.js';
+import { SLO_BURN_RATES } from '../evaluate/slo.js';
 import type { CommentedRule } from './rule-types.js';
 import { forMsOf, keepFiringMsOf, promDuration, promNumber } from './timing.js';
 
@@ -22,8 +23,8 @@ type Objective = 'availability' | 'latency';
 export const goodRatioRecord = (o: Objective, windowMs: number): string => `hub:mcp_hub_${o}_good:ratio_${promDuration(windowMs)}`;
 
 /** Every window the burn rates read, shortest first. */
-export function burnWindows(cfg: MonitorConfig['slo']): number[] {
-  return [...new Set(cfg.burnRates.flatMap((b) => [b.longMs, b.shortMs]))].sort((a, b) => a - b);
+export function burnWindows(): number[] {
+  return [...new Set(SLO_BURN_RATES.flatMap((b) => [b.longMs, b.shortMs]))].sort((a, b) => a - b);
 }
 
 /** The SLI expression of each objective's good events (0/1 per sample), as the ratios average it. */
@@ -35,7 +36,7 @@ function goodEvents(o: Objective): string {
 
 /** The recording rules: the latency SLI event, then each objective's good ratio over each window. */
 export function sloRecordingRules(cfg: MonitorConfig): CommentedRule[] {
-  const thresholdS = promNumber(cfg.slo.latencyThresholdMs / 1000);
+  const thresholdS = promNumber(cfg.slo.latency_threshold / 1000);
   const out: CommentedRule[] = [{
     rule: {
       record: HEALTH_FAST_RECORD,
@@ -43,14 +44,14 @@ export function sloRecordingRules(cfg: MonitorConfig): CommentedRule[] {
     },
     comment: [
       `Latency SLI event (the daemon's hub.health_fast): 1 when the latest poll answered /api/health within`,
-      `slo.latency_threshold (${cfg.slo.latencyThresholdMs} ms), 0 when slower. A failed poll is no event, as in the daemon:`,
+      `slo.latency_threshold (${cfg.slo.latency_threshold} ms), 0 when slower. A failed poll is no event, as in the daemon:`,
       `mcp_hub_health_latency_seconds keeps the last successful poll's value, so it only counts while the latest`,
       `poll succeeded (mcp_hub_state{state="unreachable"} is 0). We use this gauge rather than a histogram because`,
       `it is what /metrics exports for health (the probe histogram measures MCP round trips, a different SLI).`,
     ].join('\n'),
   }];
   for (const o of ['availability', 'latency'] as const) {
-    for (const w of burnWindows(cfg.slo)) {
+    for (const w of burnWindows()) {
       out.push({ rule: { record: goodRatioRecord(o, w), expr: `avg_over_time(${goodEvents(o)}[${promDuration(w)}])` } });
     }
   }
@@ -64,12 +65,12 @@ export function burnRateAlerts(cfg: MonitorConfig): CommentedRule[] {
   const forMs = forMsOf(s, SLO_EVALUATION_MS);
   const keepMs = keepFiringMsOf(s, SLO_EVALUATION_MS);
   const out: CommentedRule[] = [];
-  for (const [o, target] of [['availability', cfg.slo.availabilityPercent], ['latency', cfg.slo.latencyPercent]] as const) {
+  for (const [o, target] of [['availability', cfg.slo.availability], ['latency', cfg.slo.latency]] as const) {
     const allowed = promNumber(1 - target / 100);
-    for (const b of cfg.slo.burnRates) {
+    for (const b of SLO_BURN_RATES) {
       const [long, short] = [promDuration(b.longMs), promDuration(b.shortMs)];
       const burn = (w: number) => `(1 - ${goodRatioRecord(o, w)}) / ${allowed} > ${promNumber(b.factor)}`;
-      const what = o === 'availability' ? 'availability' : `health latency (${cfg.slo.latencyThresholdMs} ms)`;
+      const what = o === 'availability' ? 'availability' : `health latency (${cfg.slo.latency_threshold} ms)`;
       out.push({
         rule: {
           alert: 'McpHubErrorBudgetBurn',
@@ -80,7 +81,7 @@ export function burnRateAlerts(cfg: MonitorConfig): CommentedRule[] {
           annotations: {
             summary: `{{ $labels.hub }}: ${what} error budget burning {{ $value | printf "%.1f" }}× over ${long} (threshold ${promNumber(b.factor)}×)`,
             description: `Both the ${long} and the ${short} windows burn the ${target}% ${o} SLO's error budget faster than ${promNumber(b.factor)}× `
-              + `(at ${promNumber(b.factor)}× the ${promDuration(cfg.slo.windowMs)} budget lasts ${promDuration(cfg.slo.windowMs / b.factor)}). `
+              + `(at ${promNumber(b.factor)}× the ${promDuration(cfg.slo.window)} budget lasts ${promDuration(cfg.slo.window / b.factor)}). `
               + 'The daemon alerts on the same windows from its own history (slo.burn_rate).',
           },
         },

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS, type MonitorConfig } from '../config/defaults.js';
+import { defaultConfig } from '../config/defaults.js';
 import { buildBaseline, type HubObservations } from '../evaluate/baseline.js';
 import { renderBaselineMarkdown } from './baseline-markdown.js';
 
-const cfg = { ...DEFAULTS, hubs: [] } as unknown as MonitorConfig;
+const cfg = defaultConfig();
 const HOSTILE = 'evil|name`\n<img src=x onerror=alert(1)>**[x](javascript:1)';
 
 function doc(hub: Partial<HubObservations> = {}) {

@@ -262,7 +262,7 @@ describe('SLO error budget', () => {
     v.db.rollup(NOW - 20 * 60_000); // the last 20 minutes come from raw samples
     const { samples } = await scrape(v);
     const cfg = v.cfg.slo;
-    const whole = v.db.ratioOver(HUB, 'hub.up', NOW - cfg.windowMs, NOW + 1);
+    const whole = v.db.ratioOver(HUB, 'hub.up', NOW - cfg.window, NOW + 1);
     expect(whole.total).toBe(600); // every poll counted once, rolled up or not
     // One failed poll of 600 in the hour: 6 s down of the 43m12s 30 days allow at 99.9 %.
     expect(value(samples, 'mcp_hub_slo_error_budget_remaining_ratio', { hub: HUB, objective: 'availability' })).toBeCloseTo(1 - 6 / 2592, 6);

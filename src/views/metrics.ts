@@ -125,10 +125,10 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     if (hit && now - hit.at < SLO_EVERY_MS) return hit.values;
     const cfg = view.config().slo;
     const values: [string, number][] = [];
-    for (const [objective, series, target] of [['availability', 'hub.up', cfg.availabilityPercent], ['latency', 'hub.health_fast', cfg.latencyPercent]] as const) {
+    for (const [objective, series, target] of [['availability', 'hub.up', cfg.availability], ['latency', 'hub.health_fast', cfg.latency]] as const) {
       // ratioOver and observedMs, as the alerting loop and `status` read them.
-      const from = now - cfg.windowMs;
-      const use = budgetUse(view.store().ratioOver(hub, series, from, now + 1), view.store().observedMs(hub, series, from, now + 1, { currentRunId: view.daemon().runId }), cfg.windowMs, target);
+      const from = now - cfg.window;
+      const use = budgetUse(view.store().ratioOver(hub, series, from, now + 1), view.store().observedMs(hub, series, from, now + 1, { currentRunId: view.daemon().runId }), cfg.window, target);
       if (use !== undefined && Number.isFinite(use.usedFraction)) values.push([objective, 1 - use.usedFraction]);
     }
     sloCache.set(hub, { at: now, values });

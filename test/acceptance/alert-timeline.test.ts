@@ -75,7 +75,7 @@ describe('lifecycle and thresholds', () => {
   });
 
   test('for: pending for 1 min before firing; keep_firing_for holds a firing alert after it clears', async () => {
-    const h = createHarness(newStore(), (c) => { c.alerting.forMs = M; c.alerting.keepFiringForMs = 2 * M; });
+    const h = createHarness(newStore(), (c) => { c.alerting.for = M; c.alerting.keep_firing_for = 2 * M; });
     await polls(h, 55 * S, { s: 'critical' });
     expect(h.alerts.openAlerts()[0]!.state).toBe('pending');
     await polls(h, 15 * S, { s: 'critical' });
@@ -125,7 +125,7 @@ describe('grouping, inhibition, repeat', () => {
   });
 
   test('repeat_interval reminds while firing; an acked alert is not repeated', async () => {
-    const h = createHarness(newStore(), (c) => { c.alerting.repeatIntervalMs = H; });
+    const h = createHarness(newStore(), (c) => { c.alerting.repeat_interval = H; });
     await polls(h, 30 * S, { a: 'critical' });
     await polls(h, H + M, { a: 'critical' });
     const team = h.receivers.get('team')!;
@@ -146,7 +146,7 @@ describe('silences, maintenance, escalation', () => {
   });
 
   test('a maintenance window (cron + duration) mutes matching alerts only while it lasts', async () => {
-    const h = createHarness(newStore(), (c) => { c.alerting.maintenance = [{ cron: '0 0 * * *', durationMs: 30 * M, matchers: [], comment: 'nightly' }]; });
+    const h = createHarness(newStore(), (c) => { c.alerting.maintenance = [{ cron: '0 0 * * *', duration: 30 * M, matchers: [], comment: 'nightly' }]; });
     // The clock starts at 2026-11-25T00:00:00Z: inside the window.
     await polls(h, 20 * M, { a: 'critical' });
     expect(h.receivers.get('team')!.got).toEqual([]);
@@ -156,8 +156,8 @@ describe('silences, maintenance, escalation', () => {
 
   test('escalation: warning to the team at once, to the pager after 4 h only while unacked', async () => {
     const h = createHarness(newStore(), (c) => {
-      c.alerting.repeatIntervalMs = 24 * H;
-      c.alerting.routes = { critical: [], info: [], warning: [{ afterMs: 0, receivers: ['team'], unackedOnly: false }, { afterMs: 4 * H, receivers: ['pager'], unackedOnly: true }] };
+      c.alerting.repeat_interval = 24 * H;
+      c.alerting.routes = { critical: [], info: [], warning: [{ after: 0, receivers: ['team'], unacked_only: false }, { after: 4 * H, receivers: ['pager'], unacked_only: true }] };
     }, ['team', 'pager']);
     await polls(h, 30 * S, { a: 'warning' });
     expect(h.receivers.get('team')!.got).toHaveLength(1);
@@ -170,7 +170,7 @@ describe('silences, maintenance, escalation', () => {
 
   test('escalation is skipped once acked', async () => {
     const h = createHarness(newStore(), (c) => {
-      c.alerting.routes = { critical: [], info: [], warning: [{ afterMs: 0, receivers: ['team'], unackedOnly: false }, { afterMs: H, receivers: ['pager'], unackedOnly: true }] };
+      c.alerting.routes = { critical: [], info: [], warning: [{ after: 0, receivers: ['team'], unacked_only: false }, { after: H, receivers: ['pager'], unacked_only: true }] };
     }, ['team', 'pager']);
     await polls(h, 30 * S, { a: 'warning' });
     h.alerts.ack(h.alerts.openAlerts()[0]!.id, 'me', '', h.clock.now());
@@ -202,7 +202,7 @@ describe('restarts and delivery', () => {
 
   test('F8 a group that changes 45 times (the same states again and again): 45 notifications, 45 Idempotency-Keys; the dedup key, PagerDuty\'s incident, stays the group\'s', async () => {
     // Flapping detection off: it would fold the cycles into one alert, and the group would stop changing.
-    const h = createHarness(newStore(), (c) => { c.alerting.groupIntervalMs = 10 * S; c.alerting.flapping.changes = 1_000; });
+    const h = createHarness(newStore(), (c) => { c.alerting.group_interval = 10 * S; c.alerting.flapping.changes = 1_000; });
     const team = h.receivers.get('team')!;
     for (let cycle = 0; team.got.length < 45 && cycle < 100; cycle++) {
       await polls(h, 30 * S, { crashy: 'critical', steady: 'ok' });
@@ -243,7 +243,7 @@ describe('restarts and delivery', () => {
   });
 
   test('C6 receiver down while the group changes: on recovery it gets one message with the current state', async () => {
-    const h = createHarness(newStore(), (c) => { c.alerting.groupIntervalMs = 10 * S; });
+    const h = createHarness(newStore(), (c) => { c.alerting.group_interval = 10 * S; });
     const team = h.receivers.get('team')!;
     let down = true;
     team.answer = () => (down ? { kind: 'retry', error: 'refused' } : { kind: 'sent' });
@@ -266,7 +266,7 @@ describe('restarts and delivery', () => {
   });
 
   test('C3 a receiver\'s rate limit holds: groups due together go out at least its interval apart', async () => {
-    const h = createHarness(newStore(), (c) => { c.alerting.groupBy = ['hub', 'server']; });
+    const h = createHarness(newStore(), (c) => { c.alerting.group_by = ['hub', 'server']; });
     const team = h.receivers.get('team')!;
     team.minIntervalMs = 3_000;
     await polls(h, M, { a: 'critical', b: 'critical', c: 'critical' });

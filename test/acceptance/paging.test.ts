@@ -63,8 +63,8 @@ describe('a new incident never waits for group_interval', () => {
 
     await confirmedPolls(h, { broken: 'warning', a: 'critical', b: 'critical' });
     const third = await until(h, 3, 10 * M);
-    expect(third - at).toBeGreaterThanOrEqual(h.cfg.alerting.groupIntervalMs - S); // counted from the enqueue, just before delivery
-    expect(third - at).toBeLessThanOrEqual(h.cfg.alerting.groupIntervalMs + 2 * S);
+    expect(third - at).toBeGreaterThanOrEqual(h.cfg.alerting.group_interval - S); // counted from the enqueue, just before delivery
+    expect(third - at).toBeLessThanOrEqual(h.cfg.alerting.group_interval + 2 * S);
   });
 
   test('with a warning notified, a hung child found by its probe is sent within 10 s, and its recovery is sent too', async () => {
@@ -78,7 +78,7 @@ describe('a new incident never waits for group_interval', () => {
     await h.run(5 * S);
     h.probe({ frozen: 'ok' });
     const resolvedAt = await until(h, 3, 10 * M);
-    expect(resolvedAt - at).toBeLessThanOrEqual(h.cfg.alerting.groupIntervalMs + 2 * S);
+    expect(resolvedAt - at).toBeLessThanOrEqual(h.cfg.alerting.group_interval + 2 * S);
     expect(notified(h.receivers.get('team')!)).toEqual([
       'server.status:broken:firing',
       'server.status:broken:firing server.probe:frozen:firing',

@@ -69,12 +69,12 @@ test('F7: after +2 h then −1 h, durations and ages follow the monotonic clock,
   cleanups.push(() => store.close());
 
   const cfg = defaultConfig();
-  cfg.collect.intervalMs = POLL_MS;
+  cfg.collect.interval = POLL_MS;
   cfg.collect.sse = false;
   cfg.probes.enabled = false;
   cfg.alerting.receivers = { pager: { type: 'recording' } };
-  cfg.alerting.groupWaitMs = 0;
-  cfg.alerting.failureThreshold = 1; // no confirmation polls: one slot poll per advance
+  cfg.alerting.group_wait = 0;
+  cfg.alerting.failure_threshold = 1; // no confirmation polls: one slot poll per advance
   // The wall clock ends where the real one is, so the CLI (on the real clock) reads the store as it would.
   const clock = new ManualClock(Date.now() - 3 * PHASE * POLL_MS - HOUR);
   const pager = new RecordingNotifier('pager', clock);

@@ -65,7 +65,7 @@ test('every write refused (query_only on the daemon\'s connection): the hub kill
   const file = join(state, 'config.yaml');
   writeFileSync(file, `probes:\n  enabled: false\nalerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
   const cfg = await loadConfig(file, true);
-  cfg.collect.intervalMs = 1_000;
+  cfg.collect.interval = 1_000;
   const store = Store.open({ stateDir: state, quickCheck: false });
   cleanups.push(() => store.close());
   const daemon = startDaemon({ cfg, targets: [{ url: hub.url, origin: 'flag' }], stateDir: state, store, log: quiet, timeoutMs: 800, notifiers: await buildNotifiers(cfg, quiet) });

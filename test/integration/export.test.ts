@@ -82,9 +82,9 @@ function runPromtoolTests(scenarios: readonly AnnotatedScenario[], o: { annotate
 describe('promtool', skipUnless(PROMTOOL), () => {
   test('promtool check rules passes for the defaults and for a config that changes every knob', () => {
     const custom = defaultConfig();
-    custom.alerting = { ...custom.alerting, failureThreshold: 4, forMs: 30_000, keepFiringForMs: 60_000, rules: { ...custom.alerting.rules, 'servers.down': { enabled: true }, 'hub.memory': { severity: 'critical' } } };
-    custom.check = { ...custom.check, deadServerSeverity: 'warning', memoryMb: { warning: 900 }, transitionalStateSeverity: 'critical' };
-    custom.slo = { ...custom.slo, availabilityPercent: 99.5, latencyPercent: 99, latencyThresholdMs: 200 };
+    custom.alerting = { ...custom.alerting, failure_threshold: 4, for: 30_000, keep_firing_for: 60_000, rules: { ...custom.alerting.rules, 'servers.down': { enabled: true }, 'hub.memory': { severity: 'critical' } } };
+    custom.check = { ...custom.check, dead_server_severity: 'warning', memory_mb: { warning: 900 }, transitional_state_severity: 'critical' };
+    custom.slo = { ...custom.slo, availability: 99.5, latency: 99, latency_threshold: 200 };
     for (const cfg of [defaultConfig(), custom]) {
       const dir = tempDir();
       writeFileSync(join(dir, 'rules.yml'), renderPrometheusRules(cfg, OPTS));

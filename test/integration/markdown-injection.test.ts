@@ -8,7 +8,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS, type MonitorConfig } from '../../src/config/defaults.js';
+import { defaultConfig } from '../../src/config/defaults.js';
 import { buildBaseline } from '../../src/evaluate/baseline.js';
 import type { ReportModel } from '../../src/evaluate/report-model.js';
 import { ev, hostileReport, MINUTE_MS } from '../support/report-fixture.js';
@@ -68,7 +68,7 @@ function hostileDaily(): ReportModel {
 
 /** A baseline of the same hostile hub: its URL, version, state, probed servers and probe outcomes. */
 function hostileBaseline(): string {
-  const cfg = { ...DEFAULTS, hubs: [] } as unknown as MonitorConfig;
+  const cfg = defaultConfig();
   return renderBaselineMarkdown(buildBaseline({
     name: 'run-1', startedAtMs: Date.parse('2026-11-25T09:40:00Z'), durationMs: 3_000, intervalMs: 250, probeEveryMs: 5_000, timeoutMs: 5_000,
     tool: { name: 'mcp-hub-monitor', version: '0.1.0', node: 'v20.0.0', platform: 'linux-x64' },

@@ -11,7 +11,7 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 import { seedRecentStore } from '../support/seeded-store.js';
 import { MEASURE_DEFAULTS } from '../../src/cli/commands/measure.js';
 import { parseDuration } from '../../src/config/duration.js';
-import { configSchema, typeLabels } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/schema.js';
 import { renderConfigTable } from '../../src/config/docs.js';
 import { renderReceiverDocs } from '../../src/notify/index.js';
 
@@ -22,7 +22,7 @@ const receivers = doc('docs/receivers.md');
 
 test('the README configuration table matches the schema (run `npm run docs:config` after changing it)', () => {
   const section = /<!-- config-table:start -->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme)?.[1];
-  expect(section).toBe(renderConfigTable(configSchema, typeLabels));
+  expect(section).toBe(renderConfigTable(configSchema));
 });
 
 test('the receivers tables of docs/receivers.md match the notifier schemas (run `npm run docs:config` after changing one)', () => {

@@ -77,7 +77,7 @@ export class FakeDaemonView implements DaemonView {
     const state = p.state ?? 'ready';
     samples.push({ hub, name: 'hub.up', t, v: state === 'ready' || state === 'restarted' ? 1 : 0 });
     samples.push({ hub, name: 'hub.health_latency_ms', t, v: p.latencyMs ?? 3 });
-    samples.push({ hub, name: 'hub.health_fast', t, v: (p.latencyMs ?? 3) <= this.cfg.slo.latencyThresholdMs ? 1 : 0 });
+    samples.push({ hub, name: 'hub.health_fast', t, v: (p.latencyMs ?? 3) <= this.cfg.slo.latency_threshold ? 1 : 0 });
     if (p.rssBytes !== undefined) samples.push({ hub, name: 'hub.rss_bytes', t, v: p.rssBytes });
     if (this.lastState.get(hub) !== state) events.push({ hub, t, type: 'hub_state', data: { state, source: 'poll' } });
     this.lastState.set(hub, state);

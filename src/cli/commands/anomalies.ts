@@ -179,8 +179,8 @@ export async function runAnomalies(g: GlobalOptions, format: CheckFormat, window
   }
   const session = await openHubPollSession(g);
   try {
-    const window = windowMs ?? session.config.anomalies.windowMs;
-    const timeoutMs = g.timeoutMs ?? session.config.timeoutMs;
+    const window = windowMs ?? session.config.anomalies.window;
+    const timeoutMs = g.timeoutMs ?? session.config.timeout;
     const perHub = await Promise.all(session.targets.map(async (t) => {
       const [inputs, history] = await Promise.all([watchHub(session, t, window, timeoutMs), historyFactsIfAny(g.stateDir, t.url, Date.now())]);
       if (history) inputs.history = history;

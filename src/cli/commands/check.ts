@@ -66,7 +66,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
     if (opts.probe) await Promise.all(perHub.map(async (h) => h.findings.push(...await probeFindings(session, h.snapshot))));
     if (opts.expectDaemon && perHub[0]) {
       // Stale after three missed polls; a minute at least, so a busy machine is not a dead daemon.
-      const staleAfter = Math.max(60_000, 3 * session.config.collect.intervalMs);
+      const staleAfter = Math.max(60_000, 3 * session.config.collect.interval);
       const facts = daemonFacts(g.stateDir);
       const live = evaluateDaemonLiveness(perHub[0].snapshot.target.url, facts, now, staleAfter);
       perHub[0].findings.push(opts.daemonCritical && live.status === 'warning' ? { ...live, status: 'critical' } : live);

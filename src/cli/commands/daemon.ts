@@ -40,7 +40,7 @@ async function resolveConfig(g: GlobalOptions, flags: DaemonFlags): Promise<Reso
   if (flags.interval !== undefined) {
     const ms = parseDuration(flags.interval);
     if (ms === undefined || ms < 1_000) throw new UsageError(`--interval: not a duration of at least 1s (got ${JSON.stringify(flags.interval)}). ${DURATION_HINT}`);
-    cfg.collect.intervalMs = ms;
+    cfg.collect.interval = ms;
   }
   if (flags.sse === false) cfg.collect.sse = false;
   if (flags.listen !== undefined) cfg.http.listen = flags.listen;
@@ -95,7 +95,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     },
     start: (o) => startDaemon({
       ...o, stateDir: g.stateDir, store, log, clock,
-      timeoutMs: g.timeoutMs ?? o.cfg.timeoutMs,
+      timeoutMs: g.timeoutMs ?? o.cfg.timeout,
       // Scheduled jobs run this same CLI with the same hubs, config and state dir.
       jobs: {
         cliArgv: [process.execPath, process.argv[1] as string],
@@ -118,7 +118,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     const { startHttpServer } = await import('../../views/http/server.js');
     try {
       http = await startHttpServer({
-        listen, token: cfg.http.token || undefined, allowedHosts: cfg.http.allowedHosts, log,
+        listen, token: cfg.http.token || undefined, allowedHosts: cfg.http.allowed_hosts, log,
         // bin/mcp-hub-monitor.cjs → the package root → dist/web (built at install time).
         webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
         source: {

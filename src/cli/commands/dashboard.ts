@@ -88,7 +88,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   }
 
   const load = async (): Promise<HubView[]> => Promise.all(hubs.map(async (hub) => {
-    const s = await pollHub(hub.target, { deadline: performance.now() + Math.min(intervalMs, cfg.timeoutMs), agent: session.agent });
+    const s = await pollHub(hub.target, { deadline: performance.now() + Math.min(intervalMs, cfg.timeout), agent: session.agent });
     const view = hubView(s, hub.prev, await extrasFor(hub, s), cfg);
     hub.prev = s;
     return view;

@@ -60,7 +60,7 @@ export async function runExport(g: GlobalOptions, what: string, f: ExportFlags):
   const cfg = await loadConfig(g.configFile, g.configExplicit);
 
   if (target === 'prometheus') {
-    const o = { scrapeIntervalMs: scrapeIntervalMs(f.scrapeInterval, cfg.collect.intervalMs) };
+    const o = { scrapeIntervalMs: scrapeIntervalMs(f.scrapeInterval, cfg.collect.interval) };
     const texts = [renderPrometheusRules(cfg, o), renderScrapeConfig(cfg, o), renderSlothSpec(cfg)];
     if (f.outputDir === undefined) {
       // One stream of three YAML documents, each named, for a look or a pipe; --output-dir for real files.

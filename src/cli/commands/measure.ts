@@ -117,10 +117,10 @@ export async function runMeasure(g: GlobalOptions, flags: MeasureFlags, version:
   const healthAgent = createHubAgent();
   try {
     const { dir, name } = prepareDir(g.stateDir, settings.name);
-    const timeoutMs = g.timeoutMs ?? session.config.timeoutMs;
+    const timeoutMs = g.timeoutMs ?? session.config.timeout;
     const progress = progressWriter(g);
     const run = await runMeasurement(session.targets, {
-      ...settings, timeoutMs, probeTimeoutMs: Math.min(session.config.probes.timeoutMs, timeoutMs),
+      ...settings, timeoutMs, probeTimeoutMs: Math.min(session.config.probes.timeout, timeoutMs),
       healthAgent, agent: session.agent, onProgress: progress.update,
     });
     progress.done();

@@ -56,7 +56,7 @@ export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<Com
   if (!['auto', 'systemd', 'cron'].includes(wanted)) throw new UsageError(`setup: --mode must be auto, systemd or cron (got ${JSON.stringify(wanted)})`);
   const { mode, why } = chooseMode(wanted as SetupMode | 'auto');
   const { renderConfigTemplate } = await import('../../config/docs.js');
-  const { configSchema, typeLabels } = await import('../../config/schema.js');
+  const { configSchema } = await import('../../config/schema.js');
   const env = process.env;
   const plan = planSetup({
     mode,
@@ -65,7 +65,7 @@ export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<Com
     configPath: g.configFile,
     stateDir: g.stateDir,
     systemdUserDir: join(env.XDG_CONFIG_HOME || join(env.HOME ?? '', '.config'), 'systemd', 'user'),
-    configTemplate: renderConfigTemplate(configSchema, typeLabels),
+    configTemplate: renderConfigTemplate(configSchema),
   });
   // --print shows the plan asked for, and says when this machine cannot carry it out (exit 3, as setup would).
   if (flags.print) return { exitCode: why ? 3 : 0, output: `${render(plan, mode)}\n${why ? `${clean(`setup cannot install this here: ${why}`)}\n` : ''}` };

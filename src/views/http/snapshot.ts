@@ -59,7 +59,7 @@ export const levelNumber = (l: Level): number => LEVELS.indexOf(l) + 1;
 
 /** How old a poll may be and still be shown: 3 poll intervals, at least 5 minutes. */
 export function staleAfterMs(view: DaemonView): number {
-  return Math.max(MIN_STALE_MS, 3 * view.config().collect.intervalMs);
+  return Math.max(MIN_STALE_MS, 3 * view.config().collect.interval);
 }
 
 type Raw = { labels: Record<string, string>; t: number; v: number | null; err: string | null };
@@ -163,7 +163,7 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
   const up = latestByServer(store, h.url, 'server.up', at, at + 1);
   const tools = latestByServer(store, h.url, 'server.tools', at, at + 1); // every server, disabled ones too
   const uptime = latestByServer(store, h.url, 'server.uptime_s', at, at + 1);
-  const probeFrom = now - Math.max(staleAfterMs(view), 3 * view.config().probes.intervalMs);
+  const probeFrom = now - Math.max(staleAfterMs(view), 3 * view.config().probes.interval);
   const probeOk = latestByServer(store, h.url, 'server.probe_ok', probeFrom, to);
   const probeMs = latestByServer(store, h.url, 'server.probe_latency_ms', probeFrom, to);
   const verdictOf = events.verdicts;

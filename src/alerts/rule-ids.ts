@@ -1,0 +1,32 @@
+/**
+ * The catalogue of alert rule ids: every finding the daemon turns into an alert, and its alerts about
+ * itself. `alerting.rules.<id>` accepts only these (a misspelt id is a config error, not an override that
+ * never applies), and the rule groups of the alert stages are slices of it.
+ */
+
+/** Alerts about a hub as a whole: they explain every other alert of that hub. */
+export const HUB_RULE_IDS = ['hub.reachable', 'hub.identity', 'hub.state', 'hub.process'] as const;
+
+/** Judged by a probe round, not by a poll. */
+export const PROBE_RULE_IDS = ['server.probe', 'canary.call'] as const;
+
+/** Judged by the SLO pass. */
+export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.burn_rate'] as const;
+
+/** Alerts about the monitor itself (no hub). */
+export const META_RULE_IDS = ['notifier.broken', 'config.reload', 'monitor.store'] as const;
+
+export const RULE_IDS = [
+  ...HUB_RULE_IDS, 'hub.memory',
+  'server.status', 'servers.down', 'server.flapping',
+  'llm.success_rate', 'llm.p95_latency', 'llm.cache_hit_rate', 'llm.queue_depth', 'llm.circuit_breaker',
+  'fork.filtering',
+  ...PROBE_RULE_IDS,
+  ...SLO_RULE_IDS,
+  'baseline.regression',
+  ...META_RULE_IDS,
+  // check --expect-daemon's finding: the daemon cannot alert on its own death, `export prometheus` does.
+  'daemon.running',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];

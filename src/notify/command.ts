@@ -20,7 +20,7 @@ export const commandSchema = z.object({
   command: z.array(z.string().min(1)).min(1)
     .describe('Program and arguments, e.g. ["gh", "issue", "create", "--fill"]; no shell unless you write ["sh", "-c", "…"]'),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'not an environment variable name' }), secret())
-    .default({}).describe('Extra environment for the program, e.g. GH_TOKEN: env:GH_TOKEN; values are secrets, redacted from errors'),
+    .prefault({}).describe('Extra environment for the program, e.g. GH_TOKEN: env:GH_TOKEN; values are secrets, redacted from errors'),
 }).strict();
 
 /** A parsed `command` receiver config. */

@@ -97,7 +97,7 @@ describe('renderReceiverDocs', () => {
   test('rows carry type, default and the describe() text', () => {
     expect(docs).toContain('| `url` | secret | *required* | Receiver URL (a secret: env:NAME or file:/path work); gets Alertmanager-compatible JSON |');
     expect(docs).toContain('| `url` | URL | `https://ntfy.sh` | ntfy server base URL |');
-    expect(docs).toContain('| `port` | number | `587` | SMTP server port |');
+    expect(docs).toContain('| `port` | integer | `587` | SMTP server port |');
     expect(docs).toContain('| `token` | secret |  | Access token, sent as Authorization: Bearer (a secret) |');
     expect(docs).toContain('| `env` | map of name to secret | `{}` |');
   });

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { Notifier, NotifierDeps } from './types.js';
-import { isSecretSchema, redactingLogger, secretRedactor, urlUserinfo } from './secret.js';
+import { inputJsonSchema, type JsonSchema, typeName, TYPE_KEYWORD } from '../config/json-schema.js';
+import { redactingLogger, secretRedactor, urlUserinfo } from './secret.js';
 import { redactDelivery } from './delivery.js';
 import { commandSchema, createCommandNotifier } from './command.js';
 import { createDesktopNotifier, desktopSchema } from './desktop.js';
@@ -58,71 +59,45 @@ export function createNotifier(name: string, cfg: ReceiverConfig, deps: Notifier
   return { ...notifier, send: async (batch, signal) => redactDelivery(await notifier.send(batch, signal), redact) };
 }
 
-type Def = Record<string, unknown> & { type: string };
-const defOf = (s: unknown) => (s as { _zod: { def: Def } })._zod.def;
+const jsonSchemas = new Map<Channel, JsonSchema>();
 
-// Optional and default wrappers hide the schema that says what a key is.
-function unwrap(s: unknown): { inner: unknown; dflt?: unknown; optional: boolean } {
-  let cur = s;
-  let dflt: unknown;
-  let optional = false;
-  for (;;) {
-    if (isSecretSchema(cur)) return { inner: cur, dflt, optional };
-    const def = defOf(cur);
-    if (def.type === 'optional') optional = true;
-    else if (def.type === 'default' || def.type === 'prefault') dflt = def.defaultValue;
-    else return { inner: cur, dflt, optional };
-    cur = def.innerType;
-  }
+/** A channel's config as JSON Schema (what a user writes), derived once. */
+function jsonSchemaOf(c: Channel): JsonSchema {
+  let s = jsonSchemas.get(c);
+  if (!s) jsonSchemas.set(c, (s = inputJsonSchema(channels[c].schema)));
+  return s;
 }
+
+const isSecret = (s: JsonSchema | boolean | undefined) => typeof s === 'object' && s[TYPE_KEYWORD] === 'secret';
+const strings = (vs: unknown[]) => vs.filter((v): v is string => typeof v === 'string');
 
 /**
  * Every secret value in a parsed receiver config (URLs, tokens, passwords, secret env values), and the
  * userinfo of any other URL in it (an ntfy or PagerDuty `url` with `user:pass@` sends it as Basic auth).
  */
 export function secretsOf(cfg: ReceiverConfig): string[] {
-  const shape = channels[cfg.type].schema.shape as Record<string, unknown>;
   const out: string[] = [];
-  for (const [key, schema] of Object.entries(shape)) {
+  for (const [key, field] of Object.entries(jsonSchemaOf(cfg.type).properties ?? {})) {
     const value = (cfg as Record<string, unknown>)[key];
-    const { inner } = unwrap(schema);
-    if (isSecretSchema(inner) && typeof value === 'string') out.push(value);
-    else if (typeof value === 'string') out.push(...urlUserinfo(value));
-    const def = defOf(inner);
-    if (def.type === 'record' && isSecretSchema(def.valueType) && value && typeof value === 'object') {
-      for (const v of Object.values(value)) if (typeof v === 'string') out.push(v);
-    }
-    if (def.type === 'array' && isSecretSchema(def.element) && Array.isArray(value)) {
-      for (const v of value) if (typeof v === 'string') out.push(v);
-    }
+    if (typeof value === 'string') out.push(...(isSecret(field) ? [value] : urlUserinfo(value)));
+    else if (Array.isArray(value) && isSecret(field.items)) out.push(...strings(value));
+    else if (value && typeof value === 'object' && isSecret(field.additionalProperties)) out.push(...strings(Object.values(value)));
   }
   return out.filter((s) => s.length > 0);
 }
 
-function typeName(schema: unknown): string {
-  if (isSecretSchema(schema)) return 'secret';
-  const def = defOf(schema);
-  switch (def.type) {
-    case 'string': return def.format === 'url' ? 'URL' : 'string';
-    case 'array': return `list of ${typeName(def.element)}`;
-    case 'record': return `map of name to ${typeName(def.valueType)}`;
-    case 'enum': return Object.keys(def.entries as Record<string, unknown>).map((v) => `\`${v}\``).join(' \\| ');
-    default: return def.type;
-  }
-}
-
-/** Markdown: one table per channel (key, type, default, meaning) from the schemas' `.describe()` texts. */
+/** Markdown: one table per channel (key, type, default, meaning) from the schemas' JSON Schema. */
 export function renderReceiverDocs(): string {
   const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const parts: string[] = [];
   for (const c of channelNames) {
     const lines = [`### \`type: ${c}\``, '', '| key | type | default | meaning |', '|---|---|---|---|'];
-    for (const [key, schema] of Object.entries(channels[c].schema.shape as Record<string, unknown>)) {
-      const { inner, dflt, optional } = unwrap(schema);
-      const described = (schema as { description?: string }).description ?? '';
+    const s = jsonSchemaOf(c);
+    for (const [key, field] of Object.entries(s.properties ?? {})) {
+      const dflt = field.default;
       const text = typeof dflt === 'string' ? dflt : JSON.stringify(dflt);
-      const shown = dflt === undefined ? (optional ? '' : '*required*') : `\`${cell(text)}\``;
-      lines.push(`| \`${key}\` | ${typeName(inner)} | ${shown} | ${cell(described)} |`);
+      const shown = dflt !== undefined ? `\`${cell(text)}\`` : s.required?.includes(key) ? '*required*' : '';
+      lines.push(`| \`${key}\` | ${typeName(field)} | ${shown} | ${cell(field.description ?? '')} |`);
     }
     parts.push(lines.join('\n'));
   }

@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
-import { isSecretSchema, redactingLogger, redactSecrets, redactUrl, secret, secretRedactor, urlUserinfo } from './secret.js';
+import { redactingLogger, redactSecrets, redactUrl, secret, secretRedactor, urlUserinfo } from './secret.js';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { inputJsonSchema } from '../config/json-schema.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -43,9 +44,11 @@ describe('secret()', () => {
     expect(schema.safeParse({ token: '' }).success).toBe(false);
   });
 
-  test('the secret mark survives describe and optional', () => {
-    expect(isSecretSchema(secret().describe('x'))).toBe(true);
-    expect(isSecretSchema(z.string().describe('x'))).toBe(false);
+  test('the JSON Schema marks a secret through describe and optional, and a plain string not', () => {
+    const s = inputJsonSchema(z.object({ a: secret().describe('x'), b: secret().optional().describe('y'), c: z.string().describe('z') }));
+    expect(s.properties?.a).toMatchObject({ 'x-type': 'secret', description: 'x' });
+    expect(s.properties?.b).toMatchObject({ 'x-type': 'secret', description: 'y' });
+    expect(s.properties?.c?.['x-type']).toBeUndefined();
   });
 });
 

@@ -7,20 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TYPE_KEYWORD } from '../config/json-schema.js';
 import type { NotifierLogger } from './types.js';
 
 /** What a redacted secret is replaced with. */
 export const REDACTED = '<redacted>';
-
-// zod's `.describe()`, `.optional()` and `.default()` clone a schema but share its `_zod.def`, so the def is
-// what marks a schema as a secret through every wrapper.
-const secretDefs = new WeakSet<object>();
-
-/** True when `schema` is a `secret()` (its describe/optional clones included). */
-export function isSecretSchema(schema: unknown): boolean {
-  const def = (schema as { _zod?: { def?: object } } | undefined)?._zod?.def;
-  return def !== undefined && secretDefs.has(def);
-}
 
 /** Resolves `env:NAME`, `file:/path` or an inline value; throws a message that names what is missing. */
 export function resolveSecret(value: string): string {
@@ -65,7 +56,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 function secretType(url: boolean) {
-  const schema = z.string().min(1, { message: 'empty secret. Write the value, env:NAME or file:/path' })
+  return z.string().min(1, { message: 'empty secret. Write the value, env:NAME or file:/path' })
     .transform((value, ctx) => {
       let resolved: string;
       try {
@@ -80,9 +71,9 @@ function secretType(url: boolean) {
         return z.NEVER;
       }
       return resolved;
-    });
-  secretDefs.add(schema._zod.def);
-  return schema;
+    })
+    // Marks the key in the channel's JSON Schema: secretsOf finds the values to redact by it, the docs show it.
+    .meta({ [TYPE_KEYWORD]: 'secret' });
 }
 
 /** Keeps only `scheme://host[:port]` of a URL, then `/<redacted>`; anything unparsable becomes `<redacted>`. */

@@ -42,6 +42,9 @@ test.each([
 
 test.each([
   ['unknown key', 'check:\n  sucess_rate:\n    warning: 90\n', /config\.yaml: check\.sucess_rate: unknown key/],
+  // Once a record of any string: a misspelt rule id was an override that never applied.
+  ['misspelt rule id', 'alerting:\n  rules:\n    hub.reachible:\n      enabled: false\n', /config\.yaml: alerting\.rules\.hub\.reachible: unknown rule id\. Did you mean "hub\.reachable"\?/],
+  ['unknown rule id', 'alerting:\n  rules:\n    disk.usage:\n      enabled: false\n', /config\.yaml: alerting\.rules\.disk\.usage: unknown rule id\. Rule ids: hub\.reachable, .*, daemon\.running/],
   ['wrong type', 'check:\n  success_rate:\n    warning: high\n', /config\.yaml: check\.success_rate\.warning: .*\(got "high"\)/],
   ['bad duration', 'timeout: 5 minutes\n', /config\.yaml: timeout: not a duration \(got "5 minutes"\)\. Write a number and a unit/],
   ['broken YAML', 'check: [\n', /config\.yaml: line \d+, column \d+: invalid YAML/],

@@ -9,6 +9,7 @@ import { StoreError } from './errors.js';
 import { SCHEMA_V1 } from './schema.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
+import { SCHEMA_V4 } from './schema-v4.js';
 
 /** One step from version - 1 to version. `up` must only use the connection it is given. */
 export interface Migration {
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, name: 'alerts, silences, outbox, notification log', up: (db) => db.exec(SCHEMA_V2) },
   { version: 3, name: 'a failed poll\'s hub.up is 0, not NULL', up: (db) => db.exec(SCHEMA_V3) },
+  { version: 4, name: 'every stored event has a catalogue type (src/model/events.ts)', up: (db) => db.exec(SCHEMA_V4) },
 ];
 
 /** The schema version this code reads and writes. */

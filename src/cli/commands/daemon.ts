@@ -106,7 +106,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         ],
       },
       startSse: o.cfg.collect.sse
-        ? (s) => startSseClient({ ...s, clock, onObservation: (obs) => s.onObservation(obs as never) })
+        ? (s) => startSseClient({ ...s, clock })
         : undefined,
     }),
     stateDir: g.stateDir, log, now: () => Date.now(),
@@ -161,8 +161,9 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       throw (err as { code?: string }).code === 'USAGE' ? new UsageError((err as Error).message) : err;
     }
   }
-  if (store.openInfo.corruptMovedTo) {
-    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
+  const movedTo = store.openInfo.corruptMovedTo;
+  if (movedTo) {
+    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo } })));
   }
 
   await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
 import { isRecord, own, parseJsonSafe } from '../sources/safe-json.js';
 
 /** Baseline names: file names without a path, a leading dot or anything a shell would trip on. */

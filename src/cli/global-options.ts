@@ -1,7 +1,7 @@
 /** The global options every command shares (docs/DESIGN.md §4), resolved once. */
 import { defaultConfigPath, defaultStateDir } from '../config/paths.js';
 import { DURATION_HINT, parseDuration } from '../config/duration.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface RawGlobalOptions {
   hub?: string[];

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CHECK_FORMATS, EVALUATING_COMMANDS, FORMAT_OPTION, GLOBAL_OPTIONS, type EvaluatingCommand } from './options.js';
 import { runEvaluating } from './run-evaluating.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
 import { resolveGlobalOptions, type RawGlobalOptions } from './global-options.js';
 import type { CheckFormat } from './options.js';
 

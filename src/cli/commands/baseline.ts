@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { compareBaselines, readComparable } from '../../evaluate/baseline-compare.js';
 import { parseJsonSafe, isRecord, own } from '../../sources/safe-json.js';
 import { renderBaselineList, renderCompareText, type BaselineListEntry } from '../../views/baseline-text.js';

@@ -32,7 +32,7 @@ async function statusConfig(g: GlobalOptions, daemon: LockInfo | undefined): Pro
     const daemonsFile = daemon?.configFile !== undefined && canonicalPath(daemon.configFile) === canonicalPath(configFile);
     if (g.configExplicit && !daemonsFile) throw err;
     const { defaultConfig } = await import('../../config/defaults.js');
-    const { ConfigError } = await import('../../config/errors.js');
+    const { ConfigError } = await import('../../errors.js');
     if (!(err instanceof ConfigError)) throw err;
     return { cfg: defaultConfig(), configFile, configError: err.message };
   }

@@ -10,13 +10,13 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { ParamError, UsageError } from '../../errors.js';
 import { systemClock, type Clock } from '../../daemon/clock.js';
 import { createMetrics } from '../metrics.js';
 import { API_ROUTES, toJsonBody } from './api.js';
 import { HttpAuth } from './auth.js';
 import { ConnectionGuard, type GuardCounts } from './connection-guard.js';
-import { ParamError, readParams } from './params.js';
+import { readParams } from './params.js';
 import { HTML_TYPE, send, sendError } from './respond.js';
 import { defaultAllowedHosts, hostWithPort, isHostAllowed, isLoopbackHost, repeatedHeader, SECURITY_HEADERS, validateListen, type AuthLimits } from './security.js';
 import { SseBroadcaster } from './sse.js';

@@ -1,11 +1,12 @@
 /**
- * The `mcp-hub-monitor` entry point. The evaluating commands with ordinary options take a fast path that
- * never loads commander; everything else goes through the commander program. Commands load lazily.
+ * The `mcp-hub-monitor` entry point. The commands the table starts without commander (check, validate,
+ * anomalies), given ordinary options, take a fast path that never loads commander; everything else goes
+ * through the commander program. Commands load lazily.
  */
 import { classifyError } from '../errors.js';
 import { EXIT_CODES } from '../evaluate/types.js';
+import { runCommand } from './commands.js';
 import { parseFastCommand } from './fast-path.js';
-import { runEvaluating } from './run-evaluating.js';
 import { resolveGlobalOptions } from './global-options.js';
 
 const UNKNOWN = EXIT_CODES.unknown;
@@ -27,8 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const fast = parseFastCommand(argv.slice(2));
     if (fast) {
-      const g = resolveGlobalOptions(fast.raw);
-      const run = await runEvaluating(fast.command, g, g.json ? 'json' : fast.format, fast.options);
+      const run = await runCommand(fast.spec, { g: resolveGlobalOptions(fast.raw), args: [], opts: fast.opts });
       finish(run.output, run.exitCode);
       return;
     }

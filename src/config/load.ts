@@ -33,7 +33,7 @@ async function parseReceivers(file: string, raw: Record<string, unknown>): Promi
       const issue = r.error.issues[0]!;
       const where = ['alerting', 'receivers', name, ...issue.path.map(String)].join('.');
       const problem = issue.code === 'unrecognized_keys' ? `unknown key ${showValue(issue.keys[0])}` : issue.message.replace(/^Invalid input: /, '');
-      throw new ConfigError(file, where, problem, 'See the receivers table in the README');
+      throw new ConfigError(file, where, problem, 'See the receivers tables in docs/receivers.md');
     }
     out[name] = r.data as MonitorConfig['alerting']['receivers'][string];
   }

@@ -161,7 +161,7 @@ export const configSchema = z.object({
       interval: duration().prefault(fmtMs(AL.heartbeat.intervalMs)).describe('How often'),
     }).strict().prefault({}),
     receivers: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'a receiver name is letters, digits, _ . - (at most 64)' }), z.looseObject({ type: z.string() }))
-      .default({}).describe('Notification receivers by name (see "Receivers" below)'),
+      .default({}).describe('Notification receivers by name (their types and keys: docs/receivers.md)'),
   }).strict().prefault({}),
   regression: z.object({
     window: duration().prefault(fmtMs(DEFAULTS.regression.windowMs)).describe('The live window compared with the pinned baseline (<state-dir>/baselines/pinned.json)'),

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import fc from 'fast-check';
 import { toSafeJson } from './json.js';
 
-test('C1 controls, DEL and bidi overrides from hub data are escaped, and the JSON value is unchanged', () => {
+test('ESC, C1 controls, DEL and bidi overrides from hub data are escaped, and the JSON value is unchanged', () => {
   const value = { name: 'evil\u202Ename\u009b31m\u007f', error: '\x1b]0;pwned\x07' };
   const text = toSafeJson(value);
   expect(text).not.toMatch(/[\u001b\u007f-\u009f\u202a-\u202e]/);

@@ -13,7 +13,7 @@ describe('sanitizeTerminal', () => {
     ['an OSC 52 clipboard write', '\x1b]52;c;ZXZpbA==\x07', '\\x1b]52;c;ZXZpbA==\\x07'],
     ['an OSC title change', '\x1b]0;pwned\x07', '\\x1b]0;pwned\\x07'],
     ['the C1 CSI \\u009b', 'x\u009b2Jy', 'x\\u009b2Jy'],
-    ['C1 OSC \\u009d', '\u009d0;t\u009c', '\\u009d0;t\\u009c'],
+    ['the C1 OSC \\u009d', '\u009d0;t\u009c', '\\u009d0;t\\u009c'],
     ['BEL', 'ding\x07', 'ding\\x07'],
     ['a carriage return', 'ok\rCRITICAL', 'ok\\x0dCRITICAL'],
     ['a newline', 'line1\nline2', 'line1\\x0aline2'],

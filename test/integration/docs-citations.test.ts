@@ -1,14 +1,17 @@
 /**
  * The repository explains itself: every document, section and fault id that code, tests, benchmarks and
  * scripts cite exists in docs/, and nothing refers to reference material outside the repository (a user's
- * clone has none). The checker lives in test/support/doc-citations.ts; the first tests prove it catches
- * what it should, so a pass below means something.
+ * clone has none); docs/faults.md and the test files agree on which tests cover which fault; links and
+ * their #anchors resolve; docs/architecture.md lists every event type the daemon stores. The checker lives
+ * in test/support/doc-citations.ts; the first tests prove it catches what it should, so a pass below means
+ * something.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { findProblems, indexDoc, loadDocs, sourceFiles, type DocIndex } from '../support/doc-citations.js';
+import { EVENT_TYPES } from '../../src/daemon/event-types.js';
+import { findProblems, headingAnchors, indexDoc, loadDocs, sourceFiles, titleIds, type DocIndex } from '../support/doc-citations.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHECKER = new Set(['test/support/doc-citations.ts', 'test/integration/docs-citations.test.ts']);
@@ -52,6 +55,17 @@ describe('the checker', () => {
     expect(check(line)).toContain(problem);
   });
 
+  test('heading anchors are GitHub\'s: punctuation dropped, spaces to dashes, repeats numbered, code blocks skipped', () => {
+    const page = [
+      '# Command reference', '## `check` — one look at each hub, judged against the thresholds', '## `daemon --listen` — `/metrics`, a JSON API',
+      "## Operator's path", '```sh', '# not a heading', '```', '### `type: webhook`', '### `type: webhook`',
+    ].join('\n');
+    expect([...headingAnchors(page)]).toEqual([
+      'command-reference', 'check--one-look-at-each-hub-judged-against-the-thresholds', 'daemon---listen--metrics-a-json-api',
+      'operators-path', 'type-webhook', 'type-webhook-1',
+    ]);
+  });
+
   test('a test title that starts with an undefined fault id is flagged; defined ones, and ids in a title\'s middle, are not', () => {
     expect(check("test('A9 huge body', () => {", 'src/x.test.ts')).toEqual(['the test title names fault A9, which docs/faults.md does not define']);
     expect(check("  ['A1 hub gone', 'refuse'],", 'src/x.test.ts')).toEqual([]);
@@ -60,8 +74,39 @@ describe('the checker', () => {
   });
 });
 
+/** Per fault id, the test files docs/faults.md gives for it: those it says name the id, then those "(by topic)". */
+function faultTests(catalogue: string): Map<string, { naming: string[]; byTopic: string[] }> {
+  const out = new Map<string, { naming: string[]; byTopic: string[] }>();
+  const files = (s: string | undefined) => [...(s ?? '').matchAll(/`((?:src|test)\/[\w/.-]+\.test\.ts)`/g)].map((m) => m[1] as string);
+  for (const para of catalogue.split(/\n(?=\*\*[A-F]\d{1,2}\.\s|#)/)) {
+    const id = /^\*\*([A-F]\d{1,2})\.\s/.exec(para)?.[1];
+    const tests = /\bTests:([\s\S]*)$/.exec(para)?.[1];
+    if (!id || tests === undefined) continue;
+    const [naming, byTopic] = tests.split(/\(by\s+topic\)/);
+    out.set(id, { naming: files(naming), byTopic: files(byTopic) });
+  }
+  return out;
+}
+
+/** The fault ids a citation names: `A11`, `A14–A19`, `E1-E5`; none for a section (`§4.4`, `section D`). */
+function idsOf(ref: string): string[] {
+  const r = /^([A-F])(\d{1,2})(?:\s*[–-]\s*[A-F]?(\d{1,2}))?$/.exec(ref);
+  if (!r) return [];
+  const [, letter, from, to] = r as unknown as [string, string, string, string | undefined];
+  return Array.from({ length: Number(to ?? from) - Number(from) + 1 }, (_, i) => `${letter}${Number(from) + i}`);
+}
+
 describe('the repository', () => {
   const docs = loadDocs(ROOT);
+  /** The fault ids `text` cites: `faults A11`, `faults E1–E5`, `docs/faults.md D4`. */
+  const faultsCited = (file: string, text: string): string[] => {
+    const ids: string[] = [];
+    findProblems(file, text, docs, exists, (doc, ref) => { if (doc === 'faults') ids.push(...idsOf(ref)); });
+    return ids;
+  };
+  /** The fault ids `text` names: written out anywhere (`A11`, `(B3)`, `D1/D2`), or inside a cited range. */
+  const faultsNamed = (file: string, text: string): Set<string> =>
+    new Set([...[...text.matchAll(/(?<![\w.-])([A-F]\d{1,2})(?![\w-])/g)].map((m) => m[1] as string), ...faultsCited(file, text)]);
 
   test('docs/ holds the four documents code cites, each indexed in docs/README.md', () => {
     expect([...docs.keys()].sort()).toEqual(['DESIGN', 'STYLE', 'faults', 'hub-api']);
@@ -71,7 +116,7 @@ describe('the repository', () => {
     }
   });
 
-  test('every citation in src, test, bench, scripts, web, .ci and the README resolves; nothing reads outside the repository', () => {
+  test('every citation in src, test, bench, scripts, web, .ci, the README and the other pages of docs/ resolves; nothing reads outside the repository', () => {
     const files = sourceFiles(ROOT).filter((f) => !CHECKER.has(f));
     expect(files.length).toBeGreaterThan(200);
     const cited = new Map<string, number>();
@@ -97,17 +142,52 @@ describe('the repository', () => {
     expect([...named].filter((f) => !exists(f))).toEqual([]);
   });
 
-  test('relative links in docs/, the README and test/fixtures/README.md point at files that exist', () => {
+  test('a test file docs/faults.md gives for an id, other than "(by topic)", names that id (written out, or in a cited range)', () => {
+    const catalogue = faultTests(readFileSync(join(ROOT, 'docs/faults.md'), 'utf8'));
+    expect(catalogue.size).toBeGreaterThanOrEqual(83); // every scenario has a Tests line
+    const wrong = [...catalogue].flatMap(([id, { naming }]) => naming.filter((f) => exists(f) && !faultsNamed(f, readFileSync(join(ROOT, f), 'utf8')).has(id)).map((f) => `${id}: ${f}`));
+    expect(wrong).toEqual([]);
+  });
+
+  test('a test file whose test title starts with a fault id, or whose header cites one, is listed for that id in docs/faults.md', () => {
+    const catalogue = faultTests(readFileSync(join(ROOT, 'docs/faults.md'), 'utf8'));
+    const tests = sourceFiles(ROOT).filter((f) => f.endsWith('.test.ts') && !CHECKER.has(f));
+    const missing = tests.flatMap((f) => {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      const header = /^\/\*\*[\s\S]*?\*\//.exec(text)?.[0] ?? '';
+      const named = new Set([...text.split('\n').flatMap(titleIds), ...faultsCited(f, header)]);
+      return [...named].filter((id) => { const c = catalogue.get(id); return c && !c.naming.includes(f) && !c.byTopic.includes(f); }).map((id) => `${id}: ${f}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  test('relative links in docs/, the README and test/fixtures/README.md point at files and headings that exist', () => {
     const pages = [...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`), 'README.md', 'test/fixtures/README.md'];
+    const anchors = new Map<string, Set<string>>();
+    const anchorsOf = (file: string) => anchors.get(file) ?? anchors.set(file, headingAnchors(readFileSync(file, 'utf8'))).get(file)!;
     const broken: string[] = [];
+    let fragments = 0;
     for (const page of pages) {
-      for (const m of readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
-        const target = m[1] as string;
+      for (const m of readFileSync(join(ROOT, page), 'utf8').matchAll(/\]\(([^)\s#]*)(?:#([^)\s]*))?\)/g)) {
+        const [, target, fragment] = m as unknown as [string, string, string | undefined];
         if (/^[a-z]+:/.test(target)) continue; // http:, mailto:
-        if (!existsSync(resolve(ROOT, dirname(page), target))) broken.push(`${page}: ${target}`);
+        const file = resolve(ROOT, dirname(page), target || basename(page));
+        if (!existsSync(file)) broken.push(`${page}: ${target}`);
+        else if (fragment && file.endsWith('.md')) {
+          fragments++;
+          if (!anchorsOf(file).has(fragment)) broken.push(`${page}: ${target}#${fragment} (no such heading)`);
+        }
       }
     }
     expect(broken).toEqual([]);
+    expect(fragments).toBeGreaterThan(20); // the README's contents and command list, the docs' cross-references
+  });
+
+  test('docs/architecture.md catalogues every event type the daemon stores, and no other', () => {
+    const text = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+    const section = /## The event catalogue\n([\s\S]*?)\n## /.exec(text)?.[1] ?? '';
+    const listed = new Set(section.split('\n').filter((l) => l.startsWith('| `')).flatMap((l) => [...l.split(' | ')[0]!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1])));
+    expect([...listed].sort()).toEqual([...EVENT_TYPES].sort());
   });
 
   test('the README links the documentation', () => {

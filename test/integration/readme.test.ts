@@ -1,6 +1,7 @@
 /**
- * The README is part of the product: its config table is generated from the schema and must not drift, and
- * its examples that need no hub (history, reports, exports, status) run against a seeded store.
+ * The README and the docs beside it are part of the product: the README's config table and the receivers
+ * tables of docs/receivers.md are generated from the schemas and must not drift, and the examples of the
+ * README and docs/commands.md that need no hub (history, reports, exports, status) run against a seeded store.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,15 +15,18 @@ import { configSchema, typeLabels } from '../../src/config/schema.js';
 import { renderConfigTable } from '../../src/config/docs.js';
 import { renderReceiverDocs } from '../../src/notify/index.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const doc = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const readme = doc('README.md');
+const commands = doc('docs/commands.md');
+const receivers = doc('docs/receivers.md');
 
 test('the README configuration table matches the schema (run `npm run docs:config` after changing it)', () => {
   const section = /<!-- config-table:start -->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme)?.[1];
   expect(section).toBe(renderConfigTable(configSchema, typeLabels));
 });
 
-test('the README receivers tables match the notifier schemas', () => {
-  const section = /<!-- receivers-table:start -->\n([\s\S]*?)\n<!-- receivers-table:end -->/.exec(readme)?.[1];
+test('the receivers tables of docs/receivers.md match the notifier schemas (run `npm run docs:config` after changing one)', () => {
+  const section = /<!-- receivers-table:start -->\n([\s\S]*?)\n<!-- receivers-table:end -->/.exec(receivers)?.[1];
   expect(section).toBe(renderReceiverDocs());
 });
 
@@ -33,11 +37,11 @@ test('the README quick start shows the two commands and .ci/run runs the test on
 });
 
 /**
- * Every `$ mcp-hub-monitor …` line of the README's sh blocks: its arguments without the trailing comment,
- * and the output line the README shows under it, if any.
+ * Every `$ mcp-hub-monitor …` line of the sh blocks of the README and docs/commands.md: its arguments without
+ * the trailing comment, and the output line the page shows under it, if any.
  */
-function readmeExamples(): { line: string; args: string[]; shown?: string }[] {
-  const lines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n'));
+function documentedExamples(): { line: string; args: string[]; shown?: string }[] {
+  const lines = [readme, commands].flatMap((page) => [...page.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n')));
   return lines.flatMap((line, i) => {
     if (!line.startsWith('$ mcp-hub-monitor ')) return [];
     const next = lines[i + 1];
@@ -58,13 +62,13 @@ afterAll(() => {
   rmSync(dirname(env.XDG_CONFIG_HOME!), { recursive: true, force: true });
 });
 
-const runnable = readmeExamples().filter((e) => e.args[0]! in RUNNABLE);
+const runnable = documentedExamples().filter((e) => e.args[0]! in RUNNABLE);
 
-test('the README has history examples to run', () => {
+test('the docs have history examples to run', () => {
   expect(runnable.filter((e) => e.args[0] === 'history').length).toBeGreaterThanOrEqual(4);
 });
 
-test.each(runnable.map((e) => [e.line, e.args, e.shown] as const))('README example runs: %s', async (_line, args, shown) => {
+test.each(runnable.map((e) => [e.line, e.args, e.shown] as const))('documented example runs: %s', async (_line, args, shown) => {
   const cwd = mkdtempSync(join(work, 'ex-'));
   const run = await runCli([...args, '--state-dir', seeded.stateDir], env, [], cwd);
   expect(run.stderr).toBe('');
@@ -80,13 +84,13 @@ test.each(runnable.map((e) => [e.line, e.args, e.shown] as const))('README examp
     } else {
       const out = run.stdout.trimEnd().split('\r\n');
       expect(out.length).toBeGreaterThan(1); // a header and rows
-      if (shown !== undefined) expect(out[0]).toBe(shown); // the header the README shows (it says the resolution)
+      if (shown !== undefined) expect(out[0]).toBe(shown); // the header the docs show (it says the resolution)
     }
   }
 }, 60_000);
 
-test('the README states the defaults of measure as the code has them, and its example output fits them', async () => {
-  const m = /^\$ mcp-hub-monitor measure --duration (\S+) .*# .*defaults: (\S+) s, a health request every (\S+) \(--interval\), MCP round trips every (\S+) \(--probe-every\)\n.*\n.* (\d+)\/(\d+) answered$/m.exec(readme);
+test('docs/commands.md states the defaults of measure as the code has them, and its example output fits them', async () => {
+  const m = /^\$ mcp-hub-monitor measure --duration (\S+) .*# .*defaults: (\S+) s, a health request every (\S+) \(--interval\), MCP round trips every (\S+) \(--probe-every\)\n.*\n.* (\d+)\/(\d+) answered$/m.exec(commands);
   expect(m).not.toBeNull();
   const [, duration, defaultSeconds, interval, probeEvery, answered] = m!;
   expect(Number(defaultSeconds) * 1000).toBe(MEASURE_DEFAULTS.durationMs);

@@ -90,7 +90,7 @@ function checkRef(doc: DocName, ref: string, index: DocIndex): string | undefine
 }
 
 /** Fault ids a test names by leading its title with them: `test('A11 …')`, `describe('D4. …')`, `['A1 hub gone', …]`. */
-function titleIds(line: string): string[] {
+export function titleIds(line: string): string[] {
   const ids: string[] = [];
   const title = /(?:\b(?:test|it|describe)(?:\.\w+(?:\([^()]*\))?)*\(\s*|\[\s*)(['"`])([A-F]\d{1,2}(?:\/[A-F]\d{1,2})*)(?=[\s.:/])/g;
   for (const m of line.matchAll(title)) ids.push(...(m[2] as string).split('/'));
@@ -152,9 +152,39 @@ export function findProblems(
   return problems;
 }
 
+/**
+ * The anchors GitHub gives a Markdown page's headings (github-slugger): the heading's text lower-cased, every
+ * character but letters, digits, `_`, `-` and spaces dropped, spaces made `-`; a repeated one gets `-1`, `-2`.
+ * Lines in fenced code blocks are not headings.
+ */
+export function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let fence: string | undefined;
+  for (const line of markdown.split('\n')) {
+    const f = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (f !== undefined && (fence === undefined || f.startsWith(fence))) {
+      fence = fence === undefined ? f : undefined;
+      continue;
+    }
+    const heading = fence === undefined ? /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line) : null;
+    if (!heading) continue;
+    const text = (heading[1] as string).replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+    const slug = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    anchors.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return anchors;
+}
+
 const TEXT = /\.(?:ts|mts|mjs|cjs|js|sh|md|html|css)$/;
 
-/** The files whose text is checked: code, tests, benchmarks, scripts, the web front end, CI, the README. */
+/**
+ * The files whose text is checked: code, tests, benchmarks, scripts, the web front end, CI, the README, and
+ * the pages of docs/ other than the cited documents themselves and the index (these number their own
+ * sections, `§3`, and say how they are cited, `hub-api.md §N`).
+ */
 export function sourceFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -167,6 +197,10 @@ export function sourceFiles(root: string): string[] {
   };
   for (const dir of ['src', 'test', 'bench', 'scripts', 'web']) if (existsSync(join(root, dir))) walk(join(root, dir));
   for (const file of ['README.md', '.ci/run']) if (existsSync(join(root, file))) out.push(file);
+  const cited = new Set<string>([...DOC_NAMES.map((d) => `${d}.md`), 'README.md']);
+  if (existsSync(join(root, 'docs'))) {
+    for (const name of readdirSync(join(root, 'docs'))) if (name.endsWith('.md') && !cited.has(name)) out.push(`docs/${name}`);
+  }
   return out.sort();
 }
 

@@ -159,12 +159,12 @@ export function alertRows(): AlertRow[] {
   ];
 }
 
-/** The hub and server the README's examples name. */
+/** The hub and server the documented examples (README, docs/commands.md) name. */
 export const README_HUB = 'http://127.0.0.1:7000';
 export const README_SERVER = 'everything';
 
 /**
- * A store for the README's examples, which count back from now (`--since 6h`, `--since 30d`): eight days up
+ * A store for the documented examples, which count back from now (`--since 6h`, `--since 30d`): eight days up
  * to `now` of one poll a minute of README_HUB and its server README_SERVER (dead for 10 minutes two days
  * ago, with its server_dead event and alert), folded into rollups up to the last minute.
  */

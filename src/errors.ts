@@ -104,9 +104,10 @@ export class ParamError extends MonitorError {
   }
 }
 
-/** Whether `err` is one of ours, whichever bundle file made it. */
-export function isMonitorError(err: unknown): err is MonitorError {
-  return typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true;
+/** Whether `err` is one of ours (of this code, when given), whichever bundle file made it: never `instanceof`. */
+export function isMonitorError(err: unknown, code?: ErrorCode): err is MonitorError {
+  return typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true
+    && (code === undefined || (err as MonitorError).code === code);
 }
 
 /** How a run that threw ends: its exit code, and what to print on stderr (nothing when already said). */

@@ -3,7 +3,7 @@
  * are met at open: each one line naming the file, the cause and the fix (faults F9).
  */
 import { statfsSync, statSync } from 'node:fs';
-import { StoreError } from '../errors.js';
+import { isMonitorError, StoreError } from '../errors.js';
 import { isDiskFull } from './write-gate.js';
 
 /** Below this many bytes free the volume is full: SQLite cannot even make its -shm (32 KiB). */
@@ -41,7 +41,7 @@ export function checkIsFile(path: string): void {
  * error itself when it is none of the known causes.
  */
 export function openFailure(err: unknown, path: string, dir: string): unknown {
-  if (err instanceof StoreError) return err;
+  if (isMonitorError(err) && err.code.startsWith('STORE_')) return err;
   const code = codeOf(err);
   if (isOpenDiskFull(err, dir)) {
     return new StoreError('STORE_DISK_FULL', path, `disk full at ${path}: cannot open the history database (${code})`,

@@ -27,7 +27,6 @@ export const COMMAND_MODULES = {
   baseline: () => import('./commands/baseline.js'),
   report: () => import('./commands/report.js'),
   export: () => import('./commands/export.js'),
-  hello: () => import('./commands/hello.js'),
 };
 export type ModuleName = keyof typeof COMMAND_MODULES;
 type Loaded<M extends ModuleName> = Awaited<ReturnType<(typeof COMMAND_MODULES)[M]>>;
@@ -252,7 +251,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       return m.runReport(g, period, opts);
     },
   }),
-  command({ name: 'hello', module: 'hello', summary: 'hi', run: (m, { g }) => m.runHello(g) }),
   command({
     name: 'export', module: 'export', args: [{ name: '<what>' }],
     summary: 'the daemon\'s alerting, SLOs and views for other tools: prometheus (rules, scrape job, Sloth SLOs), grafana (dashboard JSON), alertmanager (webhook receiver + route)',

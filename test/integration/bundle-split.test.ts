@@ -11,8 +11,8 @@ import { COMMAND_MODULES, COMMANDS } from '../../src/cli/commands.js';
 const bundle = (file: string) => new URL(`../../dist/bundle/${file}`, import.meta.url);
 const main = readFileSync(bundle('main.cjs'), 'utf8');
 /** The source modules in a bundle file, from the `// src/…` line esbuild puts before each. */
-const modulesIn = (text: string) => new Set([...text.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]));
-const inline = new Set(COMMANDS.filter((c) => c.startup === 'inline').map((c) => c.module));
+const modulesIn = (text: string) => new Set([...text.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1] as string));
+const inline = new Set<string>(COMMANDS.filter((c) => c.startup === 'inline').map((c) => c.module));
 
 test('main.cjs holds the inline commands\' modules and no other command module', () => {
   const inMain = modulesIn(main);

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Writes docs/cli.md, the command-line reference, from the command table (run after changing src/cli/commands.ts).
-import { writeFileSync } from 'node:fs';
-import { renderCommandReference } from '../dist/cli/command-docs.js';
+// Rewrites the generated parts of docs/commands.md — the global options and each command's usage and options —
+// from the command table (run after changing src/cli/commands.ts or src/cli/options.ts). A test fails while
+// they are stale.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderCommandsDoc } from '../dist/cli/command-docs.js';
 
-writeFileSync(new URL('../docs/cli.md', import.meta.url), renderCommandReference());
-console.log('docs/cli.md updated');
+const file = new URL('../docs/commands.md', import.meta.url);
+writeFileSync(file, renderCommandsDoc(readFileSync(file, 'utf8')));
+console.log('docs/commands.md: usage and options updated');

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { renderCommandReference } from './command-docs.js';
+import { renderCommandsDoc } from './command-docs.js';
 import { COMMAND_GROUPS, COMMAND_MODULES, COMMANDS } from './commands.js';
 import { GLOBAL_OPTIONS, longFlag, optionKey, takesValue } from './options.js';
 
@@ -47,12 +47,20 @@ test.each([
   expect(longFlag({ flags, description: '' })).toBe(flags.split(' ')[0]);
 });
 
-test('docs/cli.md is the table rendered (run `npm run docs:cli` after changing it)', () => {
-  expect(read('docs/cli.md')).toBe(renderCommandReference());
+test('docs/commands.md holds the table rendered: the global options and each command\'s usage and options (run `npm run docs:cli` after changing it)', () => {
+  const doc = read('docs/commands.md');
+  expect(renderCommandsDoc(doc)).toBe(doc);
 });
 
-test('the README (or a document in docs/ other than the generated reference) shows every command in use', () => {
-  const docs = [read('README.md'), ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md') && f !== 'cli.md').map((f) => read(`docs/${f}`))].join('\n');
+test('a command without its block in docs/commands.md, or a block for no command, is an error', () => {
+  const doc = read('docs/commands.md');
+  expect(() => renderCommandsDoc(doc.replace(/<!-- usage:reload:start -->[\s\S]*?<!-- usage:reload:end -->/, ''))).toThrow(/usage:reload:start --> markers \(want 1\)/);
+  expect(() => renderCommandsDoc(`${doc}\n<!-- usage:frobnicate:start -->\n<!-- usage:frobnicate:end -->\n`)).toThrow(/usage:frobnicate:start --> names no command/);
+});
+
+test('the README or the prose of docs/ (not the generated blocks) shows every command in use', () => {
+  const generated = /<!-- ([\w:-]+):start -->[\s\S]*?<!-- \1:end -->/g;
+  const docs = [read('README.md'), ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => read(`docs/${f}`))].join('\n').replace(generated, '');
   const undocumented = COMMANDS.map((c) => c.name).filter((name) => !new RegExp(`mcp-hub-monitor ${name}(\\s|$)`, 'm').test(docs));
   expect(undocumented).toEqual([]);
 });

@@ -55,12 +55,12 @@ export function optionKey(spec: OptionSpec): string {
 }
 
 export const GLOBAL_OPTIONS = [
-  { flags: '--hub <url>', repeatable: true, description: 'hub base URL; repeatable (default: config, MCP_HUB_URL, live hubs in workspaces.json, http://127.0.0.1:7000)' },
-  { flags: '--config <file>', description: 'config file (default: $XDG_CONFIG_HOME/mcp-hub-monitor/config.yaml; absent = defaults)' },
+  { flags: '--hub <url>', repeatable: true, description: 'hub base URL; repeat for several hubs (default: config hubs, then MCP_HUB_URL (comma-separated), then live hubs in workspaces.json, then http://127.0.0.1:7000)' },
+  { flags: '--config <file>', description: 'config file (default: $XDG_CONFIG_HOME/mcp-hub-monitor/config.yaml; an absent default file means defaults, an absent --config file is an error)' },
   { flags: '--state-dir <dir>', description: 'state directory (default: $XDG_STATE_HOME/mcp-hub/monitoring)' },
   { flags: '--json', description: 'print one JSON document on stdout and nothing else there' },
-  { flags: '--no-color', description: 'no colour (also when NO_COLOR is set or stdout is not a terminal)' },
-  { flags: '--timeout <duration>', description: 'total deadline for hub requests, e.g. 5s, 1500ms (default: 5s)' },
+  { flags: '--no-color', description: 'no colour (also off when NO_COLOR is set or stdout is not a terminal)' },
+  { flags: '--timeout <duration>', description: 'total deadline for the command\'s hub requests, counted from process start, e.g. 5s, 1500ms (default: 5s)' },
 ] as const satisfies readonly OptionSpec[];
 
 /** Output formats of the evaluating commands (check, validate, anomalies). */

@@ -34,7 +34,7 @@ export interface HistoryFlags {
 }
 
 /** A time: an ISO timestamp, or a duration meaning "that long ago". */
-function parseTime(text: string, now: number, flag: string): number {
+export function parseTime(text: string, now: number, flag: string): number {
   const ago = parseDuration(text);
   if (ago !== undefined) return now - ago;
   const t = Date.parse(text);

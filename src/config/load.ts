@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULTS, defaultConfig, type MonitorConfig } from './defaults.js';
-import { ConfigError, showValue } from './errors.js';
+import { ConfigError, showValue } from '../errors.js';
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let cur = data;

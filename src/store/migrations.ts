@@ -5,7 +5,7 @@
  * (faults B7; compare Uptime Kuma #127 "Patch db failed!!! Restoring the backup").
  */
 import type Database from 'better-sqlite3';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 import { SCHEMA_V1 } from './schema.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
@@ -54,7 +54,7 @@ export function migrate(
   const from = schemaVersion(db);
   if (from > latest) {
     throw new StoreError('STORE_SCHEMA_NEWER', path,
-      `${path}: schema version ${from} is newer than this mcp-hub-monitor understands (${latest}). Upgrade mcp-hub-monitor, or move the file aside to start a new history.`);
+      `${path}: schema version ${from} is newer than this mcp-hub-monitor understands (${latest})`, { hint: 'Upgrade mcp-hub-monitor, or move the file aside to start a new history.' });
   }
   for (const m of migrations) {
     if (m.version <= from) continue;

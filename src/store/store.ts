@@ -18,7 +18,7 @@ import { canonicalLabels, parseLabels, SeriesRegistry, type Labels, type SeriesI
 import { Sql } from './sql.js';
 
 // The types a caller of the store needs, from one import.
-export { StoreError } from './errors.js';
+export { StoreError } from '../errors.js';
 export type { OpenInfo } from './open.js';
 export type { EventQuery, RawSampleRow, RollupRow, SampleQuery } from './queries.js';
 export type { NewEvent, StoredEvent } from '../model/events.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';
 import { resolveHubPid } from '../../sources/port-owner.js';
 import { isLoopbackUrl } from '../../sources/proc.js';

@@ -8,7 +8,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { EVENT_TYPES, eventRow } from '../../model/events.js';
 import { writeFileAtomic } from '../../store/files.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';

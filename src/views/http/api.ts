@@ -7,7 +7,8 @@ import { eventRow } from '../../model/events.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { escapeUnsafeJson } from '../../sources/safe-json.js';
 import type { Labels } from '../../store/store.js';
-import { ParamError, parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
+import { ParamError } from '../../errors.js';
+import { parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
 import { levelNumber, readHubs } from './snapshot.js';
 import type { DaemonView } from './view.js';
 

@@ -2,35 +2,29 @@
 // Bundles the CLI into a few CommonJS files in dist/bundle/ (run at install by `prepare`, after tsc has
 // type-checked and compiled src/). Why, measured on these machines (bench/check.mjs): `check` runs thousands
 // of times a day, and loading ~30 small ES modules one by one through the ESM loader cost more than
-// everything else it does; one CommonJS file skips both. `main.cjs` holds only the entry point and the
-// evaluating fast path (check); every other command is its own file, required only when it runs, so the
-// code check parses at start-up does not grow with the rest of the tool. Heavy dependencies stay external.
+// everything else it does; one CommonJS file skips both. `main.cjs` holds only the entry point, the fast path
+// and the modules of the commands the table starts `inline` (check); every other command module of the table
+// (src/cli/commands.ts) is its own file, required only when it runs, so the code check parses at start-up does
+// not grow with the rest of the tool. A new command module gets its file from the table alone (a test checks
+// that main.cjs holds no other command module). Heavy dependencies stay external.
 import { build } from 'esbuild';
+import { COMMANDS, COMMAND_MODULES } from '../dist/cli/commands.js';
+
+/** Command modules bundled into main.cjs: those of the commands started without commander and inline. */
+const INLINE = new Set(COMMANDS.filter((c) => c.startup === 'inline').map((c) => c.module));
 
 /** Module specifiers (as written in src/cli) that become separate files, by output name. */
 const SEPARATE = {
   './program.js': 'cmd-program',
-  './commands/validate.js': 'cmd-validate',
-  './commands/anomalies.js': 'cmd-anomalies',
-  './commands/daemon.js': 'cmd-daemon',
-  './commands/status.js': 'cmd-status',
-  './commands/reload.js': 'cmd-reload',
-  './commands/history.js': 'cmd-history',
-  './commands/alerts.js': 'cmd-alerts',
-  './commands/setup.js': 'cmd-setup',
-  './commands/dashboard.js': 'cmd-dashboard',
-  './commands/measure.js': 'cmd-measure',
-  './commands/baseline.js': 'cmd-baseline',
-  './commands/report.js': 'cmd-report',
-  './commands/export.js': 'cmd-export',
   // The history reader pulls in the whole store: a file of its own, loaded only when a history exists.
   './history-facts.js': 'cmd-history-facts',
 };
+for (const name of Object.keys(COMMAND_MODULES)) if (!INLINE.has(name)) SEPARATE[`./commands/${name}.js`] = `cmd-${name}`;
 
 const separate = {
   name: 'separate-commands',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(program|commands\/\w+|history-facts)\.js$/ }, (args) => {
+    b.onResolve({ filter: /^\.\/(program|commands\/[\w-]+|history-facts)\.js$/ }, (args) => {
       const out = SEPARATE[args.path];
       return out && args.importer.includes('/src/cli/') ? { path: `./${out}.cjs`, external: true } : undefined;
     });

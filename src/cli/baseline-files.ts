@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../config/errors.js';
+import { isMonitorError, UsageError } from '../errors.js';
 import { isRecord, own, parseJsonSafe } from '../sources/safe-json.js';
 
 /** Baseline names: file names without a path, a leading dot or anything a shell would trip on. */
@@ -71,7 +71,7 @@ export function readBaselineText(path: string, ref: string): string {
     if (statSync(path).size > MAX_FILE_BYTES) throw new UsageError(`${path}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; not a baseline.`);
     return readFileSync(path, 'utf8');
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    if (isMonitorError(err, 'USAGE')) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && ref === PINNED) throw new UsageError(`the pinned baseline: no file ${path}. Pin one that exists: mcp-hub-monitor baseline pin NAME (see: mcp-hub-monitor baseline list).`);
     if (code === 'ENOENT') throw new UsageError(`baseline ${JSON.stringify(ref)}: no file ${path}. See: mcp-hub-monitor baseline list (or make one with: mcp-hub-monitor measure --name ${BASELINE_NAME.test(ref) ? ref : 'NAME'}).`);

@@ -1,16 +1,11 @@
 /** The global options every command shares (docs/DESIGN.md §4), resolved once. */
 import { defaultConfigPath, defaultStateDir } from '../config/paths.js';
 import { DURATION_HINT, parseDuration } from '../config/duration.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
+import type { GLOBAL_OPTIONS, OptionValues } from './options.js';
 
-export interface RawGlobalOptions {
-  hub?: string[];
-  config?: string;
-  stateDir?: string;
-  json?: boolean;
-  color?: boolean;
-  timeout?: string;
-}
+/** The global options as parsed: `hub?: string[]`, `stateDir?: string`, `color?: boolean`, … */
+export type RawGlobalOptions = OptionValues<typeof GLOBAL_OPTIONS>;
 
 export interface GlobalOptions {
   hubs: string[];

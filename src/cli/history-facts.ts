@@ -24,10 +24,10 @@ export async function readHistoryFacts(stateDir: string, hub: string, now: numbe
       const wasDown = new Map<string, boolean>();
       for (const e of store.queryEvents({ hub, from, to: now + 1, limit: 100_000 })) {
         if (!e.server) continue;
-        if (e.type === 'probe_disagreement') probeProblems.set(e.server, { outcome: String((e.data as { outcome?: string } | null)?.outcome ?? 'dead'), at: e.t });
+        if (e.type === 'probe_disagreement') probeProblems.set(e.server, { outcome: e.data.outcome, at: e.t });
         if (e.type === 'probe_recovered') probeProblems.delete(e.server);
         if (e.type !== 'server_status' && e.type !== 'server_dead') continue;
-        const to = (e.data as { to?: string } | null)?.to;
+        const { to } = e.data;
         if (to === 'up') {
           if (wasDown.get(e.server)) reconnects.set(e.server, (reconnects.get(e.server) ?? 0) + 1);
           wasDown.set(e.server, false);

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../config/duration.js';
 import { loadConfig } from '../config/load.js';
 import type { MonitorConfig } from '../config/defaults.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
 import { evaluateHub, needsConfirmation } from '../evaluate/check.js';
 import { createHubAgent } from '../sources/http-get.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
@@ -37,7 +37,7 @@ export async function openHubPollSession(g: GlobalOptions): Promise<HubPollSessi
   try {
     targets = discoverHubs({ flagHubs: g.hubs, configHubs: config.hubs, env: process.env, stateDir: g.stateDir });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
   const agent = createHubAgent();
   return {

@@ -3,7 +3,7 @@
  * parents), the same for every command, and a directory that cannot be made is a usage error saying why.
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
 
 /** Makes `dir` exist as a directory for `flag given`; throws UsageError (exit 3) when it cannot. */
 export function ensureOutputDir(dir: string, flag: string, given: string): void {

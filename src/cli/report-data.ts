@@ -10,6 +10,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import type { AlertEpisode, BaselineInfo, Bucket, HubReportInput, ReportEvent, ReportInput, ReportKind } from '../evaluate/report-model.js';
 import { CAPACITY_LOOKBACK_MS } from '../evaluate/report-model.js';
 import { reportPeriod } from '../evaluate/report.js';
+import { isKnown, type EventType } from '../model/events.js';
 import { isRecord, own, parseJsonSafe } from '../sources/safe-json.js';
 import { AlertStore } from '../store/alert-store.js';
 import { META_ROLLUP_WATERMARK } from '../store/rollup.js';
@@ -19,7 +20,7 @@ import { BASELINE_NAME, baselinesDir, readBaselineText } from './baseline-files.
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Event types a report reads; each is one index range. */
-const EVENT_TYPES = ['server_status', 'server_dead', 'server_removed', 'log', 'log_summary', 'tool_list_changed', 'alert_firing', 'alert_resolved'];
+const REPORT_EVENT_TYPES = ['server_status', 'server_dead', 'server_removed', 'log', 'log_summary', 'tool_list_changed', 'alert_firing', 'alert_resolved'] as const satisfies readonly EventType[];
 /** Per event type and hub: beyond this a report would not be read by anyone anyway. */
 const EVENT_LIMIT = 500_000;
 
@@ -124,8 +125,8 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
     const latNow = only(readBuckets(store, hub, 'hub.health_latency_ms', from, to, coarse));
     const rawLatency = (a: number, b: number) => (store.querySamples({ hub, name: 'hub.health_latency_ms', labels: {}, from: a, to: b, resolution: 'raw' }) as RawSampleRow[])
       .flatMap((r) => (r.v === null ? [] : [r.v]));
-    const events: ReportEvent[] = EVENT_TYPES.flatMap((type) => store.queryEvents({ hub, type, from: previousFrom, to, limit: EVENT_LIMIT }))
-      .map((e) => ({ t: e.t, type: e.type, server: e.server, data: e.data }));
+    const events: ReportEvent[] = REPORT_EVENT_TYPES.flatMap((type) => store.queryEvents({ hub, type, from: previousFrom, to, limit: EVENT_LIMIT }))
+      .filter(isKnown);
     const run = opts.currentRunId === undefined ? {} : { currentRunId: opts.currentRunId };
     const window = (name: string) => ({
       ...store.ratioOver(hub, name, to - cfg.slo.window, to), observedMs: store.observedMs(hub, name, to - cfg.slo.window, to, run),

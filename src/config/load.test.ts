@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from './defaults.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 import { loadConfig } from './load.js';
 
 let dir: string;

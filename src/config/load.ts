@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { RULE_IDS } from '../alerts/rule-ids.js';
 import { defaultConfig, type MonitorConfig } from './defaults.js';
-import { ConfigError, showValue } from './errors.js';
+import { ConfigError, showValue } from '../errors.js';
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let cur = data;

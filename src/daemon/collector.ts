@@ -6,20 +6,15 @@
  */
 import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
+import { isPassedThrough } from '../model/events.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
 import { matchMessage, serverShownAlive } from '../sources/log-patterns.js';
+import type { SseObservation, SseSubscription } from '../sources/sse-types.js';
 import type { Clock } from './clock.js';
 import { deriveRows, type EventRow } from './observations.js';
 import { schedulePeriodic, type Periodic, type SlotInfo } from './schedule.js';
 import { diffTools } from './tool-diff.js';
 import type { WriteBuffer } from './write-buffer.js';
-
-/** What the collector needs from an SSE observation (the SSE client's union, structurally). */
-export interface SseObservationLike {
-  kind: string;
-  at: number;
-  [key: string]: unknown;
-}
 
 export interface SseHandle {
   stop(): Promise<void>;
@@ -29,7 +24,7 @@ export interface SseHandle {
 export type StartSse = (opts: {
   url: string;
   hub: string;
-  onObservation: (o: SseObservationLike) => void;
+  onObservation: (o: SseObservation) => void;
   onConnected: () => Promise<void>;
 }) => SseHandle;
 
@@ -172,7 +167,7 @@ export class HubCollector {
     }
   }
 
-  private onSse(o: SseObservationLike): void {
+  private onSse(o: SseObservation): void {
     const hub = this.hub;
     const t = o.at;
     switch (o.kind) {
@@ -191,10 +186,10 @@ export class HubCollector {
       case 'subscription':
         this.record([this.subscriptionEvent(o)]);
         // The hub re-lists a server's tools, resources or prompts when its child says they changed.
-        if (typeof o.server === 'string' && String(o.type).endsWith('_list_changed')) this.deps.onServerAlive?.(o.server);
+        if (o.server !== undefined && o.type.endsWith('_list_changed')) this.deps.onServerAlive?.(o.server);
         break;
       case 'log': {
-        const message = String(o.message ?? '');
+        const { message } = o;
         const facts = matchMessage(message);
         const alive = serverShownAlive(message, facts);
         if (alive !== undefined) this.deps.onServerAlive?.(alive);
@@ -202,7 +197,7 @@ export class HubCollector {
           this.record([{ hub, t, type: 'transport_closed', server: facts.server }]);
           this.schedule?.kick(); // a stdio child may have died: look now
         } else if (o.level === 'warn' || o.level === 'error' || o.level === 'fatal') {
-          this.record([{ hub, t, type: 'log', server: (o.server as string | undefined) ?? facts.server, data: { level: o.level, code: o.code ?? facts.code, message: message.slice(0, 2_000) } }]);
+          this.record([{ hub, t, type: 'log', server: o.server ?? facts.server, data: { level: o.level, code: o.code ?? facts.code, message: message.slice(0, 2_000) } }]);
         }
         break;
       }
@@ -214,10 +209,9 @@ export class HubCollector {
     }
   }
 
-  private subscriptionEvent(o: SseObservationLike): EventRow {
-    const type = String(o.type ?? 'unknown');
-    const payload = (o.payload ?? {}) as Record<string, unknown>;
-    const server = typeof o.server === 'string' ? o.server : typeof payload.server === 'string' ? payload.server : undefined;
+  private subscriptionEvent(o: SseSubscription): EventRow {
+    const { type, payload } = o;
+    const server = o.server ?? (typeof payload.server === 'string' ? payload.server : undefined);
     if (type === 'tool_list_changed' && server && Array.isArray(payload.tools)) {
       const before = this.tools.get(server);
       this.tools.set(server, payload.tools);
@@ -227,8 +221,12 @@ export class HubCollector {
     if (type === 'config_changed') {
       // Only the fact and the names of servers; the raw config can hold secrets (faults D14).
       const cfg = payload.newConfig as { mcpServers?: Record<string, unknown> } | undefined;
-      return { hub: this.hub, t: o.at, type: 'config_changed', data: { isSignificant: payload.isSignificant ?? null, servers: cfg?.mcpServers ? Object.keys(cfg.mcpServers) : [] } };
+      const isSignificant = typeof payload.isSignificant === 'boolean' ? payload.isSignificant : null;
+      return { hub: this.hub, t: o.at, type: 'config_changed', data: { isSignificant, servers: cfg?.mcpServers ? Object.keys(cfg.mcpServers) : [] } };
     }
-    return { hub: this.hub, t: o.at, type, server, data: payload.changes !== undefined ? { changes: payload.changes } : undefined };
+    const changes = payload.changes !== undefined ? { changes: payload.changes } : undefined;
+    if (isPassedThrough(type)) return { hub: this.hub, t: o.at, type, server, data: changes };
+    // A type the hub does not send today: stored, but not under a name the hub chose.
+    return { hub: this.hub, t: o.at, type: 'hub_subscription', server, data: { subscription: type, ...changes } };
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import { META_HUB, metaScope } from '../alerts/results.js';
+import type { EventBody } from '../model/events.js';
 import type { Notifier } from '../notify/types.js';
 import type { HubTarget } from '../sources/hub-client.js';
 import type { Logger } from './collector.js';
@@ -121,7 +122,7 @@ export class DaemonHost {
     this.status = { at, ok: true, lastSuccessAt: at, ...(needsRestart.length ? { needsRestart } : {}) };
     if (needsRestart.length) log.warn({ sections: needsRestart }, 'config reloaded; these sections change only when the daemon restarts');
     else log.info({ hubs: next.targets.map((t) => t.url) }, 'config reloaded');
-    this.record('config_reloaded', { hubs: next.targets.map((t) => t.url), ...(needsRestart.length ? { needsRestart } : {}) });
+    this.record({ type: 'config_reloaded', data: { hubs: next.targets.map((t) => t.url), ...(needsRestart.length ? { needsRestart } : {}) } });
     this.settle();
     return { ok: true, needsRestart };
   }
@@ -129,7 +130,7 @@ export class DaemonHost {
   private failed(error: string): ReloadOutcome {
     this.deps.log.error({ error }, 'config reload failed; still running the previous config');
     this.status = { ...this.status, at: this.deps.now(), ok: false, error };
-    this.record('config_reload_failed', { error });
+    this.record({ type: 'config_reload_failed', data: { error } });
     this.observe(error);
     this.writeStatus();
     return { ok: false, error, needsRestart: [] };
@@ -152,8 +153,8 @@ export class DaemonHost {
     }
   }
 
-  private record(type: string, data: Record<string, unknown>): void {
-    this.running.buffer.write([], [{ hub: META_HUB, t: this.deps.now(), type, data }]);
+  private record(event: EventBody): void {
+    this.running.buffer.write([], [{ hub: META_HUB, t: this.deps.now(), ...event }]);
   }
 
   private writeStatus(): void {

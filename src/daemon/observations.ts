@@ -6,6 +6,7 @@
 import type { MonitorConfig } from '../config/defaults.js';
 import { isUpState } from '../evaluate/hub.js';
 import { judgeServer, type ServerJudgement, type ServerSample } from '../evaluate/servers.js';
+import type { NewEvent } from '../model/events.js';
 import { FILTERING_NUMBERS, FILTERING_SERIES, type FilteringStats } from '../sources/filtering-stats.js';
 import type { HubSnapshot } from '../sources/hub-client.js';
 
@@ -18,13 +19,8 @@ export interface SampleRow {
   err?: string;
 }
 
-export interface EventRow {
-  hub: string;
-  t: number;
-  type: string;
-  server?: string;
-  data?: unknown;
-}
+/** An event to store: a type of the catalogue with its data shape. */
+export type EventRow = NewEvent;
 
 export interface Derived {
   samples: SampleRow[];

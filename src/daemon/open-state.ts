@@ -5,12 +5,12 @@
  * once the lock is taken releases it: no stale daemon.lock (faults F9).
  */
 import { join } from 'node:path';
-import { UsageError } from '../config/errors.js';
-import { ensureStateDir, StateDirError, sweepTempFiles } from '../store/files.js';
-import { acquireLock, LockHeldError, type LockHandle } from '../store/lock.js';
+import { isMonitorError, StateDirError, StoreError } from '../errors.js';
+import { ensureStateDir, sweepTempFiles } from '../store/files.js';
+import { acquireLock, type LockHandle } from '../store/lock.js';
 import { DB_FILE } from '../store/open.js';
 import { keepReserve, releaseReserve, RESERVE_BYTES, RESERVE_FILE } from '../store/reserve.js';
-import { Store, StoreError } from '../store/store.js';
+import { Store } from '../store/store.js';
 import { isDiskFull } from '../store/write-gate.js';
 import type { Logger } from './collector.js';
 
@@ -27,7 +27,7 @@ export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean;
     try {
       return fn();
     } catch (err) {
-      const full = isDiskFull(err) || (err instanceof StoreError && err.code === 'STORE_DISK_FULL');
+      const full = isDiskFull(err) || (isMonitorError(err) && err.code === 'STORE_DISK_FULL');
       if (!full || released || !releaseReserve(o.stateDir)) throw err;
       released = true;
       o.log.error({ path: dbPath, reserve: join(o.stateDir, RESERVE_FILE) },
@@ -42,11 +42,15 @@ export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean;
     // The lock names the config file we run: `reload` reloads that one and refuses another.
     lock = withReserve(() => acquireLock(o.stateDir, 'daemon', {}, { configFile: o.configFile }));
   } catch (err) {
-    if (err instanceof LockHeldError || err instanceof StateDirError) throw new UsageError(err.message);
+    if (isMonitorError(err)) throw err; // the lock held, the state dir refused
     const code = (err as { code?: unknown }).code;
-    if (isDiskFull(err)) throw new UsageError(`disk full at ${dbPath}: cannot write the daemon lock beside it (${String(code)}). Free space on that volume, then start the daemon again.`);
+    if (isDiskFull(err)) {
+      throw new StoreError('STORE_DISK_FULL', dbPath, `disk full at ${dbPath}: cannot write the daemon lock beside it (${String(code)})`,
+        { hint: 'Free space on that volume, then start the daemon again.', cause: err });
+    }
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      throw new UsageError(`${join(o.stateDir, 'daemon.lock')}: cannot write the daemon lock (${code}: ${(err as Error).message}). Make ${o.stateDir} writable by this user, or choose another --state-dir.`);
+      throw new StateDirError('STATE_DIR_UNWRITABLE', o.stateDir, `${join(o.stateDir, 'daemon.lock')}: cannot write the daemon lock (${code}: ${(err as Error).message})`,
+        { hint: `Make ${o.stateDir} writable by this user, or choose another --state-dir.`, cause: err });
     }
     throw err;
   }
@@ -57,7 +61,6 @@ export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean;
     return { lock, store };
   } catch (err) {
     lock.release();
-    if (err instanceof StoreError) throw new UsageError(err.message);
     throw err;
   }
 }

@@ -36,7 +36,7 @@ test('a backlog is written in chunks: a volume with room for part of it takes th
   expect(buffer.stats.pendingSamples).toBe(backlog.length - FLUSH_CHUNK_ROWS);
 
   store.room = Infinity;
-  expect(buffer.write(samples(1, 1e6), [{ hub: 'h', t: 1e6, type: 'hub_state' }])).toBe(true);
+  expect(buffer.write(samples(1, 1e6), [{ hub: 'h', t: 1e6, type: 'sse_open' }])).toBe(true);
   expect(store.stored).toEqual([...backlog, ...samples(1, 1e6)]);
   expect(store.events).toHaveLength(1);
   expect(buffer.stats).toEqual({ pendingSamples: 0, pendingEvents: 0, droppedSamples: 0, droppedEvents: 0 });

@@ -73,8 +73,6 @@ export interface DownEpisode {
   recovered: boolean;
 }
 
-const STATUS_EVENTS = new Set(['server_status', 'server_dead', 'server_removed']);
-
 /**
  * Down episodes per server from `server_status`/`server_dead` events (every settled verdict change). A
  * verdict other than up or disabled starts one; up ends it (a cycle); disabled or removal ends it without
@@ -84,13 +82,15 @@ export function downEpisodes(events: readonly ReportEvent[], windowStart: number
   const out = new Map<string, DownEpisode[]>();
   const downSince = new Map<string, number>();
   const seen = new Set<string>();
-  for (const e of [...events].filter((x) => STATUS_EVENTS.has(x.type) && x.server !== null).sort((a, b) => a.t - b.t)) {
-    const server = e.server as string;
-    const data = (e.data ?? {}) as { from?: unknown; to?: unknown };
-    const to = e.type === 'server_removed' ? 'removed' : e.type === 'server_dead' ? 'dead' : String(data.to ?? 'unknown');
+  for (const e of [...events].sort((a, b) => a.t - b.t)) {
+    if (e.type !== 'server_status' && e.type !== 'server_dead' && e.type !== 'server_removed') continue;
+    const server = e.server;
+    if (server === null) continue;
+    const to = e.type === 'server_removed' ? 'removed' : e.type === 'server_dead' ? 'dead' : e.data.to;
+    const from = e.type === 'server_removed' ? undefined : e.data.from;
     const list = out.get(server) ?? [];
     out.set(server, list);
-    if (!seen.has(server) && to === 'up' && typeof data.from === 'string' && data.from !== 'up' && data.from !== 'disabled') {
+    if (!seen.has(server) && to === 'up' && typeof from === 'string' && from !== 'up' && from !== 'disabled') {
       downSince.set(server, windowStart);
     }
     seen.add(server);

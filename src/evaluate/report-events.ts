@@ -1,15 +1,12 @@
 /**
  * What the events and the alert store say about a period: incidents (alerts that fired, with durations),
- * error codes from the hub's log, and tool-list changes. Pure. Event payloads were written by us but come
- * back from a database a person could edit, so every field is checked before use.
+ * error codes from the hub's log, and tool-list changes. Pure. Event payloads come back from a database a
+ * person could edit: the store checks each row against the event catalogue, and only rows that fit get here.
  */
 import type { AlertEpisode, Incident, ReportEvent, ToolChange } from './report-model.js';
 
 /** An event-derived episode matches a stored alert with the same fingerprint fired within this of it. */
 const SAME_EPISODE_MS = 60_000;
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** Episodes from `alert_firing`/`alert_resolved` events, paired by fingerprint. */
 function episodesFromEvents(events: readonly ReportEvent[]): (AlertEpisode & { source: 'events' })[] {
@@ -17,12 +14,10 @@ function episodesFromEvents(events: readonly ReportEvent[]): (AlertEpisode & { s
   const out: (AlertEpisode & { source: 'events' })[] = [];
   for (const e of [...events].sort((a, b) => a.t - b.t)) {
     if (e.type !== 'alert_firing' && e.type !== 'alert_resolved') continue;
-    const d = (e.data ?? {}) as Record<string, unknown>;
-    const fp = str(d.fingerprint);
-    if (fp === undefined) continue;
+    const { fingerprint: fp, rule, severity, summary } = e.data;
     if (e.type === 'alert_firing') {
       if (open.has(fp)) continue; // a repeated firing of one episode
-      const ep = { fingerprint: fp, rule: str(d.rule) ?? '?', severity: str(d.severity) ?? '?', server: e.server, summary: str(d.summary) ?? '', firedAt: e.t, resolvedAt: null, source: 'events' as const };
+      const ep = { fingerprint: fp, rule, severity, server: e.server, summary, firedAt: e.t, resolvedAt: null, source: 'events' as const };
       open.set(fp, ep);
       out.push(ep);
     } else {
@@ -69,16 +64,15 @@ export function errorCounts(events: readonly ReportEvent[], from: number, to: nu
   const bump = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
   for (const e of events) {
     if (e.t < from || e.t >= to) continue;
-    const d = (e.data ?? {}) as Record<string, unknown>;
     if (e.type === 'log') {
-      if (!ERROR_LEVELS.has(String(d.level))) continue;
+      if (!ERROR_LEVELS.has(e.data.level)) continue;
       total++;
-      bump(byCode, str(d.code) ?? NO_CODE, 1);
+      bump(byCode, e.data.code ?? NO_CODE, 1);
       if (e.server !== null) bump(byServer, e.server, 1);
-    } else if (e.type === 'log_summary' && d.byCode !== null && typeof d.byCode === 'object') {
+    } else if (e.type === 'log_summary') {
       // A flood was summarised: its exact counts per code (faults A18). Lines without a code are not in byCode.
-      for (const [code, n] of Object.entries(d.byCode as Record<string, unknown>)) {
-        if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) continue;
+      for (const [code, n] of Object.entries(e.data.byCode)) {
+        if (!Number.isFinite(n) || n <= 0) continue;
         bump(byCode, code, n);
         total += n;
       }
@@ -97,10 +91,9 @@ export function toolChangesIn(events: readonly ReportEvent[], from: number, to: 
   const out: ToolChange[] = [];
   for (const e of events) {
     if (e.type !== 'tool_list_changed' || e.t < from || e.t >= to) continue;
-    const d = (e.data ?? {}) as Record<string, unknown>;
-    if (d.baseline === true) continue;
-    const changed = Array.isArray(d.changed) ? d.changed.flatMap((c) => (c !== null && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string' ? [(c as { name: string }).name] : [])) : [];
-    out.push({ t: e.t, server: e.server, added: strings(d.added), removed: strings(d.removed), changed, count: typeof d.count === 'number' ? d.count : null });
+    const d = e.data;
+    if ('baseline' in d) continue;
+    out.push({ t: e.t, server: e.server, added: d.added, removed: d.removed, changed: d.changed.map((c) => c.name), count: d.count });
   }
   return out.sort((a, b) => a.t - b.t);
 }

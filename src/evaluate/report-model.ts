@@ -4,6 +4,7 @@
  * render it as Markdown, HTML or JSON. Times are epoch ms, durations ms, sizes bytes; no rounding here,
  * the views format. Time the daemon was not running is unknown: it appears as gaps, never as up or down.
  */
+import type { EventOf, EventType } from '../model/events.js';
 import type { Summary } from './stats.js';
 
 /** The three reports; `daily` is the `summary` command (the seed guide's "Daily Review"). */
@@ -33,13 +34,8 @@ export interface Bucket {
   max: number | null;
 }
 
-/** A stored event, as the report needs it. */
-export interface ReportEvent {
-  t: number;
-  type: string;
-  server: string | null;
-  data: unknown;
-}
+/** A stored event of a catalogued type, as the report needs it. */
+export type ReportEvent = { [K in EventType]: Pick<EventOf<K>, 't' | 'type' | 'server' | 'data'> }[EventType];
 
 /** One alert episode from the alert store: fired (and maybe resolved). */
 export interface AlertEpisode {

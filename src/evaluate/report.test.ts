@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
+import { decodeEvent, isKnown } from '../model/events.js';
 import { buildReport, reportPeriod, topServers } from './report.js';
 import { availabilityOf, downEpisodes, episodesIn, findOutages } from './report-availability.js';
 import { errorCounts, incidentsIn, NO_CODE, topCounts, toolChangesIn } from './report-events.js';
@@ -18,8 +19,15 @@ const NO_BASELINE: BaselineInfo = { status: 'absent', file: '/s/baselines/pinned
 /** One 1-minute bucket of a 0/1 series: `good` of `n` polls up, `err` of them failed. */
 const up = (t: number, good: number, n = 1, err = 0): Bucket => ({ t, widthMs: M, n, nErr: err, sum: n - err === 0 ? null : good, min: null, max: null });
 const minutes = (from: number, count: number, good: (i: number) => number): Bucket[] => Array.from({ length: count }, (_, i) => up(from + i * M, good(i)));
-const ev = (t: number, type: string, server: string | null, data: unknown): ReportEvent => ({ t, type, server, data });
-const status = (t: number, server: string, from: string | null, to: string) => ev(t, to === 'dead' ? 'server_dead' : 'server_status', server, { from, to });
+/** Stored rows as a report reads them: checked against the event catalogue, rows that fit no entry left out. */
+const read = (...rows: [t: number, type: string, server: string | null, data: unknown][]): ReportEvent[] =>
+  rows.map(([t, type, server, data]) => decodeEvent({ id: 0, hub: 'h', t, type, server, data })).filter(isKnown);
+const ev = (t: number, type: string, server: string | null, data: unknown): ReportEvent => {
+  const [e] = read([t, type, server, data]);
+  if (!e) throw new Error(`a ${type} fixture that fits no catalogue entry: ${JSON.stringify(data)}`);
+  return e;
+};
+const status = (t: number, server: string, from: string | null, to: string) => ev(t, to === 'dead' ? 'server_dead' : 'server_status', server, { from, to, message: '' });
 
 describe('availability', () => {
   test.each([
@@ -103,24 +111,29 @@ describe('incidents', () => {
 
 describe('errors and tool changes', () => {
   const events = [
-    ev(1, 'log', 's1', { level: 'error', code: 'ECONNRESET' }), ev(2, 'log', 's1', { level: 'warn', code: 'ECONNRESET' }),
-    ev(3, 'log', 's2', { level: 'error' }), ev(4, 'log', 's2', { level: 'info', code: 'X' }),
-    ev(5, 'log_summary', null, { byCode: { ECONNRESET: 3, EPIPE: 1, bad: 'x', neg: -1, __proto__: 2 } }),
-    ev(99, 'log', 's1', { level: 'error', code: 'LATE' }),
+    ...read(
+      [1, 'log', 's1', { level: 'error', code: 'ECONNRESET', message: 'm' }], [2, 'log', 's1', { level: 'warn', code: 'ECONNRESET', message: 'm' }],
+      [3, 'log', 's2', { level: 'error', message: 'm' }], [4, 'log', 's2', { level: 'info', code: 'X', message: 'm' }],
+      [5, 'log_summary', null, { from: 4, to: 5, total: 4, byLevel: { error: 4 }, byCode: { ECONNRESET: 3, EPIPE: 1, neg: -1 }, sample: [] }],
+      [6, 'log_summary', null, { from: 5, to: 6, total: 9, byLevel: { error: 9 }, byCode: { ECONNRESET: 9, bad: 'x' }, sample: [] }], // fits no entry: left out whole
+      [7, 'log', 's1', { level: 'error', code: 'NO_MESSAGE' }],
+      [99, 'log', 's1', { level: 'error', code: 'LATE', message: 'm' }],
+    ),
   ];
 
-  test('warning and error lines per code, flood summaries counted exactly; info and bad counts ignored', () => {
+  test('warning and error lines per code, flood summaries counted exactly; info, bad counts and rows that fit no entry ignored', () => {
     const c = errorCounts(events, 0, 50);
     expect(c.total).toBe(3 + 4);
     expect(topCounts(c.byCode, 10)).toEqual([{ code: 'ECONNRESET', count: 5 }, { code: NO_CODE, count: 1 }, { code: 'EPIPE', count: 1 }]);
     expect([...c.byServer]).toEqual([['s1', 2], ['s2', 1]]);
   });
 
-  test('tool changes: the first list of a server (baseline) is not a change; malformed fields are dropped', () => {
-    const got = toolChangesIn([
-      ev(1, 'tool_list_changed', 's', { baseline: true, count: 3 }),
-      ev(2, 'tool_list_changed', 's', { added: ['x', 7], removed: 'nope', changed: [{ name: 'r', fields: ['description'] }, null], count: 4 }),
-    ], 0, 10);
+  test('tool changes: the first list of a server (baseline) is not a change; a malformed row is left out', () => {
+    const got = toolChangesIn(read(
+      [1, 'tool_list_changed', 's', { baseline: true, count: 3 }],
+      [2, 'tool_list_changed', 's', { added: ['x'], removed: [], changed: [{ name: 'r', fields: ['description'] }], count: 4 }],
+      [3, 'tool_list_changed', 's', { added: ['x', 7], removed: 'nope', changed: [{ name: 'r', fields: ['description'] }, null], count: 4 }],
+    ), 0, 10);
     expect(got).toEqual([{ t: 2, server: 's', added: ['x'], removed: [], changed: ['r'], count: 4 }]);
   });
 });

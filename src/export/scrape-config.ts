@@ -4,7 +4,7 @@
  * (the config may name it as env:/file:, and a generated file ends up in repositories and tickets).
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import { UsageError } from '../config/errors.js';
+import { UsageError } from '../errors.js';
 import { promDuration } from './timing.js';
 import { renderYaml } from './yaml-text.js';
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { waitUntil } from '../../test/support/wait.js';
 import { alert, batch, firingBatch, hostileBatch, stormBatch } from '../../test/support/alert-batches.js';
 import { commandSchema, createCommandNotifier, renderCommand, type CommandConfig } from './command.js';
 import type { NotifierLogger } from './types.js';
@@ -93,14 +94,12 @@ describe('running', skipUnless(POSIX), () => {
     expect(d).toEqual({ kind: 'retry', error: 'command /bin/sh: no exit within 500ms (killed)' });
     expect(Date.now() - started).toBeLessThan(3000);
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 300));
     // Gone, or a zombie waiting for a PID 1 that does not reap (as in some containers): either way, dead.
-    if (!existsSync('/proc/self')) {
-      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
-      return;
-    }
-    const status = existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : 'State:\tX (gone)';
-    expect(status).toMatch(/^State:\t[ZX]/m);
+    const state = () => {
+      if (!existsSync('/proc/self')) { try { process.kill(pid, 0); return 'State:\tS (alive)'; } catch { return 'State:\tX (gone)'; } }
+      return existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : 'State:\tX (gone)';
+    };
+    await waitUntil(() => /^State:\t[ZX]/m.test(state()), { what: `the grandchild ${pid} to be dead`, timeoutMs: 2_000, describe: () => /^State:.*$/m.exec(state())?.[0] });
   });
 
   test('a program that is not there is failed', async () => {

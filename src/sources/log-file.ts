@@ -90,15 +90,3 @@ export async function readFrom(
   await pending.catch(() => undefined);
   return pos;
 }
-
-/** Reads exactly the bytes `[offset, offset + length)`, or fewer if the file is shorter. */
-export async function readRange(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buf.subarray(0, got);
-}

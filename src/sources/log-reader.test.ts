@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
+import { waitUntil } from '../../test/support/wait.js';
 import {
   DEFAULT_MAX_LINE_BYTES, LineSplitter, LogFileError, MAX_MESSAGE_CHARS, MAX_STAT_KEYS, OTHER_KEY,
   hubLogFileCandidates, runLogCommand, scanFile, scanStream, type LogEntry,
@@ -289,8 +290,7 @@ describe('runLogCommand', () => {
         return false;
       }
     };
-    for (let i = 0; i < 20 && running(); i++) await new Promise((res) => setTimeout(res, 50));
-    expect(running()).toBe(false);
+    await waitUntil(() => !running(), { what: 'the process to be gone', timeoutMs: 1_000 });
   });
 });
 

@@ -1,9 +1,8 @@
 /**
- * The hub log reader: the one entry point for scanning a log file once, tailing it, or reading a command's
- * output (journalctl, docker logs). The parts live beside it: `log-split` (bytes → capped lines),
- * `log-classify` with `log-patterns` and `log-time` (a line → an entry), `log-stats` (counting),
- * `log-scan` (a stream), `log-file` (opening safely), `log-tailer` (incremental reads across truncation
- * and replacement), `log-command` (a command's stdout).
+ * The hub log reader: the one entry point for scanning a log file (from an offset, to continue a read) or
+ * reading a command's output (journalctl, docker logs). The parts live beside it: `log-split` (bytes →
+ * capped lines), `log-classify` with `log-patterns` and `log-time` (a line → an entry), `log-stats`
+ * (counting), `log-scan` (a stream), `log-file` (opening safely), `log-command` (a command's stdout).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -19,7 +18,6 @@ export { LogFileError, type LogFileErrorCode } from './log-file.js';
 export { scanStream, type ScanOptions } from './log-scan.js';
 export { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './log-split.js';
 export { emptyStats, MAX_STAT_KEYS, OTHER_KEY, type LogStats } from './log-stats.js';
-export { LogTailer, type LogRead, type LogReset, type LogTailerOptions } from './log-tailer.js';
 
 /** A file scan's stats, plus where it stopped and which file it read. */
 export interface FileScan extends LogStats {

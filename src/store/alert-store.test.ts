@@ -71,9 +71,9 @@ describe('firedSummary', () => {
     const saved = alerts.alert(alerts.saveAlert(row))!;
     expect(alerts.firedSummary(saved)).toBe('crashy: connected, up 6s'); // no event: the row's text is all there is
     store.insertEvents([
-      { hub, t: 10_002, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-other', summary: 'other: down' } },
-      { hub, t: 10_003, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', rule: 'server.status', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } },
-      { hub, t: 30_001, type: 'alert_resolved', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: connected, up 6s' } },
+      { hub, t: 10_002, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-other', rule: 'server.status', severity: 'critical', summary: 'other: down' } },
+      { hub, t: 10_003, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', rule: 'server.status', severity: 'critical', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } },
+      { hub, t: 30_001, type: 'alert_resolved', server: 'crashy', data: { fingerprint: 'fp-crashy', rule: 'server.status', severity: 'critical', summary: 'crashy: connected, up 6s' } },
     ]);
     expect(alerts.firedSummary(saved)).toBe('crashy: dead: the hub says connected, but uptime stayed 0');
     store.close();

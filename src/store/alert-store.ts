@@ -4,6 +4,7 @@
  * their own connection, which WAL and the 5 s busy timeout make safe.
  */
 import type Database from 'better-sqlite3';
+import { decode, type TextRow } from './queries.js';
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
 
@@ -137,7 +138,7 @@ export class AlertStore {
       deleteAlert: p('DELETE FROM alerts WHERE id = ?'),
       alertById: p('SELECT * FROM alerts WHERE id = ?'),
       recentResolved: p("SELECT * FROM alerts WHERE state = 'resolved' AND resolved_at >= ? ORDER BY resolved_at DESC LIMIT ?"),
-      firingEvents: p("SELECT data FROM events WHERE hub = ? AND t >= ? AND t <= ? AND type = 'alert_firing' ORDER BY t"),
+      firingEvents: p("SELECT id, hub, t, type, server, data FROM events WHERE hub = ? AND t >= ? AND t <= ? AND type = 'alert_firing' ORDER BY t"),
       ack: p('UPDATE alerts SET acked_at = ?, acked_by = ?, ack_comment = ? WHERE id = ?'),
       acks: p("SELECT id, acked_at, acked_by, ack_comment FROM alerts WHERE state IN ('pending', 'firing') AND acked_at IS NOT NULL"),
       addSilence: p('INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -205,11 +206,9 @@ export class AlertStore {
    */
   firedSummary(a: AlertRow): string {
     if (a.firedAt === null) return a.summary;
-    for (const r of this.s.firingEvents!.all(a.hub, a.firedAt - FIRING_EVENT_SLACK_MS, a.firedAt + FIRING_EVENT_SLACK_MS) as { data: string | null }[]) {
-      let d: unknown;
-      try { d = JSON.parse(r.data ?? 'null'); } catch { continue; }
-      const e = d as { fingerprint?: unknown; summary?: unknown } | null;
-      if (e?.fingerprint === a.fingerprint && typeof e.summary === 'string') return e.summary;
+    for (const r of this.s.firingEvents!.all(a.hub, a.firedAt - FIRING_EVENT_SLACK_MS, a.firedAt + FIRING_EVENT_SLACK_MS) as TextRow[]) {
+      const e = decode(r);
+      if (e.type === 'alert_firing' && e.data.fingerprint === a.fingerprint) return e.data.summary;
     }
     return a.summary;
   }

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DiskUsage } from '../sources/host.js';
-import { ensureStateDir, StateDirError, sweepTempFiles, verifyStateDir, writeFileAtomic } from './files.js';
+import { StateDirError } from '../errors.js';
+import { ensureStateDir, sweepTempFiles, verifyStateDir, writeFileAtomic } from './files.js';
 import { NOT_ROOT, ROOT, skipUnless } from '../../test/support/requires.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

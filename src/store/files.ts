@@ -10,26 +10,8 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
+import { StateDirError } from '../errors.js';
 import { diskUsage as defaultDiskUsage, type DiskUsage } from '../sources/host.js';
-
-/** Why a state dir was refused; stable, for exit codes and tests. */
-export type StateDirErrorCode =
-  | 'STATE_DIR_CREATE_FAILED'
-  | 'STATE_DIR_MISSING'
-  | 'STATE_DIR_NOT_DIR'
-  | 'STATE_DIR_SYMLINK'
-  | 'STATE_DIR_NOT_OWNED'
-  | 'STATE_DIR_PERMISSIONS'
-  | 'STATE_DIR_UNWRITABLE'
-  | 'STATE_DIR_NETWORK_FS';
-
-/** A state dir we will not use; the message says what is wrong and what to do. One-shot commands exit 3. */
-export class StateDirError extends Error {
-  constructor(readonly code: StateDirErrorCode, readonly dir: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StateDirError';
-  }
-}
 
 /** Options of ensureStateDir / verifyStateDir. */
 export interface StateDirOptions {
@@ -67,7 +49,8 @@ export function ensureStateDir(dir: string, opts: StateDirOptions = {}): StateDi
       created = mkdirSync(abs, { recursive: true, mode: 0o700 }) !== undefined;
     } catch (err) {
       throw new StateDirError('STATE_DIR_CREATE_FAILED', abs,
-        `${abs}: cannot create the state dir (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Create it yourself (mkdir -p -m 0700 ${abs}) or choose another with --state-dir.`, { cause: err });
+        `${abs}: cannot create the state dir (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        { hint: `Create it yourself (mkdir -p -m 0700 ${abs}) or choose another with --state-dir.`, cause: err });
     }
   }
   checkDir(abs, opts, { tighten: true, created });
@@ -90,18 +73,18 @@ function checkDir(abs: string, opts: StateDirOptions, mode: { tighten?: boolean;
   try {
     st = lstatSync(abs);
   } catch (err) {
-    throw new StateDirError('STATE_DIR_MISSING', abs, `${abs}: the state dir does not exist; the daemon creates it at its first start (or pass --state-dir).`, { cause: err });
+    throw new StateDirError('STATE_DIR_MISSING', abs, `${abs}: the state dir does not exist;`, { hint: 'the daemon creates it at its first start (or pass --state-dir).', cause: err });
   }
   if (st.isSymbolicLink()) {
     let target = '?';
     try { target = realpathSync(abs); } catch { /* dangling link */ }
     throw new StateDirError('STATE_DIR_SYMLINK', abs,
-      `${abs}: the state dir is a symlink (to ${target}); a link can be redirected under us (faults D11). Pass the real directory with --state-dir ${target}.`);
+      `${abs}: the state dir is a symlink (to ${target}); a link can be redirected under us (faults D11)`, { hint: `Pass the real directory with --state-dir ${target}.` });
   }
-  if (!st.isDirectory()) throw new StateDirError('STATE_DIR_NOT_DIR', abs, `${abs}: not a directory. Remove it or choose another --state-dir.`);
+  if (!st.isDirectory()) throw new StateDirError('STATE_DIR_NOT_DIR', abs, `${abs}: not a directory`, { hint: 'Remove it or choose another --state-dir.' });
   const uid = 'uid' in opts ? opts.uid : process.getuid?.();
   const notOwned = (owner: number) => new StateDirError('STATE_DIR_NOT_OWNED', abs,
-    `${abs}: the state dir belongs to uid ${owner}, not to us (uid ${uid}). Use a dir of your own with --state-dir, or chown ${uid} ${abs}.`);
+    `${abs}: the state dir belongs to uid ${owner}, not to us (uid ${uid})`, { hint: `Use a dir of your own with --state-dir, or chown ${uid} ${abs}.` });
   if (uid !== undefined && st.uid !== uid) throw notOwned(st.uid); // before open(): someone else's dir may not even open
 
   // Open with O_NOFOLLOW and work on the descriptor, so a swap to a symlink after the lstat cannot make
@@ -111,8 +94,8 @@ function checkDir(abs: string, opts: StateDirOptions, mode: { tighten?: boolean;
     fd = openSync(abs, O_DIR_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new StateDirError('STATE_DIR_SYMLINK', abs, `${abs}: the state dir became a symlink while being checked. Pass the real directory with --state-dir.`);
-    throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: cannot open the state dir (${code}). Fix its permissions (chmod 0700 ${abs}).`, { cause: err });
+    if (code === 'ELOOP') throw new StateDirError('STATE_DIR_SYMLINK', abs, `${abs}: the state dir became a symlink while being checked`, { hint: 'Pass the real directory with --state-dir.', cause: err });
+    throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: cannot open the state dir (${code})`, { hint: `Fix its permissions (chmod 0700 ${abs}).`, cause: err });
   }
   try {
     const fst = fstatSync(fd);
@@ -120,17 +103,17 @@ function checkDir(abs: string, opts: StateDirOptions, mode: { tighten?: boolean;
     const perm = fst.mode & 0o777;
     if (perm & 0o022) {
       throw new StateDirError('STATE_DIR_PERMISSIONS', abs,
-        `${abs}: the state dir is group- or world-writable (mode 0${perm.toString(8)}), so another user could replace its files. Check its contents, then chmod 0700 ${abs}.`);
+        `${abs}: the state dir is group- or world-writable (mode 0${perm.toString(8)}), so another user could replace its files`, { hint: `Check its contents, then chmod 0700 ${abs}.` });
     }
     // mkdir's mode is filtered by the umask (0277 would leave it unwritable): set 0700 on a dir we just
     // made; on an existing one only remove bits (0755 → 0700), never add write back to a dir made 0500.
     if (mode.created) fchmodSync(fd, 0o700);
     else if (mode.tighten && perm & 0o077) fchmodSync(fd, perm & 0o700);
     if (!mode.readOnly && (fstatSync(fd).mode & 0o200) === 0 && uid !== 0) {
-      throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: the state dir is not writable (mode 0${perm.toString(8)}). chmod 0700 ${abs} to let the daemon store history.`);
+      throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: the state dir is not writable (mode 0${perm.toString(8)})`, { hint: `chmod 0700 ${abs} to let the daemon store history.` });
     }
     if (!mode.readOnly && readOnlyMount(abs)) {
-      throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: the state dir is on a read-only filesystem. Remount it read-write, or choose another --state-dir.`);
+      throw new StateDirError('STATE_DIR_UNWRITABLE', abs, `${abs}: the state dir is on a read-only filesystem`, { hint: 'Remount it read-write, or choose another --state-dir.' });
     }
   } finally {
     closeSync(fd);
@@ -157,7 +140,8 @@ function checkFilesystem(abs: string, opts: StateDirOptions): string[] {
     const what = `${abs} is on ${du.fsName ?? 'a network filesystem'}`;
     if (!opts.allowNetworkFs) {
       throw new StateDirError('STATE_DIR_NETWORK_FS', abs,
-        `${what}: SQLite's locks are unreliable on network filesystems and the history can be corrupted (faults B10). Use a local dir with --state-dir, or pass --allow-network-fs to accept the risk.`);
+        `${what}: SQLite's locks are unreliable on network filesystems and the history can be corrupted (faults B10)`,
+        { hint: 'Use a local dir with --state-dir, or pass --allow-network-fs to accept the risk.' });
     }
     warnings.push(`${what}; allowed by --allow-network-fs, but SQLite's locks are unreliable there.`);
   } else if (du.maybeNetworkFs) {

@@ -9,6 +9,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { MonitorError } from '../errors.js';
 import { isLiveNodeProcess, readLock, type LockInfo } from './lock-file.js';
 
 export { isLiveNodeProcess, readLock, type LockInfo };
@@ -23,15 +24,14 @@ export interface LockHandle {
 }
 
 /** The lock is held by a live process; the message names it and says how to stop it. */
-export class LockHeldError extends Error {
-  readonly code = 'LOCK_HELD';
+export class LockHeldError extends MonitorError {
   constructor(readonly path: string, readonly holder: LockInfo | undefined) {
     const who = holder
       ? `pid ${holder.pid} on ${holder.hostname}, since ${new Date(holder.startedAt).toISOString()}`
       : 'another process';
-    super(`${path}: held by ${who}. Another mcp-hub-monitor daemon is using this state dir; stop it first`
-      + `${holder ? ` (kill ${holder.pid}, or systemctl --user stop mcp-hub-monitor)` : ''}, or use another --state-dir.`);
-    this.name = 'LockHeldError';
+    super('LOCK_HELD', `${path}: held by ${who}`, {
+      hint: `Another mcp-hub-monitor daemon is using this state dir; stop it first${holder ? ` (kill ${holder.pid}, or systemctl --user stop mcp-hub-monitor)` : ''}, or use another --state-dir.`,
+    });
   }
 }
 

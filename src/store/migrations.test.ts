@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, test } from 'vitest';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion, type Migration } from './migrations.js';
 import { Store } from './store.js';
 

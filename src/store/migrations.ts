@@ -5,10 +5,11 @@
  * (faults B7; compare Uptime Kuma #127 "Patch db failed!!! Restoring the backup").
  */
 import type Database from 'better-sqlite3';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 import { SCHEMA_V1 } from './schema.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
+import { SCHEMA_V4 } from './schema-v4.js';
 
 /** One step from version - 1 to version. `up` must only use the connection it is given. */
 export interface Migration {
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(SCHEMA_V1) },
   { version: 2, name: 'alerts, silences, outbox, notification log', up: (db) => db.exec(SCHEMA_V2) },
   { version: 3, name: 'a failed poll\'s hub.up is 0, not NULL', up: (db) => db.exec(SCHEMA_V3) },
+  { version: 4, name: 'every stored event has a catalogue type (src/model/events.ts)', up: (db) => db.exec(SCHEMA_V4) },
 ];
 
 /** The schema version this code reads and writes. */
@@ -52,7 +54,7 @@ export function migrate(
   const from = schemaVersion(db);
   if (from > latest) {
     throw new StoreError('STORE_SCHEMA_NEWER', path,
-      `${path}: schema version ${from} is newer than this mcp-hub-monitor understands (${latest}). Upgrade mcp-hub-monitor, or move the file aside to start a new history.`);
+      `${path}: schema version ${from} is newer than this mcp-hub-monitor understands (${latest})`, { hint: 'Upgrade mcp-hub-monitor, or move the file aside to start a new history.' });
   }
   for (const m of migrations) {
     if (m.version <= from) continue;

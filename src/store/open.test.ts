@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 import { DB_FILE, isCorruptionError } from './open.js';
 import { Store } from './store.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';

@@ -7,7 +7,8 @@
 import Database from 'better-sqlite3';
 import { accessSync, chmodSync, constants, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkIsFile, codeOf, corruptError, isOpenDiskFull, openFailure, StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
+import { checkIsFile, codeOf, corruptError, isOpenDiskFull, openFailure } from './errors.js';
 import { ensureStateDir, sweepTempFiles, verifyStateDir, type StateDirOptions } from './files.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion, type MigrateHooks, type Migration } from './migrations.js';
 
@@ -179,7 +180,7 @@ function openReader(opts: OpenOptions, dirOpts: StateDirOptions, busyMs: number)
   const dir = verifyStateDir(opts.stateDir, dirOpts, { readOnly: true });
   const path = join(dir.dir, DB_FILE);
   if (!existsSync(path)) {
-    throw new StoreError('STORE_MISSING', path, `${path}: no history yet; it is written by \`mcp-hub-monitor daemon\`.`);
+    throw new StoreError('STORE_MISSING', path, `${path}: no history yet;`, { hint: 'it is written by `mcp-hub-monitor daemon`.' });
   }
   checkIsFile(path);
   let db: Database.Database | undefined;
@@ -206,10 +207,10 @@ function checkReadable(db: Database.Database, path: string, opts: OpenOptions, i
   const version = schemaVersion(db);
   const latest = (opts.migrations ?? MIGRATIONS).length || LATEST_SCHEMA_VERSION;
   if (version > latest) {
-    throw new StoreError('STORE_SCHEMA_NEWER', path, `${path}: schema version ${version} is newer than this mcp-hub-monitor understands (${latest}). Upgrade mcp-hub-monitor.`);
+    throw new StoreError('STORE_SCHEMA_NEWER', path, `${path}: schema version ${version} is newer than this mcp-hub-monitor understands (${latest})`, { hint: 'Upgrade mcp-hub-monitor.' });
   }
   if (version < latest) {
-    throw new StoreError('STORE_SCHEMA_OLD', path, `${path}: schema version ${version}, this mcp-hub-monitor needs ${latest}. Start the daemon once to upgrade it.`);
+    throw new StoreError('STORE_SCHEMA_OLD', path, `${path}: schema version ${version}, this mcp-hub-monitor needs ${latest}`, { hint: 'Start the daemon once to upgrade it.' });
   }
   return { ...info, schemaVersion: version };
 }
@@ -236,7 +237,8 @@ function openCopy(path: string, dir: string, why: string, opts: OpenOptions, war
   try { size = statSync(path).size; } catch { /* read below fails the same way */ }
   if (size > MAX_COPY_BYTES) {
     throw new StoreError('STORE_DIR_READONLY', path,
-      `${path}: cannot read the history in place (${why}: SQLite needs to create ${DB_FILE}-shm beside it while no daemon runs), and at ${Math.round(size / 1024 ** 2)} MiB it is too big to read into memory. Make ${dir} writable or free space there, or start the daemon.`, { cause });
+      `${path}: cannot read the history in place (${why}: SQLite needs to create ${DB_FILE}-shm beside it while no daemon runs), and at ${Math.round(size / 1024 ** 2)} MiB it is too big to read into memory`,
+      { hint: `Make ${dir} writable or free space there, or start the daemon.`, cause });
   }
   const bytes = readFileSync(path);
   if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {

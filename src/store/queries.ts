@@ -3,6 +3,7 @@
  * Every statement is a primary-key or index range (store.test.ts checks each plan). Time ranges are
  * half-open, [from, to), on the sample time or on the bucket start.
  */
+import { decodeEvent, type RawEvent, type StoredEvent } from '../model/events.js';
 import { canonicalLabels, parseLabels, type Labels, type SeriesRegistry } from './series.js';
 import type { Sql } from './sql.js';
 
@@ -40,17 +41,7 @@ export interface RollupRow {
   max: number | null;
 }
 
-/** A stored event; `data` is the caller's JSON, parsed back. */
-export interface StoredEvent {
-  id: number;
-  hub: string;
-  t: number;
-  type: string;
-  server: string | null;
-  data: unknown;
-}
-
-/** An event query; `limit` caps the rows, oldest first unless `order: 'desc'`. */
+/** An event query (`type` as typed by a user: any stored name); `limit` caps the rows, oldest first unless `order: 'desc'`. */
 export interface EventQuery {
   hub?: string;
   type?: string;
@@ -95,8 +86,8 @@ export function queryEvents(sql: Sql, q: EventQuery): StoredEvent[] {
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
   // At most 2 × 2 × 2 distinct texts, so the statement cache stays small.
   const text = `SELECT id, hub, t, type, server, data FROM events WHERE ${where.join(' AND ')} ORDER BY t ${dir}, id ${dir} LIMIT ?`;
-  const rows = sql.stmt(text).all(...args) as (Omit<StoredEvent, 'data'> & { data: string | null })[];
-  return rows.map((r) => ({ ...r, data: parseData(r.data) }));
+  const rows = sql.stmt(text).all(...args) as TextRow[];
+  return rows.map(decode);
 }
 
 /**
@@ -107,9 +98,14 @@ export function queryEvents(sql: Sql, q: EventQuery): StoredEvent[] {
 export function eventsAfter(sql: Sql, hub: string, types: readonly string[], afterId: number, limit: number): StoredEvent[] {
   const marks = types.map(() => '?').join(', ');
   const rows = sql.stmt(`SELECT id, hub, t, type, server, data FROM events WHERE id > ? AND +hub = ? AND +type IN (${marks}) ORDER BY id LIMIT ?`)
-    .all(afterId, hub, ...types, Math.max(0, Math.trunc(limit))) as (Omit<StoredEvent, 'data'> & { data: string | null })[];
-  return rows.map((r) => ({ ...r, data: parseData(r.data) }));
+    .all(afterId, hub, ...types, Math.max(0, Math.trunc(limit))) as TextRow[];
+  return rows.map(decode);
 }
+
+/** An events row as SQLite returns it (`SELECT id, hub, t, type, server, data`). */
+export type TextRow = Omit<RawEvent, 'data'> & { data: string | null };
+/** The event a row holds: its JSON parsed, then checked against the catalogue. */
+export const decode = (r: TextRow): StoredEvent => decodeEvent({ ...r, data: parseData(r.data) });
 
 function parseData(text: string | null): unknown {
   if (text === null) return undefined;

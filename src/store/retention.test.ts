@@ -18,7 +18,7 @@ function history(): Store {
     rows.push({ hub: 'h', name: 'a', t, v: 1 }, { hub: 'h', name: 'b', labels: { server: 'x' }, t, v: 2 });
   }
   s.insertSamples(rows);
-  s.insertEvents(Array.from({ length: 500 }, (_, d) => ({ hub: 'h', t: NOW - d * DAY_MS - 1, type: 'hub_state' })));
+  s.insertEvents(Array.from({ length: 500 }, (_, d) => ({ hub: 'h', t: NOW - d * DAY_MS - 1, type: 'sse_open' })));
   expect(s.rollup(NOW, { maxSpanMs: 600 * DAY_MS }).done).toBe(true);
   return s;
 }

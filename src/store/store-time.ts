@@ -21,7 +21,8 @@ export function storeTime(store: Pick<Store, 'lastRun' | 'queryEvents'>, wallNow
   if (!run) return { now: wallNow, aheadMs: 0 };
   // Within the run's own span: a previous run that ran ahead may have stamped its steps after this one began.
   const [step] = store.queryEvents({ type: 'clock_jump', from: run.started_at, to: runEnd(run) + 1, limit: 1, order: 'desc' });
-  const ahead = (step?.data as { aheadMs?: unknown } | undefined)?.aheadMs;
-  if (typeof ahead !== 'number' || !(ahead > 0) || !Number.isFinite(ahead)) return { now: wallNow, aheadMs: 0 };
-  return { now: wallNow + ahead, aheadMs: ahead, steppedAt: step!.t };
+  if (step?.type !== 'clock_jump') return { now: wallNow, aheadMs: 0 };
+  const ahead = step.data.aheadMs;
+  if (!(ahead > 0) || !Number.isFinite(ahead)) return { now: wallNow, aheadMs: 0 };
+  return { now: wallNow + ahead, aheadMs: ahead, steppedAt: step.t };
 }

@@ -104,9 +104,9 @@ describe('insertSamples', () => {
 describe('insertEvents and housekeeping', () => {
   test('events are stored with JSON data; sizeBytes, checkpoint, integrityCheck and close work', () => {
     const s = open();
-    expect(s.insertEvents([{ hub: 'h', t: 1, type: 'hub_state', data: { state: 'ready' } }, { hub: 'h', t: 2, type: 'x' }])).toBe(2);
-    expect(s.db.prepare('SELECT data FROM events ORDER BY id').all()).toEqual([{ data: '{"state":"ready"}' }, { data: null }]);
-    expect(() => s.insertEvents([{ hub: 'h', t: 1.5, type: 'x' }])).toThrow(/events\[0\]: t must be epoch ms/);
+    expect(s.insertEvents([{ hub: 'h', t: 1, type: 'hub_state', data: { state: 'ready', source: 'poll', pid: 7 } }, { hub: 'h', t: 2, type: 'sse_open' }])).toBe(2);
+    expect(s.db.prepare('SELECT data FROM events ORDER BY id').all()).toEqual([{ data: '{"state":"ready","source":"poll","pid":7}' }, { data: null }]);
+    expect(() => s.insertEvents([{ hub: 'h', t: 1.5, type: 'sse_open' }])).toThrow(/events\[0\]: t must be epoch ms/);
     expect(s.insertEvents([])).toBe(0);
     expect(s.insertSamples([])).toEqual({ inserted: 0, duplicates: 0 });
     const size = s.sizeBytes();
@@ -129,7 +129,7 @@ describe('query plans', () => {
     for (let k = 0; k < 100; k++) s.insertSamples(poll(T0 + k * 60_000), { runId });
     s.insertSamples(poll(T0)); // duplicates
     s.beat(runId, T0 + 1);
-    s.insertEvents([{ hub: 'h', t: T0, type: 'hub_state', server: 'x', data: {} }]);
+    s.insertEvents([{ hub: 'h', t: T0, type: 'hub_state', server: 'x', data: { state: 'ready', source: 'poll', pid: null } }]);
     s.rollup(T0 + 3 * HOUR_MS);
     s.insertSamples([{ hub: 'h', name: 'late', t: T0, v: 1 }]); // marks the rollup dirty
     s.rollup(T0 + 3 * HOUR_MS);

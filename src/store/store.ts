@@ -6,9 +6,10 @@
  */
 import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
+import type { NewEvent, StoredEvent } from '../model/events.js';
 import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
 import {
-  distinctEventValues, eventsAfter, firstDataTime, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery, type StoredEvent,
+  distinctEventValues, eventsAfter, firstDataTime, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
@@ -17,9 +18,10 @@ import { canonicalLabels, parseLabels, SeriesRegistry, type Labels, type SeriesI
 import { Sql } from './sql.js';
 
 // The types a caller of the store needs, from one import.
-export { StoreError } from './errors.js';
+export { StoreError } from '../errors.js';
 export type { OpenInfo } from './open.js';
-export type { EventQuery, RawSampleRow, RollupRow, SampleQuery, StoredEvent } from './queries.js';
+export type { EventQuery, RawSampleRow, RollupRow, SampleQuery } from './queries.js';
+export type { NewEvent, StoredEvent } from '../model/events.js';
 export type { RetentionPolicy, RetentionResult } from './retention.js';
 export type { RollupResult } from './rollup.js';
 export type { Gap, RunRow } from './runs.js';
@@ -34,15 +36,6 @@ export interface SampleInput {
   t: number;
   v: number | null;
   err?: string;
-}
-
-/** An event to store; `data` is stored as JSON and must already be redacted. */
-export interface EventInput {
-  hub: string;
-  t: number;
-  type: string;
-  server?: string;
-  data?: unknown;
 }
 
 /** Store.open's options. */
@@ -134,7 +127,7 @@ export class Store {
   }
 
   /** Stores events in one transaction; returns how many. */
-  insertEvents(rows: readonly EventInput[]): number {
+  insertEvents(rows: readonly NewEvent[]): number {
     this.writer();
     for (const [i, r] of rows.entries()) {
       if (!Number.isSafeInteger(r.t)) throw new TypeError(`events[${i}]: t must be epoch ms, an integer (got ${r.t})`);
@@ -203,8 +196,9 @@ export class Store {
   private skippedMs(hub: string, from: number, to: number): number {
     let sum = 0;
     for (const e of this.queryEvents({ hub, type: 'clock_jump', from, to: Number.MAX_SAFE_INTEGER, limit: 10_000 })) {
-      const followed = (e.data as { followedMs?: unknown } | undefined)?.followedMs;
-      if (typeof followed !== 'number' || !(followed > 0)) continue;
+      if (e.type !== 'clock_jump') continue;
+      const followed = e.data.followedMs;
+      if (!(followed > 0)) continue;
       sum += Math.max(0, Math.min(e.t, to) - Math.max(e.t - followed, from));
     }
     return sum;

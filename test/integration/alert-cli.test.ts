@@ -51,7 +51,7 @@ test('alerts --all: a resolved alert shows the text it fired with, not the passi
     severity: 'critical', state: 'resolved', failStreak: 0, okStreak: 2, activeSince: now - 60_000, firedAt: now - 50_000, lastActiveAt: now - 20_000, resolvedAt: now - 10_000,
     summary: 'crashy: connected, up 6s', value: null, ackedAt: null, ackedBy: null, ackComment: null, updatedAt: now - 10_000,
   });
-  store.insertEvents([{ hub, t: now - 50_000 + 2, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
+  store.insertEvents([{ hub, t: now - 50_000 + 2, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', rule: 'server.status', severity: 'critical', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
   store.close();
   const out = (await runCli(['alerts', '--all', '--state-dir', dir])).stdout;
   expect(out).toMatch(/resolved in the last 24 h:\n#1\s+CRITICAL\s+server\.status\s+http:\/\/127\.0\.0\.1:7000\s+crashy: dead: the hub says connected, but uptime stayed 0\s+\(resolved /);

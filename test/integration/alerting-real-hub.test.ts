@@ -11,8 +11,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedEvents, waitForEvent, waitForPolls } from '../support/daemon-process.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
+import { waitUntil } from '../support/wait.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -20,14 +21,6 @@ afterEach(async () => {
 });
 
 const SECRET = 'SECRET123canary';
-
-async function until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function post(url: string, body: object): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -95,9 +88,10 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   const daemon = startDaemonProcess(hub, state, ['--config', config], cleanups);
   await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'crashy');
 
-  // A ready hub with no traffic, for several polls: nobody is notified.
+  // A ready hub with no traffic, for more polls than failure_threshold: no alert, nobody is notified.
   await waitForEvent(state, (e) => e.type === 'sse_open');
-  await new Promise((r) => setTimeout(r, 3_000));
+  await waitForPolls(state, 4);
+  expect(storedEvents(state).filter((e) => e.type.startsWith('alert_'))).toEqual([]);
   for (const r of Object.values(receivers)) expect(r.requests).toEqual([]);
 
   const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
@@ -106,7 +100,7 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   const firing = await waitForEvent(state, (e) => e.type === 'alert_firing' && e.server === 'crashy');
   expect(JSON.parse(firing.data!)).toMatchObject({ rule: 'server.status', severity: 'critical' });
   for (const r of Object.values(receivers)) await r.waitFor(1);
-  await until(() => mails.length >= 1);
+  await waitUntil(() => mails.length >= 1, { what: 'the firing mail', describe: () => mails.map((m) => m.subject) });
   expect(mails[0]!.subject).toMatch(/crashy/);
   const firedWithinMs = Date.now() - killedAt;
 
@@ -123,14 +117,14 @@ test('kill a child: one critical notification per receiver; bring it back: one r
   expect(await post(`${hub.url}/api/servers/start`, { server_name: 'crashy' })).toBe(200);
   await waitForEvent(state, (e) => e.type === 'alert_resolved' && e.server === 'crashy');
   for (const r of Object.values(receivers)) await r.waitFor(2);
-  await until(() => mails.length >= 2);
+  await waitUntil(() => mails.length >= 2, { what: 'the resolved mail', describe: () => mails.map((m) => m.subject) });
   expect(mails[1]!.subject).toMatch(/RESOLVED/i);
   const resolve = JSON.parse(receivers.pager!.requests[1]!.body) as { event_action: string; dedup_key: string };
   expect(resolve).toMatchObject({ event_action: 'resolve', dedup_key: trigger.dedup_key });
   expect((JSON.parse(receivers.hook!.requests[1]!.body) as { status: string }).status).toBe('resolved');
 
-  // Nothing more: exactly one firing and one resolved per receiver.
-  await new Promise((r) => setTimeout(r, 3_000));
+  // Nothing more: exactly one firing and one resolved per receiver (absence: three more polls and dispatches went by).
+  await waitForPolls(state, 3);
   for (const [name, r] of Object.entries(receivers)) expect(r.requests.length, name).toBe(2);
   expect(mails).toHaveLength(2);
   for (const m of mails) expect(m.body).not.toContain(SECRET);
@@ -169,7 +163,7 @@ test('kill -9 of the daemon during a send: after the restart the notification go
   receiver.reply({ kind: 'status', status: 200, body: 'ok' });
   const second = startDaemonProcess(hub, state, ['--config', config], cleanups);
   await receiver.waitFor(2, 15_000);
-  await new Promise((r) => setTimeout(r, 3_000)); // nothing more may come
+  await waitForPolls(state, 3); // absence: nothing more may come in three more polls and dispatches
   expect(receiver.requests).toHaveLength(2);
   const [a, b] = receiver.requests.map((r) => JSON.parse(r.body) as { status: string; groupKey: string; alerts: { fingerprint: string }[] });
   expect(b!.status).toBe('firing');
@@ -201,7 +195,7 @@ test('20 stdio servers killed at once: one notification listing all 20, then one
   expect(children).toHaveLength(20);
   for (const pid of children) process.kill(pid, 'SIGKILL');
   await receiver.waitFor(1, 20_000);
-  await new Promise((r) => setTimeout(r, 4_000)); // stragglers would be a second message
+  await waitForPolls(state, 3); // absence: stragglers would be a second message
   expect(receiver.requests).toHaveLength(1);
   const first = JSON.parse(receiver.requests[0]!.body) as { status: string; alerts: { labels: Record<string, string> }[] };
   expect(first.status).toBe('firing');
@@ -212,7 +206,7 @@ test('20 stdio servers killed at once: one notification listing all 20, then one
     await post(`${hub.url}/api/servers/start`, { server_name: name });
   }
   await receiver.waitFor(2, 30_000);
-  await new Promise((r) => setTimeout(r, 3_000));
+  await waitForPolls(state, 3); // absence: nothing after the resolved message
   expect(receiver.requests).toHaveLength(2);
   const second = JSON.parse(receiver.requests[1]!.body) as { status: string; alerts: { status: string }[] };
   expect(second.status).toBe('resolved');

@@ -6,6 +6,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
+import { waitUntil } from '../support/wait.js';
 
 interface Result {
   exitCode: number;
@@ -73,10 +74,8 @@ test('one MCP client disconnect floods the log with identical lines, and the flo
   await client.close();
   // The hub's cleanup recursion writes ~2,168 identical lines (docs/hub-api.md §4); wait until they are on disk.
   const logFile = `${hub.env.XDG_STATE_HOME}/mcp-hub/logs/mcp-hub.log`;
-  const end = Date.now() + 10_000;
-  while (Date.now() < end && (readFileSync(logFile, 'utf8').match(/client disconnected from MCP HUB/g) ?? []).length < 1_000) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const floodLines = () => (readFileSync(logFile, 'utf8').match(/client disconnected from MCP HUB/g) ?? []).length;
+  await waitUntil(() => floodLines() >= 1_000, { what: '1,000 flood lines in the log', describe: floodLines });
   const r = await anomalies(hub);
   expect(one(r, 'anomaly.log_flood')).toMatchObject({ status: 'warning' });
   expect(one(r, 'anomaly.log_flood')!.message).toMatch(/a log flood happened: \d{4,} identical lines/);

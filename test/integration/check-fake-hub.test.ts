@@ -8,6 +8,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { waitUntil } from '../support/wait.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
 import { HOSTILE_NAMES, fixtureJson, fixtureText } from '../support/hub-fixtures.js';
@@ -348,7 +349,7 @@ describe('the fake hub itself', () => {
       });
       req.on('error', (e) => resolve(`${path}: ${e.message}`));
     }));
-    for (let i = 0; i < 200 && hub.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(() => hub.requests.length >= 2, { what: 'both requests to reach the fake hub', timeoutMs: 2_000, everyMs: 10, describe: () => hub.requests.map((r) => r.path) });
     const started = performance.now();
     await hub.close();
     expect(await Promise.all(ended)).toEqual(['/hang: socket hang up', '/drip: closed after 200']);

@@ -11,6 +11,7 @@ import { readHubsSeen, readWorkspaceHubs } from '../../src/sources/discovery.js'
 import { isPidAlive } from '../../src/sources/proc.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, waitForStored } from '../support/daemon-process.js';
+import { waitUntil } from '../support/wait.js';
 
 interface CheckJson {
   status: string;
@@ -37,12 +38,8 @@ async function health(hub: RunningHub): Promise<{ state: string; servers: { name
 
 /** Polls the hub's own health until `pred` holds: synchronises on what the hub reports, not on time. */
 async function until(hub: RunningHub, pred: (h: Awaited<ReturnType<typeof health>>) => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (pred(await health(hub).catch(() => ({ state: 'unreachable', servers: [] })))) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('hub never reached the expected state');
+  let seen: unknown;
+  await waitUntil(async () => pred(seen = await health(hub)), { what: 'the hub in the expected state', timeoutMs, describe: (last) => (last instanceof Error ? last : seen) });
 }
 
 describe('a ready hub with server-everything and our test server', () => {

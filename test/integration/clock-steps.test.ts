@@ -17,6 +17,7 @@ import { Store } from '../../src/store/store.js';
 import { RecordingNotifier } from '../support/alert-harness.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
+import { waitUntil } from '../support/wait.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -36,23 +37,13 @@ function post(url: string, body: object): Promise<number> {
   });
 }
 
-async function until(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /** Waits until the hub says every server has been up a whole second: a kill then shows as uptime going backwards. */
 async function allUp(hub: RunningHub, except: string[] = []): Promise<void> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const health = await (await fetch(`${hub.url}/api/health`)).json() as { servers: { name: string; status: string; uptime: number }[] };
-    if (health.servers.length > 0 && health.servers.every((s) => except.includes(s.name) || (s.status === 'connected' && s.uptime >= 1))) return;
-    if (Date.now() > end) throw new Error(`servers not up: ${JSON.stringify(health.servers)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let servers: { name: string; status: string; uptime: number }[] = [];
+  await waitUntil(async () => {
+    ({ servers } = await (await fetch(`${hub.url}/api/health`)).json() as { servers: typeof servers });
+    return servers.length > 0 && servers.every((s) => except.includes(s.name) || (s.status === 'connected' && s.uptime >= 1));
+  }, { what: 'every server up a whole second', timeoutMs: 20_000, everyMs: 100, describe: () => servers });
 }
 
 const childPid = (hub: RunningHub, tag: string): number =>
@@ -93,7 +84,7 @@ test('F7: after +2 h then −1 h, durations and ages follow the monotonic clock,
     for (let i = 0; i < n; i++) {
       const before = collector.lastPollAt;
       await clock.advance(POLL_MS);
-      await until(() => collector.lastPollAt !== before, 'a poll');
+      await waitUntil(() => collector.lastPollAt !== before, { what: 'a poll', everyMs: 2 });
       await new Promise((r) => setImmediate(r));
       polls++;
       for (const server of ['doomed', 'crashy']) {

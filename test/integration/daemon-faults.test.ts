@@ -10,7 +10,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+import { storedEvents, waitForEvent, waitForPolls } from '../support/daemon-process.js';
 import { tempDir } from '../support/temp-dir.js';
+import { waitUntil } from '../support/wait.js';
 
 let hub: FakeHub;
 beforeEach(async () => { hub = await startFakeHub(); });
@@ -33,7 +35,7 @@ async function collect(mode: Mode | 'refuse', ms: number): Promise<{ rows: Row[]
   const state = tempDir('mhm-faults-');
   const started = Date.now();
   const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, ms));
+  await new Promise((r) => setTimeout(r, ms)); // the scenario: the daemon runs `ms` against the fault, then its slots are counted
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));
   return { rows: upRows(state), elapsedMs: Date.now() - started };
@@ -59,7 +61,7 @@ test('A21 a hub stuck in "starting" is recorded as answering but not up, with no
   hub.route('/api/health', { kind: 'ok', body: { status: 'ok', state: 'starting', server_id: 'mcp-hub', servers: [], timestamp: new Date().toISOString() } });
   const state = tempDir('mhm-faults-');
   const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 2_500));
+  await waitForPolls(state, 2, 0);
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));
   const rows = upRows(state);
@@ -88,14 +90,12 @@ test('B13 check --expect-daemon: WARNING while no daemon runs, OK while one reco
 
   const daemon = spawn(process.execPath, [CLI_PATH, 'daemon', '--state-dir', state, '--hub', hub.url, '--interval', '1s', '--no-sse'], { env: isolatedEnv(), stdio: 'ignore' });
   try {
-    const end = Date.now() + 10_000;
-    let status = '';
-    while (Date.now() < end && status !== 'ok') {
+    let running: unknown;
+    await waitUntil(async () => {
       const run = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
-      status = (JSON.parse(run.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'daemon.running')!.status;
-      if (status !== 'ok') await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).toBe('ok');
+      running = (JSON.parse(run.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'daemon.running');
+      return (running as { status: string }).status === 'ok';
+    }, { what: 'daemon.running ok in check --expect-daemon', everyMs: 200, describe: () => running });
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));
@@ -151,19 +151,10 @@ test('A18 a 2,168-event log flood on the SSE stream is summarised and notifies n
   hub.route('/api/health', { kind: 'state', state: 'ready', onlyUp: true });
   hub.route('/api/events', { kind: 'sseReplay', file: 'sse/main-sse-events.txt' });
   await withDaemonAndReceiver(undefined, WEBHOOK_CONFIG, [], async ({ state, receiver }) => {
-    const end = Date.now() + 15_000;
-    let summaries: { data: string }[] = [];
-    while (Date.now() < end && summaries.length === 0) {
-      await new Promise((r) => setTimeout(r, 200));
-      try {
-        const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
-        summaries = db.prepare("SELECT data FROM events WHERE type = 'log_summary'").all() as { data: string }[];
-        db.close();
-      } catch { /* not created yet */ }
-    }
-    expect(summaries.length).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 4_000)); // several polls and dispatch ticks after the flood
-    expect(receiver.requests.length).toBeLessThanOrEqual(1);
+    await waitForEvent(state, (e) => e.type === 'log_summary');
+    // More polls after the flood than failure_threshold: no alert fired (so none can be notified), nobody was notified.
+    await waitForPolls(state, 4);
+    expect(storedEvents(state).filter((e) => e.type.startsWith('alert_'))).toEqual([]);
     expect(receiver.requests).toEqual([]);
   });
 }, 40_000);
@@ -175,7 +166,7 @@ test('the heartbeat (dead-man\'s switch) is pinged while the daemon collects, an
     expect(receiver.requests.slice(0, 2).map((r) => [r.method, r.path])).toEqual([['GET', '/ping/abc'], ['GET', '/ping/abc']]);
   }, async (receiver) => {
     const after = receiver.requests.length;
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, 2_000)); // absence: two heartbeat intervals with the daemon stopped
     expect(receiver.requests.length).toBe(after);
   });
 }, 30_000);
@@ -185,13 +176,10 @@ test('C2 a receiver answering 404 is reported by check --expect-daemon as a brok
   const config = 'alerting:\n  group_wait: 1s\n  receivers:\n    team: { type: webhook, url: "RECEIVER/hook" }\n';
   await withDaemonAndReceiver({ kind: 'status', status: 404, body: 'no such hook' }, config, ['--no-sse'], async ({ state, receiver }) => {
     await receiver.waitFor(1, 20_000);
-    const end = Date.now() + 10_000;
-    let found: { id: string; status: string; subject?: string; message: string } | undefined;
-    while (!found && Date.now() < end) {
+    const found = await waitUntil(async () => {
       const run = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json']);
-      found = (JSON.parse(run.stdout) as { checks: { id: string; status: string; subject?: string; message: string }[] }).checks.find((c) => c.id === 'daemon.notifier');
-      if (!found) await new Promise((r) => setTimeout(r, 200));
-    }
+      return (JSON.parse(run.stdout) as { checks: { id: string; status: string; subject?: string; message: string }[] }).checks.find((c) => c.id === 'daemon.notifier');
+    }, { what: 'daemon.notifier in check --expect-daemon', everyMs: 200 });
     expect(found).toMatchObject({ status: 'warning', subject: 'team', message: expect.stringContaining('HTTP 404') });
     expect(receiver.requests).toHaveLength(1); // a 4xx is not retried
   });

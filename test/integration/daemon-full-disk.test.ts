@@ -23,6 +23,7 @@ import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { condition, skipNow, skipUnless } from '../support/requires.js';
 import { tempDir } from '../support/temp-dir.js';
+import { waitUntil } from '../support/wait.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -30,16 +31,6 @@ afterEach(async () => {
 });
 
 const quiet = { info() {}, warn() {}, error() {} };
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Batch { alerts: { status: string; labels: Record<string, string>; annotations: { summary: string } }[] }
 /** The first webhook batch at or after request index `from` with an alert of `rule` in `status`. */
@@ -70,13 +61,13 @@ test('every write refused (query_only on the daemon\'s connection): the hub kill
   cleanups.push(() => store.close());
   const daemon = startDaemon({ cfg, targets: [{ url: hub.url, origin: 'flag' }], stateDir: state, store, log: quiet, timeoutMs: 800, notifiers: await buildNotifiers(cfg, quiet) });
   cleanups.push(() => daemon.stop());
-  await until('a stored poll', () => store.lastSampleTime(hub.url));
+  await waitUntil(() => store.lastSampleTime(hub.url), { what: 'a stored poll', timeoutMs: 20_000, everyMs: 100 });
 
   store.db.pragma('query_only = ON');
   const refusedAt = Date.now();
   process.kill(hub.pid, 'SIGKILL');
-  const down = await until('hub.reachable at the webhook', () => batchWith(receiver, 'hub.reachable', 'firing'));
-  const storeAlert = await until('monitor.store at the webhook', () => batchWith(receiver, 'monitor.store', 'firing'));
+  const down = await waitUntil(() => batchWith(receiver, 'hub.reachable', 'firing'), { what: 'hub.reachable at the webhook', timeoutMs: 20_000, everyMs: 100 });
+  const storeAlert = await waitUntil(() => batchWith(receiver, 'monitor.store', 'firing'), { what: 'monitor.store at the webhook', timeoutMs: 20_000, everyMs: 100 });
   expect(down.alerts.find((a) => a.labels.rule === 'hub.reachable')).toMatchObject({ status: 'firing', labels: { severity: 'critical' } });
   expect(storeAlert.alerts[0]).toMatchObject({ labels: { rule: 'monitor.store', hub: '', severity: 'critical' }, annotations: { summary: expect.stringMatching(/^cannot write .*history\.sqlite since .*SQLITE_READONLY/) } });
   expect(daemon.health.failing).toBe(true);
@@ -87,9 +78,9 @@ test('every write refused (query_only on the daemon\'s connection): the hub kill
   const sentBefore = receiver.requests.length;
   store.db.pragma('query_only = OFF');
   const allowedAt = Date.now();
-  await until('writes resumed', () => !daemon.health.failing);
-  await until('monitor.store resolved at the webhook', () => batchWith(receiver, 'monitor.store', 'resolved', sentBefore));
-  await until('the backlog flushed', () => daemon.buffer.stats.pendingSamples === 0 && daemon.alerting!.outbox.memoryDepth() === 0 && !daemon.alerting!.pipeline.hasUnsaved());
+  await waitUntil(() => !daemon.health.failing, { what: 'writes resumed', timeoutMs: 20_000, everyMs: 100 });
+  await waitUntil(() => batchWith(receiver, 'monitor.store', 'resolved', sentBefore), { what: 'monitor.store resolved at the webhook', timeoutMs: 20_000, everyMs: 100 });
+  await waitUntil(() => daemon.buffer.stats.pendingSamples === 0 && daemon.alerting!.outbox.memoryDepth() === 0 && !daemon.alerting!.pipeline.hasUnsaved(), { what: 'the backlog flushed', timeoutMs: 20_000, everyMs: 100 });
   // Every poll of the refused period was stored (1 s polls): none lost, none dropped.
   const during = upRows(state).filter((r) => r.t > refusedAt + 1_000 && r.t < allowedAt - 1_000);
   expect(during.length).toBeGreaterThanOrEqual(Math.floor((allowedAt - refusedAt) / 1_000) - 3);
@@ -152,14 +143,14 @@ test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, 
   const config = join(tempDir('mhm-full-cfg-'), 'config.yaml');
   writeFileSync(config, `probes:\n  enabled: false\nhttp:\n  listen: "127.0.0.1:${port}"\nalerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
   const daemon = startDaemonProcess(hub, state, ['--no-sse', '--config', config], cleanups);
-  await until('the hub up in /metrics', async () => (await scrape(port).catch(() => undefined))?.get(`mcp_hub_up{hub="${hub.url}"}`) === 1);
+  await waitUntil(async () => (await scrape(port)).get(`mcp_hub_up{hub="${hub.url}"}`) === 1, { what: 'the hub up in /metrics', timeoutMs: 20_000, everyMs: 100 });
 
   const filler = fill(vol, 'filler');
   const filledAt = Date.now();
-  await until('a refused write', async () => (await scrape(port)).get('mcp_hub_monitor_store_writable') === 0, 10_000);
+  await waitUntil(async () => (await scrape(port)).get('mcp_hub_monitor_store_writable') === 0, { what: 'a refused write', timeoutMs: 10_000, everyMs: 100 });
   process.kill(hub.pid, 'SIGKILL');
-  await until('hub.reachable at the webhook', () => batchWith(receiver, 'hub.reachable', 'firing'));
-  const storeAlert = await until('monitor.store at the webhook', () => batchWith(receiver, 'monitor.store', 'firing'));
+  await waitUntil(() => batchWith(receiver, 'hub.reachable', 'firing'), { what: 'hub.reachable at the webhook', timeoutMs: 20_000, everyMs: 100 });
+  const storeAlert = await waitUntil(() => batchWith(receiver, 'monitor.store', 'firing'), { what: 'monitor.store at the webhook', timeoutMs: 20_000, everyMs: 100 });
   expect(storeAlert.alerts[0]!.annotations.summary).toMatch(/^disk full at .*history\.sqlite since .*SQLITE_FULL.*free space on its volume/);
 
   const m = await scrape(port);
@@ -178,10 +169,10 @@ test('a real full disk (3 MB tmpfs): the daemon child keeps alerting, /metrics, 
   const sentBefore = receiver.requests.length;
   unlinkSync(filler);
   const freedAt = Date.now();
-  await until('writable again', async () => (await scrape(port)).get('mcp_hub_monitor_store_writable') === 1, 15_000);
+  await waitUntil(async () => (await scrape(port)).get('mcp_hub_monitor_store_writable') === 1, { what: 'writable again', timeoutMs: 15_000, everyMs: 100 });
   expect(Date.now() - freedAt).toBeLessThan(12_000);
-  await until('monitor.store resolved at the webhook', () => batchWith(receiver, 'monitor.store', 'resolved', sentBefore));
-  const after = await until('the backlog flushed', async () => { const x = await scrape(port); return x.get('mcp_hub_monitor_store_backlog_rows') === 0 && x; });
+  await waitUntil(() => batchWith(receiver, 'monitor.store', 'resolved', sentBefore), { what: 'monitor.store resolved at the webhook', timeoutMs: 20_000, everyMs: 100 });
+  const after = await waitUntil(async () => { const x = await scrape(port); return x.get('mcp_hub_monitor_store_backlog_rows') === 0 && x; }, { what: 'the backlog flushed', timeoutMs: 20_000, everyMs: 100 });
   const dropped = after.get('mcp_hub_monitor_dropped_samples_total')!;
   const during = upRows(state).filter((r) => r.t > filledAt + 1_000 && r.t < freedAt - 1_000);
   expect(during.length + dropped).toBeGreaterThanOrEqual(Math.floor((freedAt - filledAt) / 1_000) - 3);
@@ -200,16 +191,16 @@ test('a daemon started on a full volume says "disk full at PATH" and keeps watch
   const config = join(tempDir('mhm-full-cfg-'), 'config.yaml');
   writeFileSync(config, `probes:\n  enabled: false\nalerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
   const first = startDaemonProcess(hub, state, ['--no-sse', '--config', config], cleanups);
-  await until('a stored poll', () => existsSync(join(state, 'history.sqlite')) && upRows(state).length > 0);
+  await waitUntil(() => existsSync(join(state, 'history.sqlite')) && upRows(state).length > 0, { what: 'a stored poll', timeoutMs: 20_000, everyMs: 100 });
   expect(existsSync(join(state, 'disk-reserve'))).toBe(true); // held back while there was room
   first.kill('SIGTERM');
   await new Promise((r) => first.once('exit', r));
 
   fill(vol, 'filler');
   const daemon = startDaemonProcess(hub, state, ['--no-sse', '--config', config], cleanups);
-  await until('"disk full at" in the log', () => /disk full at [^"]*history\.sqlite/.test(daemon.stderrText()));
+  await waitUntil(() => /disk full at [^"]*history\.sqlite/.test(daemon.stderrText()), { what: '"disk full at" in the log', timeoutMs: 20_000, everyMs: 100, describe: () => daemon.stderrText().slice(-2_000) });
   process.kill(hub.pid, 'SIGKILL');
-  await until('hub.reachable at the webhook', () => batchWith(receiver, 'hub.reachable', 'firing'), 20_000);
+  await waitUntil(() => batchWith(receiver, 'hub.reachable', 'firing'), { what: 'hub.reachable at the webhook', timeoutMs: 20_000, everyMs: 100 });
   expect(daemon.exitCode).toBeNull();
   expect(daemon.stderrText()).not.toMatch(/internal error|\n\s+at /);
   daemon.kill('SIGTERM');

@@ -10,7 +10,8 @@ import { launchHub, testServer, everythingServer } from '../../src/demo/hub-laun
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
-import { freePort, startPrometheus, until } from '../support/prometheus.js';
+import { freePort, startPrometheus } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 import { skipUnless, tool } from '../support/requires.js';
 
 const PROMETHEUS = tool('prometheus', 'prometheus');
@@ -24,23 +25,23 @@ test('Prometheus scrapes the daemon: mcp_hub_up is 1, and a killed child shows a
   const state = stateDir();
   startDaemonProcess(hub, state, ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
   const base = `http://127.0.0.1:${port}`;
-  await until('the daemon serving /metrics', async () => ((await httpRequest(base, '/metrics')).status === 200 ? true : undefined), 15_000);
+  await waitUntil(async () => (await httpRequest(base, '/metrics')).status === 200, { what: 'the daemon serving /metrics', timeoutMs: 15_000 });
   const prom = await startPrometheus(PROMETHEUS.path!, { targets: [`127.0.0.1:${port}`] });
   cleanups.push(() => prom.stop());
 
-  const up = await until('mcp_hub_up == 1 in Prometheus', async () => {
+  const up = await waitUntil(async () => {
     const r = await prom.query(`mcp_hub_up{hub="${hub.url}"}`);
-    return r[0]?.value[1] === '1' ? r : undefined;
-  }, 30_000, () => prom.stderr());
+    return r[0]?.value[1] === '1' && r;
+  }, { what: 'mcp_hub_up == 1 in Prometheus', timeoutMs: 30_000, everyMs: 250, describe: () => prom.stderr() });
   expect(up[0]!.metric).toMatchObject({ job: 'mcp-hub-monitor', hub: hub.url });
 
   const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
   process.kill(pid, 'SIGKILL');
   await waitForEvent(state, (e) => e.type === 'server_dead' && e.server === 'crashy');
-  const dead = await until('mcp_hub_server_dead{server="crashy"} == 1', async () => {
+  const dead = await waitUntil(async () => {
     const r = await prom.query(`mcp_hub_server_dead{hub="${hub.url}",server="crashy"}`);
-    return r[0]?.value[1] === '1' ? r : undefined;
-  }, 30_000, () => prom.stderr());
+    return r[0]?.value[1] === '1' && r;
+  }, { what: 'mcp_hub_server_dead{server="crashy"} == 1', timeoutMs: 30_000, everyMs: 250, describe: () => prom.stderr() });
   expect(dead).toHaveLength(1);
   const alive = await prom.query(`mcp_hub_server_dead{hub="${hub.url}",server="everything"}`);
   expect(alive[0]?.value[1]).toBe('0');
@@ -62,7 +63,7 @@ test('a non-loopback --listen without a token refuses to start, naming the fix; 
   const port = await freePort();
   startDaemonProcess(hub, stateDir(), ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
   const base = `http://127.0.0.1:${port}`;
-  await until('the daemon serving', async () => ((await httpRequest(base, '/api/health')).status === 200 ? true : undefined), 15_000);
+  await waitUntil(async () => (await httpRequest(base, '/api/health')).status === 200, { what: 'the daemon serving', timeoutMs: 15_000 });
   const rebinding = await httpRequest(base, '/api/hubs', { headers: { host: 'evil.example:80' } });
   expect(rebinding.status).toBe(403);
   const post = await httpRequest(base, '/api/hubs', { method: 'POST' });

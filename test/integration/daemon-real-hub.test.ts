@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, storedEvents, waitForEvent, type StoredEvent } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedEvents, waitForEvent, waitForPolls, type StoredEvent } from '../support/daemon-process.js';
+import { waitUntil } from '../support/wait.js';
 
 type EventRow = StoredEvent;
 
@@ -84,16 +85,9 @@ test('A3 restart, A4 hard restart and A2 the hub coming back: hub_state events, 
   const again = await launchHub({ servers: { everything: everythingServer() }, port: hub.port, env: { HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME!, XDG_DATA_HOME: hub.env.XDG_DATA_HOME!, XDG_CONFIG_HOME: hub.env.XDG_CONFIG_HOME! } });
   cleanups.push(() => again.stop());
   await waitForEvent(state, (e) => e.type === 'poll_recovered', 20_000);
-  const opens = await (async () => {
-    const end = Date.now() + 40_000; // backoff is capped at 30 s with full jitter
-    while (Date.now() < end) {
-      const n = events(state).filter((e) => e.type === 'sse_open').length;
-      if (n >= 2) return n;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return events(state).filter((e) => e.type === 'sse_open').length;
-  })();
-  expect(opens).toBeGreaterThanOrEqual(2);
+  const opens = () => events(state).filter((e) => e.type === 'sse_open').length;
+  // The reconnect backoff is capped at 30 s with full jitter.
+  await waitUntil(() => opens() >= 2, { what: 'a second sse_open after the hub came back', timeoutMs: 40_000, everyMs: 200, describe: opens });
 }, 90_000);
 
 test('a config edit under --watch is stored as config_changed with server names only: no env value anywhere', async () => {
@@ -125,14 +119,9 @@ test('poll-only mode holds no SSE connection; a SIGKILLed daemon leaves a gap an
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
   const second = startDaemon(hub, state, ['--no-sse']);
-  await new Promise((r) => setTimeout(r, 50));
   const status = async () => JSON.parse((await runCli(['status', '--state-dir', state, '--json'], isolatedEnv())).stdout) as { daemon: { running: boolean; run: { clean_start: number } | null }; gaps: unknown[] };
-  const end = Date.now() + 10_000;
   let doc = await status();
-  while (Date.now() < end && !(doc.daemon.running && doc.daemon.run && doc.daemon.run.clean_start === 0)) {
-    await new Promise((r) => setTimeout(r, 100));
-    doc = await status();
-  }
+  await waitUntil(async () => { doc = await status(); return doc.daemon.running && doc.daemon.run !== null; }, { what: 'status to show the second run', everyMs: 100, describe: () => doc.daemon });
   expect(doc.daemon.run!.clean_start).toBe(0);
   expect(doc.gaps.length).toBeGreaterThanOrEqual(1);
   second.kill('SIGTERM');
@@ -196,11 +185,12 @@ test('anomalies reads the daemon history: the hour\'s polls and reconnects recor
 test('A20 --auto-shutdown hub: poll-only never changes its life; an SSE daemon keeps it alive and its stop shuts it down', async () => {
   const hub = await startHub({ everything: everythingServer() }, ['--auto-shutdown']);
   // Poll-only: the hub never counts us as a client, so stopping us changes nothing.
-  const pollOnly = startDaemon(hub, stateDir(), ['--no-sse']);
-  await new Promise((r) => setTimeout(r, 2_500));
+  const pollOnlyState = stateDir();
+  const pollOnly = startDaemon(hub, pollOnlyState, ['--no-sse']);
+  await waitForPolls(pollOnlyState, 2, 0);
   pollOnly.kill('SIGTERM');
   await new Promise((r) => pollOnly.once('exit', r));
-  await new Promise((r) => setTimeout(r, 1_000));
+  await new Promise((r) => setTimeout(r, 1_000)); // absence: a hub that counted us would exit within this second
   expect(hub.child.exitCode).toBeNull();
   expect(await post(hub, '/api/restart')).toBe(200); // still serving
 

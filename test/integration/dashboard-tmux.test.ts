@@ -13,6 +13,7 @@ import { stateDir } from '../support/daemon-process.js';
 import { FakeDaemonView } from '../support/fake-daemon-view.js';
 import { Store } from '../../src/store/store.js';
 import { skipUnless, tool } from '../support/requires.js';
+import { waitUntil } from '../support/wait.js';
 
 const TMUX = tool('tmux', 'tmux');
 const HOSTILE = '\u001b]0;pwned\u0007evil';
@@ -30,15 +31,9 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-async function screenUntil(pred: (screen: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
+async function screenUntil(pred: (screen: string) => boolean, what: string, pane = session): Promise<string> {
   let screen = '';
-  while (Date.now() < end) {
-    screen = tmux('capture-pane', '-p', '-t', session);
-    if (pred(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the screen never showed ${what}:\n${screen}`);
+  return waitUntil(() => pred(screen = tmux('capture-pane', '-p', '-t', pane)) && screen, { what: `the screen to show ${what}`, everyMs: 150, describe: () => `\n${screen}` });
 }
 
 test('dead server shown within a refresh, no escapes from hub data, clean at 60 columns, q quits', { ...skipUnless(TMUX), timeout: 60_000 }, async () => {
@@ -68,9 +63,7 @@ test('dead server shown within a refresh, no escapes from hub data, clean at 60 
   for (const l of lines) expect([...l].length).toBeLessThanOrEqual(60);
 
   tmux('send-keys', '-t', session, 'q');
-  const end = Date.now() + 5_000;
-  while (Date.now() < end && spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status === 0) await new Promise((r) => setTimeout(r, 100));
-  expect(spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status).not.toBe(0);
+  await waitUntil(() => spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status !== 0, { what: 'the dashboard to quit on q (its tmux session gone)', timeoutMs: 5_000, everyMs: 100 });
 });
 
 test('with the daemon\'s store: its firing alerts are listed, the monitor\'s own (config reload) with the first hub', { ...skipUnless(TMUX), timeout: 30_000 }, async () => {
@@ -85,12 +78,7 @@ test('with the daemon\'s store: its firing alerts are listed, the monitor\'s own
   const cmd = `CI=true HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --state-dir '${state}' --interval 1s`;
   tmux('new-session', '-d', '-s', name, '-x', '150', '-y', '45', cmd);
   try {
-    const end = Date.now() + 10_000;
-    let screen = '';
-    while (Date.now() < end && !/config reload failed/.test(screen)) {
-      screen = tmux('capture-pane', '-p', '-t', name);
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    const screen = await screenUntil((s) => /config reload failed/.test(s), 'the config reload alert', name);
     expect(screen).toMatch(/history: the daemon's store/);
     expect(screen).toMatch(/CRITICAL crashy: dead: the hub says connected\s+firing for \d+s\s/);
     expect(screen).toMatch(/WARNING config reload failed, the daemon runs its previous config/);
@@ -106,9 +94,12 @@ test('CPU: the hub and its servers apart, as `measure` reports them over the sam
     const env = `HOME='${busy.env.HOME}' XDG_STATE_HOME='${busy.env.XDG_STATE_HOME}'`;
     tmux('new-session', '-d', '-s', name, '-x', '150', '-y', '40', `CI=true ${env} '${process.execPath}' '${CLI_PATH}' dashboard --hub ${busy.url} --interval 2s`);
     const measured = runCli(['measure', '--hub', busy.url, '--duration', '12s', '--probe-every', '4s', '--state-dir', join(busy.root, 'measure-state')], { ...process.env, ...busy.env } as Record<string, string>);
+    let measuring = true;
+    const stopped = () => { measuring = false; };
+    void measured.then(stopped, stopped);
+    // The dashboard's CPU line, read once per refresh (2 s) for as long as measure runs: the sleep is the sampling period.
     const seen: number[][] = [];
-    const end = Date.now() + 12_000;
-    while (Date.now() < end) {
+    while (measuring) {
       const m = /CPU hub (\d+\.\d) %\s+servers (\d+\.\d) %/.exec(tmux('capture-pane', '-p', '-t', name));
       if (m) seen.push([Number(m[1]), Number(m[2])]);
       await new Promise((r) => setTimeout(r, 2_000));

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { httpRequest } from '../support/fake-daemon-view.js';
+import { waitUntil } from '../support/wait.js';
 
 const DEMO = fileURLToPath(new URL('../../dist/demo/main.js', import.meta.url));
 
@@ -45,14 +46,10 @@ test('demo goes from OK to the crash being reported, and Ctrl+C leaves no proces
   const web = /web dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
   expect(web).toBeDefined();
   expect((await httpRequest(web!, '/')).body).toContain('<title>mcp-hub-monitor</title>');
-  const end = Date.now() + 15_000;
-  let dead = false;
-  while (!dead && Date.now() < end) {
+  await waitUntil(async () => {
     const r = await httpRequest(web!, '/api/servers');
-    dead = r.status === 200 && (JSON.parse(r.body) as { hubs: { servers: { name: string; dead: boolean }[] }[] }).hubs[0]?.servers.some((x) => x.name === 'crashy' && x.dead) === true;
-    if (!dead) await new Promise((r2) => setTimeout(r2, 250));
-  }
-  expect(dead).toBe(true);
+    return r.status === 200 && (JSON.parse(r.body) as { hubs: { servers: { name: string; dead: boolean }[] }[] }).hubs[0]?.servers.some((x) => x.name === 'crashy' && x.dead) === true;
+  }, { what: 'crashy dead in the web dashboard\'s /api/servers', timeoutMs: 15_000, everyMs: 250 });
 
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill('SIGINT');

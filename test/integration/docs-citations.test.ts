@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { EVENT_TYPES } from '../../src/daemon/event-types.js';
+import { EVENT_TYPES } from '../../src/model/events.js';
 import { findProblems, headingAnchors, indexDoc, loadDocs, sourceFiles, titleIds, type DocIndex } from '../support/doc-citations.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

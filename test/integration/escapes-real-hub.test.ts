@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { waitUntil } from '../support/wait.js';
 import { launchHub, testServer } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
@@ -43,17 +44,9 @@ test('F5 hostile server names: history on stdout escapes them, --output keeps th
   const daemon = startDaemonProcess(hub, state, ['--config', config], cleanups, { env });
   // Every dead server's alert handed to the command receiver, and a live one's sample stored.
   for (const n of DEAD) await waitForEvent(state, (e) => e.type === 'alert_firing' && e.server === n, 30_000);
-  const received = async () => {
-    const end = Date.now() + 20_000;
-    while (Date.now() < end) {
-      const text = existsSync(stdinFile) ? readFileSync(stdinFile, 'utf8') : '';
-      const names = text.split('\n').filter(Boolean).flatMap((l) => (JSON.parse(l) as { alerts: { labels: { server?: string } }[] }).alerts.map((a) => a.labels.server));
-      if (DEAD.every((n) => names.includes(n))) return text;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the command receiver did not get every dead server');
-  };
-  const stdin = await received();
+  const receivedNames = (text: string) => text.split('\n').filter(Boolean).flatMap((l) => (JSON.parse(l) as { alerts: { labels: { server?: string } }[] }).alerts.map((a) => a.labels.server));
+  const stdinText = () => existsSync(stdinFile) ? readFileSync(stdinFile, 'utf8') : '';
+  const stdin = await waitUntil(() => { const text = stdinText(); return DEAD.every((n) => receivedNames(text).includes(n)) && text; }, { what: 'every dead server on the command receiver\'s stdin', timeoutMs: 20_000, everyMs: 100, describe: () => receivedNames(stdinText()) });
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('close', r));
 

@@ -15,7 +15,8 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 import { alertmanagerTool, startAlertmanager } from '../support/alertmanager.js';
 import { startDaemonProcess, stateDir, waitForEvent } from '../support/daemon-process.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
-import { freePort, startPrometheus, until } from '../support/prometheus.js';
+import { freePort, startPrometheus } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 import { startReceiver } from '../support/receiver.js';
 import { alert, batch } from '../support/alert-batches.js';
 import { renderWebhook } from '../../src/notify/webhook.js';
@@ -56,25 +57,22 @@ test('daemon → Prometheus with our rules → Alertmanager with our snippet →
 
   const port = await freePort();
   startDaemonProcess(hub, state, ['--config', config, '--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
-  await until('the daemon serving /metrics', async () => ((await httpRequest(`http://127.0.0.1:${port}`, '/metrics')).status === 200 ? true : undefined), 15_000);
+  await waitUntil(async () => (await httpRequest(`http://127.0.0.1:${port}`, '/metrics')).status === 200, { what: 'the daemon serving /metrics', timeoutMs: 15_000 });
   const am = await startAlertmanager(ALERTMANAGER.path!, readFileSync(amFile, 'utf8'));
   cleanups.push(() => am.stop());
   const prom = await startPrometheus(PROMETHEUS.path!, { targets: [`127.0.0.1:${port}`], ruleFiles: [join(rulesDir, 'mcp-hub-monitor.rules.yml')], alertmanager: am.address });
   cleanups.push(() => prom.stop());
-  await until('the rules loaded', async () => {
-    const r = await prom.get('/api/v1/rules');
-    return r?.data?.groups?.length >= 2 ? true : undefined;
-  }, 30_000, () => prom.stderr());
-  await until('mcp_hub_up == 1 in Prometheus', async () => ((await prom.query(`mcp_hub_up{hub="${hub.url}"}`))[0]?.value[1] === '1' ? true : undefined), 30_000, () => prom.stderr());
+  await waitUntil(async () => (await prom.get('/api/v1/rules'))?.data?.groups?.length >= 2, { what: 'the rules loaded', timeoutMs: 30_000, everyMs: 250, describe: () => prom.stderr() });
+  await waitUntil(async () => (await prom.query(`mcp_hub_up{hub="${hub.url}"}`))[0]?.value[1] === '1', { what: 'mcp_hub_up == 1 in Prometheus', timeoutMs: 30_000, everyMs: 250, describe: () => prom.stderr() });
   expect(hook.requests).toEqual([]); // a healthy hub: nothing fires
 
   const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
   process.kill(pid, 'SIGKILL');
   await waitForEvent(state, (e) => e.type === 'server_dead' && e.server === 'crashy');
-  const got = await until('McpHubServerDead at the webhook', async () => {
+  const got = await waitUntil(() => {
     const bodies = hook.requests.filter((r) => r.path === '/alertmanager').map((r) => JSON.parse(r.body) as AmWebhook);
-    return bodies.find((b) => b.alerts.some((a) => a.labels.alertname === 'McpHubServerDead' && a.status === 'firing')) ?? undefined;
-  }, 60_000, () => `${prom.stderr()} ${am.stderr()} requests: ${hook.requests.length}`);
+    return bodies.find((b) => b.alerts.some((a) => a.labels.alertname === 'McpHubServerDead' && a.status === 'firing'));
+  }, { what: 'McpHubServerDead at the webhook', timeoutMs: 60_000, describe: () => `${prom.stderr()} ${am.stderr()} requests: ${hook.requests.length}` });
   expect(got).toMatchObject({ version: '4', status: 'firing', receiver: 'ops', groupLabels: { hub: hub.url } });
   const dead = got.alerts.filter((a) => a.labels.alertname === 'McpHubServerDead');
   expect(dead.map((a) => [a.labels.server, a.labels.severity, a.labels.job])).toEqual([['crashy', 'critical', 'mcp-hub-monitor']]);

@@ -16,7 +16,7 @@ import { evaluateSlo, sloWindows, type Ratio } from '../../src/evaluate/slo.js';
 import { renderAlertmanager } from '../../src/export/alertmanager.js';
 import { buildGrafanaDashboard, HUB_VARIABLE_QUERY } from '../../src/export/grafana.js';
 import { prometheusRuleGroups, renderPrometheusRules } from '../../src/export/prometheus-rules.js';
-import { labelValuesMetric, metricNames } from '../../src/export/promql-names.js';
+import { labelValuesMetric, metricNames } from '../support/promql-names.js';
 import { renderScrapeConfig } from '../../src/export/scrape-config.js';
 import { renderSlothSpec } from '../../src/export/sloth.js';
 import { promDuration } from '../../src/export/timing.js';

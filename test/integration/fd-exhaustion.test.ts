@@ -11,7 +11,8 @@ import { everythingServer, launchHub } from '../../src/demo/hub-launcher.js';
 import { CLI_PATH, isolatedEnv } from '../support/cli.js';
 import { stateDir, storedSamples, waitForStored } from '../support/daemon-process.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
-import { freePort, until } from '../support/prometheus.js';
+import { freePort } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
@@ -28,7 +29,7 @@ test('B11 under ulimit -n 64, 100 held client connections: polls keep their desc
   daemon.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   cleanups.push(() => { if (daemon.exitCode === null) daemon.kill('SIGKILL'); });
   const base = `http://127.0.0.1:${port}`;
-  await until('the daemon serving', async () => ((await httpRequest(base, '/api/health')).status === 200 ? true : undefined), 15_000, () => stderr);
+  await waitUntil(async () => (await httpRequest(base, '/api/health')).status === 200, { what: 'the daemon serving', timeoutMs: 15_000, describe: () => stderr });
   await waitForStored(() => storedSamples(state, 'hub.up'), (r) => r.v === 1, 'a first good poll');
 
   // 100 clients connect and hold their connections open (headers never finished).
@@ -49,10 +50,10 @@ test('B11 under ulimit -n 64, 100 held client connections: polls keep their desc
   expect(stderr).not.toMatch(/EMFILE/);
 
   for (const s of sockets) s.destroy();
-  const metrics = await until('/metrics answering again', async () => {
+  const metrics = await waitUntil(async () => {
     const r = await httpRequest(base, '/metrics');
-    return r.status === 200 ? r.body : undefined;
-  }, 15_000);
+    return r.status === 200 && r.body;
+  }, { what: '/metrics answering again', timeoutMs: 15_000 });
   const fds = Number(/^process_open_fds (\d+)$/m.exec(metrics)?.[1]);
   expect(fds).toBeGreaterThan(0);
   expect(fds).toBeLessThan(64);

@@ -27,10 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-async function traceCheck(extraArgs: string[] = []): Promise<string[]> {
+async function traceCheck(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<string[]> {
   const trace = join(tempDir('mhm-trace-'), 'trace.txt');
   writeFileSync(trace, '');
-  const run = await runCli(['check', '--hub', url, ...extraArgs], isolatedEnv({ MHM_TRACE_FILE: trace }), ['--import', REGISTER]);
+  const run = await runCli(['check', '--hub', url, ...extraArgs], isolatedEnv({ MHM_TRACE_FILE: trace, ...env }), ['--import', REGISTER]);
   expect(run.stderr).toBe('');
   return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
 }
@@ -53,4 +53,10 @@ test('check with a config file loads yaml and zod, but still no undici, better-s
   const lines = await traceCheck(['--config', join(dir, 'config.yaml')]);
   expect(lines.some((l) => /node_modules\/zod\//.test(l))).toBe(true); // the trace does see lazy loads
   expect(lines.filter((l) => /node_modules\/(better-sqlite3|ink|undici)\//.test(l) || /internal .*undici/.test(l))).toEqual([]);
+});
+
+test('check takes the fast path: commander is not loaded, unless MHM_FAST_PATH=0 (the A/B of bench/fast-path.mjs)', async () => {
+  const commander = (lines: string[]) => lines.some((l) => /node_modules\/commander\//.test(l));
+  expect(commander(await traceCheck())).toBe(false);
+  expect(commander(await traceCheck([], { MHM_FAST_PATH: '0' }))).toBe(true);
 });

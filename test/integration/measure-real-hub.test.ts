@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { waitUntil } from '../support/wait.js';
 import { everythingServer, freePort, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import type { BaselineDoc } from '../../src/evaluate/baseline.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
@@ -188,7 +189,7 @@ test('LLM metrics a hub serves are judged over the measurement window (fake hub 
     fake.route('/api/metrics/custom', { kind: 'ok', body: llm(1000, 990) });
     const run = runCli(['measure', '--hub', fake.url, '--state-dir', tempDir('mhm-measure-llm-'), '--duration', '2s', '--interval', '200ms', '--probe-every', '1s', '--json']);
     // After the first look, 100 more requests of which only 50 succeeded: the window's rate is 50 %, not 99 %.
-    while (!fake.requests.some((r) => r.path === '/api/metrics/custom')) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil(() => fake.requests.some((r) => r.path === '/api/metrics/custom'), { what: "measure's first look at /api/metrics/custom", everyMs: 5 });
     fake.route('/api/metrics/custom', { kind: 'ok', body: llm(1100, 1040) });
     const done = await run;
     expect(done.code).toBe(2);

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, expect, test } from 'vitest';
 import { startHttpServer, type RunningHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../support/fake-daemon-view.js';
-import { startPrometheus, until } from '../support/prometheus.js';
+import { startPrometheus } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 import { skipUnless, tool } from '../support/requires.js';
 
 const PROMTOOL = tool('promtool', 'prometheus');
@@ -64,17 +65,17 @@ test('a real Prometheus scrapes /metrics with the bearer token: target up, mcp_h
   cleanups.push(() => prom.stop());
   const get = prom.get;
   let lastTargets = '';
-  const health = await until('our target up in /api/v1/targets', async () => {
+  const health = await waitUntil(async () => {
     const t = await get('/api/v1/targets');
     lastTargets = JSON.stringify(t?.data?.activeTargets ?? null).slice(0, 1_000);
     const ours = t?.data?.activeTargets?.find((x: { scrapeUrl: string }) => x.scrapeUrl === `${s.url}/metrics`);
-    return ours?.health === 'up' ? ours : undefined;
-  }, 30_000, () => `targets: ${lastTargets}; prometheus stderr: ${prom.stderr()}`);
+    return ours?.health === 'up' && ours;
+  }, { what: 'our target up in /api/v1/targets', timeoutMs: 30_000, everyMs: 250, describe: () => `targets: ${lastTargets}; prometheus stderr: ${prom.stderr()}` });
   expect(health).toMatchObject({ health: 'up', lastError: '' });
-  const up = await until('mcp_hub_up in a query', async () => {
+  const up = await waitUntil(async () => {
     const q = await get(`/api/v1/query?query=${encodeURIComponent('mcp_hub_up')}`);
     return q?.data?.result?.length ? q.data.result : undefined;
-  }, 15_000, () => `prometheus stderr: ${prom.stderr()}`);
+  }, { what: 'mcp_hub_up in a query', timeoutMs: 15_000, everyMs: 250, describe: () => `prometheus stderr: ${prom.stderr()}` });
   expect(up).toEqual([expect.objectContaining({ metric: expect.objectContaining({ __name__: 'mcp_hub_up', hub: HUB, job: 'mcp-hub-monitor' }), value: [expect.any(Number), '1'] })]);
   // The cap held through ingestion: 200 servers + __other__, the hostile names among them as plain labels.
   const servers = await get(`/api/v1/query?query=${encodeURIComponent('count(mcp_hub_server_up)')}`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub } from '../../src/demo/hub-launcher.js';
 import { runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, storedEvents, waitForEvent } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedEvents, storedSamples, waitForEvent, waitForPolls } from '../support/daemon-process.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
@@ -42,6 +42,8 @@ test('a sustained slowdown against the pinned baseline fires baseline.regression
   const same = stateDir();
   await pin(same, hub.url, Array.from({ length: 60 }, (_, i) => 1 + i * 10));
   startDaemonProcess(hub, same, ['--config', config(same), '--no-sse'], cleanups);
-  await new Promise((r) => setTimeout(r, 9_000));
+  // As many polls as the slow daemon needed to fire, and two more: the same evaluations ran, none fired.
+  const pollsToFire = storedSamples(slow, 'hub.up').filter((r) => r.t <= firing.t).length;
+  await waitForPolls(same, pollsToFire + 2, 0, 30_000);
   expect(storedEvents(same).filter((e) => e.type === 'alert_firing')).toEqual([]);
 }, 60_000);

@@ -12,6 +12,7 @@ import { startSseClient, type SseClient, type SseClientOptions, type SseObservat
 import { REDACTED } from '../../src/sources/sse-redact.js';
 import { sseEvent, startFakeHub, type FakeHub, type Mode, type SseGarbage } from '../support/fake-hub.js';
 import { recorder as makeRecorder, type Pred } from '../support/sse-recorder.js';
+import { waitUntil } from '../support/wait.js';
 
 const recorder = () => makeRecorder(10_000);
 
@@ -51,14 +52,9 @@ function blockMonitor(periodMs = 5) {
   };
 }
 
-/** Polls a number until it reaches `want` (for counters with no observation of their own). */
-async function until(get: () => number, want: number, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (get() < want) {
-    if (Date.now() > end) throw new Error(`reached ${get()}, wanted ${want}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits until a counter with no observation of its own reaches `want`. */
+const reaches = (get: () => number, want: number, timeoutMs = 10_000) =>
+  waitUntil(() => get() >= want, { what: `the count to reach ${want}`, timeoutMs, everyMs: 10, describe: get });
 
 describe('against the fake hub', () => {
   let hub: FakeHub;
@@ -81,7 +77,7 @@ describe('against the fake hub', () => {
   test('replaying the main capture yields exactly its events, kind by kind, on one connection', async () => {
     const counts = countEvents(fixture('main-sse-events.txt'));
     const { rec, client: c } = connect({ kind: 'sseReplay', file: 'sse/main-sse-events.txt' }, { flood: { maxLogEventsPerSecond: Infinity } });
-    await until(() => c.stats().eventsTotal, 4_485);
+    await reaches(() => c.stats().eventsTotal, 4_485);
     expect(rec.count(kind('log'))).toBe(counts.log);
     expect(rec.count(kind('hub_state'))).toBe(counts.hub_state);
     expect(rec.count(kind('heartbeat'))).toBe(counts.heartbeat);
@@ -93,7 +89,7 @@ describe('against the fake hub', () => {
   test('the flood ×100 is summarised with exact totals, the connection kept and the event loop never blocked 50 ms (faults A18)', async () => {
     const { rec, client: c } = connect({ kind: 'sseReplay', file: 'sse/main-sse-events.txt', repeat: 100 }, { watchdogMs: 5_000 });
     const monitor = blockMonitor();
-    await until(() => c.stats().eventsTotal, 448_500, 60_000);
+    await reaches(() => c.stats().eventsTotal, 448_500, 60_000);
     const { maxBlockMs, maxLateMs } = monitor.stop();
     await c.stop();
     const logs = rec.count(kind('log'));
@@ -112,7 +108,7 @@ describe('against the fake hub', () => {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const t0 = Date.now();
     const { rec, client: c } = connect({ kind: 'sseReplay', file: 'sse/capability-change-sse-events.txt', speed: 200 });
-    await until(() => c.stats().eventsTotal, total);
+    await reaches(() => c.stats().eventsTotal, total);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(((total - 1) * 1000) / 200 - 20);
     expect(rec.count((o) => o.kind === 'subscription' && o.type === 'tool_list_changed')).toBe(1);
     expect(c.stats().invalidTotal).toEqual({});
@@ -154,7 +150,7 @@ describe('against the fake hub', () => {
   test('204: "SSE unsupported" said once, retried at the max backoff (faults A17)', async () => {
     const before = hub.requests.length;
     const { rec } = connect({ kind: 'sseStatus', code: 204 }, { backoff: { initialMs: 10, maxMs: 60 } });
-    await until(() => hub.requests.length - before, 4);
+    await reaches(() => hub.requests.length - before, 4);
     expect(rec.seen.filter(closes)).toEqual([expect.objectContaining({ reason: 'unsupported', retryInMs: 60 })]);
   });
 

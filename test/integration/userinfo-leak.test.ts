@@ -15,6 +15,7 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { startReceiver } from '../support/receiver.js';
 import { tempDir } from '../support/temp-dir.js';
+import { waitUntil } from '../support/wait.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -36,14 +37,6 @@ const get = (url: string) => new Promise<string>((resolve, reject) => {
     res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve(body));
   }).on('error', reject);
 });
-
-async function until(pred: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('F6 receivers echoing the Basic auth of URL userinfo: the secret is in no store byte, log line, command output or API route', async () => {
   const rejecting = await startReceiver({ kind: 'echoAuth', status: 400 });
@@ -68,15 +61,17 @@ test('F6 receivers echoing the Basic auth of URL userinfo: the secret is in no s
   await rejecting.waitFor(1, 30_000);
   expect(rejecting.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(userinfo).toString('base64')}`);
   const health = join(state, 'notifier-health.json');
-  await until(() => existsSync(health) && readFileSync(health, 'utf8').includes('"hook"'), 'notifier-health.json to name hook');
+  await waitUntil(() => existsSync(health) && readFileSync(health, 'utf8').includes('"hook"'), { what: 'notifier-health.json to name hook', timeoutMs: 30_000, everyMs: 100 });
   await down.waitFor(2, 30_000);
   const global = ['--state-dir', state, '--config', config];
   const events = () => runCli(['history', '--events', ...global], env);
   // The notifier.broken alert is stored firing, with its summary (the error text) in its event.
-  const end = Date.now() + 15_000;
-  let history = await events();
-  while (!history.stdout.includes('notifier.broken') && Date.now() < end) history = await events();
-  expect(history.stdout).toContain('notifier.broken');
+  let listed = '';
+  const history = await waitUntil(async () => {
+    const h = await events();
+    listed = h.stdout;
+    return h.stdout.includes('notifier.broken') && h;
+  }, { what: 'notifier.broken in history --events', timeoutMs: 15_000, describe: () => listed.slice(-2_000) });
   expect(history.stdout).toContain('Basic <redacted>');
 
   const places: Record<string, string> = {

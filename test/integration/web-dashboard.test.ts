@@ -10,7 +10,8 @@ import { everythingServer, launchHub, testServer } from '../../src/demo/hub-laun
 import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { startHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
-import { freePort, until } from '../support/prometheus.js';
+import { freePort } from '../support/prometheus.js';
+import { waitUntil } from '../support/wait.js';
 import { skipUnless, tool } from '../support/requires.js';
 
 const CHROMIUM = tool('chromium', 'chromium');
@@ -25,7 +26,7 @@ test('loads, draws charts, shows a killed child as DEAD live, renders hostile na
   const port = await freePort();
   startDaemonProcess(hub, stateDir(), ['--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
   const base = `http://127.0.0.1:${port}`;
-  await until('the daemon serving /', async () => ((await httpRequest(base, '/')).status === 200 ? true : undefined), 15_000);
+  await waitUntil(async () => (await httpRequest(base, '/')).status === 200, { what: 'the daemon serving /', timeoutMs: 15_000 });
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
@@ -76,7 +77,7 @@ test('with a token: the browser is sent to the sign-in form, a wrong token is re
   writeFileSync(join(state, 'config.yaml'), `http:\n  token: ${token}\n`);
   startDaemonProcess(hub, state, ['--config', join(state, 'config.yaml'), '--listen', `127.0.0.1:${port}`, '--no-sse'], cleanups);
   const base = `http://127.0.0.1:${port}`;
-  await until('the daemon serving /login', async () => ((await httpRequest(base, '/login')).status === 200 ? true : undefined), 15_000);
+  await waitUntil(async () => (await httpRequest(base, '/login')).status === 200, { what: 'the daemon serving /login', timeoutMs: 15_000 });
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });

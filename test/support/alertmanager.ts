@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from './fake-daemon-view.js';
-import { freePort, until } from './prometheus.js';
+import { freePort } from './prometheus.js';
 import { tool, which, type Requirement } from './requires.js';
+import { waitUntil } from './wait.js';
 
 /** Debian's `prometheus-alertmanager` (upstream's binary is `alertmanager`; either will do). */
 export function alertmanagerTool(): Requirement & { path: string | undefined } {
@@ -40,7 +41,7 @@ export async function startAlertmanager(bin: string, configYaml: string): Promis
     am.kill('SIGTERM');
   });
   try {
-    await until('alertmanager ready', async () => ((await httpRequest(`http://${address}`, '/-/ready')).status === 200 ? true : undefined), 20_000, () => stderr);
+    await waitUntil(async () => (await httpRequest(`http://${address}`, '/-/ready')).status === 200, { what: 'alertmanager ready', timeoutMs: 20_000, everyMs: 250, describe: () => stderr });
   } catch (err) {
     await stop();
     throw err;

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { RunningHub } from '../../src/demo/hub-launcher.js';
 import { CLI_PATH, isolatedEnv } from './cli.js';
 import { tempDir } from './temp-dir.js';
+import { waitUntil } from './wait.js';
 
 export interface StoredEvent { type: string; server: string | null; data: string | null; t: number }
 export interface StoredSample { name: string; labels: string; t: number; v: number | null; err: string | null }
@@ -57,15 +58,18 @@ export function storedSamples(state: string, name: string): StoredSample[] {
   return readDb<StoredSample>(state, `SELECT s.name, s.labels, r.t, r.v, r.err FROM samples r JOIN series s ON s.id = r.series_id WHERE s.name = '${name.replace(/'/g, "''")}' ORDER BY r.t`);
 }
 
-/** Polls the store until `pred` holds for what `read` returns; throws with what it had. */
+/** Polls the store until `pred` holds for something `read` returns; throws with the last rows it had. */
 export async function waitForStored<T>(read: () => T[], pred: (x: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const hit = read().find(pred);
-    if (hit) return hit;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${what} matched; have: ${JSON.stringify(read().slice(-20))}`);
+  let rows: T[] = [];
+  return waitUntil(() => (rows = read()).find(pred), { what: `a stored ${what} to match`, timeoutMs, everyMs: 100, describe: (last) => (last instanceof Error ? last : rows.slice(-20)) });
+}
+
+/**
+ * Waits until the daemon has stored `n` polls of its hub after `since`: time counted in the daemon's own
+ * cycles (each poll is followed by a dispatch), for "nothing more came meanwhile" on a machine of any speed.
+ */
+export async function waitForPolls(state: string, n: number, since = Date.now(), timeoutMs = 20_000): Promise<void> {
+  await waitForStored(() => [storedSamples(state, 'hub.up').filter((r) => r.t > since).length], (k) => k >= n, `${n} polls`, timeoutMs);
 }
 
 /** Waits until the daemon has stored an event matching `pred`. */

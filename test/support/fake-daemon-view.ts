@@ -79,7 +79,7 @@ export class FakeDaemonView implements DaemonView {
     samples.push({ hub, name: 'hub.health_latency_ms', t, v: p.latencyMs ?? 3 });
     samples.push({ hub, name: 'hub.health_fast', t, v: (p.latencyMs ?? 3) <= this.cfg.slo.latency_threshold ? 1 : 0 });
     if (p.rssBytes !== undefined) samples.push({ hub, name: 'hub.rss_bytes', t, v: p.rssBytes });
-    if (this.lastState.get(hub) !== state) events.push({ hub, t, type: 'hub_state', data: { state, source: 'poll' } });
+    if (this.lastState.get(hub) !== state) events.push({ hub, t, type: 'hub_state', data: { state, source: 'poll', pid: null } });
     this.lastState.set(hub, state);
     for (const s of p.servers ?? []) {
       const labels = { server: s.name };
@@ -89,7 +89,7 @@ export class FakeDaemonView implements DaemonView {
       const verdict = s.verdict ?? (s.up === undefined ? 'disabled' : s.up ? 'up' : 'down');
       const key = `${hub}\u0000${s.name}`;
       if (this.lastVerdict.get(key) !== verdict) {
-        events.push({ hub, t, type: verdict === 'dead' ? 'server_dead' : 'server_status', server: s.name, data: { from: this.lastVerdict.get(key) ?? null, to: verdict } });
+        events.push({ hub, t, type: verdict === 'dead' ? 'server_dead' : 'server_status', server: s.name, data: { from: this.lastVerdict.get(key) ?? null, to: verdict, message: '' } });
       }
       this.lastVerdict.set(key, verdict);
     }

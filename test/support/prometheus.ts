@@ -15,17 +15,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Calls `fn` every 250 ms until it returns something, or throws naming `what` and `describe()`. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, describe: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await fn().catch(() => undefined);
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms. ${describe()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 export interface RunningPrometheus {
   api: string;
   stderr(): string;

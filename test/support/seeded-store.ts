@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertStore, type AlertRow } from '../../src/store/alert-store.js';
-import { Store, type EventInput, type SampleInput } from '../../src/store/store.js';
+import { Store, type NewEvent, type SampleInput } from '../../src/store/store.js';
 
 export const T0 = Date.UTC(2026, 0, 5);
 export const MIN = 60_000;
@@ -97,8 +97,8 @@ export function seedStore(): { root: string; stateDir: string; cleanup: () => vo
 /** The first poll at or after `t`. */
 const poll = (t: number) => Math.ceil((t - POLL_OFFSET) / MIN) * MIN + POLL_OFFSET;
 
-function events(): EventInput[] {
-  const ev: EventInput[] = [];
+function events(): NewEvent[] {
+  const ev: NewEvent[] = [];
   const down = (server: string, [a, b]: readonly [number, number], dead = false) => ev.push(
     { hub: HUB_A, t: poll(a), type: dead ? 'server_dead' : 'server_status', server, data: { from: 'up', to: dead ? 'dead' : 'down', message: 'x' } },
     { hub: HUB_A, t: poll(b), type: 'server_status', server, data: { from: dead ? 'dead' : 'down', to: 'up', message: 'connected' } },
@@ -106,7 +106,7 @@ function events(): EventInput[] {
   for (const o of OUTAGES.flaky) down('flaky', o);
   down('crashy', OUTAGES.crashy, true);
   down(HOSTILE, OUTAGES.hostile);
-  ev.push({ hub: HUB_A, t: poll(OUTAGES.hubA[0]), type: 'poll_failed', data: { failure: 'refused' } },
+  ev.push({ hub: HUB_A, t: poll(OUTAGES.hubA[0]), type: 'poll_failed', data: { failure: 'refused', message: 'connect ECONNREFUSED' } },
     { hub: HUB_A, t: poll(OUTAGES.hubA[1]), type: 'poll_recovered', data: { after: 'refused' } });
   const day4 = T0 + 4 * DAY;
   const log = (t: number, server: string | undefined, level: string, code?: string) =>
@@ -127,7 +127,7 @@ function events(): EventInput[] {
   // The firing event keeps the text it fired with; the resolved row (and its event) the passing text.
   for (const a of alertRows()) {
     const data = { rule: a.rule, severity: a.severity, fingerprint: a.fingerprint };
-    ev.push({ hub: a.hub, t: a.firedAt! + 1_500, type: 'alert_firing', server: a.labels.server, data: { ...data, summary: FIRING_TEXT[a.fingerprint] } },
+    ev.push({ hub: a.hub, t: a.firedAt! + 1_500, type: 'alert_firing', server: a.labels.server, data: { ...data, summary: FIRING_TEXT[a.fingerprint] ?? a.summary } },
       { hub: a.hub, t: a.resolvedAt! + 1_500, type: 'alert_resolved', server: a.labels.server, data: { ...data, summary: a.summary } });
   }
   // An episode known only from its events (its row is gone): in the previous week of a weekly report.

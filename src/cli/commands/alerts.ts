@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { formatElapsed, parseDuration, DURATION_HINT } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { AlertRow, SilenceRow } from '../../store/alert-store.js';
 import { toSafeJson } from '../../views/json.js';

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { buildResult } from '../../evaluate/check.js';
 import { evaluateAnomalies, type AnomalyInputs, type LogWindowFacts } from '../../evaluate/anomalies.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';

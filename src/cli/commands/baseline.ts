@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { isMonitorError, UsageError } from '../../errors.js';
 import { compareBaselines, readComparable } from '../../evaluate/baseline-compare.js';
 import { parseJsonSafe, isRecord, own } from '../../sources/safe-json.js';
 import { renderBaselineList, renderCompareText, type BaselineListEntry } from '../../views/baseline-text.js';
@@ -21,7 +21,7 @@ function pinState(stateDir: string): { pin?: PinnedRef; problem?: string } {
   try {
     return { pin: readPinnedRef(stateDir) };
   } catch (err) {
-    if (err instanceof UsageError) return { problem: err.message };
+    if (isMonitorError(err, 'USAGE')) return { problem: err.message };
     throw err;
   }
 }

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
 import { canonicalPath } from '../../config/paths.js';
@@ -47,7 +47,7 @@ async function resolveConfig(g: GlobalOptions, flags: DaemonFlags): Promise<Reso
   try {
     return { cfg, targets: discoverHubs({ flagHubs: g.hubs, configHubs: cfg.hubs, env: process.env, stateDir: g.stateDir }) };
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
 }
 
@@ -106,7 +106,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         ],
       },
       startSse: o.cfg.collect.sse
-        ? (s) => startSseClient({ ...s, clock, onObservation: (obs) => s.onObservation(obs as never) })
+        ? (s) => startSseClient({ ...s, clock })
         : undefined,
     }),
     stateDir: g.stateDir, log, now: () => Date.now(),
@@ -158,11 +158,12 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
       await host.stop();
       store.close();
       lock.release();
-      throw (err as { code?: string }).code === 'USAGE' ? new UsageError((err as Error).message) : err;
+      throw err;
     }
   }
-  if (store.openInfo.corruptMovedTo) {
-    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo: store.openInfo.corruptMovedTo } })));
+  const movedTo = store.openInfo.corruptMovedTo;
+  if (movedTo) {
+    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo } })));
   }
 
   await new Promise<void>((resolve) => {

@@ -7,14 +7,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';
 import { resolveHubPid } from '../../sources/port-owner.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
 import { cpuBetween, readTree, type TreeReading } from '../../sources/process-meter.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession } from '../hub-poll.js';
-import { eventText, hubView, type EventLine, type HubExtras, type HubView } from '../../views/dashboard/model.js';
+import { eventText, hubView, liveEventLine, type EventLine, type HubExtras, type HubView } from '../../views/dashboard/model.js';
 
 const HISTORY = 120;
 const push = (xs: number[], v: number | undefined) => { if (v !== undefined && Number.isFinite(v)) { xs.push(v); if (xs.length > HISTORY) xs.shift(); } };
@@ -45,10 +45,9 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
       const c = startSseClient({
         url: hub.target.url, hub: hub.target.url,
         onObservation: (o) => {
-          const rec = o as unknown as { kind: string; at: number; state?: string; type?: string; server?: string; message?: string; level?: string; payload?: { server?: string } };
-          const text = rec.kind === 'hub_state' ? `hub ${rec.state ?? '?'}` : rec.kind === 'subscription' ? String(rec.type) : rec.kind === 'log' && rec.level !== 'debug' ? `${rec.level}: ${rec.message ?? ''}` : rec.kind === 'log' && /transport closed/.test(rec.message ?? '') ? String(rec.message) : undefined;
-          if (text === undefined) return;
-          hub.events.push({ t: rec.at, text, ...(rec.server ?? rec.payload?.server ? { server: rec.server ?? rec.payload?.server } : {}) });
+          const line = liveEventLine(o);
+          if (line === undefined) return;
+          hub.events.push(line);
           if (hub.events.length > 50) hub.events.shift();
         },
       });
@@ -76,7 +75,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
       const now = storeTime(store, Date.now()).now; // the daemon's time line (ahead after a step back, faults F7)
       const values = (name: string) => (store.querySamples({ hub: hub.target.url, name, from: now - 3_600_000, to: now + 1, resolution: 'raw' }) as { v: number | null }[]).flatMap((r) => (r.v === null ? [] : [r.v])).slice(-HISTORY);
       const events = store.queryEvents({ hub: hub.target.url, from: now - 86_400_000, to: now + 1, limit: 30, order: 'desc' }).reverse()
-        .map((e) => ({ t: e.t, text: eventText(e.type, e.data), ...(e.server ? { server: e.server } : {}) }));
+        .map((e) => ({ t: e.t, text: eventText(e), ...(e.server ? { server: e.server } : {}) }));
       // Alerts about the monitor itself (config reload, a broken receiver) carry no hub: shown with the first.
       const mine = (a: { hub: string }) => a.hub === hub.target.url || (a.hub === '' && hub === hubs[0]);
       const alerts = alertStore.openAlerts().filter((a) => mine(a) && a.state === 'firing').map((a) => ({ severity: a.severity, text: a.summary, sinceMs: Math.max(0, now - (a.firedAt ?? now)) }));

@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import { renderAlertmanager } from '../../export/alertmanager.js';
 import { renderGrafanaDashboard } from '../../export/grafana.js';

@@ -8,7 +8,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
+import { EVENT_TYPES, eventRow } from '../../model/events.js';
 import { writeFileAtomic } from '../../store/files.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { toCsv } from '../../views/csv.js';
@@ -34,7 +35,7 @@ export interface HistoryFlags {
 }
 
 /** A time: an ISO timestamp, or a duration meaning "that long ago". */
-function parseTime(text: string, now: number, flag: string): number {
+export function parseTime(text: string, now: number, flag: string): number {
   const ago = parseDuration(text);
   if (ago !== undefined) return now - ago;
   const t = Date.parse(text);
@@ -76,7 +77,6 @@ function checkHub(store: Store, hub: string | undefined): void {
 /** Checks --events <type> against the types the daemon records and the ones stored. */
 async function checkEventType(store: Store, type: string | undefined): Promise<void> {
   if (type === undefined) return;
-  const { EVENT_TYPES } = await import('../../daemon/event-types.js');
   const types = [...new Set([...EVENT_TYPES, ...store.eventTypes()])].sort();
   if (!types.includes(type)) throw new UsageError(`--events: no event type ${JSON.stringify(type)}${known('types', types)}`);
 }
@@ -147,7 +147,7 @@ async function readTable(stateDir: string, hub: string | undefined, f: HistoryFl
     if (f.events !== undefined && f.events !== false) {
       const type = typeof f.events === 'string' ? f.events : undefined;
       await checkEventType(store, type);
-      const rows = store.queryEvents({ hub, type, from, to, limit });
+      const rows = store.queryEvents({ hub, type, from, to, limit }).map(eventRow);
       return { json: { from, to, events: rows }, header: ['time', 'hub', 'type', 'server', 'data'], rows: rows.map((e) => [new Date(e.t).toISOString(), e.hub, e.type, e.server, e.data ?? '']) };
     }
     if (!f.series) {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DURATION_HINT, formatDuration, parseDuration } from '../../config/duration.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { buildBaseline } from '../../evaluate/baseline.js';
 import { createHubAgent } from '../../sources/http-get.js';
 import { ensureStateDir, writeFileAtomic } from '../../store/files.js';
@@ -70,7 +70,7 @@ function prepareDir(stateDir: string, name: string | undefined): { dir: string; 
   try {
     dir = ensureStateDir(baselinesDir(stateDir), { allowNetworkFs: true }).dir; // plain files: no SQLite locking concern
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
   const taken = (n: string) => existsSync(join(dir, `${n}.json`)) || existsSync(join(dir, `${n}.md`));
   if (name !== undefined) {

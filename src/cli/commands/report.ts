@@ -7,7 +7,7 @@
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { MonitorConfig } from '../../config/defaults.js';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { buildReport } from '../../evaluate/report.js';
 import type { ReportKind, ReportModel } from '../../evaluate/report-model.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';

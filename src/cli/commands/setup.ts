@@ -6,7 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 import { sanitizeTerminal as clean } from '../../views/sanitize.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { CommandRun } from '../render-result.js';

@@ -11,6 +11,7 @@ import { formatDuration, formatElapsed, inFuture } from '../../config/duration.j
 import { toSafeJson } from '../../views/json.js';
 import { sanitizeTerminal as clean } from '../../views/sanitize.js';
 import { canonicalPath } from '../../config/paths.js';
+import { isMonitorError } from '../../errors.js';
 import type { MonitorConfig } from '../../config/defaults.js';
 import type { LockInfo } from '../../store/lock-file.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -32,8 +33,7 @@ async function statusConfig(g: GlobalOptions, daemon: LockInfo | undefined): Pro
     const daemonsFile = daemon?.configFile !== undefined && canonicalPath(daemon.configFile) === canonicalPath(configFile);
     if (g.configExplicit && !daemonsFile) throw err;
     const { defaultConfig } = await import('../../config/defaults.js');
-    const { ConfigError } = await import('../../config/errors.js');
-    if (!(err instanceof ConfigError)) throw err;
+    if (!isMonitorError(err, 'CONFIG_INVALID')) throw err;
     return { cfg: defaultConfig(), configFile, configError: err.message };
   }
 }

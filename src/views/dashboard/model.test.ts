@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config/defaults.js';
+import { decodeEvent } from '../../model/events.js';
 import { parseHealth } from '../../sources/hub-models.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
-import { alertAge, eventText, humanDuration, hubView, sparkline, uptimeText } from './model.js';
+import { alertAge, eventText, humanDuration, hubView, liveEventLine, sparkline, uptimeText } from './model.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/fixtures/hub/${name}`, import.meta.url), 'utf8')) as unknown;
 
@@ -50,10 +51,25 @@ test('sparkline: min to max over the last width values; flat and empty series', 
   expect(sparkline([1, NaN, 2, Infinity, 3], 2)).toBe('▁█');
 });
 
-test('event lines say what happened', () => {
-  expect(eventText('server_status', { from: 'up', to: 'dead' })).toBe('status up → dead');
-  expect(eventText('tool_list_changed', { added: [1, 2], removed: [] })).toBe('tools changed +2 -0');
-  expect(eventText('something_new', null)).toBe('something_new');
+test('event lines say what happened; a row that fits no catalogue entry shows its stored type', () => {
+  const text = (type: string, data: unknown) => eventText(decodeEvent({ id: 1, hub: 'h', t: 1, type, server: null, data }));
+  expect(text('server_status', { from: 'up', to: 'dead', message: 'm' })).toBe('status up → dead');
+  expect(text('server_status', { from: null, to: 'up', message: 'm' })).toBe('status up');
+  expect(text('tool_list_changed', { added: ['a', 'b'], removed: [], changed: [], count: 2 })).toBe('tools changed +2 -0');
+  expect(text('tool_list_changed', { baseline: true, count: 2 })).toBe('tools changed');
+  expect(text('alert_firing', { rule: 'r', severity: 'critical', fingerprint: 'f', summary: 's: down' })).toBe('ALERT critical s: down');
+  expect(text('tool_list_changed', { added: [1, 2], removed: [] })).toBe('tool_list_changed');
+  expect(text('something_new', null)).toBe('something_new');
+  expect(text('sse_open', undefined)).toBe('sse_open');
+});
+
+test('live SSE lines: hub state, subscriptions, warnings and transport closes; debug chatter is not shown', () => {
+  expect(liveEventLine({ kind: 'hub_state', hub: 'h', at: 5, state: 'ready' })).toEqual({ t: 5, text: 'hub ready' });
+  expect(liveEventLine({ kind: 'subscription', hub: 'h', at: 6, type: 'tool_list_changed', payload: { server: 'fs' } })).toEqual({ t: 6, text: 'tool_list_changed', server: 'fs' });
+  expect(liveEventLine({ kind: 'log', hub: 'h', at: 7, level: 'error', message: 'boom', server: 'fs' })).toEqual({ t: 7, text: 'error: boom', server: 'fs' });
+  expect(liveEventLine({ kind: 'log', hub: 'h', at: 8, level: 'debug', message: "'fs' transport closed" })).toEqual({ t: 8, text: "'fs' transport closed" });
+  expect(liveEventLine({ kind: 'log', hub: 'h', at: 9, level: 'debug', message: 'tick' })).toBeUndefined();
+  expect(liveEventLine({ kind: 'heartbeat', hub: 'h', at: 10 })).toBeUndefined();
 });
 
 test.each([

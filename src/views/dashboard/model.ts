@@ -6,7 +6,9 @@
 import type { MonitorConfig } from '../../config/defaults.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import type { Level } from '../../evaluate/types.js';
+import type { StoredEvent } from '../../model/events.js';
 import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { SseObservation } from '../../sources/sse-types.js';
 import { sanitizeTerminal } from '../sanitize.js';
 
 export interface ServerRow {
@@ -156,18 +158,33 @@ export function sparkline(values: readonly number[], width: number): string {
   return xs.map((v) => BARS[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join('');
 }
 
-/** Text of a stored or live event, one line. */
-export function eventText(type: string, data: unknown): string {
-  const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
-  switch (type) {
-    case 'server_status': return d.from === null || d.from === undefined ? `status ${String(d.to ?? '?')}` : `status ${String(d.from)} → ${String(d.to ?? '?')}`;
+/** Text of a stored event, one line. */
+export function eventText(e: StoredEvent): string {
+  switch (e.type) {
+    case 'server_status': return e.data.from === null ? `status ${e.data.to}` : `status ${e.data.from} → ${e.data.to}`;
     case 'server_dead': return 'dead while the hub says connected';
-    case 'hub_state': return `hub ${String(d.state ?? '?')}`;
-    case 'tool_list_changed': return `tools changed${Array.isArray(d.added) ? ` +${d.added.length}` : ''}${Array.isArray(d.removed) ? ` -${d.removed.length}` : ''}`;
-    case 'log': return `${String(d.level ?? 'log')}: ${String(d.message ?? '')}`;
-    case 'alert_firing': return `ALERT ${String(d.severity ?? '')} ${String(d.summary ?? d.rule ?? '')}`;
-    case 'alert_resolved': return `resolved ${String(d.summary ?? d.rule ?? '')}`;
-    case 'probe_disagreement': return `probe: ${String(d.outcome ?? '?')} while the hub says connected`;
-    default: return type;
+    case 'hub_state': return `hub ${e.data.state ?? '?'}`;
+    case 'tool_list_changed': return 'added' in e.data ? `tools changed +${e.data.added.length} -${e.data.removed.length}` : 'tools changed';
+    case 'log': return `${e.data.level}: ${e.data.message}`;
+    case 'alert_firing': return `ALERT ${e.data.severity} ${e.data.summary}`;
+    case 'alert_resolved': return `resolved ${e.data.summary}`;
+    case 'probe_disagreement': return `probe: ${e.data.outcome} while the hub says connected`;
+    case 'unknown': return e.storedType;
+    default: return e.type;
   }
+}
+
+/** A line for what the SSE stream says live (the dashboard without a daemon's store). */
+export function liveEventLine(o: SseObservation): EventLine | undefined {
+  let text: string | undefined;
+  let server: string | undefined;
+  if (o.kind === 'hub_state') text = `hub ${o.state}`;
+  else if (o.kind === 'subscription') {
+    text = o.type;
+    server = o.server ?? (typeof o.payload.server === 'string' ? o.payload.server : undefined);
+  } else if (o.kind === 'log') {
+    if (o.level !== 'debug' || /transport closed/.test(o.message)) text = o.level !== 'debug' ? `${o.level}: ${o.message}` : o.message;
+    server = o.server;
+  }
+  return text === undefined ? undefined : { t: o.at, text, ...(server ? { server } : {}) };
 }

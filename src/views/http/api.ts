@@ -3,10 +3,12 @@
  * the daemon view at request time. Every answer is bounded: series count, points, event rows and the
  * time span per resolution are capped, so no query can make the daemon read its whole history.
  */
+import { eventRow } from '../../model/events.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { escapeUnsafeJson } from '../../sources/safe-json.js';
 import type { Labels } from '../../store/store.js';
-import { ParamError, parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
+import { ParamError } from '../../errors.js';
+import { parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
 import { levelNumber, readHubs } from './snapshot.js';
 import type { DaemonView } from './view.js';
 
@@ -141,7 +143,7 @@ function events(view: DaemonView, search: URLSearchParams): unknown {
   const type = parseName(p.get('type'), 'type', false);
   const { from, to } = parseRange(p, view.now(), DAY, 400 * DAY);
   const limit = parseLimit(p.get('limit'), 100, MAX_EVENTS);
-  const rows = view.store().queryEvents({ hub, type, from, to, limit, order: 'desc' });
+  const rows = view.store().queryEvents({ hub, type, from, to, limit, order: 'desc' }).map(eventRow);
   return { from, to, limit, events: rows, truncated: rows.length === limit };
 }
 

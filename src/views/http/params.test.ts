@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ParamError, parseChoice, parseLimit, parseName, parseRange, parseTimeParam, readParams } from './params.js';
+import { ParamError } from '../../errors.js';
+import { parseChoice, parseLimit, parseName, parseRange, parseTimeParam, readParams } from './params.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const q = (s: string) => new URLSearchParams(s);

@@ -4,14 +4,7 @@
  * last hour" is a wrong chart nobody notices).
  */
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
-
-/** A bad query parameter: the server answers 400 `{ error, parameter }`. */
-export class ParamError extends Error {
-  readonly code = 'BAD_PARAMETER';
-  constructor(readonly parameter: string, message: string) {
-    super(`${parameter}: ${message}`);
-  }
-}
+import { ParamError } from '../../errors.js';
 
 /** Longest parameter value we read at all (hub URLs included). */
 const MAX_VALUE_LENGTH = 2_048;

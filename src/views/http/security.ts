@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { UsageError } from '../../config/errors.js';
+import { UsageError } from '../../errors.js';
 
 /** Headers on every response: nothing here may be framed, sniffed, cached or leak a referrer. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

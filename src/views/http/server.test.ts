@@ -138,7 +138,7 @@ describe('routes', () => {
     const v = seeded();
     const firedAt = NOW - 120_000;
     v.alert({ rule: 'server.status', hub: HUB, fingerprint: 'fp-crashy', state: 'resolved', firedAt, resolvedAt: NOW - 60_000, summary: 'crashy: connected, up 6s' });
-    v.db.insertEvents([{ hub: HUB, t: firedAt + 3, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
+    v.db.insertEvents([{ hub: HUB, t: firedAt + 3, type: 'alert_firing', server: 'crashy', data: { fingerprint: 'fp-crashy', rule: 'server.status', severity: 'critical', summary: 'crashy: dead: the hub says connected, but uptime stayed 0' } }]);
     const body = json((await httpRequest((await start(v)).url, '/api/alerts')).body);
     expect(body.resolved).toMatchObject([{ summary: 'crashy: connected, up 6s', firedSummary: 'crashy: dead: the hub says connected, but uptime stayed 0' }]);
   });

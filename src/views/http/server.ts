@@ -10,13 +10,13 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { UsageError } from '../../config/errors.js';
+import { isMonitorError, UsageError, type ParamError } from '../../errors.js';
 import { systemClock, type Clock } from '../../daemon/clock.js';
 import { createMetrics } from '../metrics.js';
 import { API_ROUTES, toJsonBody } from './api.js';
 import { HttpAuth } from './auth.js';
 import { ConnectionGuard, type GuardCounts } from './connection-guard.js';
-import { ParamError, readParams } from './params.js';
+import { readParams } from './params.js';
 import { HTML_TYPE, send, sendError } from './respond.js';
 import { defaultAllowedHosts, hostWithPort, isHostAllowed, isLoopbackHost, repeatedHeader, SECURITY_HEADERS, validateListen, type AuthLimits } from './security.js';
 import { SseBroadcaster } from './sse.js';
@@ -195,7 +195,7 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
   }, (req, res) => {
     guard.requestStarted(req, res);
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof ParamError) return sendError(res, 400, err.message, {}, { parameter: err.parameter });
+      if (isMonitorError(err, 'BAD_PARAMETER')) return sendError(res, 400, err.message, {}, { parameter: (err as ParamError).parameter });
       d.log.warn({ route: req.url?.split('?')[0]?.slice(0, 100), err: String(err) }, 'http: request failed');
       if (!res.headersSent) sendError(res, 500, 'internal error; see the daemon log');
       else res.destroy();

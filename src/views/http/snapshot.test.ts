@@ -22,8 +22,8 @@ test('verdicts and the hub state follow new events between reads; the latest by 
 
   // A row stored late with an older time does not override the newer verdict or state.
   v.db.insertEvents([
-    { hub: HUB, t: t0 - 8_000, type: 'server_status', server: 'a', data: { to: 'up' } },
-    { hub: HUB, t: t0 - 8_000, type: 'hub_state', data: { state: 'ready' } },
+    { hub: HUB, t: t0 - 8_000, type: 'server_status', server: 'a', data: { from: null, to: 'up', message: 'connected' } },
+    { hub: HUB, t: t0 - 8_000, type: 'hub_state', data: { state: 'ready', source: 'poll', pid: null } },
   ]);
   [hub] = readHubs(v);
   expect(hub!.servers.find((s) => s.name === 'a')!.verdict).toBe('dead');

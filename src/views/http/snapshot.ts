@@ -9,7 +9,7 @@ import { levelFromAlerts } from '../../evaluate/level.js';
 import type { Level } from '../../evaluate/types.js';
 import { KNOWN_HUB_STATES } from '../../sources/hub-models.js';
 import type { AlertRow } from '../../store/alert-store.js';
-import type { StoredEvent } from '../../store/queries.js';
+import type { EventType, StoredEvent } from '../../model/events.js';
 import type { DaemonView, HubStatusView, StoreReader } from './view.js';
 
 /** One server at its hub's latest successful poll. */
@@ -91,18 +91,17 @@ interface HubEventState {
 interface Stamped { t: number; id: number; value: string }
 const newer = (e: StoredEvent, cur: Stamped | undefined): boolean => !cur || e.t > cur.t || (e.t === cur.t && e.id > cur.id);
 
-const VERDICT_TYPES = ['server_status', 'server_dead', 'hub_state'] as const;
+const VERDICT_TYPES = ['server_status', 'server_dead', 'hub_state'] as const satisfies readonly EventType[];
 /** Per store and hub, the events read so far: a scrape reads only the events stored since the last one. */
 const eventStates = new WeakMap<object, Map<string, HubEventState>>();
 
 function applyEvents(state: HubEventState, events: readonly StoredEvent[]): void {
   for (const e of events) {
     state.cursor = Math.max(state.cursor, e.id);
-    const data = e.data as { to?: unknown; state?: unknown } | undefined;
     if (e.type === 'hub_state') {
-      if (newer(e, state.hubState)) state.hubState = { t: e.t, id: e.id, value: typeof data?.state === 'string' ? data.state : 'unknown' };
-    } else if (e.server !== null && e.t >= state.since && newer(e, state.verdicts.get(e.server))) {
-      state.verdicts.set(e.server, { t: e.t, id: e.id, value: e.type === 'server_dead' ? 'dead' : typeof data?.to === 'string' ? data.to : 'unknown' });
+      if (newer(e, state.hubState)) state.hubState = { t: e.t, id: e.id, value: e.data.state ?? 'unknown' };
+    } else if ((e.type === 'server_status' || e.type === 'server_dead') && e.server !== null && e.t >= state.since && newer(e, state.verdicts.get(e.server))) {
+      state.verdicts.set(e.server, { t: e.t, id: e.id, value: e.type === 'server_dead' ? 'dead' : e.data.to });
     }
   }
 }
@@ -121,7 +120,7 @@ function hubEvents(store: StoreReader, hub: string, since: number, now: number):
     perStore.set(hub, state);
     const [lastState] = store.queryEvents({ hub, type: 'hub_state', from: 0, to: now + 1, limit: 1, order: 'desc' });
     const run: StoredEvent[] = [];
-    for (const type of ['server_status', 'server_dead']) run.push(...store.queryEvents({ hub, type, from: since, to: now + 1, limit: VERDICT_EVENTS, order: 'desc' }));
+    for (const type of ['server_status', 'server_dead'] as const) run.push(...store.queryEvents({ hub, type, from: since, to: now + 1, limit: VERDICT_EVENTS, order: 'desc' }));
     applyEvents(state, [...(lastState ? [lastState] : []), ...run].sort((a, b) => a.id - b.id));
   }
   for (;;) {

@@ -1,7 +1,8 @@
 /**
- * The metric names a PromQL expression reads — enough of a lexer to check that an export only queries what
- * the daemon's /metrics serves. Grafana variables ($hub, ${DS}, $__rate_interval) and Sloth's
- * {{.window}} are accepted where PromQL has a duration or a string.
+ * The metric names a PromQL expression reads — enough of a lexer for the export test to check that the
+ * exported rules, SLOs and dashboard only query what the daemon's /metrics serves (a test's tool, not the
+ * product's). Grafana variables ($hub, ${DS}, $__rate_interval) and Sloth's {{.window}} are accepted where
+ * PromQL has a duration or a string.
  */
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'inf', 'nan', 'offset']);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HistoryFacts } from '../evaluate/anomalies.js';
+import type { HistoryFacts } from '../evaluate/history.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HistoryFacts } from '../evaluate/anomalies.js';
+import type { HistoryFacts } from '../evaluate/history.js';
 
 export async function historyFactsIfAny(stateDir: string, hub: string, now: number): Promise<HistoryFacts | undefined> {
   if (!existsSync(join(stateDir, 'history.sqlite'))) return undefined;

@@ -1,6 +1,6 @@
 /**
  * The sampling loop of `measure`. Health requests run open-loop on the daemon's drift-free schedule
- * (slot k at t0 + k·interval, daemon/schedule.ts): each slot sends its request on time whether or not the
+ * (slot k at t0 + k·interval, model/schedule.ts): each slot sends its request on time whether or not the
  * previous one has answered, so a slow answer cannot delay — and hide — the samples after it (coordinated
  * omission). The slower work is spread inside the slots, away from the health request: the LLM metrics
  * routes at +¼ slot (every probe period, and once more in the last slot), each connected server's MCP round
@@ -9,16 +9,16 @@
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { systemClock, type Clock } from '../daemon/clock.js';
-import { schedulePeriodic } from '../daemon/schedule.js';
-import type { HubObservations, LlmSample, ProbeSample } from '../evaluate/baseline.js';
+import { systemClock, type Clock } from '../model/clock.js';
+import { schedulePeriodic } from '../model/schedule.js';
+import type { HubObservations, LlmSample, ProbeSample, MeasureProgress } from '../model/measure.js';
 import { readWorkspaceHubs } from '../sources/discovery.js';
-import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
+import { pollHub } from '../sources/hub-client.js';
+import type { HubSnapshot, HubTarget } from '../model/hub.js';
 import { resolveHubPid } from '../sources/port-owner.js';
 import { isLoopbackUrl } from '../sources/proc.js';
 import { sampleProcessTree } from '../sources/process-sampler.js';
 import { probeServer } from '../sources/server-probe.js';
-import type { MeasureProgress } from '../views/baseline-text.js';
 
 /** How measure samples; durations in ms. */
 export interface SamplerOptions {

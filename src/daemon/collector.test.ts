@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import { HubCollector, type SseObservationLike } from './collector.js';
 import { WriteBuffer } from './write-buffer.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import { RETRY_CAP_MS, StoreHealth } from './store-health.js';
 import { readStoreWriteStatus, STORE_WRITE_FILE } from './store-write-status.js';
 

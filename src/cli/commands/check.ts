@@ -10,7 +10,7 @@ import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, 
 import { readReloadStatus } from '../../daemon/reload-status.js';
 import { freeBytes, readStoreWriteStatus } from '../../daemon/store-write-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
-import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { HubSnapshot } from '../../model/hub.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
 import { probeFindings } from '../probe-findings.js';

@@ -6,7 +6,7 @@
 import type { MonitorConfig } from '../../config/defaults.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import type { Level } from '../../evaluate/types.js';
-import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { HubSnapshot } from '../../model/hub.js';
 import { sanitizeTerminal } from '../sanitize.js';
 
 export interface ServerRow {

@@ -4,7 +4,7 @@
  * time span per resolution are capped, so no query can make the daemon read its whole history.
  */
 import { normaliseHubUrl } from '../../sources/discovery.js';
-import { escapeUnsafeJson } from '../../sources/safe-json.js';
+import { escapeUnsafeJson } from '../../model/json.js';
 import type { Labels } from '../../store/store.js';
 import { ParamError, parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';
 import { levelNumber, readHubs } from './snapshot.js';

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startFakeHub, type FakeHub, type Mode } from '../support/fake-hub.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 let hub: FakeHub;
 beforeEach(async () => { hub = await startFakeHub(); });
@@ -19,7 +20,7 @@ afterEach(async () => { await hub.close(); });
 interface Row { t: number; v: number | null; err: string | null }
 
 function upRows(state: string): Row[] {
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+  const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(`SELECT s.t, s.v, s.err FROM samples s JOIN series x ON x.id = s.series_id WHERE x.name = 'hub.up' ORDER BY s.t`).all() as Row[];
   } finally {
@@ -65,7 +66,7 @@ test('A21 a hub stuck in "starting" is recorded as answering but not up, with no
   const rows = upRows(state);
   expect(rows.length).toBeGreaterThanOrEqual(2);
   expect(rows.every((r) => r.v === 0 && r.err === null)).toBe(true);
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  const db = new Database(historyDbPath(state), { readonly: true });
   try {
     expect(db.prepare("SELECT count(*) AS n FROM series WHERE name = 'server.up'").get()).toEqual({ n: 0 });
   } finally {
@@ -156,7 +157,7 @@ test('A18 a 2,168-event log flood on the SSE stream is summarised and notifies n
     while (Date.now() < end && summaries.length === 0) {
       await new Promise((r) => setTimeout(r, 200));
       try {
-        const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+        const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
         summaries = db.prepare("SELECT data FROM events WHERE type = 'log_summary'").all() as { data: string }[];
         db.close();
       } catch { /* not created yet */ }

@@ -15,6 +15,7 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { startReceiver } from '../support/receiver.js';
 import { tempDir } from '../support/temp-dir.js';
+import { HISTORY_DB_FILE } from '../../src/config/paths.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -96,7 +97,7 @@ test('F6 receivers echoing the Basic auth of URL userinfo: the secret is in no s
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('close', r));
   places['daemon log'] = daemon.stderrText();
-  places['store files'] = readdirSync(state).filter((f) => f.startsWith('history.sqlite')).map((f) => readFileSync(join(state, f)).toString('latin1')).join('');
+  places['store files'] = readdirSync(state).filter((f) => f.startsWith(HISTORY_DB_FILE)).map((f) => readFileSync(join(state, f)).toString('latin1')).join('');
   expect(places['daemon log']).toContain('notification failed');
   expect(Object.fromEntries(Object.entries(places).map(([where, text]) => [where, leaks(text)]))).toEqual(Object.fromEntries(Object.keys(places).map((k) => [k, []])));
 }, 120_000);

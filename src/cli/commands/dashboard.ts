@@ -4,8 +4,8 @@
  * hub's SSE stream (which, like any SSE client, keeps an --auto-shutdown hub alive; `--no-sse` avoids it).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { historyDbPath } from '../../config/paths.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { UsageError } from '../../config/errors.js';
 import { pollHub } from '../../sources/hub-client.js';
@@ -37,7 +37,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   const session = await openHubPollSession({ ...g, timeoutMs: Math.min(g.timeoutMs ?? 5_000, intervalMs) });
   const cfg = session.config;
   const hubs: HubState[] = session.targets.map((target) => ({ target, rss: [], latency: [], events: [] }));
-  const dbPath = join(g.stateDir, 'history.sqlite');
+  const dbPath = historyDbPath(g.stateDir);
   const useStore = existsSync(dbPath);
   const stops: (() => Promise<void> | void)[] = [];
   if (!useStore && opts.sse !== false) {

@@ -10,7 +10,7 @@ import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { UsageError } from '../../config/errors.js';
 import { pollHub } from '../../sources/hub-client.js';
 import type { HubSnapshot, HubTarget } from '../../model/hub.js';
-import { resolveHubPid } from '../../sources/port-owner.js';
+import { locateHubProcess } from '../../sources/hub-process.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
 import { cpuBetween, readTree, type TreeReading } from '../../sources/process-meter.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -64,9 +64,8 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   async function extrasFor(hub: HubState, s: HubSnapshot): Promise<HubExtras> {
     let processFacts: HubExtras['process'];
     if (isLoopbackUrl(hub.target.url) && s.health.ok && s.health.value.pid) {
-      const port = Number(new URL(hub.target.url).port || 80);
-      const pid = resolveHubPid(port, [{ pid: s.health.value.pid, via: 'health' }]);
-      const tree = pid.pid !== undefined && pid.alive ? readTree(pid.pid) : undefined;
+      const { pid } = locateHubProcess(hub.target.url, s.health.value.pid);
+      const tree = pid !== undefined ? readTree(pid) : undefined;
       if (tree) {
         const cpu = hub.lastTree ? cpuBetween(hub.lastTree, tree) : undefined;
         processFacts = { rssBytes: tree.rssBytes, ...(cpu ? { cpu: { hubPercent: cpu.hubCpuPercent, serversPercent: cpu.childrenCpuPercent } } : {}) };

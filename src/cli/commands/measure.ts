@@ -20,7 +20,7 @@ import { shouldUseColor } from '../../views/sanitize.js';
 import { BASELINE_NAME, PINNED, baselinesDir } from '../baseline-files.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession } from '../hub-poll.js';
-import { runMeasurement } from '../measure-sampler.js';
+import { runMeasurement } from '../../sources/measure-sampler.js';
 import type { CommandRun } from '../render-result.js';
 
 /** The flags of `measure`, as commander gives them. */

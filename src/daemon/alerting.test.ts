@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { ProbeResult } from '../sources/server-probe.js';
+import type { ProbeResult } from '../model/probe.js';
 import { useTempStores } from '../../test/support/temp-store.js';
 import { startAlerting } from './alerting.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import { WriteBuffer } from './write-buffer.js';
 import { RecordingNotifier } from '../../test/support/alert-harness.js';
 import { StoreHealth } from './store-health.js';
+import { historyDbPath } from '../config/paths.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const newStore = useTempStores('mhm-alerting-');
@@ -17,7 +18,7 @@ const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 const storeHealth = (stateDir: string, clock: ManualClock) =>
-  new StoreHealth({ dbPath: join(stateDir, 'history.sqlite'), stateDir, clock, log: { info() {}, warn() {}, error() {} }, lastSuccessAt: clock.now() });
+  new StoreHealth({ dbPath: historyDbPath(stateDir), stateDir, clock, log: { info() {}, warn() {}, error() {} }, lastSuccessAt: clock.now() });
 
 test('an idle probe round (some servers only) neither resolves nor touches the alert of a server it did not probe; a full round does', async () => {
   const store = newStore();

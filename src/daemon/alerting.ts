@@ -22,13 +22,13 @@ import { restartedServers } from '../evaluate/flapping.js';
 import { FlapTracker } from './flap-tracker.js';
 import type { Notifier } from '../notify/types.js';
 import { httpGet } from '../sources/http-get.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import type { CanaryResult, ProbeResult } from '../sources/server-probe.js';
+import type { HubSnapshot } from '../model/hub.js';
+import type { CanaryResult, ProbeResult } from '../model/probe.js';
 import { AlertStore } from '../store/alert-store.js';
 import type { Store } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../model/clock.js';
 import type { Logger } from './collector.js';
-import { schedulePeriodic, type Periodic } from './schedule.js';
+import { schedulePeriodic, type Periodic } from '../model/schedule.js';
 import type { WriteBuffer } from './write-buffer.js';
 import type { StoreHealth } from './store-health.js';
 

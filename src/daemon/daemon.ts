@@ -6,11 +6,11 @@
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import { createHubAgent } from '../sources/http-get.js';
-import type { HubTarget } from '../sources/hub-client.js';
-import { systemClock, type Clock } from './clock.js';
+import type { HubTarget } from '../model/hub.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { timelineOf, type ClockJumpData, type TimelineClock } from './timeline.js';
 import { HubCollector, type Logger, type StartSse } from './collector.js';
-import { schedulePeriodic, type Periodic } from './schedule.js';
+import { schedulePeriodic, type Periodic } from '../model/schedule.js';
 import { WriteBuffer } from './write-buffer.js';
 import { scheduledJobs, startJobs } from './jobs.js';
 import { HubProber } from './prober.js';

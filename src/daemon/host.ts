@@ -11,7 +11,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { META_HUB, metaScope } from '../alerts/results.js';
 import type { EventBody } from '../model/events.js';
 import type { Notifier } from '../notify/types.js';
-import type { HubTarget } from '../sources/hub-client.js';
+import type { HubTarget } from '../model/hub.js';
 import type { Logger } from './collector.js';
 import type { RunningDaemon, DaemonOptions } from './daemon.js';
 import { join } from 'node:path';

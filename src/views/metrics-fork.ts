@@ -4,7 +4,8 @@
  * the route. The tool gauges mirror the fork's counters of filter decisions, and say so in their help.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { FILTERING_SERIES, type FilteringNumber } from '../sources/filtering-stats.js';
+import { FILTERING_SERIES } from '../sources/filtering-stats.js';
+import type { FilteringNumber } from '../model/hub.js';
 import type { StoreReader } from './http/view.js';
 
 const GAUGES: readonly [FilteringNumber | 'enabled', string, string][] = [

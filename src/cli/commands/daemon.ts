@@ -11,7 +11,7 @@ import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
 import { canonicalPath } from '../../config/paths.js';
 import { discoverHubs } from '../../sources/discovery.js';
-import { escapeUnsafeJson } from '../../sources/safe-json.js';
+import { escapeUnsafeJson } from '../../model/json.js';
 import type { ResolvedConfig } from '../../daemon/host.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -64,7 +64,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     import('pino'), import('../../daemon/open-state.js'),
     import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
   ]);
-  const [{ Timeline }, { systemClock }] = await Promise.all([import('../../daemon/timeline.js'), import('../../daemon/clock.js')]);
+  const [{ Timeline }, { systemClock }] = await Promise.all([import('../../daemon/timeline.js'), import('../../model/clock.js')]);
   // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
   // the escaping every JSON output shares (faults F5).
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));

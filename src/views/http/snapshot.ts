@@ -7,7 +7,7 @@
  */
 import { levelFromAlerts } from '../../evaluate/level.js';
 import type { Level } from '../../evaluate/types.js';
-import { KNOWN_HUB_STATES } from '../../sources/hub-models.js';
+import { KNOWN_HUB_STATES } from '../../model/hub.js';
 import type { AlertRow } from '../../store/alert-store.js';
 import type { EventType, StoredEvent } from '../../model/events.js';
 import type { DaemonView, HubStatusView, StoreReader } from './view.js';

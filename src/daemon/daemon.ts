@@ -19,6 +19,8 @@ import { startAlerting, type AlertingMemory, type RunningAlerting } from './aler
 import { StoreHealth } from './store-health.js';
 import { readStoreWriteStatus } from './store-write-status.js';
 import { guardWal } from './wal-guard.js';
+import { LiveState } from './live-state.js';
+import { seedLiveState } from './live-seed.js';
 import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -44,7 +46,7 @@ export interface DaemonOptions {
    * Continue this run, its write buffer and store health, and what its alerting kept in memory, instead of
    * starting one: a config reload, no gap, no new run row, nothing held in memory lost.
    */
-  resume?: { run: RunIdentity; buffer: WriteBuffer; health: StoreHealth; alerting?: AlertingMemory };
+  resume?: { run: RunIdentity; buffer: WriteBuffer; health: StoreHealth; live: LiveState; alerting?: AlertingMemory };
 }
 
 /** Which run of the daemon this is. */
@@ -66,6 +68,8 @@ export interface RunningDaemon extends RunIdentity {
   buffer: WriteBuffer;
   /** Whether the store takes writes: the gate of every write, and what /metrics, the log and monitor.store say. */
   health: StoreHealth;
+  /** What /metrics and the API read: every row recorded, in memory (kept across config reloads). */
+  live: LiveState;
   alerting?: RunningAlerting;
   /** Stops collecting and flushes; `endRun: false` leaves the run open for a reloaded config to resume. */
   stop(opts?: { endRun?: boolean }): Promise<void>;
@@ -76,6 +80,8 @@ const RETENTION_EVERY_MS = 3_600_000;
 /** Each committed poll already moves the run's last beat (same transaction); this beat covers a daemon whose polls all fail to write. */
 const BEAT_EVERY_MS = 30_000;
 const WAL_GUARD_EVERY_MS = 5_000;
+/** How far back a start seeds the read model: the longest a poll is shown (views/http/snapshot.ts), at least. */
+const SEED_LOOKBACK_MS = 5 * 60_000;
 
 /** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
 export function startDaemon(o: DaemonOptions): RunningDaemon {
@@ -107,7 +113,13 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   if (o.startSse && !o.resume) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
   }
-  const buffer = o.resume?.buffer ?? new WriteBuffer(store, { runId, gate: health });
+  const live = o.resume?.live ?? new LiveState();
+  // Once per hub: what the store holds from before this run (a reload seeds only hubs it adds).
+  seedLiveState(live, store, o.targets.map((t) => t.url).filter((url) => !live.hub(url)), {
+    now: clock.now(), since: run.startedAt,
+    lookbackMs: Math.max(SEED_LOOKBACK_MS, 3 * cfg.collect.intervalMs, 3 * cfg.probes.intervalMs),
+  });
+  const buffer = o.resume?.buffer ?? new WriteBuffer(store, { runId, gate: health, tap: (samples, events) => live.observe(samples, events) });
   buffer.onDropping = (stats) => log.error({ droppedSamples: stats.droppedSamples, droppedEvents: stats.droppedEvents, pending: stats.pendingSamples + stats.pendingEvents },
     'the store has refused writes for so long that the memory backlog is full: dropping the oldest rows (counted in /metrics)');
   const agent = createHubAgent();
@@ -120,6 +132,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.intervalMs),
     })
     : undefined;
+  live.openAlerts = alerting ? () => alerting.pipeline.openAlerts() : () => [];
   const probersByHub = new Map<string, HubProber>();
   collectors = o.targets.map((target) => new HubCollector(target, {
     cfg, clock, writer: buffer, agent, log, startSse: o.startSse,
@@ -207,6 +220,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     collectors,
     buffer,
     health,
+    live,
     alerting,
     async stop(opts = {}) {
       unsubscribeSteps();

@@ -105,7 +105,7 @@ export class DaemonHost {
     await previous.stop({ endRun: false });
     // Alert state the store refused lives only in memory: the next alerting takes it over.
     const resume = {
-      run: previous.run, buffer: previous.buffer, health: previous.health,
+      run: previous.run, buffer: previous.buffer, health: previous.health, live: previous.live,
       ...(previous.alerting ? { alerting: previous.alerting.memory() } : {}),
     };
     try {

@@ -123,6 +123,7 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
         webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
         source: {
           hubs: () => host.daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
+          live: () => host.daemon.live,
           store: () => live,
           alerts: () => {
             const alerting = host.daemon.alerting;

@@ -21,7 +21,7 @@ test('verdicts and the hub state follow new events between reads; the latest by 
   expect(hub!.counts).toEqual({ up: 1, down: 0, dead: 1 });
 
   // A row stored late with an older time does not override the newer verdict or state.
-  v.db.insertEvents([
+  v.record([], [
     { hub: HUB, t: t0 - 8_000, type: 'server_status', server: 'a', data: { to: 'up' } },
     { hub: HUB, t: t0 - 8_000, type: 'hub_state', data: { state: 'ready' } },
   ]);

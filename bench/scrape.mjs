@@ -101,9 +101,9 @@ function seed(stateDir, hubs, now) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function get(base, path) {
+function get(base, path, viaAgent = agent) {
   const t0 = performance.now();
-  return new Promise((resolve, reject) => http.get(`${base}${path}`, { agent }, (res) => {
+  return new Promise((resolve, reject) => http.get(`${base}${path}`, { agent: viaAgent }, (res) => {
     let n = 0;
     res.on('data', (c) => { n += c.length; });
     res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode, bytes: n }));
@@ -141,7 +141,8 @@ try {
   const base = `http://127.0.0.1:${port}`;
   let ready = false;
   for (const end = Date.now() + 30_000; !ready && Date.now() < end && daemon.exitCode === null;) {
-    ready = await get(base, '/api/hubs').then((r) => r.status === 200 && r.bytes > 0, () => false);
+    // A connection of its own: a kept-alive one idle past the server's 5 s keep-alive would be reset.
+    ready = await get(base, '/api/hubs', false).then((r) => r.status === 200 && r.bytes > 0, () => false);
     if (!ready) await sleep(200);
   }
   if (!ready) throw new Error(`the daemon did not serve ${base}: ${log.slice(-800)}`);

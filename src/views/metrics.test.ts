@@ -289,6 +289,8 @@ describe('robustness', () => {
     expect(value(parse(text), 'mcp_hub_monitor_scrape_errors_total', { hub: HUB })).toBe(1);
     expect(value(parse(text), 'mcp_hub_monitor_outbox_depth')).toBe(0);
     expect(value(parse(text), 'mcp_hub_up', { hub: HUB })).toBe(1);
+    expect(value(parse(text), 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(1);
+    expect(value(parse(text), 'mcp_hub_slo_error_budget_remaining_ratio', { hub: HUB, objective: 'availability' })).toBeUndefined();
     expect(warnings).toEqual([expect.objectContaining({ hub: HUB, err: expect.stringContaining('SQLITE_BUSY') })]);
   });
 

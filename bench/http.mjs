@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { defaultConfig } from '../dist/config/defaults.js';
 import { launchHub, everythingServer, testServer, freePort } from '../dist/demo/hub-launcher.js';
 import { Store } from '../dist/store/store.js';
+import { LiveState } from '../dist/daemon/live-state.js';
+import { seedLiveState } from '../dist/daemon/live-seed.js';
 import { startHttpServer } from '../dist/views/http/server.js';
 
 const scrapes = Number(process.argv[2] ?? 200);
@@ -67,11 +69,14 @@ store.insertEvents(Array.from({ length: 250 }, (_, i) => ({ hub: HUB, t: now - 2
 while (!store.rollup(now).done);
 
 const cfg = defaultConfig();
+// The read model as a daemon restarted on this store has it (seeded once), for /metrics.
+const live = new LiveState();
+seedLiveState(live, store, [HUB], { now, lookbackMs: 5 * 60_000, since: now - DAY });
 const server = await startHttpServer({
   listen: { host: '127.0.0.1', port: 0 }, log: { info() {}, warn() {} },
   source: {
     hubs: () => [{ url: HUB, lastPollAt: now - 1000, lastPollOk: true, sseConnected: true }],
-    store: () => store, alerts: () => undefined,
+    live: () => live, store: () => store, alerts: () => undefined,
     daemon: () => ({ startedAt: now - DAY, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {}, configReload: { ok: true, lastSuccessAt: now - DAY } }),
     config: () => cfg, now: () => Date.now(),
   },

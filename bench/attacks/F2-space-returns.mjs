@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { everythingServer, launchHub } from '../../dist/demo/hub-launcher.js';
+import { historyDbPath } from '../../dist/config/paths.js';
 import {
   fillVolume, freeBytes, freePort, isolatedEnv, metric, mountTmpfs, removeFile, scrape, sleep, startDaemon, startWebhook, tmpfsUnavailable, until, writeConfig,
 } from '../lib/store-faults.mjs';
@@ -18,7 +19,7 @@ const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** hub.up sample times stored so far (a short read-only look; [] while the file cannot be read). */
 function upTimes(state) {
   try {
-    const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+    const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
     try {
       return db.prepare("SELECT r.t FROM samples r JOIN series s ON s.id = r.series_id WHERE s.name = 'hub.up' ORDER BY r.t").all().map((r) => r.t);
     } finally {

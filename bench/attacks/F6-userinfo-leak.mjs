@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchHub, testServer } from '../../dist/demo/hub-launcher.js';
+import { HISTORY_DB_FILE } from '../../dist/config/paths.js';
 
 const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -85,7 +86,7 @@ export const attack = {
       };
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon.once('close', r));
-      places['store files (history.sqlite*)'] = readdirSync(state).filter((f) => f.startsWith('history.sqlite')).map((f) => readFileSync(join(state, f)).toString('latin1')).join('');
+      places[`store files (${HISTORY_DB_FILE}*)`] = readdirSync(state).filter((f) => f.startsWith(HISTORY_DB_FILE)).map((f) => readFileSync(join(state, f)).toString('latin1')).join('');
       const found = Object.entries(places).filter(([, text]) => leaks(text)).map(([where]) => where);
       const ran = got.failed > 0 && got.retried >= 2 && places['notifier-health.json'].includes('"hook"');
       return {

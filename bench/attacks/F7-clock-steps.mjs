@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../dist/config/defaults.js';
 import { formatDuration, parseDuration } from '../../dist/config/duration.js';
-import { ManualClock } from '../../dist/daemon/clock.js';
+import { ManualClock } from '../../dist/model/clock.js';
 import { startDaemon } from '../../dist/daemon/daemon.js';
 import { launchHub, testServer } from '../../dist/demo/hub-launcher.js';
 import { AlertStore } from '../../dist/store/alert-store.js';

@@ -16,7 +16,7 @@ import { AlertPipeline } from '../../dist/alerts/pipeline.js';
 import { Deliverer } from '../../dist/alerts/deliver.js';
 import { pollScope, toRuleResults } from '../../dist/alerts/results.js';
 import { defaultConfig } from '../../dist/config/defaults.js';
-import { ManualClock } from '../../dist/daemon/clock.js';
+import { ManualClock } from '../../dist/model/clock.js';
 import { createNotifier, receiverSchema } from '../../dist/notify/index.js';
 import { AlertStore } from '../../dist/store/alert-store.js';
 import { Store } from '../../dist/store/store.js';

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchHub, everythingServer } from '../../dist/demo/hub-launcher.js';
+import { historyDbPath } from '../../dist/config/paths.js';
 import { CLI, fillVolume, isolatedEnv, mountTmpfs, sleep, tmpfsUnavailable } from '../lib/store-faults.mjs';
 
 const NOBODY = 65534;
@@ -62,7 +63,7 @@ export const attack = {
         await run(['daemon', '--state-dir', dir, '--hub', hub.url, '--interval', '1s', '--no-sse'], env, { uid: user, forMs: 3_000 });
         return dir;
       };
-      const db = (dir) => join(dir, 'history.sqlite');
+      const db = (dir) => historyDbPath(dir);
 
       const cases = [
         ['corrupt', async () => { const d = await healthyState(); writeFileSync(db(d), randomBytes(64 * 1024)); return d; }, 'moves aside'],

@@ -6,7 +6,7 @@
  */
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { ManualClock } from '../daemon/clock.js';
+import { ManualClock } from '../model/clock.js';
 import { AlertStore } from '../store/alert-store.js';
 import type { Store } from '../store/store.js';
 import { directGate } from '../store/write-gate.js';

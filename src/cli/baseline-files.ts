@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMonitorError, UsageError } from '../errors.js';
-import { isRecord, own, parseJsonSafe } from '../sources/safe-json.js';
+import { isRecord, own, parseJsonSafe } from '../model/json.js';
 
 /** Baseline names: file names without a path, a leading dot or anything a shell would trip on. */
 export const BASELINE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -4,13 +4,13 @@
  * work on what they observe live.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { HistoryFacts } from '../evaluate/anomalies.js';
+import { historyDbPath } from '../config/paths.js';
+import type { HistoryFacts } from '../evaluate/history.js';
 
 const HOUR_MS = 3_600_000;
 
 export async function readHistoryFacts(stateDir: string, hub: string, now: number): Promise<HistoryFacts | undefined> {
-  if (!existsSync(join(stateDir, 'history.sqlite'))) return undefined;
+  if (!existsSync(historyDbPath(stateDir))) return undefined;
   try {
     const { Store } = await import('../store/store.js');
     const store = Store.open({ stateDir, readOnly: true, quickCheck: false });

@@ -4,10 +4,10 @@
  * `anomalies` without a daemon do not parse the store at start-up.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { HistoryFacts } from '../evaluate/anomalies.js';
+import { historyDbPath } from '../config/paths.js';
+import type { HistoryFacts } from '../evaluate/history.js';
 
 export async function historyFactsIfAny(stateDir: string, hub: string, now: number): Promise<HistoryFacts | undefined> {
-  if (!existsSync(join(stateDir, 'history.sqlite'))) return undefined;
+  if (!existsSync(historyDbPath(stateDir))) return undefined;
   return (await import('./history-facts.js')).readHistoryFacts(stateDir, hub, now);
 }

@@ -10,7 +10,8 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { UsageError } from '../errors.js';
 import { evaluateHub, needsConfirmation } from '../evaluate/check.js';
 import { createHubAgent } from '../sources/http-get.js';
-import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
+import { pollHub } from '../sources/hub-client.js';
+import type { HubSnapshot, HubTarget } from '../model/hub.js';
 import { discoverHubs } from '../sources/discovery.js';
 import type { GlobalOptions } from './global-options.js';
 

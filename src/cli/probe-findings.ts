@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { hubIdentity } from '../evaluate/hub.js';
 import type { Finding } from '../evaluate/types.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import type { HubSnapshot } from '../model/hub.js';
 import type { HubPollSession } from './hub-poll.js';
 
 /** server.probe findings for one hub; none when it did not answer or is not a hub. */

@@ -2,7 +2,7 @@
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import { evaluateCheck } from '../evaluate/check.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import type { HubSnapshot } from '../model/hub.js';
 import { resolveGlobalOptions } from './global-options.js';
 import { renderResult } from './render-result.js';
 

@@ -7,11 +7,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
-import type { AlertEpisode, BaselineInfo, Bucket, HubReportInput, ReportEvent, ReportInput, ReportKind } from '../evaluate/report-model.js';
-import { CAPACITY_LOOKBACK_MS } from '../evaluate/report-model.js';
+import { CAPACITY_LOOKBACK_MS, type AlertEpisode, type BaselineInfo, type Bucket, type HubReportInput, type ReportEvent, type ReportInput, type ReportKind } from '../evaluate/report-model.js';
 import { reportPeriod } from '../evaluate/report.js';
 import { isKnown, type EventType } from '../model/events.js';
-import { isRecord, own, parseJsonSafe } from '../sources/safe-json.js';
+import { isRecord, own, parseJsonSafe } from '../model/json.js';
 import { AlertStore } from '../store/alert-store.js';
 import { META_ROLLUP_WATERMARK } from '../store/rollup.js';
 import type { RawSampleRow, RollupRow, Store } from '../store/store.js';

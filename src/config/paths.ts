@@ -15,6 +15,14 @@ export function defaultConfigPath(env: Env = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(home(env), '.config'), 'mcp-hub-monitor', 'config.yaml');
 }
 
+/** The daemon's history database, in the state dir (with SQLite's `-wal` and `-shm` beside it). */
+export const HISTORY_DB_FILE = 'history.sqlite';
+
+/** `<stateDir>/history.sqlite`. */
+export function historyDbPath(stateDir: string): string {
+  return join(stateDir, HISTORY_DB_FILE);
+}
+
 /** `$XDG_STATE_HOME/mcp-hub/monitoring` (default `~/.local/state`). */
 export function defaultStateDir(env: Env = process.env): string {
   return join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'mcp-hub', 'monitoring');

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { ProbeResult } from '../sources/server-probe.js';
+import type { ProbeResult } from '../model/probe.js';
 import { useTempStores } from '../../test/support/temp-store.js';
 import { startAlerting } from './alerting.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
+import { dispatchJob } from './jobs/dispatch.js';
 import { WriteBuffer } from './write-buffer.js';
 import { RecordingNotifier } from '../../test/support/alert-harness.js';
 import { StoreHealth } from './store-health.js';
+import { historyDbPath } from '../config/paths.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const newStore = useTempStores('mhm-alerting-');
@@ -17,7 +19,7 @@ const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 const storeHealth = (stateDir: string, clock: ManualClock) =>
-  new StoreHealth({ dbPath: join(stateDir, 'history.sqlite'), stateDir, clock, log: { info() {}, warn() {}, error() {} }, lastSuccessAt: clock.now() });
+  new StoreHealth({ dbPath: historyDbPath(stateDir), stateDir, clock, log: { info() {}, warn() {}, error() {} }, lastSuccessAt: clock.now() });
 
 test('an idle probe round (some servers only) neither resolves nor touches the alert of a server it did not probe; a full round does', async () => {
   const store = newStore();
@@ -25,9 +27,9 @@ test('an idle probe round (some servers only) neither resolves nor touches the a
   dirs.push(stateDir);
   const clock = new ManualClock();
   const alerting = startAlerting({
-    cfg: defaultConfig(), store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
-    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map(), hubs: () => [HUB],
-    stateDir, collecting: () => true, health: storeHealth(stateDir, clock),
+    cfg: defaultConfig(), store, clock, log: { info() {}, warn() {}, error() {} },
+    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map(),
+    stateDir, health: storeHealth(stateDir, clock),
   });
   const hung: ProbeResult = { server: 'frozen', outcome: 'hung', latencyMs: 5_000 };
   const alive = (server: string): ProbeResult => ({ server, outcome: 'alive', latencyMs: 3 });
@@ -58,10 +60,12 @@ test('F7: when the time line follows a forward step (+25 h), a firing alert keep
   const flaky = new RecordingNotifier('flaky', clock);
   flaky.answer = () => ({ kind: 'retry', error: 'HTTP 503' });
   const alerting = startAlerting({
-    cfg, store, clock, log: { info() {}, warn() {}, error() {} }, agent: undefined as never,
-    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map([['team', team], ['flaky', flaky]]), random: () => 0.5, hubs: () => [HUB],
-    stateDir, collecting: () => true, health: storeHealth(stateDir, clock),
+    cfg, store, clock, log: { info() {}, warn() {}, error() {} },
+    buffer: new WriteBuffer(store, { maxRows: 1_000 }), notifiers: new Map([['team', team], ['flaky', flaky]]), random: () => 0.5,
+    stateDir, health: storeHealth(stateDir, clock),
   });
+  const tick = dispatchJob(clock, alerting); // the 1 s tick the daemon runs beside it
+  tick.start();
   alerting.onProbeRound(HUB, [{ server: 'frozen', outcome: 'hung', latencyMs: 5_000 }], [], true, true);
   await clock.advance(2_000);
   expect(team.got).toHaveLength(1);
@@ -74,7 +78,7 @@ test('F7: when the time line follows a forward step (+25 h), a firing alert keep
   expect(team.got).toHaveLength(1); // repeat_interval is 4 h: 12 s have passed
   const flakyRows = store.db.prepare("SELECT state FROM outbox WHERE receiver = 'flaky'").all();
   expect(flakyRows).toEqual([{ state: 'pending' }]); // retrying, within its 24 h horizon
-  const stopping = alerting.stop();
+  const stopping = Promise.all([tick.stop(), alerting.stop()]);
   await clock.advance(1_000);
   await stopping;
 });

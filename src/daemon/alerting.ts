@@ -1,18 +1,15 @@
 /**
- * Wires the alert pipeline into the daemon: every poll and probe round is evaluated (check's own
- * evaluators, so the daemon alerts on exactly what `check` reports), transitions are stored as events,
- * a 1 s tick runs the group timers and the deliverer, and a heartbeat URL is pinged while collecting.
+ * The daemon's alerting: every poll and probe round is evaluated (check's own evaluators, so the daemon
+ * alerts on exactly what `check` reports) into the alert pipeline, transitions are stored as events, and the
+ * deliverer sends what the outbox holds. Its timers are jobs of their own (jobs/dispatch.ts,
+ * jobs/alert-evaluation.ts, jobs/heartbeat.ts), built by the composition root over this public interface.
  */
-import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
 import { AlertPipeline, type PipelineMemory } from '../alerts/pipeline.js';
 import { Deliverer } from '../alerts/deliver.js';
 import { Outbox } from '../alerts/outbox.js';
-import { metaScope, META_HUB, pollScope, probeScope, regressionScope, sloScope, toRuleResults } from '../alerts/results.js';
-import { evaluateSlo, sloInputs } from '../evaluate/slo.js';
-import { evaluateRegression } from '../evaluate/regression.js';
-import { formatDuration } from '../config/duration.js';
-import { PinnedBaselineCache } from './pinned-baseline.js';
+import { metaScope, META_HUB, pollScope, probeScope, toRuleResults } from '../alerts/results.js';
+import type { EvaluationScope, RuleResult } from '../alerts/lifecycle.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
 import { NOTIFIER_HEALTH_FILE } from '../evaluate/daemon-liveness.js';
@@ -20,17 +17,19 @@ import { evaluateHub } from '../evaluate/check.js';
 import { evaluateCanaries, evaluateProbes } from '../evaluate/probes.js';
 import { restartedServers } from '../evaluate/flapping.js';
 import { FlapTracker } from './flap-tracker.js';
+import { DeliveryCounts } from './delivery-counts.js';
 import type { Notifier } from '../notify/types.js';
 import { httpGet } from '../sources/http-get.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import type { CanaryResult, ProbeResult } from '../sources/server-probe.js';
-import { AlertStore } from '../store/alert-store.js';
+import type { HubSnapshot } from '../model/hub.js';
+import type { CanaryResult, ProbeResult } from '../model/probe.js';
+import { AlertStore, type AlertRow } from '../store/alert-store.js';
 import type { Store } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../model/clock.js';
 import type { Logger } from './collector.js';
-import { schedulePeriodic, type Periodic } from './schedule.js';
+import { schedulePeriodic, type Periodic } from '../model/schedule.js';
 import type { WriteBuffer } from './write-buffer.js';
 import type { StoreHealth } from './store-health.js';
+import type { DispatchTarget } from './jobs/dispatch.js';
 
 export interface AlertingDeps {
   cfg: MonitorConfig;
@@ -38,17 +37,10 @@ export interface AlertingDeps {
   clock: Clock;
   log: Logger;
   buffer: WriteBuffer;
-  agent: http.Agent;
   notifiers: ReadonlyMap<string, Notifier>;
   random?: () => number;
-  /** The hubs being watched. */
-  hubs: () => string[];
-  /** Where baselines/pinned.json lives. */
+  /** Where notifier-health.json is written. */
   stateDir: string;
-  /** This daemon's run: it covers up to now in the SLO window's observed time, whatever its last beat. */
-  runId?: number;
-  /** Whether the daemon is collecting (some hub polled recently): gates the heartbeat. */
-  collecting: () => boolean;
   /** Whether the store takes writes; every alerting write goes through it. */
   health: StoreHealth;
   /** What the alerting this one replaces (a config reload) held in memory. */
@@ -61,7 +53,7 @@ export interface AlertingMemory {
   outbox: Outbox;
 }
 
-export interface RunningAlerting {
+export interface RunningAlerting extends DispatchTarget {
   pipeline: AlertPipeline;
   deliverer: Deliverer;
   alertStore: AlertStore;
@@ -70,17 +62,28 @@ export interface RunningAlerting {
   persist(): boolean;
   /** Everything held in memory, for the alerting that replaces this one. */
   memory(): AlertingMemory;
+  /** Feeds results to the pipeline; a failure to store them is logged and the daemon goes on. */
+  observe(results: readonly RuleResult[], scope: EvaluationScope): void;
+  /** The config file loads (undefined) or not (its error): the config.reload meta-alert. */
+  noteConfigLoad(error: string | undefined): void;
+  /** Open alerts (pending and firing) as memory holds them. */
+  openAlerts(): AlertRow[];
+  /** Open alerts for a reader that shows acknowledgements (another process writes them to the store), and the history. */
+  reader(): Pick<AlertStore, 'openAlerts' | 'recentResolved' | 'firedSummary'>;
   onSnapshot(snapshot: HubSnapshot, previous: HubSnapshot | undefined): boolean;
   /** `complete`: a full round (every connected server); a partial one resolves nothing it did not probe. */
   onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean, complete: boolean): void;
   /** Delivery outcomes since start: receiver → outcome → count. */
-  notificationCounts(): Record<string, Record<string, number>>;
+  notificationCounts(): Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The time line followed a forward step of the wall clock by `ms`: every live timer moves by as much. */
   shiftTimes(ms: number): void;
+  /** Stops the deliverer (its jobs are stopped first, by whoever started them). */
   stop(): Promise<void>;
 }
 
 const NOTIFY_TIMEOUT_MS = 10_000;
+/** How long a stop waits for deliveries in flight. */
+const STOP_DELIVERIES_MS = 500;
 
 export function startAlerting(d: AlertingDeps): RunningAlerting {
   const { cfg, clock, log, buffer, health } = d;
@@ -96,13 +99,10 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     },
     onEnqueued: () => { deliverer?.wake(); deliverer?.tick(); },
   });
-  const counts: Record<string, Record<string, number>> = {};
+  const counts = new DeliveryCounts();
   deliverer = new Deliverer({
     store: outbox, notifiers: d.notifiers, now: () => clock.now(), random: d.random, timeoutMs: NOTIFY_TIMEOUT_MS, log,
-    onOutcome: (receiver, outcome) => {
-      const r = (counts[receiver] ??= {});
-      r[outcome] = (r[outcome] ?? 0) + 1;
-    },
+    onOutcome: (receiver, outcome) => counts.note(receiver, outcome),
     onReceiverHealth: (receiver, broken) => {
       guard(() => pipeline.observe([{
         rule: 'notifier.broken', labels: { hub: META_HUB, receiver }, status: broken ? 'warning' : 'ok',
@@ -150,63 +150,6 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
   }
   const persist = () => pipeline.persist() && outbox.persist();
 
-  const timers: Periodic[] = [schedulePeriodic({
-    periodMs: 1_000, clock, immediate: false,
-    run: async () => {
-      observeStore();
-      guard(() => pipeline.dispatch());
-      deliverer!.tick();
-      if (pipeline.hasUnsaved() || outbox.memoryDepth() > 0) persist();
-    },
-  })];
-  // SLOs: every minute, per hub, the ratios the burn-rate windows need, from raw samples up to 6 h and
-  // from the 1-minute rollups beyond.
-  timers.push(schedulePeriodic({
-    periodMs: 60_000, clock, immediate: false,
-    run: async () => {
-      const now = clock.now();
-      for (const hub of d.hubs()) {
-        const run = d.runId === undefined ? {} : { currentRunId: d.runId };
-        const inputs = sloInputs((name, from, to) => d.store.ratioOver(hub, name, from, to), (name, from, to) => d.store.observedMs(hub, name, from, to, run), cfg.slo, now);
-        guard(() => pipeline.observe(toRuleResults(evaluateSlo(hub, inputs, cfg.slo)), sloScope(hub)));
-      }
-    },
-  }));
-  // Regression detection: every interval, the last window's latencies against the pinned baseline.
-  const pinned = new PinnedBaselineCache(d.stateDir, (message) => log.warn({ message }, 'pinned baseline unreadable; no regression detection until it is fixed'));
-  timers.push(schedulePeriodic({
-    periodMs: cfg.regression.interval, clock, immediate: false,
-    run: async () => {
-      const base = pinned.get();
-      if (!base) return;
-      const now = clock.now();
-      const from = now - cfg.regression.window;
-      for (const hub of d.hubs()) {
-        const ref = base.byHub.get(hub) ?? base.only;
-        const values = (rows: { v: number | null }[]) => rows.flatMap((r) => (r.v === null ? [] : [r.v]));
-        const probes = new Map<string, number[]>();
-        for (const r of d.store.samplesOfName(hub, 'server.probe_latency_ms', from, now + 1)) {
-          const server = r.labels.server;
-          if (server !== undefined && r.v !== null) probes.set(server, [...(probes.get(server) ?? []), r.v]);
-        }
-        const live = { health: values(d.store.samplesOfName(hub, 'hub.health_latency_ms', from, now + 1)), probes };
-        const findings = evaluateRegression(hub, base.name, ref, live, { tolerancePercent: cfg.regression.tolerance, windowLabel: formatDuration(cfg.regression.window) });
-        guard(() => pipeline.observe(toRuleResults(findings), regressionScope(hub)));
-      }
-    },
-  }));
-  const hb = cfg.alerting.heartbeat;
-  if (hb.url) {
-    timers.push(schedulePeriodic({
-      periodMs: hb.interval, clock,
-      run: async () => {
-        if (!d.collecting()) return; // silence is the signal: the receiving side alerts on a missed ping
-        const res = await httpGet(hb.url, { timeoutMs: NOTIFY_TIMEOUT_MS, maxBytes: 64 * 1024, agent: hb.url.startsWith('http:') ? d.agent : undefined });
-        if (!res.ok || res.status >= 400) log.warn({ failure: res.ok ? `HTTP ${res.status}` : res.failure }, 'heartbeat ping failed');
-      },
-    }));
-  }
-
   const flaps = new FlapTracker(() => cfg.alerting.flapping);
   return {
     pipeline,
@@ -215,6 +158,24 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     outbox,
     persist,
     memory: () => ({ pipeline: pipeline.memory(), outbox }),
+    observe: (results, scope) => { guard(() => pipeline.observe(results, scope)); },
+    noteConfigLoad(error) {
+      guard(() => pipeline.observe([{
+        rule: 'config.reload', labels: { hub: META_HUB }, status: error === undefined ? 'ok' : 'warning',
+        summary: error === undefined ? 'the config file loads' : `config reload failed, the daemon runs its previous config: ${error}`,
+      }], metaScope('config.reload')));
+    },
+    openAlerts: () => pipeline.openAlerts(),
+    // Open alerts from memory while some change is only there (the store refused it).
+    reader: () => ({
+      openAlerts: () => (pipeline.hasUnsaved() ? pipeline.openAlerts() : alertStore.openAlerts()),
+      recentResolved: (from, limit) => alertStore.recentResolved(from, limit),
+      firedSummary: (a) => alertStore.firedSummary(a),
+    }),
+    observeStore,
+    dispatch: () => { guard(() => pipeline.dispatch()); },
+    deliver: () => deliverer!.tick(),
+    persistIfUnsaved: () => { if (pipeline.hasUnsaved() || outbox.memoryDepth() > 0) persist(); },
     onSnapshot(snapshot, previous) {
       // "Connected, uptime 0" that one look cannot settle (just connected, or died young) is unknown to the
       // lifecycle: it neither confirms nor clears a death seen on the previous poll.
@@ -229,15 +190,14 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
       const findings = [...evaluateProbes(hub, probes, cfg), ...evaluateCanaries(hub, canaries)];
       guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered && complete)));
     },
-    notificationCounts: () => counts,
+    notificationCounts: () => counts.all(),
     shiftTimes(ms) {
       guard(() => pipeline.shiftTimes(ms));
       deliverer!.shiftTimes(ms);
       flaps.shift(ms);
     },
     async stop() {
-      await Promise.all(timers.map((t) => t.stop()));
-      await deliverer!.stop(500);
+      await deliverer!.stop(STOP_DELIVERIES_MS);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import type { NewEvent } from '../model/events.js';
 import type { SseObservation } from '../sources/sse-types.js';
 import { HubCollector } from './collector.js';

@@ -7,12 +7,13 @@
 import type http from 'node:http';
 import type { MonitorConfig } from '../config/defaults.js';
 import { isPassedThrough } from '../model/events.js';
-import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
+import { pollHub } from '../sources/hub-client.js';
+import type { HubSnapshot, HubTarget } from '../model/hub.js';
 import { matchMessage, serverShownAlive } from '../sources/log-patterns.js';
 import type { SseObservation, SseSubscription } from '../sources/sse-types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../model/clock.js';
 import { deriveRows, type EventRow } from './observations.js';
-import { schedulePeriodic, type Periodic, type SlotInfo } from './schedule.js';
+import { schedulePeriodic, type Periodic, type SlotInfo } from '../model/schedule.js';
 import { diffTools } from './tool-diff.js';
 import type { WriteBuffer } from './write-buffer.js';
 

@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import { useTempStores } from '../../test/support/temp-store.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import { startDaemon } from './daemon.js';
 
 const HOUR = 3_600_000;

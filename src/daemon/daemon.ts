@@ -1,24 +1,35 @@
 /**
- * `mcp-hub-monitor daemon`: the long-running collector (replaces the guide's crontab). A foreground process
- * for systemd (`Type=simple`): logs JSON lines to stderr, holds a lock so a second daemon on the same state
- * dir refuses, records its runs so downtime is a gap (unknown, never up), and on SIGTERM flushes and exits 0
- * within 2 s. One collector per hub; every row carries the hub.
+ * One run of the daemon, as the composition root (compose.ts) starts it for a config: the store health and
+ * the run's identity, the read model, the write buffer, the alerting, and the jobs — a collector and a
+ * prober per hub, the store's upkeep, the run's heartbeat, hubs-seen.json, the alerting's timers and the
+ * scheduled commands (jobs/). Everything is built here and only here; a config reload stops this run and
+ * starts another that resumes it (same run, buffer, store health, read model and alert memory).
+ * The daemon records its runs so downtime is a gap (unknown, never up). One collector per hub; every row
+ * carries the hub.
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import { createHubAgent } from '../sources/http-get.js';
-import type { HubTarget } from '../sources/hub-client.js';
-import { systemClock, type Clock } from './clock.js';
+import type { HubTarget } from '../model/hub.js';
+import { systemClock, type Clock } from '../model/clock.js';
 import { timelineOf, type ClockJumpData, type TimelineClock } from './timeline.js';
 import { HubCollector, type Logger, type StartSse } from './collector.js';
-import { schedulePeriodic, type Periodic } from './schedule.js';
+import { schedulePeriodic, type Periodic } from '../model/schedule.js';
 import { WriteBuffer } from './write-buffer.js';
-import { scheduledJobs, startJobs } from './jobs.js';
 import { HubProber } from './prober.js';
-import { HubsSeenRecorder } from './hubs-seen.js';
 import { startAlerting, type AlertingMemory, type RunningAlerting } from './alerting.js';
 import { StoreHealth } from './store-health.js';
 import { readStoreWriteStatus } from './store-write-status.js';
-import { guardWal } from './wal-guard.js';
+import { LiveState } from './live-state.js';
+import { seedLiveState } from './live-seed.js';
+import type { EventRow } from './observations.js';
+import type { Job } from './jobs/job.js';
+import { runBeatJob } from './jobs/run-beat.js';
+import { retentionJob, rollupJob, walGuardJob } from './jobs/store-upkeep.js';
+import { hubsSeenJob } from './jobs/hubs-seen.js';
+import { dispatchJob } from './jobs/dispatch.js';
+import { regressionJob, sloJob } from './jobs/alert-evaluation.js';
+import { heartbeatJob } from './jobs/heartbeat.js';
+import { scheduledCommandsJob } from './jobs/scheduled-commands.js';
 import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -44,8 +55,11 @@ export interface DaemonOptions {
    * Continue this run, its write buffer and store health, and what its alerting kept in memory, instead of
    * starting one: a config reload, no gap, no new run row, nothing held in memory lost.
    */
-  resume?: { run: RunIdentity; buffer: WriteBuffer; health: StoreHealth; alerting?: AlertingMemory };
+  resume?: RunHandover;
 }
+
+/** What a run hands to the one that replaces it on a config reload. */
+export interface RunHandover { run: RunIdentity; buffer: WriteBuffer; health: StoreHealth; live: LiveState; alerting?: AlertingMemory }
 
 /** Which run of the daemon this is. */
 export interface RunIdentity {
@@ -66,16 +80,36 @@ export interface RunningDaemon extends RunIdentity {
   buffer: WriteBuffer;
   /** Whether the store takes writes: the gate of every write, and what /metrics, the log and monitor.store say. */
   health: StoreHealth;
+  /** What /metrics and the API read: every row recorded, in memory (kept across config reloads). */
+  live: LiveState;
   alerting?: RunningAlerting;
+  /** What the run that replaces this one on a reload takes over. */
+  handover(): RunHandover;
+  /** The config file loads (undefined) or not (its error): the config.reload alert. */
+  noteConfigLoad(error: string | undefined): void;
+  /** Records events through the write buffer (and the read model). */
+  record(events: EventRow[]): void;
+  /** The daemon's own state, from memory: for /api/health and /metrics. */
+  status(): RunStatus;
+  /** Each watched hub as its collector sees it now. */
+  hubStatus(): { url: string; lastPollAt?: number; lastPollOk?: boolean; sseConnected?: boolean }[];
   /** Stops collecting and flushes; `endRun: false` leaves the run open for a reloaded config to resume. */
   stop(opts?: { endRun?: boolean }): Promise<void>;
 }
 
-const ROLLUP_EVERY_MS = 60_000;
-const RETENTION_EVERY_MS = 3_600_000;
-/** Each committed poll already moves the run's last beat (same transaction); this beat covers a daemon whose polls all fail to write. */
-const BEAT_EVERY_MS = 30_000;
-const WAL_GUARD_EVERY_MS = 5_000;
+/** The run's own health as /metrics and /api/health show it (views/http/view.ts `DaemonHealthView` less the config reload). */
+export interface RunStatus {
+  startedAt: number;
+  cleanStart: boolean;
+  runId: number;
+  outboxDepth: number;
+  droppedSamples: number;
+  notifications: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  store: { writeFailures: number; failing: boolean; lastWriteAt?: number; pendingRows: number; droppedEvents: number; pendingAlerting: number };
+}
+
+/** How far back a start seeds the read model: the longest a poll is shown (views/http/snapshot.ts), at least. */
+const SEED_LOOKBACK_MS = 5 * 60_000;
 
 /** Starts collecting; the caller owns the lock and the store and closes them after stop(). */
 export function startDaemon(o: DaemonOptions): RunningDaemon {
@@ -86,14 +120,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     lastSuccessAt: readStoreWriteStatus(o.stateDir)?.lastWriteAt ?? store.lastSampleTime(),
   });
   health.reclaim = () => store.reclaimWal();
-  let run: RunIdentity;
-  if (o.resume) run = o.resume.run;
-  else {
-    const previous = store.lastRun();
-    const cleanStart = previous === undefined || Boolean(previous.clean_stop);
-    // The id is known before the row is stored: the daemon runs under it even while the store refuses writes.
-    run = { runId: store.nextRunId(), startedAt: clock.now(), cleanStart, recorded: false };
-  }
+  const run = o.resume?.run ?? newRun(store, clock);
   /** Stores the run's row if it is not yet; whether it is stored. */
   const recordRun = (): boolean => {
     if (!run.recorded) {
@@ -107,19 +134,26 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   if (o.startSse && !o.resume) {
     log.info({}, 'listening to SSE: each hub counts this daemon as a client; an --auto-shutdown hub stays alive while it runs, and may shut down when it stops (use collect.sse: false or --no-sse for poll-only)');
   }
-  const buffer = o.resume?.buffer ?? new WriteBuffer(store, { runId, gate: health });
+  const live = o.resume?.live ?? new LiveState();
+  // Once per hub: what the store holds from before this run (a reload seeds only hubs it adds).
+  seedLiveState(live, store, o.targets.map((t) => t.url).filter((url) => !live.hub(url)), {
+    now: clock.now(), since: run.startedAt,
+    lookbackMs: Math.max(SEED_LOOKBACK_MS, 3 * cfg.collect.interval, 3 * cfg.probes.interval),
+  });
+  const buffer = o.resume?.buffer ?? new WriteBuffer(store, { runId, gate: health, tap: (samples, events) => live.observe(samples, events) });
   buffer.onDropping = (stats) => log.error({ droppedSamples: stats.droppedSamples, droppedEvents: stats.droppedEvents, pending: stats.pendingSamples + stats.pendingEvents },
     'the store has refused writes for so long that the memory backlog is full: dropping the oldest rows (counted in /metrics)');
   const agent = createHubAgent();
   let collectors: HubCollector[] = [];
+  const hubs = () => collectors.map((c) => c.hub);
+  const collecting = () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.interval);
   const alerting = cfg.alerting.enabled
     ? startAlerting({
-      cfg, store, clock, log, buffer, agent, notifiers: o.notifiers ?? new Map(), random: o.random, runId,
-      hubs: () => collectors.map((c) => c.hub),
+      cfg, store, clock, log, buffer, notifiers: o.notifiers ?? new Map(), random: o.random,
       stateDir: o.stateDir, health, ...(o.resume?.alerting ? { carry: o.resume.alerting } : {}),
-      collecting: () => collectors.some((c) => c.lastPollAt !== undefined && clock.now() - c.lastPollAt < 3 * cfg.collect.interval),
     })
     : undefined;
+  live.openAlerts = alerting ? () => alerting.openAlerts() : () => [];
   const probersByHub = new Map<string, HubProber>();
   collectors = o.targets.map((target) => new HubCollector(target, {
     cfg, clock, writer: buffer, agent, log, startSse: o.startSse,
@@ -134,7 +168,6 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     if (recordRun() && buffer.flush()) alerting?.persist();
     keepReserve(o.stateDir);
   };
-  for (const c of collectors) c.start();
   const probers = cfg.probes.enabled
     ? collectors.map((c) => new HubProber(c.hub, {
       cfg, clock, writer: buffer, agent, connectedServers: () => c.connectedServers(),
@@ -142,7 +175,6 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     }))
     : [];
   for (const p of probers) probersByHub.set(p.hub, p);
-  for (const p of probers) p.start();
   // A step of the wall clock is an event on every hub's timeline; a followed forward step moves the live
   // alert timers by as much, so they keep counting monotonic time.
   const unsubscribeSteps = clock.onStep((step) => {
@@ -152,53 +184,27 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     if (step.followedMs > 0) alerting?.shiftTimes(step.followedMs);
   });
 
-  const seen = new HubsSeenRecorder(o.stateDir, o.targets, log);
-  const noteSeen = (force = false) => {
-    // check reads the file on the wall clock: the time line's lead after a step back is taken off.
-    const ahead = clock.aheadMs();
-    for (const c of collectors) seen.observe(c.hub, c.lastOkAt === undefined ? undefined : c.lastOkAt - ahead, c.lastPollOk === true);
-    seen.flush(clock.now(), force);
-  };
-  const housekeeping: Periodic[] = [
-    schedulePeriodic({
-      periodMs: BEAT_EVERY_MS, clock, immediate: false,
-      run: async () => {
-        if (recordRun() && buffer.flush()) health.attempt(() => store.beat(runId, clock.now()));
-      },
-    }),
-    schedulePeriodic({
-      periodMs: WAL_GUARD_EVERY_MS, clock, immediate: false,
-      run: async () => { if (!health.failing) guardWal(store, o.stateDir); },
-    }),
-    schedulePeriodic({
-      periodMs: cfg.collect.interval, clock, immediate: false,
-      run: async () => noteSeen(),
-    }),
-    schedulePeriodic({
-      periodMs: ROLLUP_EVERY_MS, clock, immediate: false,
-      run: async () => {
-        if (health.failing) return; // the write buffer's retries find out when writing works again
-        try { health.attempt(() => store.rollup(clock.now())); } catch (err) { log.warn({ err: String(err) }, 'rollup failed; retrying next minute'); }
-      },
-    }),
-    schedulePeriodic({
-      periodMs: RETENTION_EVERY_MS, clock, immediate: false,
-      run: async () => {
-        // Retention deletes by the run's start plus the monotonic time since, never by a time a forward step
-        // (+1 year) moved: nothing younger than the policy by the monotonic clock is deleted (faults A22).
-        const r = cfg.collect.retention;
-        if (health.failing) return;
-        try { health.attempt(() => store.retention(clock.steadyNow(), { rawMs: r.raw, oneMinuteMs: r.one_minute, oneHourMs: r.one_hour })); } catch (err) { log.warn({ err: String(err) }, 'retention failed'); }
-      },
-    }),
+  const seen = hubsSeenJob({ stateDir: o.stateDir, targets: o.targets, log, clock, periodMs: cfg.collect.interval, collectors: () => collectors });
+  const upkeep = { clock, store, health, log };
+  const jobs: Job[] = [
+    ...collectors, ...probers,
+    runBeatJob({ clock, store, health, buffer, runId, recordRun }),
+    walGuardJob({ ...upkeep, stateDir: o.stateDir }),
+    seen,
+    rollupJob(upkeep),
+    retentionJob({ ...upkeep, retention: cfg.collect.retention }),
+    ...(o.jobs ? [scheduledCommandsJob(cfg.schedule, { ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events) })] : []),
   ];
-
-  const jobs = o.jobs
-    ? startJobs(scheduledJobs(cfg.schedule), {
-      ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events),
-    })
-    : undefined;
-  void jobs?.then((j) => log.info({ next: j.next() }, 'scheduled jobs'));
+  const observe = alerting ? alerting.observe : () => undefined;
+  const alertingJobs: Job[] = alerting
+    ? [
+      dispatchJob(clock, alerting),
+      sloJob({ cfg, store, clock, hubs, observe, runId }),
+      regressionJob({ cfg, store, clock, hubs, observe, stateDir: o.stateDir, log }),
+      ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),
+    ]
+    : [];
+  for (const j of [...jobs, ...alertingJobs]) j.start();
 
   return {
     ...run,
@@ -207,16 +213,31 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     collectors,
     buffer,
     health,
+    live,
     alerting,
+    handover: () => ({ run, buffer, health, live, ...(alerting ? { alerting: alerting.memory() } : {}) }),
+    noteConfigLoad: (error) => alerting?.noteConfigLoad(error),
+    record: (events) => { buffer.write([], events); },
+    hubStatus: () => collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
+    status: () => ({
+      startedAt: run.startedAt, cleanStart: run.cleanStart, runId,
+      outboxDepth: alerting?.outbox.pendingDepth() ?? 0, droppedSamples: buffer.stats.droppedSamples,
+      notifications: alerting?.notificationCounts() ?? {},
+      store: {
+        writeFailures: health.failures, failing: health.failing, ...(health.lastSuccessAt !== undefined ? { lastWriteAt: health.lastSuccessAt } : {}),
+        pendingRows: buffer.stats.pendingSamples + buffer.stats.pendingEvents, droppedEvents: buffer.stats.droppedEvents,
+        pendingAlerting: alerting ? alerting.outbox.memoryDepth() + alerting.pipeline.unsavedCount() : 0,
+      },
+    }),
     async stop(opts = {}) {
       unsubscribeSteps();
-      (await jobs)?.stop();
-      await Promise.all([...collectors.map((c) => c.stop()), ...probers.map((p) => p.stop()), ...housekeeping.map((h) => h.stop())]);
+      await Promise.all(jobs.map((j) => j.stop()));
+      await Promise.all(alertingJobs.map((j) => j.stop()));
       await alerting?.stop();
       agent.destroy();
       buffer.flush();
       alerting?.persist();
-      noteSeen(true);
+      seen.flush();
       if (opts.endRun === false) return;
       const clean = buffer.stats.pendingSamples === 0 && buffer.stats.pendingEvents === 0;
       if (!recordRun() || !health.attempt(() => store.stopRun(runId, clock.now(), clean)).ok) log.error({ error: health.lastError }, 'cannot record the clean stop');
@@ -224,4 +245,11 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       log.info({ runId, dropped: buffer.stats.droppedSamples, lost: buffer.stats.pendingSamples + buffer.stats.pendingEvents }, 'daemon stopped');
     },
   };
+}
+
+/** A new run: its id is known before its row is stored, so the daemon runs under it while the store refuses writes. */
+function newRun(store: Store, clock: TimelineClock): RunIdentity {
+  const previous = store.lastRun();
+  const cleanStart = previous === undefined || Boolean(previous.clean_stop);
+  return { runId: store.nextRunId(), startedAt: clock.now(), cleanStart, recorded: false };
 }

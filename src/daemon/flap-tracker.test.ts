@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { restartedServers } from '../evaluate/flapping.js';
 import type { Finding } from '../evaluate/types.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import type { HubSnapshot, ServerInfo } from '../model/hub.js';
 import { FlapTracker } from './flap-tracker.js';
 
 const HUB = 'http://127.0.0.1:7000';

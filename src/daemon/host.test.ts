@@ -23,12 +23,14 @@ function harness(opts: { startFails?: (cfg: MonitorConfig) => boolean } = {}) {
       if (opts.startFails?.(o.cfg)) throw new Error('cannot start that');
       const run: FakeRun = { cfg: o.cfg, resumedRun: o.resume?.run.runId, observed: [], written: [] };
       runs.push(run);
-      return {
-        runId: 7, startedAt: 500, cleanStart: true, recorded: true, run: { runId: 7, startedAt: 500, cleanStart: true, recorded: true }, collectors: [],
-        buffer: { write: (_s: unknown[], e: { type: string }[]) => run.written.push(...e) },
-        alerting: { pipeline: { observe: (r: RuleResult[]) => { run.observed.push(...r); return { confirming: false }; } }, memory: () => ({}) },
-        stop: async (s?: { endRun?: boolean }) => { run.stoppedWith = s ?? {}; },
-      } as unknown as RunningDaemon;
+      // The run's public interface, all the host may use.
+      const fake: Pick<RunningDaemon, 'handover' | 'noteConfigLoad' | 'record' | 'stop'> = {
+        handover: () => ({ run: { runId: 7, startedAt: 500, cleanStart: true, recorded: true } }) as ReturnType<RunningDaemon['handover']>,
+        noteConfigLoad: (error) => { run.observed.push({ rule: 'config.reload', labels: {}, status: error === undefined ? 'ok' : 'warning', summary: error ?? '' }); },
+        record: (events) => { run.written.push(...events); },
+        stop: async (s) => { run.stoppedWith = s ?? {}; },
+      };
+      return fake as RunningDaemon;
     },
     stateDir, log: silent, now: () => (t += 1_000),
   };

@@ -11,7 +11,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { META_HUB, metaScope } from '../alerts/results.js';
 import type { EventBody } from '../model/events.js';
 import type { Notifier } from '../notify/types.js';
-import type { HubTarget } from '../sources/hub-client.js';
+import type { HubTarget } from '../model/hub.js';
 import type { Logger } from './collector.js';
 import type { RunningDaemon, DaemonOptions } from './daemon.js';
 import { join } from 'node:path';
@@ -105,10 +105,7 @@ export class DaemonHost {
     const previous = this.running;
     await previous.stop({ endRun: false });
     // Alert state the store refused lives only in memory: the next alerting takes it over.
-    const resume = {
-      run: previous.run, buffer: previous.buffer, health: previous.health,
-      ...(previous.alerting ? { alerting: previous.alerting.memory() } : {}),
-    };
+    const resume = previous.handover();
     try {
       this.running = this.deps.start({ cfg: next.cfg, targets: next.targets, notifiers, resume });
     } catch (err) {
@@ -143,18 +140,11 @@ export class DaemonHost {
   }
 
   private observe(error: string | undefined): void {
-    try {
-      this.running.alerting?.pipeline.observe([{
-        rule: 'config.reload', labels: { hub: META_HUB }, status: error === undefined ? 'ok' : 'warning',
-        summary: error === undefined ? 'the config file loads' : `config reload failed, the daemon runs its previous config: ${error}`,
-      }], metaScope('config.reload'));
-    } catch (err) {
-      this.deps.log.warn({ err: String(err) }, 'alert evaluation could not be stored');
-    }
+    this.running.noteConfigLoad(error);
   }
 
   private record(event: EventBody): void {
-    this.running.buffer.write([], [{ hub: META_HUB, t: this.deps.now(), ...event }]);
+    this.running.record([{ hub: META_HUB, t: this.deps.now(), ...event }]);
   }
 
   private writeStatus(): void {

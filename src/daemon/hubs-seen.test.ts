@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { HUBS_SEEN_FILE, readHubsSeen } from '../sources/discovery.js';
-import type { HubTarget } from '../sources/hub-client.js';
+import type { HubTarget } from '../model/hub.js';
 import { HubsSeenRecorder } from './hubs-seen.js';
 
 const A = 'http://127.0.0.1:37373';

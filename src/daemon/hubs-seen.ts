@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { HUBS_SEEN_FILE, readHubsSeen, type SeenHub } from '../sources/discovery.js';
-import type { HubTarget } from '../sources/hub-client.js';
+import type { HubTarget } from '../model/hub.js';
 import { writeFileAtomic } from '../store/files.js';
 import type { Logger } from './collector.js';
 

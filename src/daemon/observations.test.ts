@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import type { HubSnapshot, ServerInfo } from '../model/hub.js';
 import { deriveRows } from './observations.js';
 import { diffTools, isEmptyDiff } from './tool-diff.js';
 

@@ -7,8 +7,8 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { isUpState } from '../evaluate/hub.js';
 import { judgeServer, type ServerJudgement, type ServerSample } from '../evaluate/servers.js';
 import type { NewEvent } from '../model/events.js';
-import { FILTERING_NUMBERS, FILTERING_SERIES, type FilteringStats } from '../sources/filtering-stats.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import { FILTERING_SERIES } from '../sources/filtering-stats.js';
+import { FILTERING_NUMBERS, type FilteringStats, type HubSnapshot } from '../model/hub.js';
 
 export interface SampleRow {
   hub: string;

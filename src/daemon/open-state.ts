@@ -5,10 +5,10 @@
  * once the lock is taken releases it: no stale daemon.lock (faults F9).
  */
 import { join } from 'node:path';
+import { historyDbPath } from '../config/paths.js';
 import { isMonitorError, StateDirError, StoreError } from '../errors.js';
 import { ensureStateDir, sweepTempFiles } from '../store/files.js';
 import { acquireLock, type LockHandle } from '../store/lock.js';
-import { DB_FILE } from '../store/open.js';
 import { keepReserve, releaseReserve, RESERVE_BYTES, RESERVE_FILE } from '../store/reserve.js';
 import { Store } from '../store/store.js';
 import { isDiskFull } from '../store/write-gate.js';
@@ -20,7 +20,7 @@ export interface DaemonState {
 }
 
 export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean; configFile: string; log: Logger }): DaemonState {
-  const dbPath = join(o.stateDir, DB_FILE);
+  const dbPath = historyDbPath(o.stateDir);
   let released = false;
   /** Runs `fn`; on a full volume gives the reserve back once and runs it again. */
   const withReserve = <T>(fn: () => T): T => {

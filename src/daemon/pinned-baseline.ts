@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readComparable } from '../evaluate/baseline-compare.js';
 import type { LatencySamples } from '../evaluate/regression.js';
-import { isRecord, own, parseJsonSafe } from '../sources/safe-json.js';
+import { isRecord, own, parseJsonSafe } from '../model/json.js';
 
 export interface PinnedBaseline {
   name: string;

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
-import type { callCanary, CanaryResult, ProbeResult, probeServer } from '../sources/server-probe.js';
-import { ManualClock } from './clock.js';
+import type { callCanary, probeServer } from '../sources/server-probe.js';
+import type { CanaryResult, ProbeResult } from '../model/probe.js';
+import { ManualClock } from '../model/clock.js';
 import type { EventRow, SampleRow } from './observations.js';
 import { deriveProbeRows, HubProber, idleProbeTargets } from './prober.js';
 import { WriteBuffer } from './write-buffer.js';

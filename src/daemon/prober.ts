@@ -10,10 +10,11 @@
  */
 import type http from 'node:http';
 import type { CanaryConfig, MonitorConfig } from '../config/defaults.js';
-import { callCanary, probeServer, type CanaryResult, type ProbeResult } from '../sources/server-probe.js';
-import type { Clock } from './clock.js';
+import { callCanary, probeServer } from '../sources/server-probe.js';
+import type { CanaryResult, ProbeResult } from '../model/probe.js';
+import type { Clock } from '../model/clock.js';
 import type { EventRow, SampleRow } from './observations.js';
-import { schedulePeriodic, type Periodic, type SlotInfo } from './schedule.js';
+import { schedulePeriodic, type Periodic, type SlotInfo } from '../model/schedule.js';
 import type { WriteBuffer } from './write-buffer.js';
 
 /** Outcomes that mean the child did not answer although the hub still lists it as connected. */

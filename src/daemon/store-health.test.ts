@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import { RETRY_CAP_MS, StoreHealth } from './store-health.js';
 import { readStoreWriteStatus, STORE_WRITE_FILE } from './store-write-status.js';
+import { historyDbPath } from '../config/paths.js';
 
 const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
 
@@ -18,7 +19,7 @@ function setup() {
     error: (_o: object, msg?: string) => logged.push({ level: 'error', msg: msg ?? '' }),
   };
   let reclaims = 0;
-  const health = new StoreHealth({ dbPath: join(stateDir, 'history.sqlite'), stateDir, clock, log, lastSuccessAt: clock.now() - 60_000 });
+  const health = new StoreHealth({ dbPath: historyDbPath(stateDir), stateDir, clock, log, lastSuccessAt: clock.now() - 60_000 });
   health.reclaim = () => { reclaims++; };
   return { clock, stateDir, logged, health, reclaims: () => reclaims };
 }

@@ -10,7 +10,7 @@ import { closeSync, constants, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
 import { isDiskFull, isStoreRefusal, refusalText, type WriteGate, type WriteOutcome } from '../store/write-gate.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../model/clock.js';
 import type { Logger } from './collector.js';
 import { STORE_WRITE_FILE, type StoreWriteStatus } from './store-write-status.js';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../model/clock.js';
 import { Timeline, timelineOf, type ClockStep } from './timeline.js';
 
 const HOUR = 3_600_000;

@@ -14,7 +14,7 @@
  *   timers (alert `for`, group and repeat intervals, backoff, the delivery horizon) are moved by the same
  *   amount (`followedMs`) so they keep counting monotonic time.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../model/clock.js';
 
 /** A wall/monotonic disagreement beyond this between two readings is a step (faults §4.9). */
 export const CLOCK_STEP_MS = 2_000;

@@ -2,7 +2,7 @@
  * A semantic diff of two tool lists (`tool_list_changed` carries full tool objects, docs/hub-api.md §3): tools
  * added and removed by name, and tools whose description or input schema changed.
  */
-import { isRecord, own } from '../sources/safe-json.js';
+import { isRecord, own } from '../model/json.js';
 
 export interface ToolDiff {
   added: string[];

@@ -13,6 +13,9 @@ export interface StoreWriter {
   insertEvents(rows: EventRow[]): unknown;
 }
 
+/** Sees rows as they are written. */
+export type RowTap = (samples: readonly SampleRow[], events: readonly EventRow[]) => void;
+
 export interface WriteBufferStats {
   pendingSamples: number;
   pendingEvents: number;
@@ -34,16 +37,22 @@ export class WriteBuffer {
   private readonly maxRows: number;
   private readonly runId: number | undefined;
   private readonly gate: WriteGate;
+  private readonly tap: RowTap | undefined;
 
-  /** `maxRows` per kind (samples, events); `gate`: the daemon's StoreHealth (default: try every write). */
-  constructor(private readonly store: StoreWriter, opts: { maxRows?: number; runId?: number; gate?: WriteGate } = {}) {
+  /**
+   * `maxRows` per kind (samples, events); `gate`: the daemon's StoreHealth (default: try every write);
+   * `tap`: sees every row as it is written, before the store does (the daemon's read model, live-state.ts).
+   */
+  constructor(private readonly store: StoreWriter, opts: { maxRows?: number; runId?: number; gate?: WriteGate; tap?: RowTap } = {}) {
     this.maxRows = opts.maxRows ?? 100_000;
     this.runId = opts.runId;
     this.gate = opts.gate ?? directGate();
+    this.tap = opts.tap;
   }
 
   /** Queues rows and tries to write everything pending; returns whether the store took it. */
   write(samples: SampleRow[], events: EventRow[]): boolean {
+    this.tap?.(samples, events);
     this.samples.push(...samples);
     this.events.push(...events);
     this.trim();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpGet } from '../sources/http-get.js';
-import { parseJsonSafe, isRecord } from '../sources/safe-json.js';
+import { parseJsonSafe, isRecord } from '../model/json.js';
 import { childPids } from '../sources/proc.js';
 import { loopbackPreloadPath } from '../config/paths.js';
 

@@ -8,15 +8,14 @@
  * Flags: --crash-after <dur> (20s), --interval <dur> (5s), --duration <dur> (run this long, then stop),
  * --no-tui (the check loop even on a terminal).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../config/duration.js';
 import { httpGet } from '../sources/http-get.js';
 import { parseHealth } from '../sources/hub-models.js';
-import { parseJsonSafe } from '../sources/safe-json.js';
+import { parseJsonSafe } from '../model/json.js';
 import { everythingServer, freePort, launchHub, testServer, type RunningHub } from './hub-launcher.js';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 
 const EXIT_MEANING = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
 const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import { parseHealth, type ServerInfo } from '../sources/hub-models.js';
-import { cyclesInPolls, evaluateAnomalies, robustZ, type AnomalyInputs, type LogWindowFacts, type ProcessFacts } from './anomalies.js';
+import type { HubSnapshot, ServerInfo } from '../model/hub.js';
+import { parseHealth } from '../sources/hub-models.js';
+import { cyclesInPolls, evaluateAnomalies, robustZ, type AnomalyInputs } from './anomalies.js';
+import type { LogWindowFacts, ProcessFacts } from '../model/anomaly-window.js';
 import type { Finding } from './types.js';
 
 const HUB = 'http://127.0.0.1:37373';
@@ -424,7 +425,7 @@ describe('cyclesInPolls regressions', () => {
 });
 
 describe('with the daemon history of the last hour', () => {
-  const history = (over: Partial<import('./anomalies.js').HistoryFacts> = {}) => ({
+  const history = (over: Partial<import('./history.js').HistoryFacts> = {}) => ({
     spanMs: 3_600_000, latencyMs: [5, 5.1, 4.9, 5, 5.2, 5, 4.8, 5.1], polls: 720, failedPolls: 0, reconnectsByServer: new Map<string, number>(), probeProblems: new Map(), ...over,
   });
 

@@ -5,67 +5,16 @@
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import { formatBytes } from '../config/bytes.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import type { LogWindowFacts, WindowObservations } from '../model/anomaly-window.js';
+import type { HubSnapshot } from '../model/hub.js';
 import { hubIdentity } from './hub.js';
 import { evaluateServers, type ServerSample } from './servers.js';
-import { historyPollsFinding } from './history.js';
+import { historyPollsFinding, type HistoryFacts } from './history.js';
 import { finding, type Finding } from './types.js';
 
-export interface LogWindowFacts {
-  /** The file, or `command: …` when the log comes from a command's output (journalctl). */
-  path: string;
-  /** Undefined for a command source: there is no file to grow. */
-  sizeBytes?: number;
-  /** Lines read during the window (timed when read), and how long the window was. */
-  windowLines: number;
-  windowMs: number;
-  /** The most repeated message during the window and how often it appeared. */
-  topWindowMessage?: { message: string; count: number };
-  /** The most repeated message in the whole file (a flood that already happened). */
-  topFileMessage?: { message: string; count: number };
-  /** Error lines with their own timestamps (JSON formats), as epoch ms. */
-  timedErrors: number[];
-  /** Error lines without timestamps (the upstream text log), in the whole file and during the window. */
-  untimedErrorsInFile: number;
-  untimedErrorsInWindow: number;
-  /** Per server: `'<n>' MCP server connected` lines in the file (since the hub's start for the text log). */
-  connectsByServer: Map<string, number>;
-  /** When the file's content begins: the hub's start for the truncated-at-start text log. */
-  fileStartMs?: number;
-}
-
-export interface ProcessFacts {
-  hubPid: number;
-  cpuPercent: number;
-  rssBytes: number;
-  childCount: number;
-  childrenRssBytes: number;
-  topChild?: { command: string; cpuPercent: number };
-}
-
-/** What the daemon's history store says about the last hour, when it exists (issue C). */
-export interface HistoryFacts {
-  spanMs: number;
-  /** Health latencies of the answered polls, oldest first. */
-  latencyMs: number[];
-  polls: number;
-  failedPolls: number;
-  /** Per server: settled transitions back to up (after down or dead) recorded by the daemon. */
-  reconnectsByServer: Map<string, number>;
-  /** Servers whose latest probe in the span found the child dead or hung (no probe_recovered since). */
-  probeProblems: Map<string, { outcome: string; at: number }>;
-}
-
-export interface AnomalyInputs {
-  /** Health polls taken across the window, oldest first (failed polls included). */
-  polls: HubSnapshot[];
-  /** The last hour from the history store, when the daemon keeps one. */
+/** A window's observations, with the history store's last hour when the daemon keeps one. */
+export interface AnomalyInputs extends WindowObservations {
   history?: HistoryFacts;
-  process?: ProcessFacts;
-  /** Why process facts are missing (remote hub, another OS, pid not found). */
-  processUnavailable?: string;
-  log?: LogWindowFacts;
-  logUnavailable?: string;
 }
 
 /** Median and MAD-based robust z-score of the last value against the others; undefined if not computable. */

@@ -12,7 +12,7 @@
  * CPU and RSS rows are shown but never gate: their windows are a time series (RSS grows, CPU follows
  * load), which breaks the independence both tests assume.
  */
-import { isRecord, own } from '../sources/safe-json.js';
+import { isRecord, own } from '../model/json.js';
 import { BASELINE_FORMAT } from './baseline.js';
 import { compareSamples, type CompareOptions, type SampleComparison, type Verdict } from './stats.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { buildBaseline, llmWindow, type HealthSample, type HubObservations, type LlmSample, type MeasureObservations } from './baseline.js';
+import { buildBaseline, llmWindow } from './baseline.js';
+import type { HealthSample, HubObservations, LlmSample, MeasureObservations } from '../model/measure.js';
 
 const cfg = defaultConfig();
 const URL_A = 'http://127.0.0.1:7000';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
-import type { HubSnapshot, HubTarget, ProcessFacts } from '../sources/hub-client.js';
-import { mergeJsonMetrics, type LlmMetrics } from '../sources/hub-metrics.js';
-import { parseHealth, type Health, type ServerInfo } from '../sources/hub-models.js';
+import type { HubSnapshot, HubTarget, ProcessFacts, LlmMetrics, Health, ServerInfo } from '../model/hub.js';
+import { mergeJsonMetrics } from '../sources/hub-metrics.js';
+import { parseHealth } from '../sources/hub-models.js';
 import { evaluateCheck, evaluateHub, needsConfirmation } from './check.js';
 import type { Finding } from './types.js';
 

@@ -3,7 +3,7 @@
  * suspected dead server) in, findings, per-hub summaries, status and degradation level out.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import type { HubSnapshot } from '../model/hub.js';
 import { evaluateForkFiltering } from './fork-filtering.js';
 import { evaluateHubBasics, isUpState } from './hub.js';
 import { degradationLevel, worstLevel } from './level.js';

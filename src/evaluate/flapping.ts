@@ -5,7 +5,7 @@
  * restart between two polls (a new `lastStarted`, both looks connected) counts as two changes.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import type { HubSnapshot } from '../model/hub.js';
 import { formatDuration } from '../config/duration.js';
 import { finding, type Finding } from './types.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { parseFilteringStats, type FilteringStats } from '../sources/filtering-stats.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import { parseFilteringStats } from '../sources/filtering-stats.js';
+import type { FilteringStats, HubSnapshot } from '../model/hub.js';
 import { parseHealth } from '../sources/hub-models.js';
 import { evaluateHub } from './check.js';
 import { evaluateForkFiltering } from './fork-filtering.js';

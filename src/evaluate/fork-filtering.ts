@@ -4,8 +4,7 @@
  * tools the hub lists, and a build could serve counts that do not add up or go negative. Any of these is a
  * WARNING that names the values; no finding at all for a hub that does not serve the route.
  */
-import { FILTERING_ROUTE, type FilteringStats } from '../sources/filtering-stats.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
+import { FILTERING_ROUTE, type FilteringStats, type HubSnapshot } from '../model/hub.js';
 import { finding, type Finding } from './types.js';
 
 const COUNTS = ['totalTools', 'filteredTools', 'exposedTools', 'categoryCacheSize', 'llmCacheSize'] as const;

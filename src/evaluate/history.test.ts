@@ -1,7 +1,6 @@
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { HistoryFacts } from './anomalies.js';
-import { evaluateHistory } from './history.js';
+import { evaluateHistory, type HistoryFacts } from './history.js';
 
 const HUB = 'http://127.0.0.1:7000';
 const NOW = 1_800_000_000_000;

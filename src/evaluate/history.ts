@@ -4,8 +4,20 @@
  * hub called them connected. Pure; the one-shot commands add these to what they observe live.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { HistoryFacts } from './anomalies.js';
 import { finding, type Finding } from './types.js';
+
+/** What the daemon's history store says about the last hour, when it exists (issue C). */
+export interface HistoryFacts {
+  spanMs: number;
+  /** Health latencies of the answered polls, oldest first. */
+  latencyMs: number[];
+  polls: number;
+  failedPolls: number;
+  /** Per server: settled transitions back to up (after down or dead) recorded by the daemon. */
+  reconnectsByServer: Map<string, number>;
+  /** Servers whose latest probe in the span found the child dead or hung (no probe_recovered since). */
+  probeProblems: Map<string, { outcome: string; at: number }>;
+}
 
 const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 

@@ -1,7 +1,6 @@
 /** Hub-level findings: reachable, really an MCP hub, in an "up" state, its process alive and within memory. */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import { KNOWN_HUB_STATES } from '../sources/hub-models.js';
+import { KNOWN_HUB_STATES, type HubSnapshot } from '../model/hub.js';
 import { finding, type Finding } from './types.js';
 
 const FAILURE_TEXT: Record<string, string> = {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { LlmMetrics } from '../sources/hub-metrics.js';
+import type { LlmMetrics } from '../model/hub.js';
 import { degradationLevel, worstLevel } from './level.js';
 import { evaluateLlm } from './llm.js';
 import { finding, type CheckStatus, type Finding, type Level } from './types.js';

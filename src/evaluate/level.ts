@@ -5,7 +5,7 @@
  * Metrics that are not served do not move the level.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { LlmMetrics } from '../sources/hub-metrics.js';
+import type { LlmMetrics } from '../model/hub.js';
 import { cacheHitRateOf, successRateOf } from './llm.js';
 import type { Finding, Level } from './types.js';
 

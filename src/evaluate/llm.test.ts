@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { mergeJsonMetrics, type LlmMetrics } from '../sources/hub-metrics.js';
+import { mergeJsonMetrics } from '../sources/hub-metrics.js';
+import type { LlmMetrics } from '../model/hub.js';
 import { NOT_EXPOSED, cacheHitRateOf, evaluateLlm, successRateOf } from './llm.js';
 import type { Finding } from './types.js';
 

@@ -4,7 +4,7 @@
  * an idle, healthy hub: test/fixtures/fork/check-alerts.output.txt).
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { LlmMetrics } from '../sources/hub-metrics.js';
+import type { LlmMetrics } from '../model/hub.js';
 import { finding, type Finding } from './types.js';
 
 export const NOT_EXPOSED = 'not exposed by this hub';

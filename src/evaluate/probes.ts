@@ -4,7 +4,7 @@
  * bad as a dead server. A probe the hub itself could not serve says nothing about the child.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { CanaryResult, ProbeResult } from '../sources/server-probe.js';
+import type { CanaryResult, ProbeResult } from '../model/probe.js';
 import { finding, type Finding } from './types.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import type { ServerInfo } from '../model/hub.js';
 import { evaluateServers, judgeServer, type ServerSample, type ServerVerdict } from './servers.js';
 
 const HUB = 'http://127.0.0.1:7000';

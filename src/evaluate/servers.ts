@@ -5,7 +5,7 @@
  * counting up again (a server that finished connecting less than a second ago also shows 0).
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import type { ServerInfo } from '../sources/hub-models.js';
+import type { ServerInfo } from '../model/hub.js';
 import { finding, type Finding } from './types.js';
 
 export type ServerVerdict = 'up' | 'unconfirmed' | 'disabled' | 'connecting' | 'down' | 'dead' | 'unknown';

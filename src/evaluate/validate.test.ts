@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
-import type { HubSnapshot, ProcessFacts } from '../sources/hub-client.js';
-import type { ConfiguredServer, HubConfigFile } from '../sources/hub-config.js';
-import type { LlmMetrics } from '../sources/hub-metrics.js';
-import { parseHealth, type ServerInfo } from '../sources/hub-models.js';
+import type { HubSnapshot, ProcessFacts, LlmMetrics, ServerInfo } from '../model/hub.js';
+import type { ConfiguredServer, HubConfigFile } from '../model/hub-config.js';
+import { parseHealth } from '../sources/hub-models.js';
 import { evaluateHub } from './check.js';
 import type { Finding } from './types.js';
 import { evaluateValidate, type DiskFacts, type PidFacts, type PortFacts, type ValidateInputs } from './validate.js';

@@ -6,8 +6,8 @@
 import { basename } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
 import { formatBytes } from '../config/bytes.js';
-import type { HubSnapshot } from '../sources/hub-client.js';
-import type { HubConfigFile } from '../sources/hub-config.js';
+import type { HubSnapshot } from '../model/hub.js';
+import type { HubConfigFile } from '../model/hub-config.js';
 import { evaluateHub } from './check.js';
 import { finding, type Finding } from './types.js';
 

@@ -13,7 +13,7 @@ import { sanitiseSnippet } from './delivery.js';
 import { formatDuration } from '../config/duration.js';
 import { batchTitle, countAlerts, topSeverity } from './summary.js';
 import { oneLine, truncateRunes } from './truncate.js';
-import { escapeUnsafeJson } from '../sources/safe-json.js';
+import { escapeUnsafeJson } from '../model/json.js';
 
 /** Config of a `command` receiver. */
 export const commandSchema = z.object({

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { FailureClass, HttpFailure, HttpResponse } from '../sources/http-get.js';
+import type { HttpFailure, HttpResponse } from '../sources/http-get.js';
+import type { FailureClass } from '../model/hub.js';
 import {
   SNIPPET_BYTES, deliveryFromHttp, deliveryFromStatus, isRetryableStatus, parseBodyRetryAfter, parseRetryAfter, sanitiseSnippet,
 } from './delivery.js';

@@ -5,7 +5,8 @@
  * of at most 256 bytes, never the request URL.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FailureClass, HttpFailure, HttpResponse } from '../sources/http-get.js';
+import type { HttpFailure, HttpResponse } from '../sources/http-get.js';
+import type { FailureClass } from '../model/hub.js';
 import { formatDuration } from '../config/duration.js';
 import type { Delivery } from './types.js';
 import { redactSecrets, redactUrl } from './secret.js';

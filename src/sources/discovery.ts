@@ -8,9 +8,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspacesFileCandidates } from '../config/paths.js';
-import type { HubTarget } from './hub-client.js';
+import type { HubTarget } from '../model/hub.js';
 import { findHubProcesses, isPidAlive } from './proc.js';
-import { isRecord, own, parseJsonSafe } from './safe-json.js';
+import { isRecord, own, parseJsonSafe } from '../model/json.js';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:7000';
 

@@ -5,26 +5,14 @@
  * tool-list change) adds the same tools again, so a hub with 27 tools can report 54. The evaluator
  * (evaluate/fork-filtering.ts) says when they stop adding up.
  */
-import { isRecord, own } from './safe-json.js';
-
-export const FILTERING_ROUTE = '/api/filtering/stats';
-
-/** The numeric fields, by the fork's names. */
-export const FILTERING_NUMBERS = [
-  'totalTools', 'filteredTools', 'exposedTools', 'filterRate', 'categoryCacheSize', 'cacheHitRate', 'llmCacheSize', 'llmCacheHitRate',
-] as const;
-export type FilteringNumber = (typeof FILTERING_NUMBERS)[number];
+import { isRecord, own } from '../model/json.js';
+import { FILTERING_NUMBERS, type FilteringNumber, type FilteringStats } from '../model/hub.js';
 
 /** The daemon's stored series of each field (and `enabled` as 0/1), read back by /metrics. */
 export const FILTERING_SERIES: Readonly<Record<FilteringNumber | 'enabled', string>> = {
   totalTools: 'fork.filtering_total_tools', filteredTools: 'fork.filtering_filtered_tools', exposedTools: 'fork.filtering_exposed_tools',
   filterRate: 'fork.filtering_filter_rate', categoryCacheSize: 'fork.category_cache_size', cacheHitRate: 'fork.category_cache_hit_rate',
   llmCacheSize: 'fork.llm_cache_size', llmCacheHitRate: 'fork.llm_cache_hit_rate', enabled: 'fork.filtering_enabled',
-};
-
-export type FilteringStats = { [K in FilteringNumber]?: number } & {
-  /** Absent when the fork's config does not set it. */
-  enabled?: boolean;
 };
 
 /** A finite number, or the same as a numeric string; negatives are kept (they are a finding, not noise). */

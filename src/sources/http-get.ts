@@ -11,8 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type zlib from 'node:zlib';
 import { formatDuration } from '../config/duration.js';
-
-export type FailureClass = 'refused' | 'timeout' | 'network' | 'malformed' | 'too_large' | 'bad_url';
+import type { FailureClass } from '../model/hub.js';
 
 export interface HttpResponse {
   ok: true;

@@ -4,57 +4,13 @@
  * Yields a typed, timestamped snapshot and decides nothing about health.
  */
 import type http from 'node:http';
-import { httpGet, type FailureClass, type HttpFailure, type HttpResponse } from './http-get.js';
-import { parseHealth, type Health } from './hub-models.js';
-import { FILTERING_ROUTE, parseFilteringStats, type FilteringStats } from './filtering-stats.js';
-import { mergeJsonMetrics, mergePrometheusText, type LlmMetrics } from './hub-metrics.js';
-import { parseJsonSafe } from './safe-json.js';
+import { httpGet, type HttpFailure, type HttpResponse } from './http-get.js';
+import { FILTERING_ROUTE, type FailureClass, type FilteringStats, type Health, type HealthResult, type HubSnapshot, type HubTarget, type LlmMetrics, type RouteOutcome } from '../model/hub.js';
+import { parseHealth } from './hub-models.js';
+import { parseFilteringStats } from './filtering-stats.js';
+import { mergeJsonMetrics, mergePrometheusText } from './hub-metrics.js';
+import { parseJsonSafe } from '../model/json.js';
 import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
-
-/** How a hub URL was chosen (docs/DESIGN.md §4 discovery order). */
-export type TargetOrigin = 'flag' | 'config' | 'env' | 'workspaces' | 'process' | 'remembered' | 'default';
-
-export interface HubTarget {
-  url: string;
-  origin: TargetOrigin;
-  /** From workspaces.json, when discovered there. */
-  pid?: number;
-  pidAlive?: boolean;
-  /** For a hub remembered from an earlier discovery (origin `remembered`): when it last answered (epoch ms). */
-  lastSeenAt?: number;
-}
-
-export type HealthResult =
-  | { ok: true; value: Health; issues: string[]; latencyMs: number }
-  | { ok: false; failure: FailureClass | 'http_status'; status?: number; message: string; latencyMs: number };
-
-export type RouteOutcome = 'ok' | 'not_exposed' | 'error';
-
-export interface ProcessFacts {
-  pid: number;
-  alive: boolean;
-  /**
-   * The live pid's command line names the hub's port (`--port N` is required by the hub). False means the
-   * pid was reused by another process, or the hub runs in another pid namespace (a container): its facts
-   * must not be read as the hub's (faults A24).
-   */
-  matchesPort?: boolean;
-  rssBytes?: number;
-}
-
-export interface HubSnapshot {
-  target: HubTarget;
-  /** Wall-clock time the poll completed (epoch ms). */
-  at: number;
-  /** Monotonic time the poll completed (performance.now() ms), for durations. */
-  monotonicAt: number;
-  health: HealthResult;
-  metrics: LlmMetrics;
-  /** The fork's `/api/filtering/stats`, when it served them this poll. */
-  filtering?: FilteringStats;
-  routes: Record<string, { outcome: RouteOutcome; detail?: string }>;
-  process?: ProcessFacts;
-}
 
 export interface PollOptions {
   /** Absolute monotonic deadline (performance.now() ms) shared by every request of this poll. */

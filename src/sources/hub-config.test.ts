@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import JSON5 from 'json5';
 import { describe, expect, test } from 'vitest';
-import { parseHubConfig, readHubConfig, type ConfiguredServer } from './hub-config.js';
+import { parseHubConfig, readHubConfig } from './hub-config.js';
+import type { ConfiguredServer } from '../model/hub-config.js';
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../../test/fixtures/hub-config/${name}`, import.meta.url));
 const parse = (text: string, path = '/home/u/.config/mcphub/config.json') => parseHubConfig(path, text, JSON5);

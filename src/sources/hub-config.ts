@@ -6,28 +6,11 @@
  */
 import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { isRecord, own } from './safe-json.js';
+import { isRecord, own } from '../model/json.js';
+import type { ConfiguredServer, HubConfigFile } from '../model/hub-config.js';
 
 /** Refuse to read anything larger: a hub config is a few KB. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
-
-export interface ConfiguredServer {
-  name: string;
-  transport: 'stdio' | 'sse' | 'invalid';
-  disabled: boolean;
-  /** Names of env variables (values are secrets and are never read into our data). */
-  envKeys: string[];
-  /** What the hub would reject, in its words where possible. */
-  problems: string[];
-}
-
-export interface HubConfigFile {
-  /** The path as resolved (relative paths from workspaces.json resolve against the hub's cwd). */
-  path: string;
-  ok: boolean;
-  error?: string;
-  servers: ConfiguredServer[];
-}
 
 function checkServer(name: string, raw: unknown): ConfiguredServer {
   const problems: string[] = [];

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { mergeJsonMetrics, mergePrometheusText, type LlmMetrics } from './hub-metrics.js';
+import { mergeJsonMetrics, mergePrometheusText } from './hub-metrics.js';
+import type { LlmMetrics } from '../model/hub.js';
 
 const fixture = (rel: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../test/fixtures/${rel}`, import.meta.url), 'utf8'));

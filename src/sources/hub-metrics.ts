@@ -5,26 +5,9 @@
  * `/api/metrics/prometheus`. Everything is normalised to `LlmMetrics`; a field no route serves stays
  * undefined, which the evaluator reports as "not exposed by this hub" — never as zero.
  */
-import { isRecord, own } from './safe-json.js';
+import { isRecord, own } from '../model/json.js';
 import { saneNumber } from './hub-models.js';
-
-export interface LlmMetrics {
-  requestsTotal?: number;
-  requestsSuccess?: number;
-  requestsFailure?: number;
-  /** 0..1, only when a hub gives a rate without counts. */
-  successRate?: number;
-  p95LatencyMs?: number;
-  p99LatencyMs?: number;
-  cacheHits?: number;
-  cacheMisses?: number;
-  /** 0..1, from a flat hit-rate field that comes without its counts. */
-  cacheHitRate?: number;
-  queueDepth?: number;
-  circuitBreakerState?: string;
-  /** Which routes contributed, for "source" columns and debugging. */
-  sources: string[];
-}
+import type { LlmMetrics } from '../model/hub.js';
 
 /** A number, or a numeric string (the fork's `toFixed()` outputs), else undefined. */
 function num(v: unknown): number | undefined {

@@ -3,43 +3,8 @@
  * "Absent" and "unusable" become `undefined` plus a validation issue, never an exception: hub content must
  * never crash the monitor or make it exit 3 (faults A8, D10).
  */
-import { isRecord, own } from './safe-json.js';
-
-export type HubState = 'starting' | 'ready' | 'restarting' | 'restarted' | 'stopping' | 'stopped' | 'error';
-export const KNOWN_HUB_STATES: readonly string[] = ['starting', 'ready', 'restarting', 'restarted', 'stopping', 'stopped', 'error'];
-export const KNOWN_SERVER_STATUSES: readonly string[] = ['connected', 'connecting', 'disconnected', 'unauthorized', 'disabled'];
-
-export interface ServerInfo {
-  name: string;
-  displayName?: string;
-  transportType?: string;
-  /** Raw status string; unknown values are kept (and flagged by the evaluator). */
-  status?: string;
-  error: string | null;
-  /** Whole seconds since the connection finished; undefined when absent or not a sane number. */
-  uptimeS?: number;
-  /** Epoch ms when connecting last began; null when the hub says null. */
-  lastStartedMs?: number | null;
-  toolCount: number;
-  /** The raw tool objects (kept for tool-list diffs; capped), never merged into our own data. */
-  tools?: unknown[];
-  serverVersion?: string;
-}
-
-export interface Health {
-  /** Raw `status` field; the hub always says "ok". */
-  status?: string;
-  state?: string;
-  serverId?: string;
-  version?: string;
-  activeClients?: number;
-  /** Hub's own clock when it answered (epoch ms). Comparing hub times with hub times avoids clock skew. */
-  timestampMs?: number;
-  servers: ServerInfo[];
-  /** The hub's pid, from `workspaces.allActive[current].pid` when served. */
-  pid?: number;
-  port?: number;
-}
+import { isRecord, own } from '../model/json.js';
+import type { Health, ServerInfo } from '../model/hub.js';
 
 export interface Parsed<T> {
   value: T;

@@ -6,7 +6,7 @@
  */
 import { parseIso } from './log-time.js';
 import { MAX_SERVER_CHARS, matchMessage, type LogEventKind, type LogLevel } from './log-patterns.js';
-import { MAX_JSON_DEPTH, isRecord, parseJsonSafe } from './safe-json.js';
+import { MAX_JSON_DEPTH, isRecord, parseJsonSafe } from '../model/json.js';
 
 export type { LogEventKind, LogLevel } from './log-patterns.js';
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { startFakeHub, sseEvent, type FakeHub } from '../../test/support/fake-hub.js';
-import { ManualClock } from '../daemon/clock.js';
+import { ManualClock } from '../model/clock.js';
 import { backoffDelayMs, startSseClient, type SseClient, type SseClientOptions, type SseObservation } from './sse-client.js';
 import { recorder } from '../../test/support/sse-recorder.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ManualClock } from '../daemon/clock.js';
+import { ManualClock } from '../model/clock.js';
 import { OTHER_KEY, createLogFlood, type LogFields } from './sse-flood.js';
 import type { SseLogSummary, SseObservation } from './sse-types.js';
 

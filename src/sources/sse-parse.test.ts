@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ManualClock } from '../daemon/clock.js';
+import { ManualClock } from '../model/clock.js';
 import { classifyLine } from './log-classify.js';
 import { createSseDecoder, lastBoundaryEnd, type SseDecoderOptions } from './sse-parse.js';
 import { REDACTED } from './sse-redact.js';

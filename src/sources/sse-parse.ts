@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { saneNumber, saneTime } from './hub-models.js';
 import { levelByContent } from './log-patterns.js';
-import { isRecord, own, parseJsonSafe } from './safe-json.js';
+import { isRecord, own, parseJsonSafe } from '../model/json.js';
 import { createLogFlood, type LogFields } from './sse-flood.js';
 import { redactSecrets } from './sse-redact.js';
 import { systemClock, type SseClock, type SseInvalidReason, type SseObservation } from './sse-types.js';

@@ -2,7 +2,7 @@
  * Secrets out of hub payloads before anything stores or shows them (faults D14): `config_changed` carries
  * the raw config, `env` values included, and the fork's config adds `llmCategorization.apiKey`.
  */
-import { isRecord } from './safe-json.js';
+import { isRecord } from '../model/json.js';
 
 export const REDACTED = '<redacted>';
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { StoreError } from '../errors.js';
-import { DB_FILE, isCorruptionError } from './open.js';
+import { HISTORY_DB_FILE } from '../config/paths.js';
+import { isCorruptionError } from './open.js';
 import { Store } from './store.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { LINUX, NOT_ROOT, ROOT, skipNow, skipUnless } from '../../test/support/requires.js';
@@ -67,13 +68,13 @@ describe('Store.open: files and modes (faults D12)', () => {
       s.insertSamples([{ hub: 'h', name: 'n', t: 1, v: 1 }]);
       expect(s.openInfo).toMatchObject({ created: true, schemaVersion: LATEST_SCHEMA_VERSION });
       expect(mode(dir)).toBe(0o700);
-      for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
+      for (const f of [HISTORY_DB_FILE, `${HISTORY_DB_FILE}-wal`, `${HISTORY_DB_FILE}-shm`]) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
       s.close();
       // A later run recreates -wal and -shm: SQLite gives them the database file's mode, whatever the umask.
       const again = track(Store.open({ stateDir: dir }));
       again.insertSamples([{ hub: 'h', name: 'n', t: 2, v: 1 }]);
       expect(again.openInfo.created).toBe(false);
-      for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
+      for (const f of [HISTORY_DB_FILE, `${HISTORY_DB_FILE}-wal`, `${HISTORY_DB_FILE}-shm`]) expect([f, mode(join(dir, f))]).toEqual([f, 0o600]);
     } finally {
       process.umask(old);
     }
@@ -121,13 +122,13 @@ describe('Store.open: a corrupt database is moved aside (faults B5)', () => {
     const template = stateDir();
     filledStore(template);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    copyFileSync(join(template, DB_FILE), join(dir, DB_FILE));
-    hurt(join(dir, DB_FILE));
-    const damaged = readFileSync(join(dir, DB_FILE));
+    copyFileSync(join(template, HISTORY_DB_FILE), join(dir, HISTORY_DB_FILE));
+    hurt(join(dir, HISTORY_DB_FILE));
+    const damaged = readFileSync(join(dir, HISTORY_DB_FILE));
 
     const s = track(Store.open({ stateDir: dir, now: () => Date.UTC(2026, 10, 25, 7, 8, 9, 10) }));
     expect(s.openInfo.created).toBe(true);
-    expect(s.openInfo.corruptMovedTo).toBe(join(dir, `${DB_FILE}.corrupt-2026-11-25T07-08-09.010Z`));
+    expect(s.openInfo.corruptMovedTo).toBe(join(dir, `${HISTORY_DB_FILE}.corrupt-2026-11-25T07-08-09.010Z`));
     expect(s.openInfo.corruptReason).toBeTruthy();
     expect(readFileSync(s.openInfo.corruptMovedTo as string).equals(damaged)).toBe(true);
     expect(s.listSeries()).toEqual([]);
@@ -141,12 +142,12 @@ describe('Store.open: a corrupt database is moved aside (faults B5)', () => {
     const now = () => Date.UTC(2026, 0, 1);
     for (let i = 0; i < 2; i++) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(join(dir, DB_FILE), noise(8192, i + 1));
+      writeFileSync(join(dir, HISTORY_DB_FILE), noise(8192, i + 1));
       Store.open({ stateDir: dir, now }).close();
-      rmSync(join(dir, DB_FILE));
+      rmSync(join(dir, HISTORY_DB_FILE));
     }
     expect(readdirSync(dir).filter((f) => f.includes('corrupt')).sort())
-      .toEqual([`${DB_FILE}.corrupt-2026-01-01T00-00-00.000Z`, `${DB_FILE}.corrupt-2026-01-01T00-00-00.000Z-1`]);
+      .toEqual([`${HISTORY_DB_FILE}.corrupt-2026-01-01T00-00-00.000Z`, `${HISTORY_DB_FILE}.corrupt-2026-01-01T00-00-00.000Z-1`]);
   });
 
   test('-wal and -shm deleted while stopped: not corruption; the file opens with what was checkpointed', () => {
@@ -159,7 +160,7 @@ describe('Store.open: a corrupt database is moved aside (faults B5)', () => {
     mkdirSync(copy, { recursive: true, mode: 0o700 });
     // As if killed, then -wal and -shm deleted. (Reading a live database with fs drops this process's SQLite
     // locks on it; harmless here only because no other connection exists. Production code never does it.)
-    copyFileSync(join(dir, DB_FILE), join(copy, DB_FILE));
+    copyFileSync(join(dir, HISTORY_DB_FILE), join(copy, HISTORY_DB_FILE));
     s.close();
     const c = track(Store.open({ stateDir: copy }));
     expect(c.openInfo.corruptMovedTo).toBeUndefined();
@@ -211,9 +212,9 @@ describe('Store.open read-only (one-shot commands)', () => {
   test('a corrupt database is STORE_CORRUPT and stays where it is', () => {
     const dir = stateDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, DB_FILE), noise(8192, 3));
+    writeFileSync(join(dir, HISTORY_DB_FILE), noise(8192, 3));
     expect(code(() => Store.open({ stateDir: dir, readOnly: true }))).toBe('STORE_CORRUPT');
-    expect(readdirSync(dir)).toEqual([DB_FILE]);
+    expect(readdirSync(dir)).toEqual([HISTORY_DB_FILE]);
   });
 
   test('an unwritable state dir with no daemon running is read from a copy in memory, which says so (faults B3, F9)', skipUnless(NOT_ROOT), () => {
@@ -226,7 +227,7 @@ describe('Store.open read-only (one-shot commands)', () => {
       const r = track(Store.open({ stateDir: dir, readOnly: true }));
       expect(r.lastSampleTime('h')).toBe(5);
       expect(r.openInfo.copiedBecause).toBe(`read from a copy in memory: ${dir} is not writable`);
-      expect(readdirSync(dir)).toEqual([DB_FILE]);
+      expect(readdirSync(dir)).toEqual([HISTORY_DB_FILE]);
     } finally {
       chmodSync(dir, 0o700);
     }
@@ -255,18 +256,18 @@ describe('Store.open read-only (one-shot commands)', () => {
 
   test('a directory named history.sqlite is STORE_NOT_FILE for readers and the writer: one line naming it and the fix (faults F9)', () => {
     const dir = stateDir();
-    mkdirSync(join(dir, DB_FILE), { recursive: true });
+    mkdirSync(join(dir, HISTORY_DB_FILE), { recursive: true });
     chmodSync(dir, 0o700);
     for (const readOnly of [true, false]) {
       expect(code(() => Store.open({ stateDir: dir, readOnly }))).toBe('STORE_NOT_FILE');
-      expect(() => Store.open({ stateDir: dir, readOnly })).toThrow(`${join(dir, DB_FILE)}: is a directory, not the history database. Move it away (mv ${join(dir, DB_FILE)} ${join(dir, DB_FILE)}.bak), then try again.`);
+      expect(() => Store.open({ stateDir: dir, readOnly })).toThrow(`${join(dir, HISTORY_DB_FILE)}: is a directory, not the history database. Move it away (mv ${join(dir, HISTORY_DB_FILE)} ${join(dir, HISTORY_DB_FILE)}.bak), then try again.`);
     }
   });
 
   test('a history file the writer may not write is STORE_READONLY at open, not a failed write later (faults F9)', skipUnless(NOT_ROOT), () => {
     const dir = stateDir();
     Store.open({ stateDir: dir }).close();
-    chmodSync(join(dir, DB_FILE), 0o400);
+    chmodSync(join(dir, HISTORY_DB_FILE), 0o400);
     expect(code(() => Store.open({ stateDir: dir }))).toBe('STORE_READONLY');
     expect(() => Store.open({ stateDir: dir })).toThrow(/history\.sqlite: the history database is read-only \(mode 0400, owner uid \d+\), so the daemon cannot write its history\. Make it writable .*\(chmod 0600 .*\)/);
     track(Store.open({ stateDir: dir, readOnly: true })); // reading it is fine
@@ -275,7 +276,7 @@ describe('Store.open read-only (one-shot commands)', () => {
   test('an old schema is STORE_SCHEMA_OLD: a reader never migrates', () => {
     const dir = stateDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const db = new Database(join(dir, DB_FILE));
+    const db = new Database(join(dir, HISTORY_DB_FILE));
     db.exec('CREATE TABLE unrelated (x)');
     db.close();
     expect(code(() => Store.open({ stateDir: dir, readOnly: true }))).toBe('STORE_SCHEMA_OLD');

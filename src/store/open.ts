@@ -8,12 +8,12 @@ import Database from 'better-sqlite3';
 import { accessSync, chmodSync, constants, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
+import { HISTORY_DB_FILE, historyDbPath } from '../config/paths.js';
 import { checkIsFile, codeOf, corruptError, isOpenDiskFull, openFailure } from './errors.js';
 import { ensureStateDir, sweepTempFiles, verifyStateDir, type StateDirOptions } from './files.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion, type MigrateHooks, type Migration } from './migrations.js';
 
 /** The database file name inside the state dir. */
-export const DB_FILE = 'history.sqlite';
 /** SQLite's companion files, which follow the database wherever it goes. */
 const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
 
@@ -131,7 +131,7 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
   if (opts.readOnly) return openReader(opts, dirOpts, busyMs);
 
   const dir = ensureStateDir(opts.stateDir, dirOpts);
-  const path = join(dir.dir, DB_FILE);
+  const path = historyDbPath(dir.dir);
   // File mtimes are real wall time, so the sweep compares with Date.now(), not the injected clock.
   const sweptTempFiles = sweepTempFiles(dir.dir);
   checkIsFile(path);
@@ -178,7 +178,7 @@ export function openDatabase(opts: OpenOptions): { db: Database.Database; path: 
 
 function openReader(opts: OpenOptions, dirOpts: StateDirOptions, busyMs: number): { db: Database.Database; path: string; info: OpenInfo } {
   const dir = verifyStateDir(opts.stateDir, dirOpts, { readOnly: true });
-  const path = join(dir.dir, DB_FILE);
+  const path = historyDbPath(dir.dir);
   if (!existsSync(path)) {
     throw new StoreError('STORE_MISSING', path, `${path}: no history yet;`, { hint: 'it is written by `mcp-hub-monitor daemon`.' });
   }
@@ -237,7 +237,7 @@ function openCopy(path: string, dir: string, why: string, opts: OpenOptions, war
   try { size = statSync(path).size; } catch { /* read below fails the same way */ }
   if (size > MAX_COPY_BYTES) {
     throw new StoreError('STORE_DIR_READONLY', path,
-      `${path}: cannot read the history in place (${why}: SQLite needs to create ${DB_FILE}-shm beside it while no daemon runs), and at ${Math.round(size / 1024 ** 2)} MiB it is too big to read into memory`,
+      `${path}: cannot read the history in place (${why}: SQLite needs to create ${HISTORY_DB_FILE}-shm beside it while no daemon runs), and at ${Math.round(size / 1024 ** 2)} MiB it is too big to read into memory`,
       { hint: `Make ${dir} writable or free space there, or start the daemon.`, cause });
   }
   const bytes = readFileSync(path);
@@ -250,7 +250,7 @@ function openCopy(path: string, dir: string, why: string, opts: OpenOptions, war
   let db: Database.Database | undefined;
   try {
     db = new Database(bytes, { readonly: true });
-    const copiedBecause = `read from a copy in memory: ${why}${walLeft ? `; the writes still in ${DB_FILE}-wal are not in it` : ''}`;
+    const copiedBecause = `read from a copy in memory: ${why}${walLeft ? `; the writes still in ${HISTORY_DB_FILE}-wal are not in it` : ''}`;
     return { db, path, info: checkReadable(db, path, opts, { created: false, schemaVersion: 0, warnings, sweptTempFiles: [], copiedBecause }) };
   } catch (err) {
     db?.close();

@@ -8,6 +8,7 @@ import { buildSync } from 'esbuild';
 import { afterEach, describe, expect, test } from 'vitest';
 import { HOUR_MS } from './rollup.js';
 import { Store, type SampleInput } from './store.js';
+import { historyDbPath } from '../config/paths.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const NODE_MODULES = join(HERE, '..', '..', 'node_modules');
@@ -89,7 +90,7 @@ describe('insertSamples', () => {
     const dir = stateDir();
     const s = open(dir, { busyTimeoutMs: 200 });
     s.insertSamples(poll(T0));
-    const other = new Database(join(dir, 'history.sqlite'));
+    const other = new Database(historyDbPath(dir));
     other.exec('BEGIN EXCLUSIVE');
     const started = performance.now();
     expect(sqliteCode(() => s.insertSamples(poll(T0 + 5000)))).toBe('SQLITE_BUSY');

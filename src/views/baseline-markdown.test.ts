@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { buildBaseline, type HubObservations } from '../evaluate/baseline.js';
+import { buildBaseline } from '../evaluate/baseline.js';
+import type { HubObservations } from '../model/measure.js';
 import { renderBaselineMarkdown } from './baseline-markdown.js';
 
 const cfg = defaultConfig();

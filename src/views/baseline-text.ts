@@ -7,21 +7,12 @@ import { formatDuration } from '../config/duration.js';
 import type { BaselineComparison } from '../evaluate/baseline-compare.js';
 import type { BaselineDoc } from '../evaluate/baseline.js';
 import type { CheckStatus } from '../evaluate/types.js';
+import type { MeasureProgress } from '../model/measure.js';
 import { sanitizeTerminal as clean } from './sanitize.js';
 
 const LABEL: Record<CheckStatus, string> = { critical: 'CRITICAL', warning: 'WARNING', ok: 'OK', no_data: 'NO DATA' };
 const COLOR: Record<string, string> = { critical: '31;1', warning: '33;1', ok: '32', no_data: '2', unknown: '35;1', regression: '31;1', slower: '33', faster: '32' };
 const paint = (on: boolean, code: string | undefined, text: string) => (on && code ? `\x1b[${code}m${text}\x1b[0m` : text);
-
-/** Where a measurement stands, for the progress display. */
-export interface MeasureProgress {
-  elapsedMs: number;
-  durationMs: number;
-  /** Health requests answered and failed so far, over every hub. */
-  answered: number;
-  failed: number;
-  lastLatencyMs?: number;
-}
 
 function progressFacts(p: MeasureProgress): string {
   const last = p.lastLatencyMs === undefined ? '' : `, last ${p.lastLatencyMs.toFixed(1)} ms`;

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import { evaluateCheck, type CheckResult } from '../evaluate/check.js';
-import type { HubSnapshot, ProcessFacts } from '../sources/hub-client.js';
-import { parseHealth, type Health, type ServerInfo } from '../sources/hub-models.js';
+import type { HubSnapshot, ProcessFacts, Health, ServerInfo } from '../model/hub.js';
+import { parseHealth } from '../sources/hub-models.js';
 import { renderCheckNagios } from './check-nagios.js';
 
 const HUB = 'http://127.0.0.1:37373';

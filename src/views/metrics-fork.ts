@@ -4,8 +4,9 @@
  * the route. The tool gauges mirror the fork's counters of filter decisions, and say so in their help.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { FILTERING_SERIES, type FilteringNumber } from '../sources/filtering-stats.js';
-import type { StoreReader } from './http/view.js';
+import { FILTERING_SERIES } from '../sources/filtering-stats.js';
+import type { FilteringNumber } from '../model/hub.js';
+import type { PollRecord } from '../daemon/live-state.js';
 
 const GAUGES: readonly [FilteringNumber | 'enabled', string, string][] = [
   ['enabled', 'mcp_hub_fork_filtering_enabled', 'Whether the fork\'s tool filtering is enabled (its /api/filtering/stats `enabled`).'],
@@ -21,17 +22,17 @@ const GAUGES: readonly [FilteringNumber | 'enabled', string, string][] = [
 
 export interface ForkGauges {
   reset(): void;
-  /** Sets the gauges of hub `url` (label `hubLabel`) from the samples of its poll at `at`. */
-  fill(store: StoreReader, url: string, hubLabel: string, at: number): void;
+  /** Sets the gauges of a hub (label `hubLabel`) from the samples of its latest successful poll. */
+  fill(poll: PollRecord, hubLabel: string): void;
 }
 
 export function createForkGauges(registers: Registry[]): ForkGauges {
   const gauges = GAUGES.map(([key, name, help]) => ({ series: FILTERING_SERIES[key], gauge: new Gauge({ name, help, labelNames: ['hub'], registers }) }));
   return {
     reset: () => { for (const g of gauges) g.gauge.reset(); },
-    fill(store, url, hubLabel, at) {
+    fill(poll, hubLabel) {
       for (const { series, gauge } of gauges) {
-        const v = store.querySamples({ hub: url, name: series, from: at, to: at + 1, resolution: 'raw' })[0]?.v;
+        const v = poll.hub.get(series);
         if (v !== undefined && v !== null) gauge.set({ hub: hubLabel }, v);
       }
     },

@@ -107,8 +107,8 @@ describe('a healthy hub', () => {
 describe('the fork\'s filtering stats', () => {
   test('each stored fork.* series at the latest poll is a gauge; a hub without them has none', async () => {
     const v = healthyHub();
-    v.db.insertSamples(filteringSamples(HUB, NOW - 10_000, { totalTools: 27, exposedTools: 13, enabled: true }));
-    v.db.insertSamples(filteringSamples(HUB, NOW - 5_000, {
+    v.record(filteringSamples(HUB, NOW - 10_000, { totalTools: 27, exposedTools: 13, enabled: true }));
+    v.record(filteringSamples(HUB, NOW - 5_000, {
       enabled: false, totalTools: 54, filteredTools: 28, exposedTools: 26, filterRate: 28 / 54, categoryCacheSize: 27, cacheHitRate: 0.5, llmCacheSize: 3, llmCacheHitRate: 0.25,
     }));
     const other = 'http://127.0.0.1:7001';
@@ -129,7 +129,7 @@ describe('the fork\'s filtering stats', () => {
 
   test('stats from an older poll are not shown as the latest', async () => {
     const v = healthyHub();
-    v.db.insertSamples(filteringSamples(HUB, NOW - 10_000, { totalTools: 27 }));
+    v.record(filteringSamples(HUB, NOW - 10_000, { totalTools: 27 }));
     expect(value((await scrape(v)).samples, 'mcp_hub_fork_filtering_total_tools', { hub: HUB })).toBeUndefined();
   });
 });
@@ -280,14 +280,17 @@ describe('robustness', () => {
     expect(samples.filter((s) => !Number.isFinite(s.value) && !(s.name.endsWith('_bucket')))).toEqual([]);
   });
 
-  test('a store error on one hub is counted and logged; the scrape still answers', async () => {
+  test('a store error on one hub (the SLO budget reads the store) is counted and logged; the scrape still answers, the live series too', async () => {
     const v = healthyHub();
     const warnings: object[] = [];
-    const broken = { ...v.db, querySamples: () => { throw new Error('SQLITE_BUSY'); }, queryEvents: v.db.queryEvents.bind(v.db), ratioOver: v.db.ratioOver.bind(v.db), listHubs: v.db.listHubs.bind(v.db), listSeries: v.db.listSeries.bind(v.db), lastSampleTime: v.db.lastSampleTime.bind(v.db) };
+    const broken = { ...v.db, ratioOver: () => { throw new Error('SQLITE_BUSY'); }, observedMs: v.db.observedMs.bind(v.db) };
     v.store = () => broken as never;
     const text = await createMetrics(v, { processMetrics: false, log: { warn: (o) => warnings.push(o) } }).render();
     expect(value(parse(text), 'mcp_hub_monitor_scrape_errors_total', { hub: HUB })).toBe(1);
     expect(value(parse(text), 'mcp_hub_monitor_outbox_depth')).toBe(0);
+    expect(value(parse(text), 'mcp_hub_up', { hub: HUB })).toBe(1);
+    expect(value(parse(text), 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(1);
+    expect(value(parse(text), 'mcp_hub_slo_error_budget_remaining_ratio', { hub: HUB, objective: 'availability' })).toBeUndefined();
     expect(warnings).toEqual([expect.objectContaining({ hub: HUB, err: expect.stringContaining('SQLITE_BUSY') })]);
   });
 

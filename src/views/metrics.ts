@@ -1,7 +1,8 @@
 /**
  * `/metrics`: the daemon's view of every hub in the Prometheus text format, on its own prom-client
- * Registry (never the global one), filled at scrape time from the store (http/snapshot.ts) as prom-client's
- * `collect()` idea suggests. Names follow Prometheus conventions (base units, `_seconds`, `_bytes`,
+ * Registry (never the global one), filled at scrape time from the daemon's read model (in memory,
+ * daemon/live-state.ts, through http/snapshot.ts) as prom-client's `collect()` idea suggests; only the SLO
+ * budgets read the store (30 days of rollups, once a minute). Names follow Prometheus conventions (base units, `_seconds`, `_bytes`,
  * `_total`, `_ratio`); the probe histogram is the OpenTelemetry MCP semantic conventions'
  * `mcp.client.operation.duration` (histogram, seconds, their bucket boundaries) for the one operation we
  * make, a read-only `resources/read` through the hub (see sources/server-probe.ts).
@@ -15,6 +16,7 @@ import { budgetUse } from '../evaluate/slo.js';
 import { capServers, DroppedSeries, OTHER_SERVER, sanitizeLabelValue } from './http/metric-labels.js';
 import { HUB_STATES, levelNumber, readHub, type HubState, type ServerState } from './http/snapshot.js';
 import type { DaemonView } from './http/view.js';
+import type { ProbeLatency } from '../daemon/live-state.js';
 import { createForkGauges } from './metrics-fork.js';
 
 /** createMetrics' options. */
@@ -40,10 +42,13 @@ const SEVERITIES = ['critical', 'warning', 'info'];
 const OPEN_STATES = ['pending', 'firing'];
 /** SLO ratios read 30 days of rollups: recomputed once a minute, as often as the alerting loop does. */
 const SLO_EVERY_MS = 60_000;
-/** Probe samples can reach the store late (write buffer): re-read this far back, skipping ones already seen. */
+/** How far back the first scrape takes probes (those of the last round or two). */
 const PROBE_OVERLAP_MS = 120_000;
 
 const L = sanitizeLabelValue;
+
+/** The probe latencies recorded since the last scrape; on the first, only those since `firstFrom`. */
+interface ProbeRound { rows: readonly ProbeLatency[]; firstFrom: number | undefined }
 
 /** Builds the registry and its scrape-time filling for one server. */
 export function createMetrics(view: DaemonView, o: MetricsOptions = {}): MonitorMetrics {
@@ -85,7 +90,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const backlog = g('mcp_hub_monitor_store_backlog_rows', 'Rows waiting in memory for the history store (samples and events; bounded, the oldest are dropped beyond it).');
   const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
   const fork = createForkGauges(registers);
-  const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads failed during a scrape (the rest of the scrape still answers).', ['hub']);
+  const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads (the SLO windows) failed during a scrape (the rest of the scrape still answers).', ['hub']);
   if (o.processMetrics !== false) {
     collectDefaultMetrics({ register: registry });
     // prom-client exports these three totals as gauges, which breaks the `_total` = counter convention
@@ -95,29 +100,20 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
 
   const dropped = new DroppedSeries();
   const startedAt = view.daemon().startedAt;
-  const probeCursor = new Map<string, { from: number; seen: Map<string, number> }>();
+  let probeSeq: number | undefined; // the read model's probe log, read up to here
   const sloCache = new Map<string, { at: number; values: [string, number][] }>();
   const histogramLabels = new Set<string>(); // `hub\0server` pairs with a histogram series
 
-  function feedProbes(hub: string, h: string, labelOf: (name: string) => string | undefined, now: number): void {
-    // The first read reaches back one overlap only: 48 h of raw probes would be a slow first scrape, and
-    // a counter may start from zero when its exporter starts.
-    const cur = probeCursor.get(hub) ?? { from: now + 1, seen: new Map<string, number>() };
-    probeCursor.set(hub, cur);
-    const rows = view.store().querySamples({ hub, name: 'server.probe_latency_ms', from: Math.max(startedAt, cur.from - PROBE_OVERLAP_MS), to: now + 1, resolution: 'raw' });
+  function feedProbes(hub: string, h: string, labelOf: (name: string) => string | undefined, rows: readonly ProbeLatency[], firstFrom: number | undefined): void {
     for (const r of rows) {
-      const name = r.labels.server;
-      const key = `${name}\u0000${r.t}`;
-      if (name === undefined || r.v === null || cur.seen.has(key)) continue;
-      cur.seen.set(key, r.t);
-      const server = labelOf(name);
+      // The first scrape reaches back one overlap only, within this run: a counter may start from zero when
+      // its exporter starts.
+      if (r.hub !== hub || (firstFrom !== undefined && r.t < firstFrom)) continue;
+      const server = labelOf(r.server);
       if (server === undefined) continue; // no longer on the hub
-      probeSeconds.observe({ hub: h, server }, r.v / 1000);
+      probeSeconds.observe({ hub: h, server }, r.ms / 1000);
       histogramLabels.add(`${h}\u0000${server}`);
     }
-    cur.from = now + 1;
-    // The next read starts one overlap before `from`: anything older is never read again.
-    for (const [k, t] of cur.seen) if (t < cur.from - PROBE_OVERLAP_MS) cur.seen.delete(k);
   }
 
   function slo(hub: string, now: number): [string, number][] {
@@ -135,7 +131,18 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     return values;
   }
 
-  function fillServers(s: HubState, h: string, now: number, liveHistograms: Set<string>): void {
+  /** The SLO budgets, the one read of the store: a failure leaves them out and the rest of the hub in. */
+  function sloOrNone(hub: string, now: number): [string, number][] {
+    try {
+      return slo(hub, now);
+    } catch (err) {
+      scrapeErrors.inc({ hub: L(hub) });
+      o.log?.warn({ hub, err: String(err) }, 'metrics: cannot read this hub\'s SLO window from the store; its error budget is left out of this scrape');
+      return [];
+    }
+  }
+
+  function fillServers(s: HubState, h: string, probes: ProbeRound, liveHistograms: Set<string>): void {
     const { kept, folded } = capServers(s.servers, maxServers);
     dropped.note(s.url, folded.map((f) => f.name));
     const keptLabel = new Map(kept.map((k) => [k.name, L(k.name)]));
@@ -150,10 +157,10 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
       if (probed.length > 0) probeOk.set({ hub: h, server }, probed.every((m) => m.probeOk) ? 1 : 0);
       liveHistograms.add(`${h}\u0000${server}`);
     }
-    feedProbes(s.url, h, (name) => keptLabel.get(name) ?? (foldedNames.has(name) ? OTHER_SERVER : undefined), now);
+    feedProbes(s.url, h, (name) => keptLabel.get(name) ?? (foldedNames.has(name) ? OTHER_SERVER : undefined), probes.rows, probes.firstFrom);
   }
 
-  function fillHub(s: HubState, now: number, liveHistograms: Set<string>): void {
+  function fillHub(s: HubState, now: number, probes: ProbeRound, liveHistograms: Set<string>): void {
     const h = L(s.url);
     if (s.up !== undefined) hubUp.set({ hub: h }, s.up ? 1 : 0);
     for (const st of HUB_STATES) hubState.set({ hub: h, state: st }, st === s.state ? 1 : 0);
@@ -165,9 +172,10 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     level.set({ hub: h }, levelNumber(s.level));
     if (s.lastPollAt !== undefined) pollAge.set({ hub: h }, Math.max(0, (now - s.lastPollAt) / 1000));
     if (s.sseConnected !== undefined) sse.set({ hub: h }, s.sseConnected ? 1 : 0);
-    for (const [objective, v] of slo(s.url, now)) budget.set({ hub: h, objective }, v);
-    if (s.serversAt !== undefined) fork.fill(view.store(), s.url, h, s.serversAt);
-    fillServers(s, h, now, liveHistograms);
+    for (const [objective, v] of sloOrNone(s.url, now)) budget.set({ hub: h, objective }, v);
+    const lastOk = view.live().hub(s.url)?.lastOkPoll;
+    if (lastOk !== undefined && lastOk.t === s.serversAt) fork.fill(lastOk, h);
+    fillServers(s, h, probes, liveHistograms);
   }
 
   function refresh(): void {
@@ -199,16 +207,19 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     for (const [receiver, outcomes] of Object.entries(d.notifications)) {
       for (const [outcome, n] of Object.entries(outcomes)) notifications.inc({ receiver: L(receiver), outcome: L(outcome) }, n);
     }
-    const open = view.alerts()?.openAlerts() ?? [];
+    const open = view.live().openAlerts();
     for (const severity of SEVERITIES) for (const state of OPEN_STATES) alerts.set({ severity, state }, 0);
     for (const a of open) alerts.inc({ severity: L(a.severity), state: a.state });
     const liveHistograms = new Set<string>();
+    const { rows, seq } = view.live().probeLatencies(probeSeq ?? 0);
+    const probes: ProbeRound = { rows, firstFrom: probeSeq === undefined ? Math.max(startedAt, now + 1 - PROBE_OVERLAP_MS) : undefined };
+    probeSeq = seq;
     for (const hub of view.hubs()) {
       try {
-        fillHub(readHub(view, hub, open), now, liveHistograms);
+        fillHub(readHub(view, hub, open), now, probes, liveHistograms);
       } catch (err) {
         scrapeErrors.inc({ hub: L(hub.url) });
-        o.log?.warn({ hub: hub.url, err: String(err) }, 'metrics: cannot read this hub from the store; its series are left out of this scrape');
+        o.log?.warn({ hub: hub.url, err: String(err) }, 'metrics: cannot read this hub; its series are left out of this scrape');
         for (const k of histogramLabels) if (k.startsWith(`${L(hub.url)}\u0000`)) liveHistograms.add(k); // a read error is not staleness
       }
     }

@@ -14,6 +14,7 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedEvents, waitForEvent, waitForPolls } from '../support/daemon-process.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { waitUntil } from '../support/wait.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -171,7 +172,7 @@ test('kill -9 of the daemon during a send: after the restart the notification go
   expect(b!.alerts.map((x) => x.fingerprint)).toEqual(a!.alerts.map((x) => x.fingerprint));
   second.kill('SIGTERM');
   await new Promise((r) => second.once('exit', r));
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  const db = new Database(historyDbPath(state), { readonly: true });
   try {
     expect(db.prepare("SELECT count(*) AS n FROM notifications WHERE receiver = 'hook'").get()).toEqual({ n: 1 });
     expect(db.prepare("SELECT state, count(*) AS n FROM outbox GROUP BY state").all()).toEqual([{ state: 'delivered', n: 1 }]);

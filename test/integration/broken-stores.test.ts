@@ -14,6 +14,7 @@ import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
 import { refusedUrl } from '../support/receiver.js';
 import { condition, skipNow, skipUnless, tool } from '../support/requires.js';
 import { tempDir } from '../support/temp-dir.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 const isRoot = process.getuid?.() === 0;
 const cleanups: (() => unknown)[] = [];
@@ -29,7 +30,7 @@ function healthyState(parent = tempDir('mhm-broken-')): string {
   s.close();
   return dir;
 }
-const dbOf = (dir: string) => join(dir, 'history.sqlite');
+const dbOf = (dir: string) => historyDbPath(dir);
 
 /** One line, naming `what`, with no stack and no "internal error". */
 function expectOneLine(stderr: string, what: string): void {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterEach, expect, test } from 'vitest';
 import { defaultConfig } from '../../src/config/defaults.js';
-import { ManualClock } from '../../src/daemon/clock.js';
+import { ManualClock } from '../../src/model/clock.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { AlertStore } from '../../src/store/alert-store.js';

@@ -4,12 +4,12 @@
  * leaves a gap and an unclean start, and the next daemon polls within 5 s of starting.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
 import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 let hub: FakeHub;
 beforeAll(async () => { hub = await startFakeHub(); });
@@ -17,7 +17,7 @@ afterAll(async () => { await hub.close(); });
 
 function read<T>(state: string, fn: (db: Database.Database) => T): T | undefined {
   try {
-    const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+    const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
     try { return fn(db); } finally { db.close(); }
   } catch {
     return undefined;

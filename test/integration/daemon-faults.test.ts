@@ -13,6 +13,7 @@ import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
 import { storedEvents, waitForEvent, waitForPolls } from '../support/daemon-process.js';
 import { tempDir } from '../support/temp-dir.js';
 import { waitUntil } from '../support/wait.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 let hub: FakeHub;
 beforeEach(async () => { hub = await startFakeHub(); });
@@ -21,7 +22,7 @@ afterEach(async () => { await hub.close(); });
 interface Row { t: number; v: number | null; err: string | null }
 
 function upRows(state: string): Row[] {
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+  const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(`SELECT s.t, s.v, s.err FROM samples s JOIN series x ON x.id = s.series_id WHERE x.name = 'hub.up' ORDER BY s.t`).all() as Row[];
   } finally {
@@ -67,7 +68,7 @@ test('A21 a hub stuck in "starting" is recorded as answering but not up, with no
   const rows = upRows(state);
   expect(rows.length).toBeGreaterThanOrEqual(2);
   expect(rows.every((r) => r.v === 0 && r.err === null)).toBe(true);
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  const db = new Database(historyDbPath(state), { readonly: true });
   try {
     expect(db.prepare("SELECT count(*) AS n FROM series WHERE name = 'server.up'").get()).toEqual({ n: 0 });
   } finally {

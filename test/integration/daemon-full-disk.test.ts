@@ -24,6 +24,7 @@ import { startReceiver, type Receiver } from '../support/receiver.js';
 import { condition, skipNow, skipUnless } from '../support/requires.js';
 import { tempDir } from '../support/temp-dir.js';
 import { waitUntil } from '../support/wait.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -39,7 +40,7 @@ function batchWith(receiver: Receiver, rule: string, status: string, from = 0): 
 }
 
 function upRows(state: string): { t: number; v: number | null }[] {
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+  const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
   try {
     return db.prepare("SELECT r.t, r.v FROM samples r JOIN series s ON s.id = r.series_id WHERE s.name = 'hub.up' ORDER BY r.t").all() as { t: number; v: number | null }[];
   } finally {
@@ -191,7 +192,7 @@ test('a daemon started on a full volume says "disk full at PATH" and keeps watch
   const config = join(tempDir('mhm-full-cfg-'), 'config.yaml');
   writeFileSync(config, `probes:\n  enabled: false\nalerting:\n  group_wait: 1s\n  receivers:\n    hook: { type: webhook, url: "${receiver.url}/hook" }\n`);
   const first = startDaemonProcess(hub, state, ['--no-sse', '--config', config], cleanups);
-  await waitUntil(() => existsSync(join(state, 'history.sqlite')) && upRows(state).length > 0, { what: 'a stored poll', timeoutMs: 20_000, everyMs: 100 });
+  await waitUntil(() => existsSync(historyDbPath(state)) && upRows(state).length > 0, { what: 'a stored poll', timeoutMs: 20_000, everyMs: 100 });
   expect(existsSync(join(state, 'disk-reserve'))).toBe(true); // held back while there was room
   first.kill('SIGTERM');
   await new Promise((r) => first.once('exit', r));

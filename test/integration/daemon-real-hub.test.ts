@@ -4,12 +4,12 @@
  */
 import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedEvents, waitForEvent, waitForPolls, type StoredEvent } from '../support/daemon-process.js';
 import { waitUntil } from '../support/wait.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 type EventRow = StoredEvent;
 
@@ -101,7 +101,7 @@ test('a config edit under --watch is stored as config_changed with server names 
   const changed = await waitForEvent(state, (e) => e.type === 'config_changed');
   expect(JSON.parse(changed.data!)).toMatchObject({ servers: ['everything'] });
   await waitForEvent(state, (e) => e.type === 'servers_updated');
-  const db = readFileSync(join(state, 'history.sqlite'));
+  const db = readFileSync(historyDbPath(state));
   expect(db.includes('SECRET123')).toBe(false);
   expect(JSON.stringify(events(state))).not.toContain('SECRET123');
 }, 60_000);

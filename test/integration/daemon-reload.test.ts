@@ -15,6 +15,7 @@ import { everythingServer, freePort, launchHub, testServer } from '../../src/dem
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedEvents, storedSamples, waitForEvent, waitForStored } from '../support/daemon-process.js';
 import { startReceiver } from '../support/receiver.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -36,7 +37,7 @@ const metric = (text: string, name: string): number | undefined => {
 };
 
 function outboxCount(state: string, receiver: string): number {
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  const db = new Database(historyDbPath(state), { readonly: true });
   try {
     return (db.prepare('SELECT count(*) AS n FROM outbox WHERE receiver = ?').get(receiver) as { n: number }).n;
   } finally {
@@ -132,7 +133,7 @@ test('reload: a good config takes effect and notifies nothing twice; a broken on
 
   daemon.kill('SIGTERM');
   expect(await new Promise((r) => daemon.once('exit', r))).toBe(0);
-  const db = new Database(join(state, 'history.sqlite'), { readonly: true });
+  const db = new Database(historyDbPath(state), { readonly: true });
   const runs = db.prepare('SELECT clean_stop FROM runs').all() as { clean_stop: number }[];
   db.close();
   expect(runs).toEqual([{ clean_stop: 1 }]); // three reloads, one run

@@ -16,6 +16,7 @@ import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { startReceiver } from '../support/receiver.js';
 import { tempDir } from '../support/temp-dir.js';
 import { waitUntil } from '../support/wait.js';
+import { HISTORY_DB_FILE } from '../../src/config/paths.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -91,7 +92,7 @@ test('F6 receivers echoing the Basic auth of URL userinfo: the secret is in no s
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('close', r));
   places['daemon log'] = daemon.stderrText();
-  places['store files'] = readdirSync(state).filter((f) => f.startsWith('history.sqlite')).map((f) => readFileSync(join(state, f)).toString('latin1')).join('');
+  places['store files'] = readdirSync(state).filter((f) => f.startsWith(HISTORY_DB_FILE)).map((f) => readFileSync(join(state, f)).toString('latin1')).join('');
   expect(places['daemon log']).toContain('notification failed');
   expect(Object.fromEntries(Object.entries(places).map(([where, text]) => [where, leaks(text)]))).toEqual(Object.fromEntries(Object.keys(places).map((k) => [k, []])));
 }, 120_000);

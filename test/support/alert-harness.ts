@@ -7,7 +7,7 @@ import { Deliverer } from '../../src/alerts/deliver.js';
 import { pollScope, probeScope, toRuleResults } from '../../src/alerts/results.js';
 import type { RuleResult } from '../../src/alerts/lifecycle.js';
 import { defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
-import { ManualClock } from '../../src/daemon/clock.js';
+import { ManualClock } from '../../src/model/clock.js';
 import type { Finding } from '../../src/evaluate/types.js';
 import { FlapTracker } from '../../src/daemon/flap-tracker.js';
 import type { AlertBatch, Delivery, Notifier } from '../../src/notify/types.js';

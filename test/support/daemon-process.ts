@@ -3,12 +3,12 @@
  * store (never on time). Shared by the real-hub daemon tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunningHub } from '../../src/demo/hub-launcher.js';
 import { CLI_PATH, isolatedEnv } from './cli.js';
 import { tempDir } from './temp-dir.js';
 import { waitUntil } from './wait.js';
+import { historyDbPath } from '../../src/config/paths.js';
 
 export interface StoredEvent { type: string; server: string | null; data: string | null; t: number }
 export interface StoredSample { name: string; labels: string; t: number; v: number | null; err: string | null }
@@ -38,7 +38,7 @@ export function startDaemonProcess(
 
 function readDb<T>(state: string, sql: string): T[] {
   try {
-    const db = new Database(join(state, 'history.sqlite'), { readonly: true, fileMustExist: true });
+    const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
     try {
       return db.prepare(sql).all() as T[];
     } finally {

@@ -1,9 +1,11 @@
 /**
- * A DaemonView over a real temp Store, for the HTTP server's tests: seed polls, probes and alerts in the
- * shapes the daemon writes them (daemon/observations.ts, daemon/prober.ts), then read them through the
- * server. Hubs, the clock and the daemon's health are plain fields the test sets.
+ * A DaemonView over a real temp Store and a read model, for the HTTP server's tests: seed polls, probes and
+ * alerts in the shapes the daemon writes them (daemon/observations.ts, daemon/prober.ts), then read them
+ * through the server. Rows go to both, as the daemon's write buffer sends them (`record`). Hubs, the clock and the daemon's health are plain fields the test sets.
  */
 import { defaultConfig, type MonitorConfig } from '../../src/config/defaults.js';
+import { LiveState, type LiveView } from '../../src/daemon/live-state.js';
+import type { EventRow, SampleRow } from '../../src/daemon/observations.js';
 import { AlertStore, type AlertRow } from '../../src/store/alert-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { DaemonHealthView, DaemonView, HubStatusView } from '../../src/views/http/view.js';
@@ -38,12 +40,15 @@ export class FakeDaemonView implements DaemonView {
   health: DaemonHealthView;
   alertsEnabled = true;
   readonly alertStore: AlertStore;
+  /** The read model, fed every row `record` stores, as the daemon's write buffer feeds it. */
+  readonly liveState = new LiveState();
   private readonly lastState = new Map<string, string>();
   private readonly lastVerdict = new Map<string, string>();
 
   constructor(readonly db: Store, now = Date.parse('2026-11-25T12:00:00Z')) {
     this.nowMs = now;
     this.alertStore = new AlertStore(db.db);
+    this.liveState.openAlerts = () => (this.alertsEnabled ? this.alertStore.openAlerts() : []);
     this.health = {
       startedAt: now - 3_600_000, cleanStart: true, runId: 1, outboxDepth: 0, droppedSamples: 0, notifications: {}, configReload: { ok: true, lastSuccessAt: now - 3_600_000 },
       store: { writeFailures: 0, lastWriteAt: now - 1_000, failing: false, pendingRows: 0, droppedEvents: 0, pendingAlerting: 0 },
@@ -51,6 +56,7 @@ export class FakeDaemonView implements DaemonView {
   }
 
   hubs(): HubStatusView[] { return this.hubList; }
+  live(): LiveView { return this.liveState; }
   store(): Store { return this.db; }
   alerts(): AlertStore | undefined { return this.alertsEnabled ? this.alertStore : undefined; }
   daemon(): DaemonHealthView { return this.health; }
@@ -65,15 +71,12 @@ export class FakeDaemonView implements DaemonView {
 
   /** Stores one poll at `t` as the collector would, and marks the hub polled then. */
   poll(hub: string, t: number, p: SeedPoll = {}): this {
-    const samples: Parameters<Store['insertSamples']>[0][number][] = [];
-    const events: Parameters<Store['insertEvents']>[0][number][] = [];
+    const samples: SampleRow[] = [];
+    const events: EventRow[] = [];
     const ok = p.ok !== false && p.err === undefined;
     const prevStatus = this.hubList.find((h) => h.url === hub);
     this.watch(hub, { ...prevStatus, lastPollAt: t, lastPollOk: ok });
-    if (!ok) {
-      this.db.insertSamples([{ hub, name: 'hub.up', t, v: 0, err: p.err ?? 'refused' }]);
-      return this;
-    }
+    if (!ok) return this.record([{ hub, name: 'hub.up', t, v: 0, err: p.err ?? 'refused' }]);
     const state = p.state ?? 'ready';
     samples.push({ hub, name: 'hub.up', t, v: state === 'ready' || state === 'restarted' ? 1 : 0 });
     samples.push({ hub, name: 'hub.health_latency_ms', t, v: p.latencyMs ?? 3 });
@@ -93,6 +96,12 @@ export class FakeDaemonView implements DaemonView {
       }
       this.lastVerdict.set(key, verdict);
     }
+    return this.record(samples, events);
+  }
+
+  /** Stores rows and shows them to the read model, as the daemon's write buffer does. */
+  record(samples: SampleRow[], events: EventRow[] = []): this {
+    this.liveState.observe(samples, events);
     this.db.insertSamples(samples);
     this.db.insertEvents(events);
     return this;
@@ -101,10 +110,9 @@ export class FakeDaemonView implements DaemonView {
   /** Stores one probe result: ok true answered in `latencyMs`, false dead/hung, null not asked. */
   probe(hub: string, t: number, server: string, ok: boolean | null, latencyMs = 5): this {
     const labels = { server };
-    this.db.insertSamples(ok === true
+    return this.record(ok === true
       ? [{ hub, name: 'server.probe_ok', labels, t, v: 1 }, { hub, name: 'server.probe_latency_ms', labels, t, v: latencyMs }]
       : [{ hub, name: 'server.probe_ok', labels, t, v: ok === false ? 0 : null, err: 'dead' }]);
-    return this;
   }
 
   /** Stores an alert row (firing by default) and returns its id. */

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { historyDbPath } from '../../config/paths.js';
 import { formatElapsed, parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { UsageError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
@@ -21,7 +22,7 @@ const who = () => { try { return userInfo().username; } catch { return 'unknown'
 async function openStores(g: GlobalOptions, write: boolean) {
   const { Store } = await import('../../store/store.js');
   const { AlertStore } = await import('../../store/alert-store.js');
-  if (!write && !existsSync(join(g.stateDir, 'history.sqlite'))) return undefined;
+  if (!write && !existsSync(historyDbPath(g.stateDir))) return undefined;
   if (write) {
     const { ensureStateDir } = await import('../../store/files.js');
     ensureStateDir(g.stateDir, {});

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMonitorError, UsageError } from '../../errors.js';
 import { compareBaselines, readComparable } from '../../evaluate/baseline-compare.js';
-import { parseJsonSafe, isRecord, own } from '../../sources/safe-json.js';
+import { parseJsonSafe, isRecord, own } from '../../model/json.js';
 import { renderBaselineList, renderCompareText, type BaselineListEntry } from '../../views/baseline-text.js';
 import { toSafeJson } from '../../views/json.js';
 import { sanitizeTerminal, shouldUseColor } from '../../views/sanitize.js';

@@ -5,12 +5,13 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { HISTORY_DB_FILE } from '../../config/paths.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { readReloadStatus } from '../../daemon/reload-status.js';
 import { freeBytes, readStoreWriteStatus } from '../../daemon/store-write-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
-import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { HubSnapshot } from '../../model/hub.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
 import { probeFindings } from '../probe-findings.js';
@@ -28,7 +29,7 @@ function daemonFacts(stateDir: string): DaemonFacts {
   const note = readStoreWriteStatus(stateDir);
   let lastWriteMs = note?.lastWriteAt;
   if (!note) {
-    for (const f of ['history.sqlite-wal', 'history.sqlite']) {
+    for (const f of [`${HISTORY_DB_FILE}-wal`, HISTORY_DB_FILE]) {
       try {
         lastWriteMs = Math.max(lastWriteMs ?? 0, statSync(join(stateDir, f)).mtimeMs);
       } catch { /* absent */ }

@@ -1,17 +1,18 @@
 /**
- * `daemon`: runs the collector in the foreground until SIGTERM/SIGINT (systemd `Type=simple`). SIGHUP reloads
+ * `daemon`: parses the options and calls the composition root (daemon/compose.ts), which runs the collector
+ * in the foreground until SIGTERM/SIGINT (systemd `Type=simple`). SIGHUP reloads
  * the config file (a bad one is reported and the running config kept). Exit 0 on a clean stop; exit 3 when it cannot start (bad config, a second daemon on the same state dir, an unusable
  * state dir) with one line saying why.
  */
-import { performance } from 'node:perf_hooks';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { loadConfig } from '../../config/load.js';
-import { canonicalPath } from '../../config/paths.js';
 import { discoverHubs } from '../../sources/discovery.js';
-import { escapeUnsafeJson } from '../../sources/safe-json.js';
+import type { MonitorConfig } from '../../config/defaults.js';
+import type { Logger } from '../../daemon/collector.js';
+import type { DaemonReadout } from '../../daemon/compose.js';
 import type { ResolvedConfig } from '../../daemon/host.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -21,9 +22,6 @@ export interface DaemonFlags {
   allowNetworkFs?: boolean;
   listen?: string;
 }
-
-/** How long SIGTERM may take before we exit anyway (systemd's stop is patient, cron wrappers are not). */
-const STOP_DEADLINE_MS = 2_000;
 
 /** `host:port` (or `[v6]:port`) → the bind address; '' → no server. */
 function parseListen(text: string): { host: string; port: number } | undefined {
@@ -60,141 +58,28 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     const { validateListen } = await import('../../views/http/security.js');
     validateListen(listen, cfg.http.token || undefined);
   }
-  const [{ default: pino }, { openDaemonState }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
-    import('pino'), import('../../daemon/open-state.js'),
-    import('../../daemon/daemon.js'), import('../../sources/sse-client.js'), import('../../daemon/host.js'),
-  ]);
-  const [{ Timeline }, { systemClock }] = await Promise.all([import('../../daemon/timeline.js'), import('../../daemon/clock.js')]);
-  // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
-  // the escaping every JSON output shares (faults F5).
-  const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));
-  const { lock, store } = openDaemonState({ stateDir: g.stateDir, allowNetworkFs: flags.allowNetworkFs, configFile: canonicalPath(g.configFile), log });
-  // Every way out, an exception included, leaves no daemon.lock behind (only a SIGKILL can, and the next
-  // start takes a dead pid's lock over).
-  process.once('exit', () => lock.release());
-  // From here `reload` may find us by the lock: a SIGHUP must not kill us (Node's default) before we can
-  // reload, nor a SIGTERM before we can stop cleanly (it would leave the lock behind).
-  // One listener each for the whole run: removing the last listener of a signal drops one that is pending.
-  let hupWhileStarting = false;
-  let stopWhileStarting: string | undefined;
-  let onHup: (() => void) | undefined;
-  let onStop: ((signal: string) => void) | undefined;
-  process.on('SIGHUP', () => { if (onHup) onHup(); else hupWhileStarting = true; });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => { if (onStop) onStop(signal); else stopWhileStarting ??= signal; });
-  if (store.openInfo.corruptMovedTo) log.error({ movedTo: store.openInfo.corruptMovedTo }, 'the history database was corrupt: moved aside, started a fresh one');
-  const { buildNotifiers } = await import('../receivers.js');
-  // One time line for the whole process (daemon/timeline.ts): stored times, durations and ages across wall
-  // clock steps; a config reload continues it.
-  const clock = new Timeline(systemClock);
-  const host = await DaemonHost.start({
-    resolve: () => resolveConfig(g, flags),
-    buildNotifiers: async (c) => {
-      const notifiers = await buildNotifiers(c, log);
-      if (c.alerting.enabled) log.info({ receivers: [...notifiers.keys()] }, notifiers.size ? 'alerting to receivers' : 'alerting with no receivers: alerts are stored and listed by `alerts`, nobody is notified');
-      return notifiers;
+  const [{ runDaemonRoot }, { buildNotifiers }] = await Promise.all([import('../../daemon/compose.js'), import('../receivers.js')]);
+  await runDaemonRoot({
+    stateDir: g.stateDir, configFile: g.configFile, allowNetworkFs: flags.allowNetworkFs, timeoutMs: g.timeoutMs,
+    first, resolve: () => resolveConfig(g, flags), buildNotifiers,
+    // Scheduled jobs run this same CLI with the same hubs, config and state dir.
+    jobs: {
+      cliArgv: [process.execPath, process.argv[1] as string],
+      globalArgs: (targets) => [...targets.flatMap((t) => ['--hub', t.url]), ...(g.configExplicit ? ['--config', g.configFile] : []), '--state-dir', g.stateDir],
     },
-    start: (o) => startDaemon({
-      ...o, stateDir: g.stateDir, store, log, clock,
-      timeoutMs: g.timeoutMs ?? o.cfg.timeout,
-      // Scheduled jobs run this same CLI with the same hubs, config and state dir.
-      jobs: {
-        cliArgv: [process.execPath, process.argv[1] as string],
-        globalArgs: [
-          ...o.targets.flatMap((t) => ['--hub', t.url]),
-          ...(g.configExplicit ? ['--config', g.configFile] : []),
-          '--state-dir', g.stateDir,
-        ],
-      },
-      startSse: o.cfg.collect.sse
-        ? (s) => startSseClient({ ...s, clock })
-        : undefined,
-    }),
-    stateDir: g.stateDir, log, now: () => Date.now(),
-  }, first);
-  let http: { url: string; close(): Promise<void> } | undefined;
-  if (listen) {
-    const { withPendingSamples } = await import('../../views/http/live-store.js');
-    const live = withPendingSamples(store, () => host.daemon.buffer.pendingSamples());
-    const { startHttpServer } = await import('../../views/http/server.js');
-    try {
-      http = await startHttpServer({
-        listen, token: cfg.http.token || undefined, allowedHosts: cfg.http.allowed_hosts, log,
-        // bin/mcp-hub-monitor.cjs → the package root → dist/web (built at install time).
-        webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
-        source: {
-          hubs: () => host.daemon.collectors.map((c) => ({ url: c.hub, lastPollAt: c.lastPollAt, lastPollOk: c.lastPollOk, sseConnected: c.sseConnected() })),
-          store: () => live,
-          alerts: () => {
-            const alerting = host.daemon.alerting;
-            if (!alerting) return undefined;
-            // Open alerts from memory while some change is only there (the store refused it).
-            return {
-              openAlerts: () => (alerting.pipeline.hasUnsaved() ? alerting.pipeline.openAlerts() : alerting.alertStore.openAlerts()),
-              recentResolved: (from, limit) => alerting.alertStore.recentResolved(from, limit),
-              firedSummary: (a) => alerting.alertStore.firedSummary(a),
-            };
-          },
-          daemon: () => {
-            const daemon = host.daemon;
-            const { health, buffer, alerting } = daemon;
-            return {
-              startedAt: daemon.startedAt, cleanStart: daemon.cleanStart, runId: daemon.runId,
-              outboxDepth: alerting?.outbox.pendingDepth() ?? 0, droppedSamples: buffer.stats.droppedSamples,
-              notifications: alerting?.notificationCounts() ?? {},
-              configReload: { ok: host.status.ok, lastSuccessAt: host.status.lastSuccessAt },
-              store: {
-                writeFailures: health.failures, failing: health.failing, ...(health.lastSuccessAt !== undefined ? { lastWriteAt: health.lastSuccessAt } : {}),
-                pendingRows: buffer.stats.pendingSamples + buffer.stats.pendingEvents, droppedEvents: buffer.stats.droppedEvents,
-                pendingAlerting: alerting ? alerting.outbox.memoryDepth() + alerting.pipeline.unsavedCount() : 0,
-              },
-            };
-          },
-          config: () => host.cfg,
-          now: () => clock.now(),
-        },
-      });
-      log.info({ url: http.url }, 'serving /metrics, /api/* and /api/stream');
-    } catch (err) {
-      await host.stop();
-      store.close();
-      lock.release();
-      throw err;
-    }
-  }
-  const movedTo = store.openInfo.corruptMovedTo;
-  if (movedTo) {
-    host.daemon.buffer.write([], first.targets.map((t) => ({ hub: t.url, t: clock.now(), type: 'store_corrupt', data: { movedTo } })));
-  }
+    ...(listen ? { serve: (readout: DaemonReadout, log: Logger) => serveHttp(listen, cfg, readout, log) } : {}),
+  });
+}
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      const started = performance.now();
-      log.info({ signal }, 'stopping');
-      const force = setTimeout(() => {
-        log.error({ afterMs: Math.round(performance.now() - started) }, 'stop took too long; exiting anyway');
-        lock.release();
-        process.exit(0);
-      }, STOP_DEADLINE_MS);
-      force.unref();
-      void Promise.all([http?.close(), host.stop()]).finally(() => {
-        try { store.close(); } catch { /* closing is best effort */ }
-        lock.release();
-        clearTimeout(force);
-        resolve();
-      });
-    };
-    onStop = stop;
-    // systemd's ExecReload and `mcp-hub-monitor reload` send SIGHUP: load the config file again.
-    const reload = () => {
-      if (stopping) return;
-      log.info({ file: g.configFile }, 'SIGHUP: reloading the config');
-      void host.reload();
-    };
-    onHup = reload;
-    if (stopWhileStarting) stop(stopWhileStarting);
-    else if (hupWhileStarting) reload();
+/** The HTTP server over the running daemon: `/metrics`, the JSON API, the stream and the web dashboard. */
+async function serveHttp(listen: { host: string; port: number }, cfg: MonitorConfig, d: DaemonReadout, log: Logger): Promise<{ url: string; close(): Promise<void> }> {
+  const [{ withPendingSamples }, { startHttpServer }] = await Promise.all([import('../../views/http/live-store.js'), import('../../views/http/server.js')]);
+  // History with the rows still in the write buffer (the store may be refusing them).
+  const store = withPendingSamples(d.store, d.pendingSamples);
+  return startHttpServer({
+    listen, token: cfg.http.token || undefined, allowedHosts: cfg.http.allowed_hosts, log,
+    // bin/mcp-hub-monitor.cjs → the package root → dist/web (built at install time).
+    webDir: join(dirname(realpathSync(process.argv[1] ?? '.')), '..', 'dist', 'web'),
+    source: { ...d, store: () => store },
   });
 }

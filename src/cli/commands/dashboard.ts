@@ -4,12 +4,13 @@
  * hub's SSE stream (which, like any SSE client, keeps an --auto-shutdown hub alive; `--no-sse` avoids it).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { historyDbPath } from '../../config/paths.js';
 import { parseDuration, DURATION_HINT } from '../../config/duration.js';
 import { UsageError } from '../../errors.js';
-import { pollHub, type HubSnapshot, type HubTarget } from '../../sources/hub-client.js';
-import { resolveHubPid } from '../../sources/port-owner.js';
+import { pollHub } from '../../sources/hub-client.js';
+import type { HubSnapshot, HubTarget } from '../../model/hub.js';
+import { locateHubProcess } from '../../sources/hub-process.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
 import { cpuBetween, readTree, type TreeReading } from '../../sources/process-meter.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -36,7 +37,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   const session = await openHubPollSession({ ...g, timeoutMs: Math.min(g.timeoutMs ?? 5_000, intervalMs) });
   const cfg = session.config;
   const hubs: HubState[] = session.targets.map((target) => ({ target, rss: [], latency: [], events: [] }));
-  const dbPath = join(g.stateDir, 'history.sqlite');
+  const dbPath = historyDbPath(g.stateDir);
   const useStore = existsSync(dbPath);
   const stops: (() => Promise<void> | void)[] = [];
   if (!useStore && opts.sse !== false) {
@@ -62,9 +63,8 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   async function extrasFor(hub: HubState, s: HubSnapshot): Promise<HubExtras> {
     let processFacts: HubExtras['process'];
     if (isLoopbackUrl(hub.target.url) && s.health.ok && s.health.value.pid) {
-      const port = Number(new URL(hub.target.url).port || 80);
-      const pid = resolveHubPid(port, [{ pid: s.health.value.pid, via: 'health' }]);
-      const tree = pid.pid !== undefined && pid.alive ? readTree(pid.pid) : undefined;
+      const { pid } = locateHubProcess(hub.target.url, s.health.value.pid);
+      const tree = pid !== undefined ? readTree(pid) : undefined;
       if (tree) {
         const cpu = hub.lastTree ? cpuBetween(hub.lastTree, tree) : undefined;
         processFacts = { rssBytes: tree.rssBytes, ...(cpu ? { cpu: { hubPercent: cpu.hubCpuPercent, serversPercent: cpu.childrenCpuPercent } } : {}) };

@@ -7,6 +7,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { historyDbPath } from '../../config/paths.js';
 import { DURATION_HINT, parseDuration } from '../../config/duration.js';
 import { UsageError } from '../../errors.js';
 import { EVENT_TYPES, eventRow } from '../../model/events.js';
@@ -96,8 +97,8 @@ export async function runHistory(g: GlobalOptions, f: HistoryFlags): Promise<Com
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit: a positive whole number (got ${JSON.stringify(f.limit)})`);
   const hub = g.hubs[0] === undefined ? undefined : normaliseHubUrl(g.hubs[0]);
 
-  if (!existsSync(join(g.stateDir, 'history.sqlite'))) {
-    throw new UsageError(`no history at ${join(g.stateDir, 'history.sqlite')}: start the daemon first (mcp-hub-monitor daemon)`);
+  if (!existsSync(historyDbPath(g.stateDir))) {
+    throw new UsageError(`no history at ${historyDbPath(g.stateDir)}: start the daemon first (mcp-hub-monitor daemon)`);
   }
   const table = await readTable(g.stateDir, hub, f, { now, from, to, limit, res });
   const text = format === 'json' ? `${toSafeJson(table.json)}\n` : toCsv(table.header, f.output === undefined ? table.rows.map(terminalRow) : table.rows);

@@ -13,13 +13,14 @@ import { buildBaseline } from '../../evaluate/baseline.js';
 import { createHubAgent } from '../../sources/http-get.js';
 import { ensureStateDir, writeFileAtomic } from '../../store/files.js';
 import { renderBaselineMarkdown } from '../../views/baseline-markdown.js';
-import { renderMeasureText, renderProgressBar, renderProgressLine, type MeasureProgress } from '../../views/baseline-text.js';
+import { renderMeasureText, renderProgressBar, renderProgressLine } from '../../views/baseline-text.js';
+import type { MeasureProgress } from '../../model/measure.js';
 import { toSafeJson } from '../../views/json.js';
 import { shouldUseColor } from '../../views/sanitize.js';
 import { BASELINE_NAME, PINNED, baselinesDir } from '../baseline-files.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession } from '../hub-poll.js';
-import { runMeasurement } from '../measure-sampler.js';
+import { runMeasurement } from '../../sources/measure-sampler.js';
 import type { CommandRun } from '../render-result.js';
 
 /** The flags of `measure`, as commander gives them. */

@@ -6,6 +6,7 @@
  */
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { historyDbPath } from '../../config/paths.js';
 import type { MonitorConfig } from '../../config/defaults.js';
 import { UsageError } from '../../errors.js';
 import { buildReport } from '../../evaluate/report.js';
@@ -54,7 +55,7 @@ function liveRunId(store: Store, stateDir: string): number | undefined {
  * ending now holds every poll stored; the wall clock when there is no history yet.
  */
 function storeNow(stateDir: string, wallNow: number): number {
-  if (!existsSync(join(stateDir, 'history.sqlite'))) return wallNow;
+  if (!existsSync(historyDbPath(stateDir))) return wallNow;
   const store = Store.open({ stateDir, readOnly: true, quickCheck: false });
   try {
     return storeTime(store, wallNow).now;
@@ -65,7 +66,7 @@ function storeNow(stateDir: string, wallNow: number): number {
 
 /** Reads the store (read-only) and builds the report model of `kind` ending at `at`. */
 export function generateReport(kind: ReportKind, stateDir: string, cfg: MonitorConfig, at: number, now: number, hubs?: string[]): ReportModel {
-  const db = join(stateDir, 'history.sqlite');
+  const db = historyDbPath(stateDir);
   if (!existsSync(db)) throw new UsageError(`no history at ${db}: reports are made from the daemon's history; start it first (mcp-hub-monitor daemon) or pass --state-dir.`);
   const store = Store.open({ stateDir, readOnly: true, quickCheck: false });
   try {

@@ -10,7 +10,7 @@ import { formatBytes } from '../../config/bytes.js';
 import { formatDuration, formatElapsed, inFuture } from '../../config/duration.js';
 import { toSafeJson } from '../../views/json.js';
 import { sanitizeTerminal as clean } from '../../views/sanitize.js';
-import { canonicalPath } from '../../config/paths.js';
+import { canonicalPath, historyDbPath } from '../../config/paths.js';
 import { isMonitorError } from '../../errors.js';
 import type { MonitorConfig } from '../../config/defaults.js';
 import type { LockInfo } from '../../store/lock-file.js';
@@ -59,7 +59,7 @@ async function storeWrites(stateDir: string, running: boolean, now: number) {
 export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
   const { readLock } = await import('../../store/lock.js');
   const { isLiveNodeProcess } = await import('../../store/lock.js');
-  const dbPath = join(g.stateDir, 'history.sqlite');
+  const dbPath = historyDbPath(g.stateDir);
   const lockInfo = readLock(join(g.stateDir, 'daemon.lock'));
   const running = typeof lockInfo === 'object' && lockInfo !== null && isLiveNodeProcess(lockInfo.pid);
   if (!existsSync(dbPath)) {

@@ -10,13 +10,14 @@ import { evaluateHistory } from '../../evaluate/history.js';
 import { historyFactsIfAny } from '../history-gate.js';
 import { evaluateValidate, type DiskFacts, type ValidateInputs } from '../../evaluate/validate.js';
 import { hubStateDir, loopbackPreloadPath } from '../../config/paths.js';
-import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { HubSnapshot } from '../../model/hub.js';
 import { readHubConfig } from '../../sources/hub-config.js';
 import { readWorkspaceHubs, type WorkspaceHub } from '../../sources/discovery.js';
 import { diskUsage, directorySize } from '../../sources/host.js';
-import { findPortOwner, resolveHubPid, type HubPidCandidate } from '../../sources/port-owner.js';
+import { locateHubProcess } from '../../sources/hub-process.js';
+import { findPortOwner } from '../../sources/port-owner.js';
 import { isLoopbackUrl } from '../../sources/proc.js';
-import { parseJsonSafe } from '../../sources/safe-json.js';
+import { parseJsonSafe } from '../../model/json.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession, pollConfirmed } from '../hub-poll.js';
 import { probeFindings } from '../probe-findings.js';
@@ -42,7 +43,7 @@ function llmCacheFacts(): NonNullable<ValidateInputs['llmCache']> {
   }
 }
 
-function gatherLocal(snapshot: HubSnapshot, entry: WorkspaceHub | undefined, json5: Json5, stateDir: string): Omit<ValidateInputs, 'snapshot' | 'staleEntries'> {
+function gatherLocal(snapshot: HubSnapshot, workspaces: readonly WorkspaceHub[], json5: Json5, stateDir: string): Omit<ValidateInputs, 'snapshot' | 'staleEntries'> {
   const url = snapshot.target.url;
   const port = Number(new URL(url).port || 80);
   const facts: Omit<ValidateInputs, 'snapshot' | 'staleEntries'> = { disks: [] };
@@ -50,15 +51,14 @@ function gatherLocal(snapshot: HubSnapshot, entry: WorkspaceHub | undefined, jso
     facts.localFactsUnavailable = 'remote hub: process, port, config and disk facts are only read for hubs on this machine';
     return facts;
   }
-  const candidates: HubPidCandidate[] = [];
-  if (snapshot.health.ok && snapshot.health.value.pid) candidates.push({ pid: snapshot.health.value.pid, via: 'health' });
-  if (entry && Number.isInteger(entry.pid)) candidates.push({ pid: entry.pid, via: 'workspaces' });
-  const owner = findPortOwner(port, { tryFirst: candidates.map((c) => c.pid) });
+  const hub = locateHubProcess(url, snapshot.health.ok ? snapshot.health.value.pid : undefined, { workspaces });
+  const entry = hub.entry;
+  const owner = findPortOwner(port, { tryFirst: hub.candidates.map((c) => c.pid) });
   if (!owner.supported) {
     facts.localFactsUnavailable = `process and port facts not available here (${owner.reason ?? process.platform})`;
   } else {
     facts.port = owner;
-    facts.pid = resolveHubPid(port, candidates);
+    facts.pid = hub.resolved;
     facts.loopbackPreload = loopbackPreloadPath();
   }
   if (entry) facts.configs = entry.configFiles.map((f) => readHubConfig(f, entry.cwd, json5));
@@ -78,13 +78,11 @@ export async function runValidate(g: GlobalOptions, format: CheckFormat, opts: {
     const entries = readWorkspaceHubs();
     const polls = await Promise.all(session.targets.map((t) => pollConfirmed(session, t)));
     const perHub = polls.map(({ snapshot, earlier }, index) => {
-      const port = Number(new URL(snapshot.target.url).port || 80);
-      const entry = entries.find((e) => e.port === port && isLoopbackUrl(snapshot.target.url));
       const inputs: ValidateInputs = {
         snapshot,
         // Stale entries are reported once, with the first hub.
         staleEntries: index === 0 ? entries.filter((e) => !e.alive).map((e) => ({ port: e.port, pid: e.pid, file: e.file })) : [],
-        ...gatherLocal(snapshot, entry, json5, g.stateDir),
+        ...gatherLocal(snapshot, entries, json5, g.stateDir),
       };
       return { snapshot, findings: evaluateValidate(inputs, session.config, earlier) };
     });

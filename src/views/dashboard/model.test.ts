@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config/defaults.js';
 import { decodeEvent } from '../../model/events.js';
 import { parseHealth } from '../../sources/hub-models.js';
-import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { HubSnapshot } from '../../model/hub.js';
 import { alertAge, eventText, humanDuration, hubView, liveEventLine, sparkline, uptimeText } from './model.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/fixtures/hub/${name}`, import.meta.url), 'utf8')) as unknown;

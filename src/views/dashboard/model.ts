@@ -7,7 +7,7 @@ import type { MonitorConfig } from '../../config/defaults.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import type { Level } from '../../evaluate/types.js';
 import type { StoredEvent } from '../../model/events.js';
-import type { HubSnapshot } from '../../sources/hub-client.js';
+import type { HubSnapshot } from '../../model/hub.js';
 import type { SseObservation } from '../../sources/sse-types.js';
 import { sanitizeTerminal } from '../sanitize.js';
 

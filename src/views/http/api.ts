@@ -5,7 +5,7 @@
  */
 import { eventRow } from '../../model/events.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
-import { escapeUnsafeJson } from '../../sources/safe-json.js';
+import { escapeUnsafeJson } from '../../model/json.js';
 import type { Labels } from '../../store/store.js';
 import { ParamError } from '../../errors.js';
 import { parseChoice, parseLimit, parseName, parseRange, readParams } from './params.js';

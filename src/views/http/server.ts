@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { isMonitorError, UsageError, type ParamError } from '../../errors.js';
-import { systemClock, type Clock } from '../../daemon/clock.js';
+import { systemClock, type Clock } from '../../model/clock.js';
 import { createMetrics } from '../metrics.js';
 import { API_ROUTES, toJsonBody } from './api.js';
 import { HttpAuth } from './auth.js';

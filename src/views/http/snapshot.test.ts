@@ -1,5 +1,7 @@
 import { expect, test } from 'vitest';
 import { useFakeDaemonViews } from '../../../test/support/fake-daemon-view.js';
+import { seedLiveState } from '../../daemon/live-seed.js';
+import { LiveState } from '../../daemon/live-state.js';
 import { readHubs } from './snapshot.js';
 
 const HUB = 'http://127.0.0.1:7000';
@@ -21,7 +23,7 @@ test('verdicts and the hub state follow new events between reads; the latest by 
   expect(hub!.counts).toEqual({ up: 1, down: 0, dead: 1 });
 
   // A row stored late with an older time does not override the newer verdict or state.
-  v.db.insertEvents([
+  v.record([], [
     { hub: HUB, t: t0 - 8_000, type: 'server_status', server: 'a', data: { from: null, to: 'up', message: 'connected' } },
     { hub: HUB, t: t0 - 8_000, type: 'hub_state', data: { state: 'ready', source: 'poll', pid: null } },
   ]);
@@ -44,4 +46,37 @@ test('a failed poll (hub.up 0 with its error class) reads as unreachable, with t
   const [hub] = readHubs(v);
   expect(hub).toMatchObject({ up: false, state: 'unreachable', pollError: 'refused', healthLatencyMs: 7, serversAt: t0 - 10_000 });
   expect(hub!.servers.map((s) => [s.name, s.tools])).toEqual([['a', 3]]);
+});
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+
+function history(): ReturnType<typeof views> {
+  const v = views(NOW).watch(HUB);
+  v.poll(HUB, NOW - 20_000, { state: 'ready', latencyMs: 4, rssBytes: 7e7, servers: [{ name: 'a', up: true, uptimeS: 9, tools: 3 }, { name: 'b', up: true, tools: 1 }, { name: 'off' }] });
+  v.poll(HUB, NOW - 15_000, { state: 'ready', latencyMs: 5, rssBytes: 7e7, servers: [{ name: 'a', up: false, verdict: 'dead', tools: 3 }, { name: 'b', up: true, tools: 1 }, { name: 'off' }] });
+  v.probe(HUB, NOW - 14_000, 'b', true, 25);
+  v.probe(HUB, NOW - 14_000, 'a', false);
+  v.poll(HUB, NOW - 10_000, { err: 'timeout' });
+  return v;
+}
+
+test('seeded from the store after a restart, the read model answers as the one that saw every row', () => {
+  const v = history();
+  const observed = readHubs(v);
+  expect(observed[0]).toMatchObject({ up: false, state: 'unreachable', pollError: 'timeout', serversAt: NOW - 15_000, counts: { up: 1, down: 0, dead: 1 } });
+  const seeded = new LiveState();
+  seeded.openAlerts = () => v.liveState.openAlerts();
+  seedLiveState(seeded, v.db, [HUB], { now: NOW, lookbackMs: 5 * 60_000, since: v.health.startedAt });
+  v.live = () => seeded;
+  expect(readHubs(v)).toEqual(observed);
+});
+
+test('a restart seeds nothing older than the lookback, and no verdict from before the run', () => {
+  const v = history();
+  const seeded = new LiveState();
+  seedLiveState(seeded, v.db, [HUB], { now: NOW, lookbackMs: 5_000, since: NOW });
+  expect(seeded.hub(HUB)?.latestPoll).toBeUndefined();
+  expect(seeded.hub(HUB)?.lastOkPoll).toBeUndefined();
+  expect([...seeded.hub(HUB)!.verdicts]).toEqual([]);
+  expect(seeded.hub(HUB)!.hubState?.value).toBe('ready'); // the hub state is the latest ever
 });

@@ -3,6 +3,7 @@
  * against a real store seeded by hand (test/support/fake-daemon-view.ts) and cannot change anything.
  */
 import type { MonitorConfig } from '../../config/defaults.js';
+import type { LiveView } from '../../daemon/live-state.js';
 import type { AlertStore } from '../../store/alert-store.js';
 import type { Store } from '../../store/store.js';
 
@@ -59,6 +60,9 @@ export interface StoreWriteView {
 /** Read access to a running daemon, everything the HTTP server needs. */
 export interface DaemonView {
   hubs(): HubStatusView[];
+  /** What the daemon has observed, in memory: each hub's latest poll, verdicts and probes, open alerts. */
+  live(): LiveView;
+  /** History: ranges for charts, events, resolved alerts, SLO windows. */
   store(): StoreReader;
   /** undefined when alerting is disabled. */
   alerts(): AlertReader | undefined;

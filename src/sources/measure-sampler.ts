@@ -1,6 +1,6 @@
 /**
  * The sampling loop of `measure`. Health requests run open-loop on the daemon's drift-free schedule
- * (slot k at t0 + k·interval, daemon/schedule.ts): each slot sends its request on time whether or not the
+ * (slot k at t0 + k·interval, model/schedule.ts): each slot sends its request on time whether or not the
  * previous one has answered, so a slow answer cannot delay — and hide — the samples after it (coordinated
  * omission). The slower work is spread inside the slots, away from the health request: the LLM metrics
  * routes at +¼ slot (every probe period, and once more in the last slot), each connected server's MCP round
@@ -9,16 +9,14 @@
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { systemClock, type Clock } from '../daemon/clock.js';
-import { schedulePeriodic } from '../daemon/schedule.js';
-import type { HubObservations, LlmSample, ProbeSample } from '../evaluate/baseline.js';
-import { readWorkspaceHubs } from '../sources/discovery.js';
-import { pollHub, type HubSnapshot, type HubTarget } from '../sources/hub-client.js';
-import { resolveHubPid } from '../sources/port-owner.js';
-import { isLoopbackUrl } from '../sources/proc.js';
-import { sampleProcessTree } from '../sources/process-sampler.js';
-import { probeServer } from '../sources/server-probe.js';
-import type { MeasureProgress } from '../views/baseline-text.js';
+import { systemClock, type Clock } from '../model/clock.js';
+import { schedulePeriodic } from '../model/schedule.js';
+import type { HubObservations, LlmSample, ProbeSample, MeasureProgress } from '../model/measure.js';
+import type { HubSnapshot, HubTarget } from '../model/hub.js';
+import { pollHub, type PollOptions } from './hub-client.js';
+import { locateHubProcess } from './hub-process.js';
+import { sampleProcessTree } from './process-sampler.js';
+import { probeServer } from './server-probe.js';
 
 /** How measure samples; durations in ms. */
 export interface SamplerOptions {
@@ -35,11 +33,14 @@ export interface SamplerOptions {
   agent: http.Agent;
   /** Called at every slot, for the progress display. */
   onProgress?: (p: MeasureProgress) => void;
+  /** Default: the system clock, with the slots' timers made to fire on time (preciseClock). */
+  clock?: Clock;
 }
 
 /** A hub that has not answered this many requests gets no more: the slot is recorded as `no_answer`. */
 const MAX_OUTSTANDING = 16;
 const r3 = (x: number) => Number(x.toFixed(3));
+const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => { clock.setTimeout(r, ms); });
 
 /**
  * The system clock, but each timer is armed up to `spinMs` early and then waits for its due time in a busy
@@ -77,8 +78,17 @@ class HubSampler {
   private metricsBusy = false;
   processPid?: number;
 
-  constructor(readonly target: HubTarget, private readonly opts: SamplerOptions, private readonly track: (p: Promise<unknown>) => void, private readonly since: () => number) {
+  constructor(
+    readonly target: HubTarget, private readonly opts: SamplerOptions, private readonly clock: Clock,
+    private readonly track: (p: Promise<unknown>) => void, private readonly since: () => number,
+  ) {
     this.obs = { url: target.url, health: [], probes: [], process: [], llm: [], llmSources: [] };
+  }
+
+  /** One poll with a deadline `timeoutMs` from now, on the sampler's clock. */
+  private poll(timeoutMs: number, o: Omit<PollOptions, 'deadline'>): Promise<HubSnapshot> {
+    const clock = this.clock;
+    return pollHub(this.target, { ...o, deadline: clock.monotonic() + timeoutMs, now: () => clock.now(), monotonicNow: () => clock.monotonic() });
   }
 
   /** Learns version, state, pid and connected servers from an answer. */
@@ -94,23 +104,11 @@ class HubSampler {
   /** First look before t0: warms the keep-alive socket and finds the hub's process. */
   async prepare(): Promise<void> {
     // Capped at 1 s: a hung hub must not delay the measurement (which will record it failing) by a full timeout.
-    const first = await pollHub(this.target, { deadline: performance.now() + Math.min(1_000, this.opts.timeoutMs), agent: this.opts.healthAgent, healthOnly: true });
+    const first = await this.poll(Math.min(1_000, this.opts.timeoutMs), { agent: this.opts.healthAgent, healthOnly: true });
     this.note(first);
-    const url = new URL(this.target.url);
-    if (!isLoopbackUrl(this.target.url)) {
-      this.obs.processUnavailable = 'remote hub: process facts are only read for hubs on this machine';
-      return;
-    }
-    // As anomalies does: the pid from health, then workspaces.json, checked against the port's owner.
-    const port = Number(url.port || 80);
-    const entry = readWorkspaceHubs().find((e) => e.port === port);
-    const candidates = [
-      ...(first.health.ok && first.health.value.pid ? [{ pid: first.health.value.pid, via: 'health' as const }] : []),
-      ...(entry ? [{ pid: entry.pid, via: 'workspaces' as const }] : []),
-    ];
-    const resolved = resolveHubPid(port, candidates);
-    if (resolved.pid === undefined || !resolved.alive) this.obs.processUnavailable = `hub process not found${resolved.note ? ` (${resolved.note})` : ''}`;
-    else this.processPid = resolved.pid;
+    const hub = locateHubProcess(this.target.url, first.health.ok ? first.health.value.pid : undefined);
+    if (hub.pid === undefined) this.obs.processUnavailable = hub.unavailable;
+    else this.processPid = hub.pid;
   }
 
   /** Sends slot k's health request now; never waits for it. */
@@ -123,7 +121,7 @@ class HubSampler {
     const rec = { k, scheduledMs, actualMs: r3(this.since()), latencyMs: null as number | null, outcome: 'pending' };
     this.obs.health.push(rec);
     this.outstanding++;
-    this.track(pollHub(this.target, { deadline: performance.now() + this.opts.timeoutMs, agent: this.opts.healthAgent, healthOnly: true }).then((s) => {
+    this.track(this.poll(this.opts.timeoutMs, { agent: this.opts.healthAgent, healthOnly: true }).then((s) => {
       this.outstanding--;
       rec.outcome = s.health.ok ? 'ok' : s.health.failure;
       if (s.health.ok) rec.latencyMs = r3(s.health.latencyMs);
@@ -141,7 +139,7 @@ class HubSampler {
     if (this.metricsBusy) return;
     this.metricsBusy = true;
     try {
-      const s = await pollHub(this.target, { deadline: performance.now() + this.opts.timeoutMs, agent: this.opts.agent });
+      const s = await this.poll(this.opts.timeoutMs, { agent: this.opts.agent });
       const { sources, ...values } = s.metrics;
       for (const src of sources) if (!this.obs.llmSources.includes(src)) this.obs.llmSources.push(src);
       const sample: LlmSample = { atMs: r3(this.since()), values };
@@ -181,7 +179,7 @@ class HubSampler {
     for (let i = 1; i <= count; i++) {
       const startMs = this.since();
       // Window ends are fixed from the start, so the time a /proc scan takes never accumulates.
-      const t = await sampleProcessTree(pid, Math.max(10, fromMs + i * lengthMs - startMs));
+      const t = await sampleProcessTree(pid, Math.max(10, fromMs + i * lengthMs - startMs), { now: () => this.clock.monotonic(), sleep: (ms) => sleep(this.clock, ms) });
       if (!t.supported || !t.hub) {
         this.obs.processUnavailable = t.reason ?? 'process sampling not available here';
         return;
@@ -208,15 +206,18 @@ export async function runMeasurement(targets: readonly HubTarget[], opts: Sample
     const q = p.catch(() => undefined).finally(() => pending.delete(q));
     pending.add(q);
   };
+  const { intervalMs, durationMs } = opts;
+  const clock = opts.clock ?? systemClock;
+  // Only the slots' timers spin to their due time; the work spread inside a slot needs no such precision.
+  const slotClock = opts.clock ?? preciseClock(Math.min(1.5, intervalMs / 50));
   let t0 = 0;
-  const since = () => performance.now() - t0;
-  const hubs = targets.map((t) => new HubSampler(t, opts, track, since));
+  const since = () => clock.monotonic() - t0;
+  const hubs = targets.map((t) => new HubSampler(t, opts, clock, track, since));
   await Promise.all(hubs.map((h) => h.prepare()));
 
-  const { intervalMs, durationMs } = opts;
   const lastK = Math.max(0, Math.ceil(durationMs / intervalMs) - 1);
   const everySlots = Math.max(1, Math.round(opts.probeEveryMs / intervalMs));
-  const later = (fraction: number, fn: () => Promise<void>) => track(new Promise((r) => setTimeout(r, intervalMs * fraction)).then(fn));
+  const later = (fraction: number, fn: () => Promise<void>) => track(sleep(clock, intervalMs * fraction).then(fn));
   let startedAtMs = 0;
   let nextK = 0;
   let finished!: () => void;
@@ -224,12 +225,12 @@ export async function runMeasurement(targets: readonly HubTarget[], opts: Sample
 
   const periodic = schedulePeriodic({
     periodMs: intervalMs,
-    clock: preciseClock(Math.min(1.5, intervalMs / 50)),
+    clock: slotClock,
     immediate: true,
     run: async (slot) => {
       if (slot.k === 0) {
         t0 = slot.dueMono;
-        startedAtMs = Date.now() - slot.lateMs;
+        startedAtMs = clock.now() - slot.lateMs;
         // Windows end mid-way through the last slot: the measurement is over once that slot's work is.
         for (const h of hubs) later(0.75, () => h.processWindows(lastK * intervalMs + intervalMs / 2));
       }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MAX_JSON_DEPTH, escapeUnsafeJson, isRecord, jsonDepth, own, parseJsonSafe } from './safe-json.js';
+import { MAX_JSON_DEPTH, escapeUnsafeJson, isRecord, jsonDepth, own, parseJsonSafe } from './json.js';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 

@@ -36,6 +36,8 @@ export class ManualClock implements Clock {
     return id;
   }
   clearTimeout(handle: unknown): void { this.timers.delete(handle as number); }
+  /** How far ahead each pending timer falls due, soonest first: a test waits for a timer to be set before advancing past it. */
+  dueIn(): number[] { return [...this.timers.values()].map((t) => t.at - this.mono).sort((a, b) => a - b); }
 
   /** Moves time forward, firing every timer that falls due, and lets promise callbacks run between them. */
   async advance(ms: number): Promise<void> {

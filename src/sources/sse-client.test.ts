@@ -7,6 +7,7 @@ import { startFakeHub, sseEvent, type FakeHub } from '../../test/support/fake-hu
 import { ManualClock } from '../model/clock.js';
 import { backoffDelayMs, startSseClient, type SseClient, type SseClientOptions, type SseObservation } from './sse-client.js';
 import { recorder } from '../../test/support/sse-recorder.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 
 type CloseObs = Extract<SseObservation, { kind: 'close' }>;
@@ -16,11 +17,7 @@ const kind = (k: SseObservation['kind']) => (o: SseObservation) => o.kind === k;
 const attempts = (hub: FakeHub) => hub.requests.filter((r) => r.path === '/api/events').length;
 /** Waits for the fake hub to have seen `n` stream requests (real sockets: a few ms). */
 async function attemptsReach(hub: FakeHub, n: number): Promise<void> {
-  const end = Date.now() + 5_000;
-  while (attempts(hub) < n) {
-    if (Date.now() > end) throw new Error(`fake hub saw ${attempts(hub)} requests, wanted ${n}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitUntil(() => attempts(hub) >= n, { what: `${n} stream requests at the fake hub`, timeoutMs: 5_000, everyMs: 5, describe: () => attempts(hub) });
 }
 
 let hub: FakeHub;
@@ -78,10 +75,12 @@ describe('startSseClient on a manual clock', () => {
     const [first] = await rec.waitFor(closes);
     expect(first).toMatchObject({ reason: 'unsupported', retryInMs: 30_000 });
     for (let i = 2; i <= 4; i++) {
+      // The client sets its next retry once it has read the 204: advancing before that would skip it.
+      await waitUntil(() => clock.dueIn().includes(30_000), { what: `retry ${i} set ${30_000} ms ahead`, describe: () => clock.dueIn() });
       await clock.advance(30_000);
       await attemptsReach(hub, i);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => clock.dueIn().includes(30_000), { what: 'the fourth 204 read and the next retry set', describe: () => clock.dueIn() });
     expect(rec.count(closes)).toBe(1);
   });
 

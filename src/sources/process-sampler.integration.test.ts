@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { waitUntil } from '../../test/support/wait.js';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../demo/hub-launcher.js';
 import { descendants, readProcessStat, sampleProcessTree } from './process-sampler.js';
 import { LINUX, skipUnless } from '../../test/support/requires.js';
@@ -60,8 +61,7 @@ describe('sampleProcessTree on real processes', skipUnless(LINUX), () => {
     );
     groups.push(parent);
     const parentPid = parent.pid as number;
-    const until = Date.now() + 10_000;
-    while (descendants(parentPid).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => descendants(parentPid).length > 0, { what: `a child of ${parentPid}`, everyMs: 20 });
     const [burner] = descendants(parentPid);
     expect(burner).toBeDefined();
     // Ground truth from the kernel around the same window: on a loaded 2-core CI machine the burner may get
@@ -87,8 +87,7 @@ describe('sampleProcessTree on real processes', skipUnless(LINUX), () => {
     );
     groups.push(parent);
     const parentPid = parent.pid as number;
-    const until = Date.now() + 10_000;
-    while (descendants(parentPid).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => descendants(parentPid).length > 0, { what: `a child of ${parentPid}`, everyMs: 20 });
     const [child] = descendants(parentPid);
     const sample = await sampleProcessTree(parentPid, 300, {
       sleep: async (ms) => {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { waitUntil } from '../../../test/support/wait.js';
 import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../../../test/support/fake-daemon-view.js';
 import { slowloris, type Slowloris } from '../../../test/support/slowloris.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -513,8 +514,8 @@ describe('/api/stream', () => {
     expect(json(extra.body).error).toMatch(/at most 2/);
     a.close();
     await a.ended;
-    await new Promise((r) => setTimeout(r, 50));
-    const c = await sseClient(s.url);
+    // The server frees the slot when it sees the socket close, a moment after the client's end.
+    const c = await waitUntil(async () => { const next = await sseClient(s.url); if (next.status === 200) return next; next.close(); return undefined; }, { what: 'a free stream slot after a client left' });
     expect(c.status).toBe(200);
     const t0 = Date.now();
     await s.close();

@@ -61,7 +61,7 @@ export class TapSink {
       this.dropped++;
       if (this.droppedAtLastLog === undefined) {
         this.droppedAtLastLog = this.dropped - 1;
-        this.o.log(`tap: the daemon is not taking records (${this.socket && this.writable ? 'it stopped reading' : `no daemon at ${this.o.socketPath}`}); the buffer of ${this.o.capacity} is full, dropping the oldest records`);
+        this.o.log(`tap: the daemon is not taking records (${this.socket ? 'it stopped reading' : `no daemon at ${this.o.socketPath}`}); the buffer of ${this.o.capacity} is full, dropping the oldest records`);
       }
     }
     this.queue.push(tapLine({ v: TAP_WIRE_VERSION, kind: 'call', call }));

@@ -120,3 +120,76 @@ test('a SIGKILLed child: the hub\'s "Not connected" reaches the client through t
   expect(record.outcome === 'jsonrpc_error' || record.outcome === 'tool_error').toBe(true);
   expect(JSON.stringify(err)).toMatch(/Not connected/);
 });
+
+test('interleaved MCP sessions never get each other\'s answers (property: many concurrent calls with the same ids in every session)', async () => {
+  let seed = 42;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const sessions = await Promise.all(Array.from({ length: 6 }, (_, i) => mcpClient(tap.url, `interleaver-${i}`)));
+  clients.push(...sessions);
+  const calls = sessions.flatMap((c, i) => Array.from({ length: 30 }, (_, j) => ({ c, text: `s${i}-c${j}-${Math.floor(random() * 1e9)}`, client: `interleaver-${i}` })));
+  calls.sort(() => random() - 0.5); // a random interleaving across the sessions
+  const results = await Promise.all(calls.map(async ({ c, text }) => c.callTool({ name: 'tester__echo', arguments: { text } })));
+  results.forEach((r, k) => expect(r.content).toEqual([{ type: 'text', text: calls[k]!.text }]));
+  const mine = () => daemon.calls.filter((r) => r.client?.startsWith('interleaver-') && r.tool === 'echo');
+  await waitUntil(() => mine().length >= calls.length, { what: `${calls.length} echo records`, describe: () => mine().length });
+  const bySession = new Map<string, Set<string | null>>();
+  for (const r of mine()) bySession.set(r.session!, (bySession.get(r.session!) ?? new Set()).add(r.client));
+  expect(bySession.size).toBe(6); // one session per client, each record named by its own client
+  for (const names of bySession.values()) expect(names.size).toBe(1);
+  expect(mine().every((r) => r.outcome === 'ok')).toBe(true);
+}, 60_000);
+
+/** Reads a stream until `pattern` shows up, while the stream is still open; resolves with what came. */
+function firstEvent(url: string, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { accept: 'text/event-stream' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+        if (pattern.test(text)) {
+          resolve(text);
+          req.destroy();
+        }
+      });
+      res.on('end', () => reject(new Error(`the stream ended before ${pattern}: ${text}`)));
+    });
+    req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+  });
+}
+
+test('SSE streams pass unbuffered: an event reaches the client while the hub keeps the stream open (/api/events and /mcp)', async () => {
+  expect(await firstEvent(`${tap.url}/api/events`, /event: hub_state\ndata: .*\n\n/)).toMatch(/"state":"ready"/);
+  expect(await firstEvent(`${tap.url}/mcp`, /event: endpoint\ndata: \/messages\?sessionId=[0-9a-f-]+\r?\n/)).toMatch(/sessionId=/);
+});
+
+test('malformed and oversized bodies are forwarded untouched and the hub\'s answer reaches the client', async () => {
+  const cases: [string, string, string | Buffer][] = [
+    ['POST', '/api/servers/tools', '{"server_name": "tester", "tool": '],
+    ['POST', '/api/servers/tools', Buffer.alloc(2 << 20, 0x20)], // larger than the hub's body limit and the tap's cap
+    ['POST', '/messages', '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'], // no sessionId
+    ['POST', '/messages?sessionId=00000000-0000-0000-0000-000000000000', 'not json at all'],
+  ];
+  for (const [method, path, body] of cases) {
+    const [direct, tapped] = [await request(hub.url, method, path, body), await request(tap.url, method, path, body)];
+    expect(comparable(tapped)).toEqual(comparable(direct));
+  }
+  expect(await recordFor((c) => c.transport === 'rest' && c.requestBytes === 2 << 20, 'the oversized call')).toMatchObject({ server: null, tool: null, outcome: 'jsonrpc_error', errorCode: 413 });
+  expect(daemon.bad).toEqual([]);
+});
+
+test('the tap listens on loopback unless a token is set, and with a token every request must carry it', async () => {
+  const refused = await runCli(['tap', '--listen', '0.0.0.0:0', '--hub', hub.url, '--state-dir', tempDir('mhm-tap-')]);
+  expect(refused.code).toBe(3);
+  expect(refused.stderr).toMatch(/tap listen 0\.0\.0\.0:0: not a loopback address, and no token is set/);
+  const dir = tempDir('mhm-tap-cfg-');
+  writeFileSync(join(dir, 'config.yaml'), 'tap:\n  token: env:TAP_TOKEN\n');
+  const guarded = await startTap(hub.url, tempDir('mhm-tap-'), ['--config', join(dir, 'config.yaml')], isolatedEnv({ TAP_TOKEN: 'a-long-enough-tap-token' }));
+  try {
+    expect((await request(guarded.url, 'GET', '/api/health')).status).toBe(401);
+    const ok = await request(guarded.url, 'GET', '/api/health', undefined, { authorization: 'Bearer a-long-enough-tap-token' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ status: 'ok' });
+  } finally {
+    await guarded.stop();
+  }
+});

@@ -27,6 +27,7 @@ export const COMMAND_MODULES = {
   baseline: () => import('./commands/baseline.js'),
   report: () => import('./commands/report.js'),
   export: () => import('./commands/export.js'),
+  tap: () => import('./commands/tap.js'),
 };
 export type ModuleName = keyof typeof COMMAND_MODULES;
 type Loaded<M extends ModuleName> = Awaited<ReturnType<(typeof COMMAND_MODULES)[M]>>;
@@ -113,6 +114,15 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--listen <host:port>', description: 'serve /metrics, the JSON API and the live stream (default: config http.listen; off)' },
     ],
     run: async (m, { g, opts }) => { await m.runDaemon(g, opts); return done; },
+  }),
+  command({
+    name: 'tap', module: 'tap', startup: 'fast',
+    summary: 'a transparent reverse proxy in front of one hub that records every tool call it forwards (server, tool, client, duration, outcome; never arguments or results) for the daemon; runs until SIGTERM',
+    options: [
+      { flags: '--listen <host:port>', description: 'where clients connect instead of the hub (default: config tap.listen); loopback unless tap.token is set' },
+      { flags: '--pass-through', description: 'forward only: parse nothing, record nothing (what observation costs is the difference)' },
+    ],
+    run: async (m, { g, opts }) => { await m.runTap(g, { listen: opts.listen, passThrough: opts.passThrough === true }); return done; },
   }),
   command({
     name: 'reload', module: 'reload',

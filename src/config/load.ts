@@ -57,13 +57,13 @@ async function parseReceivers(file: string, raw: Record<string, unknown>): Promi
   return out;
 }
 
-async function resolveToken(file: string, raw: string): Promise<string> {
+async function resolveToken(file: string, raw: string, key = 'http.token'): Promise<string> {
   if (!raw) return '';
   const { resolveSecret } = await import('../notify/secret.js');
   try {
     return resolveSecret(raw);
   } catch (err) {
-    throw new ConfigError(file, 'http.token', (err as Error).message, 'Set the variable or fix the path');
+    throw new ConfigError(file, key, (err as Error).message, 'Set the variable or fix the path');
   }
 }
 
@@ -110,5 +110,5 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       }
     }));
   }
-  return { ...c, file, alerting: { ...c.alerting, receivers }, http: { ...c.http, token: await resolveToken(file, c.http.token) } };
+  return { ...c, file, alerting: { ...c.alerting, receivers }, http: { ...c.http, token: await resolveToken(file, c.http.token) }, tap: { ...c.tap, token: await resolveToken(file, c.tap.token, 'tap.token') } };
 }

@@ -170,6 +170,16 @@ export const configSchema = z.object({
     token: z.string().default('').describe('Bearer token for every request (at least 16 characters; env:NAME or file:/path); required for a non-loopback bind'),
     allowed_hosts: z.array(z.string()).default([]).describe('Extra Host header values to accept (e.g. a reverse proxy\'s name); DNS-rebinding defence'),
   }).strict().prefault({}),
+  tap: z.object({
+    listen: z.string().refine((v) => v === '' || /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(v), { message: 'not host:port. Write e.g. 127.0.0.1:7001' })
+      .default('').describe('Where `tap` listens for the clients it forwards to the hub (host:port; --listen overrides; loopback only unless tap.token is set)'),
+    hub: z.string().refine((v) => v === '' || /^https?:\/\//.test(v), { message: 'not an http URL. Write e.g. http://127.0.0.1:7000' })
+      .default('').describe('The hub `tap` forwards to (--hub overrides)'),
+    token: z.string().default('').describe('Bearer token every client of the tap must send (at least 16 characters; env:NAME or file:/path); required for a non-loopback bind; not forwarded to the hub'),
+    max_body_bytes: byteSize().prefault('1MB').describe('Largest request or response body (or SSE event) the tap parses to observe a call; larger ones are forwarded untouched, unobserved'),
+    buffer: z.number().int().min(1).default(10_000).describe('Call records the tap keeps while the daemon is away or not reading; beyond it the oldest are dropped and counted'),
+    deadline: duration().prefault('6m').describe('Deadline of each forwarded request (an event stream: until its headers); a call unanswered by then is recorded as a timeout. Past the hub\'s own 5-minute request timeout, so the hub\'s answer comes first'),
+  }).strict().prefault({}),
   slo: z.object({
     window: duration().prefault('30d').describe('The SLO window (error budget period)'),
     availability: z.number().min(0).max(100).default(99.9).describe('Availability objective (% of polls the hub answers and is up)'),

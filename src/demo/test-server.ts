@@ -10,6 +10,7 @@
  *   MCP_TEST_BUSY_PERCENT    burn about this share of one core, steadily (a busy server)
  * Tools (callable through the hub's REST API `POST /api/servers/tools`):
  *   echo {text}              returns the text
+ *   fail {text}              returns the text as a tool error (`isError: true`)
  *   crash {delay_ms?}        exits with code 1 after the delay (default 50 ms), like a real crash
  *   hang                     never answers this or any later request (the process stays alive)
  *   add_tool {name}          registers a tool and sends notifications/tools/list_changed
@@ -33,6 +34,7 @@ if (process.env.MCP_TEST_FAIL_START === '1') {
 
 const builtin: ToolDef[] = [
   { name: 'echo', description: 'Echoes the text back', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } },
+  { name: 'fail', description: 'Returns the text as a tool error (isError)', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } },
   { name: 'crash', description: 'Exits the server process with code 1 after delay_ms', inputSchema: { type: 'object', properties: { delay_ms: { type: 'number' } } } },
   { name: 'hang', description: 'Stops answering any request', inputSchema: { type: 'object' } },
   { name: 'add_tool', description: 'Adds a tool and notifies list_changed', inputSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
@@ -67,6 +69,8 @@ server.setRequestHandler(CallToolRequestSchema, async (req) => {
   switch (req.params.name) {
     case 'echo':
       return text(String(args.text ?? ''));
+    case 'fail':
+      return { isError: true, content: [{ type: 'text' as const, text: String(args.text ?? '') }] };
     case 'crash': {
       const delay = Number(args.delay_ms ?? 50);
       setTimeout(() => crash('crash tool called'), Number.isFinite(delay) ? delay : 50);

@@ -7,7 +7,9 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { isolatedEnv, runCli } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI_PATH, isolatedEnv, runCli } from '../support/cli.js';
+import { waitUntil } from '../support/wait.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const HEAVY = /node_modules\/(zod|yaml|better-sqlite3|ink|react|undici|prom-client|pino)\//;
@@ -59,4 +61,27 @@ test('check takes the fast path: commander is not loaded, unless MHM_FAST_PATH=0
   const commander = (lines: string[]) => lines.some((l) => /node_modules\/commander\//.test(l));
   expect(commander(await traceCheck())).toBe(false);
   expect(commander(await traceCheck([], { MHM_FAST_PATH: '0' }))).toBe(true);
+});
+
+test('tap forwards and observes calls without loading zod, yaml, better-sqlite3, commander or fetch', async () => {
+  const trace = join(tempDir('mhm-trace-'), 'trace.txt');
+  writeFileSync(trace, '');
+  const child = spawn(process.execPath, ['--import', REGISTER, CLI_PATH, 'tap', '--listen', '127.0.0.1:0', '--hub', url, '--state-dir', tempDir('mhm-trace-state-')], { env: isolatedEnv({ MHM_TRACE_FILE: trace }), stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const port = await waitUntil(() => /listening on 127\.0\.0\.1:(\d+)/.exec(err)?.[1], { what: 'the tap to listen', describe: () => err });
+  const post = (path: string, body: string) => new Promise<number>((resolve, reject) => {
+    const req = http.request(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end(body);
+  });
+  expect(await post('/api/servers/tools', '{"server_name":"a","tool":"b"}')).toBe(404); // observed: a REST call
+  expect(await post('/messages?sessionId=x', '{"jsonrpc":"2.0","id":1,"method":"tools/list"}')).toBe(404); // observed: an MCP post
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  expect(lines).toContain(`required ${fileURLToPath(new URL('../../dist/bundle/cmd-tap.cjs', import.meta.url))}`);
+  expect(lines.filter((l) => HEAVY.test(l) || /node_modules\/commander\//.test(l))).toEqual([]);
+  expect(lines.filter((l) => /internal .*undici|internal .*fetch/.test(l))).toEqual([]);
 });

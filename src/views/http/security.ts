@@ -54,15 +54,15 @@ export function isHostAllowed(host: string | undefined, allowed: readonly string
 }
 
 /** Throws a USAGE error (exit 3) when the listen address, port or token cannot be served safely. */
-export function validateListen(listen: { host: string; port: number }, token: string | undefined): void {
+export function validateListen(listen: { host: string; port: number }, token: string | undefined, section = 'http'): void {
   if (!Number.isInteger(listen.port) || listen.port < 0 || listen.port > 65_535) {
-    throw new UsageError(`http listen port: a whole number from 0 to 65535 (got ${JSON.stringify(listen.port)})`);
+    throw new UsageError(`${section} listen port: a whole number from 0 to 65535 (got ${JSON.stringify(listen.port)})`);
   }
   if (token !== undefined && (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token))) {
-    throw new UsageError(`http token: at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces (got ${token.length} characters). Generate one with: openssl rand -hex 24`);
+    throw new UsageError(`${section} token: at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces (got ${token.length} characters). Generate one with: openssl rand -hex 24`);
   }
   if (!isLoopbackHost(listen.host) && token === undefined) {
-    throw new UsageError(`http listen ${hostWithPort(listen.host, listen.port)}: not a loopback address, and no token is set: anyone who can reach it could read your hubs' state. Set a token (env:NAME or file:/path), or listen on 127.0.0.1`);
+    throw new UsageError(`${section} listen ${hostWithPort(listen.host, listen.port)}: not a loopback address, and no token is set: anyone who can reach it could read your hubs' state. Set a token (env:NAME or file:/path), or listen on 127.0.0.1`);
   }
 }
 

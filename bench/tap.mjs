@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// `node bench/tap.mjs`: what the traffic tap costs a call. A real mcp-hub 4.2.1 with our test server
+// (`tester`, its `echo` tool answers at once); every row is measured in the same run against calling the hub
+// directly: the tap (recording, its records read by a small socket listener playing the daemon), the tap
+// with --pass-through (forwarding only: the difference is what observation costs), and Debian's nginx as a
+// plain reverse proxy (buffering off) when it is installed.
+// - latency at 200 calls/s (open loop, 1,000 calls), REST `POST /api/servers/tools` and an MCP session
+//   (legacy SSE: `GET /mcp` + `POST /messages`), p50/p99, and what each adds to direct;
+// - max throughput: REST echo calls, 32 in flight, 5 s; ratio to direct;
+// - the proxy's RSS (peak) and CPU per call (from /proc/PID/schedstat over the throughput run).
+// Usage: node bench/tap.mjs [calls=1000]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { freePort, launchHub, testServer } from '../dist/demo/hub-launcher.js';
+import { quantile, sleep, until } from './lib/common.mjs';
+
+const CALLS = Number(process.argv[2] ?? 1_000);
+const RATE = 200;
+const CONCURRENCY = 32;
+const THROUGHPUT_MS = 5_000;
+const CLI = fileURLToPath(new URL('../bin/mcp-hub-monitor.cjs', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'mhm-bench-tap-'));
+const children = [];
+const schedCpu = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+const statusKb = (pid, key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+/** The daemon's side of tap.sock: reads and counts the lines. */
+function socketListener(path) {
+  let lines = 0;
+  const server = net.createServer((s) => s.on('data', (d) => { for (const b of d) if (b === 10) lines++; }));
+  return new Promise((r) => server.listen(path, () => r({ lines: () => lines, close: () => new Promise((c) => server.close(c)) })));
+}
+
+async function startTap(hubUrl, stateDir, extra = []) {
+  const child = spawn(process.execPath, [CLI, 'tap', '--listen', '127.0.0.1:0', '--hub', hubUrl, '--state-dir', stateDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'cfg') } });
+  children.push(child);
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+  await until(() => /listening on 127\.0\.0\.1:\d+/.test(err), 10_000, 'the tap to listen');
+  return { url: `http://127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(err)[1]}`, pids: () => [child.pid] };
+}
+
+async function startNginx(hubPort) {
+  const bin = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).stdout.trim();
+  if (!bin) return undefined;
+  const port = await freePort();
+  const prefix = join(tmp, 'nginx');
+  spawnSync('mkdir', ['-p', join(prefix, 'logs')]);
+  const conf = join(prefix, 'nginx.conf');
+  writeFileSync(conf, `worker_processes 1;\nerror_log ${prefix}/logs/error.log;\npid ${prefix}/nginx.pid;\nevents { worker_connections 4096; }\nhttp {\n access_log off;\n client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;\n upstream hub { server 127.0.0.1:${hubPort}; keepalive 64; }\n server {\n  listen 127.0.0.1:${port};\n  location / { proxy_pass http://hub; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; proxy_request_buffering off; proxy_read_timeout 1h; }\n }\n}\n`);
+  const child = spawn(bin, ['-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await until(() => existsWorker(child.pid), 5_000, 'nginx to start');
+  await sleep(200);
+  return { url, pids: () => [child.pid, ...workers(child.pid)] };
+}
+const workers = (pid) => { try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; } };
+const existsWorker = (pid) => workers(pid).length > 0;
+
+// --- clients -----------------------------------------------------------------------------------------
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const ECHO = JSON.stringify({ server_name: 'tester', tool: 'echo', arguments: { text: 'bench' } });
+
+function restCall(base) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/api/servers/tools`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(ECHO) } }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(ECHO);
+  });
+}
+
+/** A raw legacy-SSE MCP session (no SDK: its own costs would blur the figures): call() sends tools/call, resolves on the answer. */
+async function mcpSession(base) {
+  const pending = new Map();
+  let endpoint;
+  const stream = await new Promise((resolve, reject) => {
+    const req = http.get(`${base}/mcp`, { headers: { accept: 'text/event-stream' } }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8').on('data', (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (event === 'endpoint') endpoint = data.trim();
+          else if (data) { const m = JSON.parse(data); pending.get(m.id)?.(m); pending.delete(m.id); }
+        }
+      });
+      resolve(req);
+    });
+    req.on('error', reject);
+  });
+  await until(() => endpoint !== undefined, 5_000, 'the MCP endpoint event');
+  let id = 0;
+  const post = (msg) => new Promise((resolve, reject) => {
+    const body = JSON.stringify(msg);
+    const req = http.request(`${base}${endpoint}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const rpc = (method, params) => { const n = ++id; const answered = new Promise((r) => pending.set(n, r)); return post({ jsonrpc: '2.0', id: n, method, params }).then(() => answered); };
+  await rpc('initialize', { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return {
+    call: () => rpc('tools/call', { name: 'tester__echo', arguments: { text: 'bench' } }).then((m) => { if (m.error) throw new Error(m.error.message); }),
+    close: () => stream.destroy(),
+  };
+}
+
+/** `CALLS` calls started at RATE per second (open loop); latencies in ms. */
+async function atRate(call) {
+  const lat = [];
+  const t0 = performance.now();
+  const all = [];
+  for (let i = 0; i < CALLS; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const s = performance.now();
+    all.push(call().then(() => lat.push(performance.now() - s)));
+  }
+  await Promise.all(all);
+  return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) };
+}
+
+/** Closed loop, CONCURRENCY in flight for THROUGHPUT_MS: calls/s, and CPU s and peak RSS of `pids`. */
+async function throughput(call, pids) {
+  const cpu0 = pids.reduce((s, p) => s + schedCpu(p), 0);
+  const end = performance.now() + THROUGHPUT_MS;
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (performance.now() < end) { await call(); n++; } }));
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = pids.reduce((s, p) => s + schedCpu(p), 0) - cpu0;
+  return { rate: n / secs, cpuPerCallUs: pids.length ? (cpu / n) * 1e6 : undefined, rssMb: pids.length ? pids.reduce((s, p) => s + statusKb(p, 'VmHWM'), 0) / 1024 : undefined };
+}
+
+// --- run ---------------------------------------------------------------------------------------------
+const hub = await launchHub({ servers: { tester: testServer() } });
+let table;
+try {
+  const state = join(tmp, 'state');
+  spawnSync('mkdir', ['-p', state, join(tmp, 'pass')]);
+  const daemon = await socketListener(join(state, 'tap.sock'));
+  const targets = [{ name: 'direct (hub)', url: hub.url, pids: () => [] }];
+  targets.push({ name: 'tap', ...(await startTap(hub.url, state)) });
+  targets.push({ name: 'tap --pass-through', ...(await startTap(hub.url, join(tmp, 'pass'), ['--pass-through'])) });
+  const nginx = await startNginx(hub.port);
+  if (nginx) targets.push({ name: 'nginx (proxy_buffering off)', ...nginx });
+  for (const t of targets) {
+    await restCall(t.url); // warm the keep-alive pools and the hub's path
+    t.rest = await atRate(() => restCall(t.url));
+    const session = await mcpSession(t.url);
+    await session.call();
+    t.mcp = await atRate(() => session.call());
+    session.close();
+    t.tp = await throughput(() => restCall(t.url), t.pids());
+  }
+  const d = targets[0];
+  const add = (x, base) => `${(x - base).toFixed(2)}`;
+  table = targets.map((t) => ({
+    path: t.name,
+    'REST p50 ms': t.rest.p50.toFixed(2), 'REST p99 ms': t.rest.p99.toFixed(2),
+    'REST +p50': t === d ? '' : add(t.rest.p50, d.rest.p50), 'REST +p99': t === d ? '' : add(t.rest.p99, d.rest.p99),
+    'MCP p50 ms': t.mcp.p50.toFixed(2), 'MCP p99 ms': t.mcp.p99.toFixed(2),
+    'MCP +p50': t === d ? '' : add(t.mcp.p50, d.mcp.p50), 'MCP +p99': t === d ? '' : add(t.mcp.p99, d.mcp.p99),
+    'calls/s': Math.round(t.tp.rate), 'vs direct': `${((100 * t.tp.rate) / d.tp.rate).toFixed(0)} %`,
+    'CPU µs/call': t.tp.cpuPerCallUs === undefined ? '' : t.tp.cpuPerCallUs.toFixed(0),
+    'peak RSS MB': t.tp.rssMb === undefined ? '' : t.tp.rssMb.toFixed(1),
+  }));
+  console.log(`tap bench: mcp-hub 4.2.1 + test server echo; latency: ${CALLS} calls at ${RATE}/s; throughput: REST, ${CONCURRENCY} in flight, ${THROUGHPUT_MS / 1000} s; "+" = added to direct (ms)`);
+  console.table(table);
+  if (!nginx) console.log('nginx: not installed (apt-get install nginx), its row is skipped');
+  console.log(`records the daemon's socket received from the tap: ${daemon.lines()} lines`);
+  await daemon.close();
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await hub.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}

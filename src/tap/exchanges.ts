@@ -1,0 +1,206 @@
+/**
+ * One observer per forwarded request, chosen by route: a REST tool/resource/prompt call, the legacy MCP
+ * session stream (`GET /mcp`) and its posts (`POST /messages?sessionId=`), a Streamable HTTP exchange
+ * (`POST /mcp`). Each is fed what passes through (the request body within the cap, the response as it
+ * streams) and turns it into call records; none ever changes or holds back a byte.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Clock } from '../model/clock.js';
+import type { CallRecord } from '../model/calls.js';
+import { endingOf, parseJson, readRequests, readResponses, restCall, restEnding, restTarget, type Ending, type RpcRequest } from './json-rpc.js';
+import { SseScanner } from './sse-scan.js';
+import type { CallTracker } from './tracker.js';
+
+/** How the tap saw a forwarded request end, when it did not end with a complete answer. */
+export type Failure = 'transport_error' | 'timeout' | 'client_cancelled';
+
+export interface Exchange {
+  /** The request body once it has passed (undefined when it was larger than the cap), and its size. */
+  requestBody(body: Buffer | undefined, bytes: number): void;
+  response(status: number, headers: IncomingHttpHeaders, sse: boolean): void;
+  responseChunk(chunk: Buffer): void;
+  responseEnd(): void;
+  failed(kind: Failure, message: string): void;
+}
+
+export interface ExchangeContext {
+  hub: string;
+  maxBodyBytes: number;
+  clock: Clock;
+  tracker: CallTracker;
+  emit(call: CallRecord): void;
+}
+
+const failureEnding = (kind: Failure, message: string): Ending => ({ outcome: kind, errorType: kind, errorMessage: message.slice(0, 200) });
+
+/** Collects a body up to the cap: the bytes, or undefined once it grew past it. */
+class CappedBody {
+  private chunks: Buffer[] | undefined = [];
+  bytes = 0;
+  constructor(private readonly max: number) {}
+  push(c: Buffer): void {
+    this.bytes += c.length;
+    if (this.chunks && this.bytes <= this.max) this.chunks.push(c);
+    else this.chunks = undefined;
+  }
+  doc(): unknown {
+    return this.chunks ? parseJson(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)) : undefined;
+  }
+}
+
+/** `POST /api/servers/tools|resources|prompts`: one call per request. */
+class RestExchange implements Exchange {
+  private readonly start: number;
+  private readonly t0: number;
+  private server: string | null = null;
+  private tool: string | null = null;
+  private requestBytes = 0;
+  private status = 0;
+  private readonly body: CappedBody;
+  private done = false;
+
+  constructor(private readonly c: ExchangeContext, private readonly call: { method: string; target: string }) {
+    this.start = c.clock.now();
+    this.t0 = c.clock.monotonic();
+    this.body = new CappedBody(c.maxBodyBytes);
+  }
+  requestBody(body: Buffer | undefined, bytes: number): void {
+    this.requestBytes = bytes;
+    if (body) ({ server: this.server, tool: this.tool } = restTarget(parseJson(body), this.call.target));
+  }
+  response(status: number): void { this.status = status; }
+  responseChunk(chunk: Buffer): void { this.body.push(chunk); }
+  responseEnd(): void { this.finish(restEnding(this.status, this.body.doc())); }
+  failed(kind: Failure, message: string): void { this.finish(failureEnding(kind, message)); }
+
+  private finish(ending: Ending): void {
+    if (this.done) return;
+    this.done = true;
+    this.c.emit({
+      hub: this.c.hub, server: this.server, tool: this.tool, method: this.call.method, transport: 'rest',
+      client: null, session: null, requestId: null, start: this.start, durationMs: Math.max(0, this.c.clock.monotonic() - this.t0),
+      ...ending, requestBytes: this.requestBytes, responseBytes: this.body.bytes,
+    });
+  }
+}
+
+/** `GET /mcp`: the legacy session stream; answers to the session's posts arrive on it. */
+class SessionStream implements Exchange {
+  private session: string | undefined;
+  private scanner: SseScanner | undefined;
+  private done = false;
+
+  constructor(private readonly c: ExchangeContext) {}
+  requestBody(): void {}
+  response(status: number, _h: IncomingHttpHeaders, sse: boolean): void {
+    if (status === 200 && sse) this.scanner = new SseScanner(this.c.maxBodyBytes, (e) => this.event(e.event, e.data, e.bytes));
+  }
+  responseChunk(chunk: Buffer): void { this.scanner?.push(chunk); }
+  responseEnd(): void { this.close('transport_error', 'the hub ended the MCP session stream'); }
+  failed(kind: Failure, message: string): void { this.close(kind === 'timeout' ? 'transport_error' : kind, message); }
+
+  private event(name: string, data: string, bytes: number): void {
+    if (name === 'endpoint') {
+      const m = /[?&]sessionId=([^&#\s]+)/.exec(data);
+      if (m) this.session = decodeURIComponent(m[1]!);
+      return;
+    }
+    if (name !== 'message' || this.session === undefined) return;
+    for (const r of readResponses(parseJson(Buffer.from(data)))) this.c.tracker.answer(this.session, r.id, r.ending, bytes);
+  }
+
+  private close(kind: Failure, message: string): void {
+    if (this.done || this.session === undefined) return;
+    this.done = true;
+    this.c.tracker.endScope(this.session, failureEnding(kind, message));
+    this.c.tracker.forgetSession(this.session);
+  }
+}
+
+/** `POST /messages?sessionId=`: the hub answers 202 and the answers come on the session stream. */
+class SessionPost implements Exchange {
+  private reqs: RpcRequest[] = [];
+  private status = 0;
+  private readonly body: CappedBody;
+
+  constructor(private readonly c: ExchangeContext, private readonly session: string) {
+    this.body = new CappedBody(c.maxBodyBytes);
+  }
+  requestBody(body: Buffer | undefined, bytes: number): void {
+    if (!body) return;
+    this.reqs = readRequests(parseJson(body));
+    this.c.tracker.requests(this.session, this.session, 'sse', this.reqs, bytes);
+  }
+  response(status: number): void { this.status = status; }
+  responseChunk(chunk: Buffer): void { if (this.status >= 300) this.body.push(chunk); }
+  responseEnd(): void {
+    if (this.status < 300) return;
+    // Refused (unknown session, bad message): the hub's JSON-RPC error, else the HTTP status, ends each call.
+    const doc = this.body.doc();
+    const ending = typeof doc === 'object' && doc !== null && 'error' in doc ? endingOf(doc as Record<string, unknown>) : restEnding(this.status, doc);
+    this.endAll(ending, this.body.bytes);
+  }
+  failed(kind: Failure, message: string): void { this.endAll(failureEnding(kind, message), 0); }
+
+  private endAll(ending: Ending, bytes: number): void {
+    for (const r of this.reqs) if (r.id !== undefined) this.c.tracker.answer(this.session, r.id, ending, bytes);
+  }
+}
+
+let exchangeSeq = 0;
+
+/** `POST /mcp` (Streamable HTTP): the answers come in this exchange's response, JSON or an SSE stream. */
+class StreamableExchange implements Exchange {
+  private readonly scope = `x${++exchangeSeq}`;
+  private status = 0;
+  private json: CappedBody | undefined;
+  private scanner: SseScanner | undefined;
+
+  constructor(private readonly c: ExchangeContext, private readonly session: string | null) {}
+  requestBody(body: Buffer | undefined, bytes: number): void {
+    if (body) this.c.tracker.requests(this.scope, this.session, 'streamable_http', readRequests(parseJson(body)), bytes);
+  }
+  response(status: number, headers: IncomingHttpHeaders, sse: boolean): void {
+    this.status = status;
+    const sid = headers['mcp-session-id'];
+    if (typeof sid === 'string' && sid !== this.session) this.c.tracker.bindSession(this.scope, sid);
+    if (sse && status < 300) this.scanner = new SseScanner(this.c.maxBodyBytes, (e) => this.answers(parseJson(Buffer.from(e.data)), e.bytes));
+    else this.json = new CappedBody(this.c.maxBodyBytes);
+  }
+  responseChunk(chunk: Buffer): void {
+    if (this.scanner) this.scanner.push(chunk);
+    else this.json?.push(chunk);
+  }
+  responseEnd(): void {
+    if (this.json) {
+      const doc = this.json.doc();
+      if (this.status < 300) this.answers(doc, this.json.bytes);
+      else this.c.tracker.endScope(this.scope, restEnding(this.status, doc));
+    }
+    this.c.tracker.endScope(this.scope, failureEnding('transport_error', 'the hub ended the exchange without an answer'));
+  }
+  failed(kind: Failure, message: string): void { this.c.tracker.endScope(this.scope, failureEnding(kind, message)); }
+
+  private answers(doc: unknown, bytes: number): void {
+    for (const r of readResponses(doc)) this.c.tracker.answer(this.scope, r.id, r.ending, bytes);
+  }
+}
+
+/** The observer for a request, or undefined for routes the tap only forwards. */
+export function exchangeFor(c: ExchangeContext, method: string | undefined, path: string, search: string, headers: IncomingHttpHeaders): Exchange | undefined {
+  if (method === 'POST') {
+    const rest = restCall(path);
+    if (rest) return new RestExchange(c, rest);
+    if (path === '/messages') {
+      const session = new URLSearchParams(search).get('sessionId');
+      return session ? new SessionPost(c, session) : undefined;
+    }
+    if (path === '/mcp') {
+      const sid = headers['mcp-session-id'];
+      return new StreamableExchange(c, typeof sid === 'string' ? sid : null);
+    }
+  }
+  if (method === 'GET' && path === '/mcp') return new SessionStream(c);
+  if (method === 'DELETE' && path === '/mcp' && typeof headers['mcp-session-id'] === 'string') c.tracker.forgetSession(headers['mcp-session-id']);
+  return undefined;
+}

@@ -1,0 +1,123 @@
+/**
+ * The tap's forwarding: every request to the hub as it comes, every response back as it comes (pipes, so
+ * backpressure holds both ways and an SSE stream is never buffered), with a deadline on each outbound
+ * request (the whole exchange, or until the response headers for an event stream, which lives as long as
+ * its client). Observation rides along (exchanges.ts) and never changes what passes.
+ */
+import http from 'node:http';
+import type { Clock } from '../model/clock.js';
+import type { CallRecord } from '../model/calls.js';
+import { exchangeFor, type Exchange, type ExchangeContext, type Failure } from './exchanges.js';
+import { requestHeaders, responseHeaders } from './headers.js';
+import { CallTracker } from './tracker.js';
+
+export interface ProxyOptions {
+  /** The hub's base URL (`http://127.0.0.1:7000`). */
+  hub: URL;
+  maxBodyBytes: number;
+  deadlineMs: number;
+  /** False: forward only, observe nothing (what observation costs is the difference). */
+  observe: boolean;
+  /** When set, a request must pass it (the bearer token); the header is not forwarded. */
+  authorize?: (req: http.IncomingMessage) => boolean;
+  clock: Clock;
+  emit(call: CallRecord): void;
+}
+
+export interface Proxy {
+  server: http.Server;
+  tracker: CallTracker;
+  close(): Promise<void>;
+}
+
+export function createProxy(o: ProxyOptions): Proxy {
+  const hubName = o.hub.origin;
+  const hubHost = o.hub.host;
+  const base = o.hub.pathname.replace(/\/$/, '');
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit: o.emit });
+  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit: o.emit };
+
+  const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (o.authorize && !o.authorize(req)) {
+      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="mcp-hub-monitor tap"' }).end('missing or wrong bearer token\n');
+      return;
+    }
+    forward(req, res);
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const ex: Exchange | undefined = o.observe ? exchangeFor(ctx, req.method, path, q < 0 ? '' : url.slice(q), req.headers) : undefined;
+    const up = http.request({
+      host: o.hub.hostname.replace(/^\[(.*)\]$/, '$1'), port: o.hub.port || 80, method: req.method, path: base + url,
+      headers: requestHeaders(req, hubHost, o.authorize !== undefined), agent,
+    });
+    let ended: Failure | 'done' | undefined;
+    const fail = (kind: Failure, message: string): void => {
+      if (ended) return;
+      ended = kind;
+      o.clock.clearTimeout(timer);
+      ex?.failed(kind, message);
+      up.destroy();
+      if (kind === 'client_cancelled') return;
+      if (res.headersSent) res.destroy();
+      else res.writeHead(kind === 'timeout' ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(`mcp-hub-monitor tap: ${message}\n`);
+    };
+    let timer = o.clock.setTimeout(() => fail('timeout', `the hub did not answer within ${Math.round(o.deadlineMs / 1000)} s`), o.deadlineMs);
+
+    if (ex) {
+      const body: Buffer[] = [];
+      let bytes = 0;
+      req.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (bytes <= o.maxBodyBytes) body.push(c);
+      });
+      req.on('end', () => ex.requestBody(bytes <= o.maxBodyBytes ? (body.length === 1 ? body[0]! : Buffer.concat(body)) : undefined, bytes));
+    }
+    req.pipe(up);
+
+    up.on('response', (upRes) => {
+      if (ended) return void upRes.destroy();
+      const sse = /^text\/event-stream/i.test(upRes.headers['content-type'] ?? '');
+      if (sse) {
+        // An event stream lives as long as its client: the deadline covered getting it started.
+        o.clock.clearTimeout(timer);
+        timer = undefined;
+      }
+      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.headers));
+      if (sse) res.flushHeaders();
+      ex?.response(upRes.statusCode ?? 0, upRes.headers, sse);
+      if (ex) upRes.on('data', (c: Buffer) => ex.responseChunk(c));
+      upRes.pipe(res);
+      upRes.on('end', () => {
+        if (ended) return;
+        ended = 'done';
+        o.clock.clearTimeout(timer);
+        ex?.responseEnd();
+      });
+      upRes.on('close', () => { if (!upRes.complete) fail('transport_error', 'the hub dropped the connection mid-response'); });
+      upRes.on('error', () => { /* close follows */ });
+    });
+    up.on('error', (err: NodeJS.ErrnoException) => fail('transport_error', `the hub at ${hubName} ${err.code === 'ECONNREFUSED' ? 'refused the connection' : `failed: ${err.code ?? err.message}`}`));
+    res.on('close', () => { if (!res.writableFinished) fail('client_cancelled', 'the client went away before the answer'); });
+  }
+
+  const sweeper = setInterval(() => tracker.sweep(), 1_000);
+  sweeper.unref();
+  return {
+    server, tracker,
+    close: () => new Promise<void>((resolve) => {
+      clearInterval(sweeper);
+      server.close(() => resolve());
+      server.closeAllConnections();
+      agent.destroy();
+    }),
+  };
+}

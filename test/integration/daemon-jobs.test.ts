@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { runJob } from '../../src/daemon/jobs.js';
+import { runJob } from '../../src/daemon/cron-commands.js';
 import type { EventRow } from '../../src/daemon/observations.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub.js';
 import { CLI_PATH, runCli } from '../support/cli.js';
@@ -52,7 +52,7 @@ test('the daily summary job writes the report into <state>/reports and records o
   const { existsSync, readFileSync } = await import('node:fs');
   const seeded = seedStore();
   try {
-    const { scheduledJobs } = await import('../../src/daemon/jobs.js');
+    const { scheduledJobs } = await import('../../src/daemon/cron-commands.js');
     const spec = scheduledJobs({ summary: '0 7 * * *' }).find((j) => j.name === 'summary')!;
     const events = await runJob(spec.name, {
       cliArgv: [process.execPath, CLI_PATH], globalArgs: ['--state-dir', seeded.stateDir, '--at', new Date(END).toISOString()],

@@ -3,7 +3,7 @@
  * job: croner runs them on their cron patterns; start logs when each runs next.
  */
 import type { Logger } from '../collector.js';
-import { scheduledJobs, startJobs, type JobDeps, type RunningJobs } from '../jobs.js';
+import { scheduledJobs, startJobs, type JobDeps, type RunningJobs } from '../cron-commands.js';
 import type { Job } from './job.js';
 
 export function scheduledCommandsJob(schedule: Record<string, string>, deps: JobDeps & { log: Logger }): Job {

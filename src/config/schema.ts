@@ -31,6 +31,10 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   'server.flapping': { failure_threshold: 1, success_threshold: 1 },
   'canary.call': { failure_threshold: 2 },
   'slo.burn_rate': { failure_threshold: 1, success_threshold: 1 },
+  // Judged over calls.window with calls.min_calls: the window is the confirmation, and it resolves once
+  // the window no longer shows it.
+  'calls.error_rate': { failure_threshold: 1, success_threshold: 1 },
+  'calls.p95_latency': { failure_threshold: 1, success_threshold: 1 },
   'notifier.broken': { failure_threshold: 1, success_threshold: 1 },
   'config.reload': { failure_threshold: 1, success_threshold: 1 },
   // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
@@ -169,6 +173,20 @@ export const configSchema = z.object({
       .default('').describe('Serve /metrics, the JSON API and the live stream on host:port ("" = off; loopback only unless a token is set)'),
     token: z.string().default('').describe('Bearer token for every request (at least 16 characters; env:NAME or file:/path); required for a non-loopback bind'),
     allowed_hosts: z.array(z.string()).default([]).describe('Extra Host header values to accept (e.g. a reverse proxy\'s name); DNS-rebinding defence'),
+  }).strict().prefault({}),
+  calls: z.object({
+    window: duration().prefault('5m').describe('The window over which the tap\'s calls are judged (success rate, P95, P99 per server and per tool)'),
+    min_calls: z.number().int().min(1).default(10).describe('Calls a server or tool must have in the window before calls.* judge it (zero load never alerts)'),
+    success_rate: z.object({
+      warning: percent(95, 'Call success rate (%) below which calls.error_rate warns'),
+      critical: percent(90, 'Call success rate (%) below which calls.error_rate is critical'),
+    }).strict().prefault({}),
+    p95_latency_ms: z.object({
+      warning: z.number().positive().default(2_000).describe('Call P95 latency (ms) above which calls.p95_latency warns'),
+    }).strict().prefault({}),
+    p99_latency_ms: z.object({
+      critical: z.number().positive().default(5_000).describe('Call P99 latency (ms) above which calls.p95_latency is critical'),
+    }).strict().prefault({}),
   }).strict().prefault({}),
   slo: z.object({
     window: duration().prefault('30d').describe('The SLO window (error budget period)'),

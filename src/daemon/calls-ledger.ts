@@ -6,7 +6,7 @@
  * most MAX_KEYS_PER_HUB (server, tool) pairs, the rest fold into tool `__other__` (or server `__other__`),
  * and at most MAX_HUBS hubs; a tap's strings cannot grow memory without end. Kept across config reloads.
  */
-import { addCall, emptyStats, mergeStats, statsKey, type CallStats } from '../model/call-stats.js';
+import { addCall, emptyStats, errorTypeOf, mergeStats, statsKey, type CallStats } from '../model/call-stats.js';
 import type { CallRecord, TapStatus } from '../model/calls.js';
 import type { SampleRow } from './observations.js';
 import { callSamples } from './calls-series.js';
@@ -22,6 +22,17 @@ export interface TapSeen { status: TapStatus; at: number }
 
 interface Interval { t: number; stats: Map<string, CallStats> }
 
+/** Since start per (hub, server, tool, method, error type): the /metrics histogram's series. */
+export interface OperationStats extends CallStats {
+  method: string;
+  /** '' for a call that succeeded (OpenTelemetry sets error.type only on failures). */
+  errorType: string;
+}
+
+/** Distinct methods and error types per hub with their own series; the rest count as `other`. */
+export const MAX_LABEL_VALUES = 32;
+const METHOD_SHAPE = /^[A-Za-z_]+(?:\/[A-Za-z_]+){0,3}$/;
+
 export class CallsLedger {
   private current = new Map<string, CallStats>();
   private currentFrom: number | undefined;
@@ -29,6 +40,8 @@ export class CallsLedger {
   private readonly total = new Map<string, CallStats>();
   private readonly keysPerHub = new Map<string, Set<string>>();
   private readonly serversPerHub = new Map<string, Set<string>>();
+  private readonly operations = new Map<string, OperationStats>();
+  private readonly labelValues = new Map<string, Set<string>>();
   readonly taps = new Map<string, TapSeen>();
   /** Calls whose hub was beyond MAX_HUBS: not kept. */
   droppedCalls = 0;
@@ -65,8 +78,30 @@ export class CallsLedger {
       if (!s) m.set(key, (s = emptyStats(hub, server, tool)));
       addCall(s, { ...c, hub });
     }
+    const method = this.bounded(hub, 'method', METHOD_SHAPE.test(c.method) && c.method.length <= 64 ? c.method : 'other');
+    const errorType = c.outcome === 'ok' ? '' : this.bounded(hub, 'error', errorTypeOf(c).slice(0, 64));
+    const opKey = `${key}\u0000${method}\u0000${errorType}`;
+    let op = this.operations.get(opKey);
+    if (!op) this.operations.set(opKey, (op = { ...emptyStats(hub, server, tool), method, errorType }));
+    addCall(op, { ...c, hub });
     this.calls++;
     return true;
+  }
+
+  /** `value` while the hub has fewer than MAX_LABEL_VALUES of this kind, then `other` for new ones. */
+  private bounded(hub: string, kind: string, value: string): string {
+    const k = `${hub}\u0000${kind}`;
+    let seen = this.labelValues.get(k);
+    if (!seen) this.labelValues.set(k, (seen = new Set()));
+    if (seen.has(value)) return value;
+    if (seen.size >= MAX_LABEL_VALUES) return 'other';
+    seen.add(value);
+    return value;
+  }
+
+  /** Every (hub, server, tool, method, error type) since start, for the /metrics histogram. */
+  operationTotals(): readonly OperationStats[] {
+    return [...this.operations.values()];
   }
 
   private serversOf(hub: string): Set<string> {

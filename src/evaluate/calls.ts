@@ -7,6 +7,7 @@
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import { CALL_DURATION_BUCKETS_S, countAbove, emptyStats, mergeStats, quantileMs, type CallStats } from '../model/call-stats.js';
+import type { CallsWindowDoc } from '../model/calls-window.js';
 import { finding, type CheckStatus, type Finding } from './types.js';
 
 export type CallsConfig = MonitorConfig['calls'];
@@ -84,3 +85,28 @@ export function errorSummary(s: CallStats): string {
 const opt = <K extends string>(k: K, v: number | undefined) => (v === undefined ? {} : { [k]: v } as Record<K, number>);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const ms = (x: number | undefined) => (x === undefined ? '—' : `${Math.round(x)} ms`);
+
+/** Older than this, the daemon's calls window is not its last pass (it runs every 5 s). */
+export const CALLS_WINDOW_STALE_MS = 30_000;
+
+/**
+ * What `check` says of the daemon's last calls window (calls-window.json) for `hub`: its calls.* findings
+ * while the window is fresh, and `calls.tap` when the taps are gone, dropping, or cannot reach the daemon —
+ * a monitor that stopped seeing calls says so. Nothing when no tap ever connected to this daemon run.
+ */
+export function callsWindowFindings(hub: string, doc: CallsWindowDoc | undefined, now: number): Finding[] {
+  if (!doc) return [];
+  const out: Finding[] = [];
+  const age = now - doc.at;
+  if (doc.tap.problem !== undefined) out.push(finding(hub, 'calls.tap', 'warning', doc.tap.problem));
+  if (age > CALLS_WINDOW_STALE_MS) {
+    out.push(finding(hub, 'calls.tap', 'no_data', `the daemon's calls window is ${Math.round(age / 1000)} s old: calls are not being judged`));
+    return out;
+  }
+  if (doc.tap.everConnected && doc.tap.connected === 0) out.push(finding(hub, 'calls.tap', 'warning', 'a tap was connected and is gone: calls through the hub are not seen'));
+  if (doc.tap.dropped > 0) out.push(finding(hub, 'calls.tap', 'warning', `the taps dropped ${doc.tap.dropped} call records (their buffer filled while the daemon was away)`));
+  // check's views name a subject, not a tool: a tool's finding is about server/tool.
+  out.push(...doc.findings.filter((f) => f.hub === hub && f.id.startsWith('calls.'))
+    .map(({ tool, ...f }) => (tool === undefined ? f : { ...f, subject: `${f.subject ?? ''}/${tool}` })));
+  return out;
+}

@@ -96,11 +96,27 @@ test('a child killed, then 20 REST calls to its tool: within 10 s an alert names
   expect(JSON.parse(callsAlert.data!)).toMatchObject({ severity: 'critical', summary: 'crashy/echo: success 13.0% over 23 calls in 5m (20 failed: 500 ×20: "Not connected")' });
   expect(JSON.parse(deadAlert.data!).summary).toMatch(/crashy: dead: a call through the tap \(tool echo\) failed with "Not connected"/);
 
-  console.log(JSON.stringify((await import('../support/daemon-process.js')).storedEvents(state).map((e) => [e.type, e.server, e.data?.slice(0, 150)])));
   // `alerts` lists them with the server and the tool.
   const listed = await runCli(['alerts', '--state-dir', state, '--json'], isolatedEnv());
   const open = (JSON.parse(listed.stdout) as { open: { rule: string; state: string; labels: Record<string, string> }[] }).open;
   expect(open.filter((a) => a.state === 'firing').map((a) => [a.rule, a.labels.server, a.labels.tool ?? null]).sort()).toEqual([
     ['calls.error_rate', 'crashy', null], ['calls.error_rate', 'crashy', 'echo'], ['server.status', 'crashy', null],
   ]);
+
+  // status shows the tap, the window's calls and the worst tool; check --expect-daemon the calls.* findings.
+  const env = isolatedEnv({ HOME: hub.env.HOME!, XDG_STATE_HOME: hub.env.XDG_STATE_HOME! });
+  const status = await runCli(['status', '--state-dir', state], env);
+  expect(status.stdout).toMatch(/^tap: connected \(1\), 2\d calls in the last 5m, 20 failed, 0 records dropped by the taps, 0 unreadable lines$/m);
+  expect(status.stdout).toMatch(/^ {4}crashy\/echo {2}2\d calls, 13% ok, P95 \d+ ms, 500 ×20: "Not connected"$/m);
+  const check = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon'], env);
+  expect(check.code).toBe(2);
+  expect(check.stdout).toMatch(/calls\.error_rate.*crashy\/echo.*success 13\.0% over 23 calls in 5m \(20 failed: 500 ×20: "Not connected"\)/);
+
+  // The tap goes away: status says so, loudly, and exits 1.
+  tap.destroy();
+  const gone = await waitUntil(async () => {
+    const r = await runCli(['status', '--state-dir', state], env);
+    return /^tap: TAP GONE: a tap was connected and left .* ago; calls through the hub are not seen$/m.test(r.stdout) && r;
+  }, { what: 'status saying the tap is gone', timeoutMs: 15_000, everyMs: 500 });
+  expect(gone.code).toBe(1);
 });

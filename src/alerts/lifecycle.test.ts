@@ -166,3 +166,24 @@ describe('rule settings', () => {
     expect(ruleSettings(alerting, RULE).enabled).toBe(false);
   });
 });
+
+describe('evidence (a call failed with "Not connected")', () => {
+  const s = settings({ failureThreshold: 3, forMs: 30 * SECOND, successThreshold: 2 });
+  test('fires at once, without failure_threshold or for; later evaluations go on as usual', () => {
+    const open = new Map<string, AlertRow>();
+    const evidence = stepAlerts(open, [{ ...result('critical'), immediate: true }], scope(false), () => s, T0);
+    expect(evidence.transitions.map((t) => [t.from, t.to])).toEqual([['inactive', 'firing']]);
+    apply(open, evidence);
+    apply(open, stepAlerts(open, [result('ok')], scope(true), () => s, T0 + 5 * SECOND));
+    expect(open.get(FP)?.state).toBe('firing'); // one ok of the two success_threshold asks
+    apply(open, stepAlerts(open, [result('ok')], scope(true), () => s, T0 + 10 * SECOND));
+    expect(open.get(FP)).toBeUndefined();
+  });
+  test('the same finding without the evidence mark waits for its confirmations', () => {
+    const step = stepAlerts(new Map(), [result('critical')], scope(false), () => s, T0);
+    expect(step.transitions.map((t) => [t.from, t.to])).toEqual([['inactive', 'pending']]);
+  });
+  test('a rule turned off stays off, evidence or not', () => {
+    expect(stepAlerts(new Map(), [{ ...result('critical'), immediate: true }], scope(false), () => ({ ...s, enabled: false }), T0).changed).toEqual([]);
+  });
+});

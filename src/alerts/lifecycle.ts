@@ -19,6 +19,11 @@ export interface RuleResult {
   status: CheckStatus;
   summary: string;
   value?: number | string;
+  /**
+   * Evidence, not a suspicion (a call the hub failed with "Not connected"): it fires at once, without
+   * waiting for failure_threshold evaluations or `for`.
+   */
+  immediate?: boolean;
 }
 
 /** What one evaluation covered: results for these rules of this hub are complete. */
@@ -138,7 +143,7 @@ export function stepAlerts(
     a.value = r.value === undefined ? null : String(r.value);
     a.severity = severityOf(r, s);
     a.updatedAt = now;
-    if (a.state === 'pending' && a.failStreak >= s.failureThreshold && now - a.activeSince >= s.forMs) {
+    if (a.state === 'pending' && (r.immediate === true || (a.failStreak >= s.failureThreshold && now - a.activeSince >= s.forMs))) {
       a.state = 'firing';
       a.firedAt = now;
       out.transitions.push({ alert: a, from: existing ? 'pending' : 'inactive', to: 'firing' });

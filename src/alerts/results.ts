@@ -5,9 +5,9 @@
  */
 import type { Finding } from '../evaluate/types.js';
 import type { EvaluationScope, RuleResult } from './lifecycle.js';
-import { HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
+import { CALL_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
 
-/** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries). */
+/** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries and per-tool call findings). */
 export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
   return findings.map((f) => {
     const labels: Record<string, string> = { hub: f.hub };
@@ -16,12 +16,13 @@ export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
         const cut = f.subject.lastIndexOf('/');
         labels.server = f.subject.slice(0, cut);
         labels.tool = f.subject.slice(cut + 1);
-      } else if (f.id.startsWith('server.')) labels.server = f.subject;
+      } else if (f.id.startsWith('server.') || CALL_RULES.has(f.id)) labels.server = f.subject;
       else labels.subject = f.subject;
     }
+    if (f.tool !== undefined) labels.tool = f.tool;
     return {
       rule: f.id, labels, status: f.status,
-      summary: f.subject !== undefined ? `${f.subject}: ${f.message}` : f.message,
+      summary: f.subject !== undefined ? `${f.subject}${f.tool !== undefined ? `/${f.tool}` : ''}: ${f.message}` : f.message,
       ...(f.value !== undefined ? { value: f.value } : {}),
     };
   });
@@ -33,6 +34,7 @@ export const HUB_RULES: ReadonlySet<string> = new Set(HUB_RULE_IDS);
 /** Alerts about the monitor itself (hub META_HUB): no poll, probe or silence of a hub speaks for them. */
 export const META_RULES: ReadonlySet<string> = new Set(META_RULE_IDS);
 const SLO_RULES: ReadonlySet<string> = new Set(SLO_RULE_IDS);
+const CALL_RULES: ReadonlySet<string> = new Set(CALL_RULE_IDS);
 
 /** Rules judged from the optional metrics routes, which a health-only poll (a confirmation) does not ask. */
 const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.filtering';
@@ -44,7 +46,7 @@ const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.fil
 export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
   return {
     hub,
-    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && (metricsAsked || !fromMetricsRoutes(r)),
+    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && (metricsAsked || !fromMetricsRoutes(r)),
     absentMeansOk: answered,
   };
 }
@@ -61,6 +63,22 @@ export function regressionScope(hub: string): EvaluationScope {
 
 export function sloScope(hub: string): EvaluationScope {
   return { hub, rules: (r) => SLO_RULES.has(r), absentMeansOk: false };
+}
+
+/**
+ * What a pass over the tap's calls speaks for: a (server, tool) absent from the window had no calls, so
+ * whatever fired for it is over — but only while a tap is there to see calls (`seeing`).
+ */
+export function callsScope(hub: string, seeing: boolean): EvaluationScope {
+  return { hub, rules: (r) => CALL_RULES.has(r), absentMeansOk: seeing };
+}
+
+/**
+ * What a call failing with "Not connected" speaks for: the verdict of that one server, nothing else (the
+ * next poll judges the rest, and this server again).
+ */
+export function deadEvidenceScope(hub: string): EvaluationScope {
+  return { hub, rules: (r) => r === 'server.status', absentMeansOk: false };
 }
 
 /** Meta-alerts about the monitor itself (hub label ""). */

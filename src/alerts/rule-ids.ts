@@ -13,6 +13,9 @@ export const PROBE_RULE_IDS = ['server.probe', 'canary.call'] as const;
 /** Judged by the SLO pass. */
 export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.burn_rate'] as const;
 
+/** Judged from the traffic tap's calls over a window, per server and per tool. */
+export const CALL_RULE_IDS = ['calls.error_rate', 'calls.p95_latency'] as const;
+
 /** Alerts about the monitor itself (no hub). */
 export const META_RULE_IDS = ['notifier.broken', 'config.reload', 'monitor.store'] as const;
 
@@ -23,6 +26,7 @@ export const RULE_IDS = [
   'fork.filtering',
   ...PROBE_RULE_IDS,
   ...SLO_RULE_IDS,
+  ...CALL_RULE_IDS,
   'baseline.regression',
   ...META_RULE_IDS,
   // check --expect-daemon's finding: the daemon cannot alert on its own death, `export prometheus` does.

@@ -31,6 +31,10 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   'server.flapping': { failure_threshold: 1, success_threshold: 1 },
   'canary.call': { failure_threshold: 2 },
   'slo.burn_rate': { failure_threshold: 1, success_threshold: 1 },
+  // Judged over calls.window with calls.min_calls: the window is the confirmation, and it resolves once
+  // the window no longer shows it.
+  'calls.error_rate': { failure_threshold: 1, success_threshold: 1 },
+  'calls.p95_latency': { failure_threshold: 1, success_threshold: 1 },
   'notifier.broken': { failure_threshold: 1, success_threshold: 1 },
   'config.reload': { failure_threshold: 1, success_threshold: 1 },
   // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
@@ -179,6 +183,20 @@ export const configSchema = z.object({
     max_body_bytes: byteSize().prefault('1MB').describe('Largest request or response body (or SSE event) the tap parses to observe a call; larger ones are forwarded untouched, unobserved'),
     buffer: z.number().int().min(1).default(10_000).describe('Call records the tap keeps while the daemon is away or not reading; beyond it the oldest are dropped and counted'),
     deadline: duration().prefault('6m').describe('Deadline of each forwarded request (an event stream: until its headers); a call unanswered by then is recorded as a timeout. Past the hub\'s own 5-minute request timeout, so the hub\'s answer comes first'),
+  }).strict().prefault({}),
+  calls: z.object({
+    window: duration().prefault('5m').describe('The window over which the tap\'s calls are judged (success rate, P95, P99 per server and per tool)'),
+    min_calls: z.number().int().min(1).default(10).describe('Calls a server or tool must have in the window before calls.* judge it (zero load never alerts)'),
+    success_rate: z.object({
+      warning: percent(95, 'Call success rate (%) below which calls.error_rate warns'),
+      critical: percent(90, 'Call success rate (%) below which calls.error_rate is critical'),
+    }).strict().prefault({}),
+    p95_latency_ms: z.object({
+      warning: z.number().positive().default(2_000).describe('Call P95 latency (ms) above which calls.p95_latency warns'),
+    }).strict().prefault({}),
+    p99_latency_ms: z.object({
+      critical: z.number().positive().default(5_000).describe('Call P99 latency (ms) above which calls.p95_latency is critical'),
+    }).strict().prefault({}),
   }).strict().prefault({}),
   slo: z.object({
     window: duration().prefault('30d').describe('The SLO window (error budget period)'),

@@ -8,7 +8,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { AlertPipeline, type PipelineMemory } from '../alerts/pipeline.js';
 import { Deliverer } from '../alerts/deliver.js';
 import { Outbox } from '../alerts/outbox.js';
-import { metaScope, META_HUB, pollScope, probeScope, toRuleResults } from '../alerts/results.js';
+import { deadEvidenceScope, metaScope, META_HUB, pollScope, probeScope, toRuleResults } from '../alerts/results.js';
 import type { EvaluationScope, RuleResult } from '../alerts/lifecycle.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
@@ -73,6 +73,11 @@ export interface RunningAlerting extends DispatchTarget {
   onSnapshot(snapshot: HubSnapshot, previous: HubSnapshot | undefined): boolean;
   /** `complete`: a full round (every connected server); a partial one resolves nothing it did not probe. */
   onProbeRound(hub: string, probes: ProbeResult[], canaries: CanaryResult[], answered: boolean, complete: boolean): void;
+  /**
+   * A call through the tap failed with "Not connected": the server's child is dead, whatever the hub's
+   * list says. Its `server.status` fires at once (the next polls judge it as usual).
+   */
+  onDeadEvidence(hub: string, server: string, summary: string): void;
   /** Delivery outcomes since start: receiver → outcome → count. */
   notificationCounts(): Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The time line followed a forward step of the wall clock by `ms`: every live timer moves by as much. */
@@ -189,6 +194,11 @@ export function startAlerting(d: AlertingDeps): RunningAlerting {
     onProbeRound(hub, probes, canaries, answered, complete) {
       const findings = [...evaluateProbes(hub, probes, cfg), ...evaluateCanaries(hub, canaries)];
       guard(() => pipeline.observe(toRuleResults(findings), probeScope(hub, answered && complete)));
+    },
+    onDeadEvidence(hub, server, summary) {
+      guard(() => pipeline.observe([{
+        rule: 'server.status', labels: { hub, server }, status: cfg.check.dead_server_severity, value: 'dead', summary, immediate: true,
+      }], deadEvidenceScope(hub)));
     },
     notificationCounts: () => counts.all(),
     shiftTimes(ms) {

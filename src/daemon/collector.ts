@@ -114,6 +114,11 @@ export class HubCollector {
     await Promise.all([this.schedule?.stop(), this.sse?.stop()]);
   }
 
+  /** Polls now, out of slot (something outside the poll suggests the hub changed). */
+  look(): void {
+    this.schedule?.kick();
+  }
+
   /** Servers the latest poll found `connected` (none while the hub is unreachable). */
   connectedServers(): string[] {
     const h = this.prev?.health;

@@ -30,6 +30,11 @@ import { dispatchJob } from './jobs/dispatch.js';
 import { regressionJob, sloJob } from './jobs/alert-evaluation.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { scheduledCommandsJob } from './jobs/scheduled-commands.js';
+import { newTapSocketStats, tapSocketJob } from './jobs/tap-socket.js';
+import { callsJob } from './jobs/calls.js';
+import { CallsLedger, normalizeHub } from './calls-ledger.js';
+import { isNotConnected } from '../model/call-stats.js';
+import type { CallRecord, TapMessage } from '../model/calls.js';
 import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -184,6 +189,17 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     if (step.followedMs > 0) alerting?.shiftTimes(step.followedMs);
   });
 
+  const tap = (live.tap ??= { ledger: new CallsLedger(), socket: newTapSocketStats(o.stateDir) });
+  const deadEvidence = deadEvidenceNotes(clock, (call, hub, server) => {
+    collectors.find((c) => c.hub === hub)?.look();
+    const tool = call.tool === null ? '' : ` (tool ${call.tool})`;
+    alerting?.onDeadEvidence(hub, server, `${server}: dead: a call through the tap${tool} failed with ${JSON.stringify(call.errorMessage)}: the server's process is gone, whatever the hub's list says`);
+  });
+  const onTapMessage = (m: TapMessage) => {
+    if (m.kind === 'status') return tap.ledger.noteStatus(m.status, clock.now());
+    tap.ledger.note(m.call, clock.now());
+    deadEvidence(m.call);
+  };
   const seen = hubsSeenJob({ stateDir: o.stateDir, targets: o.targets, log, clock, periodMs: cfg.collect.interval, collectors: () => collectors });
   const upkeep = { clock, store, health, log };
   const jobs: Job[] = [
@@ -193,6 +209,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     seen,
     rollupJob(upkeep),
     retentionJob({ ...upkeep, retention: cfg.collect.retention }),
+    tapSocketJob({ stateDir: o.stateDir, clock, log, stats: tap.socket, onMessage: onTapMessage }),
     ...(o.jobs ? [scheduledCommandsJob(cfg.schedule, { ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events) })] : []),
   ];
   const observe = alerting ? alerting.observe : () => undefined;
@@ -204,6 +221,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),
     ]
     : [];
+  // Judged even with alerting off: calls-window.json feeds check and status.
+  jobs.push(callsJob({ cfg, clock, ledger: tap.ledger, socket: tap.socket, write: (samples) => buffer.write(samples, []), hubs, ...(alerting ? { observe } : {}), stateDir: o.stateDir, log }));
   for (const j of [...jobs, ...alertingJobs]) j.start();
 
   return {
@@ -235,6 +254,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       await Promise.all(alertingJobs.map((j) => j.stop()));
       await alerting?.stop();
       agent.destroy();
+      // The calls of the interval in progress are stored at a stop (a reload carries them on).
+      if (opts.endRun !== false) buffer.write(tap.ledger.closeInterval(clock.now(), cfg.calls.window), []);
       buffer.flush();
       alerting?.persist();
       seen.flush();
@@ -252,4 +273,22 @@ function newRun(store: Store, clock: TimelineClock): RunIdentity {
   const previous = store.lastRun();
   const cleanStart = previous === undefined || Boolean(previous.clean_stop);
   return { runId: store.nextRunId(), startedAt: clock.now(), cleanStart, recorded: false };
+}
+
+/** At most one "Not connected" note per server a second: a tap at 2,000 calls/s must not flood the alerting. */
+const DEAD_EVIDENCE_EVERY_MS = 1_000;
+
+/** Calls the hub failed with "Not connected", as evidence about their server, throttled per server. */
+function deadEvidenceNotes(clock: Clock, note: (call: CallRecord, hub: string, server: string) => void): (call: CallRecord) => void {
+  const last = new Map<string, number>();
+  return (call) => {
+    if (call.server === null || !isNotConnected(call)) return;
+    const hub = normalizeHub(call.hub);
+    const key = `${hub}\u0000${call.server}`;
+    const now = clock.monotonic();
+    if (now - (last.get(key) ?? -Infinity) < DEAD_EVIDENCE_EVERY_MS) return;
+    if (last.size > 10_000) last.clear();
+    last.set(key, now);
+    note(call, hub, call.server);
+  };
 }

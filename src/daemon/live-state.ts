@@ -12,6 +12,8 @@
 import type { AlertRow } from '../store/alert-store.js';
 import type { StoredEvent } from '../model/events.js';
 import type { EventRow, SampleRow } from './observations.js';
+import type { CallsLedger } from './calls-ledger.js';
+import type { TapSocketStats } from './jobs/tap-socket.js';
 
 /** One poll's samples, all stored at its `t`. */
 export interface PollRecord {
@@ -54,6 +56,8 @@ export interface LiveView {
   probeLatencies(afterSeq: number): { rows: readonly ProbeLatency[]; seq: number };
   /** Open alerts (pending and firing) as the alerting holds them; none when alerting is off. */
   openAlerts(): readonly AlertRow[];
+  /** The traffic tap's calls and socket; undefined before the daemon set them up. */
+  calls(): { ledger: CallsLedger; socket: TapSocketStats } | undefined;
 }
 
 /** Probe latencies kept for scrapes to come (a scrape every 15 s of 200 servers probed each minute reads ~50). */
@@ -77,6 +81,12 @@ export class LiveState implements LiveView {
   private seq = 0;
   /** Open alerts: the running alerting's, set by whoever starts it (a config reload starts another). */
   openAlerts: () => readonly AlertRow[] = () => [];
+  /** The tap's calls: kept here so a config reload keeps them (the run that starts sets them once). */
+  tap?: { ledger: CallsLedger; socket: TapSocketStats };
+
+  calls(): { ledger: CallsLedger; socket: TapSocketStats } | undefined {
+    return this.tap;
+  }
 
   /** Takes in rows as they are recorded (samples and events of any hub, in recording order). */
   observe(samples: readonly SampleRow[], events: readonly EventRow[]): void {

@@ -12,6 +12,8 @@ export interface Finding {
   hub: string;
   /** The server (or hub) the check is about, when narrower than the hub. */
   subject?: string;
+  /** The tool of the subject server, when narrower still (per-tool call findings). */
+  tool?: string;
   value?: number | string;
   threshold?: number | string;
   message: string;

@@ -14,7 +14,9 @@ export const WEBHOOK_URL_PLACEHOLDER = 'https://receiver.example/mcp-hub-alerts'
 const DEFAULT_RECEIVER = 'mcp-hub-webhook';
 
 /** The alerts a hub-level problem makes redundant on the same hub (the daemon's hub → server → tool inhibition). */
-const INHIBITED = 'McpHubServerDead|McpHubServerDown|McpHubServerFlapping|McpHubServersDown|McpHubProbeFailing|McpHubMemoryHigh|McpHubErrorBudgetBurn';
+/** The tap's call alerts (export/call-rules.ts): a server's own health explains them, as any alert of the server. */
+const CALL_ALERTS = 'McpHubToolCallErrorRate|McpHubServerCallErrorRate|McpHubToolCallLatency|McpHubServerCallLatency';
+const INHIBITED = `McpHubServerDead|McpHubServerDown|McpHubServerFlapping|McpHubServersDown|McpHubProbeFailing|McpHubMemoryHigh|McpHubErrorBudgetBurn|${CALL_ALERTS}`;
 
 /** The snippet's text: one webhook receiver per `type: webhook` receiver in the config (or one default). */
 export function renderAlertmanager(cfg: MonitorConfig): string {
@@ -48,9 +50,9 @@ export function renderAlertmanager(cfg: MonitorConfig): string {
     inhibit_rules: [
       { source_matchers: ['alertname="McpHubDown"'], target_matchers: [`alertname=~"${INHIBITED}"`], equal: ['hub'] },
       // One fault of a server pages once (alerts/mute.ts): flapping explains its cycles; its status explains its probe.
-      { source_matchers: ['alertname="McpHubServerFlapping"'], target_matchers: ['alertname=~"McpHubServerDead|McpHubServerDown|McpHubProbeFailing"'], equal: ['hub', 'server'] },
-      { source_matchers: ['alertname="McpHubServerDead"'], target_matchers: ['alertname=~"McpHubServerDown|McpHubProbeFailing"'], equal: ['hub', 'server'] },
-      { source_matchers: ['alertname="McpHubServerDown"'], target_matchers: ['alertname="McpHubProbeFailing"'], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerFlapping"'], target_matchers: [`alertname=~"McpHubServerDead|McpHubServerDown|McpHubProbeFailing|${CALL_ALERTS}"`], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerDead"'], target_matchers: [`alertname=~"McpHubServerDown|McpHubProbeFailing|${CALL_ALERTS}"`], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerDown"'], target_matchers: [`alertname=~"McpHubProbeFailing|${CALL_ALERTS}"`], equal: ['hub', 'server'] },
       // The daemon reports the worst burn rate only: a fast (critical) burn mutes the slow (warning) one.
       { source_matchers: ['alertname="McpHubErrorBudgetBurn"', 'severity="critical"'], target_matchers: ['alertname="McpHubErrorBudgetBurn"', 'severity="warning"'], equal: ['hub', 'objective'] },
     ],

@@ -7,6 +7,7 @@ import { ruleSettings, type RuleSettings } from '../alerts/lifecycle.js';
 import type { MonitorConfig } from '../config/defaults.js';
 import type { CommentedRule, PromRule, RuleGroup } from './rule-types.js';
 import { burnRateAlerts, sloRecordingRules, SLO_EVALUATION_MS } from './slo-rules.js';
+import { callAlertSpecs } from './call-rules.js';
 import { forMsOf, keepFiringMsOf, promDuration, promNumber } from './timing.js';
 import { renderYaml, type NodeComment } from './yaml-text.js';
 
@@ -110,6 +111,7 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
       why: `server.probe at check.dead_server_severity; evaluated every probe round (probes.interval ${promDuration(cfg.probes.interval)}).`,
     },
   ];
+  specs.push(...callAlertSpecs(cfg));
   const rules = specs.flatMap((a) => (a ? [alertRule(cfg, a)] : [])).filter((r): r is CommentedRule => r !== undefined);
   return [...rules, ...burnRateAlerts(cfg), ...monitorRules(cfg, scrape, staleS)];
 }

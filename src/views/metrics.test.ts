@@ -301,3 +301,44 @@ describe('robustness', () => {
     expect(await a.render()).toMatch(/^process_open_fds \d+/m);
   });
 });
+
+describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => {
+  test('a histogram per hub, server, method, tool and error type, in seconds on the OTel boundaries; tap gauges', async () => {
+    const { CallsLedger } = await import('../daemon/calls-ledger.js');
+    const { newTapSocketStats } = await import('../daemon/jobs/tap-socket.js');
+    const v = healthyHub();
+    const ledger = new CallsLedger();
+    const note = (durationMs: number, failed = false) => ledger.note({
+      hub: `${HUB}/`, server: 'everything', tool: 'echo', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: NOW, durationMs,
+      ...(failed ? { outcome: 'jsonrpc_error', errorCode: 500, errorType: '500', errorMessage: 'Not connected' } : { outcome: 'ok' }), requestBytes: 1, responseBytes: 1,
+    }, NOW);
+    note(5);
+    note(1_500);
+    note(3, true);
+    ledger.noteStatus({ listen: '127.0.0.1:7001', hub: HUB, pid: 42, startedAt: NOW, dropped: 7, buffered: 0 }, NOW);
+    v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1, badLines: 2 } };
+    const { text, samples } = await scrape(v);
+    expect(text).toContain('# TYPE mcp_server_operation_duration_seconds histogram');
+    const ok = { hub: HUB, server: 'everything', mcp_method_name: 'tools/call', gen_ai_tool_name: 'echo', error_type: '' };
+    const bucket = (labels: Record<string, string>, le: string) => value(samples, 'mcp_server_operation_duration_seconds_bucket', { ...labels, le });
+    expect(['0.01', '1', '2', '300', '+Inf'].map((le) => bucket(ok, le))).toEqual([1, 1, 2, 2, 2]);
+    expect(value(samples, 'mcp_server_operation_duration_seconds_sum', ok)).toBeCloseTo(1.505);
+    expect(value(samples, 'mcp_server_operation_duration_seconds_count', ok)).toBe(2);
+    expect(value(samples, 'mcp_server_operation_duration_seconds_count', { ...ok, error_type: '500' })).toBe(1);
+    expect(samples.filter((s) => s.name === 'mcp_server_operation_duration_seconds_bucket' && s.labels.error_type === '500').map((s) => s.labels.le))
+      .toEqual(['0.01', '0.02', '0.05', '0.1', '0.2', '0.5', '1', '2', '5', '10', '30', '60', '120', '300', '+Inf']);
+    expect(value(samples, 'mcp_hub_monitor_tap_connected')).toBe(1);
+    expect(value(samples, 'mcp_hub_monitor_tap_dropped_records_total')).toBe(7);
+    expect(value(samples, 'mcp_hub_monitor_tap_bad_lines_total')).toBe(2);
+  });
+
+  test('no tap: the gauge says so only while the daemon listens', async () => {
+    const { CallsLedger } = await import('../daemon/calls-ledger.js');
+    const { newTapSocketStats } = await import('../daemon/jobs/tap-socket.js');
+    const v = healthyHub();
+    v.liveState.tap = { ledger: new CallsLedger(), socket: { ...newTapSocketStats('/nonexistent'), listening: true } };
+    expect(value((await scrape(v)).samples, 'mcp_hub_monitor_tap_connected')).toBe(0);
+    v.liveState.tap.socket.listening = false;
+    expect(value((await scrape(v)).samples, 'mcp_hub_monitor_tap_connected')).toBeUndefined();
+  });
+});

@@ -18,6 +18,7 @@ import { HUB_STATES, levelNumber, readHub, type HubState, type ServerState } fro
 import type { DaemonView } from './http/view.js';
 import type { ProbeLatency } from '../daemon/live-state.js';
 import { createForkGauges } from './metrics-fork.js';
+import { createCallMetrics } from './metrics-calls.js';
 
 /** createMetrics' options. */
 export interface MetricsOptions {
@@ -90,6 +91,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const backlog = g('mcp_hub_monitor_store_backlog_rows', 'Rows waiting in memory for the history store (samples and events; bounded, the oldest are dropped beyond it).');
   const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
   const fork = createForkGauges(registers);
+  const calls = createCallMetrics(registers);
   const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads (the SLO windows) failed during a scrape (the rest of the scrape still answers).', ['hub']);
   if (o.processMetrics !== false) {
     collectDefaultMetrics({ register: registry });
@@ -232,6 +234,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     }
     seriesDropped.reset();
     seriesDropped.inc(dropped.total);
+    calls.refresh(view.live());
   }
 
   let chain: Promise<unknown> = Promise.resolve();
@@ -241,7 +244,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     render() {
       const run = chain.then(async () => {
         refresh();
-        return registry.metrics();
+        return `${await registry.metrics()}${calls.histogramText(view.live(), maxServers)}`;
       });
       chain = run.catch(() => undefined);
       return run;

@@ -21,6 +21,8 @@ import { renderScrapeConfig } from '../../src/export/scrape-config.js';
 import { renderSlothSpec } from '../../src/export/sloth.js';
 import { promDuration } from '../../src/export/timing.js';
 import { startHttpServer } from '../../src/views/http/server.js';
+import { CallsLedger } from '../../src/daemon/calls-ledger.js';
+import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
 import { HUB, SCENARIOS, STEP_S, type Scenario } from '../fixtures/promtool/scenarios.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
@@ -186,6 +188,10 @@ describe('every metric the exports query is one the daemon serves', () => {
     v.probe(HUB, now - 20_000, 'everything', true, 12).probe(HUB, now - 20_000, 'crashy', false);
     v.db.rollup(now);
     v.alert({ rule: 'server.status', hub: HUB, severity: 'critical', labels: { hub: HUB, server: 'crashy' } });
+    // A tap that saw a call: the histogram of calls appears.
+    const ledger = new CallsLedger();
+    ledger.note({ hub: HUB, server: 'everything', tool: 'echo', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: now, durationMs: 5, outcome: 'ok', requestBytes: 1, responseBytes: 1 }, now);
+    v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1 } };
     const s = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} } });
     try {
       const r = await httpRequest(s.url, '/metrics');
@@ -199,7 +205,7 @@ describe('every metric the exports query is one the daemon serves', () => {
   test('the rules, the Sloth spec and the dashboard read only served metrics (recording rules excepted)', async () => {
     const served = await servedMetricNames();
     // The seed must make every family the exports read appear, or an absent one would pass unnoticed.
-    for (const n of ['mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success']) expect(served).toContain(n);
+    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success']) expect(served).toContain(n);
     const cfg = defaultConfig();
     const groups = prometheusRuleGroups(cfg, OPTS);
     const recorded = new Set(groups.flatMap((g) => g.rules.map((r) => r.rule.record).filter((x): x is string => x !== undefined)));

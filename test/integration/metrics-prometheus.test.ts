@@ -11,6 +11,8 @@ import { httpRequest, useFakeDaemonViews, type FakeDaemonView } from '../support
 import { startPrometheus } from '../support/prometheus.js';
 import { waitUntil } from '../support/wait.js';
 import { skipUnless, tool } from '../support/requires.js';
+import { CallsLedger } from '../../src/daemon/calls-ledger.js';
+import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
 
 const PROMTOOL = tool('promtool', 'prometheus');
 const PROMETHEUS = tool('prometheus', 'prometheus');
@@ -37,6 +39,16 @@ function seeded(): FakeDaemonView {
   ];
   for (let i = 0; i < 30; i++) v.poll(HUB, now - 150_000 + i * 5_000, { latencyMs: 3, rssBytes: 70_000_000, servers: i === 29 ? servers : servers.slice(0, 3) });
   v.probe(HUB, now - 20_000, 'srv-000', true, 12).probe(HUB, now - 20_000, HOSTILE[0]!, true, 340);
+  // Tap calls: hostile server, tool, method and error names, and more servers than the cap.
+  const ledger = new CallsLedger();
+  const call = (server: string, tool: string, method: string, errorType?: string) => ledger.note({
+    hub: HUB, server, tool, method, transport: 'rest', client: null, session: null, requestId: null, start: now, durationMs: 1_500, requestBytes: 1, responseBytes: 1,
+    ...(errorType === undefined ? { outcome: 'ok' } : { outcome: 'jsonrpc_error', errorType }),
+  }, now);
+  for (const name of HOSTILE) call(name, name, 'tools/call', name);
+  for (let i = 0; i < 250; i++) call(`srv-${String(i).padStart(3, '0')}`, 'echo', 'tools/call');
+  call('srv-000', 'echo', 'tools/call\n} 1', '500');
+  v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1 } };
   v.db.rollup(now);
   v.alert({ rule: 'server.status', hub: HUB, severity: 'critical' });
   return v;
@@ -53,6 +65,7 @@ test('promtool check metrics finds no problem in /metrics, hostile names and the
   const r = await httpRequest(s.url, '/metrics');
   expect(r.status).toBe(200);
   expect(r.body).toContain('server="__other__"');
+  expect(r.body).toMatch(/^mcp_server_operation_duration_seconds_bucket\{hub="http:\/\/127\.0\.0\.1:7000",server="__other__",mcp_method_name="tools\/call",gen_ai_tool_name="echo",error_type="",le="2"\} \d+$/m);
   expect(r.body).toMatch(/^process_open_fds \d+/m);
   const check = spawnSync(PROMTOOL.path!, ['check', 'metrics'], { input: r.body, encoding: 'utf8', timeout: 20_000 });
   // No lint exceptions: prom-client's three gauge-typed `_total` metrics are removed in metrics.ts.

@@ -9,6 +9,8 @@ import { HISTORY_DB_FILE } from '../../config/paths.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { readReloadStatus } from '../../daemon/reload-status.js';
+import { callsWindowFindings } from '../../evaluate/calls.js';
+import { CALLS_WINDOW_FILE, parseCallsWindow, type CallsWindowDoc } from '../../model/calls-window.js';
 import { freeBytes, readStoreWriteStatus } from '../../daemon/store-write-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
 import type { HubSnapshot } from '../../model/hub.js';
@@ -54,6 +56,15 @@ function brokenReceivers(stateDir: string): Record<string, string> {
   }
 }
 
+/** The daemon's last calls window (calls-window.json); undefined when absent or unreadable. */
+function callsWindow(stateDir: string): CallsWindowDoc | undefined {
+  try {
+    return parseCallsWindow(readFileSync(join(stateDir, CALLS_WINDOW_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the check and returns what to print; never throws for anything a hub does. */
 export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { expectDaemon?: boolean; daemonCritical?: boolean; probe?: boolean } = {}): Promise<CommandRun> {
   const session = await openHubPollSession(g);
@@ -73,7 +84,12 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
       perHub[0].findings.push(opts.daemonCritical && live.status === 'warning' ? { ...live, status: 'critical' } : live);
       perHub[0].findings.push(...evaluateBrokenReceivers(perHub[0].snapshot.target.url, brokenReceivers(g.stateDir)));
       // A stale file from a dead daemon says nothing about the next one (which rewrites it at start).
-      if (typeof facts.lock === 'object' && facts.lock.alive) perHub[0].findings.push(...evaluateConfigReload(perHub[0].snapshot.target.url, readReloadStatus(g.stateDir)));
+      if (typeof facts.lock === 'object' && facts.lock.alive) {
+        perHub[0].findings.push(...evaluateConfigReload(perHub[0].snapshot.target.url, readReloadStatus(g.stateDir)));
+        // calls.* from the daemon's last window, when a tap ran during this daemon run.
+        const calls = callsWindow(g.stateDir);
+        for (const h of perHub) h.findings.push(...callsWindowFindings(h.snapshot.target.url, calls, now));
+      }
     }
     const result = buildResult(perHub, session.config, now);
     return renderResult(result, format, g);

@@ -1,8 +1,9 @@
 /**
  * `status`: what the daemon is doing, read from the lock file and the history store (read-only): running
  * or not, its run, each hub's last poll, SSE, database size, and the gaps (time it was not running) in the
- * last 24 hours. Exit 0 when the daemon runs and every hub was polled recently, 1 when stale, 3 when there
- * is no history at all.
+ * last 24 hours, and the traffic tap (connected, calls, worst tools). Exit 0 when the daemon runs and every
+ * hub was polled recently, 1 when stale or a tap that connected is gone or dropping, 3 when there is no
+ * history at all.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,6 +104,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const { readReloadStatus } = await import('../../daemon/reload-status.js');
     const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
     const writes = await storeWrites(g.stateDir, running, now);
+    const { readCallsWindow, tapStatus } = await import('../calls-status.js');
+    const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs },
       config: { file: configFile, error: configError ?? null },
@@ -110,8 +113,9 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       hubs: perHub,
       gaps,
       notifications: outbox,
+      tap: { window: tap.window, problems: tap.problems },
     };
-    const exitCode = running && !stale && writes.problem === null && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
+    const exitCode = running && !stale && tap.problems.length === 0 && writes.problem === null && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
     const lines = [
       running ? `daemon: running (pid ${(lockInfo as { pid: number }).pid}${run ? `, since ${new Date(run.started_at).toISOString()}, ${run.clean_start ? 'clean start' : 'after an unclean stop'}` : ''})`
@@ -130,6 +134,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
         `  ${clean(h.hub)}  last poll ${h.lastPollAt === null ? 'never' : formatElapsed(now - h.lastPollAt, { ago: true })}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
         ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
+      ...tap.lines,
       `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,
       `gaps in the last 24 h (daemon not running): ${gaps.length === 0 ? 'none' : ''}`,
       ...gaps.map((gap) => `  ${new Date(gap.from).toISOString()} → ${new Date(gap.to).toISOString()} (${formatDuration(gap.to - gap.from)})`),

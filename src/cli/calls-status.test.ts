@@ -1,0 +1,39 @@
+import { expect, test } from 'vitest';
+import type { CallsWindowDoc } from '../model/calls-window.js';
+import { callsWindowFindings } from '../evaluate/calls.js';
+import { tapStatus } from './calls-status.js';
+
+const NOW = Date.parse('2026-12-06T12:00:00Z');
+const HUB = 'http://127.0.0.1:7000';
+const doc = (over: Partial<CallsWindowDoc['tap']> = {}, at = NOW - 2_000): CallsWindowDoc => ({
+  at, windowMs: 300_000, calls: 23, errors: 20,
+  tap: { connected: 1, everConnected: true, dropped: 0, badLines: 0, ...over },
+  findings: [{ id: 'calls.error_rate', status: 'critical', hub: HUB, subject: 'crashy', tool: 'echo', message: 'success 13.0% over 23 calls in 5m' }],
+  worst: [{ hub: HUB, server: 'crashy\u001b[2J', tool: 'echo\u202e', calls: 23, errors: 20, successPercent: 13, p95Ms: 3, topError: '500 ×20: "Not connected\u0007"' }],
+});
+
+test('status: a connected tap, its window and worst tools, hostile strings made safe', () => {
+  const r = tapStatus(doc(), true, NOW);
+  expect(r.problems).toEqual([]);
+  expect(r.lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/u); // controls and bidi gone, newlines between lines only
+  expect(r.lines[2]).toMatch(/^ {4}crashy.*\/echo.* {2}23 calls, 13% ok, P95 3 ms, 500 ×20: "Not connected.*"$/);
+  expect(r.lines[0]).toBe('tap: connected (1), 23 calls in the last 5m, 20 failed, 0 records dropped by the taps, 0 unreadable lines');
+});
+
+test('status: loud when a tap connected and is gone, when taps drop records, when the daemon cannot take taps', () => {
+  const r = tapStatus(doc({ connected: 0, lastGoneAt: NOW - 90_000, dropped: 12, problem: 'the state dir is too deep for the tap\'s socket' }), true, NOW);
+  expect(r.problems).toEqual([
+    'CANNOT TAKE TAPS: the state dir is too deep for the tap\'s socket',
+    'TAP GONE: a tap was connected and left 1m30s ago; calls through the hub are not seen',
+    'TAP DROPPING: the taps dropped 12 call records (their buffer filled while the daemon was away)',
+  ]);
+  expect(tapStatus(undefined, true, NOW).lines).toEqual(['tap: none has connected (calls through the hub are not seen; see `mcp-hub-monitor tap`)']);
+});
+
+test('check: the window\'s calls.* findings while fresh (a tool as server/tool); a stale window is no data, a gone tap a warning', () => {
+  expect(callsWindowFindings(HUB, doc(), NOW).map((f) => [f.id, f.status, f.subject])).toEqual([['calls.error_rate', 'critical', 'crashy/echo']]);
+  expect(callsWindowFindings('http://other:7000', doc(), NOW)).toEqual([]);
+  expect(callsWindowFindings(HUB, doc({}, NOW - 60_000), NOW).map((f) => [f.id, f.status])).toEqual([['calls.tap', 'no_data']]);
+  expect(callsWindowFindings(HUB, doc({ connected: 0 }), NOW).map((f) => [f.id, f.status])).toEqual([['calls.tap', 'warning'], ['calls.error_rate', 'critical']]);
+  expect(callsWindowFindings(HUB, undefined, NOW)).toEqual([]);
+});

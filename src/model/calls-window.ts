@@ -1,0 +1,47 @@
+/**
+ * What the daemon writes of the tap's last window to `<state-dir>/calls-window.json` (every pass of its
+ * calls job, while a tap has connected since it started), so `check` and `status` can show `calls.*`
+ * without opening SQLite or asking the daemon. Strings in it come from the tap: hostile on every output.
+ */
+
+/** A calls.* finding as written (evaluate/types.ts `Finding`, which model/ may not import). */
+export interface Finding { id: string; status: 'ok' | 'warning' | 'critical' | 'no_data'; hub: string; subject?: string; tool?: string; value?: number | string; threshold?: number | string; message: string }
+
+export const CALLS_WINDOW_FILE = 'calls-window.json';
+
+/** A tool among the worst of the window. */
+export interface WorstTool { hub: string; server: string; tool: string; calls: number; errors: number; successPercent: number; p95Ms?: number; topError?: string }
+
+export interface CallsWindowDoc {
+  /** When it was written (epoch ms), and the window it covers. */
+  at: number;
+  windowMs: number;
+  tap: {
+    /** Taps connected now, and whether one ever connected during this daemon run. */
+    connected: number;
+    everConnected: boolean;
+    lastGoneAt?: number;
+    /** Records the taps said they dropped (their buffer was full while the daemon was away). */
+    dropped: number;
+    /** Lines the daemon could not read. */
+    badLines: number;
+    /** Why the daemon cannot take taps, when it cannot. */
+    problem?: string;
+  };
+  calls: number;
+  errors: number;
+  /** The calls.* findings of every watched hub (per server, and per tool when not OK). */
+  findings: Finding[];
+  worst: WorstTool[];
+}
+
+/** The document, or undefined when the text is not one (an older or hand-edited file). */
+export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch { return undefined; }
+  const d = raw as Partial<CallsWindowDoc> | null;
+  if (!d || typeof d !== 'object' || typeof d.at !== 'number' || typeof d.windowMs !== 'number' || !d.tap || typeof d.tap !== 'object' || !Array.isArray(d.findings) || !Array.isArray(d.worst)) return undefined;
+  const findings = d.findings.filter((f): f is Finding => !!f && typeof f === 'object' && typeof (f as Finding).id === 'string' && typeof (f as Finding).message === 'string' && typeof (f as Finding).hub === 'string'
+    && ['ok', 'warning', 'critical', 'no_data'].includes((f as Finding).status));
+  return { ...(d as CallsWindowDoc), findings };
+}

@@ -8,6 +8,8 @@
  *   MCP_TEST_START_DELAY_MS  wait this long before answering the handshake (a slow server keeps a hub
  *                            in `starting`/`restarting`)
  *   MCP_TEST_BUSY_PERCENT    burn about this share of one core, steadily (a busy server)
+ *   MCP_TEST_CALL_LOG        append each tool call's name to this file as it arrives (a test waits on it:
+ *                            "the call reached the server")
  * Tools (callable through the hub's REST API `POST /api/servers/tools`):
  *   echo {text}              returns the text
  *   fail {text}              returns the text as a tool error (`isError: true`)
@@ -17,6 +19,7 @@
  *   remove_tool {name}       removes a tool added by add_tool and notifies
  * Signals: SIGUSR1 crashes at once; SIGUSR2 adds a tool named `signal_tool_<n>`.
  */
+import { appendFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -62,7 +65,10 @@ server.setRequestHandler(ListToolsRequestSchema, async () => {
   return { tools: [...builtin, ...added.values()] };
 });
 
+const callLog = process.env.MCP_TEST_CALL_LOG;
+
 server.setRequestHandler(CallToolRequestSchema, async (req) => {
+  if (callLog) appendFileSync(callLog, `${req.params.name}\n`);
   if (hung) return never;
   const args = (req.params.arguments ?? {}) as Record<string, unknown>;
   const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] });

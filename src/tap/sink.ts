@@ -27,15 +27,19 @@ const BATCH = 256;
 export class TapSink {
   private queue: string[] = [];
   private head = 0;
+  /** The current connection, also while it is still connecting or closing after an error. */
   private socket: net.Socket | undefined;
+  /** Between the socket's 'connect' and its 'close': a daemon is there (it may not be reading). */
+  private connected = false;
   private writable = false;
   private flushing = false;
   private backoffMs = 100;
   private retry: unknown;
   private statusTimer: unknown;
   private stopped = false;
-  /** Records dropped since start; `droppingSince` the count when the current run of drops began (undefined: not dropping). */
+  /** Records dropped since start. */
   dropped = 0;
+  /** `dropped` when the current run of drops began and was said (undefined: not dropping). */
   private droppedAtLastLog: number | undefined;
   private wasConnected = false;
   private awaySince: number | undefined;
@@ -61,7 +65,7 @@ export class TapSink {
       this.dropped++;
       if (this.droppedAtLastLog === undefined) {
         this.droppedAtLastLog = this.dropped - 1;
-        this.o.log(`tap: the daemon is not taking records (${this.socket ? 'it stopped reading' : `no daemon at ${this.o.socketPath}`}); the buffer of ${this.o.capacity} is full, dropping the oldest records`);
+        this.o.log(`tap: the daemon is not taking records (${this.connected ? 'it stopped reading' : `no daemon at ${this.o.socketPath}`}); the buffer of ${this.o.capacity} is full, dropping the oldest records`);
       }
     }
     this.queue.push(tapLine({ v: TAP_WIRE_VERSION, kind: 'call', call }));
@@ -99,6 +103,7 @@ export class TapSink {
     socket.unref();
     socket.on('connect', () => {
       this.backoffMs = 100;
+      this.connected = true;
       this.writable = true;
       if (this.wasConnected || this.droppedAtLastLog !== undefined || this.awaySince !== undefined) {
         const lost = this.dropped - (this.droppedAtLastLog ?? this.dropped);
@@ -122,6 +127,7 @@ export class TapSink {
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
+      this.connected = false;
       this.writable = false;
       this.awaySince ??= this.o.clock.now();
       if (this.stopped) return;

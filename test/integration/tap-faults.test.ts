@@ -4,7 +4,7 @@
  * the daemon a transport_error record.
  */
 import http from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -21,17 +21,20 @@ afterEach(async () => {
 });
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-function echo(base: string, text: string): Promise<{ status: number; body: string }> {
+
+/** A REST call of `tool` on the tester server. */
+function callTool(base: string, tool: string, args: Record<string, unknown>, via?: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/api/servers/tools`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(`${base}/api/servers/tools`, { method: 'POST', ...(via ? { agent: via } : {}), headers: { 'content-type': 'application/json' } }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => { body += d; });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end(JSON.stringify({ server_name: 'tester', tool: 'echo', arguments: { text } }));
+    req.end(JSON.stringify({ server_name: 'tester', tool, arguments: args }));
   });
 }
+const echo = (base: string, text: string) => callTool(base, 'echo', { text }, agent);
 
 /** `n` echo calls, 16 at a time; returns how many failed. */
 async function manyCalls(base: string, n: number): Promise<number> {
@@ -47,12 +50,12 @@ async function manyCalls(base: string, n: number): Promise<number> {
   return failed;
 }
 
-async function setup(buffer: number): Promise<{ hub: RunningHub; tap: TapChild; state: string }> {
-  const hub = await launchHub({ servers: { tester: testServer() } });
+async function setup(buffer: number, moreTap = '', serverEnv: Record<string, string> = {}): Promise<{ hub: RunningHub; tap: TapChild; state: string }> {
+  const hub = await launchHub({ servers: { tester: testServer(serverEnv) } });
   cleanups.push(() => hub.stop());
   const state = tempDir('mhm-tap-');
   const dir = tempDir('mhm-tap-cfg-');
-  writeFileSync(join(dir, 'config.yaml'), `tap:\n  buffer: ${buffer}\n`);
+  writeFileSync(join(dir, 'config.yaml'), `tap:\n  buffer: ${buffer}\n${moreTap}`);
   const tap = await startTap(hub.url, state, ['--config', join(dir, 'config.yaml')], isolatedEnv());
   cleanups.push(() => tap.stop());
   return { hub, tap, state };
@@ -117,4 +120,46 @@ test('a hub that dies mid-call: the client sees the failure, and in-flight calls
   expect(after.status).toBe(502);
   expect(after.body).toMatch(/refused the connection/);
   expect(await waitUntil(() => daemon.calls.find((c) => c.transport === 'rest'), { what: 'the refused REST record' })).toMatchObject({ outcome: 'transport_error', tool: 'echo', server: 'tester' });
+}, 60_000);
+
+test('calls the hub never answers end as timeout at the tap\'s deadline (REST: a 504), and calls the client gives up on as client_cancelled (a session\'s notifications/cancelled, an aborted REST request)', async () => {
+  const callLog = join(tempDir('mhm-tap-calls-'), 'calls.log');
+  writeFileSync(callLog, '');
+  const { tap, state } = await setup(100, '  deadline: 2s\n', { MCP_TEST_CALL_LOG: callLog });
+  const daemon = new FakeTapDaemon(state);
+  await daemon.listen();
+  cleanups.push(() => daemon.close());
+  // The test server writes each call it receives to callLog: "the call reached the server" is an event.
+  const reached = (n: number) => waitUntil(() => readFileSync(callLog, 'utf8').split('\n').filter((l) => l === 'hang').length >= n, { what: `hang call ${n} to reach the server` });
+  const recorded = (transport: string, outcome: string) => waitUntil(() => daemon.calls.find((c) => c.transport === transport && c.outcome === outcome), { what: `a ${transport} ${outcome} record`, describe: () => daemon.calls });
+
+  const client = new Client({ name: 'impatient', version: '1.0.0' });
+  await client.connect(new SSEClientTransport(new URL(`${tap.url}/mcp`)));
+  cleanups.push(() => client.close().catch(() => undefined));
+  const abort = new AbortController();
+  const aborted = client.callTool({ name: 'tester__hang', arguments: {} }, undefined, { signal: abort.signal }).then(() => 'answered', () => 'rejected');
+  await reached(1);
+  abort.abort('the user pressed stop'); // the SDK sends notifications/cancelled for the call
+  expect(await aborted).toBe('rejected');
+  expect(await recorded('sse', 'client_cancelled')).toMatchObject({ server: 'tester', tool: 'hang', client: 'impatient', errorType: 'client_cancelled' });
+
+  const unanswered = client.callTool({ name: 'tester__hang', arguments: {} }, undefined, { timeout: 60_000 }).then(() => 'answered', () => 'rejected');
+  await reached(2);
+  const sseTimeout = await recorded('sse', 'timeout');
+  expect(sseTimeout).toMatchObject({ server: 'tester', tool: 'hang', client: 'impatient', errorType: 'timeout', errorMessage: 'no answer within 2 s' });
+  expect(sseTimeout.durationMs).toBeGreaterThanOrEqual(2_000);
+  void unanswered; // the hub never answers it either; closing the client ends it
+
+  const rest = await callTool(tap.url, 'hang', {});
+  expect(rest).toEqual({ status: 504, body: 'mcp-hub-monitor tap: the hub did not answer within 2 s\n' });
+  const restTimeout = await recorded('rest', 'timeout');
+  expect(restTimeout).toMatchObject({ server: 'tester', tool: 'hang', errorType: 'timeout' });
+  expect(restTimeout.durationMs).toBeGreaterThanOrEqual(2_000);
+
+  const givingUp = http.request(`${tap.url}/api/servers/tools`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  givingUp.on('error', () => { /* we hang up ourselves */ });
+  givingUp.end(JSON.stringify({ server_name: 'tester', tool: 'hang', arguments: {} }));
+  await reached(4);
+  givingUp.destroy();
+  expect(await recorded('rest', 'client_cancelled')).toMatchObject({ server: 'tester', tool: 'hang', errorType: 'client_cancelled' });
 }, 60_000);

@@ -1,6 +1,7 @@
 /**
  * The web dashboard: overview of hubs with levels, servers, charts (uPlot) of health latency, RSS and
- * availability for 1 h–30 d, alerts and events; live over the daemon's /api/stream. Every string from the
+ * availability for 1 h–30 d, the tap's tools panel (slowest and most failing tools), alerts and events;
+ * live over the daemon's /api/stream. Every string from the
  * hub goes in with textContent, never as HTML (faults D: hostile names render as text). Same-origin
  * scripts and styles only (CSP default-src 'self').
  */
@@ -37,7 +38,45 @@ async function renderHubs(): Promise<string[]> {
       el('div', `last poll ${ago(h.lastPollAgeSeconds)}${h.healthLatencyMs !== null ? ` · health ${h.healthLatencyMs} ms` : ''}`, 'muted'));
     return card;
   }));
+  renderTools(data);
   return data.hubs.map((h: Json) => h.url);
+}
+
+/** The tools panel: per hub, the slowest and the most failing tools over the calls window (from the tap). */
+function renderTools(data: Json): void {
+  const box = $('#tools');
+  const tap = data.tap;
+  if (!tap || tap.connected === 0) {
+    const why = tap?.problem ? ` (${tap.problem})` : tap?.everConnected ? ' (a tap was connected and is gone)' : '';
+    box.replaceChildren(el('p', `no tap connected — calls are not seen${why}`, 'muted empty'));
+    return;
+  }
+  const windowText = tap.windowSeconds >= 120 ? `${Math.round(tap.windowSeconds / 60)} min` : `${tap.windowSeconds} s`;
+  box.replaceChildren(...data.hubs.map((h: Json) => {
+    const wrap = el('div', undefined, 'tools-hub');
+    wrap.dataset.hub = h.url;
+    wrap.append(el('h3', `${h.url} — ${h.tools.calls} calls, ${h.tools.errors} failed in the last ${windowText}`));
+    for (const [kind, title, rows] of [['failing', 'most failing', h.tools.failing], ['slowest', 'slowest', h.tools.slowest]] as const) {
+      const table = el('table', undefined, 'tools');
+      table.dataset.list = kind;
+      table.append(el('caption', title));
+      const head = el('tr');
+      for (const c of ['server/tool', 'calls', 'success', 'P95', 'top error']) head.append(el('th', c));
+      table.append(head);
+      for (const t of rows as Json[]) {
+        const tr = el('tr', undefined, t.successPercent < 90 ? 'down' : '');
+        tr.append(el('td', `${t.server}/${t.tool}`), el('td', String(t.calls)), el('td', `${t.successPercent} %`), el('td', t.p95Ms === undefined ? '-' : `${t.p95Ms} ms`), el('td', t.topError ?? '-'));
+        table.append(tr);
+      }
+      if ((rows as Json[]).length === 0) {
+        const none = el('tr', undefined, 'muted');
+        none.append(el('td', kind === 'failing' ? 'no failed calls' : 'no calls'));
+        table.append(none);
+      }
+      wrap.append(table);
+    }
+    return wrap;
+  }));
 }
 
 async function renderServers(): Promise<void> {

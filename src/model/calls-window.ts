@@ -12,6 +12,12 @@ export const CALLS_WINDOW_FILE = 'calls-window.json';
 /** A tool among the worst of the window. */
 export interface WorstTool { hub: string; server: string; tool: string; calls: number; errors: number; successPercent: number; p95Ms?: number; topError?: string }
 
+/** A tool in the dashboards' tools panel (evaluate/tools-panel.ts): its calls over the window. */
+export interface ToolRow { server: string; tool: string; calls: number; errors: number; successPercent: number; p95Ms?: number; topError?: string }
+
+/** One hub's slowest and most failing tools over the window. */
+export interface ToolsPanel { hub: string; calls: number; errors: number; slowest: ToolRow[]; failing: ToolRow[] }
+
 export interface CallsWindowDoc {
   /** When it was written (epoch ms), and the window it covers. */
   at: number;
@@ -33,6 +39,8 @@ export interface CallsWindowDoc {
   /** The calls.* findings of every watched hub (per server, and per tool when not OK). */
   findings: Finding[];
   worst: WorstTool[];
+  /** Per watched hub, the tools panel of the dashboards (absent in files of older daemons). */
+  panels?: ToolsPanel[];
 }
 
 /** The document, or undefined when the text is not one (an older or hand-edited file). */
@@ -43,5 +51,6 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   if (!d || typeof d !== 'object' || typeof d.at !== 'number' || typeof d.windowMs !== 'number' || !d.tap || typeof d.tap !== 'object' || !Array.isArray(d.findings) || !Array.isArray(d.worst)) return undefined;
   const findings = d.findings.filter((f): f is Finding => !!f && typeof f === 'object' && typeof (f as Finding).id === 'string' && typeof (f as Finding).message === 'string' && typeof (f as Finding).hub === 'string'
     && ['ok', 'warning', 'critical', 'no_data'].includes((f as Finding).status));
-  return { ...(d as CallsWindowDoc), findings };
+  const panels = Array.isArray(d.panels) ? d.panels.filter((p): p is ToolsPanel => !!p && typeof p === 'object' && typeof p.hub === 'string' && Array.isArray(p.slowest) && Array.isArray(p.failing)) : undefined;
+  return { ...(d as CallsWindowDoc), findings, ...(panels ? { panels } : {}) };
 }

@@ -1,10 +1,10 @@
 /**
  * The terminal dashboard in a real terminal (tmux) against the real hub: a killed child shows as dead
  * within a refresh, hub strings never reach the terminal as escapes, a resize to 60 columns redraws
- * cleanly, and q quits.
+ * cleanly, and q quits; the tools panel shows the daemon's calls window (or that no tap is connected).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
@@ -12,6 +12,7 @@ import { CLI_PATH, runCli } from '../support/cli.js';
 import { stateDir } from '../support/daemon-process.js';
 import { FakeDaemonView } from '../support/fake-daemon-view.js';
 import { Store } from '../../src/store/store.js';
+import { CALLS_WINDOW_FILE, type CallsWindowDoc } from '../../src/model/calls-window.js';
 import { skipUnless, tool } from '../support/requires.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -43,6 +44,7 @@ test('dead server shown within a refresh, no escapes from hub data, clean at 60 
   const first = await screenUntil((s) => /crashy\s+connected/.test(s) && /everything\s+connected/.test(s), 'the servers');
   expect(first).toContain('\\x1b]0;pwned\\x07evil'); // shown, neutralised
   expect(first).toMatch(/LLM \/ cache \/ queue: not exposed by this hub/);
+  expect(first).toContain('no tap connected — calls are not seen'); // no daemon here ever took a tap
   expect(tmux('display', '-p', '-t', session, '#{pane_title}')).not.toContain('pwned');
 
   const pid = hub.childPids().find((p) => readFileSync(`/proc/${p}/environ`, 'utf8').includes('MHM_TAG=crashy'))!;
@@ -82,6 +84,33 @@ test('with the daemon\'s store: its firing alerts are listed, the monitor\'s own
     expect(screen).toMatch(/history: the daemon's store/);
     expect(screen).toMatch(/CRITICAL crashy: dead: the hub says connected\s+firing for \d+s\s/);
     expect(screen).toMatch(/WARNING config reload failed, the daemon runs its previous config/);
+  } finally {
+    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+  }
+});
+
+test('the tools panel from the daemon\'s calls window: most failing and slowest tools, hostile names neutralised, within 60 columns', { ...skipUnless(TMUX), timeout: 30_000 }, async () => {
+  // The file the daemon's calls job writes every 5 s while a tap is connected (its own test checks the writing).
+  const state = stateDir();
+  const doc: CallsWindowDoc = {
+    at: Date.now(), windowMs: 300_000, tap: { connected: 1, everConnected: true, dropped: 0, badLines: 0 }, calls: 30, errors: 18, findings: [], worst: [],
+    panels: [{
+      hub: hub.url, calls: 30, errors: 18,
+      failing: [{ server: 'crashy', tool: 'echo', calls: 20, errors: 18, successPercent: 10, p95Ms: 10, topError: '500' }],
+      slowest: [{ server: 'search', tool: `${HOSTILE}-${'x'.repeat(60)}`, calls: 10, errors: 0, successPercent: 100, p95Ms: 4_850 }],
+    }],
+  };
+  writeFileSync(join(state, CALLS_WINDOW_FILE), JSON.stringify(doc));
+  const name = `${session}-tools`;
+  const cmd = `CI=true HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard --hub ${hub.url} --state-dir '${state}' --no-sse --interval 1s`;
+  tmux('new-session', '-d', '-s', name, '-x', '60', '-y', '45', cmd);
+  try {
+    const screen = await screenUntil((s) => /slowest:/.test(s), 'the tools panel', name);
+    expect(screen).toContain('tools: 30 calls, 18 failed in the last 5m');
+    expect(screen).toMatch(/most failing:\s*│?\s*\n.*crashy\/echo\s+20\s+10%\s+10ms 500/);
+    expect(screen).toMatch(/search\/\\x1b\]0;pwned\\x07…\s+10\s+100%\s+4850ms/);
+    expect(tmux('display', '-p', '-t', name, '#{pane_title}')).not.toContain('pwned');
+    for (const l of screen.split('\n')) expect([...l].length).toBeLessThanOrEqual(60);
   } finally {
     spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
   }

@@ -1,7 +1,8 @@
 /**
  * The web dashboard in real Chromium (Debian's, through playwright-core) against the daemon watching the
  * real hub: it loads, charts draw, a killed child turns its row DEAD within a live refresh, and a hostile
- * server name is shown as text with no script run. A screenshot is kept in test-artifacts/.
+ * server name is shown as text with no script run; the tools panel shows a tap's calls live and says when
+ * no tap is connected. A screenshot is kept in test-artifacts/.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,9 @@ import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js'
 import { freePort } from '../support/prometheus.js';
 import { waitUntil } from '../support/wait.js';
 import { skipUnless, tool } from '../support/requires.js';
+import { CallsLedger } from '../../src/daemon/calls-ledger.js';
+import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
+import type { CallRecord } from '../../src/model/calls.js';
 
 const CHROMIUM = tool('chromium', 'chromium');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">\u001b[31m';
@@ -141,5 +145,46 @@ test('the hub-up chart: an outage is drawn at 0, time with no daemon is a break 
   const inStop = plot.t.map((t, i) => [t, plot.v[i]] as const).filter(([t]) => t > now - 21 * M && t < now - 9 * M);
   expect(inStop).toEqual([[now - 20 * M + 1, null]]);
   expect([plot.yMin, plot.yMax]).toEqual([0, 1]);
+  expect(problems).toEqual([]);
+});
+
+test('the tools panel: no tap says calls are not seen; a tap\'s calls show the most failing and slowest tools live, hostile names as text', { ...skipUnless(CHROMIUM), timeout: 60_000 }, async () => {
+  // The daemon's read model as its tap socket fills it: a ledger of calls (the tap's own test drives a real one end to end).
+  const now = Date.now();
+  const HUB = 'http://127.0.0.1:7000';
+  const v = views(now).watch(HUB);
+  v.poll(HUB, now - 1_000, { servers: [{ name: 'crashy', up: true, tools: 1 }] });
+  const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} }, processMetrics: false, webDir: join('dist', 'web'), sseTickMs: 200 });
+  cleanups.push(() => server.close());
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('#tools .empty', { timeout: 15_000 });
+  expect(await page.textContent('#tools')).toBe('no tap connected — calls are not seen');
+
+  // A tap connects and calls flow: 18 of 20 calls to crashy/echo fail with 500, a hostile tool is slow.
+  const ledger = new CallsLedger();
+  v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/state'), listening: true, connections: 1, accepted: 1 } };
+  const call = (server: string, tool: string, durationMs: number, fail: boolean): CallRecord => ({
+    hub: HUB, server, tool, method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: now, durationMs,
+    outcome: fail ? 'jsonrpc_error' : 'ok', ...(fail ? { errorCode: 500, errorType: '500', errorMessage: 'Not connected' } : {}), requestBytes: 1, responseBytes: 1,
+  });
+  for (let i = 0; i < 20; i++) ledger.note(call('crashy', 'echo', 4, i >= 2), now);
+  for (let i = 0; i < 10; i++) ledger.note(call('search', HOSTILE, 3_000, false), now);
+  await page.waitForSelector('#tools table[data-list="failing"] td', { timeout: 15_000 });
+  const rows = (list: string) => page.$$eval(`#tools table[data-list="${list}"] tr`, (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  expect(await rows('failing')).toEqual([['crashy/echo', '20', '10 %', '10 ms', '500']]);
+  expect(await rows('slowest')).toEqual([[`search/${HOSTILE}`, '10', '100 %', '4850 ms', '-'], ['crashy/echo', '20', '10 %', '10 ms', '500']]);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.$$('#tools img')).toHaveLength(0);
+
+  // The tap goes away: the panel says so on the next tick, instead of showing the last list as if current.
+  v.liveState.tap.socket.connections = 0;
+  await page.waitForFunction(() => document.querySelector('#tools')?.textContent === 'no tap connected — calls are not seen (a tap was connected and is gone)', undefined, { timeout: 15_000 });
   expect(problems).toEqual([]);
 });

@@ -15,6 +15,9 @@ import { isLoopbackUrl } from '../../sources/proc.js';
 import { cpuBetween, readTree, type TreeReading } from '../../sources/process-meter.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openHubPollSession } from '../hub-poll.js';
+import type { CallsWindowDoc } from '../../model/calls-window.js';
+import { toolsView } from '../../views/dashboard/tools-model.js';
+import { readCallsWindow } from '../calls-status.js';
 import { eventText, hubView, liveEventLine, type EventLine, type HubExtras, type HubView } from '../../views/dashboard/model.js';
 
 const HISTORY = 120;
@@ -86,12 +89,17 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
     return { process: processFacts, rssHistory: hub.rss, latencyHistory: hub.latency, alerts: [], events: hub.events };
   }
 
-  const load = async (): Promise<HubView[]> => Promise.all(hubs.map(async (hub) => {
+  const load = async (): Promise<HubView[]> => {
+    // The daemon's last calls window (written every 5 s while it takes taps): one read per refresh.
+    const calls = readCallsWindow(g.stateDir);
+    return Promise.all(hubs.map(async (hub) => loadHub(hub, calls)));
+  };
+  const loadHub = async (hub: HubState, calls: CallsWindowDoc | undefined): Promise<HubView> => {
     const s = await pollHub(hub.target, { deadline: performance.now() + Math.min(intervalMs, cfg.timeout), agent: session.agent });
-    const view = hubView(s, hub.prev, await extrasFor(hub, s), cfg);
+    const view = hubView(s, hub.prev, { ...(await extrasFor(hub, s)), tools: toolsView(calls, hub.target.url, Date.now()) }, cfg);
     hub.prev = s;
     return view;
-  }));
+  };
 
   // One at a time: a concurrent import() of the same ESM graph trips Node 20's loader.
   const React = await import('react');

@@ -47,6 +47,8 @@ test('stores each interval, judges the window, resolves only while a tap sees ca
   expect(stored.filter((s) => s.name === 'calls.count').map((s) => [s.labels, s.v])).toEqual([[{ server: 'crashy', tool: 'echo' }, 20]]);
   const doc = parseCallsWindow(readFileSync(join(stateDir, CALLS_WINDOW_FILE), 'utf8'))!;
   expect([doc.calls, doc.errors, doc.tap.connected, doc.worst[0]?.topError]).toEqual([20, 20, 1, '500 ×20: "Not connected"']);
+  // The dashboards' tools panel of each watched hub, for the terminal dashboard (it reads this file).
+  expect(doc.panels).toEqual([{ hub: HUB, calls: 20, errors: 20, slowest: [expect.objectContaining({ tool: 'echo' })], failing: [{ server: 'crashy', tool: 'echo', calls: 20, errors: 20, successPercent: 0, p95Ms: 10, topError: '500' }] }]);
 
   // The window moves past the calls: nothing left to judge, and absent means fine while the tap is there.
   await clock.advance(defaultConfig().calls.window);

@@ -10,6 +10,7 @@ import type { EvaluationScope, RuleResult } from '../../alerts/lifecycle.js';
 import type { MonitorConfig } from '../../config/defaults.js';
 import { formatDuration } from '../../config/duration.js';
 import { evaluateCalls, verdictOf, errorSummary } from '../../evaluate/calls.js';
+import { toolsPanels } from '../../evaluate/tools-panel.js';
 import type { Finding } from '../../evaluate/types.js';
 import type { CallStats } from '../../model/call-stats.js';
 import { CALLS_WINDOW_FILE, type CallsWindowDoc, type WorstTool } from '../../model/calls-window.js';
@@ -76,6 +77,7 @@ function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], f
     errors: window.reduce((n, w) => n + w.errors, 0),
     findings: findings.filter((f) => f.tool === undefined || f.status === 'warning' || f.status === 'critical'),
     worst: worstTools(window),
+    panels: toolsPanels(d.hubs(), window),
   };
 }
 

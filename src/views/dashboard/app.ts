@@ -9,7 +9,8 @@ import type * as ReactNs from 'react';
 import type { ReactElement } from 'react';
 import type * as InkNs from 'ink';
 import { formatBytes } from '../../config/bytes.js';
-import { alertAge, humanDuration, sparkline, type HubView, type ServerRow } from './model.js';
+import { alertAge, humanDuration, sparkline, type HubView, type ServerRow, type ToolsView } from './model.js';
+import { toolLineText } from './tools-model.js';
 
 export interface DashboardProps {
   /** Loads the current views; called every `intervalMs`. */
@@ -41,6 +42,18 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
       clip(s.reason, Math.max(0, width - used - 1)));
   }
 
+  /** The tap's tools panel: the most failing and the slowest tools, or why calls are not seen. */
+  function toolsBlock(t: ToolsView | undefined, width: number): ReactElement[] {
+    const note = t?.note ?? 'no tap connected — calls are not seen';
+    const out = [h(Text, { key: 'tn', wrap: 'truncate', color: t?.seen ? 'white' : 'yellow' }, clip(note, width))];
+    for (const [key, title, rows] of [['tf', 'most failing', t?.failing ?? []], ['ts', 'slowest', t?.slowest ?? []]] as const) {
+      if (rows.length === 0) continue;
+      out.push(h(Text, { key, bold: true }, `${title}:`));
+      rows.forEach((r, i) => out.push(h(Text, { key: `${key}${i}`, wrap: 'truncate', color: key === 'tf' ? 'red' : 'white' }, `  ${toolLineText(r, width - 2)}`)));
+    }
+    return out;
+  }
+
   function hubBlock(v: HubView, width: number, selected: string | undefined): ReactElement {
     const spark = Math.max(8, Math.min(40, width - 60));
     // CPU as `measure` reports it: the hub process and its servers apart, over the time since the last refresh.
@@ -61,6 +74,7 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
       h(Text, { wrap: 'truncate' }, proc),
       h(Text, { wrap: 'truncate', color: v.llm ? 'white' : 'gray' }, v.llm ? `LLM: ${v.llm.join('  ')}` : 'LLM / cache / queue: not exposed by this hub'),
       ...v.servers.map((s) => serverLine(s, width - 4, selected === `${v.url}\0${s.name}`)),
+      ...toolsBlock(v.tools, width - 4),
       v.alerts.length ? h(Text, { bold: true }, 'alerts:') : null,
       ...v.alerts.slice(0, 5).map((a, i) => h(Text, { key: `a${i}`, color: a.severity === 'critical' ? 'red' : 'yellow', wrap: 'truncate' }, `  ${a.severity.toUpperCase()} ${clip(a.text, width - 30)}  ${alertAge(a.sinceMs)}`)),
       v.events.length ? h(Text, { bold: true }, 'recent events:') : null,

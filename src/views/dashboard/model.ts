@@ -58,6 +58,19 @@ export interface HubView {
   llm?: string[];
   alerts: AlertLine[];
   events: EventLine[];
+  /** The tap's tools panel (tools-model.ts); absent when nothing was looked up (then the screen says not seen). */
+  tools?: ToolsView;
+}
+
+/** A tool in the tools panel, neutralised (tools-model.ts builds it from the daemon's calls window). */
+export interface ToolLine { name: string; calls: number; success: string; p95: string; topError: string }
+
+export interface ToolsView {
+  /** Whether the lists are the tap's current window (false: `note` says why nothing is shown). */
+  seen: boolean;
+  note: string;
+  failing: ToolLine[];
+  slowest: ToolLine[];
 }
 
 export interface HubExtras {
@@ -66,6 +79,7 @@ export interface HubExtras {
   latencyHistory: number[];
   alerts: AlertLine[];
   events: EventLine[];
+  tools?: ToolsView;
 }
 
 const clean = (s: unknown, max = 200): string => sanitizeTerminal(String(s ?? ''), max);
@@ -117,6 +131,7 @@ export function hubView(s: HubSnapshot, earlier: HubSnapshot | undefined, extras
     llm: llmLines(s),
     alerts: extras.alerts.map((a) => ({ ...a, text: clean(a.text, 200) })),
     events: extras.events.map((e) => ({ ...e, text: clean(e.text, 200), ...(e.server !== undefined ? { server: clean(e.server, 64) } : {}) })),
+    ...(extras.tools ? { tools: extras.tools } : {}),
   };
 }
 

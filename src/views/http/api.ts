@@ -3,6 +3,7 @@
  * the daemon view at request time. Every answer is bounded: series count, points, event rows and the
  * time span per resolution are capped, so no query can make the daemon read its whole history.
  */
+import { toolsPanels } from '../../evaluate/tools-panel.js';
 import { eventRow } from '../../model/events.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { escapeUnsafeJson } from '../../model/json.js';
@@ -39,16 +40,33 @@ function parseHub(view: DaemonView, text: string | undefined): string | undefine
   throw new ParamError('hub', `not a hub this daemon watches or has history of (got ${JSON.stringify(text.slice(0, 100))}); see /api/hubs`);
 }
 
+/**
+ * The tap's side of /api/hubs (so the SSE tick carries it live): whether a tap is connected, and each
+ * hub's tools panel over the calls window. Without a tap the panel is empty and `tap.connected` is 0:
+ * the dashboard says calls are not seen rather than showing an empty, healthy-looking list.
+ */
+function callsOf(view: DaemonView, hubUrls: readonly string[], now: number) {
+  const calls = view.live().calls();
+  const windowMs = view.config().calls.window;
+  const panels = toolsPanels(hubUrls, calls ? calls.ledger.window(now, windowMs) : []);
+  const tap = { connected: calls?.socket.connections ?? 0, everConnected: (calls?.socket.accepted ?? 0) > 0, problem: calls?.socket.problem ?? null, windowSeconds: windowMs / 1000 };
+  return { tap, panels: new Map(panels.map((p) => [p.hub, p])) };
+}
+
 function hubs(view: DaemonView, search: URLSearchParams): unknown {
   readParams(search, []);
   const now = view.now();
+  const all = readHubs(view);
+  const calls = callsOf(view, all.map((h) => h.url), now);
   return {
     now,
-    hubs: readHubs(view).map((h) => ({
+    tap: calls.tap,
+    hubs: all.map((h) => ({
       url: h.url, up: h.up ?? null, state: h.state, pollError: h.pollError ?? null, level: h.level, levelNumber: levelNumber(h.level),
       lastPollAt: h.lastPollAt ?? null, lastPollOk: h.lastPollOk ?? null, lastPollAgeSeconds: age(now, h.lastPollAt), sseConnected: h.sseConnected ?? null,
       healthLatencyMs: h.healthLatencyMs ?? null, rssBytes: h.rssBytes ?? null, serversAt: h.serversAt ?? null,
       servers: { total: h.servers.length, ...h.counts },
+      tools: calls.panels.get(h.url)!,
     })),
   };
 }

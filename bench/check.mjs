@@ -3,9 +3,10 @@
 // measured in the same run — `node -e 0` (Node's own start-up) and a bash script shaped like the seed's
 // check-alerts.sh (1 curl, 6 jq, 4 bc). Prints medians and ratios; machines here are noisy, ratios are not.
 // Usage: node bench/check.mjs [rounds]   (needs curl, jq and bc for the bash baseline)
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { everythingServer, launchHub, testServer } from '../dist/demo/hub-launcher.js';
+import { timeRotated } from './lib/common.mjs';
+import { spawnSync } from 'node:child_process';
 
 const rounds = Number(process.argv[2] ?? 30);
 const cli = fileURLToPath(new URL('../bin/mcp-hub-monitor.cjs', import.meta.url));
@@ -27,23 +28,12 @@ const commands = [
 ];
 // Let the servers' uptime pass 0 so `check` takes its usual one-poll path, not the confirmation re-poll.
 await new Promise((r) => setTimeout(r, 1500));
-const times = commands.map(() => []);
+let times;
 try {
-  for (let i = 0; i < rounds + 2; i++) {
-    // Rotate the order each round so no command always runs on a warm or cold cache.
-    for (let k = 0; k < commands.length; k++) {
-      const j = (i + k) % commands.length;
-      const c = commands[j];
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(c.argv[0], c.argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      // The seed's logic exits 2 on an idle, healthy hub (its false CRITICAL); any verdict 0–2 is a run.
-      // validate is OK on the launcher's hub (bound to loopback by our preload), WARNING on one that binds every interface.
-      const okStatus = c.name.startsWith('bash') ? r.status !== null && r.status <= 2 : c.name.endsWith('validate') ? r.status === 0 || r.status === 1 : r.status === 0;
-      if (!okStatus) throw new Error(`${c.name} exited ${r.status}: ${r.stdout}${r.stderr}`);
-      if (i >= 2) times[j].push(ms); // two warm-up rounds are discarded
-    }
-  }
+  // The seed's logic exits 2 on an idle, healthy hub (its false CRITICAL); any verdict 0–2 is a run.
+  // validate is OK on the launcher's hub (bound to loopback by our preload), WARNING on one that binds every interface.
+  const accept = (c, status) => (c.name.startsWith('bash') ? status !== null && status <= 2 : c.name.endsWith('validate') ? status === 0 || status === 1 : status === 0);
+  times = timeRotated(commands.map((c) => ({ ...c, env })), rounds, accept);
 } finally {
   await hub.stop();
 }

@@ -4,9 +4,9 @@
 // interleaved with `node -e 0` (Node's own start-up) in the same run. Prints medians and ratios; machines
 // here are noisy, ratios are not.
 // Usage: node bench/fast-path.mjs [rounds]
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { launchHub, testServer } from '../dist/demo/hub-launcher.js';
+import { timeRotated } from './lib/common.mjs';
 
 const rounds = Number(process.argv[2] ?? 40);
 const cli = fileURLToPath(new URL('../bin/mcp-hub-monitor.cjs', import.meta.url));
@@ -21,20 +21,9 @@ const runs = [
 ];
 // Let the servers' uptime pass 0 so `check` takes its usual one-poll path, not the confirmation re-poll.
 await new Promise((r) => setTimeout(r, 1500));
-const times = runs.map(() => []);
+let times;
 try {
-  for (let i = 0; i < rounds + 2; i++) {
-    // Rotate the order each round so neither variant always runs on a warm or cold cache.
-    for (let k = 0; k < runs.length; k++) {
-      const j = (i + k) % runs.length;
-      const r = runs[j];
-      const t0 = process.hrtime.bigint();
-      const out = spawnSync(r.argv[0], r.argv.slice(1), { env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (out.status !== 0) throw new Error(`${r.name} exited ${out.status}: ${out.stdout}${out.stderr}`);
-      if (i >= 2) times[j].push(ms); // two warm-up rounds are discarded
-    }
-  }
+  times = timeRotated(runs, rounds, (_run, status) => status === 0);
 } finally {
   await hub.stop();
 }

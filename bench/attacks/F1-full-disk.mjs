@@ -2,12 +2,8 @@
 // stay able to see and say: a hub SIGKILL is still notified, a monitor.store CRITICAL reaches the receiver,
 // /metrics reports the failed writes and the age of the last successful one (and no stale mcp_hub_up 1),
 // and `check --expect-daemon` and `status` say the store cannot write.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { everythingServer, launchHub } from '../../dist/demo/hub-launcher.js';
 import {
-  fillVolume, freePort, isolatedEnv, metric, mountTmpfs, runCli, scrape, sleep, startDaemon, startWebhook, tmpfsUnavailable, until, writeConfig,
+  fillVolume, fullVolumeRig, metric, runCli, scrape, sleep, startDaemon, tmpfsUnavailable, until,
 } from '../lib/store-faults.mjs';
 
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -20,19 +16,7 @@ export const attack = {
     if (why) return { held: false, figure: `not run: ${why}` };
     const cleanups = [];
     try {
-      const vol = mountTmpfs('3m');
-      cleanups.push(() => vol.cleanup());
-      const state = join(vol.dir, 'state');
-      mkdirSync(state, { mode: 0o700 });
-      const work = mkdtempSync(join(tmpdir(), 'mhm-attack-f1-'));
-      cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-      const hub = await launchHub({ servers: { everything: everythingServer() } });
-      cleanups.push(() => hub.stop());
-      const hook = await startWebhook();
-      cleanups.push(() => hook.close());
-      const port = await freePort();
-      const env = isolatedEnv(join(work, 'home'));
-      const config = writeConfig(join(work, 'cfg'), hook.url, port);
+      const { vol, state, hub, hook, port, env, config } = await fullVolumeRig('f1', cleanups);
       const daemon = startDaemon({ state, hubUrl: hub.url, config, env });
       cleanups.push(() => daemon.stop());
       const upFirst = await until(async () => metric(await scrape(port), 'mcp_hub_up') === 1, 30_000);

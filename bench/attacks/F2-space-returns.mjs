@@ -2,14 +2,10 @@
 // write again by itself, with the polls it held in memory flushed (none lost beyond what it counted as
 // dropped) and monitor.store resolved at the receiver. Then a daemon started on the full volume must say
 // "disk full at PATH" and keep watching: a hub SIGKILL is still notified.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { everythingServer, launchHub } from '../../dist/demo/hub-launcher.js';
 import { historyDbPath } from '../../dist/config/paths.js';
 import {
-  fillVolume, freeBytes, freePort, isolatedEnv, metric, mountTmpfs, removeFile, scrape, sleep, startDaemon, startWebhook, tmpfsUnavailable, until, writeConfig,
+  fillVolume, fullVolumeRig, freeBytes, metric, removeFile, scrape, sleep, startDaemon, tmpfsUnavailable, until,
 } from '../lib/store-faults.mjs';
 
 const Database = createRequire(import.meta.url)('better-sqlite3');
@@ -38,19 +34,7 @@ export const attack = {
     if (why) return { held: false, figure: `not run: ${why}` };
     const cleanups = [];
     try {
-      const vol = mountTmpfs('3m');
-      cleanups.push(() => vol.cleanup());
-      const state = join(vol.dir, 'state');
-      mkdirSync(state, { mode: 0o700 });
-      const work = mkdtempSync(join(tmpdir(), 'mhm-attack-f2-'));
-      cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-      const hub = await launchHub({ servers: { everything: everythingServer() } });
-      cleanups.push(() => hub.stop());
-      const hook = await startWebhook();
-      cleanups.push(() => hook.close());
-      const port = await freePort();
-      const env = isolatedEnv(join(work, 'home'));
-      const config = writeConfig(join(work, 'cfg'), hook.url, port);
+      const { vol, state, hub, hook, port, env, config } = await fullVolumeRig('f2', cleanups);
       let daemon = startDaemon({ state, hubUrl: hub.url, config, env });
       cleanups.push(() => daemon.stop());
       if (!await until(async () => metric(await scrape(port), 'mcp_hub_up') === 1, 30_000)) {

@@ -189,3 +189,26 @@ export function metric(m, name) {
   for (const [k, v] of m) if (k === name || k.startsWith(`${name}{`)) return v;
   return undefined;
 }
+
+/**
+ * The rig of the full-volume attacks: a state dir on a fresh 3 MB tmpfs, a real hub, a webhook receiver,
+ * a free port for the daemon's /metrics and its config; each part's cleanup pushed on `cleanups`. The
+ * attack starts the daemon itself (F2 starts a second one on the full volume).
+ */
+export async function fullVolumeRig(id, cleanups) {
+  const { everythingServer, launchHub } = await import('../../dist/demo/hub-launcher.js');
+  const vol = mountTmpfs('3m');
+  cleanups.push(() => vol.cleanup());
+  const state = join(vol.dir, 'state');
+  mkdirSync(state, { mode: 0o700 });
+  const work = mkdtempSync(join(tmpdir(), `mhm-attack-${id}-`));
+  cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const hook = await startWebhook();
+  cleanups.push(() => hook.close());
+  const port = await freePort();
+  const env = isolatedEnv(join(work, 'home'));
+  const config = writeConfig(join(work, 'cfg'), hook.url, port);
+  return { vol, state, hub, hook, port, env, config };
+}

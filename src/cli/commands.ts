@@ -207,6 +207,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--print', description: 'show what would be installed; change nothing' },
       { flags: '--uninstall', description: 'remove exactly what setup installed (the history stays)' },
       { flags: '--force', description: 'replace an existing config file (a backup is kept)' },
+      { flags: '--tap <host:port>', description: 'also install the traffic tap listening there, in front of the one --hub (a unit mcp-hub-monitor-tap.service, or a cron line)' },
     ],
     run: (m, { g, opts }) => m.runSetup(g, opts),
   }),

@@ -165,3 +165,74 @@ test('auto picks cron only when crontab and flock are there; the advice names th
   expect(r.code).toBe(3);
   expect(r.stderr).toMatch(/cron: flock is not installed/);
 });
+
+const TAP_ARGS = ['--tap', '127.0.0.1:7001', '--hub', 'http://127.0.0.1:7000'];
+const unitDir = (b: Box) => join(b.home, '.config', 'systemd', 'user');
+/** A unit's lines without ExecStart, ExecReload and Description: what the daemon's and the tap's share. */
+const shared = (unit: string) => unit.split('\n').filter((l) => !/^(ExecStart|ExecReload|Description)=/.test(l));
+
+test('systemd --tap: the tap as a second user unit beside the daemon, the same hardening, enabled with it; a setup without --tap stops and removes it; uninstall too', async () => {
+  const b = box({ systemd: true });
+  const printed = await runCli(['setup', '--print', ...TAP_ARGS], b.env);
+  expect(printed.code).toBe(0);
+  expect(printed.stdout).toContain(`file ${join(unitDir(b), 'mcp-hub-monitor-tap.service')} (0644):`);
+  expect(printed.stdout).toContain('systemctl --user enable --now mcp-hub-monitor.service mcp-hub-monitor-tap.service');
+  expect(existsSync(unitDir(b))).toBe(false);
+
+  expect((await runCli(['setup', ...TAP_ARGS], b.env)).code).toBe(0);
+  const tapUnit = join(unitDir(b), 'mcp-hub-monitor-tap.service');
+  const tap = readFileSync(tapUnit, 'utf8');
+  const daemon = readFileSync(join(unitDir(b), 'mcp-hub-monitor.service'), 'utf8');
+  expect(tap).toContain(`ExecStart=${process.execPath} ${CLI_PATH} tap --listen 127.0.0.1:7001 --hub http://127.0.0.1:7000 --config ${b.config} --state-dir ${b.state}\n`);
+  expect(shared(tap)).toEqual(shared(daemon));
+  expect(tap).not.toContain('ExecReload');
+  expect(mode(tapUnit)).toBe(0o644);
+  const calls = () => readFileSync(b.systemctlLog, 'utf8').split('\n').filter((l) => l && !l.includes('show-environment'));
+  expect(calls()).toEqual(['--user daemon-reload', '--user enable --now mcp-hub-monitor.service mcp-hub-monitor-tap.service']);
+  await runCli(['setup', ...TAP_ARGS], b.env);
+  expect(calls()).toHaveLength(2); // twice changes nothing
+
+  const without = await runCli(['setup'], b.env);
+  expect(without.stdout).toContain(`removed ${tapUnit}`);
+  expect(calls()).toContain('--user disable --now mcp-hub-monitor-tap.service');
+  expect(existsSync(tapUnit)).toBe(false);
+
+  await runCli(['setup', ...TAP_ARGS], b.env);
+  expect(existsSync(tapUnit)).toBe(true);
+  await runCli(['setup', '--uninstall'], b.env);
+  expect(calls().filter((l) => l.startsWith('--user disable --now')).slice(-2)).toEqual(['--user disable --now mcp-hub-monitor-tap.service', '--user disable --now mcp-hub-monitor.service']);
+  expect(existsSync(tapUnit)).toBe(false);
+});
+
+test('systemd-analyze verify accepts the tap\'s unit', skipUnless(SYSTEMD_ANALYZE), async () => {
+  const b = box({ systemd: true });
+  expect((await runCli(['setup', ...TAP_ARGS], b.env)).code).toBe(0);
+  const unit = join(unitDir(b), 'mcp-hub-monitor-tap.service');
+  const verified = spawnSync(SYSTEMD_ANALYZE.path!, ['verify', unit], { encoding: 'utf8' });
+  expect(verified.stderr.split('\n').filter((l) => l.includes(unit))).toEqual([]);
+  expect(verified.status).toBe(0);
+});
+
+test('cron --tap: a second marked line runs the tap under its own flock; uninstall removes both', async () => {
+  const b = box();
+  expect((await runCli(['setup', '--mode', 'cron', ...TAP_ARGS], b.env)).code).toBe(0);
+  const lines = readFileSync(b.crontab, 'utf8').trim().split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain(`flock -n ${join(b.state, 'cron-tap.lock')} ${process.execPath} ${CLI_PATH} tap --listen 127.0.0.1:7001 --hub http://127.0.0.1:7000 --config ${b.config} --state-dir ${b.state} >>${join(b.state, 'logs', 'tap.log')} 2>&1 `);
+  await runCli(['setup', '--uninstall'], b.env);
+  expect(readFileSync(b.crontab, 'utf8')).toBe('');
+});
+
+test('setup --tap without its one hub, or with no host:port, is a usage error that installs nothing', async () => {
+  const b = box({ systemd: true });
+  for (const [args, message] of [
+    [['--tap', '127.0.0.1:7001'], /setup --tap: give the one hub the tap fronts with --hub \(got 0\)/],
+    [['--tap', '7001', '--hub', 'http://127.0.0.1:7000'], /setup --tap: not host:port \(got "7001"\)/],
+    [['--tap', '127.0.0.1:7001', '--hub', 'localhost:7000'], /setup --hub: the tap fronts an http:\/\/ hub URL/],
+  ] as const) {
+    const r = await runCli(['setup', ...args], b.env);
+    expect([r.code, r.stderr]).toEqual([3, expect.stringMatching(message)]);
+  }
+  expect(existsSync(b.state)).toBe(false);
+  expect(existsSync(unitDir(b))).toBe(false);
+});

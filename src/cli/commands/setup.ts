@@ -1,7 +1,8 @@
 /**
  * `setup`: one command to install the monitor for real — the state, baselines, reports and log dirs
  * (0700), a commented default config (never overwritten without --force), and the daemon as a systemd user
- * service or, without systemd, a cron line wrapped in `flock -n`. `--print` shows the plan and touches
+ * service or, without systemd, a cron line wrapped in `flock -n` — and, with `--tap host:port --hub URL`,
+ * the traffic tap beside it the same way. `--print` shows the plan and touches
  * nothing; `--uninstall` removes exactly what setup installed. Running it twice changes nothing.
  */
 import { realpathSync } from 'node:fs';
@@ -18,6 +19,7 @@ export interface SetupFlags {
   print?: boolean;
   uninstall?: boolean;
   force?: boolean;
+  tap?: string;
 }
 
 function render(plan: SetupPlan, mode: SetupMode): string {
@@ -47,11 +49,26 @@ function chooseMode(wanted: SetupMode | 'auto'): { mode: SetupMode; why?: string
   throw new UsageError(`setup: no scheduler to run the daemon here: systemd: ${systemd}; cron: ${cron}. Fix either, or run \`mcp-hub-monitor daemon\` under a supervisor of your own`);
 }
 
+/** `--tap host:port` with the one `--hub` it fronts, checked before anything is planned. */
+function tapTarget(g: GlobalOptions, listen: string | undefined): { listen: string; hub: string } | undefined {
+  if (listen === undefined) return undefined;
+  if (!/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(listen) || Number(listen.slice(listen.lastIndexOf(':') + 1)) > 65535) {
+    throw new UsageError(`setup --tap: not host:port (got ${JSON.stringify(listen)}). Write e.g. --tap 127.0.0.1:7001`);
+  }
+  if (g.hubs.length !== 1) throw new UsageError(`setup --tap: give the one hub the tap fronts with --hub (got ${g.hubs.length}), e.g. --tap ${listen} --hub http://127.0.0.1:7000`);
+  const hub = g.hubs[0]!;
+  let url: URL | undefined;
+  try { url = new URL(hub); } catch { /* below */ }
+  if (url?.protocol !== 'http:') throw new UsageError(`setup --hub: the tap fronts an http:// hub URL (got ${JSON.stringify(hub)}), e.g. http://127.0.0.1:7000`);
+  return { listen, hub };
+}
+
 export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<CommandRun> {
   if (flags.uninstall) {
     const r = uninstallSetup(g.stateDir);
     return { exitCode: 0, output: `${r.actions.map((l) => clean(l)).join('\n')}\nthe history in ${clean(g.stateDir)} is left as it is\n` };
   }
+  const tap = tapTarget(g, flags.tap);
   const wanted = flags.mode ?? 'auto';
   if (!['auto', 'systemd', 'cron'].includes(wanted)) throw new UsageError(`setup: --mode must be auto, systemd or cron (got ${JSON.stringify(wanted)})`);
   const { mode, why } = chooseMode(wanted as SetupMode | 'auto');
@@ -66,12 +83,13 @@ export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<Com
     stateDir: g.stateDir,
     systemdUserDir: join(env.XDG_CONFIG_HOME || join(env.HOME ?? '', '.config'), 'systemd', 'user'),
     configTemplate: renderConfigTemplate(configSchema),
+    ...(tap ? { tap } : {}),
   });
   // --print shows the plan asked for, and says when this machine cannot carry it out (exit 3, as setup would).
   if (flags.print) return { exitCode: why ? 3 : 0, output: `${render(plan, mode)}\n${why ? `${clean(`setup cannot install this here: ${why}`)}\n` : ''}` };
   if (why) throw new UsageError(`setup: cannot install for ${mode}: ${why}. \`setup --print\` shows what would be installed`);
   const r = applySetup(plan, mode, g.stateDir, { force: flags.force });
-  const next = mode === 'systemd' ? 'see it run: systemctl --user status mcp-hub-monitor; journalctl --user -u mcp-hub-monitor -f'
-    : `the daemon starts within a minute; its log: ${join(g.stateDir, 'logs', 'daemon.log')}`;
+  const next = mode === 'systemd' ? `see it run: systemctl --user status mcp-hub-monitor${tap ? ' mcp-hub-monitor-tap' : ''}; journalctl --user -u mcp-hub-monitor${tap ? ' -u mcp-hub-monitor-tap' : ''} -f`
+    : `the daemon${tap ? ' and the tap start' : ' starts'} within a minute; ${tap ? 'their logs' : 'its log'}: ${join(g.stateDir, 'logs', 'daemon.log')}${tap ? ` and ${join(g.stateDir, 'logs', 'tap.log')}` : ''}`;
   return { exitCode: 0, output: `${r.actions.map((l) => clean(l)).join('\n')}\n${r.changed ? next : ''}\n` };
 }

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CRON_MARK, SERVICE, type SetupMode, type SetupPlan } from './plan.js';
+import { CRON_MARK, SERVICE, TAP_SERVICE, type SetupMode, type SetupPlan } from './plan.js';
 
 const MANIFEST = 'setup-manifest.json';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -99,6 +99,15 @@ export function applySetup(plan: SetupPlan, mode: SetupMode, stateDir: string, o
     actions.push(`${current === undefined ? 'wrote' : 'replaced'} ${f.path}`);
     changed = true;
   }
+  // The tap's unit an earlier `setup --tap` installed, when this setup has no --tap: stopped and removed.
+  for (const f of previous?.files ?? []) {
+    if (basename(f.path) !== TAP_SERVICE || plan.files.some((p) => p.path === f.path) || !existsSync(f.path)) continue;
+    if (sha(readFileSync(f.path, 'utf8')) !== f.sha256) { actions.push(`kept ${f.path} (you changed it)`); continue; }
+    spawnSync('systemctl', ['--user', 'disable', '--now', TAP_SERVICE], { stdio: 'ignore' });
+    unlinkSync(f.path);
+    actions.push(`systemctl --user disable --now ${TAP_SERVICE}`, `removed ${f.path}`);
+    changed = true;
+  }
   if (plan.cronLines.length) {
     const tab = readCrontab();
     const kept = tab.split('\n').filter((l) => l !== '' && !l.includes(CRON_MARK));
@@ -126,9 +135,10 @@ export function uninstallSetup(stateDir: string): ApplyResult {
   if (!existsSync(manifestPath)) return { actions: ['nothing installed by setup here (no manifest)'], changed: false };
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
   const actions: string[] = [];
-  if (m.mode === 'systemd' && m.files.some((f) => f.path.endsWith(SERVICE))) {
-    spawnSync('systemctl', ['--user', 'disable', '--now', SERVICE], { stdio: 'ignore' });
-    actions.push(`systemctl --user disable --now ${SERVICE}`);
+  for (const unit of [TAP_SERVICE, SERVICE]) {
+    if (m.mode !== 'systemd' || !m.files.some((f) => basename(f.path) === unit)) continue;
+    spawnSync('systemctl', ['--user', 'disable', '--now', unit], { stdio: 'ignore' });
+    actions.push(`systemctl --user disable --now ${unit}`);
   }
   if (m.cronLines.length) {
     const tab = readCrontab();

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
 import { CAPACITY_LOOKBACK_MS, type AlertEpisode, type BaselineInfo, type Bucket, type HubReportInput, type ReportEvent, type ReportInput, type ReportKind } from '../evaluate/report-model.js';
 import { reportPeriod } from '../evaluate/report.js';
+import { CALL_SERIES, statsFromRows, type CallSeriesRow } from '../daemon/calls-series.js';
+import type { CallStats } from '../model/call-stats.js';
 import { isKnown, type EventType } from '../model/events.js';
 import { isRecord, own, parseJsonSafe } from '../model/json.js';
 import { AlertStore } from '../store/alert-store.js';
@@ -95,6 +97,35 @@ function toHours(list: readonly Bucket[]): Bucket[] {
   return [...hours.values()].sort((a, b) => a.t - b.t);
 }
 
+/**
+ * The tap's calls of a hub in [from, to) per (server, tool), from the stored `calls.*` series: counts sum
+ * exactly across rollups (their `sum`), so rollups up to the watermark and raw rows after it read back as
+ * the very counts and histograms the daemon stored. `coarse` '1h' reads whole hours from rollup_1h.
+ */
+export function readCallStats(store: Store, hub: string, from: number, to: number, coarse: '1m' | '1h'): CallStats[] {
+  if (!(to > from)) return [];
+  const wm = store.sql.getMetaNumber(META_ROLLUP_WATERMARK);
+  const rolledTo = wm === undefined ? from : Math.min(to, Math.max(from, wm));
+  const rows: CallSeriesRow[] = [];
+  for (const name of Object.values(CALL_SERIES)) {
+    const rollups = (resolution: '1m' | '1h', a: number, b: number) => {
+      if (!(b > a)) return;
+      for (const r of store.querySamples({ hub, name, from: a, to: b, resolution }) as RollupRow[]) rows.push({ hub, name, labels: r.labels, total: r.sum ?? 0 });
+    };
+    let cursor = from;
+    const hStart = Math.ceil(from / HOUR) * HOUR;
+    const hEnd = Math.floor(rolledTo / HOUR) * HOUR;
+    if (coarse === '1h' && hStart < hEnd) {
+      rollups('1m', from, hStart);
+      rollups('1h', hStart, hEnd);
+      cursor = hEnd;
+    }
+    rollups('1m', cursor, rolledTo);
+    for (const r of store.querySamples({ hub, name, from: rolledTo, to, resolution: 'raw' }) as RawSampleRow[]) rows.push({ hub, name, labels: r.labels, total: r.v ?? 0 });
+  }
+  return statsFromRows(rows);
+}
+
 const only = (g: Grouped): Bucket[] => g.get('') ?? [];
 const means = (bs: readonly Bucket[]): number[] => bs.flatMap((b) => (b.sum === null || b.n - b.nErr <= 0 ? [] : [b.sum / (b.n - b.nErr)]));
 
@@ -146,6 +177,7 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
       rss: only(readBuckets(store, hub, 'hub.rss_bytes', Math.min(previousFrom, to - CAPACITY_LOOKBACK_MS), to, coarse)),
       events,
       alerts: readAlerts(store, hub, previousFrom, to),
+      calls: { current: readCallStats(store, hub, from, to, coarse), previous: readCallStats(store, hub, previousFrom, from, coarse) },
     };
   });
   return { kind, from, to, previousFrom, generatedAt: opts.generatedAt, latencyBasis, hubs, baseline: opts.baseline };

@@ -71,7 +71,7 @@ export function verdictOf(s: CallStats): CallsVerdict {
  * Whether the q-quantile is above `limitMs`. On a bucket boundary (2000 and 5000 ms are) this is exact:
  * more than (1 - q) of the calls took longer. Elsewhere the interpolated quantile decides.
  */
-function exceeds(s: CallStats, q: number, limitMs: number): boolean {
+export function exceeds(s: CallStats, q: number, limitMs: number): boolean {
   if (CALL_DURATION_BUCKETS_S.some((le) => le * 1000 === limitMs)) return countAbove(s, limitMs) > (1 - q) * s.calls;
   return (quantileMs(s, q) ?? 0) > limitMs;
 }

@@ -4,7 +4,9 @@
  * render it as Markdown, HTML or JSON. Times are epoch ms, durations ms, sizes bytes; no rounding here,
  * the views format. Time the daemon was not running is unknown: it appears as gaps, never as up or down.
  */
+import type { CallStats } from '../model/call-stats.js';
 import type { EventOf, EventType } from '../model/events.js';
+import type { CallsReport } from './report-calls.js';
 import type { Summary } from './stats.js';
 
 /** The three reports; `daily` is the `summary` command (the seed guide's "Daily Review"). */
@@ -82,6 +84,8 @@ export interface HubReportInput {
   rss: readonly Bucket[];
   events: readonly ReportEvent[];
   alerts: readonly AlertEpisode[];
+  /** The tap's calls per server and tool over the period and the one before (the stored `calls.*` series). */
+  calls?: { current: readonly CallStats[]; previous: readonly CallStats[] };
 }
 
 /** The pinned baseline (a `measure` result), when one exists; read tolerantly, per hub. */
@@ -225,6 +229,8 @@ export interface HubReport {
   latency: LatencyReport;
   memory: MemoryReport;
   toolChanges: ToolChange[];
+  /** Calls the tap saw (report-calls.ts); null when it saw none in either period. */
+  calls: CallsReport | null;
   /** Chart series at CHART_STEP_MS; null values are steps with no data. */
   series: {
     stepMs: number;

@@ -13,6 +13,7 @@ import {
   type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets, type WindowRatio,
 } from './report-model.js';
 import { budgetUse } from './slo.js';
+import { callsReport } from './report-calls.js';
 import { latencyReport, memoryReport } from './report-trends.js';
 
 export type * from './report-model.js';
@@ -94,6 +95,7 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
       criticalBytes: cfg.anomalies.rss.critical,
     }, input.baseline, h.hub),
     toolChanges: toolChangesIn(h.events, from, to),
+    calls: callsReport(h.calls?.current ?? [], h.calls?.previous ?? [], cfg),
     series: {
       stepMs: step,
       availabilityPercent: stepSeries(h.up.current, from, to, step, percentOf),

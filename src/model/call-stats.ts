@@ -33,8 +33,9 @@ export interface CallStats {
   lastError?: string;
 }
 
+// errorTypes has no prototype: an error type named `__proto__` (a string from the tap) is a count like any other.
 export const emptyStats = (hub: string, server: string, tool: string): CallStats => ({
-  hub, server, tool, calls: 0, errors: 0, errorTypes: {}, notConnected: 0, buckets: new Array<number>(CALL_DURATION_BUCKETS_S.length + 1).fill(0), sumMs: 0,
+  hub, server, tool, calls: 0, errors: 0, errorTypes: Object.create(null) as Record<string, number>, notConnected: 0, buckets: new Array<number>(CALL_DURATION_BUCKETS_S.length + 1).fill(0), sumMs: 0,
 });
 
 /** The key of a (hub, server, tool). */

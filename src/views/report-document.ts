@@ -148,6 +148,30 @@ function tools(h: HubReport): Block[] {
   ];
 }
 
+/** The tap's calls: slow servers, error types and top tools, each beside the previous period. */
+function calls(h: HubReport): Block[] {
+  const c = h.calls;
+  if (!c) return [{ kind: 'heading', level: 3, text: 'Calls (seen by the tap)' }, p('No calls recorded this period or the one before: no tap was connected, so the calls users made are not seen (see the tap command).')];
+  const pct = (x: number | null) => fmtPercent(x, 1);
+  const change = (now: number, before: number) => (before === 0 ? '—' : fmtChange((100 * (now - before)) / before));
+  return [
+    { kind: 'heading', level: 3, text: 'Calls (seen by the tap)' },
+    p(`${c.current.calls} calls this period, ${c.current.errors} failed (success ${pct(c.current.successPercent)}); previous period: ${c.previous.calls} calls, ${c.previous.errors} failed (success ${pct(c.previous.successPercent)}).`),
+    { kind: 'heading', level: 3, text: `Slow servers (P95 > ${c.slowThresholdMs} ms)` },
+    ...table(['server', 'calls', 'p95', 'previous p95', `calls over ${c.slowThresholdMs} ms`], ['l', 'r', 'r', 'r', 'r'],
+      c.slowServers.map((s) => [s.server, String(s.calls), fmtMs(Math.round(s.p95Ms)), s.previousP95Ms === null ? '—' : fmtMs(Math.round(s.previousP95Ms)), String(s.slowCalls)]),
+      `servers with P95 above ${c.slowThresholdMs} ms`),
+    { kind: 'heading', level: 3, text: 'Error type distribution' },
+    ...table(['error type', 'calls', 'share of failures', 'previous period'], ['l', 'r', 'r', 'r'],
+      c.errorTypes.map((e) => [e.type, String(e.count), pct(e.sharePercent), String(e.previous)]), 'failed calls'),
+    { kind: 'heading', level: 3, text: 'Top tools by calls' },
+    ...table(['server/tool', 'calls', 'previous', 'change', 'success', 'p95', 'top error'], ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+      c.topTools.map((t) => [`${t.server}/${t.tool}`, String(t.calls), String(t.previousCalls), change(t.calls, t.previousCalls), pct(t.successPercent),
+        t.p95Ms === null ? '—' : fmtMs(Math.round(t.p95Ms)), t.topError ?? '—']), 'tool calls'),
+    p(`P95 from the stored duration histograms (OpenTelemetry buckets), interpolated inside a bucket; "over ${c.slowThresholdMs} ms" counts the calls of the buckets wholly above it (exact on a bucket boundary, as 2000 ms is).`),
+  ];
+}
+
 function baselineLine(m: ReportModel): Block {
   const b = m.baseline;
   if (b.status === 'absent') return p({ strong: 'Pinned baseline:' }, ` no pinned baseline (${b.file} does not exist).`);
@@ -175,7 +199,7 @@ export function reportDocument(m: ReportModel): Block[] {
     out.push({ kind: 'heading', level: 2, text: `Hub ${i + 1}: ${h.hub}` });
     out.push(...slo(h, m), ...chart('availability'), ...outages(h));
     out.push(...servers(h, m), ...chart('servers'), ...incidents(h), ...errors(h), ...chart('errors'));
-    out.push(...latency(h, m), ...chart('latency'), ...memory(h), ...chart('rss'), ...tools(h));
+    out.push(...latency(h, m), ...chart('latency'), ...memory(h), ...chart('rss'), ...tools(h), ...calls(h));
   });
   return out;
 }

@@ -18,6 +18,9 @@ describe('renderReportMarkdown', () => {
     ['start', 7, HOSTILE_NAMES.length], // incidents (the outage table has 4 columns and one row)
     ['time', 6, HOSTILE_NAMES.length], // tool-list changes
     ['code', 2, HOSTILE_NAMES.length],
+    ['server', 5, HOSTILE_NAMES.length], // slow servers (P95 > 2000 ms)
+    ['error type', 4, HOSTILE_NAMES.length],
+    ['server/tool', 7, HOSTILE_NAMES.length], // top tools by calls
   ])('the table starting with "%s" has %i columns and one row per hostile name', (header, cols, rows) => {
     const t = markdownTables(markdown).filter((x) => x[0]![0] === header).find((x) => x[0]!.length === cols);
     expect(t).toBeDefined();

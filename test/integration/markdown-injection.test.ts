@@ -175,6 +175,8 @@ describe('D4. Markdown injection in reports and baselines', () => {
       'h1 MCP Hub daily review', 'h2 Overview', 'h2 Hub 1',
       'h3 Availability and SLOs', 'h3 Hub outages (polls failing or hub not up)', 'h3 Servers', 'h3 Incidents (alerts that fired)',
       'h3 Errors', 'h3 Latency (health round trip)', 'h3 Memory and capacity', 'h3 Tool-list changes',
+      // The tap's calls, whose servers, tools and error types carry the same hostile names.
+      'h3 Calls (seen by the tap)', 'h3 Slow servers (P95 > 2000 ms)', 'h3 Error type distribution', 'h3 Top tools by calls',
     ]);
     // The hub's heading shows the whole hostile URL as text, in one heading.
     expect(h[2]!.text).toBe(`Hub 1: ${shown(HUB)}`);

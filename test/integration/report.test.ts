@@ -12,7 +12,7 @@ import { defaultConfig } from '../../src/config/defaults.js';
 import type { HubReport, ReportModel } from '../../src/evaluate/report-model.js';
 import { runCli } from '../support/cli.js';
 import { markdownTables } from '../support/report-fixture.js';
-import { DAY, END, FIRING_TEXT, HOSTILE, HOSTILE_CODE, HOUR, HUB_A, HUB_B, MIN, OUTAGES, seedStore, T0 } from '../support/seeded-store.js';
+import { DAY, END, FIRING_TEXT, HOSTILE, HOSTILE_CODE, HOSTILE_TOOL, HOUR, HUB_A, HUB_B, MIN, OUTAGES, seedStore, T0 } from '../support/seeded-store.js';
 
 let seed: ReturnType<typeof seedStore>;
 const temps: string[] = [];
@@ -103,6 +103,18 @@ describe('weekly report of the seeded week', () => {
     ]);
   });
 
+  test('calls seen by the tap, from the stored calls.* series (rollups and the raw last half hour): slow servers, error types, top tools', () => {
+    const c = hub(m, HUB_A).calls!;
+    // 167 hourly intervals this week (the daemon gap has none), 24 on day 0.
+    expect([c.current, c.previous.calls]).toEqual([{ calls: 167 * 12 + 40 + 1, errors: 41, successPercent: (100 * (167 * 12)) / (167 * 12 + 41) }, 24 * 13]);
+    expect(c.slowServers).toEqual([{ server: 'search', calls: 334, p95Ms: expect.closeTo(4_850, 0), previousP95Ms: expect.closeTo(485, 0), slowCalls: 334 }]);
+    expect(c.errorTypes.map((e) => [e.type, e.count, e.previous])).toEqual([['500', 40, 0], [HOSTILE_CODE, 1, 0], ['timeout', 0, 24]]);
+    expect(c.topTools.map((t) => [t.server, t.tool, t.calls, t.previousCalls, t.topError])).toEqual([
+      ['files', 'read', 1670, 264, null], ['search', 'query', 334, 48, null], ['crashy', 'echo', 40, 0, '500'], [HOSTILE, HOSTILE_TOOL, 1, 0, HOSTILE_CODE],
+    ]);
+    expect(hub(m, HUB_B).calls).toBeNull(); // no tap in front of it: not seen, not "0 errors"
+  });
+
   test('the JSON is the model the library builds', () => {
     const lib = generateReport('weekly', seed.stateDir, defaultConfig(), END, m.generatedAt);
     expect(m).toEqual(JSON.parse(JSON.stringify(lib)));
@@ -133,6 +145,9 @@ test('monthly report: the whole seeded history, read from the 1-hour rollups', a
   expect(a.availability.current).toMatchObject({ good: 11430, total: 11460 });
   expect(a.incidents).toHaveLength(8);
   expect(a.latency.basis).toBe('1h');
+  // The same calls from the 1-hour rollups: all eight days, nothing before.
+  expect(a.calls!.topTools.slice(0, 2).map((t) => [t.tool, t.calls, t.previousCalls])).toEqual([['read', 1670 + 264, 0], ['query', 334 + 48, 0]]);
+  expect(a.calls!.slowServers.map((s) => [s.server, s.slowCalls])).toEqual([['search', 334]]);
 });
 
 test('Markdown keeps every table\'s shape with hostile server names', async () => {
@@ -144,6 +159,9 @@ test('Markdown keeps every table\'s shape with hostile server names', async () =
   expect(tables.filter((t) => t[0]![0] === 'start' && t[0]!.length === 7).map((t) => t.length - 2)).toEqual([7]);
   expect(md).not.toMatch(/(^|[^\\])[<>`]/m);
   expect(md).toMatch(/no pinned baseline/);
+  for (const h of ['### Slow servers (P95 \\> 2000 ms)', '### Error type distribution', '### Top tools by calls']) expect(md).toContain(h); // > escaped as Markdown
+  expect(tables.filter((t) => t[0]![0] === 'server/tool').map((t) => t.length - 2)).toEqual([4]); // hub A only
+  expect(md).toMatch(/No calls recorded this period or the one before: no tap was connected/); // hub B
 });
 
 describe('--output', () => {

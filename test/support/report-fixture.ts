@@ -2,6 +2,7 @@
 import { defaultConfig } from '../../src/config/defaults.js';
 import { buildReport, reportPeriod } from '../../src/evaluate/report.js';
 import type { Bucket, ReportModel } from '../../src/evaluate/report-model.js';
+import { addCall, emptyStats, type CallStats } from '../../src/model/call-stats.js';
 
 /** Server names that try to break out of a table cell, a line, a code span or the HTML. */
 export const HOSTILE_NAMES = [
@@ -50,8 +51,21 @@ export function hostileReport(names: readonly string[], hub: string, extra: (p: 
       rss: ones(from - 6 * 86_400_000, 7 * 1440).map((b, i) => ({ ...b, sum: 1e8 + i * 1e3, min: null, max: 1e8 + i * 1e3 })),
       events: more.events,
       alerts: more.alerts,
+      calls: { current: names.map((name, k) => callsOf(hub, name, 10 + k, 3_000)), previous: names.map((name) => callsOf(hub, name, 5, 100)) },
     } as HubInput],
   }, defaultConfig());
+}
+
+/** A tool named `name` of a server named `name`: `n` calls of `ms` each, the first two failing with error type `name`. */
+function callsOf(hub: string, name: string, n: number, ms: number): CallStats {
+  const s = emptyStats(hub, name, name);
+  for (let i = 0; i < n; i++) {
+    addCall(s, {
+      hub, server: name, tool: name, method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: 0, durationMs: ms,
+      outcome: i < 2 ? 'jsonrpc_error' : 'ok', ...(i < 2 ? { errorType: name } : {}), requestBytes: 1, responseBytes: 1,
+    });
+  }
+  return s;
 }
 
 /** An event row for hostileReport. */

@@ -12,11 +12,17 @@
  * - logs on day 4: ECONNRESET ×5 (+20 in a flood summary), E_TOOL_TIMEOUT ×3, a hostile code ×2, EPIPE ×2
  *   (summary), one warning without a code; on day 0: ECONNRESET ×4. Tool lists of `stable` and HOSTILE
  *   change on day 4. An alert seen only in events (no row) on day 0.
+ * - the tap's calls to hub A, stored as the daemon stores them (calls.* series, one interval an hour at
+ *   hh:50:05, none in the daemon gap): `files/read` 10 calls of 20 ms each hour, on day 0 one more failing
+ *   `timeout`; `search/query` 2 calls of 3000 ms (300 ms on day 0); `crashy/echo` 20 calls failing `500`
+ *   (Not connected) in each hour of crashy's outage; one HOSTILE/HOSTILE_TOOL call failing HOSTILE_CODE on day 4.
  * Rollups are folded up to 30 minutes before the end, so reports read raw samples for the last half hour.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callSamples } from '../../src/daemon/calls-series.js';
+import { addCall, emptyStats } from '../../src/model/call-stats.js';
 import { AlertStore, type AlertRow } from '../../src/store/alert-store.js';
 import { Store, type NewEvent, type SampleInput } from '../../src/store/store.js';
 
@@ -80,6 +86,7 @@ export function seedStore(): { root: string; stateDir: string; cleanup: () => vo
       if (batch.length >= 20_000) flush();
     }
     flush();
+    store.insertSamples(tapCalls());
     store.stopRun(run1, OUTAGES.daemonGap[0], true);
     const run2 = store.startRun({ pid: 2, t: OUTAGES.daemonGap[1], cleanStart: true });
     store.stopRun(run2, END, true);
@@ -92,6 +99,35 @@ export function seedStore(): { root: string; stateDir: string; cleanup: () => vo
     store.close();
   }
   return { root, stateDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** The tap's calls to hub A (see the top of the file), as the daemon's calls job stores them. */
+function tapCalls(): SampleInput[] {
+  const out: SampleInput[] = [];
+  for (let h = 0; h < 8 * 24; h++) {
+    const t = T0 + h * HOUR + 50 * MIN + 5_000;
+    if (inside(t, OUTAGES.daemonGap)) continue;
+    const day0 = t < T0 + DAY;
+    type Calls = { n: number; ms: number; fail?: { type: string; message: string } };
+    // One interval of a (server, tool) is one set of rows: its calls of every kind added up, as the ledger does.
+    const interval = (server: string, tool: string, ...kinds: Calls[]) => {
+      const s = emptyStats(HUB_A, server, tool);
+      for (const { n, ms, fail } of kinds) {
+        for (let i = 0; i < n; i++) {
+          addCall(s, {
+            hub: HUB_A, server, tool, method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: t - 1_000, durationMs: ms,
+            outcome: fail ? 'jsonrpc_error' : 'ok', ...(fail ? { errorType: fail.type, errorMessage: fail.message } : {}), requestBytes: 10, responseBytes: 10,
+          });
+        }
+      }
+      out.push(...callSamples(s, t));
+    };
+    interval('files', 'read', { n: 10, ms: 20 }, ...(day0 ? [{ n: 1, ms: 30_000, fail: { type: 'timeout', message: 'timed out' } }] : []));
+    interval('search', 'query', { n: 2, ms: day0 ? 300 : 3_000 });
+    if (inside(t, OUTAGES.crashy)) interval('crashy', 'echo', { n: 20, ms: 4, fail: { type: '500', message: 'Not connected' } });
+    if (h === 4 * 24 + 9) interval(HOSTILE, HOSTILE_TOOL, { n: 1, ms: 5, fail: { type: HOSTILE_CODE, message: HOSTILE } });
+  }
+  return out;
 }
 
 /** The first poll at or after `t`. */

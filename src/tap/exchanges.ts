@@ -17,15 +17,10 @@ export type Failure = 'transport_error' | 'timeout' | 'client_cancelled';
 export interface Exchange {
   /** The request body once it has passed (undefined when it was larger than the cap), and its size. */
   requestBody(body: Buffer | undefined, bytes: number): void;
-  /** The hub's answer started: its status, the response (its `headers` read only where needed), whether an event stream. */
-  response(status: number, res: HubResponse, sse: boolean): void;
+  response(status: number, headers: IncomingHttpHeaders, sse: boolean): void;
   responseChunk(chunk: Buffer): void;
   responseEnd(): void;
   failed(kind: Failure, message: string): void;
-}
-
-export interface HubResponse {
-  readonly headers: IncomingHttpHeaders;
 }
 
 export interface ExchangeContext {
@@ -97,7 +92,7 @@ class SessionStream implements Exchange {
 
   constructor(private readonly c: ExchangeContext) {}
   requestBody(): void {}
-  response(status: number, _res: HubResponse, sse: boolean): void {
+  response(status: number, _h: IncomingHttpHeaders, sse: boolean): void {
     if (status === 200 && sse) this.scanner = new SseScanner(this.c.maxBodyBytes, (e) => this.event(e.event, e.data, e.bytes));
   }
   responseChunk(chunk: Buffer): void { this.scanner?.push(chunk); }
@@ -165,9 +160,9 @@ class StreamableExchange implements Exchange {
   requestBody(body: Buffer | undefined, bytes: number): void {
     if (body) this.c.tracker.requests(this.scope, this.session, 'streamable_http', readRequests(parseJson(body)), bytes);
   }
-  response(status: number, res: HubResponse, sse: boolean): void {
+  response(status: number, headers: IncomingHttpHeaders, sse: boolean): void {
     this.status = status;
-    const sid = res.headers['mcp-session-id'];
+    const sid = headers['mcp-session-id'];
     if (typeof sid === 'string' && sid !== this.session) this.c.tracker.bindSession(this.scope, sid);
     if (sse && status < 300) this.scanner = new SseScanner(this.c.maxBodyBytes, (e) => this.answers(parseJson(Buffer.from(e.data)), e.bytes));
     else this.json = new CappedBody(this.c.maxBodyBytes);

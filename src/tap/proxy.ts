@@ -1,14 +1,14 @@
 /**
- * The tap's forwarding: every request to the hub as it comes, every response back as it comes (backpressure
- * holds both ways and an SSE stream is never buffered), with a deadline on each outbound request (the whole
- * exchange, or until the response headers for an event stream, which lives as long as its client), checked
- * by one sweep a second. Observation rides along (exchanges.ts) and never changes what passes.
+ * The tap's forwarding: every request to the hub as it comes, every response back as it comes (pipes, so
+ * backpressure holds both ways and an SSE stream is never buffered), with a deadline on each outbound
+ * request (the whole exchange, or until the response headers for an event stream, which lives as long as
+ * its client). Observation rides along (exchanges.ts) and never changes what passes.
  */
 import http from 'node:http';
 import type { Clock } from '../model/clock.js';
 import type { CallRecord } from '../model/calls.js';
 import { exchangeFor, type Exchange, type ExchangeContext, type Failure } from './exchanges.js';
-import { rawHeader, requestHeaders, responseHeaders } from './headers.js';
+import { requestHeaders, responseHeaders } from './headers.js';
 import { CallTracker } from './tracker.js';
 
 export interface ProxyOptions {
@@ -30,24 +30,13 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-/** A forwarded request waiting for the hub's answer (its headers, for an event stream). */
-interface Waiting {
-  t0: number;
-  fail(kind: Failure, message: string): void;
-}
-
 export function createProxy(o: ProxyOptions): Proxy {
   const hubName = o.hub.origin;
   const hubHost = o.hub.host;
-  const hubHostname = o.hub.hostname.replace(/^\[(.*)\]$/, '$1');
-  const hubPort = Number(o.hub.port) || 80;
   const base = o.hub.pathname.replace(/\/$/, '');
   const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit: o.emit });
   const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit: o.emit };
-  const timeoutMessage = `the hub did not answer within ${Math.round(o.deadlineMs / 1000)} s`;
-  // In start order, so the oldest come first: one sweep a second ends the late ones (no timer per request).
-  const waiting = new Set<Waiting>();
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     if (o.authorize && !o.authorize(req)) {
@@ -67,81 +56,60 @@ export function createProxy(o: ProxyOptions): Proxy {
     const path = q < 0 ? url : url.slice(0, q);
     const ex: Exchange | undefined = o.observe ? exchangeFor(ctx, req.method, path, q < 0 ? '' : url.slice(q), req.headers) : undefined;
     const up = http.request({
-      host: hubHostname, port: hubPort, method: req.method, path: base + url,
+      host: o.hub.hostname.replace(/^\[(.*)\]$/, '$1'), port: o.hub.port || 80, method: req.method, path: base + url,
       headers: requestHeaders(req, hubHost, o.authorize !== undefined), agent,
     });
     let ended: Failure | 'done' | undefined;
-    const wait: Waiting = {
-      t0: o.clock.monotonic(),
-      fail(kind: Failure, message: string): void {
-        if (ended) return;
-        ended = kind;
-        waiting.delete(wait);
-        ex?.failed(kind, message);
-        up.destroy();
-        if (kind === 'client_cancelled') return;
-        if (res.headersSent) res.destroy();
-        else res.writeHead(kind === 'timeout' ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(`mcp-hub-monitor tap: ${message}\n`);
-      },
+    const fail = (kind: Failure, message: string): void => {
+      if (ended) return;
+      ended = kind;
+      o.clock.clearTimeout(timer);
+      ex?.failed(kind, message);
+      up.destroy();
+      if (kind === 'client_cancelled') return;
+      if (res.headersSent) res.destroy();
+      else res.writeHead(kind === 'timeout' ? 504 : 502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end(`mcp-hub-monitor tap: ${message}\n`);
     };
-    waiting.add(wait);
+    let timer = o.clock.setTimeout(() => fail('timeout', `the hub did not answer within ${Math.round(o.deadlineMs / 1000)} s`), o.deadlineMs);
 
-    // By hand rather than pipe(): the same backpressure with fewer listeners per request.
-    const body: Buffer[] | undefined = ex ? [] : undefined;
-    let bytes = 0;
-    req.on('data', (c: Buffer) => {
-      if (body) {
+    if (ex) {
+      const body: Buffer[] = [];
+      let bytes = 0;
+      req.on('data', (c: Buffer) => {
         bytes += c.length;
         if (bytes <= o.maxBodyBytes) body.push(c);
-      }
-      if (!up.write(c)) {
-        req.pause();
-        up.once('drain', () => req.resume());
-      }
-    });
-    req.on('end', () => {
-      up.end();
-      if (ex) ex.requestBody(bytes <= o.maxBodyBytes ? (body!.length === 1 ? body![0]! : Buffer.concat(body!)) : undefined, bytes);
-    });
+      });
+      req.on('end', () => ex.requestBody(bytes <= o.maxBodyBytes ? (body.length === 1 ? body[0]! : Buffer.concat(body)) : undefined, bytes));
+    }
+    req.pipe(up);
 
     up.on('response', (upRes) => {
       if (ended) return void upRes.destroy();
-      const raw = upRes.rawHeaders;
-      const sse = EVENT_STREAM.test(rawHeader(raw, 'content-type') ?? '');
-      // An event stream lives as long as its client: the deadline covered getting it started.
-      if (sse) waiting.delete(wait);
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(raw));
+      const sse = /^text\/event-stream/i.test(upRes.headers['content-type'] ?? '');
+      if (sse) {
+        // An event stream lives as long as its client: the deadline covered getting it started.
+        o.clock.clearTimeout(timer);
+        timer = undefined;
+      }
+      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.headers));
       if (sse) res.flushHeaders();
-      ex?.response(upRes.statusCode ?? 0, upRes, sse);
-      upRes.on('data', (c: Buffer) => {
-        ex?.responseChunk(c);
-        if (!res.write(c)) {
-          upRes.pause();
-          res.once('drain', () => upRes.resume());
-        }
-      });
+      ex?.response(upRes.statusCode ?? 0, upRes.headers, sse);
+      if (ex) upRes.on('data', (c: Buffer) => ex.responseChunk(c));
+      upRes.pipe(res);
       upRes.on('end', () => {
-        if (ended) return; // the failure already answered the client, or the client left
-        res.end();
+        if (ended) return;
         ended = 'done';
-        waiting.delete(wait);
+        o.clock.clearTimeout(timer);
         ex?.responseEnd();
       });
-      upRes.on('close', () => { if (!upRes.complete) wait.fail('transport_error', 'the hub dropped the connection mid-response'); });
+      upRes.on('close', () => { if (!upRes.complete) fail('transport_error', 'the hub dropped the connection mid-response'); });
       upRes.on('error', () => { /* close follows */ });
     });
-    up.on('error', (err: NodeJS.ErrnoException) => wait.fail('transport_error', `the hub at ${hubName} ${err.code === 'ECONNREFUSED' ? 'refused the connection' : `failed: ${err.code ?? err.message}`}`));
-    res.on('close', () => { if (!res.writableFinished) wait.fail('client_cancelled', 'the client went away before the answer'); });
+    up.on('error', (err: NodeJS.ErrnoException) => fail('transport_error', `the hub at ${hubName} ${err.code === 'ECONNREFUSED' ? 'refused the connection' : `failed: ${err.code ?? err.message}`}`));
+    res.on('close', () => { if (!res.writableFinished) fail('client_cancelled', 'the client went away before the answer'); });
   }
 
-  const sweeper = setInterval(() => {
-    const now = o.clock.monotonic();
-    for (const w of waiting) {
-      if (now - w.t0 < o.deadlineMs) break; // the rest started later
-      w.fail('timeout', timeoutMessage);
-    }
-    tracker.sweep();
-  }, 1_000);
+  const sweeper = setInterval(() => tracker.sweep(), 1_000);
   sweeper.unref();
   return {
     server, tracker,
@@ -153,5 +121,3 @@ export function createProxy(o: ProxyOptions): Proxy {
     }),
   };
 }
-
-const EVENT_STREAM = /^text\/event-stream/i;

@@ -26,7 +26,7 @@ const body = (doc: unknown): Buffer => Buffer.from(JSON.stringify(doc));
 /** A legacy MCP session through the exchanges: its `GET /mcp` stream and a way to post to it. */
 function session(ctx: ExchangeContext, id: string): { stream: Exchange; post(doc: unknown): void; answer(doc: unknown): void } {
   const stream = exchangeFor(ctx, 'GET', '/mcp', '', {})!;
-  stream.response(200, { headers: { 'content-type': 'text/event-stream' } }, true);
+  stream.response(200, { 'content-type': 'text/event-stream' }, true);
   stream.responseChunk(Buffer.from(`event: endpoint\ndata: /messages?sessionId=${id}\n\n`));
   return {
     stream,
@@ -34,7 +34,7 @@ function session(ctx: ExchangeContext, id: string): { stream: Exchange; post(doc
       const post = exchangeFor(ctx, 'POST', '/messages', `?sessionId=${id}`, {})!;
       const b = body(doc);
       post.requestBody(b, b.length);
-      post.response(202, { headers: {} }, false);
+      post.response(202, {}, false);
       post.responseEnd();
     },
     answer(doc) {

@@ -6,9 +6,13 @@
 // plain reverse proxy (buffering off) when it is installed.
 // - latency at 200 calls/s (open loop, 1,000 calls), REST `POST /api/servers/tools` and an MCP session
 //   (legacy SSE: `GET /mcp` + `POST /messages`), p50/p99, and what each adds to direct;
-// - max throughput: REST echo calls, 32 in flight, 5 s; ratio to direct;
+// - max throughput: REST echo calls, 32 in flight, in rounds of 1 s per path taken in turn (a shared machine's
+//   load drifts: every path gets its share of each phase), the median round; ratio to direct;
 // - the proxy's RSS (peak) and CPU per call (from /proc/PID/schedstat over the throughput run).
+// - the RSS of an idle `node` started in the same run: what any Node process costs before the tap's own.
 // Usage: node bench/tap.mjs [calls=1000]
+// BENCH_TAP_BASELINE_CLI=/path/to/other/bin/mcp-hub-monitor.cjs adds that build's tap and pass-through rows
+// (run alternately with this build's, so a change is measured under the same conditions).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -23,7 +27,8 @@ import { quantile, sleep, until } from './lib/common.mjs';
 const CALLS = Number(process.argv[2] ?? 1_000);
 const RATE = 200;
 const CONCURRENCY = 32;
-const THROUGHPUT_MS = 5_000;
+const ROUNDS = 7;
+const SLICE_MS = 1_000;
 const CLI = fileURLToPath(new URL('../bin/mcp-hub-monitor.cjs', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'mhm-bench-tap-'));
 const children = [];
@@ -37,8 +42,10 @@ function socketListener(path) {
   return new Promise((r) => server.listen(path, () => r({ lines: () => lines, close: () => new Promise((c) => server.close(c)) })));
 }
 
-async function startTap(hubUrl, stateDir, extra = []) {
-  const child = spawn(process.execPath, [CLI, 'tap', '--listen', '127.0.0.1:0', '--hub', hubUrl, '--state-dir', stateDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'cfg') } });
+const BASELINE_CLI = process.env.BENCH_TAP_BASELINE_CLI;
+
+async function startTap(hubUrl, stateDir, extra = [], cli = CLI) {
+  const child = spawn(process.execPath, [cli, 'tap', '--listen', '127.0.0.1:0', '--hub', hubUrl, '--state-dir', stateDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'cfg') } });
   children.push(child);
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
@@ -135,39 +142,71 @@ async function atRate(call) {
   return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) };
 }
 
-/** Closed loop, CONCURRENCY in flight for THROUGHPUT_MS: calls/s, and CPU s and peak RSS of `pids`. */
-async function throughput(call, pids) {
+/** Closed loop, CONCURRENCY in flight for SLICE_MS: calls made, seconds taken, CPU s of `pids`. */
+async function slice(call, pids) {
   const cpu0 = pids.reduce((s, p) => s + schedCpu(p), 0);
-  const end = performance.now() + THROUGHPUT_MS;
+  const end = performance.now() + SLICE_MS;
   let n = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (performance.now() < end) { await call(); n++; } }));
-  const secs = (performance.now() - t0) / 1000;
-  const cpu = pids.reduce((s, p) => s + schedCpu(p), 0) - cpu0;
-  return { rate: n / secs, cpuPerCallUs: pids.length ? (cpu / n) * 1e6 : undefined, rssMb: pids.length ? pids.reduce((s, p) => s + statusKb(p, 'VmHWM'), 0) / 1024 : undefined };
+  return { n, secs: (performance.now() - t0) / 1000, cpu: pids.reduce((s, p) => s + schedCpu(p), 0) - cpu0 };
+}
+
+/** ROUNDS slices of every target in turn (the order rotates): median calls/s, CPU per call, peak RSS. */
+async function throughput(targets) {
+  for (const t of targets) Object.assign(t, { rates: [], calls: 0, cpu: 0 });
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[(i + r) % targets.length];
+      const pids = t.pids();
+      const s = await slice(() => restCall(t.url), pids);
+      t.rates.push(s.n / s.secs);
+      t.calls += s.n;
+      t.cpu += s.cpu;
+    }
+  }
+  for (const t of targets) {
+    const pids = t.pids();
+    t.tp = { rate: quantile(t.rates, 0.5), cpuPerCallUs: pids.length ? (t.cpu / t.calls) * 1e6 : undefined, rssMb: pids.length ? pids.reduce((s, p) => s + statusKb(p, 'VmHWM'), 0) / 1024 : undefined };
+  }
 }
 
 // --- run ---------------------------------------------------------------------------------------------
 const hub = await launchHub({ servers: { tester: testServer() } });
 let table;
+const listeners = [];
 try {
   const state = join(tmp, 'state');
   spawnSync('mkdir', ['-p', state, join(tmp, 'pass')]);
   const daemon = await socketListener(join(state, 'tap.sock'));
+  listeners.push(daemon);
   const targets = [{ name: 'direct (hub)', url: hub.url, pids: () => [] }];
-  targets.push({ name: 'tap', ...(await startTap(hub.url, state)) });
+  if (BASELINE_CLI) {
+    spawnSync('mkdir', ['-p', join(tmp, 'state-base'), join(tmp, 'pass-base')]);
+    listeners.push(await socketListener(join(tmp, 'state-base', 'tap.sock')));
+    targets.push({ name: 'tap (baseline build)', ...(await startTap(hub.url, join(tmp, 'state-base'), [], BASELINE_CLI)) });
+    targets.push({ name: 'tap', ...(await startTap(hub.url, state)) });
+    targets.push({ name: 'pass-through (baseline build)', ...(await startTap(hub.url, join(tmp, 'pass-base'), ['--pass-through'], BASELINE_CLI)) });
+  } else {
+    targets.push({ name: 'tap', ...(await startTap(hub.url, state)) });
+  }
   targets.push({ name: 'tap --pass-through', ...(await startTap(hub.url, join(tmp, 'pass'), ['--pass-through'])) });
   const nginx = await startNginx(hub.port);
-  if (nginx) targets.push({ name: 'nginx (proxy_buffering off)', ...nginx });
+  if (nginx) targets.push({ name: 'nginx (proxy_buffering off)', nginx: true, ...nginx });
   for (const t of targets) {
+    process.stderr.write(`bench: ${t.name}\n`);
     await restCall(t.url); // warm the keep-alive pools and the hub's path
     t.rest = await atRate(() => restCall(t.url));
     const session = await mcpSession(t.url);
     await session.call();
     t.mcp = await atRate(() => session.call());
     session.close();
-    t.tp = await throughput(() => restCall(t.url), t.pids());
   }
+  await throughput(targets);
+  const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  children.push(idle);
+  await sleep(500);
+  const idleRssMb = statusKb(idle.pid, 'VmHWM') / 1024;
   const d = targets[0];
   const add = (x, base) => `${(x - base).toFixed(2)}`;
   table = targets.map((t) => ({
@@ -179,14 +218,16 @@ try {
     'calls/s': Math.round(t.tp.rate), 'vs direct': `${((100 * t.tp.rate) / d.tp.rate).toFixed(0)} %`,
     'CPU µs/call': t.tp.cpuPerCallUs === undefined ? '' : t.tp.cpuPerCallUs.toFixed(0),
     'peak RSS MB': t.tp.rssMb === undefined ? '' : t.tp.rssMb.toFixed(1),
+    'RSS above idle node MB': t.tp.rssMb === undefined || t.nginx ? '' : (t.tp.rssMb - idleRssMb).toFixed(1),
   }));
-  console.log(`tap bench: mcp-hub 4.2.1 + test server echo; latency: ${CALLS} calls at ${RATE}/s; throughput: REST, ${CONCURRENCY} in flight, ${THROUGHPUT_MS / 1000} s; "+" = added to direct (ms)`);
+  table.push({ path: 'idle node (node -e)', 'peak RSS MB': idleRssMb.toFixed(1) });
+  console.log(`tap bench: mcp-hub 4.2.1 + test server echo; latency: ${CALLS} calls at ${RATE}/s; throughput: REST, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds of ${SLICE_MS / 1000} s per path in turn; "+" = added to direct (ms)`);
   console.table(table);
   if (!nginx) console.log('nginx: not installed (apt-get install nginx), its row is skipped');
   console.log(`records the daemon's socket received from the tap: ${daemon.lines()} lines`);
-  await daemon.close();
 } finally {
   for (const c of children) c.kill('SIGTERM');
+  await Promise.all(listeners.map((l) => l.close())); // once the taps are gone: a listener closes when its connections have
   await hub.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchHub, testServer } from '../../dist/demo/hub-launcher.js';
+import { CLI, runCli } from '../lib/store-faults.mjs';
 
-const CLI = fileURLToPath(new URL('../../bin/mcp-hub-monitor.cjs', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Hostile names: live ones (their samples are stored) and dead ones (they fire alerts, so they are logged and notified). */
@@ -26,16 +25,6 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const rawInCsv = (text) => text.split('\r\n').reduce((n, row) => n + (row.match(TERMINAL_UNSAFE)?.length ?? 0), 0);
 const rawInJson = (text) => text.match(JSON_UNSAFE)?.length ?? 0;
 
-function run(args, env) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 export const attack = {
   id: 'F5',
@@ -67,9 +56,9 @@ export const attack = {
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon.once('close', r));
       const outputs = [
-        await run(['history', ...global], env),
-        await run(['history', ...global, '--series', 'server.up'], env),
-        await run(['history', ...global, '--events', '--since', '1h'], env),
+        await runCli(['history', ...global], env),
+        await runCli(['history', ...global, '--series', 'server.up'], env),
+        await runCli(['history', ...global, '--events', '--since', '1h'], env),
       ];
       const stdin = existsSync(stdinFile) ? readFileSync(stdinFile, 'utf8') : '';
       const inHistory = outputs.reduce((n, o) => n + rawInCsv(o.stdout), 0);

@@ -65,6 +65,24 @@ module.exports = {
       to: { path: code, pathNot: '^src/model/' },
     },
     {
+      name: 'otel-only-when-enabled',
+      comment:
+        'The OpenTelemetry SDK is loaded only when otel.enabled is set: src/otel/telemetry.ts (which imports it) ' +
+        'is reached by a dynamic import, so the tap and the daemon do not parse the SDK when export is off.',
+      severity: 'error',
+      from: { path: code, pathNot: ['^src/otel/', test] },
+      to: { path: '^src/otel/telemetry\\.ts$', dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
+    {
+      name: 'otel-sdk-in-one-place',
+      comment:
+        'Only src/otel/telemetry.ts imports @opentelemetry packages (others may import their types): one place ' +
+        'knows the SDK, and the rule above keeps it off every start-up path.',
+      severity: 'error',
+      from: { path: code, pathNot: ['^src/otel/telemetry\\.ts$', test] },
+      to: { path: '@opentelemetry/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-circular',
       comment: 'An import cycle ties two modules into one; break it by moving the shared part down.',
       severity: 'error',

@@ -42,7 +42,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['zod', 'yaml', 'commander', 'croner', 'better-sqlite3', 'pino', 'ink', 'react', 'nodemailer'],
+  external: ['zod', 'yaml', 'commander', 'croner', 'better-sqlite3', 'pino', 'ink', 'react', 'nodemailer', '@opentelemetry/*'],
   plugins: [separate],
   // Our sources are ES modules that use import.meta.url; in a CJS file that is the file's own URL.
   define: { 'import.meta.url': '__mhmModuleUrl' },

@@ -67,6 +67,13 @@ async function resolveToken(file: string, raw: string, key = 'http.token'): Prom
   }
 }
 
+/** Each OTLP header value through the secret resolver (`env:NAME`, `file:/path`). */
+async function resolveHeaders(file: string, raw: Record<string, string>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) out[name] = await resolveToken(file, value, `otel.headers.${name}`);
+  return out;
+}
+
 /** Reads and validates a config file; `explicit` says the user named it (so absence is an error). */
 export async function loadConfig(file: string, explicit: boolean): Promise<MonitorConfig> {
   let text: string;
@@ -110,5 +117,5 @@ export async function loadConfig(file: string, explicit: boolean): Promise<Monit
       }
     }));
   }
-  return { ...c, file, alerting: { ...c.alerting, receivers }, http: { ...c.http, token: await resolveToken(file, c.http.token) }, tap: { ...c.tap, token: await resolveToken(file, c.tap.token, 'tap.token') } };
+  return { ...c, file, alerting: { ...c.alerting, receivers }, http: { ...c.http, token: await resolveToken(file, c.http.token) }, tap: { ...c.tap, token: await resolveToken(file, c.tap.token, 'tap.token') }, otel: { ...c.otel, headers: await resolveHeaders(file, c.otel.headers) } };
 }

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { RULE_IDS, type RuleId } from '../alerts/rule-ids.js';
-import { KEYS_KEYWORD } from './json-schema.js';
+import { KEYS_KEYWORD, TYPE_KEYWORD } from './json-schema.js';
 import { byteSize, cron, duration, matcher, percent } from './value-types.js';
 
 const severity = z.enum(['ok', 'warning', 'critical']);
@@ -197,6 +197,17 @@ export const configSchema = z.object({
     p99_latency_ms: z.object({
       critical: z.number().positive().default(5_000).describe('Call P99 latency (ms) above which calls.p95_latency is critical'),
     }).strict().prefault({}),
+  }).strict().prefault({}),
+  otel: z.object({
+    enabled: z.boolean().default(false).describe('Export OpenTelemetry traces and metrics over OTLP/HTTP (protobuf): the tap\'s spans per MCP request and its mcp.server.operation.duration histogram, the daemon\'s probes and canaries as client spans. OTEL_SDK_DISABLED=true turns it off'),
+    endpoint: z.string().refine((v) => v === '' || /^https?:\/\//.test(v), { message: 'not an http(s) URL. Write e.g. http://127.0.0.1:4318' })
+      .default('').describe('The OTLP/HTTP base URL; traces go to <endpoint>/v1/traces, metrics to <endpoint>/v1/metrics ("" = OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318)'),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, { message: 'not an HTTP header name' }), z.string().meta({ [TYPE_KEYWORD]: 'secret' }))
+      .default({}).describe('Headers sent with every export, e.g. an API key (values are secrets: env:NAME or file:/path work; "" = OTEL_EXPORTER_OTLP_HEADERS)'),
+    sampling: z.number().min(0).max(1).optional().describe('Share of new traces recorded, 0 to 1 (a client\'s sampled traceparent is always followed; unset = OTEL_TRACES_SAMPLER_ARG, else 1)'),
+    service_name: z.string().default('').describe('service.name of what is exported ("" = OTEL_SERVICE_NAME, else mcp-hub-monitor-tap for the tap and mcp-hub-monitor for the daemon)'),
+    metrics_interval: duration().prefault('15s').describe('How often metrics are exported'),
+    timeout: duration().prefault('10s').describe('Deadline of each export request'),
   }).strict().prefault({}),
   slo: z.object({
     window: duration().prefault('30d').describe('The SLO window (error budget period)'),

@@ -35,6 +35,8 @@ const OFFENDERS: [rule: string | undefined, file: string, text: string][] = [
   ['no-view-imports', 'daemon/probe-renders.ts', "import { sanitizeTerminal } from '../views/sanitize.js';\nexport const clean = sanitizeTerminal;\n"],
   ['no-cli-imports', 'store/probe-uses-the-cli.ts', "import type { GlobalOptions } from '../cli/global-options.js';\nexport type G = GlobalOptions;\n"],
   ['model-is-the-bottom', 'model/probe-reaches-up.ts', "import type { Store } from '../store/store.js';\nexport type S = Store;\n"],
+  ['otel-only-when-enabled', 'tap/probe-loads-otel.ts', "import { startTelemetry } from '../otel/telemetry.js';\nexport const start = startTelemetry;\n"],
+  ['otel-sdk-in-one-place', 'daemon/probe-uses-the-sdk.ts', "import { trace } from '@opentelemetry/api';\nexport const t = trace;\n"],
   ['no-circular', 'alerts/probe-cycle-a.ts', "import { b } from './probe-cycle-b.js';\nexport const a = () => b;\n"],
   [undefined, 'alerts/probe-cycle-b.ts', "import { a } from './probe-cycle-a.js';\nexport const b = () => a;\n"],
 ];

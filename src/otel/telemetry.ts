@@ -1,0 +1,162 @@
+/**
+ * OpenTelemetry export over OTLP/HTTP (protobuf) with the official SDK: one tracer and one meter per
+ * process, never registered globally (nothing else in the process is traced by accident). Loaded only by a
+ * dynamic import when `otel.enabled` is set, so the tap's and `check`'s import graphs stay lean without it.
+ *
+ * The config wins over the standard variables, which fill what it leaves unset (OTEL_EXPORTER_OTLP_ENDPOINT,
+ * _TRACES_ENDPOINT, _METRICS_ENDPOINT, _HEADERS, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
+ * OTEL_TRACES_SAMPLER_ARG). Every export has the config's deadline. An export that fails is counted, its
+ * reason kept and logged (at most once a minute, and once when it works again): silent is the worst failure.
+ */
+import { hostname } from 'node:os';
+import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, type Context, type Meter, type Tracer } from '@opentelemetry/api';
+import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { MonitorConfig } from '../config/schema.js';
+import { exportUrl, type ExportCounts, type TelemetryStatus } from './status.js';
+
+export type OtelSettings = Omit<MonitorConfig['otel'], 'enabled'>;
+
+export interface TelemetryOptions {
+  settings: OtelSettings;
+  /** service.name when neither the config nor OTEL_SERVICE_NAME names one. */
+  defaultServiceName: string;
+  serviceVersion: string;
+  log(line: string): void;
+  env?: NodeJS.ProcessEnv;
+  /** How soon finished spans are sent (the SDK's default 5 s; tests shorten it). */
+  spanDelayMs?: number;
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  meter: Meter;
+  /** The W3C trace context of a carrier (`params._meta`, HTTP headers): the remote parent, or ROOT_CONTEXT. */
+  extract(carrier: Record<string, unknown>): Context;
+  /** Writes `traceparent` (and `tracestate`) of `context` into the carrier. */
+  inject(context: Context, carrier: Record<string, unknown>): void;
+  status(): TelemetryStatus;
+  /** Sends what is pending (within the export deadline) and stops. */
+  shutdown(): Promise<void>;
+}
+
+const ERROR_LOG_EVERY_MS = 60_000;
+
+/** Counts one signal's exports and says when they fail and when they work again. */
+class ExportLedger {
+  readonly counts: ExportCounts = { exported: 0, failed: 0, failedExports: 0 };
+  private lastLogged = 0;
+  private failing = false;
+
+  constructor(private readonly what: string, private readonly url: string, private readonly secrets: string[], private readonly log: (line: string) => void) {}
+
+  done(result: ExportResult, items: number): void {
+    if (result.code === ExportResultCode.SUCCESS) {
+      this.counts.exported += items;
+      if (this.failing) this.log(`otel: ${this.what} export to ${this.url} works again`);
+      this.failing = false;
+      return;
+    }
+    this.counts.failed += items;
+    this.counts.failedExports += 1;
+    const reason = this.redact(result.error?.message ?? 'unknown error').slice(0, 300);
+    this.counts.lastError = reason;
+    this.counts.lastErrorAt = Date.now();
+    if (!this.failing || Date.now() - this.lastLogged >= ERROR_LOG_EVERY_MS) {
+      this.lastLogged = Date.now();
+      this.log(`otel: ${this.what} export to ${this.url} failed (${items} lost, ${this.counts.failedExports} failed exports so far): ${reason}`);
+    }
+    this.failing = true;
+  }
+
+  private redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) if (s.length >= 4) out = out.split(s).join('<redacted>');
+    return out;
+  }
+}
+
+function countedSpans(inner: SpanExporter, ledger: ExportLedger): SpanExporter {
+  return {
+    export: (spans: ReadableSpan[], done: (r: ExportResult) => void) => inner.export(spans, (r) => {
+      ledger.done(r, spans.length);
+      done(r);
+    }),
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+function countedMetrics(inner: PushMetricExporter, ledger: ExportLedger): PushMetricExporter {
+  return {
+    export: (metrics: ResourceMetrics, done: (r: ExportResult) => void) => inner.export(metrics, (r) => {
+      ledger.done(r, metrics.scopeMetrics.reduce((n, s) => n + s.metrics.length, 0));
+      done(r);
+    }),
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush(),
+    ...(inner.selectAggregationTemporality ? { selectAggregationTemporality: inner.selectAggregationTemporality.bind(inner) } : {}),
+    ...(inner.selectAggregation ? { selectAggregation: inner.selectAggregation.bind(inner) } : {}),
+  };
+}
+
+/** The ratio of new traces to record: the config's, else OTEL_TRACES_SAMPLER_ARG, else all. */
+function samplingRatio(settings: OtelSettings, env: NodeJS.ProcessEnv): number {
+  if (settings.sampling !== undefined) return settings.sampling;
+  const fromEnv = Number(env.OTEL_TRACES_SAMPLER_ARG);
+  return env.OTEL_TRACES_SAMPLER_ARG !== undefined && fromEnv >= 0 && fromEnv <= 1 ? fromEnv : 1;
+}
+
+export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
+  const env = o.env ?? process.env;
+  const s = o.settings;
+  const base = s.endpoint.replace(/\/+$/, '');
+  const headers = Object.keys(s.headers).length > 0 ? { ...s.headers } : undefined;
+  const secrets = Object.values(s.headers);
+  const common = { timeoutMillis: s.timeout, ...(headers ? { headers } : {}) };
+
+  const fromEnvDetector = await detectResources({ detectors: [envDetector] });
+  const resource = resourceFromAttributes({
+    'service.name': o.defaultServiceName, 'service.version': o.serviceVersion,
+    'service.instance.id': `${hostname()}:${process.pid}`, 'host.name': hostname(),
+  }).merge(fromEnvDetector).merge(s.service_name ? resourceFromAttributes({ 'service.name': s.service_name }) : null);
+
+  const traceUrl = exportUrl(base, 'traces', env);
+  const traceLedger = new ExportLedger('traces', traceUrl, secrets, o.log);
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplingRatio(s, env)) }),
+    spanProcessors: [new BatchSpanProcessor(
+      countedSpans(new OTLPTraceExporter({ ...common, ...(base ? { url: `${base}/v1/traces` } : {}) }), traceLedger),
+      { exportTimeoutMillis: s.timeout, scheduledDelayMillis: o.spanDelayMs ?? 5_000 },
+    )],
+  });
+
+  const metricUrl = exportUrl(base, 'metrics', env);
+  const metricLedger = new ExportLedger('metrics', metricUrl, secrets, o.log);
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [new PeriodicExportingMetricReader({
+      exporter: countedMetrics(new OTLPMetricExporter({ ...common, ...(base ? { url: `${base}/v1/metrics` } : {}) }), metricLedger),
+      exportIntervalMillis: s.metrics_interval,
+      exportTimeoutMillis: Math.min(s.timeout, s.metrics_interval),
+    })],
+  });
+
+  const propagator = new W3CTraceContextPropagator();
+  const scope = { name: 'mcp-hub-monitor', version: o.serviceVersion };
+  return {
+    tracer: tracerProvider.getTracer(scope.name, scope.version),
+    meter: meterProvider.getMeter(scope.name, scope.version),
+    extract: (carrier) => propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter),
+    inject: (context, carrier) => propagator.inject(context, carrier, defaultTextMapSetter),
+    status: () => ({ traces: { url: traceUrl, ...traceLedger.counts }, metrics: { url: metricUrl, ...metricLedger.counts } }),
+    shutdown: async () => {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}

@@ -18,6 +18,7 @@ import type { LiveView } from './live-state.js';
 import type { SampleRow } from './observations.js';
 import type { RunningAlerting } from './alerting.js';
 import type { RunStatus } from './daemon.js';
+import type { OtelExportHealth } from '../otel/status.js';
 
 /** How long SIGTERM may take before we exit anyway (systemd's stop is patient, cron wrappers are not). */
 const STOP_DEADLINE_MS = 2_000;
@@ -30,7 +31,7 @@ export interface DaemonReadout {
   store: Store;
   pendingSamples(): readonly SampleRow[];
   alerts(): ReturnType<RunningAlerting['reader']> | undefined;
-  daemon(): RunStatus & { configReload: { ok: boolean; lastSuccessAt: number } };
+  daemon(): RunStatus & { configReload: { ok: boolean; lastSuccessAt: number }; otel: OtelExportHealth };
   config(): MonitorConfig;
   now(): number;
 }
@@ -48,6 +49,8 @@ export interface DaemonRootOptions {
   timeoutMs?: number;
   /** How the scheduled jobs run this CLI's own commands, with these hubs. */
   jobs: { cliArgv: string[]; globalArgs(targets: HubTarget[]): string[] };
+  /** The package's version, for the OpenTelemetry resource (service.version). */
+  serviceVersion: string;
   /** Starts the HTTP server over the daemon (absent: none); throws a USAGE error when it cannot listen. */
   serve?(readout: DaemonReadout, log: Logger): Promise<{ url: string; close(): Promise<void> }>;
 }
@@ -57,7 +60,7 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
   const [{ default: pino }, { openDaemonState }, { startDaemon }, { startSseClient }, { DaemonHost }] = await Promise.all([
     import('pino'), import('./open-state.js'), import('./daemon.js'), import('../sources/sse-client.js'), import('./host.js'),
   ]);
-  const [{ Timeline }, { systemClock }] = await Promise.all([import('./timeline.js'), import('../model/clock.js')]);
+  const [{ Timeline }, { systemClock }, { DaemonTelemetry }] = await Promise.all([import('./timeline.js'), import('../model/clock.js'), import('./otel.js')]);
   // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
   // the escaping every JSON output shares (faults F5).
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));
@@ -78,6 +81,9 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
   // One time line for the whole process (timeline.ts): stored times, durations and ages across wall clock
   // steps; a config reload continues it.
   const clock = new Timeline(systemClock);
+  // OpenTelemetry export (otel:), per process: a reload that changes it restarts it, the runs' probes trace through it.
+  const otel = new DaemonTelemetry({ stateDir: o.stateDir, log, clock, serviceVersion: o.serviceVersion });
+  await otel.apply(o.first.cfg.otel);
   const host = await DaemonHost.start({
     resolve: o.resolve,
     buildNotifiers: async (c) => {
@@ -86,7 +92,7 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
       return notifiers;
     },
     start: (r) => startDaemon({
-      ...r, stateDir: o.stateDir, store, log, clock,
+      ...r, stateDir: o.stateDir, store, log, clock, tracing: otel.tracing,
       timeoutMs: o.timeoutMs ?? r.cfg.timeout,
       // Scheduled jobs run this same CLI with the same hubs, config and state dir.
       jobs: { cliArgv: o.jobs.cliArgv, globalArgs: o.jobs.globalArgs(r.targets) },
@@ -104,7 +110,7 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
       store,
       pendingSamples: () => host.daemon.buffer.pendingSamples(),
       alerts: () => host.daemon.alerting?.reader(),
-      daemon: () => ({ ...host.daemon.status(), configReload: { ok: host.status.ok, lastSuccessAt: host.status.lastSuccessAt } }),
+      daemon: () => ({ ...host.daemon.status(), configReload: { ok: host.status.ok, lastSuccessAt: host.status.lastSuccessAt }, otel: otel.health() }),
       config: () => host.cfg,
       now: () => clock.now(),
     };
@@ -113,6 +119,7 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
       log.info({ url: http.url }, 'serving /metrics, /api/* and /api/stream');
     } catch (err) {
       await host.stop();
+      await otel.stop();
       store.close();
       lock.release();
       throw err;
@@ -136,7 +143,8 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
         process.exit(0);
       }, STOP_DEADLINE_MS);
       force.unref();
-      void Promise.all([http?.close(), host.stop()]).finally(() => {
+      // The export is flushed after the last probe round (bounded: the stop has STOP_DEADLINE_MS in all).
+      void Promise.all([http?.close(), host.stop().finally(() => otel.stop())]).finally(() => {
         try { store.close(); } catch { /* closing is best effort */ }
         lock.release();
         clearTimeout(force);
@@ -148,7 +156,8 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
     const reload = () => {
       if (stopping) return;
       log.info({ file: o.configFile }, 'SIGHUP: reloading the config');
-      void host.reload();
+      // A reload that changes otel: restarts the export (after the runs' config took effect).
+      void host.reload().then((r) => (r.ok ? otel.apply(host.cfg.otel) : undefined));
     };
     onHup = reload;
     if (stopWhileStarting) stop(stopWhileStarting);

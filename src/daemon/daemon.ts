@@ -35,6 +35,7 @@ import { callsJob } from './jobs/calls.js';
 import { CallsLedger, normalizeHub } from './calls-ledger.js';
 import { isNotConnected } from '../model/call-stats.js';
 import type { CallRecord, TapMessage } from '../model/calls.js';
+import type { McpTracing } from '../model/mcp-tracing.js';
 import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -61,6 +62,8 @@ export interface DaemonOptions {
    * starting one: a config reload, no gap, no new run row, nothing held in memory lost.
    */
   resume?: RunHandover;
+  /** Traces the probes' and canaries' requests (OpenTelemetry client spans); absent: not traced. */
+  tracing?: McpTracing;
 }
 
 /** What a run hands to the one that replaces it on a config reload. */
@@ -176,6 +179,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   const probers = cfg.probes.enabled
     ? collectors.map((c) => new HubProber(c.hub, {
       cfg, clock, writer: buffer, agent, connectedServers: () => c.connectedServers(),
+      ...(o.tracing ? { tracing: o.tracing } : {}),
       onRound: alerting ? (p, k, answered, complete) => alerting.onProbeRound(c.hub, p, k, answered, complete) : undefined,
     }))
     : [];

@@ -10,8 +10,9 @@
  */
 import type http from 'node:http';
 import type { CanaryConfig, MonitorConfig } from '../config/defaults.js';
-import { callCanary, probeServer } from '../sources/server-probe.js';
+import { callCanary, probeServer, type ProbeOptions } from '../sources/server-probe.js';
 import type { CanaryResult, ProbeResult } from '../model/probe.js';
+import type { McpTracing } from '../model/mcp-tracing.js';
 import type { Clock } from '../model/clock.js';
 import type { EventRow, SampleRow } from './observations.js';
 import { schedulePeriodic, type Periodic, type SlotInfo } from '../model/schedule.js';
@@ -79,6 +80,8 @@ export interface ProberDeps {
   /** The round trips, injectable for tests on a manual clock; default the real ones through the hub. */
   probe?: typeof probeServer;
   canary?: typeof callCanary;
+  /** Traces each probe and canary request (OpenTelemetry client spans); absent when export is off. */
+  tracing?: McpTracing;
 }
 
 /** What an idle round probes: connected servers with no sign of life since `quietSince`, plus the troubled. */
@@ -156,7 +159,7 @@ export class HubProber {
     if (complete) for (const s of this.lastLifeMono.keys()) if (!connected.includes(s)) this.lastLifeMono.delete(s);
     const targets = only ?? connected;
     if (!complete && targets.length === 0) return;
-    const opts = { timeoutMs: cfg.probes.timeout, agent };
+    const opts: ProbeOptions = { timeoutMs: cfg.probes.timeout, agent, ...(this.deps.tracing ? { tracing: this.deps.tracing } : {}) };
     const probe = this.deps.probe ?? probeServer;
     // One at a time: N hung children probed at once would hold N of the hub's requests for the whole
     // timeout. Children already found unresponsive go last, so a known hang never delays a new one's discovery.
@@ -186,7 +189,7 @@ export class HubProber {
     return UNRESPONSIVE.has(this.prev.get(`probe\0${server}`) ?? '');
   }
 
-  private async callCanaries(connected: readonly string[], opts: { timeoutMs: number; agent: http.Agent }): Promise<CanaryResult[]> {
+  private async callCanaries(connected: readonly string[], opts: ProbeOptions): Promise<CanaryResult[]> {
     const call = this.deps.canary ?? callCanary;
     const out: CanaryResult[] = [];
     for (const c of this.canaries()) {

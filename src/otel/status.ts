@@ -13,11 +13,23 @@ export interface ExportCounts {
   /** Why the last export failed (secrets redacted), and when (Unix ms). */
   lastError?: string;
   lastErrorAt?: number;
+  /** When an export last succeeded (Unix ms): later than lastErrorAt means it works again. */
+  lastSuccessAt?: number;
 }
 
 export interface TelemetryStatus {
   traces: ExportCounts & { url: string };
   metrics: ExportCounts & { url: string };
+}
+
+/** The export's health as a process shows it (the daemon: /metrics, /api/health, `status`, `check --expect-daemon`). */
+export interface OtelExportHealth {
+  /** Export is on: the config enables it and OTEL_SDK_DISABLED does not turn it off. */
+  enabled: boolean;
+  /** Why it is on but could not start: nothing is exported. */
+  startError?: string;
+  /** What was exported and lost since the process started; absent while off or not started. */
+  status?: TelemetryStatus;
 }
 
 /** True when the config turns export on and OTEL_SDK_DISABLED does not turn it off. */
@@ -39,4 +51,9 @@ export function exportUrl(base: string, signal: 'traces' | 'metrics', env: NodeJ
   } catch {
     return '<not a URL>';
   }
+}
+
+/** Whether the signal's last export failed (its later exports will say when it works again). */
+export function exportFailing(c: ExportCounts): boolean {
+  return c.lastErrorAt !== undefined && (c.lastSuccessAt === undefined || c.lastErrorAt > c.lastSuccessAt);
 }

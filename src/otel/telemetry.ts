@@ -9,7 +9,7 @@
  * reason kept and logged (at most once a minute, and once when it works again): silent is the worst failure.
  */
 import { hostname } from 'node:os';
-import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, type Context, type Meter, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -40,6 +40,11 @@ export interface Telemetry {
   /** Writes `traceparent` (and `tracestate`) of `context` into the carrier. */
   inject(context: Context, carrier: Record<string, unknown>): void;
   status(): TelemetryStatus;
+  /** The API's enums, for modules that may not import @opentelemetry values themselves. */
+  SpanKind: typeof SpanKind;
+  SpanStatusCode: typeof SpanStatusCode;
+  /** `parent` (default: the root context) with `span` as its current span: what to inject to make the receiver its child. */
+  contextWith(span: Span, parent?: Context): Context;
   /** Sends what is pending (within the export deadline) and stops. */
   shutdown(): Promise<void>;
 }
@@ -57,6 +62,7 @@ class ExportLedger {
   done(result: ExportResult, items: number): void {
     if (result.code === ExportResultCode.SUCCESS) {
       this.counts.exported += items;
+      this.counts.lastSuccessAt = Date.now();
       if (this.failing) this.log(`otel: ${this.what} export to ${this.url} works again`);
       this.failing = false;
       return;
@@ -154,6 +160,9 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     meter: meterProvider.getMeter(scope.name, scope.version),
     extract: (carrier) => propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter),
     inject: (context, carrier) => propagator.inject(context, carrier, defaultTextMapSetter),
+    SpanKind,
+    SpanStatusCode,
+    contextWith: (span, parent = ROOT_CONTEXT) => trace.setSpan(parent, span),
     status: () => ({ traces: { url: traceUrl, ...traceLedger.counts }, metrics: { url: metricUrl, ...metricLedger.counts } }),
     shutdown: async () => {
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);

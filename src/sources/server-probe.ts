@@ -9,11 +9,15 @@
  * and prompts), changes nothing, and the hub does not log the error. A live child answers with a JSON-RPC
  * error (-32602 "not found", or -32601 when it serves no resources): that answer is the proof of life, and
  * its round trip is the latency. Observed on mcp-hub 4.2.1 (test/fixtures/hub/probe-responses.json).
+ *
+ * Given an `McpTracing`, each request is an MCP client span (`resources/read`, `tools/call <tool>`) whose
+ * W3C trace context goes with it as `traceparent` headers, so a tap in the path makes its span a child.
  */
 import type http from 'node:http';
 import { httpGet, type HttpFailure, type HttpResponse } from './http-get.js';
 import { isRecord, own, parseJsonSafe } from '../model/json.js';
 import type { CanaryOutcome, CanaryResult, ProbeOutcome, ProbeResult } from '../model/probe.js';
+import type { McpClientSpan, McpRequestEnding, McpTracing } from '../model/mcp-tracing.js';
 
 export const PROBE_URI = 'mcp-hub-monitor://liveness-probe';
 
@@ -23,6 +27,8 @@ export interface ProbeOptions {
   agent?: http.Agent;
   /** Our total deadline for the request; default timeoutMs plus a margin for the hub. */
   requestTimeoutMs?: number;
+  /** Traces each request as an MCP client span and sends its trace context (absent: no tracing). */
+  tracing?: McpTracing;
 }
 
 /** The hub gets this much longer than the child before our own total deadline cuts the request. */
@@ -45,12 +51,18 @@ function hubError(body: Buffer): HubError | undefined {
   return typeof message === 'string' ? { message: message.slice(0, 300), code: own(parsed.value, 'code') } : undefined;
 }
 
+/** The JSON-RPC error code of a hub error body (the hub may send it as a numeric string), if it has one. */
+function jsonRpcCode(err: HubError): number | undefined {
+  const code = typeof err.code === 'string' && /^-?\d+$/.test(err.code) ? Number(err.code) : err.code;
+  return typeof code === 'number' && Number.isInteger(code) ? code : undefined;
+}
+
 /** Classifies a hub error body for a call that reached (or tried to reach) a child. */
 function classifyError(err: HubError): ProbeOutcome {
-  const code = typeof err.code === 'string' && /^-?\d+$/.test(err.code) ? Number(err.code) : err.code;
+  const code = jsonRpcCode(err);
   if (code === SDK_REQUEST_TIMEOUT) return 'hung';
   if (code === SDK_CONNECTION_CLOSED) return 'dead';
-  if (typeof code === 'number') return 'alive'; // any other JSON-RPC error came from the child itself
+  if (code !== undefined) return 'alive'; // any other JSON-RPC error came from the child itself
   if (/^(Not connected|Connection closed)/i.test(err.message)) return 'dead';
   if (/^Server not (connected|initialized|found)/i.test(err.message)) return 'not_connected';
   return 'hub_error';
@@ -69,21 +81,46 @@ function failureOutcome(res: HttpFailure): 'hub_error' | 'unreachable' {
   return res.failure === 'malformed' || res.failure === 'too_large' ? 'hub_error' : 'unreachable';
 }
 
-async function post(url: string, body: object, opts: ProbeOptions): Promise<HttpResponse | HttpFailure> {
+/**
+ * How a request ended, for its span, in the terms the tap records REST calls in (a JSON-RPC code when the
+ * hub passes one on, else the HTTP status). `verdict` is what the probe made of it: a probe's "not found" is
+ * the proof of life it asks for, so an `alive` (or a canary's `ok`) request is no error.
+ */
+function spanEnding(res: HttpResponse | HttpFailure, verdict: ProbeOutcome | CanaryOutcome, detail: string | undefined): McpRequestEnding {
+  if (!res.ok) {
+    const outcome = res.failure === 'timeout' ? 'timeout' : 'transport_error';
+    return { outcome, errorType: outcome, errorMessage: res.message, verdict };
+  }
+  if (verdict === 'alive' || verdict === 'ok') return { outcome: 'ok', verdict };
+  const err = hubError(res.body);
+  const code = err ? jsonRpcCode(err) : undefined;
+  const message = err?.message ?? detail ?? `HTTP ${res.status}`;
+  if (code !== undefined) return { outcome: 'jsonrpc_error', errorCode: code, errorType: String(code), errorMessage: message, verdict };
+  if (res.status === 200) {
+    return verdict === 'tool_error' ? { outcome: 'tool_error', errorType: 'tool_error', errorMessage: message, verdict } : { outcome: 'transport_error', errorType: 'hub_error', errorMessage: message, verdict };
+  }
+  return { outcome: 'jsonrpc_error', errorCode: res.status, errorType: String(res.status), errorMessage: message, verdict };
+}
+
+async function post(url: string, body: object, opts: ProbeOptions, span: McpClientSpan | undefined): Promise<HttpResponse | HttpFailure> {
   return httpGet(url, {
     method: 'POST',
     body: JSON.stringify(body),
     timeoutMs: opts.requestTimeoutMs ?? opts.timeoutMs + HUB_MARGIN_MS,
     maxBytes: MAX_BYTES,
     agent: opts.agent,
+    // REST has no params._meta: the trace context goes as headers, where a tap in the path reads it.
+    ...(span ? { headers: { ...span.traceContext } } : {}),
   });
 }
 
 /** One liveness round trip to `server`'s child through the hub at `base`. Never rejects. */
 export async function probeServer(base: string, server: string, opts: ProbeOptions): Promise<ProbeResult> {
-  const res = await post(`${base}/api/servers/resources`, { server_name: server, uri: PROBE_URI, request_options: { timeout: opts.timeoutMs } }, opts);
-  if (!res.ok) return { server, outcome: failureOutcome(res), latencyMs: res.elapsedMs, detail: res.message };
-  return { server, latencyMs: res.elapsedMs, ...classifyProbeResponse(res) };
+  const span = opts.tracing?.startClient({ method: 'resources/read', server, tool: PROBE_URI, hub: base, transport: 'rest' });
+  const res = await post(`${base}/api/servers/resources`, { server_name: server, uri: PROBE_URI, request_options: { timeout: opts.timeoutMs } }, opts, span);
+  const r: ProbeResult = res.ok ? { server, latencyMs: res.elapsedMs, ...classifyProbeResponse(res) } : { server, outcome: failureOutcome(res), latencyMs: res.elapsedMs, detail: res.message };
+  span?.end(spanEnding(res, r.outcome, r.detail));
+  return r;
 }
 
 export interface CanarySpec {
@@ -116,10 +153,12 @@ export function classifyCanaryResponse(res: { status: number; body: Buffer }): {
 
 /** Calls a configured read-only canary tool through the hub. Never rejects. */
 export async function callCanary(base: string, spec: CanarySpec, opts: ProbeOptions): Promise<CanaryResult> {
+  const span = opts.tracing?.startClient({ method: 'tools/call', server: spec.server, tool: spec.tool, hub: base, transport: 'rest' });
   const res = await post(`${base}/api/servers/tools`, {
     server_name: spec.server, tool: spec.tool, arguments: spec.arguments, request_options: { timeout: opts.timeoutMs },
-  }, opts);
+  }, opts, span);
   const who = { server: spec.server, tool: spec.tool };
-  if (!res.ok) return { ...who, outcome: failureOutcome(res), latencyMs: res.elapsedMs, detail: res.message };
-  return { ...who, latencyMs: res.elapsedMs, ...classifyCanaryResponse(res) };
+  const r: CanaryResult = res.ok ? { ...who, latencyMs: res.elapsedMs, ...classifyCanaryResponse(res) } : { ...who, outcome: failureOutcome(res), latencyMs: res.elapsedMs, detail: res.message };
+  span?.end(spanEnding(res, r.outcome, r.detail));
+  return r;
 }

@@ -19,6 +19,7 @@ import type { DaemonView } from './http/view.js';
 import type { ProbeLatency } from '../daemon/live-state.js';
 import { createForkGauges } from './metrics-fork.js';
 import { createCallMetrics } from './metrics-calls.js';
+import { createOtelMetrics } from './metrics-otel.js';
 
 /** createMetrics' options. */
 export interface MetricsOptions {
@@ -92,6 +93,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const seriesDropped = c('mcp_hub_monitor_series_dropped_total', 'Distinct server series folded into server="__other__" by the per-hub cap.');
   const fork = createForkGauges(registers);
   const calls = createCallMetrics(registers);
+  const otel = createOtelMetrics(registers);
   const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads (the SLO windows) failed during a scrape (the rest of the scrape still answers).', ['hub']);
   if (o.processMetrics !== false) {
     collectDefaultMetrics({ register: registry });
@@ -209,6 +211,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     for (const [receiver, outcomes] of Object.entries(d.notifications)) {
       for (const [outcome, n] of Object.entries(outcomes)) notifications.inc({ receiver: L(receiver), outcome: L(outcome) }, n);
     }
+    otel.refresh(d.otel);
     const open = view.live().openAlerts();
     for (const severity of SEVERITIES) for (const state of OPEN_STATES) alerts.set({ severity, state }, 0);
     for (const a of open) alerts.inc({ severity: L(a.severity), state: a.state });

@@ -1,6 +1,7 @@
 /**
  * `check` runs thousands of times a day from cron: its import graph must hold no undici/fetch internals,
- * zod, yaml, better-sqlite3 or ink (docs/DESIGN.md §6). This records what a real `check` run loads.
+ * zod, yaml, better-sqlite3 or ink (docs/DESIGN.md §6). This records what a real `check` run loads (and what
+ * the tap and the daemon load: no OpenTelemetry SDK unless export is on).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -84,4 +85,27 @@ test('tap forwards and observes calls without loading zod, yaml, better-sqlite3,
   expect(lines).toContain(`required ${fileURLToPath(new URL('../../dist/bundle/cmd-tap.cjs', import.meta.url))}`);
   expect(lines.filter((l) => HEAVY.test(l) || /node_modules\/commander\//.test(l))).toEqual([]);
   expect(lines.filter((l) => /internal .*undici|internal .*fetch/.test(l))).toEqual([]);
+});
+
+/** Runs the daemon on the stub hub until it has started, stops it, and returns what it loaded. */
+async function traceDaemon(configLines: string[]): Promise<string[]> {
+  const dir = tempDir('mhm-trace-daemon-');
+  const trace = join(dir, 'trace.txt');
+  writeFileSync(trace, '');
+  writeFileSync(join(dir, 'config.yaml'), `${['probes:', '  interval: 1s', ...configLines].join('\n')}\n`);
+  const child = spawn(process.execPath, ['--import', REGISTER, CLI_PATH, 'daemon', '--hub', url, '--state-dir', join(dir, 'state'), '--config', join(dir, 'config.yaml'), '--no-sse'], { env: isolatedEnv({ MHM_TRACE_FILE: trace }), stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  await waitUntil(() => err.includes('"msg":"daemon started"'), { what: 'the daemon to start', describe: () => err });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+}
+
+test('the daemon with otel off loads no @opentelemetry module; with it on, the SDK is loaded (the trace sees it)', async () => {
+  const otel = (lines: string[]) => lines.filter((l) => /node_modules\/@opentelemetry\//.test(l));
+  expect(otel(await traceDaemon([]))).toEqual([]);
+  const on = otel(await traceDaemon(['otel:', '  enabled: true', '  endpoint: http://127.0.0.1:9']));
+  expect(on.some((l) => /@opentelemetry\/sdk-trace-base\//.test(l))).toBe(true);
 });

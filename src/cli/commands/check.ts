@@ -7,7 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_DB_FILE } from '../../config/paths.js';
 import { buildResult, evaluateHub } from '../../evaluate/check.js';
-import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
+import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, evaluateOtelExport, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
+import { readOtelExportNote } from '../../daemon/otel-export-status.js';
 import { readReloadStatus } from '../../daemon/reload-status.js';
 import { callsWindowFindings } from '../../evaluate/calls.js';
 import { CALLS_WINDOW_FILE, parseCallsWindow, type CallsWindowDoc } from '../../model/calls-window.js';
@@ -86,6 +87,8 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
       // A stale file from a dead daemon says nothing about the next one (which rewrites it at start).
       if (typeof facts.lock === 'object' && facts.lock.alive) {
         perHub[0].findings.push(...evaluateConfigReload(perHub[0].snapshot.target.url, readReloadStatus(g.stateDir)));
+        const otel = readOtelExportNote(g.stateDir);
+        if (otel?.pid === facts.lock.pid) perHub[0].findings.push(...evaluateOtelExport(perHub[0].snapshot.target.url, otel));
         // calls.* from the daemon's last window, when a tap ran during this daemon run.
         const calls = callsWindow(g.stateDir);
         for (const h of perHub) h.findings.push(...callsWindowFindings(h.snapshot.target.url, calls, now));

@@ -58,8 +58,9 @@ export async function runDaemon(g: GlobalOptions, flags: DaemonFlags): Promise<v
     const { validateListen } = await import('../../views/http/security.js');
     validateListen(listen, cfg.http.token || undefined);
   }
-  const [{ runDaemonRoot }, { buildNotifiers }] = await Promise.all([import('../../daemon/compose.js'), import('../receivers.js')]);
+  const [{ runDaemonRoot }, { buildNotifiers }, { packageVersion }] = await Promise.all([import('../../daemon/compose.js'), import('../receivers.js'), import('../version.js')]);
   await runDaemonRoot({
+    serviceVersion: packageVersion(),
     stateDir: g.stateDir, configFile: g.configFile, allowNetworkFs: flags.allowNetworkFs, timeoutMs: g.timeoutMs,
     first, resolve: () => resolveConfig(g, flags), buildNotifiers,
     // Scheduled jobs run this same CLI with the same hubs, config and state dir.

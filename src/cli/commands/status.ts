@@ -1,9 +1,9 @@
 /**
  * `status`: what the daemon is doing, read from the lock file and the history store (read-only): running
  * or not, its run, each hub's last poll, SSE, database size, and the gaps (time it was not running) in the
- * last 24 hours, and the traffic tap (connected, calls, worst tools). Exit 0 when the daemon runs and every
- * hub was polled recently, 1 when stale or a tap that connected is gone or dropping, 3 when there is no
- * history at all.
+ * last 24 hours, the traffic tap (connected, calls, worst tools) and the daemon's OpenTelemetry export. Exit 0
+ * when the daemon runs and every hub was polled recently, 1 when stale, a tap that connected is gone or
+ * dropping, or the export fails, 3 when there is no history at all.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,8 +106,10 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const writes = await storeWrites(g.stateDir, running, now);
     const { readCallsWindow, tapStatus } = await import('../calls-status.js');
     const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
+    const { otelStatus } = await import('../otel-status.js');
+    const otel = otelStatus(g.stateDir, running ? (lockInfo as LockInfo).pid : undefined);
     const doc = {
-      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs },
+      daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs, otel: otel.export ? { ...otel.export, problems: otel.problems } : null },
       config: { file: configFile, error: configError ?? null },
       store: { path: dbPath, sizeBytes: store.sizeBytes(), schemaVersion: store.openInfo.schemaVersion, writes, readFromCopy: store.openInfo.copiedBecause ?? null },
       hubs: perHub,
@@ -115,7 +117,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       notifications: outbox,
       tap: { window: tap.window, problems: tap.problems },
     };
-    const exitCode = running && !stale && tap.problems.length === 0 && writes.problem === null && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
+    const exitCode = running && !stale && tap.problems.length === 0 && writes.problem === null && (reload?.ok ?? true) && configError === undefined && otel.problems.length === 0 ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
     const lines = [
       running ? `daemon: running (pid ${(lockInfo as { pid: number }).pid}${run ? `, since ${new Date(run.started_at).toISOString()}, ${run.clean_start ? 'clean start' : 'after an unclean stop'}` : ''})`
@@ -124,6 +126,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       ...(configError === undefined ? []
         : configError === reload?.error ? [`config: ${clean(configFile)} still does not load (as above), so the SLO objectives and levels below are the defaults`]
           : [`config: ${clean(configFile)} does not load, so the SLO objectives and levels below are the defaults: ${clean(configError)}`]),
+      ...otel.lines,
       ...(clock.aheadMs > 0 ? [`clock: the wall clock stepped back ${formatDuration(clock.aheadMs)} during this run; the daemon's times keep their monotonic course, ${formatDuration(clock.aheadMs)} ahead of it, until it restarts (ages below are on its times)`] : []),
       `store: ${dbPath} ${formatBytes(doc.store.sizeBytes)}, schema v${doc.store.schemaVersion}`,
       ...(store.openInfo.copiedBecause ? [`store: ${store.openInfo.copiedBecause}`] : []),

@@ -181,6 +181,7 @@ function health(view: DaemonView, search: URLSearchParams): unknown {
   return {
     status: 'running', now, startedAt: d.startedAt, uptimeSeconds: age(now, d.startedAt), cleanStart: d.cleanStart, runId: d.runId,
     outboxDepth: d.outboxDepth, droppedSamples: d.droppedSamples, notifications: d.notifications, configReload: d.configReload,
+    otel: d.otel ?? { enabled: false },
     store: { ...d.store, lastWriteAt: d.store.lastWriteAt ?? null, lastWriteAgeSeconds: age(now, d.store.lastWriteAt) },
     hubs: view.hubs().map((h) => ({ url: h.url, lastPollAt: h.lastPollAt ?? null, lastPollOk: h.lastPollOk ?? null, lastPollAgeSeconds: age(now, h.lastPollAt), sseConnected: h.sseConnected ?? null })),
   };

@@ -4,6 +4,7 @@
  */
 import type { MonitorConfig } from '../../config/defaults.js';
 import type { LiveView } from '../../daemon/live-state.js';
+import type { OtelExportHealth } from '../../otel/status.js';
 import type { AlertStore } from '../../store/alert-store.js';
 import type { Store } from '../../store/store.js';
 
@@ -40,6 +41,8 @@ export interface DaemonHealthView {
   notifications: Record<string, Record<string, number>>;
   /** The last config load: whether it took effect, and when one last did (epoch ms). */
   configReload: { ok: boolean; lastSuccessAt: number };
+  /** The daemon's OpenTelemetry export (absent: a view without one, as export off). */
+  otel?: OtelExportHealth;
 }
 
 export interface StoreWriteView {

@@ -34,7 +34,7 @@ export function otelExportProblems(h: OtelExportHealth | undefined): string[] {
     const c = h.status?.[signal];
     if (!c || !exportFailing(c)) continue;
     const what = signal === 'traces' ? 'spans' : 'metric streams';
-    out.push(`the daemon's OpenTelemetry ${signal} export to ${c.url} fails (${c.lastError ?? 'unknown error'}): ${c.failed} ${what} lost in ${c.failedExports} failed exports since it started; check otel.endpoint and otel.headers, and the backend`);
+    out.push(`the daemon's OpenTelemetry ${signal} export to ${c.url} fails (${c.lastError ?? 'unknown error'}): ${c.failed} ${what} lost in ${c.failedExports} failed export${c.failedExports === 1 ? '' : 's'} since it started; check otel.endpoint and otel.headers, and the backend`);
   }
   return out;
 }

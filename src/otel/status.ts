@@ -10,6 +10,8 @@ export interface ExportCounts {
   /** Spans or metric streams lost to failed exports. */
   failed: number;
   failedExports: number;
+  /** The last export failed (and none has worked since). */
+  failing: boolean;
   /** Why the last export failed (secrets redacted), and when (Unix ms). */
   lastError?: string;
   lastErrorAt?: number;

@@ -9,7 +9,7 @@
  * reason kept and logged (at most once a minute, and once when it works again): silent is the worst failure.
  */
 import { hostname } from 'node:os';
-import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, type Context, type Meter, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -28,7 +28,7 @@ export interface TelemetryOptions {
   serviceVersion: string;
   log(line: string): void;
   env?: NodeJS.ProcessEnv;
-  /** How soon finished spans are sent (the SDK's default 5 s; tests shorten it). */
+  /** How soon finished spans are sent (unset: OTEL_BSP_SCHEDULE_DELAY, else the SDK's 5 s; tests shorten it). */
   spanDelayMs?: number;
 }
 
@@ -40,6 +40,11 @@ export interface Telemetry {
   /** Writes `traceparent` (and `tracestate`) of `context` into the carrier. */
   inject(context: Context, carrier: Record<string, unknown>): void;
   status(): TelemetryStatus;
+  /** `parent` with `span` as its current span: what inject() writes for the span's children. */
+  withSpan(parent: Context, span: Span): Context;
+  /** The API's enums, for callers that import only its types. */
+  SpanKind: typeof SpanKind;
+  SpanStatusCode: typeof SpanStatusCode;
   /** Sends what is pending (within the export deadline) and stops. */
   shutdown(): Promise<void>;
 }
@@ -48,17 +53,16 @@ const ERROR_LOG_EVERY_MS = 60_000;
 
 /** Counts one signal's exports and says when they fail and when they work again. */
 class ExportLedger {
-  readonly counts: ExportCounts = { exported: 0, failed: 0, failedExports: 0 };
+  readonly counts: ExportCounts = { exported: 0, failed: 0, failedExports: 0, failing: false };
   private lastLogged = 0;
-  private failing = false;
 
   constructor(private readonly what: string, private readonly url: string, private readonly secrets: string[], private readonly log: (line: string) => void) {}
 
   done(result: ExportResult, items: number): void {
     if (result.code === ExportResultCode.SUCCESS) {
       this.counts.exported += items;
-      if (this.failing) this.log(`otel: ${this.what} export to ${this.url} works again`);
-      this.failing = false;
+      if (this.counts.failing) this.log(`otel: ${this.what} export to ${this.url} works again`);
+      this.counts.failing = false;
       return;
     }
     this.counts.failed += items;
@@ -66,11 +70,11 @@ class ExportLedger {
     const reason = this.redact(result.error?.message ?? 'unknown error').slice(0, 300);
     this.counts.lastError = reason;
     this.counts.lastErrorAt = Date.now();
-    if (!this.failing || Date.now() - this.lastLogged >= ERROR_LOG_EVERY_MS) {
+    if (!this.counts.failing || Date.now() - this.lastLogged >= ERROR_LOG_EVERY_MS) {
       this.lastLogged = Date.now();
       this.log(`otel: ${this.what} export to ${this.url} failed (${items} lost, ${this.counts.failedExports} failed exports so far): ${reason}`);
     }
-    this.failing = true;
+    this.counts.failing = true;
   }
 
   private redact(text: string): string {
@@ -132,7 +136,7 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplingRatio(s, env)) }),
     spanProcessors: [new BatchSpanProcessor(
       countedSpans(new OTLPTraceExporter({ ...common, ...(base ? { url: `${base}/v1/traces` } : {}) }), traceLedger),
-      { exportTimeoutMillis: s.timeout, scheduledDelayMillis: o.spanDelayMs ?? 5_000 },
+      { exportTimeoutMillis: s.timeout, ...(o.spanDelayMs !== undefined ? { scheduledDelayMillis: o.spanDelayMs } : {}) },
     )],
   });
 
@@ -154,6 +158,9 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     meter: meterProvider.getMeter(scope.name, scope.version),
     extract: (carrier) => propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter),
     inject: (context, carrier) => propagator.inject(context, carrier, defaultTextMapSetter),
+    withSpan: (parent, span) => trace.setSpan(parent, span),
+    SpanKind,
+    SpanStatusCode,
     status: () => ({ traces: { url: traceUrl, ...traceLedger.counts }, metrics: { url: metricUrl, ...metricLedger.counts } }),
     shutdown: async () => {
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);

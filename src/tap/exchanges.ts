@@ -2,7 +2,8 @@
  * One observer per forwarded request, chosen by route: a REST tool/resource/prompt call, the legacy MCP
  * session stream (`GET /mcp`) and its posts (`POST /messages?sessionId=`), a Streamable HTTP exchange
  * (`POST /mcp`). Each is fed what passes through (the request body within the cap, the response as it
- * streams) and turns it into call records; none ever changes or holds back a byte.
+ * streams) and turns it into call records; none changes or holds back a byte, except with tracing on
+ * (traceHeaders, traceBody: the tap's span context in what is forwarded).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../model/clock.js';

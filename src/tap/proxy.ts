@@ -2,7 +2,8 @@
  * The tap's forwarding: every request to the hub as it comes, every response back as it comes (pipes, so
  * backpressure holds both ways and an SSE stream is never buffered), with a deadline on each outbound
  * request (the whole exchange, or until the response headers for an event stream, which lives as long as
- * its client). Observation rides along (exchanges.ts) and never changes what passes.
+ * its client). Observation rides along (exchanges.ts) and never changes what passes — except, with
+ * OpenTelemetry export on, the trace context the tap writes into what it forwards (traced-forward.ts).
  */
 import http from 'node:http';
 import type { Clock } from '../model/clock.js';

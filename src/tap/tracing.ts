@@ -32,7 +32,10 @@ export class CallTracing {
     });
   }
 
-  /** Every call's duration, with bounded attributes (the SDK caps distinct attribute sets per metric). */
+  /**
+   * Every call's duration. Tool and server names come from clients: the SDK keeps at most 2,000 attribute
+   * sets per metric and folds the rest into one overflow series, so a hostile client cannot grow it without end.
+   */
   record(call: CallRecord): void {
     this.duration.record(call.durationMs / 1000, mcpMetricAttributes(call));
   }

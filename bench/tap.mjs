@@ -10,6 +10,8 @@
 //   load drifts: every path gets its share of each phase), the median round; ratio to direct;
 // - the proxy's RSS (peak) and CPU per call (from /proc/PID/schedstat over the throughput run).
 // - the RSS of an idle `node` started in the same run: what any Node process costs before the tap's own.
+// - the tap with OpenTelemetry export on (`otel.enabled`, every call a span, to a local OTLP endpoint that
+//   accepts and drops what it is sent): what tracing costs on top of observing.
 // Usage: node bench/tap.mjs [calls=1000]
 // BENCH_TAP_BASELINE_CLI=/path/to/other/bin/mcp-hub-monitor.cjs adds that build's tap and pass-through rows
 // (run alternately with this build's, so a change is measured under the same conditions).
@@ -43,6 +45,16 @@ function socketListener(path) {
 }
 
 const BASELINE_CLI = process.env.BENCH_TAP_BASELINE_CLI;
+
+/** An OTLP/HTTP endpoint that answers every export 200 and keeps nothing: the tap's export cost, not a backend's. */
+function otlpSink() {
+  let exports = 0;
+  const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { exports++; res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(); }); });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({
+    url: `http://127.0.0.1:${server.address().port}`, exports: () => exports,
+    close: () => new Promise((c) => { server.closeAllConnections(); server.close(c); }),
+  })));
+}
 
 async function startTap(hubUrl, stateDir, extra = [], cli = CLI) {
   const child = spawn(process.execPath, [cli, 'tap', '--listen', '127.0.0.1:0', '--hub', hubUrl, '--state-dir', stateDir, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'cfg') } });
@@ -191,6 +203,12 @@ try {
     targets.push({ name: 'tap', ...(await startTap(hub.url, state)) });
   }
   targets.push({ name: 'tap --pass-through', ...(await startTap(hub.url, join(tmp, 'pass'), ['--pass-through'])) });
+  const otlp = await otlpSink();
+  listeners.push(otlp);
+  spawnSync('mkdir', ['-p', join(tmp, 'state-otel')]);
+  listeners.push(await socketListener(join(tmp, 'state-otel', 'tap.sock')));
+  writeFileSync(join(tmp, 'otel.yaml'), `otel:\n  enabled: true\n  endpoint: ${otlp.url}\n`);
+  targets.push({ name: 'tap + OpenTelemetry export', ...(await startTap(hub.url, join(tmp, 'state-otel'), ['--config', join(tmp, 'otel.yaml')])) });
   const nginx = await startNginx(hub.port);
   if (nginx) targets.push({ name: 'nginx (proxy_buffering off)', nginx: true, ...nginx });
   for (const t of targets) {
@@ -224,7 +242,7 @@ try {
   console.log(`tap bench: mcp-hub 4.2.1 + test server echo; latency: ${CALLS} calls at ${RATE}/s; throughput: REST, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds of ${SLICE_MS / 1000} s per path in turn; "+" = added to direct (ms)`);
   console.table(table);
   if (!nginx) console.log('nginx: not installed (apt-get install nginx), its row is skipped');
-  console.log(`records the daemon's socket received from the tap: ${daemon.lines()} lines`);
+  console.log(`records the daemon's socket received from the tap: ${daemon.lines()} lines; OTLP exports the otel tap sent: ${otlp.exports()}`);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(listeners.map((l) => l.close())); // once the taps are gone: a listener closes when its connections have

@@ -30,6 +30,28 @@ test('status: loud when a tap connected and is gone, when taps drop records, whe
   expect(tapStatus(undefined, true, NOW).lines).toEqual(['tap: none has connected (calls through the hub are not seen; see `mcp-hub-monitor tap`)']);
 });
 
+const otel = (failing: boolean): NonNullable<CallsWindowDoc['tap']['otel']> => [{
+  listen: '127.0.0.1:7001',
+  traces: { url: 'http://collector:4318/v1/traces', exported: 40, failed: failing ? 12 : 0, failedExports: failing ? 3 : 0, failing, ...(failing ? { lastError: 'OTLP export failed: Unauthorized\u001b[2J', lastErrorAt: NOW - 4_000 } : {}) },
+  metrics: { url: 'http://collector:4318/v1/metrics', exported: 8, failed: 0, failedExports: 0, failing: false },
+}];
+
+test('status: each tap\'s OpenTelemetry export, and loudly one that fails (what is lost and why)', () => {
+  const fine = tapStatus(doc({ otel: otel(false) }), true, NOW);
+  expect(fine.problems).toEqual([]);
+  expect(fine.lines[1]).toBe('tap: OpenTelemetry export of 127.0.0.1:7001: traces to http://collector:4318/v1/traces 40 spans sent, 0 lost; metrics to http://collector:4318/v1/metrics 8 sent, 0 lost');
+  const failing = tapStatus(doc({ otel: otel(true) }), true, NOW);
+  expect(failing.problems).toEqual(['OTEL EXPORT FAILING: the tap on 127.0.0.1:7001 cannot export traces to http://collector:4318/v1/traces: 3 exports failed, 12 spans lost; last error 4 s ago: OTLP export failed: Unauthorized\u001b[2J']);
+  expect(failing.lines.join('\n')).toContain('tap: OTEL EXPORT FAILING: the tap on 127.0.0.1:7001 cannot export traces');
+  expect(failing.lines.join('\n')).not.toContain('\u001b');
+});
+
+test('check: a tap whose OpenTelemetry export fails is a calls.tap warning; a working one is nothing', () => {
+  expect(callsWindowFindings(HUB, doc({ otel: otel(false) }), NOW).map((f) => f.id)).toEqual(['calls.error_rate']);
+  const f = callsWindowFindings(HUB, doc({ otel: otel(true) }), NOW).find((x) => x.id === 'calls.tap');
+  expect(f).toMatchObject({ status: 'warning', message: expect.stringMatching(/^the tap on 127\.0\.0\.1:7001 cannot export traces to http:\/\/collector:4318\/v1\/traces: 3 exports failed, 12 spans lost/) });
+});
+
 test('check: the window\'s calls.* findings while fresh (a tool as server/tool); a stale window is no data, a gone tap a warning', () => {
   expect(callsWindowFindings(HUB, doc(), NOW).map((f) => [f.id, f.status, f.subject])).toEqual([['calls.error_rate', 'critical', 'crashy/echo']]);
   expect(callsWindowFindings('http://other:7000', doc(), NOW)).toEqual([]);

@@ -1,14 +1,15 @@
 /**
  * The traffic tap in `status`: from the daemon's last calls window (calls-window.json), whether a tap is
- * connected, the calls and failures of the window, the worst tools — and, loudly, a tap that connected
- * and is gone, taps that drop records, or a daemon that cannot take taps. Strings come from the tap: every
+ * connected, the calls and failures of the window, the worst tools, each tap's OpenTelemetry export — and,
+ * loudly, a tap that connected and is gone, taps that drop records, an export that fails, or a daemon that
+ * cannot take taps. Strings come from the tap: every
  * one goes through the terminal sanitizer.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration, formatElapsed } from '../config/duration.js';
 import { CALLS_WINDOW_FILE, parseCallsWindow, type CallsWindowDoc } from '../model/calls-window.js';
-import { CALLS_WINDOW_STALE_MS } from '../evaluate/calls.js';
+import { CALLS_WINDOW_STALE_MS, otelExportProblems } from '../evaluate/calls.js';
 import { sanitizeTerminal as clean } from '../views/sanitize.js';
 
 export interface TapStatusReport {
@@ -36,10 +37,12 @@ export function tapStatus(doc: CallsWindowDoc | undefined, running: boolean, now
   if (running && stale) problems.push(`the daemon's calls window is ${formatElapsed(now - doc.at, { ago: true })}: calls are not being judged`);
   if (t.everConnected && t.connected === 0) problems.push(`TAP GONE: a tap was connected${t.lastGoneAt !== undefined ? ` and left ${formatElapsed(now - t.lastGoneAt, { ago: true })}` : ''}; calls through the hub are not seen`);
   if (t.dropped > 0) problems.push(`TAP DROPPING: the taps dropped ${t.dropped} call records (their buffer filled while the daemon was away)`);
+  for (const p of otelExportProblems(t.otel, now)) problems.push(`OTEL EXPORT FAILING: ${p}`);
   const window = formatDuration(doc.windowMs);
   const from = running && !stale ? '' : ` (the daemon's last window, ${formatElapsed(now - doc.at, { ago: true })})`;
   const lines = [
     `tap: ${t.connected > 0 ? `connected (${t.connected})` : 'not connected'}, ${doc.calls} calls in the last ${window}, ${doc.errors} failed, ${t.dropped} records dropped by the taps, ${t.badLines} unreadable lines${from}`,
+    ...(t.otel ?? []).map((o) => `tap: OpenTelemetry export of ${clean(o.listen)}: traces to ${clean(o.traces.url)} ${o.traces.exported} spans sent, ${o.traces.failed} lost; metrics to ${clean(o.metrics.url)} ${o.metrics.exported} sent, ${o.metrics.failed} lost`),
     ...problems.map((p) => `tap: ${clean(p)}`),
     ...(doc.worst.length > 0 ? ['  worst tools:'] : []),
     ...doc.worst.map((w) => `    ${clean(w.server)}/${clean(w.tool)}  ${w.calls} calls, ${w.successPercent}% ok${w.p95Ms !== undefined ? `, P95 ${w.p95Ms} ms` : ''}${w.topError !== undefined ? `, ${clean(w.topError)}` : ''}`),

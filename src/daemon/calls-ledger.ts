@@ -8,6 +8,7 @@
  */
 import { addCall, emptyStats, errorTypeOf, mergeStats, statsKey, type CallStats } from '../model/call-stats.js';
 import type { CallRecord, TapStatus } from '../model/calls.js';
+import type { TapOtelSeen } from '../model/calls-window.js';
 import type { SampleRow } from './observations.js';
 import { callSamples } from './calls-series.js';
 
@@ -16,6 +17,9 @@ export const MAX_KEYS_PER_HUB = 500;
 export const MAX_HUBS = 32;
 /** The name pairs beyond the cap fold into. */
 export const OTHER = '__other__';
+
+/** A tap that said nothing for this long is gone (a live one says every 5 s): its export is not shown. */
+export const TAP_STATUS_FRESH_MS = 30_000;
 
 /** A tap as it last described itself. */
 export interface TapSeen { status: TapStatus; at: number }
@@ -120,6 +124,13 @@ export class CallsLedger {
     let n = 0;
     for (const t of this.taps.values()) n += t.status.dropped;
     return n;
+  }
+
+  /** The OpenTelemetry export of each tap heard from lately that exports. */
+  tapOtel(now: number): TapOtelSeen[] {
+    const out: TapOtelSeen[] = [];
+    for (const t of this.taps.values()) if (t.status.otel && now - t.at <= TAP_STATUS_FRESH_MS) out.push({ listen: t.status.listen, ...t.status.otel });
+    return out;
   }
 
   /**

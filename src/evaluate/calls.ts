@@ -90,9 +90,26 @@ const ms = (x: number | undefined) => (x === undefined ? '—' : `${Math.round(x
 export const CALLS_WINDOW_STALE_MS = 30_000;
 
 /**
+ * Each OpenTelemetry export of the live taps whose last attempt failed, said plainly: the spans and metrics
+ * lost and why (the reason as the tap redacted it; hostile: the caller's view sanitizes it).
+ */
+export function otelExportProblems(otel: CallsWindowDoc['tap']['otel'], now: number): string[] {
+  const out: string[] = [];
+  for (const t of otel ?? []) {
+    for (const [signal, h, unit] of [['traces', t.traces, 'spans'], ['metrics', t.metrics, 'metric streams']] as const) {
+      if (!h.failing) continue;
+      const when = h.lastErrorAt !== undefined ? ` ${Math.max(0, Math.round((now - h.lastErrorAt) / 1000))} s ago` : '';
+      out.push(`the tap on ${t.listen} cannot export ${signal} to ${h.url}: ${h.failedExports} exports failed, ${h.failed} ${unit} lost; last error${when}: ${h.lastError ?? 'unknown'}`);
+    }
+  }
+  return out;
+}
+
+/**
  * What `check` says of the daemon's last calls window (calls-window.json) for `hub`: its calls.* findings
- * while the window is fresh, and `calls.tap` when the taps are gone, dropping, or cannot reach the daemon —
- * a monitor that stopped seeing calls says so. Nothing when no tap ever connected to this daemon run.
+ * while the window is fresh, and `calls.tap` when the taps are gone, dropping, cannot reach the daemon or
+ * cannot export to OpenTelemetry — a monitor that stopped seeing or telling calls says so. Nothing when no
+ * tap ever connected to this daemon run.
  */
 export function callsWindowFindings(hub: string, doc: CallsWindowDoc | undefined, now: number): Finding[] {
   if (!doc) return [];
@@ -105,6 +122,7 @@ export function callsWindowFindings(hub: string, doc: CallsWindowDoc | undefined
   }
   if (doc.tap.everConnected && doc.tap.connected === 0) out.push(finding(hub, 'calls.tap', 'warning', 'a tap was connected and is gone: calls through the hub are not seen'));
   if (doc.tap.dropped > 0) out.push(finding(hub, 'calls.tap', 'warning', `the taps dropped ${doc.tap.dropped} call records (their buffer filled while the daemon was away)`));
+  for (const p of otelExportProblems(doc.tap.otel, now)) out.push(finding(hub, 'calls.tap', 'warning', p));
   // check's views name a subject, not a tool: a tool's finding is about server/tool.
   out.push(...doc.findings.filter((f) => f.hub === hub && f.id.startsWith('calls.'))
     .map(({ tool, ...f }) => (tool === undefined ? f : { ...f, subject: `${f.subject ?? ''}/${tool}` })));

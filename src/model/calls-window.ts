@@ -1,3 +1,5 @@
+import type { TapOtelStatus } from './calls.js';
+
 /**
  * What the daemon writes of the tap's last window to `<state-dir>/calls-window.json` (every pass of its
  * calls job, while a tap has connected since it started), so `check` and `status` can show `calls.*`
@@ -14,6 +16,12 @@ export interface WorstTool { hub: string; server: string; tool: string; calls: n
 
 /** A tool in the dashboards' tools panel (evaluate/tools-panel.ts): its calls over the window. */
 export interface ToolRow { server: string; tool: string; calls: number; errors: number; successPercent: number; p95Ms?: number; topError?: string }
+
+/** A live tap's OpenTelemetry export as it last said (taps that export only). */
+export interface TapOtelSeen extends TapOtelStatus {
+  /** Where the tap listens. */
+  listen: string;
+}
 
 /** One hub's slowest and most failing tools over the window. */
 export interface ToolsPanel { hub: string; calls: number; errors: number; slowest: ToolRow[]; failing: ToolRow[] }
@@ -33,6 +41,8 @@ export interface CallsWindowDoc {
     badLines: number;
     /** Why the daemon cannot take taps, when it cannot. */
     problem?: string;
+    /** The OpenTelemetry export of each live tap that exports (absent when none does, and in older files). */
+    otel?: TapOtelSeen[];
   };
   calls: number;
   errors: number;
@@ -52,5 +62,13 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   const findings = d.findings.filter((f): f is Finding => !!f && typeof f === 'object' && typeof (f as Finding).id === 'string' && typeof (f as Finding).message === 'string' && typeof (f as Finding).hub === 'string'
     && ['ok', 'warning', 'critical', 'no_data'].includes((f as Finding).status));
   const panels = Array.isArray(d.panels) ? d.panels.filter((p): p is ToolsPanel => !!p && typeof p === 'object' && typeof p.hub === 'string' && Array.isArray(p.slowest) && Array.isArray(p.failing)) : undefined;
-  return { ...(d as CallsWindowDoc), findings, ...(panels ? { panels } : {}) };
+  const tap = { ...d.tap };
+  if (tap.otel !== undefined) tap.otel = Array.isArray(tap.otel) ? tap.otel.filter(isOtelSeen) : [];
+  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}) };
+}
+
+function isOtelSeen(o: unknown): o is TapOtelSeen {
+  const health = (h: unknown) => !!h && typeof h === 'object' && typeof (h as { url?: unknown }).url === 'string' && typeof (h as { exported?: unknown }).exported === 'number'
+    && typeof (h as { failed?: unknown }).failed === 'number' && typeof (h as { failing?: unknown }).failing === 'boolean';
+  return !!o && typeof o === 'object' && typeof (o as TapOtelSeen).listen === 'string' && health((o as TapOtelSeen).traces) && health((o as TapOtelSeen).metrics);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseTapLine, tapLine, type CallRecord } from './calls.js';
+import { parseTapLine, tapLine, type CallRecord, type TapOtelStatus } from './calls.js';
 
 const call: CallRecord = {
   hub: 'http://127.0.0.1:7000', server: 'files', tool: 'read', method: 'tools/call', transport: 'sse',
@@ -12,6 +12,21 @@ describe('the tap → daemon line', () => {
     expect(parseTapLine(tapLine({ v: 1, kind: 'call', call }).trimEnd())).toEqual({ ok: true, message: { v: 1, kind: 'call', call } });
     const status = { listen: '127.0.0.1:7001', hub: call.hub, pid: 42, startedAt: 1, dropped: 0, buffered: 3 };
     expect(parseTapLine(tapLine({ v: 1, kind: 'status', status }))).toEqual({ ok: true, message: { v: 1, kind: 'status', status } });
+  });
+
+  test('a status with the tap\'s OpenTelemetry export reads back as written; one without it (an older tap) still reads', () => {
+    const otel: TapOtelStatus = {
+      traces: { url: 'http://127.0.0.1:4318/v1/traces', exported: 10, failed: 3, failedExports: 1, failing: true, lastError: 'Unauthorized', lastErrorAt: 5 },
+      metrics: { url: 'http://127.0.0.1:4318/v1/metrics', exported: 4, failed: 0, failedExports: 0, failing: false },
+    };
+    const status = { listen: '127.0.0.1:7001', hub: call.hub, pid: 42, startedAt: 1, dropped: 0, buffered: 3, otel };
+    expect(parseTapLine(tapLine({ v: 1, kind: 'status', status }))).toEqual({ ok: true, message: { v: 1, kind: 'status', status } });
+    const old = '{"v":1,"kind":"status","status":{"listen":"127.0.0.1:7001","hub":"h","pid":1,"startedAt":1,"dropped":0,"buffered":0}}';
+    expect(parseTapLine(old).ok).toBe(true);
+    const bad = (o: unknown) => parseTapLine(JSON.stringify({ v: 1, kind: 'status', status: { ...status, otel: o } }));
+    for (const o of [5, { traces: otel.traces }, { ...otel, metrics: { ...otel.metrics, failing: 'no' } }, { ...otel, traces: { ...otel.traces, lastError: 7 } }]) {
+      expect(bad(o)).toEqual({ ok: false, why: 'a status whose otel is not the traces and metrics export counts' });
+    }
   });
 
   test.each([

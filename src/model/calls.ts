@@ -78,6 +78,28 @@ export interface TapStatus {
   dropped: number;
   /** Records waiting in the tap's buffer now. */
   buffered: number;
+  /** The tap's OpenTelemetry export, when it has one (absent from taps without export, and older taps). */
+  otel?: TapOtelStatus;
+}
+
+/** One signal's OTLP export as the tap counts it (src/otel/status.ts `ExportCounts`, with its URL). */
+export interface TapExportHealth {
+  /** Where it goes, without userinfo or query. */
+  url: string;
+  /** Spans (traces) or metric streams (metrics) the backend accepted, and those lost to failed exports. */
+  exported: number;
+  failed: number;
+  failedExports: number;
+  /** The last export failed and none has worked since. */
+  failing: boolean;
+  /** Why the last failed export failed (secrets redacted), and when (Unix ms). */
+  lastError?: string;
+  lastErrorAt?: number;
+}
+
+export interface TapOtelStatus {
+  traces: TapExportHealth;
+  metrics: TapExportHealth;
 }
 
 /** One line on the socket. */
@@ -110,6 +132,7 @@ export function parseTapLine(line: string): { ok: true; message: TapMessage } | 
   if (raw.kind === 'status') {
     const s = raw.status;
     if (!isObject(s) || typeof s.hub !== 'string' || typeof s.listen !== 'string' || !isCount(s.dropped) || !isCount(s.buffered) || !isCount(s.pid) || !isCount(s.startedAt)) return { ok: false, why: 'a status without hub, listen, pid, startedAt, dropped and buffered' };
+    if (s.otel !== undefined && !(isObject(s.otel) && isExportHealth(s.otel.traces) && isExportHealth(s.otel.metrics))) return { ok: false, why: 'a status whose otel is not the traces and metrics export counts' };
     return { ok: true, message: raw as TapMessage };
   }
   return { ok: false, why: `unknown kind ${JSON.stringify(raw.kind)?.slice(0, 40)}` };
@@ -126,6 +149,11 @@ function callProblem(c: unknown): string | undefined {
   if (c.errorType !== undefined && typeof c.errorType !== 'string') return 'a call whose errorType is not a string';
   if (c.errorMessage !== undefined && (typeof c.errorMessage !== 'string' || c.errorMessage.length > MAX_ERROR_MESSAGE)) return `a call whose errorMessage is not a string of at most ${MAX_ERROR_MESSAGE} characters`;
   return undefined;
+}
+
+function isExportHealth(h: unknown): boolean {
+  return isObject(h) && typeof h.url === 'string' && isCount(h.exported) && isCount(h.failed) && isCount(h.failedExports) && typeof h.failing === 'boolean'
+    && (h.lastError === undefined || typeof h.lastError === 'string') && (h.lastErrorAt === undefined || isCount(h.lastErrorAt));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -10,6 +10,8 @@ export interface ExportCounts {
   /** Spans or metric streams lost to failed exports. */
   failed: number;
   failedExports: number;
+  /** The last export failed (and none has worked since). */
+  failing: boolean;
   /** Why the last export failed (secrets redacted), and when (Unix ms). */
   lastError?: string;
   lastErrorAt?: number;
@@ -55,5 +57,5 @@ export function exportUrl(base: string, signal: 'traces' | 'metrics', env: NodeJ
 
 /** Whether the signal's last export failed (its later exports will say when it works again). */
 export function exportFailing(c: ExportCounts): boolean {
-  return c.lastErrorAt !== undefined && (c.lastSuccessAt === undefined || c.lastErrorAt > c.lastSuccessAt);
+  return c.failing;
 }

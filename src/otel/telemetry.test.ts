@@ -67,11 +67,13 @@ describe('OTLP export (decoded with the official protobuf definitions)', () => {
     t.tracer.startSpan('lost').end();
     await rx.waitFor(() => t.status().traces.failed > 0 || undefined, 20_000, 'a failed export');
     expect(t.status().traces.lastError).toBeTruthy();
+    expect(t.status().traces.failing).toBe(true);
     expect(logs.join('\n')).toMatch(/otel: traces export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces failed/);
     rx.fail(0);
     t.tracer.startSpan('kept').end();
     await rx.waitFor(() => rx.spans.find((s) => s.name === 'kept'));
     await rx.waitFor(() => logs.some((l) => /works again/.test(l)) || undefined, 5_000, 'the recovery line');
+    expect(t.status().traces.failing).toBe(false);
     expect(rx.requests.every((r) => r.headers['x-api-key'] === 'sekret-api-key-1234')).toBe(true);
     expect(JSON.stringify([logs, t.status()])).not.toContain('sekret-api-key-1234');
   });

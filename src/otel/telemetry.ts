@@ -28,7 +28,7 @@ export interface TelemetryOptions {
   serviceVersion: string;
   log(line: string): void;
   env?: NodeJS.ProcessEnv;
-  /** How soon finished spans are sent (the SDK's default 5 s; tests shorten it). */
+  /** How soon finished spans are sent (unset: OTEL_BSP_SCHEDULE_DELAY, else the SDK's 5 s; tests shorten it). */
   spanDelayMs?: number;
 }
 
@@ -40,11 +40,11 @@ export interface Telemetry {
   /** Writes `traceparent` (and `tracestate`) of `context` into the carrier. */
   inject(context: Context, carrier: Record<string, unknown>): void;
   status(): TelemetryStatus;
-  /** The API's enums, for modules that may not import @opentelemetry values themselves. */
+  /** `parent` (default: the root context) with `span` as its current span: what inject() writes for the span's children. */
+  contextWith(span: Span, parent?: Context): Context;
+  /** The API's enums, for callers that import only its types. */
   SpanKind: typeof SpanKind;
   SpanStatusCode: typeof SpanStatusCode;
-  /** `parent` (default: the root context) with `span` as its current span: what to inject to make the receiver its child. */
-  contextWith(span: Span, parent?: Context): Context;
   /** Sends what is pending (within the export deadline) and stops. */
   shutdown(): Promise<void>;
 }
@@ -53,9 +53,8 @@ const ERROR_LOG_EVERY_MS = 60_000;
 
 /** Counts one signal's exports and says when they fail and when they work again. */
 class ExportLedger {
-  readonly counts: ExportCounts = { exported: 0, failed: 0, failedExports: 0 };
+  readonly counts: ExportCounts = { exported: 0, failed: 0, failedExports: 0, failing: false };
   private lastLogged = 0;
-  private failing = false;
 
   constructor(private readonly what: string, private readonly url: string, private readonly secrets: string[], private readonly log: (line: string) => void) {}
 
@@ -63,8 +62,8 @@ class ExportLedger {
     if (result.code === ExportResultCode.SUCCESS) {
       this.counts.exported += items;
       this.counts.lastSuccessAt = Date.now();
-      if (this.failing) this.log(`otel: ${this.what} export to ${this.url} works again`);
-      this.failing = false;
+      if (this.counts.failing) this.log(`otel: ${this.what} export to ${this.url} works again`);
+      this.counts.failing = false;
       return;
     }
     this.counts.failed += items;
@@ -72,11 +71,11 @@ class ExportLedger {
     const reason = this.redact(result.error?.message ?? 'unknown error').slice(0, 300);
     this.counts.lastError = reason;
     this.counts.lastErrorAt = Date.now();
-    if (!this.failing || Date.now() - this.lastLogged >= ERROR_LOG_EVERY_MS) {
+    if (!this.counts.failing || Date.now() - this.lastLogged >= ERROR_LOG_EVERY_MS) {
       this.lastLogged = Date.now();
       this.log(`otel: ${this.what} export to ${this.url} failed (${items} lost, ${this.counts.failedExports} failed exports so far): ${reason}`);
     }
-    this.failing = true;
+    this.counts.failing = true;
   }
 
   private redact(text: string): string {
@@ -138,7 +137,7 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplingRatio(s, env)) }),
     spanProcessors: [new BatchSpanProcessor(
       countedSpans(new OTLPTraceExporter({ ...common, ...(base ? { url: `${base}/v1/traces` } : {}) }), traceLedger),
-      { exportTimeoutMillis: s.timeout, scheduledDelayMillis: o.spanDelayMs ?? 5_000 },
+      { exportTimeoutMillis: s.timeout, ...(o.spanDelayMs !== undefined ? { scheduledDelayMillis: o.spanDelayMs } : {}) },
     )],
   });
 
@@ -160,9 +159,9 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     meter: meterProvider.getMeter(scope.name, scope.version),
     extract: (carrier) => propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter),
     inject: (context, carrier) => propagator.inject(context, carrier, defaultTextMapSetter),
+    contextWith: (span, parent = ROOT_CONTEXT) => trace.setSpan(parent, span),
     SpanKind,
     SpanStatusCode,
-    contextWith: (span, parent = ROOT_CONTEXT) => trace.setSpan(parent, span),
     status: () => ({ traces: { url: traceUrl, ...traceLedger.counts }, metrics: { url: metricUrl, ...metricLedger.counts } }),
     shutdown: async () => {
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);

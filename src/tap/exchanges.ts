@@ -2,7 +2,8 @@
  * One observer per forwarded request, chosen by route: a REST tool/resource/prompt call, the legacy MCP
  * session stream (`GET /mcp`) and its posts (`POST /messages?sessionId=`), a Streamable HTTP exchange
  * (`POST /mcp`). Each is fed what passes through (the request body within the cap, the response as it
- * streams) and turns it into call records; none ever changes or holds back a byte.
+ * streams) and turns it into call records; none changes or holds back a byte, except with tracing on
+ * (traceHeaders, traceBody: the tap's span context in what is forwarded).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../model/clock.js';
@@ -10,6 +11,7 @@ import type { CallRecord } from '../model/calls.js';
 import { endingOf, parseJson, readRequests, readResponses, restCall, restEnding, restTarget, type Ending, type RpcRequest } from './json-rpc.js';
 import { SseScanner } from './sse-scan.js';
 import type { CallTracker } from './tracker.js';
+import type { CallSpan, CallTracing } from './tracing.js';
 
 /** How the tap saw a forwarded request end, when it did not end with a complete answer. */
 export type Failure = 'transport_error' | 'timeout' | 'client_cancelled';
@@ -21,6 +23,17 @@ export interface Exchange {
   responseChunk(chunk: Buffer): void;
   responseEnd(): void;
   failed(kind: Failure, message: string): void;
+  /**
+   * Tracing on (traced-forward.ts), a REST call: starts its span (the client's trace headers its parent) and
+   * returns the trace headers the hub gets in their place.
+   */
+  traceHeaders?(clientHeaders: IncomingHttpHeaders): Record<string, string>;
+  /**
+   * Tracing on, an exchange carrying MCP requests: takes the held request body (within the cap) in place of
+   * requestBody, starts a span per request and returns the body to forward, each request's `params._meta`
+   * holding its span's context.
+   */
+  traceBody?(body: Buffer, bytes: number): Buffer;
 }
 
 export interface ExchangeContext {
@@ -29,9 +42,22 @@ export interface ExchangeContext {
   clock: Clock;
   tracker: CallTracker;
   emit(call: CallRecord): void;
+  /** Set when OpenTelemetry export is on. */
+  tracing?: CallTracing;
 }
 
 const failureEnding = (kind: Failure, message: string): Ending => ({ outcome: kind, errorType: kind, errorMessage: message.slice(0, 200) });
+
+/**
+ * A held MCP body, traced: its requests (with their spans) go to `track`; the body to forward comes back.
+ * Re-serialising gives the hub the same values its own JSON.parse would read (the hub is a Node process).
+ */
+function traceRequests(c: ExchangeContext, body: Buffer, track: (reqs: RpcRequest[], spans: (CallSpan | undefined)[]) => void): Buffer {
+  const doc = parseJson(body);
+  const { reqs, spans, changed } = c.tracing!.traceMessages(doc);
+  track(reqs, spans);
+  return changed ? Buffer.from(JSON.stringify(doc)) : body;
+}
 
 /** Collects a body up to the cap: the bytes, or undefined once it grew past it. */
 class CappedBody {
@@ -58,6 +84,7 @@ class RestExchange implements Exchange {
   private status = 0;
   private readonly body: CappedBody;
   private done = false;
+  private span: CallSpan | undefined;
 
   constructor(private readonly c: ExchangeContext, private readonly call: { method: string; target: string }) {
     this.start = c.clock.now();
@@ -68,6 +95,11 @@ class RestExchange implements Exchange {
     this.requestBytes = bytes;
     if (body) ({ server: this.server, tool: this.tool } = restTarget(parseJson(body), this.call.target));
   }
+  traceHeaders(clientHeaders: IncomingHttpHeaders): Record<string, string> {
+    const { span, headers } = this.c.tracing!.startRest(this.call.method, clientHeaders);
+    this.span = span;
+    return headers;
+  }
   response(status: number): void { this.status = status; }
   responseChunk(chunk: Buffer): void { this.body.push(chunk); }
   responseEnd(): void { this.finish(restEnding(this.status, this.body.doc())); }
@@ -76,11 +108,13 @@ class RestExchange implements Exchange {
   private finish(ending: Ending): void {
     if (this.done) return;
     this.done = true;
-    this.c.emit({
+    const call: CallRecord = {
       hub: this.c.hub, server: this.server, tool: this.tool, method: this.call.method, transport: 'rest',
       client: null, session: null, requestId: null, start: this.start, durationMs: Math.max(0, this.c.clock.monotonic() - this.t0),
       ...ending, requestBytes: this.requestBytes, responseBytes: this.body.bytes,
-    });
+    };
+    this.c.emit(call);
+    this.span?.end(call);
   }
 }
 
@@ -131,6 +165,12 @@ class SessionPost implements Exchange {
     this.reqs = readRequests(parseJson(body));
     this.c.tracker.requests(this.session, this.session, 'sse', this.reqs, bytes);
   }
+  traceBody(body: Buffer, bytes: number): Buffer {
+    return traceRequests(this.c, body, (reqs, spans) => {
+      this.reqs = reqs;
+      this.c.tracker.requests(this.session, this.session, 'sse', reqs, bytes, spans);
+    });
+  }
   response(status: number): void { this.status = status; }
   responseChunk(chunk: Buffer): void { if (this.status >= 300) this.body.push(chunk); }
   responseEnd(): void {
@@ -159,6 +199,9 @@ class StreamableExchange implements Exchange {
   constructor(private readonly c: ExchangeContext, private readonly session: string | null) {}
   requestBody(body: Buffer | undefined, bytes: number): void {
     if (body) this.c.tracker.requests(this.scope, this.session, 'streamable_http', readRequests(parseJson(body)), bytes);
+  }
+  traceBody(body: Buffer, bytes: number): Buffer {
+    return traceRequests(this.c, body, (reqs, spans) => this.c.tracker.requests(this.scope, this.session, 'streamable_http', reqs, bytes, spans));
   }
   response(status: number, headers: IncomingHttpHeaders, sse: boolean): void {
     this.status = status;

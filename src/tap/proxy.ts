@@ -2,14 +2,17 @@
  * The tap's forwarding: every request to the hub as it comes, every response back as it comes (pipes, so
  * backpressure holds both ways and an SSE stream is never buffered), with a deadline on each outbound
  * request (the whole exchange, or until the response headers for an event stream, which lives as long as
- * its client). Observation rides along (exchanges.ts) and never changes what passes.
+ * its client). Observation rides along (exchanges.ts) and never changes what passes — except, with
+ * OpenTelemetry export on, the trace context the tap writes into what it forwards (traced-forward.ts).
  */
 import http from 'node:http';
 import type { Clock } from '../model/clock.js';
 import type { CallRecord } from '../model/calls.js';
 import { exchangeFor, type Exchange, type ExchangeContext, type Failure } from './exchanges.js';
 import { requestHeaders, responseHeaders } from './headers.js';
+import { forwardTraced } from './traced-forward.js';
 import { CallTracker } from './tracker.js';
+import type { CallTracing } from './tracing.js';
 
 export interface ProxyOptions {
   /** The hub's base URL (`http://127.0.0.1:7000`). */
@@ -22,6 +25,8 @@ export interface ProxyOptions {
   authorize?: (req: http.IncomingMessage) => boolean;
   clock: Clock;
   emit(call: CallRecord): void;
+  /** OpenTelemetry export on: spans per request, trace context forwarded, the duration metric per call. */
+  tracing?: CallTracing;
 }
 
 export interface Proxy {
@@ -35,8 +40,10 @@ export function createProxy(o: ProxyOptions): Proxy {
   const hubHost = o.hub.host;
   const base = o.hub.pathname.replace(/\/$/, '');
   const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
-  const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit: o.emit });
-  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit: o.emit };
+  const tracing = o.tracing;
+  const emit = tracing ? (call: CallRecord) => { o.emit(call); tracing.record(call); } : o.emit;
+  const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit });
+  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit, ...(tracing ? { tracing } : {}) };
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     if (o.authorize && !o.authorize(req)) {
@@ -72,7 +79,9 @@ export function createProxy(o: ProxyOptions): Proxy {
     };
     let timer = o.clock.setTimeout(() => fail('timeout', `the hub did not answer within ${Math.round(o.deadlineMs / 1000)} s`), o.deadlineMs);
 
-    if (ex) {
+    // Tracing on: traced-forward.ts sets the trace headers, or holds an MCP body to write span contexts into it.
+    const held = ex !== undefined && tracing !== undefined && forwardTraced(req, up, ex, o.maxBodyBytes);
+    if (ex && !held) {
       const body: Buffer[] = [];
       let bytes = 0;
       req.on('data', (c: Buffer) => {
@@ -81,7 +90,7 @@ export function createProxy(o: ProxyOptions): Proxy {
       });
       req.on('end', () => ex.requestBody(bytes <= o.maxBodyBytes ? (body.length === 1 ? body[0]! : Buffer.concat(body)) : undefined, bytes));
     }
-    req.pipe(up);
+    if (!held) req.pipe(up);
 
     up.on('response', (upRes) => {
       if (ended) return void upRes.destroy();

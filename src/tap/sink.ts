@@ -13,7 +13,9 @@ export interface SinkOptions {
   socketPath: string;
   capacity: number;
   /** The fixed part of the status (listen, hub, pid, startedAt). */
-  identity: Omit<TapStatus, 'dropped' | 'buffered'>;
+  identity: Omit<TapStatus, 'dropped' | 'buffered' | 'otel'>;
+  /** The OpenTelemetry export's counts, when the tap exports. */
+  otel?: () => TapStatus['otel'];
   clock: Clock;
   log(line: string): void;
   statusEveryMs?: number;
@@ -56,7 +58,8 @@ export class TapSink {
   }
 
   status(): TapStatus {
-    return { ...this.o.identity, dropped: this.dropped, buffered: this.buffered };
+    const otel = this.o.otel?.();
+    return { ...this.o.identity, dropped: this.dropped, buffered: this.buffered, ...(otel ? { otel } : {}) };
   }
 
   send(call: CallRecord): void {

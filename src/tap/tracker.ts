@@ -8,6 +8,7 @@
 import type { Clock } from '../model/clock.js';
 import type { CallRecord, CallTransport } from '../model/calls.js';
 import type { Ending, RpcRequest } from './json-rpc.js';
+import type { CallSpan } from './tracing.js';
 
 interface Pending {
   scope: string;
@@ -17,6 +18,7 @@ interface Pending {
   start: number;
   t0: number;
   requestBytes: number;
+  span: CallSpan | undefined;
 }
 
 /** Client names of sessions we keep at most (a Streamable HTTP client may never send DELETE). */
@@ -28,16 +30,20 @@ export class CallTracker {
 
   constructor(private readonly d: { hub: string; deadlineMs: number; clock: Clock; emit(call: CallRecord): void }) {}
 
-  /** A request body forwarded in `scope`: its requests wait for answers, a cancellation ends one. */
-  requests(scope: string, session: string | null, transport: CallTransport, reqs: readonly RpcRequest[], bodyBytes: number): void {
+  /**
+   * A request body forwarded in `scope`: its requests wait for answers, a cancellation ends one. With
+   * tracing on, `spans[i]` is the span of `reqs[i]`, ended with its record.
+   */
+  requests(scope: string, session: string | null, transport: CallTransport, reqs: readonly RpcRequest[], bodyBytes: number, spans?: readonly (CallSpan | undefined)[]): void {
     const start = this.d.clock.now();
     const t0 = this.d.clock.monotonic();
     const requestBytes = reqs.length > 1 ? Math.round(bodyBytes / reqs.length) : bodyBytes;
-    for (const req of reqs) {
+    for (let i = 0; i < reqs.length; i++) {
+      const req = reqs[i]!;
       if (req.cancels !== undefined) this.end(`${scope}\n${req.cancels}`, { outcome: 'client_cancelled', errorType: 'client_cancelled' }, 0);
       if (req.id === undefined) continue;
       if (req.client !== undefined && session !== null) this.nameClient(session, req.client);
-      this.pending.set(`${scope}\n${req.id}`, { scope, req, session, transport, start, t0, requestBytes });
+      this.pending.set(`${scope}\n${req.id}`, { scope, req, session, transport, start, t0, requestBytes, span: spans?.[i] });
     }
   }
 
@@ -85,11 +91,13 @@ export class CallTracker {
     const p = this.pending.get(key);
     if (!p) return;
     this.pending.delete(key);
-    this.d.emit({
+    const call: CallRecord = {
       hub: this.d.hub, server: p.req.server, tool: p.req.tool, method: p.req.method, transport: p.transport,
       client: (p.session !== null ? this.clients.get(p.session) : undefined) ?? p.req.client ?? null,
       session: p.session, requestId: p.req.id ?? null, start: p.start,
       durationMs: Math.max(0, this.d.clock.monotonic() - p.t0), ...ending, requestBytes: p.requestBytes, responseBytes,
-    });
+    };
+    this.d.emit(call);
+    p.span?.end(call);
   }
 }

@@ -3,7 +3,8 @@
  * `mcp_server_operation_duration_seconds` is `mcp.server.operation.duration` (a histogram in seconds on
  * their advisory boundaries) with `mcp_method_name`, `gen_ai_tool_name` and `error_type` (empty for a call
  * that succeeded, as OTel sets `error.type` only on failures), plus the hub and its server; and whether a tap
- * is connected and what the taps dropped. Counts are since the daemon started, from its read model.
+ * is connected, what the taps dropped, and how their OpenTelemetry export fares. Counts are since the daemon
+ * started, from its read model.
  *
  * prom-client cannot be handed bucket counts, so the histogram is written here as text, escaped as
  * prom-client escapes (after metric-labels.ts has made each value safe). Bounded like every server series:
@@ -25,7 +26,7 @@ const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
 
 export interface CallMetrics {
   /** Sets the tap gauges and counters from the read model (before the registry renders). */
-  refresh(live: LiveView): void;
+  refresh(live: LiveView, now: number): void;
   /** The histogram's text, appended to the registry's. */
   histogramText(live: LiveView, maxServersPerHub: number): string;
 }
@@ -34,11 +35,15 @@ export function createCallMetrics(registers: Registry[]): CallMetrics {
   const connected = new Gauge({ name: 'mcp_hub_monitor_tap_connected', help: 'Whether a traffic tap is connected to the daemon now (absent when the daemon cannot take taps: see status).', registers });
   const dropped = new Counter({ name: 'mcp_hub_monitor_tap_dropped_records_total', help: 'Call records the taps dropped because their buffer was full while the daemon was away (as the taps last reported; a restarted tap starts again from 0).', registers });
   const badLines = new Counter({ name: 'mcp_hub_monitor_tap_bad_lines_total', help: 'Lines from taps the daemon could not read (not a call, another wire version, over the length cap, cut at a disconnect).', registers });
+  const otelExported = new Counter({ name: 'mcp_hub_monitor_tap_otel_exported_total', help: 'Spans (signal="traces") and metric streams (signal="metrics") the live taps\' OpenTelemetry backend accepted, as the taps last reported.', labelNames: ['signal'], registers });
+  const otelFailed = new Counter({ name: 'mcp_hub_monitor_tap_otel_failed_total', help: 'Spans and metric streams the live taps lost to failed OpenTelemetry exports, as the taps last reported.', labelNames: ['signal'], registers });
+  const otelFailing = new Gauge({ name: 'mcp_hub_monitor_tap_otel_export_failing', help: 'Live taps whose last OpenTelemetry export of this signal failed (absent when no tap exports).', labelNames: ['signal'], registers });
   return {
-    refresh(live) {
+    refresh(live, now) {
       const tap = live.calls();
       dropped.reset();
       badLines.reset();
+      for (const m of [otelExported, otelFailed, otelFailing]) m.reset();
       if (!tap) {
         connected.remove();
         return;
@@ -47,6 +52,13 @@ export function createCallMetrics(registers: Registry[]): CallMetrics {
       else connected.remove(); // no sample, rather than a 0 that reads as no tap connected
       dropped.inc(tap.ledger.tapDropped());
       badLines.inc(tap.socket.badLines + tap.socket.oversizedLines);
+      for (const t of tap.ledger.tapOtel(now)) {
+        for (const signal of ['traces', 'metrics'] as const) {
+          otelExported.inc({ signal }, t[signal].exported);
+          otelFailed.inc({ signal }, t[signal].failed);
+          otelFailing.inc({ signal }, t[signal].failing ? 1 : 0);
+        }
+      }
     },
     histogramText(live, maxServersPerHub) {
       const tap = live.calls();

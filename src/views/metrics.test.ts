@@ -332,6 +332,22 @@ describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => 
     expect(value(samples, 'mcp_hub_monitor_tap_bad_lines_total')).toBe(2);
   });
 
+  test('the taps\' OpenTelemetry export: what was sent and lost per signal, and whether it fails now', async () => {
+    const { CallsLedger } = await import('../daemon/calls-ledger.js');
+    const { newTapSocketStats } = await import('../daemon/jobs/tap-socket.js');
+    const v = healthyHub();
+    const ledger = new CallsLedger();
+    v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1 } };
+    expect(value((await scrape(v)).samples, 'mcp_hub_monitor_tap_otel_export_failing', { signal: 'traces' })).toBeUndefined(); // no tap exports
+    const health = (exported: number, failed: number) => ({ url: 'http://collector:4318/v1/x', exported, failed, failedExports: failed > 0 ? 1 : 0, failing: failed > 0 });
+    ledger.noteStatus({ listen: '127.0.0.1:7001', hub: HUB, pid: 42, startedAt: NOW, dropped: 0, buffered: 0, otel: { traces: health(30, 12), metrics: health(5, 0) } }, NOW);
+    const { samples } = await scrape(v);
+    expect(value(samples, 'mcp_hub_monitor_tap_otel_exported_total', { signal: 'traces' })).toBe(30);
+    expect(value(samples, 'mcp_hub_monitor_tap_otel_failed_total', { signal: 'traces' })).toBe(12);
+    expect(value(samples, 'mcp_hub_monitor_tap_otel_export_failing', { signal: 'traces' })).toBe(1);
+    expect(value(samples, 'mcp_hub_monitor_tap_otel_export_failing', { signal: 'metrics' })).toBe(0);
+  });
+
   test('no tap: the gauge says so only while the daemon listens', async () => {
     const { CallsLedger } = await import('../daemon/calls-ledger.js');
     const { newTapSocketStats } = await import('../daemon/jobs/tap-socket.js');

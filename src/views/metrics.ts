@@ -237,7 +237,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     }
     seriesDropped.reset();
     seriesDropped.inc(dropped.total);
-    calls.refresh(view.live());
+    calls.refresh(view.live(), now);
   }
 
   let chain: Promise<unknown> = Promise.resolve();

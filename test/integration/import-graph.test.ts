@@ -64,10 +64,11 @@ test('check takes the fast path: commander is not loaded, unless MHM_FAST_PATH=0
   expect(commander(await traceCheck([], { MHM_FAST_PATH: '0' }))).toBe(true);
 });
 
-test('tap forwards and observes calls without loading zod, yaml, better-sqlite3, commander or fetch', async () => {
+/** Runs the tap under the module trace, makes a REST and an MCP post through it, stops it: what it loaded. */
+async function traceTap(extraArgs: string[] = []): Promise<string[]> {
   const trace = join(tempDir('mhm-trace-'), 'trace.txt');
   writeFileSync(trace, '');
-  const child = spawn(process.execPath, ['--import', REGISTER, CLI_PATH, 'tap', '--listen', '127.0.0.1:0', '--hub', url, '--state-dir', tempDir('mhm-trace-state-')], { env: isolatedEnv({ MHM_TRACE_FILE: trace }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', REGISTER, CLI_PATH, 'tap', '--listen', '127.0.0.1:0', '--hub', url, '--state-dir', tempDir('mhm-trace-state-'), ...extraArgs], { env: isolatedEnv({ MHM_TRACE_FILE: trace }), stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -83,8 +84,24 @@ test('tap forwards and observes calls without loading zod, yaml, better-sqlite3,
   expect(await exited).toBe(0);
   const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
   expect(lines).toContain(`required ${fileURLToPath(new URL('../../dist/bundle/cmd-tap.cjs', import.meta.url))}`);
+  return lines;
+}
+
+const OTEL = /node_modules\/@opentelemetry\//;
+
+test('tap forwards and observes calls without loading zod, yaml, better-sqlite3, commander, fetch or OpenTelemetry', async () => {
+  const lines = await traceTap();
   expect(lines.filter((l) => HEAVY.test(l) || /node_modules\/commander\//.test(l))).toEqual([]);
   expect(lines.filter((l) => /internal .*undici|internal .*fetch/.test(l))).toEqual([]);
+  expect(lines.filter((l) => OTEL.test(l))).toEqual([]);
+});
+
+test('tap loads the OpenTelemetry SDK only when otel.enabled is set', async () => {
+  const dir = tempDir('mhm-cfg-');
+  writeFileSync(join(dir, 'off.yaml'), 'otel:\n  enabled: false\n  endpoint: http://127.0.0.1:9\n');
+  writeFileSync(join(dir, 'on.yaml'), 'otel:\n  enabled: true\n  endpoint: http://127.0.0.1:9\n  timeout: 1s\n');
+  expect((await traceTap(['--config', join(dir, 'off.yaml')])).filter((l) => OTEL.test(l))).toEqual([]);
+  expect((await traceTap(['--config', join(dir, 'on.yaml')])).some((l) => OTEL.test(l))).toBe(true);
 });
 
 /** Runs the daemon on the stub hub until it has started, stops it, and returns what it loaded. */

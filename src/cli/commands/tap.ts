@@ -4,16 +4,23 @@
  * `<state-dir>/tap.sock`. A separate process with a lean import graph (node:http; no zod without a config
  * file, no SQLite, no commander), so proxying never depends on the daemon. Runs until SIGTERM/SIGINT.
  * `--pass-through` forwards without observing anything: what observation costs is the difference.
+ * With `otel.enabled`, it also exports a span per MCP request and the call duration metric over OTLP
+ * (tap/tracing.ts); the SDK is loaded only then.
  */
 import { join } from 'node:path';
+import type { MonitorConfig } from '../../config/schema.js';
 import { loadConfig } from '../../config/load.js';
 import { TAP_SOCKET_FILE } from '../../model/calls.js';
 import { systemClock } from '../../model/clock.js';
 import { UsageError } from '../../errors.js';
+import { otelEnabled } from '../../otel/status.js';
+import type { Telemetry } from '../../otel/telemetry.js';
 import { createProxy } from '../../tap/proxy.js';
 import { TapSink } from '../../tap/sink.js';
+import type { CallTracing } from '../../tap/tracing.js';
 import { hasBearerToken, hostWithPort, validateListen } from '../../views/http/security.js';
 import type { GlobalOptions } from '../global-options.js';
+import { packageVersion } from '../version.js';
 
 export interface TapFlags {
   listen?: string;
@@ -41,6 +48,27 @@ function parseHub(g: GlobalOptions, configured: string): URL {
   return url;
 }
 
+/** The OpenTelemetry export, by dynamic import: without it the tap never loads the SDK. */
+async function startExport(cfg: MonitorConfig, log: (line: string) => void): Promise<{ telemetry: Telemetry; tracing: CallTracing }> {
+  const [{ startTelemetry }, { CallTracing }] = await Promise.all([import('../../otel/telemetry.js'), import('../../tap/tracing.js')]);
+  const telemetry = await startTelemetry({ settings: cfg.otel, defaultServiceName: 'mcp-hub-monitor-tap', serviceVersion: packageVersion(), log });
+  const s = telemetry.status();
+  log(`tap: OpenTelemetry export on: traces to ${s.traces.url}, metrics to ${s.metrics.url}`);
+  return { telemetry, tracing: new CallTracing(telemetry) };
+}
+
+/** Sends what the export holds, within its deadline: a backend that does not answer does not hold the exit. */
+function flushExport(telemetry: Telemetry, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    void telemetry.shutdown().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** Starts the tap and resolves when it has stopped (SIGTERM or SIGINT). */
 export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
   const cfg = await loadConfig(g.configFile, g.configExplicit);
@@ -52,14 +80,16 @@ export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
   validateListen(listen, token, 'tap');
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const observe = flags.passThrough !== true;
+  const otel = observe && otelEnabled(cfg.otel.enabled) ? await startExport(cfg, log) : undefined;
 
   const sink = new TapSink({
     socketPath: join(g.stateDir, TAP_SOCKET_FILE), capacity: cfg.tap.buffer, clock: systemClock, log,
     identity: { listen: hostWithPort(listen.host, listen.port), hub: hub.origin, pid: process.pid, startedAt: Date.now() },
+    ...(otel ? { otel: () => otel.telemetry.status() } : {}),
   });
   const proxy = createProxy({
     hub, maxBodyBytes: cfg.tap.max_body_bytes, deadlineMs: cfg.tap.deadline, observe, clock: systemClock,
-    emit: (call) => sink.send(call),
+    emit: (call) => sink.send(call), ...(otel ? { tracing: otel.tracing } : {}),
     ...(token !== undefined ? { authorize: (req) => hasBearerToken(req.headers.authorization, token) } : {}),
   });
   await new Promise<void>((resolve, reject) => {
@@ -72,7 +102,8 @@ export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       sink.stop();
-      void proxy.close().then(resolve);
+      // The calls the close ends have their spans ended too: the flush comes after it.
+      void proxy.close().then(() => (otel ? flushExport(otel.telemetry, cfg.otel.timeout) : undefined)).then(resolve);
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -12,7 +12,7 @@ import { ManualClock } from '../../model/clock.js';
 import type { CallRecord } from '../../model/calls.js';
 import { CALLS_WINDOW_FILE, parseCallsWindow } from '../../model/calls-window.js';
 import type { EvaluationScope, RuleResult } from '../../alerts/lifecycle.js';
-import { CallsLedger } from '../calls-ledger.js';
+import { CallsLedger, TAP_STATUS_FRESH_MS } from '../calls-ledger.js';
 import type { SampleRow } from '../observations.js';
 import { callsJob, CALLS_EVERY_MS } from './calls.js';
 import { newTapSocketStats } from './tap-socket.js';
@@ -58,5 +58,24 @@ test('stores each interval, judges the window, resolves only while a tap sees ca
   socket.connections = 0;
   await clock.advance(CALLS_EVERY_MS);
   expect(observed.at(-1)!.scope.absentMeansOk).toBe(false);
+  await job.stop();
+});
+
+test('the window file carries the OpenTelemetry export of each tap heard from lately, not of a tap long silent', async () => {
+  const clock = new ManualClock();
+  const stateDir = tempDir('mhm-calls-job-');
+  const ledger = new CallsLedger();
+  const socket = { ...newTapSocketStats(stateDir), listening: true, connections: 1, accepted: 1 };
+  const job = callsJob({ cfg: defaultConfig(), clock, ledger, socket, write: () => undefined, hubs: () => [HUB], stateDir, log: quiet });
+  const health = (failing: boolean) => ({ url: 'http://collector:4318/v1/traces', exported: 5, failed: failing ? 2 : 0, failedExports: failing ? 1 : 0, failing, ...(failing ? { lastError: 'Unauthorized', lastErrorAt: 1_000 } : {}) });
+  const status = (pid: number, listen: string) => ({ listen, hub: HUB, pid, startedAt: 0, dropped: 0, buffered: 0, otel: { traces: health(true), metrics: health(false) } });
+  ledger.noteStatus(status(1, '127.0.0.1:7001'), clock.now()); // a tap that stops talking
+  job.start();
+  await clock.advance(TAP_STATUS_FRESH_MS);
+  ledger.noteStatus(status(2, '127.0.0.1:7002'), clock.now());
+  ledger.noteStatus({ listen: '127.0.0.1:7003', hub: HUB, pid: 3, startedAt: 0, dropped: 0, buffered: 0 }, clock.now()); // no export
+  await clock.advance(CALLS_EVERY_MS);
+  const doc = parseCallsWindow(readFileSync(join(stateDir, CALLS_WINDOW_FILE), 'utf8'))!;
+  expect(doc.tap.otel).toEqual([{ listen: '127.0.0.1:7002', traces: health(true), metrics: health(false) }]);
   await job.stop();
 });

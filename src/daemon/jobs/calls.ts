@@ -66,12 +66,14 @@ export function callsJob(d: CallsJobDeps): Job {
 
 function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], findings: readonly Finding[]): CallsWindowDoc {
   const s = d.socket;
+  const otel = d.ledger.tapOtel(now);
   return {
     at: now,
     windowMs: d.cfg.calls.window,
     tap: {
       connected: s.connections, everConnected: s.accepted > 0, ...(s.lastGoneAt !== undefined ? { lastGoneAt: s.lastGoneAt } : {}),
       dropped: d.ledger.tapDropped(), badLines: s.badLines + s.oversizedLines, ...(s.problem !== undefined ? { problem: s.problem } : {}),
+      ...(otel.length > 0 ? { otel } : {}),
     },
     calls: window.reduce((n, w) => n + w.calls, 0),
     errors: window.reduce((n, w) => n + w.errors, 0),

@@ -14,6 +14,7 @@ import { MCP_CLIENT_DURATION, MCP_DURATION_BUCKETS_S } from '../../src/otel/mcp-
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { startTap } from '../support/tap.js';
 import { waitUntil } from '../support/wait.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -144,4 +145,31 @@ test('a refusing backend shows in status, check --expect-daemon, /metrics and th
 
   daemon.kill('SIGTERM');
   expect(await new Promise((r) => daemon.once('exit', r))).toBe(0);
+});
+
+test('a probe through a tap is one trace: the tap\'s server span is the child of the daemon\'s client span', { timeout: 90_000 }, async () => {
+  const hub = await launchHub({ servers: { tester: testServer() } });
+  cleanups.push(() => hub.stop());
+  const rx = await receiver();
+  const state = stateDir();
+  const config = join(state, 'config.yaml');
+  writeFileSync(config, ['probes:', '  interval: 1s', '  timeout: 1s', ...otelConfig(rx.url)].join('\n'));
+  const tap = await startTap(hub.url, state, ['--config', config], isolatedEnv({ OTEL_BSP_SCHEDULE_DELAY: '200' }));
+  cleanups.push(() => tap.stop());
+  // The daemon watches the hub through the tap, as a client of the hub would.
+  startDaemonProcess({ ...hub, url: tap.url }, state, ['--config', config, '--no-sse'], cleanups);
+
+  const pair = await rx.waitFor(() => {
+    for (const server of rx.spans.filter((s) => s.kind === 'SPAN_KIND_SERVER' && s.name === 'resources/read')) {
+      const client = rx.spans.find((c) => c.kind === 'SPAN_KIND_CLIENT' && c.spanId === server.parentSpanId);
+      if (client) return { client, server };
+    }
+    return undefined;
+  }, 30_000, 'a tap span whose parent is a probe span');
+  expect(pair.server.traceId).toBe(pair.client.traceId);
+  expect(pair.client.resource['service.name']).toBe('mcp-hub-monitor');
+  expect(pair.server.resource['service.name']).toBe('mcp-hub-monitor-tap');
+  expect(pair.server.attributes['mcp_hub.server.name']).toBe('tester');
+  expect(pair.server.startNs).toBeGreaterThanOrEqual(pair.client.startNs);
+  expect(pair.server.endNs).toBeLessThanOrEqual(pair.client.endNs);
 });

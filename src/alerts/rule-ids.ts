@@ -17,7 +17,7 @@ export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.burn_rate']
 export const CALL_RULE_IDS = ['calls.error_rate', 'calls.p95_latency'] as const;
 
 /** Alerts about the monitor itself (no hub). */
-export const META_RULE_IDS = ['notifier.broken', 'config.reload', 'monitor.store'] as const;
+export const META_RULE_IDS = ['notifier.broken', 'config.reload', 'monitor.store', 'monitor.otel'] as const;
 
 export const RULE_IDS = [
   ...HUB_RULE_IDS, 'hub.memory',

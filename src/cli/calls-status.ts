@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration, formatElapsed } from '../config/duration.js';
 import { CALLS_WINDOW_FILE, parseCallsWindow, type CallsWindowDoc } from '../model/calls-window.js';
-import { CALLS_WINDOW_STALE_MS, otelExportProblems } from '../evaluate/calls.js';
+import { CALLS_WINDOW_STALE_MS } from '../evaluate/calls.js';
+import { otelExportProblems, tapExportSources } from '../evaluate/otel-export.js';
 import { sanitizeTerminal as clean } from '../views/sanitize.js';
 
 export interface TapStatusReport {
@@ -37,7 +38,7 @@ export function tapStatus(doc: CallsWindowDoc | undefined, running: boolean, now
   if (running && stale) problems.push(`the daemon's calls window is ${formatElapsed(now - doc.at, { ago: true })}: calls are not being judged`);
   if (t.everConnected && t.connected === 0) problems.push(`TAP GONE: a tap was connected${t.lastGoneAt !== undefined ? ` and left ${formatElapsed(now - t.lastGoneAt, { ago: true })}` : ''}; calls through the hub are not seen`);
   if (t.dropped > 0) problems.push(`TAP DROPPING: the taps dropped ${t.dropped} call records (their buffer filled while the daemon was away)`);
-  for (const p of otelExportProblems(t.otel, now)) problems.push(`OTEL EXPORT FAILING: ${p}`);
+  for (const p of tapExportSources(t.otel).flatMap((src) => otelExportProblems(src, now))) problems.push(`OTEL EXPORT FAILING: ${p}`);
   const window = formatDuration(doc.windowMs);
   const from = running && !stale ? '' : ` (the daemon's last window, ${formatElapsed(now - doc.at, { ago: true })})`;
   const lines = [

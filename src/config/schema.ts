@@ -40,6 +40,8 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
   // the first write that succeeds resolves it.
   'monitor.store': { failure_threshold: 2, success_threshold: 1 },
+  // An OpenTelemetry export that failed twice in a row (5 s apart); the next export that works resolves it.
+  'monitor.otel': { failure_threshold: 2, success_threshold: 1 },
   // Two comparison windows in a row: a sustained regression, not one noisy window.
   'baseline.regression': { failure_threshold: 2, success_threshold: 1 },
 };

@@ -92,7 +92,7 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
       return notifiers;
     },
     start: (r) => startDaemon({
-      ...r, stateDir: o.stateDir, store, log, clock, tracing: otel.tracing,
+      ...r, stateDir: o.stateDir, store, log, clock, tracing: otel.tracing, otelHealth: () => otel.health(),
       timeoutMs: o.timeoutMs ?? r.cfg.timeout,
       // Scheduled jobs run this same CLI with the same hubs, config and state dir.
       jobs: { cliArgv: o.jobs.cliArgv, globalArgs: o.jobs.globalArgs(r.targets) },

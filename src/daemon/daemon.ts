@@ -23,6 +23,7 @@ import { LiveState } from './live-state.js';
 import { seedLiveState } from './live-seed.js';
 import type { EventRow } from './observations.js';
 import type { Job } from './jobs/job.js';
+import { otelHealthJob } from './jobs/otel-health.js';
 import { runBeatJob } from './jobs/run-beat.js';
 import { retentionJob, rollupJob, walGuardJob } from './jobs/store-upkeep.js';
 import { hubsSeenJob } from './jobs/hubs-seen.js';
@@ -36,6 +37,7 @@ import { CallsLedger, normalizeHub } from './calls-ledger.js';
 import { isNotConnected } from '../model/call-stats.js';
 import type { CallRecord, TapMessage } from '../model/calls.js';
 import type { McpTracing } from '../model/mcp-tracing.js';
+import type { OtelExportHealth } from '../otel/status.js';
 import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -64,6 +66,8 @@ export interface DaemonOptions {
   resume?: RunHandover;
   /** Traces the probes' and canaries' requests (OpenTelemetry client spans); absent: not traced. */
   tracing?: McpTracing;
+  /** The daemon's OpenTelemetry export health (for the monitor.otel alert); absent: export is not wired. */
+  otelHealth?: () => OtelExportHealth;
 }
 
 /** What a run hands to the one that replaces it on a config reload. */
@@ -220,6 +224,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   const alertingJobs: Job[] = alerting
     ? [
       dispatchJob(clock, alerting),
+      otelHealthJob({ clock, daemon: () => o.otelHealth?.(), taps: (now) => tap.ledger.tapOtel(now), observe }),
       sloJob({ cfg, store, clock, hubs, observe, runId }),
       regressionJob({ cfg, store, clock, hubs, observe, stateDir: o.stateDir, log }),
       ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),

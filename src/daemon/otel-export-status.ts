@@ -27,7 +27,7 @@ function counts(raw: unknown): (ExportCounts & { url: string }) | undefined {
   const failed = num(c.failed);
   const failedExports = num(c.failedExports);
   if (url === undefined || exported === undefined || failed === undefined || failedExports === undefined) return undefined;
-  const out: ExportCounts & { url: string } = { url, exported, failed, failedExports };
+  const out: ExportCounts & { url: string } = { url, exported, failed, failedExports, failing: c.failing === true };
   for (const k of ['lastErrorAt', 'lastSuccessAt'] as const) if (num(c[k]) !== undefined) out[k] = num(c[k]);
   if (str(c.lastError) !== undefined) out.lastError = str(c.lastError);
   return out;

@@ -8,6 +8,7 @@
 import type { MonitorConfig } from '../config/defaults.js';
 import { CALL_DURATION_BUCKETS_S, countAbove, emptyStats, mergeStats, quantileMs, type CallStats } from '../model/call-stats.js';
 import type { CallsWindowDoc } from '../model/calls-window.js';
+import { otelExportProblems, tapExportSources } from './otel-export.js';
 import { finding, type CheckStatus, type Finding } from './types.js';
 
 export type CallsConfig = MonitorConfig['calls'];
@@ -90,22 +91,6 @@ const ms = (x: number | undefined) => (x === undefined ? '—' : `${Math.round(x
 export const CALLS_WINDOW_STALE_MS = 30_000;
 
 /**
- * Each OpenTelemetry export of the live taps whose last attempt failed, said plainly: the spans and metrics
- * lost and why (the reason as the tap redacted it; hostile: the caller's view sanitizes it).
- */
-export function otelExportProblems(otel: CallsWindowDoc['tap']['otel'], now: number): string[] {
-  const out: string[] = [];
-  for (const t of otel ?? []) {
-    for (const [signal, h, unit] of [['traces', t.traces, 'spans'], ['metrics', t.metrics, 'metric streams']] as const) {
-      if (!h.failing) continue;
-      const when = h.lastErrorAt !== undefined ? ` ${Math.max(0, Math.round((now - h.lastErrorAt) / 1000))} s ago` : '';
-      out.push(`the tap on ${t.listen} cannot export ${signal} to ${h.url}: ${h.failedExports} exports failed, ${h.failed} ${unit} lost; last error${when}: ${h.lastError ?? 'unknown'}`);
-    }
-  }
-  return out;
-}
-
-/**
  * What `check` says of the daemon's last calls window (calls-window.json) for `hub`: its calls.* findings
  * while the window is fresh, and `calls.tap` when the taps are gone, dropping, cannot reach the daemon or
  * cannot export to OpenTelemetry — a monitor that stopped seeing or telling calls says so. Nothing when no
@@ -122,7 +107,7 @@ export function callsWindowFindings(hub: string, doc: CallsWindowDoc | undefined
   }
   if (doc.tap.everConnected && doc.tap.connected === 0) out.push(finding(hub, 'calls.tap', 'warning', 'a tap was connected and is gone: calls through the hub are not seen'));
   if (doc.tap.dropped > 0) out.push(finding(hub, 'calls.tap', 'warning', `the taps dropped ${doc.tap.dropped} call records (their buffer filled while the daemon was away)`));
-  for (const p of otelExportProblems(doc.tap.otel, now)) out.push(finding(hub, 'calls.tap', 'warning', p));
+  for (const p of tapExportSources(doc.tap.otel).flatMap((src) => otelExportProblems(src, now))) out.push(finding(hub, 'calls.tap', 'warning', p));
   // check's views name a subject, not a tool: a tool's finding is about server/tool.
   out.push(...doc.findings.filter((f) => f.hub === hub && f.id.startsWith('calls.'))
     .map(({ tool, ...f }) => (tool === undefined ? f : { ...f, subject: `${f.subject ?? ''}/${tool}` })));

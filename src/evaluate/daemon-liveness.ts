@@ -4,7 +4,8 @@
  */
 import { formatBytes } from '../config/bytes.js';
 import { formatDuration } from '../config/duration.js';
-import { exportFailing, type OtelExportHealth } from '../otel/status.js';
+import type { OtelExportHealth } from '../otel/status.js';
+import { daemonExportSource, otelExportProblems } from './otel-export.js';
 import { finding, type Finding } from './types.js';
 
 /** The daemon's note of receivers that reject notifications, beside the store (read by check). */
@@ -22,26 +23,10 @@ export function evaluateConfigReload(hub: string, reload: { ok: boolean; error?:
   return [finding(hub, 'daemon.config', 'warning', `the daemon's last config reload failed, it runs its previous config: ${reload.error ?? 'unknown error'}; fix the file, then \`mcp-hub-monitor reload\``)];
 }
 
-/**
- * What is wrong with the daemon's OpenTelemetry export, one sentence per signal: on but not started, or its
- * last export failed. Empty when it is off or works.
- */
-export function otelExportProblems(h: OtelExportHealth | undefined): string[] {
-  if (!h?.enabled) return [];
-  if (h.startError !== undefined) return [`the daemon's OpenTelemetry export is enabled but could not start (${h.startError}): nothing is exported`];
-  const out: string[] = [];
-  for (const signal of ['traces', 'metrics'] as const) {
-    const c = h.status?.[signal];
-    if (!c || !exportFailing(c)) continue;
-    const what = signal === 'traces' ? 'spans' : 'metric streams';
-    out.push(`the daemon's OpenTelemetry ${signal} export to ${c.url} fails (${c.lastError ?? 'unknown error'}): ${c.failed} ${what} lost in ${c.failedExports} failed export${c.failedExports === 1 ? '' : 's'} since it started; check otel.endpoint and otel.headers, and the backend`);
-  }
-  return out;
-}
-
 /** The daemon's OpenTelemetry export failing: one warning per signal. */
-export function evaluateOtelExport(hub: string, h: OtelExportHealth | undefined): Finding[] {
-  return otelExportProblems(h).map((message) => finding(hub, 'daemon.otel', 'warning', message));
+export function evaluateOtelExport(hub: string, h: OtelExportHealth | undefined, now: number): Finding[] {
+  const source = daemonExportSource(h);
+  return source ? otelExportProblems(source, now).map((message) => finding(hub, 'daemon.otel', 'warning', message)) : [];
 }
 
 export interface DaemonFacts {

@@ -163,6 +163,13 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
       why: 'monitor.store: the daemon\'s own gauge, 0 while its writes fail.',
     }),
     alertRule(cfg, {
+      name: 'McpHubMonitorOtelExportFailing', rule: 'monitor.otel', severity: 'warning', periodMs: scrape,
+      expr: 'max by (signal) (mcp_hub_monitor_otel_export_failing) > 0 or label_replace(max by (signal) (mcp_hub_monitor_tap_otel_export_failing), "exporter", "tap", "", "") > 0',
+      summary: 'mcp-hub-monitor cannot export OpenTelemetry {{ $labels.signal }}{{ if $labels.exporter }} (a tap){{ end }}',
+      description: 'The last OTLP export of {{ $labels.signal }} failed: spans or metrics are being lost. `mcp-hub-monitor status` names the exporter, the endpoint and the backend\'s answer; check otel.endpoint, otel.headers and the backend.',
+      why: 'monitor.otel: the daemon\'s and the taps\' own gauges, 1 while the last export of a signal failed.',
+    }),
+    alertRule(cfg, {
       name: 'McpHubMonitorConfigReloadFailed', rule: 'config.reload', severity: 'warning', periodMs: scrape,
       expr: 'mcp_hub_monitor_config_last_reload_successful == 0',
       summary: 'mcp-hub-monitor could not load its edited config; it runs the previous one',

@@ -113,7 +113,7 @@ test('a refusing backend shows in status, check --expect-daemon, /metrics and th
   const status = await waitUntil(async () => {
     const r = await cli('status');
     seen = r.stdout + r.stderr;
-    return /^otel: EXPORT FAILING: .*traces export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces fails \(Unauthorized\)/m.test(r.stdout) ? r : undefined;
+    return /^otel: EXPORT FAILING: the daemon cannot export traces to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: \d+ exports failed, \d+ spans lost; last error \d+ s ago: Unauthorized$/m.test(r.stdout) ? r : undefined;
   }, { what: 'status to say the export fails', timeoutMs: 30_000, everyMs: 500, describe: () => `${seen}\n${daemon.stderrText().slice(-3000)}` });
   expect(status.code).toBe(1);
   const json = JSON.parse((await cli('status', '--json')).stdout) as { daemon: { otel: { enabled: boolean; problems: string[]; status: { traces: { failed: number; url: string } } } } };
@@ -121,8 +121,14 @@ test('a refusing backend shows in status, check --expect-daemon, /metrics and th
   expect(json.daemon.otel.status.traces.failed).toBeGreaterThan(0);
 
   const check = await runCli(['check', '--hub', hub.url, '--expect-daemon', '--state-dir', state], env);
-  expect(check.stdout).toMatch(/OpenTelemetry traces export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces fails/);
+  expect(check.stdout).toMatch(/daemon\.otel +the daemon cannot export traces to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: /);
   expect(check.code).toBe(1);
+  // And it is an alert, like a broken receiver: monitor.otel names the exporter and the backend's answer.
+  const firing = await waitUntil(async () => {
+    const r = await cli('alerts');
+    return /monitor\.otel/.test(r.stdout) ? r.stdout : undefined;
+  }, { what: 'the monitor.otel alert', timeoutMs: 30_000, everyMs: 500 });
+  expect(firing).toMatch(/the daemon cannot export traces to .*Unauthorized/);
 
   const scraped = await getText(`http://127.0.0.1:${port}/metrics`);
   expect(metric(scraped, 'mcp_hub_monitor_otel_enabled')).toBe(1);
@@ -142,6 +148,7 @@ test('a refusing backend shows in status, check --expect-daemon, /metrics and th
   expect(metric(after, 'mcp_hub_monitor_otel_export_items_total{signal="traces",result="success"}')).toBeGreaterThan(0);
   expect(daemon.stderrText()).toMatch(/otel: export restarted with the reloaded config/);
   await waitUntil(async () => ((await cli('status')).code === 0 ? true : undefined), { what: 'status to be clean again', timeoutMs: 20_000, everyMs: 500 });
+  await waitUntil(async () => (/monitor\.otel/.test((await cli('alerts')).stdout) ? undefined : true), { what: 'monitor.otel to resolve', timeoutMs: 20_000, everyMs: 500 });
 
   daemon.kill('SIGTERM');
   expect(await new Promise((r) => daemon.once('exit', r))).toBe(0);

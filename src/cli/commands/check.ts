@@ -88,7 +88,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
       if (typeof facts.lock === 'object' && facts.lock.alive) {
         perHub[0].findings.push(...evaluateConfigReload(perHub[0].snapshot.target.url, readReloadStatus(g.stateDir)));
         const otel = readOtelExportNote(g.stateDir);
-        if (otel?.pid === facts.lock.pid) perHub[0].findings.push(...evaluateOtelExport(perHub[0].snapshot.target.url, otel));
+        if (otel?.pid === facts.lock.pid) perHub[0].findings.push(...evaluateOtelExport(perHub[0].snapshot.target.url, otel, now));
         // calls.* from the daemon's last window, when a tap ran during this daemon run.
         const calls = callsWindow(g.stateDir);
         for (const h of perHub) h.findings.push(...callsWindowFindings(h.snapshot.target.url, calls, now));

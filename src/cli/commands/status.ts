@@ -107,7 +107,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const { readCallsWindow, tapStatus } = await import('../calls-status.js');
     const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
     const { otelStatus } = await import('../otel-status.js');
-    const otel = otelStatus(g.stateDir, running ? (lockInfo as LockInfo).pid : undefined);
+    const otel = otelStatus(g.stateDir, running ? (lockInfo as LockInfo).pid : undefined, now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs, otel: otel.export ? { ...otel.export, problems: otel.problems } : null },
       config: { file: configFile, error: configError ?? null },

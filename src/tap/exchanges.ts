@@ -33,6 +33,10 @@ export interface ExchangeContext {
 
 const failureEnding = (kind: Failure, message: string): Ending => ({ outcome: kind, errorType: kind, errorMessage: message.slice(0, 200) });
 
+/** A refused MCP post (unknown session, bad message): the hub's JSON-RPC error, else the HTTP status. */
+const refusal = (status: number, doc: unknown): Ending =>
+  typeof doc === 'object' && doc !== null && 'error' in doc ? endingOf(doc as Record<string, unknown>) : restEnding(status, doc);
+
 /** Collects a body up to the cap: the bytes, or undefined once it grew past it. */
 class CappedBody {
   private chunks: Buffer[] | undefined = [];
@@ -135,10 +139,7 @@ class SessionPost implements Exchange {
   responseChunk(chunk: Buffer): void { if (this.status >= 300) this.body.push(chunk); }
   responseEnd(): void {
     if (this.status < 300) return;
-    // Refused (unknown session, bad message): the hub's JSON-RPC error, else the HTTP status, ends each call.
-    const doc = this.body.doc();
-    const ending = typeof doc === 'object' && doc !== null && 'error' in doc ? endingOf(doc as Record<string, unknown>) : restEnding(this.status, doc);
-    this.endAll(ending, this.body.bytes);
+    this.endAll(refusal(this.status, this.body.doc()), this.body.bytes);
   }
   failed(kind: Failure, message: string): void { this.endAll(failureEnding(kind, message), 0); }
 
@@ -175,7 +176,7 @@ class StreamableExchange implements Exchange {
     if (this.json) {
       const doc = this.json.doc();
       if (this.status < 300) this.answers(doc, this.json.bytes);
-      else this.c.tracker.endScope(this.scope, restEnding(this.status, doc));
+      else this.c.tracker.endScope(this.scope, refusal(this.status, doc));
     }
     this.c.tracker.endScope(this.scope, failureEnding('transport_error', 'the hub ended the exchange without an answer'));
   }

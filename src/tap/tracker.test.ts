@@ -124,3 +124,20 @@ test('a cancellation in one scope never cancels the same id in another', () => {
   expect(calls.map((c) => [c.session, c.outcome])).toEqual([['A', 'client_cancelled']]);
   expect(tracker.inFlight).toBe(1);
 });
+
+test('Streamable HTTP: a notifications/cancelled in a POST of its own ends the call of its session that it names, and no other session\'s', () => {
+  const { tracker, calls, ctx } = world();
+  const post = (session: string, doc: unknown): Exchange => {
+    const x = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': session })!;
+    const b = body(doc);
+    x.requestBody(b, b.length);
+    return x;
+  };
+  post('A', toolCall(7, 't__hang')).response(200, { 'content-type': 'text/event-stream' }, true);
+  post('B', toolCall(7, 't__hang')).response(200, { 'content-type': 'text/event-stream' }, true);
+  const cancel = post('A', rpc(undefined, 'notifications/cancelled', { requestId: 7 }));
+  cancel.response(202, {}, false);
+  cancel.responseEnd();
+  expect(calls.map((c) => [c.session, c.requestId, c.outcome])).toEqual([['A', '7', 'client_cancelled']]);
+  expect(tracker.inFlight).toBe(1);
+});

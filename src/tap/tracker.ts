@@ -34,7 +34,7 @@ export class CallTracker {
     const t0 = this.d.clock.monotonic();
     const requestBytes = reqs.length > 1 ? Math.round(bodyBytes / reqs.length) : bodyBytes;
     for (const req of reqs) {
-      if (req.cancels !== undefined) this.end(`${scope}\n${req.cancels}`, { outcome: 'client_cancelled', errorType: 'client_cancelled' }, 0);
+      if (req.cancels !== undefined) this.end(this.cancelled(scope, session, req.cancels), { outcome: 'client_cancelled', errorType: 'client_cancelled' }, 0);
       if (req.id === undefined) continue;
       if (req.client !== undefined && session !== null) this.nameClient(session, req.client);
       this.pending.set(`${scope}\n${req.id}`, { scope, req, session, transport, start, t0, requestBytes });
@@ -74,6 +74,17 @@ export class CallTracker {
 
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /**
+   * The key of the call a `notifications/cancelled` names: in its own scope (a legacy session), else in
+   * its session's other scopes (Streamable HTTP sends the cancellation in a POST of its own).
+   */
+  private cancelled(scope: string, session: string | null, id: string): string {
+    const own = `${scope}\n${id}`;
+    if (this.pending.has(own) || session === null) return own;
+    for (const [key, p] of this.pending) if (p.session === session && p.req.id === id) return key;
+    return own;
   }
 
   private nameClient(session: string, client: string): void {

@@ -38,7 +38,10 @@ export interface CallRecord {
   server: string | null;
   /** The tool, prompt or resource name; null for methods without one (`initialize`, `tools/list`). */
   tool: string | null;
-  /** The MCP method (`tools/call`, `tools/list`, `initialize`, …); REST tool calls count as `tools/call`. */
+  /**
+   * The MCP method (`tools/call`, `tools/list`, `initialize`, …); REST tool calls count as `tools/call`;
+   * `_OTHER` for a post the tap could not read (over its cap, not JSON-RPC) that the hub refused.
+   */
   method: string;
   transport: CallTransport;
   /** The client's name from `initialize` (`clientInfo.name`), capped; null when unknown (REST). */

@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../model/clock.js';
-import type { CallRecord } from '../model/calls.js';
+import type { CallRecord, CallTransport } from '../model/calls.js';
 import { endingOf, parseJson, readRequests, readResponses, restCall, restEnding, restTarget, type Ending, type RpcRequest } from './json-rpc.js';
 import { SseScanner } from './sse-scan.js';
 import type { CallTracker } from './tracker.js';
@@ -49,6 +49,37 @@ class CappedBody {
   }
   doc(): unknown {
     return this.chunks ? parseJson(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)) : undefined;
+  }
+}
+
+/**
+ * A post to the MCP endpoint whose body the tap could not read (over the cap, not JSON, no JSON-RPC
+ * request in it): there is no call to match an answer to, but when the hub refuses the post, or it fails,
+ * its client saw a failure, so that makes one record, its method unknown (`_OTHER`, as OpenTelemetry
+ * names a method it does not know).
+ */
+class UnreadPost {
+  private readonly start: number;
+  private readonly t0: number;
+  private requestBytes = 0;
+  private done = false;
+
+  constructor(private readonly c: ExchangeContext, private readonly transport: CallTransport) {
+    this.start = c.clock.now();
+    this.t0 = c.clock.monotonic();
+  }
+  /** True when `reqs` (what the body held) leaves nothing to match: this post is then recorded on its own. */
+  unread(reqs: readonly RpcRequest[], bytes: number): boolean {
+    this.requestBytes = bytes;
+    return reqs.length === 0;
+  }
+  end(session: string | null, ending: Ending, responseBytes: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.c.emit({
+      hub: this.c.hub, server: null, tool: null, method: '_OTHER', transport: this.transport, client: session !== null ? this.c.tracker.clientOf(session) : null,
+      session, requestId: null, start: this.start, durationMs: Math.max(0, this.c.clock.monotonic() - this.t0), ...ending, requestBytes: this.requestBytes, responseBytes,
+    });
   }
 }
 
@@ -126,14 +157,17 @@ class SessionPost implements Exchange {
   private reqs: RpcRequest[] = [];
   private status = 0;
   private readonly body: CappedBody;
+  private readonly post: UnreadPost;
+  private unread = false;
 
   constructor(private readonly c: ExchangeContext, private readonly session: string) {
     this.body = new CappedBody(c.maxBodyBytes);
+    this.post = new UnreadPost(c, 'sse');
   }
   requestBody(body: Buffer | undefined, bytes: number): void {
-    if (!body) return;
-    this.reqs = readRequests(parseJson(body));
-    this.c.tracker.requests(this.session, this.session, 'sse', this.reqs, bytes);
+    if (body) this.reqs = readRequests(parseJson(body));
+    this.unread = this.post.unread(this.reqs, bytes);
+    if (!this.unread) this.c.tracker.requests(this.session, this.session, 'sse', this.reqs, bytes);
   }
   response(status: number): void { this.status = status; }
   responseChunk(chunk: Buffer): void { if (this.status >= 300) this.body.push(chunk); }
@@ -144,6 +178,7 @@ class SessionPost implements Exchange {
   failed(kind: Failure, message: string): void { this.endAll(failureEnding(kind, message), 0); }
 
   private endAll(ending: Ending, bytes: number): void {
+    if (this.unread) return this.post.end(this.session, ending, bytes);
     for (const r of this.reqs) if (r.id !== undefined) this.c.tracker.answer(this.session, r.id, ending, bytes);
   }
 }
@@ -156,10 +191,16 @@ class StreamableExchange implements Exchange {
   private status = 0;
   private json: CappedBody | undefined;
   private scanner: SseScanner | undefined;
+  private readonly post: UnreadPost;
+  private unread = false;
 
-  constructor(private readonly c: ExchangeContext, private readonly session: string | null) {}
+  constructor(private readonly c: ExchangeContext, private readonly session: string | null) {
+    this.post = new UnreadPost(c, 'streamable_http');
+  }
   requestBody(body: Buffer | undefined, bytes: number): void {
-    if (body) this.c.tracker.requests(this.scope, this.session, 'streamable_http', readRequests(parseJson(body)), bytes);
+    const reqs = body ? readRequests(parseJson(body)) : [];
+    this.unread = this.post.unread(reqs, bytes);
+    if (!this.unread) this.c.tracker.requests(this.scope, this.session, 'streamable_http', reqs, bytes);
   }
   response(status: number, headers: IncomingHttpHeaders, sse: boolean): void {
     this.status = status;
@@ -176,11 +217,15 @@ class StreamableExchange implements Exchange {
     if (this.json) {
       const doc = this.json.doc();
       if (this.status < 300) this.answers(doc, this.json.bytes);
+      else if (this.unread) this.post.end(this.session, refusal(this.status, doc), this.json.bytes);
       else this.c.tracker.endScope(this.scope, refusal(this.status, doc));
     }
     this.c.tracker.endScope(this.scope, failureEnding('transport_error', 'the hub ended the exchange without an answer'));
   }
-  failed(kind: Failure, message: string): void { this.c.tracker.endScope(this.scope, failureEnding(kind, message)); }
+  failed(kind: Failure, message: string): void {
+    if (this.unread) this.post.end(this.session, failureEnding(kind, message), 0);
+    else this.c.tracker.endScope(this.scope, failureEnding(kind, message));
+  }
 
   private answers(doc: unknown, bytes: number): void {
     for (const r of readResponses(doc)) this.c.tracker.answer(this.scope, r.id, r.ending, bytes);

@@ -227,3 +227,27 @@ test('property: any interleaving of posts and answers across legacy and Streamab
     }
   }));
 });
+
+test('a post the tap cannot read (over the cap, not JSON-RPC) makes one _OTHER record when the hub refuses it or it fails, none when it is accepted', () => {
+  const { tracker, calls, ctx } = world();
+  const s = session(ctx, 'S1');
+  s.post(rpc(0, 'initialize', { clientInfo: { name: 'claude' } }));
+  s.answer({ jsonrpc: '2.0', id: 0, result: {} });
+  const refused = exchangeFor(ctx, 'POST', '/messages', '?sessionId=S1', {})!;
+  refused.requestBody(undefined, 5_000_000);
+  refused.response(413, {}, false);
+  refused.responseChunk(Buffer.from('<pre>Payload Too Large</pre>'));
+  refused.responseEnd();
+  const failed = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': 'H1' })!;
+  failed.requestBody(body({ hello: 'world' }), 17);
+  failed.failed('transport_error', 'the hub at x refused the connection');
+  const accepted = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': 'H1' })!;
+  accepted.requestBody(Buffer.from('not json'), 8);
+  accepted.response(202, {}, false);
+  accepted.responseEnd();
+  expect(calls.slice(1).map((c) => [c.method, c.transport, c.session, c.client, c.requestId, c.outcome, c.errorCode, c.requestBytes])).toEqual([
+    ['_OTHER', 'sse', 'S1', 'claude', null, 'jsonrpc_error', 413, 5_000_000],
+    ['_OTHER', 'streamable_http', 'H1', null, null, 'transport_error', undefined, 17],
+  ]);
+  expect(tracker.inFlight).toBe(0);
+});

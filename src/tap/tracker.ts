@@ -60,6 +60,11 @@ export class CallTracker {
     for (const [key, p] of this.pending) if (p.scope === scope) this.end(key, ending, 0);
   }
 
+  /** The client name a session's `initialize` gave, or null. */
+  clientOf(session: string): string | null {
+    return this.clients.get(session) ?? null;
+  }
+
   forgetSession(session: string): void {
     this.clients.delete(session);
   }

@@ -7,6 +7,8 @@
 /** A calls.* finding as written (evaluate/types.ts `Finding`, which model/ may not import). */
 export interface Finding { id: string; status: 'ok' | 'warning' | 'critical' | 'no_data'; hub: string; subject?: string; tool?: string; value?: number | string; threshold?: number | string; message: string }
 
+import type { CallRecord } from './calls.js';
+
 export const CALLS_WINDOW_FILE = 'calls-window.json';
 
 /** A tool among the worst of the window. */
@@ -14,6 +16,29 @@ export interface WorstTool { hub: string; server: string; tool: string; calls: n
 
 /** A tool in the dashboards' tools panel (evaluate/tools-panel.ts): its calls over the window. */
 export interface ToolRow { server: string; tool: string; calls: number; errors: number; successPercent: number; p95Ms?: number; topError?: string }
+
+/** A failing call as the tap recorded it (its arguments only when the user opted in). */
+export interface RecentFailure {
+  at: number;
+  hub: string;
+  server: string | null;
+  tool: string | null;
+  method: string;
+  client: string | null;
+  outcome: string;
+  errorType?: string;
+  errorMessage?: string;
+  arguments?: string;
+}
+
+/** What `status` and the JSON API show of a failing call. */
+export function recentFailure(c: CallRecord): RecentFailure {
+  return {
+    at: c.start, hub: c.hub, server: c.server, tool: c.tool, method: c.method, client: c.client, outcome: c.outcome,
+    ...(c.errorType !== undefined ? { errorType: c.errorType } : {}), ...(c.errorMessage !== undefined ? { errorMessage: c.errorMessage } : {}),
+    ...(c.arguments !== undefined ? { arguments: c.arguments } : {}),
+  };
+}
 
 /** One hub's slowest and most failing tools over the window. */
 export interface ToolsPanel { hub: string; calls: number; errors: number; slowest: ToolRow[]; failing: ToolRow[] }
@@ -41,6 +66,8 @@ export interface CallsWindowDoc {
   worst: WorstTool[];
   /** Per watched hub, the tools panel of the dashboards (absent in files of older daemons). */
   panels?: ToolsPanel[];
+  /** The last few failing calls, oldest first (absent in files of older daemons). */
+  recentFailures?: RecentFailure[];
 }
 
 /** The document, or undefined when the text is not one (an older or hand-edited file). */
@@ -52,5 +79,7 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   const findings = d.findings.filter((f): f is Finding => !!f && typeof f === 'object' && typeof (f as Finding).id === 'string' && typeof (f as Finding).message === 'string' && typeof (f as Finding).hub === 'string'
     && ['ok', 'warning', 'critical', 'no_data'].includes((f as Finding).status));
   const panels = Array.isArray(d.panels) ? d.panels.filter((p): p is ToolsPanel => !!p && typeof p === 'object' && typeof p.hub === 'string' && Array.isArray(p.slowest) && Array.isArray(p.failing)) : undefined;
-  return { ...(d as CallsWindowDoc), findings, ...(panels ? { panels } : {}) };
+  const recentFailures = Array.isArray(d.recentFailures) ? d.recentFailures.filter((f): f is RecentFailure => !!f && typeof f === 'object' && typeof f.at === 'number' && typeof f.method === 'string' && typeof f.outcome === 'string'
+    && (f.arguments === undefined || typeof f.arguments === 'string')) : undefined;
+  return { ...(d as CallsWindowDoc), findings, ...(panels ? { panels } : {}), ...(recentFailures ? { recentFailures } : {}) };
 }

@@ -26,6 +26,8 @@ export interface Exchange {
 export interface ExchangeContext {
   hub: string;
   maxBodyBytes: number;
+  /** Record the arguments of calls (redacted, capped): the user opted in (`tap.record_arguments`). */
+  recordArguments?: boolean;
   clock: Clock;
   tracker: CallTracker;
   emit(call: CallRecord): void;
@@ -89,6 +91,7 @@ class RestExchange implements Exchange {
   private readonly t0: number;
   private server: string | null = null;
   private tool: string | null = null;
+  private arguments: string | undefined;
   private requestBytes = 0;
   private status = 0;
   private readonly body: CappedBody;
@@ -101,7 +104,7 @@ class RestExchange implements Exchange {
   }
   requestBody(body: Buffer | undefined, bytes: number): void {
     this.requestBytes = bytes;
-    if (body) ({ server: this.server, tool: this.tool } = restTarget(parseJson(body), this.call.target));
+    if (body) ({ server: this.server, tool: this.tool, arguments: this.arguments } = restTarget(parseJson(body), this.call.target, this.c.recordArguments));
   }
   response(status: number): void { this.status = status; }
   responseChunk(chunk: Buffer): void { this.body.push(chunk); }
@@ -114,7 +117,7 @@ class RestExchange implements Exchange {
     this.c.emit({
       hub: this.c.hub, server: this.server, tool: this.tool, method: this.call.method, transport: 'rest',
       client: null, session: null, requestId: null, start: this.start, durationMs: Math.max(0, this.c.clock.monotonic() - this.t0),
-      ...ending, requestBytes: this.requestBytes, responseBytes: this.body.bytes,
+      ...ending, requestBytes: this.requestBytes, responseBytes: this.body.bytes, ...(this.arguments !== undefined ? { arguments: this.arguments } : {}),
     });
   }
 }
@@ -165,7 +168,7 @@ class SessionPost implements Exchange {
     this.post = new UnreadPost(c, 'sse');
   }
   requestBody(body: Buffer | undefined, bytes: number): void {
-    if (body) this.reqs = readRequests(parseJson(body));
+    if (body) this.reqs = readRequests(parseJson(body), this.c.recordArguments);
     this.unread = this.post.unread(this.reqs, bytes);
     if (!this.unread) this.c.tracker.requests(this.session, this.session, 'sse', this.reqs, bytes);
   }
@@ -198,7 +201,7 @@ class StreamableExchange implements Exchange {
     this.post = new UnreadPost(c, 'streamable_http');
   }
   requestBody(body: Buffer | undefined, bytes: number): void {
-    const reqs = body ? readRequests(parseJson(body)) : [];
+    const reqs = body ? readRequests(parseJson(body), this.c.recordArguments) : [];
     this.unread = this.post.unread(reqs, bytes);
     if (!this.unread) this.c.tracker.requests(this.scope, this.session, 'streamable_http', reqs, bytes);
   }

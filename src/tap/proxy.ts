@@ -18,6 +18,8 @@ export interface ProxyOptions {
   deadlineMs: number;
   /** False: forward only, observe nothing (what observation costs is the difference). */
   observe: boolean;
+  /** Record the arguments of calls, redacted and capped (`tap.record_arguments`). */
+  recordArguments?: boolean;
   /** When set, a request must pass it (the bearer token); the header is not forwarded. */
   authorize?: (req: http.IncomingMessage) => boolean;
   clock: Clock;
@@ -36,7 +38,7 @@ export function createProxy(o: ProxyOptions): Proxy {
   const base = o.hub.pathname.replace(/\/$/, '');
   const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit: o.emit });
-  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit: o.emit };
+  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, recordArguments: o.recordArguments === true, clock: o.clock, tracker, emit: o.emit };
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     if (o.authorize && !o.authorize(req)) {

@@ -106,6 +106,7 @@ export class CallTracker {
       client: (p.session !== null ? this.clients.get(p.session) : undefined) ?? p.req.client ?? null,
       session: p.session, requestId: p.req.id ?? null, start: p.start,
       durationMs: Math.max(0, this.d.clock.monotonic() - p.t0), ...ending, requestBytes: p.requestBytes, responseBytes,
+      ...(p.req.arguments !== undefined ? { arguments: p.req.arguments } : {}),
     });
   }
 }

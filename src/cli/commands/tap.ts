@@ -1,9 +1,10 @@
 /**
  * `tap`: a transparent reverse proxy in front of one hub that records every call it forwards (server, tool,
- * method, client, duration, outcome; never arguments or results) and sends the records to the daemon over
- * `<state-dir>/tap.sock`. A separate process with a lean import graph (node:http; no zod without a config
- * file, no SQLite, no commander), so proxying never depends on the daemon. Runs until SIGTERM/SIGINT.
- * `--pass-through` forwards without observing anything: what observation costs is the difference.
+ * method, client, duration, outcome; never results, arguments only with tap.record_arguments) and sends
+ * the records to the daemon over `<state-dir>/tap.sock`. A separate process with a lean import graph
+ * (node:http; no zod without a config file, no SQLite, no commander), so proxying never depends on the
+ * daemon. Runs until SIGTERM/SIGINT. `--pass-through` forwards without observing anything: what
+ * observation costs is the difference.
  */
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
@@ -58,7 +59,7 @@ export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
     identity: { listen: hostWithPort(listen.host, listen.port), hub: hub.origin, pid: process.pid, startedAt: Date.now() },
   });
   const proxy = createProxy({
-    hub, maxBodyBytes: cfg.tap.max_body_bytes, deadlineMs: cfg.tap.deadline, observe, clock: systemClock,
+    hub, maxBodyBytes: cfg.tap.max_body_bytes, deadlineMs: cfg.tap.deadline, observe, recordArguments: cfg.tap.record_arguments, clock: systemClock,
     emit: (call) => sink.send(call),
     ...(token !== undefined ? { authorize: (req) => hasBearerToken(req.headers.authorization, token) } : {}),
   });

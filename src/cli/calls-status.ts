@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration, formatElapsed } from '../config/duration.js';
 import { CALLS_WINDOW_FILE, parseCallsWindow, type CallsWindowDoc } from '../model/calls-window.js';
+import { MAX_ARGUMENTS_BYTES } from '../model/calls.js';
 import { CALLS_WINDOW_STALE_MS } from '../evaluate/calls.js';
 import { otelExportProblems, tapExportSources } from '../evaluate/otel-export.js';
 import { sanitizeTerminal as clean } from '../views/sanitize.js';
@@ -29,6 +30,16 @@ export function readCallsWindow(stateDir: string): CallsWindowDoc | undefined {
   }
 }
 
+/** The last failing calls, newest first, with their arguments when the tap recorded them. */
+function recentFailureLines(doc: CallsWindowDoc, now: number): string[] {
+  const failures = [...(doc.recentFailures ?? [])].reverse();
+  if (failures.length === 0) return [];
+  return ['  recent failures:', ...failures.flatMap((f) => [
+    `    ${formatElapsed(Math.max(0, now - f.at), { ago: true })}  ${clean(f.server ?? '-')}/${clean(f.tool ?? f.method)}${f.client !== null ? ` (client ${clean(f.client)})` : ''}: ${clean(f.errorType ?? f.outcome)}${f.errorMessage !== undefined ? ` ${clean(JSON.stringify(f.errorMessage))}` : ''}`,
+    ...(f.arguments !== undefined ? [`      arguments: ${clean(f.arguments, MAX_ARGUMENTS_BYTES + 10)}`] : []),
+  ])];
+}
+
 export function tapStatus(doc: CallsWindowDoc | undefined, running: boolean, now: number): TapStatusReport {
   if (!doc) return { window: null, problems: [], lines: ['tap: none has connected (calls through the hub are not seen; see `mcp-hub-monitor tap`)'] };
   const problems: string[] = [];
@@ -47,6 +58,7 @@ export function tapStatus(doc: CallsWindowDoc | undefined, running: boolean, now
     ...problems.map((p) => `tap: ${clean(p)}`),
     ...(doc.worst.length > 0 ? ['  worst tools:'] : []),
     ...doc.worst.map((w) => `    ${clean(w.server)}/${clean(w.tool)}  ${w.calls} calls, ${w.successPercent}% ok${w.p95Ms !== undefined ? `, P95 ${w.p95Ms} ms` : ''}${w.topError !== undefined ? `, ${clean(w.topError)}` : ''}`),
+    ...recentFailureLines(doc, now),
   ];
   return { window: doc, problems, lines };
 }

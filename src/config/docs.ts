@@ -101,7 +101,8 @@ export function renderConfigTemplate(schema: z.ZodType): string {
       open.push(parts[depth]!);
     }
     const leaf = parts[parts.length - 1]!;
-    if (r.unset) {
+    // A number with no default (unset means "ask the environment"): shown, but uncommenting keeps it unset.
+    if (r.unset || (r.defaultValue === '' && /^(number|integer)/.test(r.type))) {
       // No default value to show: uncommenting the block must leave it unset (absent means something).
       unset.push(r.key);
       out.push(`# ${'  '.repeat(depth)}# ${leaf}:  (unset) ${r.description.replace(/\s+/g, ' ')}`);

@@ -185,6 +185,7 @@ export const configSchema = z.object({
     max_body_bytes: byteSize().prefault('1MB').describe('Largest request or response body (or SSE event) the tap parses to observe a call; larger ones are forwarded untouched, unobserved'),
     buffer: z.number().int().min(1).default(10_000).describe('Call records the tap keeps while the daemon is away or not reading; beyond it the oldest are dropped and counted'),
     deadline: duration().prefault('6m').describe('Deadline of each forwarded request (an event stream: until its headers); a call unanswered by then is recorded as a timeout. Past the hub\'s own 5-minute request timeout, so the hub\'s answer comes first'),
+    record_arguments: z.boolean().default(false).describe('Record each call\'s arguments (secrets redacted, at most 2 KB) so the daemon can show the last failing calls with them (`status`, /api/calls/recent-failures); off, arguments never leave the tap'),
   }).strict().prefault({}),
   calls: z.object({
     window: duration().prefault('5m').describe('The window over which the tap\'s calls are judged (success rate, P95, P99 per server and per tool)'),

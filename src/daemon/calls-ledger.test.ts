@@ -7,7 +7,7 @@ import { expect, test } from 'vitest';
 import { useTempStores } from '../../test/support/temp-store.js';
 import { quantileMs, type CallStats } from '../model/call-stats.js';
 import type { CallRecord } from '../model/calls.js';
-import { CallsLedger, MAX_KEYS_PER_HUB, OTHER } from './calls-ledger.js';
+import { CallsLedger, MAX_KEYS_PER_HUB, MAX_RECENT_FAILURES, OTHER } from './calls-ledger.js';
 import { CALL_SERIES, statsFromRows, type CallSeriesRow } from './calls-series.js';
 
 const newStore = useTempStores('mhm-calls-');
@@ -63,4 +63,16 @@ test('a tap naming endless tools cannot grow memory: names beyond the cap fold i
   const totals = ledger.totals();
   expect(totals).toHaveLength(MAX_KEYS_PER_HUB + 1);
   expect(totals.find((s) => s.tool === OTHER)).toMatchObject({ server: 'files', calls: 300 });
+});
+
+test('the last MAX_RECENT_FAILURES failing calls are kept as they came (arguments too), oldest first; ok calls are not', () => {
+  const ledger = new CallsLedger();
+  for (let i = 0; i < MAX_RECENT_FAILURES + 5; i++) {
+    ledger.note({ ...call(`t${i}`, 10, true), arguments: `{"n":${i}}` }, T0);
+    ledger.note(call('fine', 10), T0);
+  }
+  const kept = ledger.recentFailures();
+  expect(kept).toHaveLength(MAX_RECENT_FAILURES);
+  expect(kept.map((c) => c.tool)).toEqual(Array.from({ length: MAX_RECENT_FAILURES }, (_, i) => `t${i + 5}`));
+  expect(kept[0]).toMatchObject({ hub: HUB, outcome: 'jsonrpc_error', errorMessage: 'Not connected', arguments: '{"n":5}' });
 });

@@ -5,6 +5,8 @@
  * Prometheus counters only grow). Also what each tap said of itself (its drops). Bounded: a hub keeps at
  * most MAX_KEYS_PER_HUB (server, tool) pairs, the rest fold into tool `__other__` (or server `__other__`),
  * and at most MAX_HUBS hubs; a tap's strings cannot grow memory without end. Kept across config reloads.
+ * And the last MAX_RECENT_FAILURES failing calls as the tap recorded them (with their arguments when the user
+ * opted in), in memory only: for whoever investigates a failing tool (`status`, /api/calls/recent-failures).
  */
 import { addCall, emptyStats, errorTypeOf, mergeStats, statsKey, type CallStats } from '../model/call-stats.js';
 import type { CallRecord, TapStatus } from '../model/calls.js';
@@ -15,6 +17,8 @@ import { callSamples } from './calls-series.js';
 /** Distinct (server, tool) pairs per hub with their own stats. */
 export const MAX_KEYS_PER_HUB = 500;
 export const MAX_HUBS = 32;
+/** Failing calls kept as they came. */
+export const MAX_RECENT_FAILURES = 20;
 /** The name pairs beyond the cap fold into. */
 export const OTHER = '__other__';
 
@@ -47,6 +51,7 @@ export class CallsLedger {
   private readonly operations = new Map<string, OperationStats>();
   private readonly labelValues = new Map<string, Set<string>>();
   readonly taps = new Map<string, TapSeen>();
+  private readonly failures: CallRecord[] = [];
   /** Calls whose hub was beyond MAX_HUBS: not kept. */
   droppedCalls = 0;
   /** Calls taken in since start. */
@@ -89,7 +94,16 @@ export class CallsLedger {
     if (!op) this.operations.set(opKey, (op = { ...emptyStats(hub, server, tool), method, errorType }));
     addCall(op, { ...c, hub });
     this.calls++;
+    if (c.outcome !== 'ok') {
+      this.failures.push({ ...c, hub });
+      if (this.failures.length > MAX_RECENT_FAILURES) this.failures.shift();
+    }
     return true;
+  }
+
+  /** The last failing calls, oldest first. */
+  recentFailures(): readonly CallRecord[] {
+    return this.failures;
   }
 
   /** `value` while the hub has fewer than MAX_LABEL_VALUES of this kind, then `other` for new ones. */

@@ -1,4 +1,4 @@
-import type { TapOtelStatus } from './calls.js';
+import type { CallRecord, TapOtelStatus } from './calls.js';
 
 /**
  * What the daemon writes of the tap's last window to `<state-dir>/calls-window.json` (every pass of its
@@ -8,6 +8,7 @@ import type { TapOtelStatus } from './calls.js';
 
 /** A calls.* finding as written (evaluate/types.ts `Finding`, which model/ may not import). */
 export interface Finding { id: string; status: 'ok' | 'warning' | 'critical' | 'no_data'; hub: string; subject?: string; tool?: string; value?: number | string; threshold?: number | string; message: string }
+
 
 export const CALLS_WINDOW_FILE = 'calls-window.json';
 
@@ -21,6 +22,29 @@ export interface ToolRow { server: string; tool: string; calls: number; errors: 
 export interface TapOtelSeen extends TapOtelStatus {
   /** Where the tap listens. */
   listen: string;
+}
+
+/** A failing call as the tap recorded it (its arguments only when the user opted in). */
+export interface RecentFailure {
+  at: number;
+  hub: string;
+  server: string | null;
+  tool: string | null;
+  method: string;
+  client: string | null;
+  outcome: string;
+  errorType?: string;
+  errorMessage?: string;
+  arguments?: string;
+}
+
+/** What `status` and the JSON API show of a failing call. */
+export function recentFailure(c: CallRecord): RecentFailure {
+  return {
+    at: c.start, hub: c.hub, server: c.server, tool: c.tool, method: c.method, client: c.client, outcome: c.outcome,
+    ...(c.errorType !== undefined ? { errorType: c.errorType } : {}), ...(c.errorMessage !== undefined ? { errorMessage: c.errorMessage } : {}),
+    ...(c.arguments !== undefined ? { arguments: c.arguments } : {}),
+  };
 }
 
 /** One hub's slowest and most failing tools over the window. */
@@ -51,6 +75,8 @@ export interface CallsWindowDoc {
   worst: WorstTool[];
   /** Per watched hub, the tools panel of the dashboards (absent in files of older daemons). */
   panels?: ToolsPanel[];
+  /** The last few failing calls, oldest first (absent in files of older daemons). */
+  recentFailures?: RecentFailure[];
 }
 
 /** The document, or undefined when the text is not one (an older or hand-edited file). */
@@ -64,7 +90,9 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   const panels = Array.isArray(d.panels) ? d.panels.filter((p): p is ToolsPanel => !!p && typeof p === 'object' && typeof p.hub === 'string' && Array.isArray(p.slowest) && Array.isArray(p.failing)) : undefined;
   const tap = { ...d.tap };
   if (tap.otel !== undefined) tap.otel = Array.isArray(tap.otel) ? tap.otel.filter(isOtelSeen) : [];
-  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}) };
+  const recentFailures = Array.isArray(d.recentFailures) ? d.recentFailures.filter((f): f is RecentFailure => !!f && typeof f === 'object' && typeof f.at === 'number' && typeof f.method === 'string' && typeof f.outcome === 'string'
+    && (f.arguments === undefined || typeof f.arguments === 'string')) : undefined;
+  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}), ...(recentFailures ? { recentFailures } : {}) };
 }
 
 function isOtelSeen(o: unknown): o is TapOtelSeen {

@@ -4,7 +4,7 @@
  * state dir (`TAP_SOCKET_FILE`); the daemon reads, checks (`parseTapLine`) and judges them. Node builtins
  * only: the tap's import graph stays lean (no zod, no SQLite).
  *
- * A record never carries a call's arguments or result (unless the user opted in, and then redacted and
+ * A record never carries a call's result, nor its arguments unless the user opted in (then redacted and
  * capped by the tap): only who called what, how long it took and how it ended.
  */
 
@@ -38,7 +38,10 @@ export interface CallRecord {
   server: string | null;
   /** The tool, prompt or resource name; null for methods without one (`initialize`, `tools/list`). */
   tool: string | null;
-  /** The MCP method (`tools/call`, `tools/list`, `initialize`, …); REST tool calls count as `tools/call`. */
+  /**
+   * The MCP method (`tools/call`, `tools/list`, `initialize`, …); REST tool calls count as `tools/call`;
+   * `_OTHER` for a post the tap could not read (over its cap, not JSON-RPC) that the hub refused.
+   */
   method: string;
   transport: CallTransport;
   /** The client's name from `initialize` (`clientInfo.name`), capped; null when unknown (REST). */
@@ -63,9 +66,16 @@ export interface CallRecord {
   errorMessage?: string;
   requestBytes: number;
   responseBytes: number;
+  /**
+   * The call's arguments as JSON, only when the user opted in (`tap.record_arguments`): secrets redacted,
+   * at most MAX_ARGUMENTS_BYTES (ending in `…[cut]` when longer). Absent otherwise.
+   */
+  arguments?: string;
 }
 
 export const MAX_ERROR_MESSAGE = 200;
+/** Largest recorded arguments, UTF-8 bytes. */
+export const MAX_ARGUMENTS_BYTES = 2_048;
 
 /** What the tap says of itself, every few seconds and when it starts: so the daemon can say it is blind. */
 export interface TapStatus {
@@ -148,6 +158,7 @@ function callProblem(c: unknown): string | undefined {
   if (c.errorCode !== undefined && typeof c.errorCode !== 'number') return 'a call whose errorCode is not a number';
   if (c.errorType !== undefined && typeof c.errorType !== 'string') return 'a call whose errorType is not a string';
   if (c.errorMessage !== undefined && (typeof c.errorMessage !== 'string' || c.errorMessage.length > MAX_ERROR_MESSAGE)) return `a call whose errorMessage is not a string of at most ${MAX_ERROR_MESSAGE} characters`;
+  if (c.arguments !== undefined && (typeof c.arguments !== 'string' || c.arguments.length > MAX_ARGUMENTS_BYTES)) return `a call whose arguments are not a string of at most ${MAX_ARGUMENTS_BYTES} characters`;
   return undefined;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../model/clock.js';
-import type { CallRecord } from '../model/calls.js';
+import type { CallRecord, CallTransport } from '../model/calls.js';
 import { endingOf, parseJson, readRequests, readResponses, restCall, restEnding, restTarget, type Ending, type RpcRequest } from './json-rpc.js';
 import { SseScanner } from './sse-scan.js';
 import type { CallTracker } from './tracker.js';
@@ -39,6 +39,8 @@ export interface Exchange {
 export interface ExchangeContext {
   hub: string;
   maxBodyBytes: number;
+  /** Record the arguments of calls (redacted, capped): the user opted in (`tap.record_arguments`). */
+  recordArguments?: boolean;
   clock: Clock;
   tracker: CallTracker;
   emit(call: CallRecord): void;
@@ -54,10 +56,14 @@ const failureEnding = (kind: Failure, message: string): Ending => ({ outcome: ki
  */
 function traceRequests(c: ExchangeContext, body: Buffer, track: (reqs: RpcRequest[], spans: (CallSpan | undefined)[]) => void): Buffer {
   const doc = parseJson(body);
-  const { reqs, spans, changed } = c.tracing!.traceMessages(doc);
+  const { reqs, spans, changed } = c.tracing!.traceMessages(doc, c.recordArguments);
   track(reqs, spans);
   return changed ? Buffer.from(JSON.stringify(doc)) : body;
 }
+
+/** A refused MCP post (unknown session, bad message): the hub's JSON-RPC error, else the HTTP status. */
+const refusal = (status: number, doc: unknown): Ending =>
+  typeof doc === 'object' && doc !== null && 'error' in doc ? endingOf(doc as Record<string, unknown>) : restEnding(status, doc);
 
 /** Collects a body up to the cap: the bytes, or undefined once it grew past it. */
 class CappedBody {
@@ -74,12 +80,44 @@ class CappedBody {
   }
 }
 
+/**
+ * A post to the MCP endpoint whose body the tap could not read (over the cap, not JSON, no JSON-RPC
+ * request in it): there is no call to match an answer to, but when the hub refuses the post, or it fails,
+ * its client saw a failure, so that makes one record, its method unknown (`_OTHER`, as OpenTelemetry
+ * names a method it does not know).
+ */
+class UnreadPost {
+  private readonly start: number;
+  private readonly t0: number;
+  private requestBytes = 0;
+  private done = false;
+
+  constructor(private readonly c: ExchangeContext, private readonly transport: CallTransport) {
+    this.start = c.clock.now();
+    this.t0 = c.clock.monotonic();
+  }
+  /** True when `reqs` (what the body held) leaves nothing to match: this post is then recorded on its own. */
+  unread(reqs: readonly RpcRequest[], bytes: number): boolean {
+    this.requestBytes = bytes;
+    return reqs.length === 0;
+  }
+  end(session: string | null, ending: Ending, responseBytes: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.c.emit({
+      hub: this.c.hub, server: null, tool: null, method: '_OTHER', transport: this.transport, client: session !== null ? this.c.tracker.clientOf(session) : null,
+      session, requestId: null, start: this.start, durationMs: Math.max(0, this.c.clock.monotonic() - this.t0), ...ending, requestBytes: this.requestBytes, responseBytes,
+    });
+  }
+}
+
 /** `POST /api/servers/tools|resources|prompts`: one call per request. */
 class RestExchange implements Exchange {
   private readonly start: number;
   private readonly t0: number;
   private server: string | null = null;
   private tool: string | null = null;
+  private arguments: string | undefined;
   private requestBytes = 0;
   private status = 0;
   private readonly body: CappedBody;
@@ -93,7 +131,7 @@ class RestExchange implements Exchange {
   }
   requestBody(body: Buffer | undefined, bytes: number): void {
     this.requestBytes = bytes;
-    if (body) ({ server: this.server, tool: this.tool } = restTarget(parseJson(body), this.call.target));
+    if (body) ({ server: this.server, tool: this.tool, arguments: this.arguments } = restTarget(parseJson(body), this.call.target, this.c.recordArguments));
   }
   traceHeaders(clientHeaders: IncomingHttpHeaders): Record<string, string> {
     const { span, headers } = this.c.tracing!.startRest(this.call.method, clientHeaders);
@@ -111,7 +149,7 @@ class RestExchange implements Exchange {
     const call: CallRecord = {
       hub: this.c.hub, server: this.server, tool: this.tool, method: this.call.method, transport: 'rest',
       client: null, session: null, requestId: null, start: this.start, durationMs: Math.max(0, this.c.clock.monotonic() - this.t0),
-      ...ending, requestBytes: this.requestBytes, responseBytes: this.body.bytes,
+      ...ending, requestBytes: this.requestBytes, responseBytes: this.body.bytes, ...(this.arguments !== undefined ? { arguments: this.arguments } : {}),
     };
     this.c.emit(call);
     this.span?.end(call);
@@ -156,33 +194,34 @@ class SessionPost implements Exchange {
   private reqs: RpcRequest[] = [];
   private status = 0;
   private readonly body: CappedBody;
+  private readonly post: UnreadPost;
+  private unread = false;
 
   constructor(private readonly c: ExchangeContext, private readonly session: string) {
     this.body = new CappedBody(c.maxBodyBytes);
+    this.post = new UnreadPost(c, 'sse');
   }
   requestBody(body: Buffer | undefined, bytes: number): void {
-    if (!body) return;
-    this.reqs = readRequests(parseJson(body));
-    this.c.tracker.requests(this.session, this.session, 'sse', this.reqs, bytes);
+    this.track(body ? readRequests(parseJson(body), this.c.recordArguments) : [], bytes);
   }
   traceBody(body: Buffer, bytes: number): Buffer {
-    return traceRequests(this.c, body, (reqs, spans) => {
-      this.reqs = reqs;
-      this.c.tracker.requests(this.session, this.session, 'sse', reqs, bytes, spans);
-    });
+    return traceRequests(this.c, body, (reqs, spans) => this.track(reqs, bytes, spans));
+  }
+  private track(reqs: RpcRequest[], bytes: number, spans?: (CallSpan | undefined)[]): void {
+    this.reqs = reqs;
+    this.unread = this.post.unread(reqs, bytes);
+    if (!this.unread) this.c.tracker.requests(this.session, this.session, 'sse', reqs, bytes, spans);
   }
   response(status: number): void { this.status = status; }
   responseChunk(chunk: Buffer): void { if (this.status >= 300) this.body.push(chunk); }
   responseEnd(): void {
     if (this.status < 300) return;
-    // Refused (unknown session, bad message): the hub's JSON-RPC error, else the HTTP status, ends each call.
-    const doc = this.body.doc();
-    const ending = typeof doc === 'object' && doc !== null && 'error' in doc ? endingOf(doc as Record<string, unknown>) : restEnding(this.status, doc);
-    this.endAll(ending, this.body.bytes);
+    this.endAll(refusal(this.status, this.body.doc()), this.body.bytes);
   }
   failed(kind: Failure, message: string): void { this.endAll(failureEnding(kind, message), 0); }
 
   private endAll(ending: Ending, bytes: number): void {
+    if (this.unread) return this.post.end(this.session, ending, bytes);
     for (const r of this.reqs) if (r.id !== undefined) this.c.tracker.answer(this.session, r.id, ending, bytes);
   }
 }
@@ -195,13 +234,21 @@ class StreamableExchange implements Exchange {
   private status = 0;
   private json: CappedBody | undefined;
   private scanner: SseScanner | undefined;
+  private readonly post: UnreadPost;
+  private unread = false;
 
-  constructor(private readonly c: ExchangeContext, private readonly session: string | null) {}
+  constructor(private readonly c: ExchangeContext, private readonly session: string | null) {
+    this.post = new UnreadPost(c, 'streamable_http');
+  }
   requestBody(body: Buffer | undefined, bytes: number): void {
-    if (body) this.c.tracker.requests(this.scope, this.session, 'streamable_http', readRequests(parseJson(body)), bytes);
+    this.track(body ? readRequests(parseJson(body), this.c.recordArguments) : [], bytes);
   }
   traceBody(body: Buffer, bytes: number): Buffer {
-    return traceRequests(this.c, body, (reqs, spans) => this.c.tracker.requests(this.scope, this.session, 'streamable_http', reqs, bytes, spans));
+    return traceRequests(this.c, body, (reqs, spans) => this.track(reqs, bytes, spans));
+  }
+  private track(reqs: RpcRequest[], bytes: number, spans?: (CallSpan | undefined)[]): void {
+    this.unread = this.post.unread(reqs, bytes);
+    if (!this.unread) this.c.tracker.requests(this.scope, this.session, 'streamable_http', reqs, bytes, spans);
   }
   response(status: number, headers: IncomingHttpHeaders, sse: boolean): void {
     this.status = status;
@@ -218,11 +265,15 @@ class StreamableExchange implements Exchange {
     if (this.json) {
       const doc = this.json.doc();
       if (this.status < 300) this.answers(doc, this.json.bytes);
-      else this.c.tracker.endScope(this.scope, restEnding(this.status, doc));
+      else if (this.unread) this.post.end(this.session, refusal(this.status, doc), this.json.bytes);
+      else this.c.tracker.endScope(this.scope, refusal(this.status, doc));
     }
     this.c.tracker.endScope(this.scope, failureEnding('transport_error', 'the hub ended the exchange without an answer'));
   }
-  failed(kind: Failure, message: string): void { this.c.tracker.endScope(this.scope, failureEnding(kind, message)); }
+  failed(kind: Failure, message: string): void {
+    if (this.unread) this.post.end(this.session, failureEnding(kind, message), 0);
+    else this.c.tracker.endScope(this.scope, failureEnding(kind, message));
+  }
 
   private answers(doc: unknown, bytes: number): void {
     for (const r of readResponses(doc)) this.c.tracker.answer(this.scope, r.id, r.ending, bytes);

@@ -1,9 +1,11 @@
 /**
  * What the tap reads of a JSON-RPC message or a REST tool call: the method, the id, the target (server and
- * tool) and how an answer ended. Never the arguments or the result. Input is hostile: anything that is not
- * the expected shape reads as "nothing to observe".
+ * tool) and how an answer ended. Never the result, and the arguments only when asked (the user opted in),
+ * then redacted and capped (arguments.ts). Input is hostile: anything that is not the expected shape reads
+ * as "nothing to observe".
  */
 import { MAX_ERROR_MESSAGE, type CallOutcome } from '../model/calls.js';
+import { recordedArguments } from './arguments.js';
 
 export interface RpcRequest {
   /** The id as sent, stringified; undefined for a notification. */
@@ -15,6 +17,8 @@ export interface RpcRequest {
   client?: string;
   /** The id a `notifications/cancelled` cancels. */
   cancels?: string;
+  /** The arguments of a tools/call or prompts/get as recorded, when asked for (recordedArguments). */
+  arguments?: string;
 }
 
 export interface Ending {
@@ -44,14 +48,18 @@ function splitName(name: unknown): { server: string | null; tool: string | null 
   return at > 0 ? { server: name.slice(0, at), tool: name.slice(at + 2) } : { server: null, tool: name };
 }
 
-/** The requests and notifications of a JSON-RPC body (one message or a batch). */
-export function readRequests(doc: unknown): RpcRequest[] {
+/** The requests and notifications of a JSON-RPC body (one message or a batch); with their arguments when asked. */
+export function readRequests(doc: unknown, withArguments = false): RpcRequest[] {
   const out: RpcRequest[] = [];
   for (const m of Array.isArray(doc) ? doc : [doc]) {
     if (!isObject(m) || typeof m.method !== 'string') continue;
     const params = isObject(m.params) ? m.params : {};
     const r: RpcRequest = { id: idText(m.id), method: m.method.slice(0, 100), server: null, tool: null };
-    if (m.method === 'tools/call' || m.method === 'prompts/get') Object.assign(r, splitName(params.name));
+    if (m.method === 'tools/call' || m.method === 'prompts/get') {
+      Object.assign(r, splitName(params.name));
+      const args = withArguments ? recordedArguments(params.arguments) : undefined;
+      if (args !== undefined) r.arguments = args;
+    }
     else if (m.method === 'resources/read' && typeof params.uri === 'string') r.tool = params.uri.slice(0, 500);
     else if (m.method === 'initialize' && isObject(params.clientInfo) && typeof params.clientInfo.name === 'string') r.client = capMessage(params.clientInfo.name);
     else if (m.method === 'notifications/cancelled') r.cancels = idText(params.requestId);
@@ -97,12 +105,13 @@ export function restCall(path: string): { method: string; target: string } | und
   return REST_CALLS[path];
 }
 
-/** Server and tool of a REST call's body (`server_name`, and `tool`, `uri` or `prompt`). */
-export function restTarget(doc: unknown, target: string): { server: string | null; tool: string | null } {
+/** Server and tool of a REST call's body (`server_name`, and `tool`, `uri` or `prompt`), and its arguments when asked. */
+export function restTarget(doc: unknown, target: string, withArguments = false): { server: string | null; tool: string | null; arguments?: string } {
   if (!isObject(doc)) return { server: null, tool: null };
   const server = typeof doc.server_name === 'string' ? doc.server_name.slice(0, 200) : null;
   const tool = typeof doc[target] === 'string' ? (doc[target] as string).slice(0, 500) : null;
-  return { server, tool };
+  const args = withArguments ? recordedArguments(doc.arguments) : undefined;
+  return { server, tool, ...(args !== undefined ? { arguments: args } : {}) };
 }
 
 /** How a REST call ended: the HTTP status, the hub's `error` text, or a tool result with `isError`. */

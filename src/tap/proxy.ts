@@ -21,6 +21,8 @@ export interface ProxyOptions {
   deadlineMs: number;
   /** False: forward only, observe nothing (what observation costs is the difference). */
   observe: boolean;
+  /** Record the arguments of calls, redacted and capped (`tap.record_arguments`). */
+  recordArguments?: boolean;
   /** When set, a request must pass it (the bearer token); the header is not forwarded. */
   authorize?: (req: http.IncomingMessage) => boolean;
   clock: Clock;
@@ -43,7 +45,7 @@ export function createProxy(o: ProxyOptions): Proxy {
   const tracing = o.tracing;
   const emit = tracing ? (call: CallRecord) => { o.emit(call); tracing.record(call); } : o.emit;
   const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit });
-  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit, ...(tracing ? { tracing } : {}) };
+  const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, recordArguments: o.recordArguments === true, clock: o.clock, tracker, emit, ...(tracing ? { tracing } : {}) };
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     if (o.authorize && !o.authorize(req)) {

@@ -67,13 +67,13 @@ export class CallTracing {
    * writes its context into the request's `params._meta` in place, keeping the other `_meta` keys. Returns
    * the requests as readRequests() reads them, each one's span, and whether the document changed.
    */
-  traceMessages(doc: unknown): { reqs: RpcRequest[]; spans: (CallSpan | undefined)[]; changed: boolean } {
+  traceMessages(doc: unknown, recordArguments = false): { reqs: RpcRequest[]; spans: (CallSpan | undefined)[]; changed: boolean } {
     const reqs: RpcRequest[] = [];
     const spans: (CallSpan | undefined)[] = [];
     let changed = false;
     for (const m of Array.isArray(doc) ? doc : [doc]) {
       if (!isObject(m)) continue;
-      const [r] = readRequests(m);
+      const [r] = readRequests(m, recordArguments);
       if (!r) continue;
       reqs.push(r);
       if (r.id === undefined) {

@@ -1,7 +1,9 @@
 /**
  * Calls in flight on the MCP endpoint, on a manual clock: the deadline sweep, cancellations, a client that
- * leaves, and two sessions using the same JSON-RPC ids. Fed the way the proxy feeds it (exchanges.ts).
+ * leaves, and sessions using the same JSON-RPC ids (a property: any interleaving of any number of legacy and
+ * Streamable HTTP sessions). Fed the way the proxy feeds it (exchanges.ts).
  */
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import type { CallRecord } from '../model/calls.js';
 import { ManualClock } from '../model/clock.js';
@@ -123,4 +125,129 @@ test('a cancellation in one scope never cancels the same id in another', () => {
   tracker.requests('A', 'A', 'sse', readRequests(rpc(undefined, 'notifications/cancelled', { requestId: 5 })), 10);
   expect(calls.map((c) => [c.session, c.outcome])).toEqual([['A', 'client_cancelled']]);
   expect(tracker.inFlight).toBe(1);
+});
+
+test('Streamable HTTP: a notifications/cancelled in a POST of its own ends the call of its session that it names, and no other session\'s', () => {
+  const { tracker, calls, ctx } = world();
+  const post = (session: string, doc: unknown): Exchange => {
+    const x = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': session })!;
+    const b = body(doc);
+    x.requestBody(b, b.length);
+    return x;
+  };
+  post('A', toolCall(7, 't__hang')).response(200, { 'content-type': 'text/event-stream' }, true);
+  post('B', toolCall(7, 't__hang')).response(200, { 'content-type': 'text/event-stream' }, true);
+  const cancel = post('A', rpc(undefined, 'notifications/cancelled', { requestId: 7 }));
+  cancel.response(202, {}, false);
+  cancel.responseEnd();
+  expect(calls.map((c) => [c.session, c.requestId, c.outcome])).toEqual([['A', '7', 'client_cancelled']]);
+  expect(tracker.inFlight).toBe(1);
+});
+
+/** How a call of the property below is answered; `none`: never, its stream or exchange ends first. */
+type Answer = 'ok' | 'tool_error' | 'rpc_error' | 'none';
+type Kind = 'sse' | 'streamable_sse' | 'streamable_json';
+interface PlannedCall { id: number; answer: Answer; post: number; after: number }
+
+const plannedSession = fc.record({
+  kind: fc.constantFrom<Kind>('sse', 'streamable_sse', 'streamable_json'),
+  // Ids unique within a session (as a client keeps them) and colliding across sessions (0..5 for all).
+  calls: fc.uniqueArray(fc.record({
+    id: fc.nat({ max: 5 }), answer: fc.constantFrom<Answer>('ok', 'tool_error', 'rpc_error', 'none'), post: fc.nat({ max: 1_000 }), after: fc.nat({ max: 1_000 }),
+  }), { selector: (c) => c.id, minLength: 1, maxLength: 6 }),
+});
+
+/** The JSON-RPC answer of call `id` in session `s`; its text names both, and its size differs per session. */
+function answerDoc(s: number, c: PlannedCall): Record<string, unknown> {
+  const mark = `s${s}-id${c.id}-${'x'.repeat(s)}`;
+  if (c.answer === 'rpc_error') return { jsonrpc: '2.0', id: c.id, error: { code: -32000 - s, message: mark } };
+  return { jsonrpc: '2.0', id: c.id, result: { content: [{ type: 'text', text: mark }], ...(c.answer === 'tool_error' ? { isError: true } : {}) } };
+}
+
+test('property: any interleaving of posts and answers across legacy and Streamable HTTP sessions with colliding ids gives each call exactly one record, with its own session, client, tool and answer', () => {
+  fc.assert(fc.property(fc.array(plannedSession, { minLength: 2, maxLength: 8 }), (sessions) => {
+    const { tracker, calls, ctx } = world();
+    const sid = (s: number) => `session-${s}`;
+    const events: { t: number; seq: number; run(): void }[] = [];
+    const ends: (() => void)[] = [];
+    sessions.forEach((plan, s) => {
+      if (plan.kind === 'sse') {
+        const sess = session(ctx, sid(s));
+        sess.post(rpc('init', 'initialize', { clientInfo: { name: `client-${s}` } }));
+        sess.answer({ jsonrpc: '2.0', id: 'init', result: {} });
+        for (const c of plan.calls) {
+          events.push({ t: c.post, seq: events.length, run: () => sess.post(toolCall(c.id, `srv${s}__tool${c.id}`)) });
+          if (c.answer !== 'none') events.push({ t: c.post + c.after + 1, seq: events.length, run: () => sess.answer(answerDoc(s, c)) });
+        }
+        ends.push(() => sess.stream.responseEnd());
+        return;
+      }
+      const init = exchangeFor(ctx, 'POST', '/mcp', '', {})!;
+      const initBody = body(rpc('init', 'initialize', { clientInfo: { name: `client-${s}` } }));
+      init.requestBody(initBody, initBody.length);
+      init.response(200, { 'content-type': 'application/json', 'mcp-session-id': sid(s) }, false);
+      init.responseChunk(body({ jsonrpc: '2.0', id: 'init', result: {} }));
+      init.responseEnd();
+      for (const c of plan.calls) {
+        const x = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': sid(s) })!;
+        const sse = plan.kind === 'streamable_sse';
+        events.push({ t: c.post, seq: events.length, run: () => {
+          const b = body(toolCall(c.id, `srv${s}__tool${c.id}`));
+          x.requestBody(b, b.length);
+          if (sse) x.response(200, { 'content-type': 'text/event-stream' }, true);
+        } });
+        if (c.answer !== 'none') {
+          events.push({ t: c.post + c.after + 1, seq: events.length, run: () => {
+            const doc = JSON.stringify(answerDoc(s, c));
+            if (!sse) x.response(200, { 'content-type': 'application/json' }, false);
+            x.responseChunk(Buffer.from(sse ? `event: message\ndata: ${doc}\n\n` : doc));
+            x.responseEnd();
+          } });
+        } else ends.push(() => x.responseEnd());
+      }
+    });
+    events.sort((a, b) => a.t - b.t || a.seq - b.seq).forEach((e) => e.run());
+    ends.forEach((end) => end());
+
+    const planned = sessions.reduce((n, p) => n + p.calls.length, 0);
+    const toolCalls = calls.filter((c) => c.method === 'tools/call');
+    expect(toolCalls).toHaveLength(planned);
+    expect(tracker.inFlight).toBe(0);
+    for (const r of toolCalls) {
+      const s = Number(r.session!.slice('session-'.length));
+      const c = sessions[s]!.calls.find((k) => String(k.id) === r.requestId)!;
+      expect(c).toBeDefined();
+      expect(toolCalls.filter((k) => k.session === r.session && k.requestId === r.requestId)).toHaveLength(1);
+      expect(r).toMatchObject({ server: `srv${s}`, tool: `tool${c.id}`, client: `client-${s}`, transport: sessions[s]!.kind === 'sse' ? 'sse' : 'streamable_http' });
+      const mark = `s${s}-id${c.id}-${'x'.repeat(s)}`;
+      if (c.answer === 'none') expect(r.outcome).toBe('transport_error');
+      else if (c.answer === 'rpc_error') expect(r).toMatchObject({ outcome: 'jsonrpc_error', errorCode: -32000 - s, errorMessage: mark });
+      else expect(r.outcome).toBe(c.answer);
+      if (c.answer !== 'none') expect(r.responseBytes).toBe(JSON.stringify(answerDoc(s, c)).length);
+    }
+  }));
+});
+
+test('a post the tap cannot read (over the cap, not JSON-RPC) makes one _OTHER record when the hub refuses it or it fails, none when it is accepted', () => {
+  const { tracker, calls, ctx } = world();
+  const s = session(ctx, 'S1');
+  s.post(rpc(0, 'initialize', { clientInfo: { name: 'claude' } }));
+  s.answer({ jsonrpc: '2.0', id: 0, result: {} });
+  const refused = exchangeFor(ctx, 'POST', '/messages', '?sessionId=S1', {})!;
+  refused.requestBody(undefined, 5_000_000);
+  refused.response(413, {}, false);
+  refused.responseChunk(Buffer.from('<pre>Payload Too Large</pre>'));
+  refused.responseEnd();
+  const failed = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': 'H1' })!;
+  failed.requestBody(body({ hello: 'world' }), 17);
+  failed.failed('transport_error', 'the hub at x refused the connection');
+  const accepted = exchangeFor(ctx, 'POST', '/mcp', '', { 'mcp-session-id': 'H1' })!;
+  accepted.requestBody(Buffer.from('not json'), 8);
+  accepted.response(202, {}, false);
+  accepted.responseEnd();
+  expect(calls.slice(1).map((c) => [c.method, c.transport, c.session, c.client, c.requestId, c.outcome, c.errorCode, c.requestBytes])).toEqual([
+    ['_OTHER', 'sse', 'S1', 'claude', null, 'jsonrpc_error', 413, 5_000_000],
+    ['_OTHER', 'streamable_http', 'H1', null, null, 'transport_error', undefined, 17],
+  ]);
+  expect(tracker.inFlight).toBe(0);
 });

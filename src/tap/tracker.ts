@@ -40,7 +40,7 @@ export class CallTracker {
     const requestBytes = reqs.length > 1 ? Math.round(bodyBytes / reqs.length) : bodyBytes;
     for (let i = 0; i < reqs.length; i++) {
       const req = reqs[i]!;
-      if (req.cancels !== undefined) this.end(`${scope}\n${req.cancels}`, { outcome: 'client_cancelled', errorType: 'client_cancelled' }, 0);
+      if (req.cancels !== undefined) this.end(this.cancelled(scope, session, req.cancels), { outcome: 'client_cancelled', errorType: 'client_cancelled' }, 0);
       if (req.id === undefined) continue;
       if (req.client !== undefined && session !== null) this.nameClient(session, req.client);
       this.pending.set(`${scope}\n${req.id}`, { scope, req, session, transport, start, t0, requestBytes, span: spans?.[i] });
@@ -66,6 +66,11 @@ export class CallTracker {
     for (const [key, p] of this.pending) if (p.scope === scope) this.end(key, ending, 0);
   }
 
+  /** The client name a session's `initialize` gave, or null. */
+  clientOf(session: string): string | null {
+    return this.clients.get(session) ?? null;
+  }
+
   forgetSession(session: string): void {
     this.clients.delete(session);
   }
@@ -82,6 +87,17 @@ export class CallTracker {
     return this.pending.size;
   }
 
+  /**
+   * The key of the call a `notifications/cancelled` names: in its own scope (a legacy session), else in
+   * its session's other scopes (Streamable HTTP sends the cancellation in a POST of its own).
+   */
+  private cancelled(scope: string, session: string | null, id: string): string {
+    const own = `${scope}\n${id}`;
+    if (this.pending.has(own) || session === null) return own;
+    for (const [key, p] of this.pending) if (p.session === session && p.req.id === id) return key;
+    return own;
+  }
+
   private nameClient(session: string, client: string): void {
     if (this.clients.size >= MAX_SESSIONS && !this.clients.has(session)) this.clients.delete(this.clients.keys().next().value as string);
     this.clients.set(session, client);
@@ -96,6 +112,7 @@ export class CallTracker {
       client: (p.session !== null ? this.clients.get(p.session) : undefined) ?? p.req.client ?? null,
       session: p.session, requestId: p.req.id ?? null, start: p.start,
       durationMs: Math.max(0, this.d.clock.monotonic() - p.t0), ...ending, requestBytes: p.requestBytes, responseBytes,
+      ...(p.req.arguments !== undefined ? { arguments: p.req.arguments } : {}),
     };
     this.d.emit(call);
     p.span?.end(call);

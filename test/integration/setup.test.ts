@@ -236,3 +236,32 @@ test('setup --tap without its one hub, or with no host:port, is a usage error th
   expect(existsSync(b.state)).toBe(false);
   expect(existsSync(unitDir(b))).toBe(false);
 });
+
+test('setup --tap on a non-loopback address is refused (exit 3, installs nothing) unless the config sets tap.token, as the tap itself requires', async () => {
+  const b = box({ systemd: true });
+  const exposed = ['--tap', '0.0.0.0:7001', '--hub', 'http://127.0.0.1:7000'];
+  for (const args of [exposed, [...exposed, '--print']]) {
+    const r = await runCli(['setup', ...args], b.env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`setup --tap 0.0.0.0:7001: not a loopback address, and no tap.token is set in ${b.config}`);
+    expect(r.stderr).toMatch(/Set tap\.token .* or use --tap 127\.0\.0\.1:7001/);
+  }
+  expect(existsSync(b.state)).toBe(false);
+  expect(existsSync(unitDir(b))).toBe(false);
+  expect(existsSync(b.config)).toBe(false);
+
+  mkdirSync(join(b.config, '..'), { recursive: true });
+  writeFileSync(b.config, 'tap:\n  token: short\n');
+  const weak = await runCli(['setup', ...exposed], b.env);
+  expect([weak.code, weak.stderr]).toEqual([3, expect.stringMatching(/tap token: at least 16 printable ASCII characters/)]);
+  expect(existsSync(unitDir(b))).toBe(false);
+
+  writeFileSync(b.config, 'tap:\n  token: a-long-enough-tap-token\n');
+  const ok = await runCli(['setup', ...exposed], b.env);
+  expect(ok.code).toBe(0);
+  expect(readFileSync(join(unitDir(b), 'mcp-hub-monitor-tap.service'), 'utf8')).toContain(' tap --listen 0.0.0.0:7001 --hub http://127.0.0.1:7000 ');
+  expect(ok.stdout + ok.stderr).not.toContain('a-long-enough-tap-token');
+  // Loopback needs no token (the config above is not read for it).
+  writeFileSync(b.config, 'tap: [not, a, section]\n');
+  expect((await runCli(['setup', '--print', ...TAP_ARGS], b.env)).code).toBe(0);
+});

@@ -43,6 +43,8 @@ export class FakeTapDaemon {
   readonly calls: CallRecord[] = [];
   readonly statuses: TapStatus[] = [];
   readonly bad: string[] = [];
+  /** Every byte the taps sent, as text: what a check for a leak reads. */
+  raw = '';
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private reading = true;
@@ -54,6 +56,7 @@ export class FakeTapDaemon {
       if (!this.reading) s.pause();
       let rest = '';
       s.setEncoding('utf8').on('data', (d: string) => {
+        this.raw += d;
         const lines = (rest + d).split('\n');
         rest = lines.pop() ?? '';
         for (const line of lines) {

@@ -7,7 +7,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
+import { isLoopbackHost, validateListen } from '../../views/http/security.js';
 import { sanitizeTerminal as clean } from '../../views/sanitize.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { CommandRun } from '../render-result.js';
@@ -63,12 +65,29 @@ function tapTarget(g: GlobalOptions, listen: string | undefined): { listen: stri
   return { listen, hub };
 }
 
+/**
+ * A tap installed to listen beyond loopback must find tap.token in the config it will run with, as the tap
+ * itself requires (it would exit at every start): refused here, before anything is installed.
+ */
+async function checkTapExposure(g: GlobalOptions, listen: string): Promise<void> {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(listen.slice(at + 1));
+  if (isLoopbackHost(host)) return;
+  const cfg = await loadConfig(g.configFile, g.configExplicit);
+  if (!cfg.tap.token) {
+    throw new UsageError(`setup --tap ${listen}: not a loopback address, and no tap.token is set in ${g.configFile}: anyone who can reach it could call your hub's tools through it. Set tap.token (at least 16 characters; env:NAME or file:/path) in that config and run setup again, or use --tap 127.0.0.1:${port}`);
+  }
+  validateListen({ host, port }, cfg.tap.token, 'tap');
+}
+
 export async function runSetup(g: GlobalOptions, flags: SetupFlags): Promise<CommandRun> {
   if (flags.uninstall) {
     const r = uninstallSetup(g.stateDir);
     return { exitCode: 0, output: `${r.actions.map((l) => clean(l)).join('\n')}\nthe history in ${clean(g.stateDir)} is left as it is\n` };
   }
   const tap = tapTarget(g, flags.tap);
+  if (tap) await checkTapExposure(g, tap.listen);
   const wanted = flags.mode ?? 'auto';
   if (!['auto', 'systemd', 'cron'].includes(wanted)) throw new UsageError(`setup: --mode must be auto, systemd or cron (got ${JSON.stringify(wanted)})`);
   const { mode, why } = chooseMode(wanted as SetupMode | 'auto');

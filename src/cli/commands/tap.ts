@@ -1,9 +1,10 @@
 /**
  * `tap`: a transparent reverse proxy in front of one hub that records every call it forwards (server, tool,
- * method, client, duration, outcome; never arguments or results) and sends the records to the daemon over
- * `<state-dir>/tap.sock`. A separate process with a lean import graph (node:http; no zod without a config
- * file, no SQLite, no commander), so proxying never depends on the daemon. Runs until SIGTERM/SIGINT.
- * `--pass-through` forwards without observing anything: what observation costs is the difference.
+ * method, client, duration, outcome; never results, arguments only with tap.record_arguments) and sends
+ * the records to the daemon over `<state-dir>/tap.sock`. A separate process with a lean import graph
+ * (node:http; no zod without a config file, no SQLite, no commander), so proxying never depends on the
+ * daemon. Runs until SIGTERM/SIGINT. `--pass-through` forwards without observing anything: what
+ * observation costs is the difference.
  * With `otel.enabled`, it also exports a span per MCP request and the call duration metric over OTLP
  * (tap/tracing.ts); the SDK is loaded only then.
  */
@@ -88,7 +89,7 @@ export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
     ...(otel ? { otel: () => otel.telemetry.status() } : {}),
   });
   const proxy = createProxy({
-    hub, maxBodyBytes: cfg.tap.max_body_bytes, deadlineMs: cfg.tap.deadline, observe, clock: systemClock,
+    hub, maxBodyBytes: cfg.tap.max_body_bytes, deadlineMs: cfg.tap.deadline, observe, recordArguments: cfg.tap.record_arguments, clock: systemClock,
     emit: (call) => sink.send(call), ...(otel ? { tracing: otel.tracing } : {}),
     ...(token !== undefined ? { authorize: (req) => hasBearerToken(req.headers.authorization, token) } : {}),
   });

@@ -13,7 +13,7 @@ import { evaluateCalls, verdictOf, errorSummary } from '../../evaluate/calls.js'
 import { toolsPanels } from '../../evaluate/tools-panel.js';
 import type { Finding } from '../../evaluate/types.js';
 import type { CallStats } from '../../model/call-stats.js';
-import { CALLS_WINDOW_FILE, type CallsWindowDoc, type WorstTool } from '../../model/calls-window.js';
+import { CALLS_WINDOW_FILE, recentFailure, type CallsWindowDoc, type WorstTool } from '../../model/calls-window.js';
 import type { Clock } from '../../model/clock.js';
 import { writeFileAtomic } from '../../store/files.js';
 import type { CallsLedger } from '../calls-ledger.js';
@@ -24,6 +24,8 @@ import { everyPeriod, type Job } from './job.js';
 
 export const CALLS_EVERY_MS = 5_000;
 const WORST_KEPT = 5;
+/** Failing calls written for `status` (the ledger keeps more, for the JSON API). */
+const FAILURES_WRITTEN = 5;
 
 export interface CallsJobDeps {
   cfg: MonitorConfig;
@@ -80,6 +82,7 @@ function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], f
     findings: findings.filter((f) => f.tool === undefined || f.status === 'warning' || f.status === 'critical'),
     worst: worstTools(window),
     panels: toolsPanels(d.hubs(), window),
+    recentFailures: d.ledger.recentFailures().slice(-FAILURES_WRITTEN).map(recentFailure),
   };
 }
 

@@ -4,6 +4,7 @@
  * time span per resolution are capped, so no query can make the daemon read its whole history.
  */
 import { toolsPanels } from '../../evaluate/tools-panel.js';
+import { recentFailure } from '../../model/calls-window.js';
 import { eventRow } from '../../model/events.js';
 import { normaliseHubUrl } from '../../sources/discovery.js';
 import { escapeUnsafeJson } from '../../model/json.js';
@@ -187,6 +188,15 @@ function health(view: DaemonView, search: URLSearchParams): unknown {
   };
 }
 
+/**
+ * The last failing calls the tap recorded, newest first (with their arguments, redacted and capped, when
+ * the user opted in): from the daemon's memory, never stored.
+ */
+function recentFailures(view: DaemonView, search: URLSearchParams): unknown {
+  readParams(search, []);
+  return { failures: [...(view.live().calls()?.ledger.recentFailures() ?? [])].reverse().map(recentFailure) };
+}
+
 /** Route path → handler. */
 export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   '/api/hubs': hubs,
@@ -195,6 +205,7 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   '/api/events': events,
   '/api/alerts': alerts,
   '/api/health': health,
+  '/api/calls/recent-failures': recentFailures,
 };
 
 // `<`, `>`, `&` escaped so a body can never be read as markup; escapeUnsafeJson keeps terminals and JS parsers safe.

@@ -97,11 +97,11 @@ afterEach(async () => {
   for (const c of open.splice(0).reverse()) await c();
 });
 
-async function setUp(traced = true): Promise<{ up: FakeUpstream; tap: string; proxy: Proxy }> {
+async function setUp(traced = true, recordArguments = false): Promise<{ up: FakeUpstream; tap: string; proxy: Proxy }> {
   const up = await new FakeUpstream().start();
   open.push(() => up.stop());
   const proxy = createProxy({
-    hub: new URL(up.url), maxBodyBytes: CAP, deadlineMs: 5_000, observe: true, clock: systemClock, emit: (c) => calls.push(c),
+    hub: new URL(up.url), maxBodyBytes: CAP, deadlineMs: 5_000, observe: true, recordArguments, clock: systemClock, emit: (c) => calls.push(c),
     ...(traced ? { tracing: new CallTracing(telemetry) } : {}),
   });
   await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', r));
@@ -248,4 +248,19 @@ test('tracing off: an MCP body streams to the hub as it comes (no holding) and a
   const seen = forwarded(up, '/messages?sessionId=off');
   expect(seen.body.toString()).toBe(body);
   expect(seen.headers.traceparent).toBeUndefined();
+});
+
+test('tool arguments reach a span only when the user opted in (tap.record_arguments), and redacted', async () => {
+  for (const recordArguments of [false, true]) {
+    const { up, tap } = await setUp(true, recordArguments);
+    const id = recordArguments ? 'args-on' : 'args-off';
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'srv__echo', arguments: { text: 'hello', password: 'hunter2-hunter2' }, _meta: { traceparent: CLIENT_PARENT } } });
+    expect((await send(tap, 'POST', '/mcp', body)).status).toBe(200);
+    const meta = (JSON.parse(forwarded(up, '/mcp').body.toString()) as { params: { _meta: Record<string, string> } }).params._meta;
+    const span = await spanWithId(spanIdOf(meta.traceparent));
+    expect(span.attributes['jsonrpc.request.id']).toBe(id);
+    if (!recordArguments) expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+    else expect(JSON.parse(String(span.attributes['gen_ai.tool.call.arguments']))).toEqual({ text: 'hello', password: '<redacted>' });
+    expect(JSON.stringify(span.attributes)).not.toContain('hunter2');
+  }
 });

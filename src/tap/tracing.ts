@@ -97,6 +97,8 @@ export class CallTracing {
   private end(span: Span, call: CallRecord): void {
     span.updateName(mcpSpanName(call.method, call.tool));
     span.setAttributes({ ...mcpRequestAttributes(call), ...mcpOutcomeAttributes(call) });
+    // The conventions' opt-in attribute, only when the user opted in (tap.record_arguments): redacted and capped by the tap.
+    if (call.arguments !== undefined && call.method === 'tools/call') span.setAttribute('gen_ai.tool.call.arguments', call.arguments);
     if (call.outcome !== 'ok') span.setStatus({ code: this.t.SpanStatusCode.ERROR, message: call.errorMessage ?? call.errorType ?? call.outcome });
     span.end();
   }

@@ -106,6 +106,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const writes = await storeWrites(g.stateDir, running, now);
     const { readCallsWindow, tapStatus } = await import('../calls-status.js');
     const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
+    const { remediationLines, remediationStatus } = await import('../remediation-status.js');
+    const remediation = remediationStatus(cfg, store, alertStore.openAlerts(), now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs },
       config: { file: configFile, error: configError ?? null },
@@ -114,6 +116,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       gaps,
       notifications: outbox,
       tap: { window: tap.window, problems: tap.problems },
+      remediation,
     };
     const exitCode = running && !stale && tap.problems.length === 0 && writes.problem === null && (reload?.ok ?? true) && configError === undefined ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
@@ -135,6 +138,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
         ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
       ...tap.lines,
+      ...remediationLines(remediation),
       `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,
       `gaps in the last 24 h (daemon not running): ${gaps.length === 0 ? 'none' : ''}`,
       ...gaps.map((gap) => `  ${new Date(gap.from).toISOString()} → ${new Date(gap.to).toISOString()} (${formatDuration(gap.to - gap.from)})`),

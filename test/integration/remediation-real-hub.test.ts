@@ -84,6 +84,8 @@ test('a killed child is healed by the daemon and answers a probe again within 15
   expect(status.stdout).toMatch(/remediation: enabled[^\n]*\n\s+\S+ heal_server crashy healed/);
   const history = await runCli(['history', '--state-dir', state, '--events', 'remediation'], env);
   expect(history.stdout).toMatch(/,remediation,crashy,.*""result"":""healed""/);
+  const summary = await runCli(['summary', '--state-dir', state], env);
+  expect(summary.stdout).toMatch(/### Remediation\n\n1 remediation events: 1 healed, 0 done, 0 failed, 0 gave up, 0 dry runs\.[\s\S]*\| heal_server \| crashy \| healed \| rule server\.(status|probe) \|/);
 }, 90_000);
 
 test('a child that dies again at once is healed at most the limit, then remediation.gave_up fires naming it, and nothing more is tried', async () => {

@@ -81,6 +81,8 @@ function storedHistory(store: RemediationJobDeps['store'], now: number): Remedia
 }
 
 function attemptSummary(action: RemediationAction, hub: string, server: string | undefined, result: string, detail: string): string {
+  // A give-up's detail is its whole summary (giveUpSummary).
+  if (result === 'gave_up' && detail) return detail;
   return `${describeTarget(action, hub, server)}: ${result}${detail ? `: ${detail}` : ''}`;
 }
 

@@ -42,9 +42,9 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   'monitor.store': { failure_threshold: 2, success_threshold: 1 },
   // Two comparison windows in a row: a sustained regression, not one noisy window.
   'baseline.regression': { failure_threshold: 2, success_threshold: 1 },
-  // Raised by the remediation job once per outcome; an action's alert holds a minute after its target is
-  // fine again, longer than group_wait, so what was done is told even when the fix was quick.
-  'remediation.action': { failure_threshold: 1, success_threshold: 1, keep_firing_for: '1m' },
+  // Raised by the remediation job: an outcome fires at once and for a minute at least (told even when the
+  // fix was quick, whatever group_wait), a give-up pages at once.
+  'remediation.action': { failure_threshold: 1, success_threshold: 1 },
   'remediation.gave_up': { failure_threshold: 1, success_threshold: 1 },
 };
 

@@ -193,13 +193,27 @@ describe('remediation decision', () => {
     expect(w.decide().held.map((h) => h.reason)).toEqual(['an attempt is running']);
   });
 
-  test('the last outcome fires as remediation.action while its trouble lasts', async () => {
+  test('the last outcome fires as remediation.action for a minute after it ended, and while its trouble lasts', async () => {
     const w = new World();
     w.firing = [dead('crashy', w.clock.now())];
-    w.step('failed');
-    expect(w.decide().alerts).toEqual([{ rule: 'remediation.action', action: 'heal_server', hub: HUB, server: 'crashy', summary: 'heal_server crashy: failed' }]);
+    w.step('failed', 1_000);
+    const firing = [{ rule: 'remediation.action', action: 'heal_server', hub: HUB, server: 'crashy', summary: 'heal_server crashy: failed' }];
+    expect(w.decide().alerts).toEqual(firing);
+    // Still dead long after: the outcome of the attempt on this trouble still fires.
+    await w.clock.advance(10 * MIN);
+    expect(w.decide().alerts).toEqual(firing);
+    // Fine again (its alert resolved): a minute after the outcome ended, it no longer fires.
     w.firing = [];
     expect(w.decide().alerts).toEqual([]);
+
+    const quick = new World();
+    quick.firing = [dead('crashy', quick.clock.now())];
+    quick.step('healed', 500);
+    quick.firing = []; // healed at once: its alert resolved before the next pass
+    await quick.clock.advance(60_500 - 1);
+    expect(quick.decide().alerts.map((a) => a.summary)).toEqual(['heal_server crashy: healed']);
+    await quick.clock.advance(1);
+    expect(quick.decide().alerts).toEqual([]);
   });
 
   test('dry run: the same decisions, recorded as dry runs, no alerts; and a dry run\'s history does not count once it is off', async () => {

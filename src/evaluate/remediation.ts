@@ -96,7 +96,7 @@ export interface RemediationPlan {
   /** Targets given up on just now (each is recorded once: a recorded give-up holds). */
   giveUps: GiveUp[];
   held: Held[];
-  /** What fires now: the outcome of the last action on each target still in trouble, and every give-up (not in a dry run). */
+  /** What fires now: the outcome of each target's last action (outcomeAlerts), and every give-up (not in a dry run). */
   alerts: RemediationAlert[];
 }
 
@@ -172,14 +172,12 @@ export function decideRemediation(input: RemediationInput): RemediationPlan {
   const { cfg, now } = input;
   const hubsDown = new Set([...input.hubsUnreachable, ...input.firing.filter((a) => a.rule === 'hub.reachable').map((a) => a.hub)]);
   const plan: RemediationPlan = { run: [], giveUps: [], held: [], alerts: [] };
-  for (const t of targetsOf(input.firing).values()) {
+  const targets = targetsOf(input.firing);
+  for (const t of targets.values()) {
     if (!actionEnabled(t.action, cfg)) continue;
     const who = { action: t.action, hub: t.hub, ...(t.server !== undefined ? { server: t.server } : {}) };
     const own = input.history.filter((r) => targetKey(r.action, r.hub, r.server) === t.key && r.dryRun === cfg.dry_run).sort((a, b) => a.at - b.at);
     const trigger = t.triggers[0]!;
-    // The outcome of the last action on this trouble fires until the trouble is over (not in a dry run: nothing was done).
-    const outcome = own.filter((r) => r.endedAt !== null && (r.result === 'healed' || r.result === 'done' || r.result === 'failed') && r.at >= trigger.firedAt).at(-1);
-    if (outcome) plan.alerts.push({ rule: 'remediation.action', ...who, summary: outcome.summary });
     const gaveUp = own.filter((r) => r.result === 'gave_up').at(-1);
     if (gaveUp && trigger.firedAt <= gaveUp.at) {
       if (!cfg.dry_run) plan.alerts.push({ rule: 'remediation.gave_up', ...who, summary: gaveUp.summary });
@@ -201,7 +199,32 @@ export function decideRemediation(input: RemediationInput): RemediationPlan {
     }
     plan.run.push({ key: t.key, ...who, trigger, incident: incidentOf(trigger), dryRun: cfg.dry_run });
   }
+  plan.alerts.unshift(...outcomeAlerts(input, targets));
   return plan;
+}
+
+/** How long the outcome of an action fires at least: long enough to be told, whatever group_wait. */
+export const OUTCOME_ALERT_MS = 60_000;
+
+/**
+ * `remediation.action` per target: the outcome of its last action fires for OUTCOME_ALERT_MS after it
+ * ended, and for as long as the trouble it answered lasts (not in a dry run: nothing was done).
+ */
+function outcomeAlerts(input: RemediationInput, targets: ReadonlyMap<string, Target>): RemediationAlert[] {
+  const last = new Map<string, RemediationAttempt>();
+  for (const r of [...input.history].sort((a, b) => a.at - b.at)) {
+    if (r.dryRun || r.endedAt === null || (r.result !== 'healed' && r.result !== 'done' && r.result !== 'failed')) continue;
+    last.set(targetKey(r.action, r.hub, r.server), r);
+  }
+  const out: RemediationAlert[] = [];
+  for (const [key, r] of last) {
+    if (input.cfg.dry_run || !actionEnabled(r.action, input.cfg)) continue;
+    const trigger = targets.get(key)?.triggers[0];
+    if (input.now - r.endedAt! < OUTCOME_ALERT_MS || (trigger && r.at >= trigger.firedAt)) {
+      out.push({ rule: 'remediation.action', action: r.action, hub: r.hub, ...(r.server !== undefined ? { server: r.server } : {}), summary: r.summary });
+    }
+  }
+  return out;
 }
 
 /** What a give-up says (its event's summary and its alert). */

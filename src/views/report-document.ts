@@ -155,7 +155,7 @@ function remediation(h: HubReport): Block[] {
   return [
     { kind: 'heading', level: 3, text: 'Remediation' },
     p(r.length === 0 ? 'Nothing was done to this hub or its servers (remediation is off, or nothing called for it).'
-      : `${r.length} remediation events: ${count('healed')} healed, ${count('done')} done, ${count('failed')} failed, ${count('gave_up')} gave up, ${count('dry_run')} dry runs.`),
+      : `${r.length} remediation event${r.length === 1 ? '' : 's'}: ${count('healed')} healed, ${count('done')} done, ${count('failed')} failed, ${count('gave_up')} gave up, ${count('dry_run')} dry runs.`),
     ...(r.length === 0 ? [] : table(['time', 'action', 'target', 'result', 'who', 'why', 'detail'], ['l', 'l', 'l', 'l', 'l', 'l', 'l'],
       r.map((e) => [fmtTime(e.t), e.action, e.target, e.dryRun && e.result !== 'dry_run' ? `${e.result} (dry run)` : e.result, e.who, e.why, e.detail ?? '—']), 'remediation events')),
   ];

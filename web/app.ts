@@ -103,7 +103,9 @@ async function renderAlerts(): Promise<void> {
 
 async function renderEvents(): Promise<void> {
   const data = await api('/api/events?from=24h&limit=100');
-  $('#events').replaceChildren(...data.events.map((e: Json) => el('li', `${new Date(e.t).toISOString().slice(5, 19).replace('T', ' ')} ${e.type}${e.server ? ` ${e.server}` : ''}`)));
+  // A remediation says what was done and how it ended (as text: hub strings never become markup).
+  const what = (e: Json) => (e.type === 'remediation' && e.data ? ` ${e.data.action} ${e.data.result}${e.data.dryRun ? ' (dry run)' : ''}${e.data.detail ? `: ${e.data.detail}` : ''}` : '');
+  $('#events').replaceChildren(...data.events.map((e: Json) => el('li', `${new Date(e.t).toISOString().slice(5, 19).replace('T', ' ')} ${e.type}${e.server ? ` ${e.server}` : ''}${what(e)}`)));
 }
 
 const charts = new Map<string, uPlot>();

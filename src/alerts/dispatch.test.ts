@@ -35,6 +35,7 @@ const crit = (server: string) => alertRow('server.status', { server, severity: '
 const acked = (a: AlertRow): AlertRow => ({ ...a, ackedAt: T0 + 1, ackedBy: 'alice' });
 const HUB_DOWN = alertRow('hub.reachable', { severity: 'critical' });
 const HUB_STATE = alertRow('hub.state', { severity: 'warning' });
+const HEALED = alertRow('remediation.action', { severity: 'warning' });
 
 interface Case {
   name: string;
@@ -68,6 +69,8 @@ const cases: Case[] = [
   { name: 'a more severe addition goes out now', told: [warn('a')], now: [warn('a'), crit('b')], at: 1, notify: 'firing:a,b resolved:' },
   { name: 'a hub-level alert firing in a told group goes out now', told: [crit('a')], now: [crit('a'), HUB_DOWN], at: 1, notify: 'firing:a,hub.reachable resolved:' },
   { name: 'a hub-level warning firing below a told critical goes out now', told: [crit('a')], now: [crit('a'), HUB_STATE], at: 1, notify: 'firing:a,hub.state resolved:' },
+  { name: 'what remediation did, firing in a group told a critical, goes out now', told: [crit('a')], now: [crit('a'), HEALED], at: 1, notify: 'firing:a,remediation.action resolved:' },
+  { name: 'what remediation did, firing as the group\'s alert resolved, goes out now with the resolve', told: [crit('a')], now: [resolvedAt(crit('a'), T0 + 1), HEALED], at: 1, notify: 'firing:remediation.action resolved:a' },
   { name: 'a hub-level alert resolving while server alerts fire goes out now', told: [crit('a'), HUB_DOWN], now: [crit('a'), resolvedAt(HUB_DOWN, T0 + 1)], at: 1, notify: 'firing:a resolved:hub.reachable' },
   { name: 'severity raised on a told alert goes out now', told: [warn('a')], now: [crit('a')], at: 1, notify: 'firing:a resolved:' },
   { name: 'severity raised to the top the group was told already waits for group_interval', told: [crit('a'), warn('b')], now: [crit('a'), crit('b')], at: 1, notify: undefined },

@@ -7,15 +7,16 @@
  *
  * Where we differ from Alertmanager, so that a page is never late: a change that is news goes out at once,
  * without waiting for `group_interval` — an alert (new, or raised in severity) more severe than anything
- * the receiver was last told about in that group, and any firing or resolve of a hub-level alert (the hub
- * down, not a hub, stopped). Only additions of the same or lower severity, and other resolves, wait for
- * `group_interval`. The all-clear of a group also goes out at once: waiting to say "resolved" helps nobody.
+ * the receiver was last told about in that group, any firing or resolve of a hub-level alert (the hub
+ * down, not a hub, stopped), and a remediation alert that starts firing (what the monitor did to a
+ * target). Only additions of the same or lower severity, and other resolves, wait for `group_interval`.
+ * The all-clear of a group also goes out at once: waiting to say "resolved" helps nobody.
  */
 import { createHash } from 'node:crypto';
 import type { MonitorConfig } from '../config/defaults.js';
 import type { AlertItem, AlertSeverity, QueuedBatch } from '../notify/types.js';
 import type { AlertRow, Intent, OutboxRow } from '../store/alert-store.js';
-import { HUB_RULES } from './results.js';
+import { HUB_RULES, REMEDIATION_RULES } from './results.js';
 
 export interface PlannedNotification {
   groupKey: string;
@@ -124,7 +125,8 @@ export function isNews(firing: readonly AlertRow[], last: Intent, byFingerprint:
   for (const a of firing) {
     const told = last.severities[a.fingerprint];
     if (told === a.severity) continue; // same alert, same severity: nothing new
-    if (told === undefined && HUB_RULES.has(a.rule)) return true;
+    // What the monitor did to a target is told when it happens, not with the group's next notification.
+    if (told === undefined && (HUB_RULES.has(a.rule) || REMEDIATION_RULES.has(a.rule))) return true;
     if (rank(a.severity) > toldTop) return true;
   }
   const firingNow = new Set(firing.map((a) => a.fingerprint));

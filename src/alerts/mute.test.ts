@@ -103,6 +103,10 @@ describe('inhibition: a hub explains its servers, a server its own health explai
     // Today no other rule carries a server label; one that did would be explained only by the server's health.
     { name: 'a canary mutes nothing: not a server alert of a rule outside the fault order', alert: alertRow('server.other', { server: 'a' }), firing: [canary('a')], by: undefined },
     { name: 'an alert does not mute itself', alert: status('a'), firing: [status('a')], by: undefined },
+    // What remediation did to a server, and that it gave up, are news whatever the server's own alert says.
+    { name: 'the server\'s status does not mute what remediation did to it', alert: alertRow('remediation.action', { server: 'a', severity: 'warning' }), firing: [status('a'), flapping('a')], by: undefined },
+    { name: 'the server\'s probe does not mute remediation giving up on it', alert: alertRow('remediation.gave_up', { server: 'a' }), firing: [probe('a')], by: undefined },
+    { name: 'the hub down still mutes a remediation alert of its server', alert: alertRow('remediation.gave_up', { server: 'a' }), firing: [HUB_DOWN], by: HUB_DOWN },
 
     // Status vs probe: two views of one child; whoever fired first carries the page.
     { name: 'status fired first: it mutes the later probe alert', alert: probe('a', at(10)), firing: [status('a', at(0))], by: status('a', at(0)) },

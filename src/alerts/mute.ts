@@ -7,7 +7,7 @@ import { Cron } from 'croner';
 import type { MaintenanceWindow } from '../config/defaults.js';
 import type { AlertRow, Matcher, SilenceRow } from '../store/alert-store.js';
 import { matchesAll, parseMatcher } from './matchers.js';
-import { HUB_RULES, META_RULES } from './results.js';
+import { HUB_RULES, META_RULES, REMEDIATION_RULES } from './results.js';
 
 /** The silence covering these labels now, if any. */
 export function silencedBy(labels: Record<string, string>, silences: readonly SilenceRow[], now: number): SilenceRow | undefined {
@@ -74,7 +74,8 @@ export function inhibitedBy(a: AlertRow, firing: readonly AlertRow[]): AlertRow 
       if (f.severity === 'critical' || f.rule === 'hub.reachable') return f;
       continue;
     }
-    if (a.labels.server !== undefined && f.labels.server === a.labels.server && explainsServerAlert(f, a)) return f;
+    // What the monitor did to a server, and that it gave up, are news whatever the server's own alert says.
+    if (a.labels.server !== undefined && f.labels.server === a.labels.server && !REMEDIATION_RULES.has(a.rule) && explainsServerAlert(f, a)) return f;
   }
   return undefined;
 }

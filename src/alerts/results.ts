@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../evaluate/types.js';
 import type { EvaluationScope, RuleResult } from './lifecycle.js';
-import { CALL_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
+import { CALL_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
 
 /** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries and per-tool call findings). */
 export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
@@ -35,6 +35,8 @@ export const HUB_RULES: ReadonlySet<string> = new Set(HUB_RULE_IDS);
 export const META_RULES: ReadonlySet<string> = new Set(META_RULE_IDS);
 const SLO_RULES: ReadonlySet<string> = new Set(SLO_RULE_IDS);
 const CALL_RULES: ReadonlySet<string> = new Set(CALL_RULE_IDS);
+/** What the remediation job did or gave up on: no server's own alert explains them (mute.ts). */
+export const REMEDIATION_RULES: ReadonlySet<string> = new Set(REMEDIATION_RULE_IDS);
 
 /** Rules judged from the optional metrics routes, which a health-only poll (a confirmation) does not ask. */
 const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.filtering';
@@ -46,7 +48,7 @@ const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.fil
 export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
   return {
     hub,
-    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && (metricsAsked || !fromMetricsRoutes(r)),
+    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r) && (metricsAsked || !fromMetricsRoutes(r)),
     absentMeansOk: answered,
   };
 }
@@ -79,6 +81,11 @@ export function callsScope(hub: string, seeing: boolean): EvaluationScope {
  */
 export function deadEvidenceScope(hub: string): EvaluationScope {
   return { hub, rules: (r) => r === 'server.status', absentMeansOk: false };
+}
+
+/** What one pass of the remediation job speaks for: its alerts about this hub (one not mentioned is over). */
+export function remediationScope(hub: string): EvaluationScope {
+  return { hub, rules: (r) => REMEDIATION_RULES.has(r), absentMeansOk: true };
 }
 
 /** Meta-alerts about the monitor itself (hub label ""). */

@@ -16,6 +16,9 @@ export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.burn_rate']
 /** Judged from the traffic tap's calls over a window, per server and per tool. */
 export const CALL_RULE_IDS = ['calls.error_rate', 'calls.p95_latency'] as const;
 
+/** Raised by the remediation job: what it did to a target (its outcome), and that it gave up on one (pages). */
+export const REMEDIATION_RULE_IDS = ['remediation.action', 'remediation.gave_up'] as const;
+
 /** Alerts about the monitor itself (no hub). */
 export const META_RULE_IDS = ['notifier.broken', 'config.reload', 'monitor.store', 'monitor.otel'] as const;
 
@@ -28,6 +31,7 @@ export const RULE_IDS = [
   ...SLO_RULE_IDS,
   ...CALL_RULE_IDS,
   'baseline.regression',
+  ...REMEDIATION_RULE_IDS,
   ...META_RULE_IDS,
   // check --expect-daemon's finding: the daemon cannot alert on its own death, `export prometheus` does.
   'daemon.running',

@@ -28,6 +28,7 @@ export const COMMAND_MODULES = {
   report: () => import('./commands/report.js'),
   export: () => import('./commands/export.js'),
   tap: () => import('./commands/tap.js'),
+  heal: () => import('./commands/heal.js'),
 };
 export type ModuleName = keyof typeof COMMAND_MODULES;
 type Loaded<M extends ModuleName> = Awaited<ReturnType<(typeof COMMAND_MODULES)[M]>>;
@@ -189,6 +190,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (action !== 'test') throw new UsageError(`notify: unknown action ${JSON.stringify(action)}; use: notify test <receiver>`);
       return m.runNotifyTest(g, receiver);
     },
+  }),
+  command({
+    name: 'heal', module: 'heal', args: [{ name: '<server>' }],
+    summary: 'stop and start a server through its hub (--hub), then probe it: what remediation does, by hand, recorded in the history as a `remediation` event. Exit 0 healed, 2 failed, 3 usage (an unknown server lists the hub\'s servers)',
+    options: [{ flags: '--dry-run', description: 'say what would be done and record that; change nothing' }],
+    run: (m, { g, args: [server], opts }) => m.runHeal(g, server, { dryRun: opts.dryRun === true }),
   }),
   command({
     name: 'dashboard', module: 'dashboard',

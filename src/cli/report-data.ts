@@ -21,7 +21,7 @@ import { BASELINE_NAME, baselinesDir, readBaselineText } from './baseline-files.
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Event types a report reads; each is one index range. */
-const REPORT_EVENT_TYPES = ['server_status', 'server_dead', 'server_removed', 'log', 'log_summary', 'tool_list_changed', 'alert_firing', 'alert_resolved'] as const satisfies readonly EventType[];
+const REPORT_EVENT_TYPES = ['server_status', 'server_dead', 'server_removed', 'log', 'log_summary', 'tool_list_changed', 'alert_firing', 'alert_resolved', 'remediation'] as const satisfies readonly EventType[];
 /** Per event type and hub: beyond this a report would not be read by anyone anyway. */
 const EVENT_LIMIT = 500_000;
 

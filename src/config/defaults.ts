@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { MonitorConfig } from './schema.js';
 
-export type { CanaryConfig, MaintenanceWindow, MonitorConfig, RouteStep, RuleOverride } from './schema.js';
+export type { CanaryConfig, MaintenanceWindow, MonitorConfig, RemediationConfig, RouteStep, RuleOverride } from './schema.js';
 
 export type Severity = 'ok' | 'warning' | 'critical';
 

@@ -44,6 +44,10 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   'monitor.otel': { failure_threshold: 2, success_threshold: 1 },
   // Two comparison windows in a row: a sustained regression, not one noisy window.
   'baseline.regression': { failure_threshold: 2, success_threshold: 1 },
+  // Raised by the remediation job: an outcome fires at once and for a minute at least (told even when the
+  // fix was quick, whatever group_wait), a give-up pages at once.
+  'remediation.action': { failure_threshold: 1, success_threshold: 1 },
+  'remediation.gave_up': { failure_threshold: 1, success_threshold: 1 },
 };
 
 /** `schema` with this rule's own default, else unset: unset falls back to the alerting-wide setting. */
@@ -76,6 +80,16 @@ const bands = (d: { yellow: number; orange: number; red: number }, what: string)
     orange: z.number().default(d.orange).describe(`${what}: orange (L3) boundary`),
     red: z.number().default(d.red).describe(`${what}: red (L4) boundary`),
   }).strict().prefault({});
+
+/** A remediation action's limits per target: how often in an hour before it gives up (and pages), and the wait between two. */
+const remediationLimits = (maxPerHour: number, cooldown: string) => ({
+  max_per_hour: z.number().int().min(1).default(maxPerHour).describe('Attempts per target in any hour; the next one gives up instead and pages (remediation.gave_up)'),
+  cooldown: duration().prefault(cooldown).describe('Least time between two attempts on one target'),
+});
+
+/** A user's command: a string runs with `sh -c`, a list as argv; the hub, action and reason are in its MHM_* environment. */
+const remediationCommand = (what: string) => z.union([z.string(), z.array(z.string().min(1)).min(1)]).default('')
+  .describe(`${what}: a shell string or an argv list; MHM_HUB, MHM_ACTION, MHM_RULE, MHM_REASON in its environment ("" = off)`);
 
 export const configSchema = z.object({
   hubs: z.array(z.string().url({ message: 'not a URL. Write e.g. http://127.0.0.1:7000' })).default([])
@@ -169,6 +183,26 @@ export const configSchema = z.object({
     window: duration().prefault('1h').describe('The live window compared with the pinned baseline (<state-dir>/baselines/pinned.json)'),
     tolerance: z.number().min(0).max(1000).default(10).describe('Slowdown (%) the confidence interval must surely exceed to count as a regression'),
     interval: duration().prefault('15m').describe('How often the daemon compares (two regressions in a row alert)'),
+  }).strict().prefault({}),
+  remediation: z.object({
+    enabled: z.boolean().default(false).describe('Let the daemon act on what it finds (opt-in): the actions below, each rate-limited, never under a silence or maintenance window, never on a server while its hub is down'),
+    dry_run: z.boolean().default(false).describe('Decide and record every action (a `remediation` event, result dry_run), change nothing'),
+    heal_servers: z.object({
+      enabled: z.boolean().default(true).describe('Stop then start (the hub\'s API) a server whose child is dead or hung (server.status dead, server.probe dead or hung), then probe it'),
+      ...remediationLimits(3, '2m'),
+      timeout: duration().prefault('30s').describe('Deadline of each hub call (stop, start) and of the probe after them (a start can block the hub up to 5 min)'),
+    }).strict().prefault({}),
+    restart_hub: z.object({
+      command: remediationCommand('Restarts a hub that is down (hub.reachable fires), once per incident, e.g. "systemctl --user restart mcp-hub"'),
+      ...remediationLimits(2, '5m'),
+      timeout: duration().prefault('2m').describe('Deadline of the command (killed after it)'),
+      verify_timeout: duration().prefault('1m').describe('How long the hub may take to answer after the command before the restart counts as failed'),
+    }).strict().prefault({}),
+    on_regression: z.object({
+      command: remediationCommand('Runs on a confirmed baseline.regression (e.g. a rollback script), once per incident of a hub'),
+      ...remediationLimits(1, '1h'),
+      timeout: duration().prefault('5m').describe('Deadline of the command (killed after it)'),
+    }).strict().prefault({}),
   }).strict().prefault({}),
   http: z.object({
     listen: z.string().refine((v) => v === '' || /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(v), { message: 'not host:port. Write e.g. 127.0.0.1:9464 or [::1]:9464' })
@@ -278,3 +312,4 @@ export type RuleOverride = z.output<ReturnType<typeof ruleOverride>>;
 export type RouteStep = z.output<ReturnType<typeof routeSteps>>[number];
 export type MaintenanceWindow = MonitorConfig['alerting']['maintenance'][number];
 export type CanaryConfig = MonitorConfig['probes']['canaries'][number];
+export type RemediationConfig = MonitorConfig['remediation'];

@@ -33,6 +33,7 @@ import { heartbeatJob } from './jobs/heartbeat.js';
 import { scheduledCommandsJob } from './jobs/scheduled-commands.js';
 import { newTapSocketStats, tapSocketJob } from './jobs/tap-socket.js';
 import { callsJob } from './jobs/calls.js';
+import { remediationJob } from './jobs/remediation.js';
 import { CallsLedger, normalizeHub } from './calls-ledger.js';
 import { isNotConnected } from '../model/call-stats.js';
 import type { CallRecord, TapMessage } from '../model/calls.js';
@@ -228,8 +229,14 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       sloJob({ cfg, store, clock, hubs, observe, runId }),
       regressionJob({ cfg, store, clock, hubs, observe, stateDir: o.stateDir, log }),
       ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),
+      ...(cfg.remediation.enabled ? [remediationJob({
+        cfg, clock, log, store, agent, observe, openAlerts: () => alerting.openAlerts(), silences: () => alerting.alertStore.activeSilences(clock.now()),
+        hubs: () => collectors.map((c) => ({ url: c.hub, lastPollOk: c.lastPollOk })), record: (events) => buffer.write([], events),
+      })] : []),
     ]
     : [];
+  // Remediation acts on alerts: without the alerting it has nothing to act on, and must say so.
+  if (cfg.remediation.enabled && !alerting) log.warn({}, 'remediation.enabled is true but alerting.enabled is false: remediation acts on alerts, so it does nothing');
   // Judged even with alerting off: calls-window.json feeds check and status.
   jobs.push(callsJob({ cfg, clock, ledger: tap.ledger, socket: tap.socket, write: (samples) => buffer.write(samples, []), hubs, ...(alerting ? { observe } : {}), stateDir: o.stateDir, log }));
   for (const j of [...jobs, ...alertingJobs]) j.start();

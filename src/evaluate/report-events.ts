@@ -3,7 +3,7 @@
  * error codes from the hub's log, and tool-list changes. Pure. Event payloads come back from a database a
  * person could edit: the store checks each row against the event catalogue, and only rows that fit get here.
  */
-import type { AlertEpisode, Incident, ReportEvent, ToolChange } from './report-model.js';
+import type { AlertEpisode, Incident, RemediationEntry, ReportEvent, ToolChange } from './report-model.js';
 
 /** An event-derived episode matches a stored alert with the same fingerprint fired within this of it. */
 const SAME_EPISODE_MS = 60_000;
@@ -94,6 +94,17 @@ export function toolChangesIn(events: readonly ReportEvent[], from: number, to: 
     const d = e.data;
     if ('baseline' in d) continue;
     out.push({ t: e.t, server: e.server, added: d.added, removed: d.removed, changed: d.changed.map((c) => c.name), count: d.count });
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+/** Remediation events in [from, to): what was done (or a dry run decided) to which target, and how it ended. */
+export function remediationsIn(events: readonly ReportEvent[], from: number, to: number): RemediationEntry[] {
+  const out: RemediationEntry[] = [];
+  for (const e of events) {
+    if (e.type !== 'remediation' || e.t < from || e.t >= to) continue;
+    const d = e.data;
+    out.push({ t: e.t, action: d.action, target: d.target, result: d.result, dryRun: d.dryRun, who: d.who, why: d.why, detail: d.detail ?? null });
   }
   return out.sort((a, b) => a.t - b.t);
 }

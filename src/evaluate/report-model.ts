@@ -215,6 +215,18 @@ export interface ToolChange {
   count: number | null;
 }
 
+/** A `remediation` event: what remediation (or `heal`) did to a target and how it ended. */
+export interface RemediationEntry {
+  t: number;
+  action: string;
+  target: string;
+  result: string;
+  dryRun: boolean;
+  who: string;
+  why: string;
+  detail: string | null;
+}
+
 /** One hub's part of the report. */
 export interface HubReport {
   hub: string;
@@ -229,6 +241,8 @@ export interface HubReport {
   latency: LatencyReport;
   memory: MemoryReport;
   toolChanges: ToolChange[];
+  /** What remediation did in the period, oldest first. */
+  remediation: RemediationEntry[];
   /** Calls the tap saw (report-calls.ts); null when it saw none in either period. */
   calls: CallsReport | null;
   /** Chart series at CHART_STEP_MS; null values are steps with no data. */

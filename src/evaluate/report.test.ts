@@ -4,7 +4,7 @@ import { defaultConfig } from '../config/defaults.js';
 import { decodeEvent, isKnown } from '../model/events.js';
 import { buildReport, reportPeriod, topServers } from './report.js';
 import { availabilityOf, downEpisodes, episodesIn, findOutages } from './report-availability.js';
-import { errorCounts, incidentsIn, NO_CODE, topCounts, toolChangesIn } from './report-events.js';
+import { errorCounts, incidentsIn, NO_CODE, remediationsIn, topCounts, toolChangesIn } from './report-events.js';
 import type { AlertEpisode, BaselineInfo, Bucket, HubReportInput, ReportEvent, ReportInput } from './report-model.js';
 import { changePercent, dailyMeans, latencyReport, leastSquares, memoryReport } from './report-trends.js';
 
@@ -136,6 +136,20 @@ describe('errors and tool changes', () => {
     ), 0, 10);
     expect(got).toEqual([{ t: 2, server: 's', added: ['x'], removed: [], changed: ['r'], count: 4 }]);
   });
+});
+
+test('remediations of the period, oldest first; a malformed row is left out', () => {
+  const heal = { action: 'heal_server', target: 's', why: 's: dead', who: 'rule server.status', dryRun: false, result: 'healed', detail: 'stopped and started' };
+  const got = remediationsIn(read(
+    [5, 'remediation', 's', { ...heal, result: 'gave_up', detail: 'gave up' }],
+    [2, 'remediation', 's', heal],
+    [3, 'remediation', 's', { ...heal, dryRun: 'no' }],
+    [20, 'remediation', 's', heal],
+  ), 0, 10);
+  expect(got).toEqual([
+    { t: 2, action: 'heal_server', target: 's', result: 'healed', dryRun: false, who: 'rule server.status', why: 's: dead', detail: 'stopped and started' },
+    { t: 5, action: 'heal_server', target: 's', result: 'gave_up', dryRun: false, who: 'rule server.status', why: 's: dead', detail: 'gave up' },
+  ]);
 });
 
 describe('trends', () => {

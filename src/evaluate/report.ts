@@ -7,7 +7,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import {
   availabilityOf, badTimeMs, budgetUsedPercent, downEpisodes, episodesIn, findOutages, meanOf, percentOf, stepSeries, withPercent,
 } from './report-availability.js';
-import { errorCounts, incidentsIn, topCounts, toolChangesIn } from './report-events.js';
+import { errorCounts, incidentsIn, remediationsIn, topCounts, toolChangesIn } from './report-events.js';
 import {
   CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS,
   type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets, type WindowRatio,
@@ -95,6 +95,7 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
       criticalBytes: cfg.anomalies.rss.critical,
     }, input.baseline, h.hub),
     toolChanges: toolChangesIn(h.events, from, to),
+    remediation: remediationsIn(h.events, from, to),
     calls: callsReport(h.calls?.current ?? [], h.calls?.previous ?? [], cfg),
     series: {
       stepMs: step,

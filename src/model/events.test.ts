@@ -39,6 +39,7 @@ const EXAMPLES = {
   config_reload_failed: { error: 'alerting.rules.nope: no such rule' },
   alert_firing: { rule: 'server.status', severity: 'critical', fingerprint: 'fp', summary: 'fs: dead' },
   alert_resolved: { rule: 'server.status', severity: 'critical', fingerprint: 'fp', summary: 'fs: connected, up 6s' },
+  remediation: { action: 'heal_server', target: 'fs', why: 'fs: dead', who: 'rule server.status', dryRun: false, result: 'healed', rule: 'server.status', detail: 'stopped and started', durationMs: 420 },
 } satisfies { [K in EventType]: EventData<K> };
 
 const row = (type: string, data: unknown, id = 1) => ({ id, hub: 'http://127.0.0.1:7000', t: 1_000, type, server: 'fs', data });

@@ -88,6 +88,12 @@ const CATALOGUE = {
   config_reload_failed: object({ error: string }),
   alert_firing: alertChange,
   alert_resolved: alertChange,
+  /**
+   * A remediation (daemon/jobs/remediation.ts, the `heal` command): what was done (or a dry run would do) to
+   * which target (a server, or the hub's URL), why (the alert), who (a rule, or `heal command` and the user),
+   * and the result (remediation-types.ts: healed, done, failed, gave_up, dry_run).
+   */
+  remediation: object({ action: string, target: string, why: string, who: string, dryRun: boolean, result: string }, { rule: string, incident: string, detail: string, durationMs: number }),
 } satisfies Record<string, Check<unknown>>;
 
 /**

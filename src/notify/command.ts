@@ -58,7 +58,12 @@ export function renderCommand(batch: AlertBatch, cfg: Pick<CommandConfig, 'comma
 
 const STDERR_KEEP = 16 * 1024;
 
-function run(r: CommandRun, extraEnv: Record<string, string>, timeoutMs: number, signal: AbortSignal, secrets: string[]): Promise<Delivery> {
+/**
+ * Runs a program once with the deadline, in its own process group: `sent` on exit 0, `failed` with its
+ * stderr's tail (secrets redacted), `retry` when killed (the deadline, the signal, someone else). Also
+ * remediation's commands (daemon/remediate.ts).
+ */
+export function runProgram(r: CommandRun, extraEnv: Record<string, string>, timeoutMs: number, signal: AbortSignal, secrets: string[]): Promise<Delivery> {
   const [file, ...args] = r.argv as [string, ...string[]];
   const what = `command ${oneLine(file)}`;
   return new Promise((resolve) => {
@@ -125,7 +130,7 @@ export function createCommandNotifier(name: string, cfg: CommandConfig, deps: No
     async send(batch: AlertBatch, signal: AbortSignal) {
       let d: Delivery;
       try {
-        d = await run(renderCommand(batch, cfg), cfg.env, deps.timeoutMs, signal, secrets);
+        d = await runProgram(renderCommand(batch, cfg), cfg.env, deps.timeoutMs, signal, secrets);
       } catch (err) {
         d = { kind: 'failed', error: `command: ${sanitiseSnippet(String((err as Error).message ?? err), secrets)}` };
       }

@@ -148,6 +148,19 @@ function tools(h: HubReport): Block[] {
   ];
 }
 
+/** What remediation (and `heal`) did: every attempt, dry-run decision and give-up of the period. */
+function remediation(h: HubReport): Block[] {
+  const r = h.remediation;
+  const count = (result: string) => r.filter((e) => e.result === result).length;
+  return [
+    { kind: 'heading', level: 3, text: 'Remediation' },
+    p(r.length === 0 ? 'Nothing was done to this hub or its servers (remediation is off, or nothing called for it).'
+      : `${r.length} remediation event${r.length === 1 ? '' : 's'}: ${count('healed')} healed, ${count('done')} done, ${count('failed')} failed, ${count('gave_up')} gave up, ${count('dry_run')} dry runs.`),
+    ...(r.length === 0 ? [] : table(['time', 'action', 'target', 'result', 'who', 'why', 'detail'], ['l', 'l', 'l', 'l', 'l', 'l', 'l'],
+      r.map((e) => [fmtTime(e.t), e.action, e.target, e.dryRun && e.result !== 'dry_run' ? `${e.result} (dry run)` : e.result, e.who, e.why, e.detail ?? '—']), 'remediation events')),
+  ];
+}
+
 /** The tap's calls: slow servers, error types and top tools, each beside the previous period. */
 function calls(h: HubReport): Block[] {
   const c = h.calls;
@@ -199,7 +212,7 @@ export function reportDocument(m: ReportModel): Block[] {
     out.push({ kind: 'heading', level: 2, text: `Hub ${i + 1}: ${h.hub}` });
     out.push(...slo(h, m), ...chart('availability'), ...outages(h));
     out.push(...servers(h, m), ...chart('servers'), ...incidents(h), ...errors(h), ...chart('errors'));
-    out.push(...latency(h, m), ...chart('latency'), ...memory(h), ...chart('rss'), ...tools(h), ...calls(h));
+    out.push(...latency(h, m), ...chart('latency'), ...memory(h), ...chart('rss'), ...tools(h), ...remediation(h), ...calls(h));
   });
   return out;
 }

@@ -49,7 +49,7 @@ const md = new MarkdownIt({ html: true, linkify: false });
 
 const M = MINUTE_MS;
 
-/** A daily report of one hostile hub: servers, incidents, error codes and tool changes all carry HOSTILE. */
+/** A daily report of one hostile hub: servers, incidents, error codes, tool changes and remediations all carry HOSTILE. */
 function hostileDaily(): ReportModel {
   return hostileReport(HOSTILE, HUB, ({ from }) => ({
     events: HOSTILE.flatMap((name, k) => [
@@ -58,6 +58,7 @@ function hostileDaily(): ReportModel {
       // Distinct counts, so the top-10 code table has a known order.
       ...Array.from({ length: HOSTILE.length - k }, () => ev(from + (k + 1) * 3_600_000, 'log', name, { level: 'error', code: name })),
       ev(from + (k + 1) * 3_600_000, 'tool_list_changed', name, { added: [name], removed: [], changed: [], count: 1 }),
+      ev(from + (k + 1) * 3_600_000 + M, 'remediation', name, { action: 'heal_server', target: name, why: `${name}: dead`, who: 'rule server.status', dryRun: false, result: 'failed', detail: `stopped, then the start failed: ${name}` }),
     ]),
     alerts: HOSTILE.map((name, k) => ({
       fingerprint: `fp${k}`, rule: 'server.status', severity: 'warning', server: name, summary: name,
@@ -174,7 +175,7 @@ describe('D4. Markdown injection in reports and baselines', () => {
     expect(h.map((x) => `${x.level} ${x.level === 'h2' && x.text.startsWith('Hub 1: ') ? 'Hub 1' : x.text}`)).toEqual([
       'h1 MCP Hub daily review', 'h2 Overview', 'h2 Hub 1',
       'h3 Availability and SLOs', 'h3 Hub outages (polls failing or hub not up)', 'h3 Servers', 'h3 Incidents (alerts that fired)',
-      'h3 Errors', 'h3 Latency (health round trip)', 'h3 Memory and capacity', 'h3 Tool-list changes',
+      'h3 Errors', 'h3 Latency (health round trip)', 'h3 Memory and capacity', 'h3 Tool-list changes', 'h3 Remediation',
       // The tap's calls, whose servers, tools and error types carry the same hostile names.
       'h3 Calls (seen by the tap)', 'h3 Slow servers (P95 > 2000 ms)', 'h3 Error type distribution', 'h3 Top tools by calls',
     ]);
@@ -204,6 +205,7 @@ describe('D4. Markdown injection in reports and baselines', () => {
     expect(tableOf('time', 6)?.rows).toHaveLength(HOSTILE.length); // tool-list changes
     expect(tableOf('code', 2)?.rows).toHaveLength(10); // the top 10 error codes
     expect(tableOf('hub', 8)?.rows).toHaveLength(1); // the overview
+    expect(tableOf('time', 7)?.rows).toHaveLength(HOSTILE.length); // remediation
 
     // A split cell would push the row's other cells one column right (markdown-it drops cells beyond the
     // header's count, so the count alone can hide it): every column still holds what it should.
@@ -221,6 +223,7 @@ describe('D4. Markdown injection in reports and baselines', () => {
     expect(tableOf('server', 9)!.rows.map((r) => r[0])).toEqual(HOSTILE.map((s) => shown(s)));
     expect(tableOf('start', 7)!.rows.map((r) => [r[5], r[6]])).toEqual(HOSTILE.map((s) => [shown(s), shown(s)]));
     expect(tableOf('time', 6)!.rows.map((r) => [r[1], r[2]])).toEqual(HOSTILE.map((s) => [shown(s), shown(s)]));
+    expect(tableOf('time', 7)!.rows.map((r) => [r[1], r[2], r[3], r[5], r[6]])).toEqual(HOSTILE.map((s) => ['heal_server', shown(s), 'failed', shown(`${s}: dead`), shown(`stopped, then the start failed: ${s}`)]));
     expect(tableOf('code', 2)!.rows.map((r) => r[0])).toEqual(HOSTILE.slice(0, 10).map((s) => shown(s)));
     expect(tableOf('hub', 8)!.rows[0]![0]).toBe(shown(HUB));
 

@@ -108,6 +108,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
     const { otelStatus } = await import('../otel-status.js');
     const otel = otelStatus(g.stateDir, running ? (lockInfo as LockInfo).pid : undefined, now);
+    const { remediationLines, remediationStatus } = await import('../remediation-status.js');
+    const remediation = remediationStatus(cfg, store, alertStore.openAlerts(), now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs, otel: otel.export ? { ...otel.export, problems: otel.problems } : null },
       config: { file: configFile, error: configError ?? null },
@@ -116,6 +118,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       gaps,
       notifications: outbox,
       tap: { window: tap.window, problems: tap.problems },
+      remediation,
     };
     const exitCode = running && !stale && tap.problems.length === 0 && writes.problem === null && (reload?.ok ?? true) && configError === undefined && otel.problems.length === 0 ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
@@ -138,6 +141,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
         ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
       ...tap.lines,
+      ...remediationLines(remediation),
       `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,
       `gaps in the last 24 h (daemon not running): ${gaps.length === 0 ? 'none' : ''}`,
       ...gaps.map((gap) => `  ${new Date(gap.from).toISOString()} → ${new Date(gap.to).toISOString()} (${formatDuration(gap.to - gap.from)})`),

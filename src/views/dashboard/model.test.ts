@@ -58,6 +58,8 @@ test('event lines say what happened; a row that fits no catalogue entry shows it
   expect(text('tool_list_changed', { added: ['a', 'b'], removed: [], changed: [], count: 2 })).toBe('tools changed +2 -0');
   expect(text('tool_list_changed', { baseline: true, count: 2 })).toBe('tools changed');
   expect(text('alert_firing', { rule: 'r', severity: 'critical', fingerprint: 'f', summary: 's: down' })).toBe('ALERT critical s: down');
+  expect(text('remediation', { action: 'heal_server', target: 'crashy', why: 'crashy: dead', who: 'rule server.status', dryRun: false, result: 'healed', detail: 'stopped and started' }))
+    .toBe('remediation heal_server crashy: healed (stopped and started)');
   expect(text('tool_list_changed', { added: [1, 2], removed: [] })).toBe('tool_list_changed');
   expect(text('something_new', null)).toBe('something_new');
   expect(text('sse_open', undefined)).toBe('sse_open');

@@ -184,6 +184,7 @@ export function eventText(e: StoredEvent): string {
     case 'alert_firing': return `ALERT ${e.data.severity} ${e.data.summary}`;
     case 'alert_resolved': return `resolved ${e.data.summary}`;
     case 'probe_disagreement': return `probe: ${e.data.outcome} while the hub says connected`;
+    case 'remediation': return `remediation ${e.data.action} ${e.data.target}: ${e.data.result}${e.data.detail ? ` (${e.data.detail})` : ''}`;
     case 'unknown': return e.storedType;
     default: return e.type;
   }

@@ -33,6 +33,11 @@ export interface CallsWindowDoc {
     badLines: number;
     /** Why the daemon cannot take taps, when it cannot. */
     problem?: string;
+    /**
+     * Calls since the daemon started for hubs it does not watch (not judged), and the hubs such calls came
+     * for within the window, with their calls since start (absent in older files).
+     */
+    unwatched?: { calls: number; hubs: { hub: string; calls: number }[] };
   };
   calls: number;
   errors: number;
@@ -52,5 +57,11 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   const findings = d.findings.filter((f): f is Finding => !!f && typeof f === 'object' && typeof (f as Finding).id === 'string' && typeof (f as Finding).message === 'string' && typeof (f as Finding).hub === 'string'
     && ['ok', 'warning', 'critical', 'no_data'].includes((f as Finding).status));
   const panels = Array.isArray(d.panels) ? d.panels.filter((p): p is ToolsPanel => !!p && typeof p === 'object' && typeof p.hub === 'string' && Array.isArray(p.slowest) && Array.isArray(p.failing)) : undefined;
-  return { ...(d as CallsWindowDoc), findings, ...(panels ? { panels } : {}) };
+  const u = (d.tap as Partial<CallsWindowDoc['tap']>).unwatched;
+  const unwatched = u && typeof u === 'object' && typeof u.calls === 'number' && Array.isArray(u.hubs)
+    ? { calls: u.calls, hubs: u.hubs.filter((h) => !!h && typeof h === 'object' && typeof h.hub === 'string' && typeof h.calls === 'number') } : undefined;
+  const tap = { ...(d.tap as CallsWindowDoc['tap']) };
+  delete tap.unwatched;
+  if (unwatched) tap.unwatched = unwatched;
+  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}) };
 }

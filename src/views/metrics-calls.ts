@@ -33,12 +33,14 @@ export interface CallMetrics {
 export function createCallMetrics(registers: Registry[]): CallMetrics {
   const connected = new Gauge({ name: 'mcp_hub_monitor_tap_connected', help: 'Whether a traffic tap is connected to the daemon now (absent when the daemon cannot take taps: see status).', registers });
   const dropped = new Counter({ name: 'mcp_hub_monitor_tap_dropped_records_total', help: 'Call records the taps dropped because their buffer was full while the daemon was away (as the taps last reported; a restarted tap starts again from 0).', registers });
+  const unwatched = new Counter({ name: 'mcp_hub_monitor_tap_unwatched_calls_total', help: 'Calls from taps for a hub this daemon does not watch (URLs compared exactly after normalisation: localhost is not 127.0.0.1), since the daemon started: counted, not judged; `status` names the hubs.', registers });
   const badLines = new Counter({ name: 'mcp_hub_monitor_tap_bad_lines_total', help: 'Lines from taps the daemon could not read (not a call, another wire version, over the length cap, cut at a disconnect).', registers });
   return {
     refresh(live) {
       const tap = live.calls();
       dropped.reset();
       badLines.reset();
+      unwatched.reset();
       if (!tap) {
         connected.remove();
         return;
@@ -46,6 +48,7 @@ export function createCallMetrics(registers: Registry[]): CallMetrics {
       if (tap.socket.listening) connected.set(tap.socket.connections > 0 ? 1 : 0);
       else connected.remove(); // no sample, rather than a 0 that reads as no tap connected
       dropped.inc(tap.ledger.tapDropped());
+      unwatched.inc(tap.ledger.unwatchedCalls);
       badLines.inc(tap.socket.badLines + tap.socket.oversizedLines);
     },
     histogramText(live, maxServersPerHub) {

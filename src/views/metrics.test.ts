@@ -316,6 +316,7 @@ describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => 
     note(1_500);
     note(3, true);
     ledger.noteStatus({ listen: '127.0.0.1:7001', hub: HUB, pid: 42, startedAt: NOW, dropped: 7, buffered: 0 }, NOW);
+    ledger.noteUnwatched('http://localhost:7000', NOW);
     v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1, badLines: 2 } };
     const { text, samples } = await scrape(v);
     expect(text).toContain('# TYPE mcp_server_operation_duration_seconds histogram');
@@ -330,6 +331,7 @@ describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => 
     expect(value(samples, 'mcp_hub_monitor_tap_connected')).toBe(1);
     expect(value(samples, 'mcp_hub_monitor_tap_dropped_records_total')).toBe(7);
     expect(value(samples, 'mcp_hub_monitor_tap_bad_lines_total')).toBe(2);
+    expect(value(samples, 'mcp_hub_monitor_tap_unwatched_calls_total')).toBe(1);
   });
 
   test('no tap: the gauge says so only while the daemon listens', async () => {

@@ -24,6 +24,7 @@ import { everyPeriod, type Job } from './job.js';
 
 export const CALLS_EVERY_MS = 5_000;
 const WORST_KEPT = 5;
+const UNWATCHED_HUBS_KEPT = 5;
 
 export interface CallsJobDeps {
   cfg: MonitorConfig;
@@ -72,6 +73,7 @@ function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], f
     tap: {
       connected: s.connections, everConnected: s.accepted > 0, ...(s.lastGoneAt !== undefined ? { lastGoneAt: s.lastGoneAt } : {}),
       dropped: d.ledger.tapDropped(), badLines: s.badLines + s.oversizedLines, ...(s.problem !== undefined ? { problem: s.problem } : {}),
+      ...(d.ledger.unwatchedCalls > 0 ? { unwatched: unwatchedOf(d.ledger, now, d.cfg.calls.window) } : {}),
     },
     calls: window.reduce((n, w) => n + w.calls, 0),
     errors: window.reduce((n, w) => n + w.errors, 0),
@@ -90,4 +92,10 @@ export function worstTools(window: readonly CallStats[]): WorstTool[] {
       ...(v.p95Ms !== undefined ? { p95Ms: Math.round(v.p95Ms) } : {}), ...(w.errors > 0 ? { topError: errorSummary(w).slice(0, 300) } : {}),
     };
   }).sort((a, b) => b.errors / b.calls - a.errors / a.calls || (b.p95Ms ?? 0) - (a.p95Ms ?? 0) || b.calls - a.calls).slice(0, WORST_KEPT);
+}
+
+/** Calls for hubs the daemon does not watch: how many since start, and the hubs they came for within the window. */
+function unwatchedOf(ledger: CallsLedger, now: number, windowMs: number): NonNullable<CallsWindowDoc['tap']['unwatched']> {
+  const hubs = [...ledger.unwatched].filter(([, u]) => u.lastAt > now - windowMs).map(([hub, u]) => ({ hub, calls: u.calls }));
+  return { calls: ledger.unwatchedCalls, hubs: hubs.sort((a, b) => b.calls - a.calls).slice(0, UNWATCHED_HUBS_KEPT) };
 }

@@ -95,6 +95,9 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
     const stamped = live.verdicts.get(name);
     const verdict = stamped && stamped.t >= since ? stamped.value : undefined;
     if (verdict !== undefined) s.verdict = verdict;
+    // A death recorded after the poll's samples (a call through the tap failed "Not connected", or a poll
+    // between slots) is newer than its `server.up`: the server is dead now, not at the next poll.
+    if (verdict === 'dead' && stamped!.t > lastOk.t) s.up = false;
     s.dead = verdict === 'dead' && s.up === false;
     const ut = values.get('server.uptime_s');
     if (ut !== undefined && ut !== null) s.uptimeS = ut;

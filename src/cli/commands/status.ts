@@ -89,6 +89,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     // Alerts and SLOs per hub: what is firing, the degradation level from it, and the error budget left.
     const { AlertStore } = await import('../../store/alert-store.js');
     const { evaluateSlo, sloInputs } = await import('../../evaluate/slo.js');
+    const { callSloInputs, evaluateCallSlo } = await import('../../evaluate/call-slo.js');
+    const { CALL_SERIES, hubCallsOver } = await import('../../daemon/calls-series.js');
     const { levelFromAlerts } = await import('../../evaluate/level.js');
     const { cfg, configFile, configError } = await statusConfig(g, running ? lockInfo as LockInfo : undefined);
     const alertStore = new AlertStore(store.db);
@@ -97,7 +99,9 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       const firing = open.filter((a) => a.hub === h.hub);
       const inputs = sloInputs((name, from, to) => store.ratioOver(h.hub, name, from, to),
         (name, from, to) => store.observedMs(h.hub, name, from, to, running && run ? { currentRunId: run.id } : {}), cfg.slo, now);
-      const slo = evaluateSlo(h.hub, inputs, cfg.slo).filter((f) => f.id !== 'slo.burn_rate');
+      const calls = callSloInputs((from, to) => hubCallsOver(store, h.hub, from, to),
+        (from, to) => store.observedMs(h.hub, CALL_SERIES.count, from, to, { ...(running && run ? { currentRunId: run.id } : {}), anyLabels: true }), cfg.slo, now);
+      const slo = [...evaluateSlo(h.hub, inputs, cfg.slo), ...evaluateCallSlo(h.hub, calls, cfg.slo)].filter((f) => f.id !== 'slo.burn_rate');
       return { ...h, level: levelFromAlerts(h.hub, firing, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
     });
     const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
@@ -132,7 +136,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       'hubs:',
       ...perHub.flatMap((h) => [
         `  ${clean(h.hub)}  last poll ${h.lastPollAt === null ? 'never' : formatElapsed(now - h.lastPollAt, { ago: true })}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
-        ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
+        ...sloLines(h.slo).map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
       ...tap.lines,
       `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,
@@ -143,4 +147,11 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
   } finally {
     store.close();
   }
+}
+
+/** The SLO lines of a hub: the call objectives as one line while neither has calls (no tap: one thing to say). */
+function sloLines(slo: readonly { objective?: string; status: string; message: string }[]): { objective?: string; message: string }[] {
+  const calls = slo.filter((o) => o.objective === 'call_success' || o.objective === 'call_latency');
+  if (calls.length < 2 || calls.some((o) => o.status !== 'no_data')) return [...slo];
+  return [...slo.filter((o) => !calls.includes(o)), { objective: 'calls', message: calls[0]!.message }];
 }

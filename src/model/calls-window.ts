@@ -46,7 +46,12 @@ export interface CallsWindowDoc {
   worst: WorstTool[];
   /** Per watched hub, the tools panel of the dashboards (absent in files of older daemons). */
   panels?: ToolsPanel[];
+  /** Per watched hub, all its calls of the window, for the degradation level (absent in files of older daemons). */
+  totals?: HubCallTotals[];
 }
+
+/** One hub's calls over the window: every server and tool, and the calls that name none. */
+export interface HubCallTotals { hub: string; calls: number; errors: number; p95Ms?: number }
 
 /** The document, or undefined when the text is not one (an older or hand-edited file). */
 export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
@@ -60,8 +65,10 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   const u = (d.tap as Partial<CallsWindowDoc['tap']>).unwatched;
   const unwatched = u && typeof u === 'object' && typeof u.calls === 'number' && Array.isArray(u.hubs)
     ? { calls: u.calls, hubs: u.hubs.filter((h) => !!h && typeof h === 'object' && typeof h.hub === 'string' && typeof h.calls === 'number') } : undefined;
+  const totals = Array.isArray(d.totals) ? d.totals.filter((t): t is HubCallTotals => !!t && typeof t === 'object' && typeof t.hub === 'string'
+    && typeof t.calls === 'number' && typeof t.errors === 'number' && (t.p95Ms === undefined || typeof t.p95Ms === 'number')) : undefined;
   const tap = { ...(d.tap as CallsWindowDoc['tap']) };
   delete tap.unwatched;
   if (unwatched) tap.unwatched = unwatched;
-  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}) };
+  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}), ...(totals ? { totals } : {}) };
 }

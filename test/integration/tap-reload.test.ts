@@ -3,7 +3,8 @@
  * real hub: the tap's connection to `<state-dir>/tap.sock` stays open through the reload (it used to be cut,
  * losing the lines in flight), calls sent right after it are counted, and the changed `calls:` thresholds
  * judge the window from then on. Calls for a hub the daemon does not watch (localhost for 127.0.0.1) are
- * counted and said by `status`, not filed under the watched one. The test plays the tap on the socket with the tap's own lines (tapLine).
+ * counted and said by `status`, not filed under the watched one; the degradation level in `status` and
+ * `check --expect-daemon` judges the calls and says so. The test plays the tap on the socket with the tap's own lines (tapLine).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -26,7 +27,7 @@ const config = (warning: number) => [
   'calls:', '  min_calls: 5', '  success_rate:', `    warning: ${warning}`, '    critical: 50',
 ].join('\n');
 
-test('reload keeps the tap connected and judges the calls with the new thresholds', { timeout: 60_000 }, async () => {
+test('reload keeps the tap connected and judges the calls with the new thresholds; the level judges the calls; an unwatched hub is said', { timeout: 60_000 }, async () => {
   const hub = await launchHub({ servers: { files: testServer() } });
   cleanups.push(() => hub.stop());
   const state = stateDir();
@@ -72,6 +73,12 @@ test('reload keeps the tap connected and judges the calls with the new threshold
   const status = await runCli(['status', '--state-dir', state], env);
   expect(status.stdout).toContain(`tap: UNWATCHED HUB: taps send calls for hubs this daemon does not watch, not judged: ${hub.url.replace('127.0.0.1', 'localhost')} (1 call since the daemon started)`);
   expect(status.code).toBe(1);
+  // The degradation level judges the real calls (80 % is orange), and says it did; check --expect-daemon too.
+  expect(status.stdout).toMatch(/^ {4}level orange: calls through the tap over 5m: success 80\.0% of 10, P95 \d+ ms \(orange\); alerts: .*$/m);
+  const check = await runCli(['check', '--hub', hub.url, '--state-dir', state, '--expect-daemon', '--json'], env);
+  expect((JSON.parse(check.stdout) as { hubs: { level: string; levelReason: string }[] }).hubs[0]).toMatchObject({
+    level: 'orange', levelReason: expect.stringMatching(/^calls through the tap over 5m: success 80\.0% of 10, P95 \d+ ms \(orange\); checks: /),
+  });
 
   writeFileSync(file, config(70));
   const reloaded = await runCli(['reload', '--state-dir', state, '--config', file], env);

@@ -95,6 +95,9 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const { cfg, configFile, configError } = await statusConfig(g, running ? lockInfo as LockInfo : undefined);
     const alertStore = new AlertStore(store.db);
     const open = alertStore.openAlerts().filter((a) => a.state === 'firing');
+    const { readCallsWindow, tapStatus } = await import('../calls-status.js');
+    const { callsLevelFromWindow } = await import('../../evaluate/calls.js');
+    const callsDoc = readCallsWindow(g.stateDir);
     const perHub = hubs.map((h) => {
       const firing = open.filter((a) => a.hub === h.hub);
       const inputs = sloInputs((name, from, to) => store.ratioOver(h.hub, name, from, to),
@@ -102,14 +105,15 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       const calls = callSloInputs((from, to) => hubCallsOver(store, h.hub, from, to),
         (from, to) => store.observedMs(h.hub, CALL_SERIES.count, from, to, { ...(running && run ? { currentRunId: run.id } : {}), anyLabels: true }), cfg.slo, now);
       const slo = [...evaluateSlo(h.hub, inputs, cfg.slo), ...evaluateCallSlo(h.hub, calls, cfg.slo)].filter((f) => f.id !== 'slo.burn_rate');
-      return { ...h, level: levelFromAlerts(h.hub, firing, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
+      // The level judges the tap's calls too, from the running daemon's fresh window.
+      const level = levelFromAlerts(h.hub, firing, cfg.levels, running ? callsLevelFromWindow(h.hub, callsDoc, now, cfg.calls) : undefined);
+      return { ...h, level: level.level, levelReason: level.reason, firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
     });
     const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
     const { readReloadStatus } = await import('../../daemon/reload-status.js');
     const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
     const writes = await storeWrites(g.stateDir, running, now);
-    const { readCallsWindow, tapStatus } = await import('../calls-status.js');
-    const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
+    const tap = tapStatus(callsDoc, running, now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs },
       config: { file: configFile, error: configError ?? null },
@@ -136,6 +140,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       'hubs:',
       ...perHub.flatMap((h) => [
         `  ${clean(h.hub)}  last poll ${h.lastPollAt === null ? 'never' : formatElapsed(now - h.lastPollAt, { ago: true })}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
+        `    level ${h.level}: ${clean(h.levelReason)}`,
         ...sloLines(h.slo).map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
       ...tap.lines,

@@ -11,6 +11,7 @@ import type { MonitorConfig } from '../../config/defaults.js';
 import { formatDuration } from '../../config/duration.js';
 import { evaluateCalls, verdictOf, errorSummary } from '../../evaluate/calls.js';
 import { toolsPanels } from '../../evaluate/tools-panel.js';
+import { callsLevelInput } from '../../evaluate/level.js';
 import type { Finding } from '../../evaluate/types.js';
 import type { CallStats } from '../../model/call-stats.js';
 import { CALLS_WINDOW_FILE, type CallsWindowDoc, type WorstTool } from '../../model/calls-window.js';
@@ -80,6 +81,10 @@ function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], f
     findings: findings.filter((f) => f.tool === undefined || f.status === 'warning' || f.status === 'critical'),
     worst: worstTools(window),
     panels: toolsPanels(d.hubs(), window),
+    totals: d.hubs().map((hub) => {
+      const c = callsLevelInput(window, hub, d.cfg.calls, '');
+      return { hub, calls: c.calls, errors: c.errors, ...(c.p95Ms !== undefined ? { p95Ms: Math.round(c.p95Ms * 10) / 10 } : {}) };
+    }),
   };
 }
 

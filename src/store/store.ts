@@ -349,13 +349,14 @@ export class Store {
   }
 
   /**
-   * Per series of `name` (every label set) of a hub, the sum of its values over [from, to), read as
-   * ratioOver reads (raw up to 6 h; beyond, the rollups' sums and the raw rows after them): for series of
-   * counts, such as the tap's `calls.*`, whose sums are exact at any resolution.
+   * Per series of `name` (every label set) of a hub, the sum of its values over [from, to), for series of
+   * counts such as the tap's `calls.*`, whose sums are exact at any resolution: raw up to an hour; beyond,
+   * the rollups' sums and the raw rows after them, as ratioOver reads. A busy tap stores a row per tool
+   * every 5 s: six hours of 50 tools raw is 216,000 rows, against 18,000 of the 1-minute rollup.
    */
   sumsOver(hub: string, name: string, from: number, to: number): { labels: Labels; total: number }[] {
     const byLabels = new Map<string, number>();
-    for (const p of this.spans(from, to)) {
+    for (const p of this.spans(from, to, 3_600_000)) {
       const rows = this.sql.stmt(p.resolution === 'raw'
         ? `SELECT s.labels AS labels, total(r.v) AS total FROM series s JOIN samples r ON r.series_id = s.id
             WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? GROUP BY s.id`
@@ -367,8 +368,8 @@ export class Store {
   }
 
   /** The parts of [from, to) and the resolution each is read at, so that every sample counts once. */
-  private spans(from: number, to: number): { from: number; to: number; resolution: 'raw' | '1m' | '1h' }[] {
-    if (to - from <= 6 * 3_600_000) return [{ from, to, resolution: 'raw' }];
+  private spans(from: number, to: number, rawUpToMs = 6 * 3_600_000): { from: number; to: number; resolution: 'raw' | '1m' | '1h' }[] {
+    if (to - from <= rawUpToMs) return [{ from, to, resolution: 'raw' }];
     // Whole hours from the 1-hour rollup (30 days = 720 rows, not 43,200), the rest from the 1-minute one,
     // the newest minutes raw: each poll counts once.
     const wm1m = this.sql.getMetaNumber(META_ROLLUP_WATERMARK) ?? from;

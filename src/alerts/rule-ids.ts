@@ -10,8 +10,8 @@ export const HUB_RULE_IDS = ['hub.reachable', 'hub.identity', 'hub.state', 'hub.
 /** Judged by a probe round, not by a poll. */
 export const PROBE_RULE_IDS = ['server.probe', 'canary.call'] as const;
 
-/** Judged by the SLO pass. */
-export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.burn_rate'] as const;
+/** Judged by the SLO pass: the hub's polls (availability, latency) and the tap's calls (call_success, call_latency). */
+export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.call_success', 'slo.call_latency', 'slo.burn_rate'] as const;
 
 /** Judged from the traffic tap's calls over a window, per server and per tool. */
 export const CALL_RULE_IDS = ['calls.error_rate', 'calls.p95_latency'] as const;

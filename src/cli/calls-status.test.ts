@@ -52,6 +52,15 @@ test('check: a tap whose OpenTelemetry export fails is a calls.tap warning; a wo
   expect(f).toMatchObject({ status: 'warning', message: expect.stringMatching(/^the tap on 127\.0\.0\.1:7001 cannot export traces to http:\/\/collector:4318\/v1\/traces: 3 exports failed, 12 spans lost/) });
 });
 
+test('status: loud when taps send calls for a hub the daemon does not watch; quiet once none came within the window', () => {
+  const r = tapStatus(doc({ unwatched: { calls: 7, hubs: [{ hub: 'http://localhost:7000\u001b[2J', calls: 7 }] } }), true, NOW);
+  expect(r.problems).toEqual([
+    'UNWATCHED HUB: taps send calls for hubs this daemon does not watch, not judged: http://localhost:7000\u001b[2J (7 calls since the daemon started); give the tap --hub as the daemon names the hub (hubs: above)',
+  ]);
+  expect(r.lines[1]).toBe('tap: UNWATCHED HUB: taps send calls for hubs this daemon does not watch, not judged: http://localhost:7000\\x1b[2J (7 calls since the daemon started); give the tap --hub as the daemon names the hub (hubs: above)');
+  expect(tapStatus(doc({ unwatched: { calls: 7, hubs: [] } }), true, NOW).problems).toEqual([]);
+});
+
 test('check: the window\'s calls.* findings while fresh (a tool as server/tool); a stale window is no data, a gone tap a warning', () => {
   expect(callsWindowFindings(HUB, doc(), NOW).map((f) => [f.id, f.status, f.subject])).toEqual([['calls.error_rate', 'critical', 'crashy/echo']]);
   expect(callsWindowFindings('http://other:7000', doc(), NOW)).toEqual([]);

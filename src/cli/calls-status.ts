@@ -50,6 +50,10 @@ export function tapStatus(doc: CallsWindowDoc | undefined, running: boolean, now
   if (t.everConnected && t.connected === 0) problems.push(`TAP GONE: a tap was connected${t.lastGoneAt !== undefined ? ` and left ${formatElapsed(now - t.lastGoneAt, { ago: true })}` : ''}; calls through the hub are not seen`);
   if (t.dropped > 0) problems.push(`TAP DROPPING: the taps dropped ${t.dropped} call records (their buffer filled while the daemon was away)`);
   for (const p of tapExportSources(t.otel).flatMap((src) => otelExportProblems(src, now))) problems.push(`OTEL EXPORT FAILING: ${p}`);
+  if (t.unwatched !== undefined && t.unwatched.hubs.length > 0) {
+    const hubs = t.unwatched.hubs.map((h) => `${h.hub} (${h.calls} call${h.calls === 1 ? '' : 's'} since the daemon started)`).join(', ');
+    problems.push(`UNWATCHED HUB: taps send calls for hubs this daemon does not watch, not judged: ${hubs}; give the tap --hub as the daemon names the hub (hubs: above)`);
+  }
   const window = formatDuration(doc.windowMs);
   const from = running && !stale ? '' : ` (the daemon's last window, ${formatElapsed(now - doc.at, { ago: true })})`;
   const lines = [

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
 import { CAPACITY_LOOKBACK_MS, type AlertEpisode, type BaselineInfo, type Bucket, type HubReportInput, type ReportEvent, type ReportInput, type ReportKind } from '../evaluate/report-model.js';
 import { reportPeriod } from '../evaluate/report.js';
-import { CALL_SERIES, statsFromRows, type CallSeriesRow } from '../daemon/calls-series.js';
+import { CALL_SERIES, hubCallsOver, statsFromRows, type CallSeriesRow } from '../daemon/calls-series.js';
+import { callRatios } from '../evaluate/call-slo.js';
 import type { CallStats } from '../model/call-stats.js';
 import { isKnown, type EventType } from '../model/events.js';
 import { isRecord, own, parseJsonSafe } from '../model/json.js';
@@ -161,6 +162,11 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
     const window = (name: string) => ({
       ...store.ratioOver(hub, name, to - cfg.slo.window, to), observedMs: store.observedMs(hub, name, to - cfg.slo.window, to, run),
     });
+    const callsWindow = (h: string) => {
+      const observedMs = store.observedMs(h, CALL_SERIES.count, to - cfg.slo.window, to, { ...run, anyLabels: true });
+      const r = callRatios(hubCallsOver(store, h, to - cfg.slo.window, to), cfg.slo.calls.latency_threshold);
+      return { success: { ...r.success, observedMs }, latency: { ...r.latency, observedMs } };
+    };
     return {
       hub,
       // hub.up always per minute: outages are found in it. The previous period only needs totals.
@@ -178,6 +184,7 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
       events,
       alerts: readAlerts(store, hub, previousFrom, to),
       calls: { current: readCallStats(store, hub, from, to, coarse), previous: readCallStats(store, hub, previousFrom, from, coarse) },
+      callsSloWindow: callsWindow(hub),
     };
   });
   return { kind, from, to, previousFrom, generatedAt: opts.generatedAt, latencyBasis, hubs, baseline: opts.baseline };

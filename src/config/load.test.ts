@@ -90,6 +90,14 @@ describe('validation errors', () => {
     expect(err.message).toContain('Write a number and a unit');
   });
 
+  test('a call latency threshold between two bounds of the calls histogram names the key and the bounds it may be', async () => {
+    const err = await configError(yamlFile('slo:\n  calls:\n    latency_threshold: 1500ms\n'));
+    expect(err.key).toBe('slo.calls.latency_threshold');
+    expect(err.message).toContain('not a bound of the calls\' duration histogram');
+    expect(err.message).toContain('Write one of 10ms, 20ms, 50ms, 100ms, 200ms, 500ms, 1s, 2s, 5s, 10s, 30s, 1m, 2m, 5m');
+    expect((await loadConfig(yamlFile('slo:\n  calls:\n    latency_threshold: 5s\n'), true)).slo.calls.latency_threshold).toBe(5_000);
+  });
+
   test('a duration written as a bare number is rejected with the same hint', async () => {
     const err = await configError(yamlFile('check:\n  dead_after: 10\n'));
     expect(err.key).toBe('check.dead_after');

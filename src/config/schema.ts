@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { RULE_IDS, type RuleId } from '../alerts/rule-ids.js';
 import { KEYS_KEYWORD, TYPE_KEYWORD } from './json-schema.js';
 import { byteSize, cron, duration, matcher, percent } from './value-types.js';
+import { formatDuration } from './duration.js';
+import { CALL_DURATION_BUCKETS_S } from '../model/call-stats.js';
 
 const severity = z.enum(['ok', 'warning', 'critical']);
 
@@ -251,6 +253,13 @@ export const configSchema = z.object({
     availability: z.number().min(0).max(100).default(99.9).describe('Availability objective (% of polls the hub answers and is up)'),
     latency: z.number().min(0).max(100).default(95).describe('Latency objective: % of health polls answered within latency_threshold'),
     latency_threshold: duration().prefault('50ms').describe('The health latency the latency objective counts as good'),
+    calls: z.object({
+      success: z.number().min(0).max(100).default(99).describe('Objective on the traffic tap\'s calls: % answered OK (outcome ok; a tool error, a JSON-RPC or HTTP error, a timeout fail). No calls through a tap = no data, never 100 %'),
+      latency: z.number().min(0).max(100).default(95).describe('Objective on the tap\'s calls: % answered within latency_threshold (the guide\'s P95 < 2000 ms)'),
+      latency_threshold: duration().prefault('2s')
+        .refine((ms) => CALL_DURATION_BUCKETS_S.some((le) => le * 1000 === ms), { message: `not a bound of the calls' duration histogram, so calls within it cannot be counted exactly. Write one of ${CALL_DURATION_BUCKETS_S.map((le) => formatDuration(le * 1000)).join(', ')}` })
+        .describe('The call duration the call latency objective counts as good: a bound of the calls histogram (10ms, 20ms, 50ms, 100ms, 200ms, 500ms, 1s, 2s, 5s, 10s, 30s, 1m, 2m, 5m)'),
+    }).strict().prefault({}),
   }).strict().prefault({}),
   schedule: z.object({
     anomalies: cron().default('0 * * * *').describe('When the daemon runs an anomaly pass (cron syntax; "" = never)'),
@@ -294,8 +303,8 @@ export const configSchema = z.object({
     outlier_sigmas: z.number().positive().default(5).describe('Robust standard deviations from the median that make a value an outlier'),
   }).strict().prefault({}),
   levels: z.object({
-    success_rate: bands({ yellow: 95, orange: 90, red: 80 }, 'LLM success rate (%)'),
-    p95_latency_ms: bands({ yellow: 1_000, orange: 2_000, red: 5_000 }, 'LLM P95 latency (ms)'),
+    success_rate: bands({ yellow: 95, orange: 90, red: 80 }, 'Success rate (%) of the calls through the tap (over calls.window) and of the LLM metrics'),
+    p95_latency_ms: bands({ yellow: 1_000, orange: 2_000, red: 5_000 }, 'P95 latency (ms) of the calls through the tap (over calls.window) and of the LLM metrics'),
     cache_hit_rate: bands({ yellow: 80, orange: 60, red: 40 }, 'LLM cache hit rate (%)'),
   }).strict().prefault({}),
 }).strict();

@@ -5,10 +5,10 @@
  */
 import { expect, test } from 'vitest';
 import { useTempStores } from '../../test/support/temp-store.js';
-import { quantileMs, type CallStats } from '../model/call-stats.js';
+import { CALL_DURATION_BUCKETS_S, quantileMs, type CallStats } from '../model/call-stats.js';
 import type { CallRecord } from '../model/calls.js';
 import { CallsLedger, MAX_KEYS_PER_HUB, MAX_RECENT_FAILURES, OTHER } from './calls-ledger.js';
-import { CALL_SERIES, statsFromRows, type CallSeriesRow } from './calls-series.js';
+import { CALL_SERIES, hubCallsOver, statsFromRows, type CallSeriesRow } from './calls-series.js';
 
 const newStore = useTempStores('mhm-calls-');
 const HUB = 'http://127.0.0.1:7000';
@@ -42,6 +42,14 @@ test('stored and rolled up, the calls read back as the same counts, errors and p
     const back = byTool(statsFromRows(read(resolution)));
     expect(back).toEqual(expected);
     expect(back.map((s) => quantileMs(s, 0.95))).toEqual(expected.map((s) => quantileMs(s, 0.95)));
+  }
+  // The calls SLO's read: the hub's sums, raw over a short window, rollups and the raw rows after them over
+  // a long one (the rollup has folded the first 10 minutes), the same counts and histogram either way.
+  const all = (xs: readonly CallStats[]) => xs.reduce((a, s) => ({ calls: a.calls + s.calls, errors: a.errors + s.errors, buckets: a.buckets.map((n, i) => n + s.buckets[i]!) }),
+    { calls: 0, errors: 0, buckets: new Array<number>(CALL_DURATION_BUCKETS_S.length + 1).fill(0) });
+  for (const [from, to] of [[T0, T0 + 600_000], [T0 + 600_000 - 7 * 3_600_000, T0 + 600_000]]) {
+    const hub = hubCallsOver(store, HUB, from!, to!);
+    expect({ calls: hub.calls, errors: hub.errors, buckets: hub.buckets }).toEqual(all(ledger.totals()));
   }
 });
 

@@ -11,6 +11,7 @@
 import { addCall, emptyStats, errorTypeOf, mergeStats, statsKey, type CallStats } from '../model/call-stats.js';
 import type { CallRecord, TapStatus } from '../model/calls.js';
 import type { TapOtelSeen } from '../model/calls-window.js';
+import { normaliseHubUrl } from '../sources/discovery.js';
 import type { SampleRow } from './observations.js';
 import { callSamples } from './calls-series.js';
 
@@ -56,6 +57,19 @@ export class CallsLedger {
   droppedCalls = 0;
   /** Calls taken in since start. */
   calls = 0;
+  /** Calls since start for hubs the daemon does not watch, and the latest, per hub (at most MAX_HUBS; the rest only in the total). */
+  readonly unwatched = new Map<string, { calls: number; lastAt: number }>();
+  unwatchedCalls = 0;
+
+  /** A call for a hub the daemon does not watch: counted, not kept as that hub's (nothing judges it). */
+  noteUnwatched(hub: string, now: number): void {
+    this.unwatchedCalls++;
+    const u = this.unwatched.get(hub);
+    if (u) {
+      u.calls++;
+      u.lastAt = now;
+    } else if (this.unwatched.size < MAX_HUBS) this.unwatched.set(hub, { calls: 1, lastAt: now });
+  }
 
   /** Takes one call in; false when it was not kept (its hub beyond MAX_HUBS). */
   note(c: CallRecord, now: number): boolean {
@@ -183,5 +197,21 @@ export class CallsLedger {
   }
 }
 
-/** Hubs as the monitor names them: without a trailing slash. */
-export const normalizeHub = (url: string): string => url.replace(/\/+$/, '');
+/**
+ * A call's hub as the monitor names hubs (sources/discovery.ts `normaliseHubUrl`: scheme, host and port as
+ * the URL parser writes them, no default port, no trailing slash), so it matches a watched hub exactly
+ * when it is the same URL; anything that is not an http(s) URL stays as it came (capped), matching none.
+ */
+export function normalizeHub(url: string): string {
+  let hub = normalized.get(url);
+  if (hub !== undefined) return hub;
+  try {
+    hub = normaliseHubUrl(url);
+  } catch {
+    hub = url.slice(0, 200);
+  }
+  if (normalized.size >= 64) normalized.clear(); // a tap sends one hub: parsing once per call would cost more than the rest of it
+  normalized.set(url, hub);
+  return hub;
+}
+const normalized = new Map<string, string>();

@@ -5,7 +5,7 @@
  * calls). Counts sum exactly in the store's rollups (their `sum`), so any range — raw, 1-minute or 1-hour —
  * reads back as the same CallStats and the same percentiles. Pure.
  */
-import { CALL_DURATION_BUCKETS_S, emptyStats, type CallStats } from '../model/call-stats.js';
+import { CALL_DURATION_BUCKETS_S, emptyStats, mergeStats, type CallStats } from '../model/call-stats.js';
 import type { SampleRow } from './observations.js';
 
 export const CALL_SERIES = {
@@ -62,4 +62,21 @@ export function statsFromRows(rows: readonly CallSeriesRow[]): CallStats[] {
     }
   }
   return [...out.values()];
+}
+
+/** What hubCallsOver reads of the store (Store.sumsOver). */
+export interface CallSums { sumsOver(hub: string, name: string, from: number, to: number): { labels: Record<string, string>; total: number }[] }
+
+/**
+ * A hub's calls over [from, to) from the store, summed over its servers and tools: counts, errors and the
+ * duration histogram (what the calls SLO needs; the sum of durations is not read).
+ */
+export function hubCallsOver(store: CallSums, hub: string, from: number, to: number): CallStats {
+  const rows: CallSeriesRow[] = [];
+  for (const name of [CALL_SERIES.count, CALL_SERIES.errors, CALL_SERIES.bucket]) {
+    for (const r of store.sumsOver(hub, name, from, to)) rows.push({ hub, name, labels: r.labels, total: r.total });
+  }
+  const all = emptyStats(hub, '', '');
+  for (const s of statsFromRows(rows)) mergeStats(all, s);
+  return all;
 }

@@ -119,6 +119,21 @@ export class HubCollector {
     this.schedule?.kick();
   }
 
+  /**
+   * Evidence from outside the poll that `server`'s child is dead (a call through the tap failed "Not
+   * connected"): the `server_dead` event a poll would write, so the read model and the dashboards show it
+   * now, not at the next poll. Once per death: the verdict is carried to the next poll, which then has
+   * nothing to add, and further evidence changes nothing while it stays dead. Only for a server of the
+   * latest poll that the hub calls connected; whether it wrote the event.
+   */
+  noteDead(server: string, message: string): boolean {
+    const was = this.prevVerdicts.get(server);
+    if (was !== 'up' && was !== 'unconfirmed') return false;
+    this.prevVerdicts.set(server, 'dead');
+    this.record([{ hub: this.hub, t: this.deps.clock.now(), type: 'server_dead', server, data: { from: was === 'up' ? was : null, to: 'dead', message } }]);
+    return true;
+  }
+
   /** Servers the latest poll found `connected` (none while the hub is unreachable). */
   connectedServers(): string[] {
     const h = this.prev?.health;

@@ -31,14 +31,13 @@ import { dispatchJob } from './jobs/dispatch.js';
 import { regressionJob, sloJob } from './jobs/alert-evaluation.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { scheduledCommandsJob } from './jobs/scheduled-commands.js';
-import { newTapSocketStats, tapSocketJob } from './jobs/tap-socket.js';
+import { newTapSocketStats } from './jobs/tap-socket.js';
 import { callsJob } from './jobs/calls.js';
 import { remediationJob } from './jobs/remediation.js';
-import { CallsLedger, normalizeHub } from './calls-ledger.js';
-import { isNotConnected } from '../model/call-stats.js';
-import type { CallRecord, TapMessage } from '../model/calls.js';
 import type { McpTracing } from '../model/mcp-tracing.js';
 import type { OtelExportHealth } from '../otel/status.js';
+import { CallsLedger } from './calls-ledger.js';
+import { TapIntake, tapHandler } from './tap-intake.js';
 import { keepReserve } from '../store/reserve.js';
 import type { Notifier } from '../notify/types.js';
 import type { Store } from '../store/store.js';
@@ -198,17 +197,21 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     if (step.followedMs > 0) alerting?.shiftTimes(step.followedMs);
   });
 
+  // The tap's calls and its socket outlive a run: a reload keeps the taps connected (tap-intake.ts).
   const tap = (live.tap ??= { ledger: new CallsLedger(), socket: newTapSocketStats(o.stateDir) });
-  const deadEvidence = deadEvidenceNotes(clock, (call, hub, server) => {
-    collectors.find((c) => c.hub === hub)?.look();
-    const tool = call.tool === null ? '' : ` (tool ${call.tool})`;
-    alerting?.onDeadEvidence(hub, server, `${server}: dead: a call through the tap${tool} failed with ${JSON.stringify(call.errorMessage)}: the server's process is gone, whatever the hub's list says`);
+  const intake = (tap.intake ??= new TapIntake({ stateDir: o.stateDir, clock, log, stats: tap.socket }));
+  const onTapMessage = tapHandler({
+    clock, ledger: tap.ledger,
+    watched: (hub) => collectors.some((c) => c.hub === hub),
+    onDeadEvidence: (call, hub, server) => {
+      const collector = collectors.find((c) => c.hub === hub);
+      const tool = call.tool === null ? '' : ` (tool ${call.tool})`;
+      const dead = `dead: a call through the tap${tool} failed with ${JSON.stringify(call.errorMessage)}: the server's process is gone, whatever the hub's list says`;
+      collector?.noteDead(server, dead);
+      collector?.look();
+      alerting?.onDeadEvidence(hub, server, `${server}: ${dead}`);
+    },
   });
-  const onTapMessage = (m: TapMessage) => {
-    if (m.kind === 'status') return tap.ledger.noteStatus(m.status, clock.now());
-    tap.ledger.note(m.call, clock.now());
-    deadEvidence(m.call);
-  };
   const seen = hubsSeenJob({ stateDir: o.stateDir, targets: o.targets, log, clock, periodMs: cfg.collect.interval, collectors: () => collectors });
   const upkeep = { clock, store, health, log };
   const jobs: Job[] = [
@@ -218,7 +221,6 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     seen,
     rollupJob(upkeep),
     retentionJob({ ...upkeep, retention: cfg.collect.retention }),
-    tapSocketJob({ stateDir: o.stateDir, clock, log, stats: tap.socket, onMessage: onTapMessage }),
     ...(o.jobs ? [scheduledCommandsJob(cfg.schedule, { ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events) })] : []),
   ];
   const observe = alerting ? alerting.observe : () => undefined;
@@ -240,6 +242,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
   // Judged even with alerting off: calls-window.json feeds check and status.
   jobs.push(callsJob({ cfg, clock, ledger: tap.ledger, socket: tap.socket, write: (samples) => buffer.write(samples, []), hubs, ...(alerting ? { observe } : {}), stateDir: o.stateDir, log }));
   for (const j of [...jobs, ...alertingJobs]) j.start();
+  intake.attach(onTapMessage);
 
   return {
     ...run,
@@ -266,6 +269,8 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     }),
     async stop(opts = {}) {
       unsubscribeSteps();
+      if (opts.endRun === false) intake.detach();
+      else await intake.close();
       await Promise.all(jobs.map((j) => j.stop()));
       await Promise.all(alertingJobs.map((j) => j.stop()));
       await alerting?.stop();
@@ -289,22 +294,4 @@ function newRun(store: Store, clock: TimelineClock): RunIdentity {
   const previous = store.lastRun();
   const cleanStart = previous === undefined || Boolean(previous.clean_stop);
   return { runId: store.nextRunId(), startedAt: clock.now(), cleanStart, recorded: false };
-}
-
-/** At most one "Not connected" note per server a second: a tap at 2,000 calls/s must not flood the alerting. */
-const DEAD_EVIDENCE_EVERY_MS = 1_000;
-
-/** Calls the hub failed with "Not connected", as evidence about their server, throttled per server. */
-function deadEvidenceNotes(clock: Clock, note: (call: CallRecord, hub: string, server: string) => void): (call: CallRecord) => void {
-  const last = new Map<string, number>();
-  return (call) => {
-    if (call.server === null || !isNotConnected(call)) return;
-    const hub = normalizeHub(call.hub);
-    const key = `${hub}\u0000${call.server}`;
-    const now = clock.monotonic();
-    if (now - (last.get(key) ?? -Infinity) < DEAD_EVIDENCE_EVERY_MS) return;
-    if (last.size > 10_000) last.clear();
-    last.set(key, now);
-    note(call, hub, call.server);
-  };
 }

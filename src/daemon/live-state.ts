@@ -14,6 +14,7 @@ import type { StoredEvent } from '../model/events.js';
 import type { EventRow, SampleRow } from './observations.js';
 import type { CallsLedger } from './calls-ledger.js';
 import type { TapSocketStats } from './jobs/tap-socket.js';
+import type { TapIntake } from './tap-intake.js';
 
 /** One poll's samples, all stored at its `t`. */
 export interface PollRecord {
@@ -81,8 +82,8 @@ export class LiveState implements LiveView {
   private seq = 0;
   /** Open alerts: the running alerting's, set by whoever starts it (a config reload starts another). */
   openAlerts: () => readonly AlertRow[] = () => [];
-  /** The tap's calls: kept here so a config reload keeps them (the run that starts sets them once). */
-  tap?: { ledger: CallsLedger; socket: TapSocketStats };
+  /** The tap's calls and socket: kept here so a config reload keeps them (the run that starts sets them once). */
+  tap?: { ledger: CallsLedger; socket: TapSocketStats; intake?: TapIntake };
 
   calls(): { ledger: CallsLedger; socket: TapSocketStats } | undefined {
     return this.tap;

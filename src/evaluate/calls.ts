@@ -9,6 +9,8 @@ import type { MonitorConfig } from '../config/defaults.js';
 import { CALL_DURATION_BUCKETS_S, countAbove, emptyStats, mergeStats, quantileMs, type CallStats } from '../model/call-stats.js';
 import type { CallsWindowDoc } from '../model/calls-window.js';
 import { otelExportProblems, tapExportSources } from './otel-export.js';
+import { formatDuration } from '../config/duration.js';
+import type { CallsLevelInput } from './level.js';
 import { finding, type CheckStatus, type Finding } from './types.js';
 
 export type CallsConfig = MonitorConfig['calls'];
@@ -112,4 +114,15 @@ export function callsWindowFindings(hub: string, doc: CallsWindowDoc | undefined
   out.push(...doc.findings.filter((f) => f.hub === hub && f.id.startsWith('calls.'))
     .map(({ tool, ...f }) => (tool === undefined ? f : { ...f, subject: `${f.subject ?? ''}/${tool}` })));
   return out;
+}
+
+/**
+ * What the degradation level reads of the daemon's last calls window (calls-window.json) for `hub`: its
+ * calls while the window is fresh; undefined when it is stale or has none for the hub (no tap).
+ */
+export function callsLevelFromWindow(hub: string, doc: CallsWindowDoc | undefined, now: number, cfg: CallsConfig): CallsLevelInput | undefined {
+  if (!doc || now - doc.at > CALLS_WINDOW_STALE_MS) return undefined;
+  const t = doc.totals?.find((x) => x.hub === hub);
+  if (!t) return undefined;
+  return { calls: t.calls, errors: t.errors, ...(t.p95Ms !== undefined ? { p95Ms: t.p95Ms } : {}), windowLabel: formatDuration(doc.windowMs), minCalls: cfg.min_calls };
 }

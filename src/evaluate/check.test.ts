@@ -4,7 +4,7 @@ import { defaultConfig, type MonitorConfig } from '../config/defaults.js';
 import type { HubSnapshot, HubTarget, ProcessFacts, LlmMetrics, Health, ServerInfo } from '../model/hub.js';
 import { mergeJsonMetrics } from '../sources/hub-metrics.js';
 import { parseHealth } from '../sources/hub-models.js';
-import { evaluateCheck, evaluateHub, needsConfirmation } from './check.js';
+import { buildResult, evaluateCheck, evaluateHub, needsConfirmation } from './check.js';
 import type { Finding } from './types.js';
 
 const HUB = 'http://127.0.0.1:37373';
@@ -273,5 +273,17 @@ describe('the overall result', () => {
   test('validation issues are passed through to the summary', () => {
     const r = run([okSnapshot(health(), {}, ['server "x": unusable uptime'])]);
     expect(r.hubs[0]!.validationIssues).toEqual(['server "x": unusable uptime']);
+  });
+});
+
+describe('the level with the tap\'s calls (check --expect-daemon)', () => {
+  test('the real calls\' success rate moves the level, and the summary says what it was judged from', () => {
+    const snap = okSnapshot(health({ servers: [server('a')] }));
+    const plain = buildResult([{ snapshot: snap, findings: evaluateHub(snap, undefined, cfg) }], cfg, NOW);
+    expect(plain.hubs[0]).toMatchObject({ level: 'green', levelReason: 'no calls through a tap (the level is judged from the polls\' and probes\' findings); checks: none failing' });
+    const calls = { calls: 50, errors: 9, p95Ms: 120, windowLabel: '5m', minCalls: 10 };
+    const r = buildResult([{ snapshot: snap, findings: evaluateHub(snap, undefined, cfg), calls }], cfg, NOW);
+    expect(r.hubs[0]).toMatchObject({ level: 'orange', levelReason: 'calls through the tap over 5m: success 82.0% of 50, P95 120 ms (orange); checks: none failing' });
+    expect(r.level).toBe('orange');
   });
 });

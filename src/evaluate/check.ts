@@ -6,7 +6,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import type { HubSnapshot } from '../model/hub.js';
 import { evaluateForkFiltering } from './fork-filtering.js';
 import { evaluateHubBasics, isUpState } from './hub.js';
-import { degradationLevel, worstLevel } from './level.js';
+import { degradation, worstLevel, type CallsLevelInput, type LevelVerdict } from './level.js';
 import { evaluateLlm } from './llm.js';
 import { evaluateServers, type ServerSample } from './servers.js';
 import { EXIT_CODES, worstStatus, type Finding, type Level, type OverallStatus } from './types.js';
@@ -23,6 +23,8 @@ export interface HubSummary {
   origin: string;
   status: OverallStatus;
   level: Level;
+  /** What the level was judged from: the checks, the calls through the tap (with --expect-daemon), the LLM metrics. */
+  levelReason: string;
   servers: { total: number; up: number; down: number; dead: number; disabled: number; connecting: number };
   metricsExposed: string[];
   validationIssues: string[];
@@ -60,7 +62,9 @@ export function needsConfirmation(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.id === 'server.status' && (f.value === 'dead' || f.value === 'unconfirmed'));
 }
 
-function summarise(s: HubSnapshot, findings: Finding[], cfg: MonitorConfig): HubSummary {
+const levelOf = (v: LevelVerdict): { level: Level; levelReason: string } => ({ level: v.level, levelReason: v.reason });
+
+function summarise(s: HubSnapshot, findings: Finding[], cfg: MonitorConfig, calls: CallsLevelInput | undefined): HubSummary {
   const servers = { total: 0, up: 0, down: 0, dead: 0, disabled: 0, connecting: 0 };
   for (const f of findings) {
     if (f.id !== 'server.status') continue;
@@ -82,7 +86,7 @@ function summarise(s: HubSnapshot, findings: Finding[], cfg: MonitorConfig): Hub
     pid: h?.pid ?? s.process?.pid ?? null,
     origin: s.target.origin,
     status,
-    level: degradationLevel(findings, h && isUpState(h.state) ? s.metrics : undefined, cfg.levels),
+    ...levelOf(degradation(findings, h && isUpState(h.state) ? s.metrics : undefined, cfg.levels, calls, 'checks')),
     servers,
     metricsExposed: [...s.metrics.sources],
     validationIssues: s.health.ok ? s.health.issues.slice(0, 20) : [],
@@ -97,12 +101,12 @@ export function evaluateCheck(
 }
 
 /** The shared result shape of check, validate and anomalies (docs/DESIGN.md §4) from per-hub findings. */
-export function buildResult(perHub: readonly { snapshot: HubSnapshot; findings: Finding[] }[], cfg: MonitorConfig, now: number): CheckResult {
+export function buildResult(perHub: readonly { snapshot: HubSnapshot; findings: Finding[]; calls?: CallsLevelInput }[], cfg: MonitorConfig, now: number): CheckResult {
   const checks: Finding[] = [];
   const hubs: HubSummary[] = [];
-  for (const { snapshot, findings } of perHub) {
+  for (const { snapshot, findings, calls } of perHub) {
     checks.push(...findings);
-    hubs.push(summarise(snapshot, findings, cfg));
+    hubs.push(summarise(snapshot, findings, cfg, calls));
   }
   const status: OverallStatus = hubs.length === 0 ? 'unknown' : worstStatus(checks);
   return {

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import type { LlmMetrics } from '../model/hub.js';
-import { degradationLevel, worstLevel } from './level.js';
+import { addCall, emptyStats } from '../model/call-stats.js';
+import { callsLevelInput, degradation, degradationLevel, levelFromAlerts, worstLevel, type CallsLevelInput } from './level.js';
 import { evaluateLlm } from './llm.js';
 import { finding, type CheckStatus, type Finding, type Level } from './types.js';
 
@@ -99,5 +100,53 @@ describe('worstLevel', () => {
     [['red', 'orange'], 'red'],
   ])('worstLevel(%j) is %s', (levels, expected) => {
     expect(worstLevel(levels)).toBe(expected);
+  });
+});
+
+describe('the real calls through the tap', () => {
+  const calls = (n: number, failed: number, p95Ms?: number): CallsLevelInput => ({ calls: n, errors: failed, ...(p95Ms !== undefined ? { p95Ms } : {}), windowLabel: '5m', minCalls: 10 });
+
+  test.each<{ what: string; c: CallsLevelInput | undefined; level: Level; reason: string }>([
+    { what: 'no tap: the level is the findings\', and the reason says so', c: undefined, level: 'green', reason: 'no calls through a tap (the level is judged from the polls\' and probes\' findings); alerts: none firing' },
+    { what: 'healthy calls are green', c: calls(400, 1, 85), level: 'green', reason: 'calls through the tap over 5m: success 99.8% of 400, P95 85 ms; alerts: none firing' },
+    { what: 'success 88 % is orange', c: calls(100, 12, 40), level: 'orange', reason: 'calls through the tap over 5m: success 88.0% of 100, P95 40 ms (orange); alerts: none firing' },
+    { what: 'success 70 % is red', c: calls(100, 30, 40), level: 'red', reason: 'calls through the tap over 5m: success 70.0% of 100, P95 40 ms (red); alerts: none firing' },
+    { what: 'P95 1500 ms is yellow', c: calls(100, 0, 1_500), level: 'yellow', reason: 'calls through the tap over 5m: success 100.0% of 100, P95 1500 ms (yellow); alerts: none firing' },
+    { what: 'fewer calls than calls.min_calls do not move it', c: calls(3, 3, 9_000), level: 'green', reason: 'calls through the tap over 5m: 3, fewer than calls.min_calls (10): not judged; alerts: none firing' },
+    { what: 'no call in the window is no tap\'s verdict', c: calls(0, 0), level: 'green', reason: 'no calls through a tap (the level is judged from the polls\' and probes\' findings); alerts: none firing' },
+  ])('$what', ({ c, level, reason }) => {
+    expect(degradation([], undefined, bands, c)).toEqual({ level, reason });
+  });
+
+  test('beside the alerts: the worst of both, each said with its own level', () => {
+    expect(degradation([f('critical'), f('warning')], undefined, bands, calls(100, 12, 40))).toEqual({
+      level: 'red', reason: 'calls through the tap over 5m: success 88.0% of 100, P95 40 ms (orange); alerts: 1 critical, 1 warning (red)',
+    });
+    expect(degradation([f('warning')], withSuccess(92), bands, calls(100, 0, 40), 'checks')).toEqual({
+      level: 'yellow', reason: 'calls through the tap over 5m: success 100.0% of 100, P95 40 ms; LLM metrics: success 92.0% (yellow); checks: 1 warning (yellow)',
+    });
+  });
+
+  test('a hub\'s input sums its calls of the window, every server and tool and the calls that name none; other hubs\' are not its', () => {
+    const stats = (hub: string, server: string, n: number, failed: number, ms: number) => {
+      const s = emptyStats(hub, server, server === '' ? '' : 'echo');
+      for (let i = 0; i < n; i++) {
+        addCall(s, { hub, server, tool: 'echo', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: 0, durationMs: ms,
+          ...(i < failed ? { outcome: 'jsonrpc_error' as const, errorCode: 500 } : { outcome: 'ok' as const }), requestBytes: 1, responseBytes: 1 });
+      }
+      return s;
+    };
+    const window = [stats(HUB, 'a', 50, 5, 30), stats(HUB, '', 10, 0, 3), stats(HUB, 'b', 40, 15, 3_000), stats('http://127.0.0.1:7001', 'a', 100, 100, 30)];
+    const c = callsLevelInput(window, HUB, cfg.calls, '5m');
+    expect(c).toMatchObject({ calls: 100, errors: 20, windowLabel: '5m', minCalls: 10 });
+    expect(c.p95Ms).toBeGreaterThan(2_000);
+    expect(degradation([], undefined, bands, c).level).toBe('orange'); // 80 % (red is below 80) and a P95 between 2 and 5 s
+  });
+
+  test('levelFromAlerts: the firing alerts and the calls', () => {
+    const open = [{ hub: HUB, rule: 'calls.error_rate', state: 'firing', severity: 'warning' }, { hub: 'other', rule: 'x', state: 'firing', severity: 'critical' }];
+    expect(levelFromAlerts(HUB, open, bands, calls(100, 12, 40))).toEqual({
+      level: 'orange', reason: 'calls through the tap over 5m: success 88.0% of 100, P95 40 ms (orange); alerts: 1 warning (yellow)',
+    });
   });
 });

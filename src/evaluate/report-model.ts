@@ -86,6 +86,8 @@ export interface HubReportInput {
   alerts: readonly AlertEpisode[];
   /** The tap's calls per server and tool over the period and the one before (the stored `calls.*` series). */
   calls?: { current: readonly CallStats[]; previous: readonly CallStats[] };
+  /** The calls SLO's events over the rolling SLO window ending at the report's end, and how much of it had calls. */
+  callsSloWindow?: { success: WindowRatio; latency: WindowRatio };
 }
 
 /** The pinned baseline (a `measure` result), when one exists; read tolerantly, per hub. */
@@ -245,6 +247,8 @@ export interface HubReport {
   remediation: RemediationEntry[];
   /** Calls the tap saw (report-calls.ts); null when it saw none in either period. */
   calls: CallsReport | null;
+  /** The SLO on the tap's calls (answered OK; within the threshold); null when no call was seen in either period or the window. */
+  callSlos: { success: ObjectiveReport; latency: ObjectiveReport } | null;
   /** Chart series at CHART_STEP_MS; null values are steps with no data. */
   series: {
     stepMs: number;
@@ -261,7 +265,10 @@ export interface ReportModel {
   period: { from: number; to: number };
   previous: { from: number; to: number };
   generatedAt: number;
-  objectives: { availabilityPercent: number; latencyPercent: number; latencyThresholdMs: number; sloWindowMs: number; flappingCycles: number };
+  objectives: {
+    availabilityPercent: number; latencyPercent: number; latencyThresholdMs: number; sloWindowMs: number; flappingCycles: number;
+    callSuccessPercent: number; callLatencyPercent: number; callLatencyThresholdMs: number;
+  };
   baseline: BaselineInfo;
   hubs: HubReport[];
 }

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
 import { decodeEvent, isKnown } from '../model/events.js';
 import { buildReport, reportPeriod, topServers } from './report.js';
+import { addCall, emptyStats, type CallStats } from '../model/call-stats.js';
 import { availabilityOf, downEpisodes, episodesIn, findOutages } from './report-availability.js';
 import { errorCounts, incidentsIn, NO_CODE, remediationsIn, topCounts, toolChangesIn } from './report-events.js';
 import type { AlertEpisode, BaselineInfo, Bucket, HubReportInput, ReportEvent, ReportInput } from './report-model.js';
@@ -262,6 +263,31 @@ describe('buildReport', () => {
     expect(w).toMatchObject({ good: 117, total: 120, observedMs: 10 * M });
     expect(w.badMs).toBeCloseTo(15_000, 6);
     expect(w.budgetLeftPercent).toBeCloseTo(100 - 0.5787, 3);
+  });
+
+  test('the SLO on real calls: none through a tap is no objective at all; with calls, the period\'s, the previous one\'s and the window\'s', () => {
+    const input = dayInput();
+    expect(buildReport(input, cfg).hubs[0]!.callSlos).toBeNull();
+    const calls = (n: number, failed: number, slow: number): CallStats => {
+      const s = emptyStats(HUB, 'files', 'read');
+      for (let i = 0; i < n; i++) {
+        addCall(s, { hub: HUB, server: 'files', tool: 'read', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: 0, durationMs: i < slow ? 3_000 : 40,
+          ...(i >= n - failed ? { outcome: 'tool_error' as const } : { outcome: 'ok' as const }), requestBytes: 1, responseBytes: 1 });
+      }
+      return s;
+    };
+    // A day of calls, 2 % failing and 10 % slower than 2 s; the day before 1,000 calls all fine; the window 3 days observed.
+    const hub = { ...input.hubs[0]!, gaps: [{ from: input.from, to: input.from + 12 * H }], calls: { current: [calls(4_000, 80, 400)], previous: [calls(1_000, 0, 0)] },
+      callsSloWindow: { success: { good: 4_920, total: 5_000, observedMs: 3 * D }, latency: { good: 4_600, total: 5_000, observedMs: 3 * D } } };
+    const c = buildReport({ ...input, hubs: [hub] }, cfg).hubs[0]!.callSlos!;
+    expect(c.success).toMatchObject({ objectivePercent: 99, current: { good: 3_920, total: 4_000, percent: 98 }, previous: { good: 1_000, total: 1_000, percent: 100 } });
+    // The bad share (2 %) × the 12 h the daemon ran, against the 1 % of the 24 h period: 100 %.
+    expect(c.success.badMs).toBeCloseTo(0.02 * 12 * H, 6);
+    expect(c.success.budgetUsedPercent).toBeCloseTo(100, 6);
+    expect(c.latency).toMatchObject({ objectivePercent: 95, current: { good: 3_600, total: 4_000, percent: 90 } });
+    // The window: 1.6 % failing over 3 days observed of 30, against 1 %: 16 % of the budget.
+    expect(c.success.window).toMatchObject({ good: 4_920, total: 5_000, observedMs: 3 * D });
+    expect(c.success.window.budgetLeftPercent).toBeCloseTo(100 - 16, 6);
   });
 
   test('the same inputs always give the same model', () => {

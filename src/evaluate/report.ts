@@ -12,7 +12,9 @@ import {
   CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS,
   type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets, type WindowRatio,
 } from './report-model.js';
-import { budgetUse } from './slo.js';
+import { budgetUse, type Ratio } from './slo.js';
+import { callRatios } from './call-slo.js';
+import { emptyStats, mergeStats, type CallStats } from '../model/call-stats.js';
 import { callsReport } from './report-calls.js';
 import { latencyReport, memoryReport } from './report-trends.js';
 
@@ -97,12 +99,45 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
     toolChanges: toolChangesIn(h.events, from, to),
     remediation: remediationsIn(h.events, from, to),
     calls: callsReport(h.calls?.current ?? [], h.calls?.previous ?? [], cfg),
+    callSlos: callObjectives(h, to - from - gaps.reduce((s, g) => s + g.durationMs, 0), to - from, cfg),
     series: {
       stepMs: step,
       availabilityPercent: stepSeries(h.up.current, from, to, step, percentOf),
       latencyMs: stepSeries(h.latencyBuckets, from, to, step, meanOf),
       rssBytes: stepSeries(h.rss, from, to, step, meanOf),
     },
+  };
+}
+
+/**
+ * The SLO on the tap's calls over the period, the one before and the rolling window. The period's budget is
+ * counted as the hub's: the bad share of its calls times the time the daemon ran in it, against what the
+ * whole period allows.
+ */
+function callObjectives(h: HubReportInput, runningMs: number, periodMs: number, cfg: MonitorConfig): HubReport['callSlos'] {
+  const threshold = cfg.slo.calls.latency_threshold;
+  const sum = (xs: readonly CallStats[] = []) => {
+    const all = emptyStats(h.hub, '', '');
+    for (const s of xs) mergeStats(all, s);
+    return callRatios(all, threshold);
+  };
+  const current = sum(h.calls?.current);
+  const previous = sum(h.calls?.previous);
+  const window = h.callsSloWindow;
+  if (current.success.total === 0 && previous.success.total === 0 && (window?.success.total ?? 0) === 0) return null;
+  const one = (now: Ratio, before: Ratio, w: WindowRatio | undefined, objectivePercent: number): ObjectiveReport => {
+    const a = withPercent(now);
+    const badMs = now.total === 0 ? 0 : (1 - now.good / now.total) * Math.max(0, runningMs);
+    const ww = w ?? { good: 0, total: 0, observedMs: 0 };
+    const use = budgetUse(ww, ww.observedMs, cfg.slo.window, objectivePercent);
+    return {
+      objectivePercent, current: a, previous: withPercent(before), budgetUsedPercent: budgetUsedPercent(a, badMs, periodMs, objectivePercent), badMs,
+      window: { ...withPercent(ww), budgetLeftPercent: use ? 100 - use.usedFraction * 100 : null, observedMs: use?.observedMs ?? 0, badMs: use?.badMs ?? 0 },
+    };
+  };
+  return {
+    success: one(current.success, previous.success, window?.success, cfg.slo.calls.success),
+    latency: one(current.latency, previous.latency, window?.latency, cfg.slo.calls.latency),
   };
 }
 
@@ -117,6 +152,7 @@ export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel
     objectives: {
       availabilityPercent: cfg.slo.availability, latencyPercent: cfg.slo.latency,
       latencyThresholdMs: cfg.slo.latency_threshold, sloWindowMs: cfg.slo.window, flappingCycles: cfg.anomalies.flapping_cycles,
+      callSuccessPercent: cfg.slo.calls.success, callLatencyPercent: cfg.slo.calls.latency, callLatencyThresholdMs: cfg.slo.calls.latency_threshold,
     },
     baseline: input.baseline,
     hubs: input.hubs.map((h) => hubReport(h, input, cfg)),

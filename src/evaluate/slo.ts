@@ -123,6 +123,15 @@ function objective(hub: string, name: 'availability' | 'latency', ratios: Readon
       `${pct(whole)} of ${whole.total} polls over ${describeCoverage(use.observedMs, cfg.window)} (objective ${target}%): ${describeBudget(use, name === 'availability' ? 'down' : 'slow')}`,
       { subject: name, value: Number(((100 * whole.good) / whole.total).toFixed(4)), threshold: target }));
   }
+  out.push(burnRateFinding(hub, name, ratios, target, 'polls'));
+  return out;
+}
+
+/**
+ * `slo.burn_rate` of one objective: the worst window pair whose long and short windows both burn faster
+ * than its factor; ok when none does; no_data when no pair has events (`noun`: what the events are).
+ */
+export function burnRateFinding(hub: string, objectiveName: string, ratios: ReadonlyMap<number, Ratio>, target: number, noun: string): Finding {
   let worst: { status: CheckStatus; message: string } | undefined;
   let anyData = false;
   for (const b of SLO_BURN_RATES) {
@@ -131,13 +140,12 @@ function objective(hub: string, name: 'availability' | 'latency', ratios: Readon
     if (long === undefined || short === undefined) continue;
     anyData = true;
     if (long > b.factor && short > b.factor && (!worst || (worst.status === 'warning' && b.severity === 'critical'))) {
-      worst = { status: b.severity, message: `${name} error budget burning ${long.toFixed(1)}× over ${formatDuration(b.longMs)} and ${short.toFixed(1)}× over ${formatDuration(b.shortMs)} (threshold ${b.factor}×)` };
+      worst = { status: b.severity, message: `${objectiveName} error budget burning ${long.toFixed(1)}× over ${formatDuration(b.longMs)} and ${short.toFixed(1)}× over ${formatDuration(b.shortMs)} (threshold ${b.factor}×)` };
     }
   }
-  out.push(worst
-    ? finding(hub, 'slo.burn_rate', worst.status, worst.message, { subject: name })
-    : finding(hub, 'slo.burn_rate', anyData ? 'ok' : 'no_data', anyData ? `${name} burn rates within bounds` : `${name}: not enough polls for burn rates`, { subject: name }));
-  return out;
+  return worst
+    ? finding(hub, 'slo.burn_rate', worst.status, worst.message, { subject: objectiveName })
+    : finding(hub, 'slo.burn_rate', anyData ? 'ok' : 'no_data', anyData ? `${objectiveName} burn rates within bounds` : `${objectiveName}: not enough ${noun} for burn rates`, { subject: objectiveName });
 }
 
 export function evaluateSlo(hub: string, i: SloInputs, cfg: MonitorConfig['slo']): Finding[] {

@@ -67,6 +67,11 @@ export interface CallsWindowDoc {
     problem?: string;
     /** The OpenTelemetry export of each live tap that exports (absent when none does, and in older files). */
     otel?: TapOtelSeen[];
+    /**
+     * Calls since the daemon started for hubs it does not watch (not judged), and the hubs such calls came
+     * for within the window, with their calls since start (absent in older files).
+     */
+    unwatched?: { calls: number; hubs: { hub: string; calls: number }[] };
   };
   calls: number;
   errors: number;
@@ -77,7 +82,12 @@ export interface CallsWindowDoc {
   panels?: ToolsPanel[];
   /** The last few failing calls, oldest first (absent in files of older daemons). */
   recentFailures?: RecentFailure[];
+  /** Per watched hub, all its calls of the window, for the degradation level (absent in files of older daemons). */
+  totals?: HubCallTotals[];
 }
+
+/** One hub's calls over the window: every server and tool, and the calls that name none. */
+export interface HubCallTotals { hub: string; calls: number; errors: number; p95Ms?: number }
 
 /** The document, or undefined when the text is not one (an older or hand-edited file). */
 export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
@@ -88,11 +98,18 @@ export function parseCallsWindow(text: string): CallsWindowDoc | undefined {
   const findings = d.findings.filter((f): f is Finding => !!f && typeof f === 'object' && typeof (f as Finding).id === 'string' && typeof (f as Finding).message === 'string' && typeof (f as Finding).hub === 'string'
     && ['ok', 'warning', 'critical', 'no_data'].includes((f as Finding).status));
   const panels = Array.isArray(d.panels) ? d.panels.filter((p): p is ToolsPanel => !!p && typeof p === 'object' && typeof p.hub === 'string' && Array.isArray(p.slowest) && Array.isArray(p.failing)) : undefined;
-  const tap = { ...d.tap };
+  const tap = { ...(d.tap as CallsWindowDoc['tap']) };
   if (tap.otel !== undefined) tap.otel = Array.isArray(tap.otel) ? tap.otel.filter(isOtelSeen) : [];
   const recentFailures = Array.isArray(d.recentFailures) ? d.recentFailures.filter((f): f is RecentFailure => !!f && typeof f === 'object' && typeof f.at === 'number' && typeof f.method === 'string' && typeof f.outcome === 'string'
     && (f.arguments === undefined || typeof f.arguments === 'string')) : undefined;
-  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}), ...(recentFailures ? { recentFailures } : {}) };
+  const u = (d.tap as Partial<CallsWindowDoc['tap']>).unwatched;
+  const unwatched = u && typeof u === 'object' && typeof u.calls === 'number' && Array.isArray(u.hubs)
+    ? { calls: u.calls, hubs: u.hubs.filter((h) => !!h && typeof h === 'object' && typeof h.hub === 'string' && typeof h.calls === 'number') } : undefined;
+  const totals = Array.isArray(d.totals) ? d.totals.filter((t): t is HubCallTotals => !!t && typeof t === 'object' && typeof t.hub === 'string'
+    && typeof t.calls === 'number' && typeof t.errors === 'number' && (t.p95Ms === undefined || typeof t.p95Ms === 'number')) : undefined;
+  delete tap.unwatched;
+  if (unwatched) tap.unwatched = unwatched;
+  return { ...(d as CallsWindowDoc), tap, findings, ...(panels ? { panels } : {}), ...(recentFailures ? { recentFailures } : {}), ...(totals ? { totals } : {}) };
 }
 
 function isOtelSeen(o: unknown): o is TapOtelSeen {

@@ -176,12 +176,12 @@ export class Store {
   }
 
   /**
-   * How much of [from, to) a hub's series (no labels) has observed: the time a daemon ran from the series'
-   * first data in the window on. A hub watched for 10 minutes has 10 minutes observed, however long the
+   * How much of [from, to) a hub's series (no labels; `anyLabels`: all of the name's) has observed: the
+   * time a daemon ran from the series' first data in the window on. A hub watched for 10 minutes has 10 minutes observed, however long the
    * daemon ran before; time the daemon was not running is not observed.
    */
-  observedMs(hub: string, name: string, from: number, to: number, opts: { currentRunId?: number } = {}): number {
-    const firsts = this.series.match({ hub, name, labelsText: '' }).flatMap((m) => firstDataTime(this.sql, m.id, from) ?? []);
+  observedMs(hub: string, name: string, from: number, to: number, opts: { currentRunId?: number; anyLabels?: boolean } = {}): number {
+    const firsts = this.series.match({ hub, name, ...(opts.anyLabels ? {} : { labelsText: '' }) }).flatMap((m) => firstDataTime(this.sql, m.id, from) ?? []);
     if (firsts.length === 0) return 0;
     const start = Math.max(from, Math.min(...firsts));
     if (!(to > start)) return 0;
@@ -344,7 +344,32 @@ export class Store {
    * rollup ran, still count, and no poll counts twice.
    */
   ratioOver(hub: string, name: string, from: number, to: number): { good: number; total: number } {
-    if (to - from <= 6 * 3_600_000) return this.ratio(hub, name, from, to, 'raw');
+    return this.spans(from, to).map((p) => this.ratio(hub, name, p.from, p.to, p.resolution))
+      .reduce((a, b) => ({ good: a.good + b.good, total: a.total + b.total }), { good: 0, total: 0 });
+  }
+
+  /**
+   * Per series of `name` (every label set) of a hub, the sum of its values over [from, to), for series of
+   * counts such as the tap's `calls.*`, whose sums are exact at any resolution: raw up to an hour; beyond,
+   * the rollups' sums and the raw rows after them, as ratioOver reads. A busy tap stores a row per tool
+   * every 5 s: six hours of 50 tools raw is 216,000 rows, against 18,000 of the 1-minute rollup.
+   */
+  sumsOver(hub: string, name: string, from: number, to: number): { labels: Labels; total: number }[] {
+    const byLabels = new Map<string, number>();
+    for (const p of this.spans(from, to, 3_600_000)) {
+      const rows = this.sql.stmt(p.resolution === 'raw'
+        ? `SELECT s.labels AS labels, total(r.v) AS total FROM series s JOIN samples r ON r.series_id = s.id
+            WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? GROUP BY s.id`
+        : `SELECT s.labels AS labels, total(r.sum) AS total FROM series s JOIN ${p.resolution === '1h' ? 'rollup_1h' : 'rollup_1m'} r ON r.series_id = s.id
+            WHERE s.hub = ? AND s.name = ? AND r.bucket >= ? AND r.bucket < ? GROUP BY s.id`).all(hub, name, p.from, p.to) as { labels: string; total: number }[];
+      for (const r of rows) byLabels.set(r.labels, (byLabels.get(r.labels) ?? 0) + r.total);
+    }
+    return [...byLabels].map(([text, total]) => ({ labels: this.labelsOf(text), total }));
+  }
+
+  /** The parts of [from, to) and the resolution each is read at, so that every sample counts once. */
+  private spans(from: number, to: number, rawUpToMs = 6 * 3_600_000): { from: number; to: number; resolution: 'raw' | '1m' | '1h' }[] {
+    if (to - from <= rawUpToMs) return [{ from, to, resolution: 'raw' }];
     // Whole hours from the 1-hour rollup (30 days = 720 rows, not 43,200), the rest from the 1-minute one,
     // the newest minutes raw: each poll counts once.
     const wm1m = this.sql.getMetaNumber(META_ROLLUP_WATERMARK) ?? from;
@@ -352,10 +377,9 @@ export class Store {
     const hourStart = Math.ceil(from / 3_600_000) * 3_600_000;
     const wm1h = Math.min(this.sql.getMetaNumber(META_ROLLUP_1H_WATERMARK) ?? hourStart, cut1m);
     const parts = wm1h > hourStart
-      ? [this.ratio(hub, name, from, hourStart, '1m'), this.ratio(hub, name, hourStart, wm1h, '1h'), this.ratio(hub, name, wm1h, cut1m, '1m')]
-      : [this.ratio(hub, name, from, cut1m, '1m')];
-    parts.push(this.ratio(hub, name, cut1m, to, 'raw'));
-    return parts.reduce((a, b) => ({ good: a.good + b.good, total: a.total + b.total }), { good: 0, total: 0 });
+      ? [{ from, to: hourStart, resolution: '1m' as const }, { from: hourStart, to: wm1h, resolution: '1h' as const }, { from: wm1h, to: cut1m, resolution: '1m' as const }]
+      : [{ from, to: cut1m, resolution: '1m' as const }];
+    return [...parts, { from: cut1m, to, resolution: 'raw' }];
   }
 
   /** Closes the connection (SQLite checkpoints and removes the -wal when it is the last one). Idempotent. */

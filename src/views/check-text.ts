@@ -2,6 +2,7 @@
 import type { CheckResult, HubSummary } from '../evaluate/check.js';
 import type { CheckStatus, Finding } from '../evaluate/types.js';
 import { NOT_EXPOSED } from '../evaluate/llm.js';
+import { CALLS_REASON } from '../evaluate/level.js';
 import { sanitizeTerminal as clean } from './sanitize.js';
 
 const LABEL: Record<CheckStatus, string> = { critical: 'CRITICAL', warning: 'WARNING', ok: 'OK', no_data: 'NO DATA' };
@@ -50,6 +51,8 @@ export function renderCheckText(result: CheckResult, opts: TextOptions): string 
     // The level tag is kept whole; the hub line gives way so the pair still fits the width.
     const tag = `[${hub.level}]`;
     lines.push(`${fit(hubLine(hub), width - tag.length - 2)}  ${paint(opts.color, LEVEL_COLOR[hub.level], tag)}`);
+    // With the tap's calls (check --expect-daemon) the level judged them too: say so, and what they were.
+    if (hub.levelReason.startsWith(CALLS_REASON)) lines.push(fit(`  level ${hub.level}: ${clean(hub.levelReason)}`));
     const mine = result.checks.filter((c) => c.hub === hub.url);
     const notExposed = mine.filter((c) => c.status === 'no_data' && c.message === NOT_EXPOSED);
     const shown: Finding[] = mine.filter((c) => !notExposed.includes(c)).sort((a, b) => ORDER[a.status] - ORDER[b.status]);

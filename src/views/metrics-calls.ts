@@ -34,6 +34,7 @@ export interface CallMetrics {
 export function createCallMetrics(registers: Registry[]): CallMetrics {
   const connected = new Gauge({ name: 'mcp_hub_monitor_tap_connected', help: 'Whether a traffic tap is connected to the daemon now (absent when the daemon cannot take taps: see status).', registers });
   const dropped = new Counter({ name: 'mcp_hub_monitor_tap_dropped_records_total', help: 'Call records the taps dropped because their buffer was full while the daemon was away (as the taps last reported; a restarted tap starts again from 0).', registers });
+  const unwatched = new Counter({ name: 'mcp_hub_monitor_tap_unwatched_calls_total', help: 'Calls from taps for a hub this daemon does not watch (URLs compared exactly after normalisation: localhost is not 127.0.0.1), since the daemon started: counted, not judged; `status` names the hubs.', registers });
   const badLines = new Counter({ name: 'mcp_hub_monitor_tap_bad_lines_total', help: 'Lines from taps the daemon could not read (not a call, another wire version, over the length cap, cut at a disconnect).', registers });
   const otelExported = new Counter({ name: 'mcp_hub_monitor_tap_otel_exported_total', help: 'Spans (signal="traces") and metric streams (signal="metrics") the live taps\' OpenTelemetry backend accepted, as the taps last reported.', labelNames: ['signal'], registers });
   const otelFailed = new Counter({ name: 'mcp_hub_monitor_tap_otel_failed_total', help: 'Spans and metric streams the live taps lost to failed OpenTelemetry exports, as the taps last reported.', labelNames: ['signal'], registers });
@@ -44,6 +45,7 @@ export function createCallMetrics(registers: Registry[]): CallMetrics {
       dropped.reset();
       badLines.reset();
       for (const m of [otelExported, otelFailed, otelFailing]) m.reset();
+      unwatched.reset();
       if (!tap) {
         connected.remove();
         return;
@@ -51,6 +53,7 @@ export function createCallMetrics(registers: Registry[]): CallMetrics {
       if (tap.socket.listening) connected.set(tap.socket.connections > 0 ? 1 : 0);
       else connected.remove(); // no sample, rather than a 0 that reads as no tap connected
       dropped.inc(tap.ledger.tapDropped());
+      unwatched.inc(tap.ledger.unwatchedCalls);
       badLines.inc(tap.socket.badLines + tap.socket.oversizedLines);
       for (const t of tap.ledger.tapOtel(now)) {
         for (const signal of ['traces', 'metrics'] as const) {

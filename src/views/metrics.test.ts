@@ -271,6 +271,33 @@ describe('SLO error budget', () => {
     const empty = views(NOW).watch('http://127.0.0.1:7001');
     expect((await scrape(empty)).samples.filter((x) => x.name === 'mcp_hub_slo_error_budget_remaining_ratio')).toEqual([]);
   });
+
+  test('the SLO on the tap\'s calls: the bad share of the calls × the time they cover, against the window; absent with no calls', async () => {
+    const { CallsLedger } = await import('../daemon/calls-ledger.js');
+    const v = views(NOW).watch(HUB);
+    v.health.runId = v.db.startRun({ pid: 1, t: NOW - 3_600_000, cleanStart: true });
+    v.poll(HUB, NOW - 5_000, { latencyMs: 3 });
+    expect((await scrape(v)).samples.filter((x) => x.name === 'mcp_hub_slo_error_budget_remaining_ratio').map((x) => x.labels.objective)).toEqual(['availability', 'latency']);
+    // Half an hour of calls through the tap, stored every 5 s as the calls job does: 2 % fail, 10 % take 3 s.
+    const ledger = new CallsLedger();
+    const first = NOW - 1_800_000;
+    for (let t = first; t < NOW; t += 5_000) {
+      for (let i = 0; i < 50; i++) {
+        const failed = i === 0;
+        ledger.note({
+          hub: HUB, server: 'files', tool: 'read', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: t, durationMs: i < 5 ? 3_000 : 40,
+          ...(failed ? { outcome: 'jsonrpc_error', errorCode: 500, errorType: '500', errorMessage: 'Not connected' } : { outcome: 'ok' }), requestBytes: 1, responseBytes: 1,
+        }, t);
+      }
+      v.record(ledger.closeInterval(t + 5_000, 300_000));
+    }
+    const { samples } = await scrape(v);
+    const observed = NOW + 1 - (first + 5_000);
+    const budget = (objective: string) => value(samples, 'mcp_hub_slo_error_budget_remaining_ratio', { hub: HUB, objective });
+    // 2 % failed against 1 % allowed, over the half hour observed of 30 days; 10 % slower than 2 s against 5 %.
+    expect(budget('call_success')).toBeCloseTo(1 - (0.02 * observed) / (0.01 * 30 * 86_400_000), 6);
+    expect(budget('call_latency')).toBeCloseTo(1 - (0.1 * observed) / (0.05 * 30 * 86_400_000), 6);
+  });
 });
 
 describe('robustness', () => {
@@ -316,6 +343,7 @@ describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => 
     note(1_500);
     note(3, true);
     ledger.noteStatus({ listen: '127.0.0.1:7001', hub: HUB, pid: 42, startedAt: NOW, dropped: 7, buffered: 0 }, NOW);
+    ledger.noteUnwatched('http://localhost:7000', NOW);
     v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1, badLines: 2 } };
     const { text, samples } = await scrape(v);
     expect(text).toContain('# TYPE mcp_server_operation_duration_seconds histogram');
@@ -330,6 +358,7 @@ describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => 
     expect(value(samples, 'mcp_hub_monitor_tap_connected')).toBe(1);
     expect(value(samples, 'mcp_hub_monitor_tap_dropped_records_total')).toBe(7);
     expect(value(samples, 'mcp_hub_monitor_tap_bad_lines_total')).toBe(2);
+    expect(value(samples, 'mcp_hub_monitor_tap_unwatched_calls_total')).toBe(1);
   });
 
   test('the taps\' OpenTelemetry export: what was sent and lost per signal, and whether it fails now', async () => {

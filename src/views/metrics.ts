@@ -12,7 +12,9 @@
  * stats are (metrics-fork.ts).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { budgetUse } from '../evaluate/slo.js';
+import { budgetUse, type Ratio } from '../evaluate/slo.js';
+import { callRatios } from '../evaluate/call-slo.js';
+import { CALL_SERIES, hubCallsOver } from '../daemon/calls-series.js';
 import { capServers, DroppedSeries, OTHER_SERVER, sanitizeLabelValue } from './http/metric-labels.js';
 import { HUB_STATES, levelNumber, readHub, type HubState, type ServerState } from './http/snapshot.js';
 import type { DaemonView } from './http/view.js';
@@ -73,7 +75,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const healthSeconds = g('mcp_hub_health_latency_seconds', 'How long the hub took to answer /api/health at the latest successful poll.', ['hub']);
   const rss = g('mcp_hub_process_resident_memory_bytes', 'Resident memory of the hub process at the latest poll (local hubs only).', ['hub']);
   const level = g('mcp_hub_degradation_level', 'Degradation level from firing alerts: 1 green, 2 yellow, 3 orange, 4 red (the guide\'s L1-L4).', ['hub']);
-  const budget = g('mcp_hub_slo_error_budget_remaining_ratio', 'Error budget left over the SLO window: 1 - bad time observed / bad time the whole window allows (1 = untouched, 0 = spent, below 0 = overspent; time not observed spends none); absent with no polls.', ['hub', 'objective']);
+  const budget = g('mcp_hub_slo_error_budget_remaining_ratio', 'Error budget left over the SLO window: 1 - bad time observed / bad time the whole window allows (1 = untouched, 0 = spent, below 0 = overspent; time not observed spends none); absent with no polls. Objectives: availability and latency of the polls; call_success and call_latency of the calls through the tap (absent with no calls).', ['hub', 'objective']);
   const alerts = g('mcp_hub_monitor_alerts', 'Open alerts by severity and state.', ['severity', 'state']);
   const cleanStart = g('mcp_hub_monitor_clean_start', 'Whether the previous daemon run stopped cleanly (0 after a crash or kill -9).');
   const startTime = g('mcp_hub_monitor_start_time_seconds', 'When this daemon run started, in Unix seconds.');
@@ -125,12 +127,21 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     if (hit && now - hit.at < SLO_EVERY_MS) return hit.values;
     const cfg = view.config().slo;
     const values: [string, number][] = [];
+    const from = now - cfg.window;
+    const run = { currentRunId: view.daemon().runId };
+    const add = (objective: string, ratio: Ratio, observedMs: number, target: number) => {
+      const use = budgetUse(ratio, observedMs, cfg.window, target);
+      if (use !== undefined && Number.isFinite(use.usedFraction)) values.push([objective, 1 - use.usedFraction]);
+    };
     for (const [objective, series, target] of [['availability', 'hub.up', cfg.availability], ['latency', 'hub.health_fast', cfg.latency]] as const) {
       // ratioOver and observedMs, as the alerting loop and `status` read them.
-      const from = now - cfg.window;
-      const use = budgetUse(view.store().ratioOver(hub, series, from, now + 1), view.store().observedMs(hub, series, from, now + 1, { currentRunId: view.daemon().runId }), cfg.window, target);
-      if (use !== undefined && Number.isFinite(use.usedFraction)) values.push([objective, 1 - use.usedFraction]);
+      add(objective, view.store().ratioOver(hub, series, from, now + 1), view.store().observedMs(hub, series, from, now + 1, run), target);
     }
+    // The SLO on the tap's calls: absent with no calls (no tap), as the others are with no polls.
+    const calls = callRatios(hubCallsOver(view.store(), hub, from, now + 1), cfg.calls.latency_threshold);
+    const callsObserved = view.store().observedMs(hub, CALL_SERIES.count, from, now + 1, { ...run, anyLabels: true });
+    add('call_success', calls.success, callsObserved, cfg.calls.success);
+    add('call_latency', calls.latency, callsObserved, cfg.calls.latency);
     sloCache.set(hub, { at: now, values });
     return values;
   }

@@ -62,10 +62,13 @@ function slo(h: HubReport, m: ReportModel): Block[] {
     { kind: 'heading', level: 3, text: 'Availability and SLOs' },
     ...table(['objective', 'target', 'this period', 'previous period', 'error budget used (period)', `last ${win}`, `budget left (${win})`],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
-      [row('availability (polls with the hub up)', h.availability), row(`latency (polls within ${m.objectives.latencyThresholdMs} ms)`, h.latencySlo)], 'objectives'),
+      [row('availability (polls with the hub up)', h.availability), row(`latency (polls within ${m.objectives.latencyThresholdMs} ms)`, h.latencySlo),
+        ...(h.callSlos ? [row('calls answered OK (through the tap)', h.callSlos.success), row(`calls within ${m.objectives.callLatencyThresholdMs} ms (through the tap)`, h.callSlos.latency)] : [])], 'objectives'),
     p({ strong: 'Error budget' }, `: time down observed ÷ the time down the whole span allows (availability: ${allowed(h.availability, periodMs)} in ${fmtDuration(periodMs)}, `
       + `${allowed(h.availability, windowMs)} in ${win}). This period: ${fmtDuration(h.availability.badMs)} down; last ${win}: ${fmtDuration(h.availability.window.badMs)} down `
       + `in ${fmtDuration(h.availability.window.observedMs)} observed. Time not observed spends none.`),
+    // Without a tap there are no call rows: the calls section says why, rather than a 100 % of nothing.
+    ...(h.callSlos ? [p({ strong: 'Calls' }, ': the SLO on the calls the tap saw; its budget is the failed (or slow) share of the calls × the time the daemon ran, against what the whole span allows.')] : []),
     p({ strong: 'Unknown' }, ` (daemon not running, counted neither up nor down): ${gaps.length === 0 ? 'none.' : `${fmtDuration(h.unknown.totalMs)} in ${gaps.length} gap${gaps.length === 1 ? '' : 's'}: ${gaps.slice(0, 20).map((g) => `${fmtTime(g.from)} → ${fmtTime(g.to)} (${fmtDuration(g.durationMs)})`).join('; ')}${gaps.length > 20 ? '; …' : ''}.`}`),
   ];
 }

@@ -27,6 +27,13 @@ describe('renderReportMarkdown', () => {
     expect(t!.length - 2).toBe(rows); // header and rule rows
   });
 
+  test('the objectives: the polls\' and, with calls through the tap, the SLO on real calls', () => {
+    expect(tableWith(markdown, 'objective')!.slice(2).map((r) => [r[0], r[1]])).toEqual([
+      ['availability (polls with the hub up)', '99.9%'], ['latency (polls within 50 ms)', '95%'],
+      ['calls answered OK (through the tap)', '99%'], ['calls within 2000 ms (through the tap)', '95%'],
+    ]);
+  });
+
   test('no hostile character reaches the Markdown unescaped', () => {
     expect(markdown).not.toMatch(/(^|[^\\])[<>`]/m); // every <, > and backtick is escaped
     expect(markdown).not.toMatch(/[\x00-\x09\x0b-\x1f\u202e]/);

@@ -10,7 +10,9 @@ import { buildResult, evaluateHub } from '../../evaluate/check.js';
 import { evaluateBrokenReceivers, evaluateConfigReload, evaluateDaemonLiveness, evaluateOtelExport, NOTIFIER_HEALTH_FILE, type DaemonFacts } from '../../evaluate/daemon-liveness.js';
 import { readOtelExportNote } from '../../daemon/otel-export-status.js';
 import { readReloadStatus } from '../../daemon/reload-status.js';
-import { callsWindowFindings } from '../../evaluate/calls.js';
+import { callsLevelFromWindow, callsWindowFindings } from '../../evaluate/calls.js';
+import type { CallsLevelInput } from '../../evaluate/level.js';
+import type { Finding } from '../../evaluate/types.js';
 import { CALLS_WINDOW_FILE, parseCallsWindow, type CallsWindowDoc } from '../../model/calls-window.js';
 import { freeBytes, readStoreWriteStatus } from '../../daemon/store-write-status.js';
 import { isLiveNodeProcess, readLock } from '../../store/lock-file.js';
@@ -75,7 +77,7 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
     for (const p of polls) if (p.earlier) earlier.set(p.snapshot.target.url, p.earlier);
     const snapshots = polls.map((p) => p.snapshot);
     const now = Date.now();
-    const perHub = snapshots.map((s) => ({ snapshot: s, findings: evaluateHub(s, earlier.get(s.target.url), session.config) }));
+    const perHub: { snapshot: HubSnapshot; findings: Finding[]; calls?: CallsLevelInput }[] = snapshots.map((s) => ({ snapshot: s, findings: evaluateHub(s, earlier.get(s.target.url), session.config) }));
     if (opts.probe) await Promise.all(perHub.map(async (h) => h.findings.push(...await probeFindings(session, h.snapshot))));
     if (opts.expectDaemon && perHub[0]) {
       // Stale after three missed polls; a minute at least, so a busy machine is not a dead daemon.
@@ -91,7 +93,12 @@ export async function runCheck(g: GlobalOptions, format: CheckFormat, opts: { ex
         if (otel?.pid === facts.lock.pid) perHub[0].findings.push(...evaluateOtelExport(perHub[0].snapshot.target.url, otel, now));
         // calls.* from the daemon's last window, when a tap ran during this daemon run.
         const calls = callsWindow(g.stateDir);
-        for (const h of perHub) h.findings.push(...callsWindowFindings(h.snapshot.target.url, calls, now));
+        for (const h of perHub) {
+          h.findings.push(...callsWindowFindings(h.snapshot.target.url, calls, now));
+          // The level judges the real calls' success rate and P95 too.
+          const level = callsLevelFromWindow(h.snapshot.target.url, calls, now, session.config.calls);
+          if (level) h.calls = level;
+        }
       }
     }
     const result = buildResult(perHub, session.config, now);

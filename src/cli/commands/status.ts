@@ -89,23 +89,31 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     // Alerts and SLOs per hub: what is firing, the degradation level from it, and the error budget left.
     const { AlertStore } = await import('../../store/alert-store.js');
     const { evaluateSlo, sloInputs } = await import('../../evaluate/slo.js');
+    const { callSloInputs, evaluateCallSlo } = await import('../../evaluate/call-slo.js');
+    const { CALL_SERIES, hubCallsOver } = await import('../../daemon/calls-series.js');
     const { levelFromAlerts } = await import('../../evaluate/level.js');
     const { cfg, configFile, configError } = await statusConfig(g, running ? lockInfo as LockInfo : undefined);
     const alertStore = new AlertStore(store.db);
     const open = alertStore.openAlerts().filter((a) => a.state === 'firing');
+    const { readCallsWindow, tapStatus } = await import('../calls-status.js');
+    const { callsLevelFromWindow } = await import('../../evaluate/calls.js');
+    const callsDoc = readCallsWindow(g.stateDir);
     const perHub = hubs.map((h) => {
       const firing = open.filter((a) => a.hub === h.hub);
       const inputs = sloInputs((name, from, to) => store.ratioOver(h.hub, name, from, to),
         (name, from, to) => store.observedMs(h.hub, name, from, to, running && run ? { currentRunId: run.id } : {}), cfg.slo, now);
-      const slo = evaluateSlo(h.hub, inputs, cfg.slo).filter((f) => f.id !== 'slo.burn_rate');
-      return { ...h, level: levelFromAlerts(h.hub, firing, cfg.levels), firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
+      const calls = callSloInputs((from, to) => hubCallsOver(store, h.hub, from, to),
+        (from, to) => store.observedMs(h.hub, CALL_SERIES.count, from, to, { ...(running && run ? { currentRunId: run.id } : {}), anyLabels: true }), cfg.slo, now);
+      const slo = [...evaluateSlo(h.hub, inputs, cfg.slo), ...evaluateCallSlo(h.hub, calls, cfg.slo)].filter((f) => f.id !== 'slo.burn_rate');
+      // The level judges the tap's calls too, from the running daemon's fresh window.
+      const level = levelFromAlerts(h.hub, firing, cfg.levels, running ? callsLevelFromWindow(h.hub, callsDoc, now, cfg.calls) : undefined);
+      return { ...h, level: level.level, levelReason: level.reason, firing: { critical: firing.filter((a) => a.severity === 'critical').length, warning: firing.filter((a) => a.severity !== 'critical').length }, slo: slo.map((f) => ({ objective: f.subject, status: f.status, message: f.message })) };
     });
     const outbox = { pending: alertStore.pendingDepth(), failedLast24h: alertStore.failuresSince(now - DAY_MS).length };
     const { readReloadStatus } = await import('../../daemon/reload-status.js');
     const reload = running ? readReloadStatus(g.stateDir) ?? null : null;
     const writes = await storeWrites(g.stateDir, running, now);
-    const { readCallsWindow, tapStatus } = await import('../calls-status.js');
-    const tap = tapStatus(readCallsWindow(g.stateDir), running, now);
+    const tap = tapStatus(callsDoc, running, now);
     const { otelStatus } = await import('../otel-status.js');
     const otel = otelStatus(g.stateDir, running ? (lockInfo as LockInfo).pid : undefined, now);
     const { remediationLines, remediationStatus } = await import('../remediation-status.js');
@@ -138,7 +146,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       'hubs:',
       ...perHub.flatMap((h) => [
         `  ${clean(h.hub)}  last poll ${h.lastPollAt === null ? 'never' : formatElapsed(now - h.lastPollAt, { ago: true })}  level ${h.level}  firing: ${h.firing.critical} critical, ${h.firing.warning} warning`,
-        ...h.slo.map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
+        `    level ${h.level}: ${clean(h.levelReason)}`,
+        ...sloLines(h.slo).map((o) => `    SLO ${o.objective}: ${clean(o.message)}`),
       ]),
       ...tap.lines,
       ...remediationLines(remediation),
@@ -150,4 +159,11 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
   } finally {
     store.close();
   }
+}
+
+/** The SLO lines of a hub: the call objectives as one line while neither has calls (no tap: one thing to say). */
+function sloLines(slo: readonly { objective?: string; status: string; message: string }[]): { objective?: string; message: string }[] {
+  const calls = slo.filter((o) => o.objective === 'call_success' || o.objective === 'call_latency');
+  if (calls.length < 2 || calls.some((o) => o.status !== 'no_data')) return [...slo];
+  return [...slo.filter((o) => !calls.includes(o)), { objective: 'calls', message: calls[0]!.message }];
 }

@@ -1,6 +1,7 @@
 /**
  * The alert evaluations that run on a timer rather than on a poll: SLO burn rates every minute, per hub,
- * from the ratios the burn-rate windows need (raw samples up to 6 h, the 1-minute rollups beyond), and
+ * from the ratios the burn-rate windows need (raw samples up to 6 h, the 1-minute rollups beyond) — of its
+ * polls and of the tap's calls (their stored `calls.*` sums) — and
  * regression every `regression.interval`: the last window's latencies against the pinned baseline.
  */
 import type { EvaluationScope } from '../../alerts/lifecycle.js';
@@ -10,6 +11,8 @@ import type { MonitorConfig } from '../../config/defaults.js';
 import { formatDuration } from '../../config/duration.js';
 import { evaluateRegression } from '../../evaluate/regression.js';
 import { evaluateSlo, sloInputs } from '../../evaluate/slo.js';
+import { callSloInputs, evaluateCallSlo } from '../../evaluate/call-slo.js';
+import { CALL_SERIES, hubCallsOver } from '../calls-series.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../collector.js';
@@ -35,7 +38,8 @@ export function sloJob(d: EvaluationDeps & { runId?: number }): Job {
     const now = d.clock.now();
     for (const hub of d.hubs()) {
       const inputs = sloInputs((name, from, to) => d.store.ratioOver(hub, name, from, to), (name, from, to) => d.store.observedMs(hub, name, from, to, run), d.cfg.slo, now);
-      d.observe(toRuleResults(evaluateSlo(hub, inputs, d.cfg.slo)), sloScope(hub));
+      const calls = callSloInputs((from, to) => hubCallsOver(d.store, hub, from, to), (from, to) => d.store.observedMs(hub, CALL_SERIES.count, from, to, { ...run, anyLabels: true }), d.cfg.slo, now);
+      d.observe(toRuleResults([...evaluateSlo(hub, inputs, d.cfg.slo), ...evaluateCallSlo(hub, calls, d.cfg.slo)]), sloScope(hub));
     }
   });
 }

@@ -79,3 +79,19 @@ test('the window file carries the OpenTelemetry export of each tap heard from la
   expect(doc.tap.otel).toEqual([{ listen: '127.0.0.1:7002', traces: health(true), metrics: health(false) }]);
   await job.stop();
 });
+
+test('calls for a hub the daemon does not watch: in the window file while they come, with their count since start', async () => {
+  const clock = new ManualClock();
+  const stateDir = tempDir('mhm-calls-job-');
+  const ledger = new CallsLedger();
+  const socket = { ...newTapSocketStats(stateDir), listening: true, connections: 1, accepted: 1 };
+  const job = callsJob({ cfg: defaultConfig(), clock, ledger, socket, write: () => undefined, hubs: () => [HUB], stateDir, log: quiet });
+  job.start();
+  for (let i = 0; i < 3; i++) ledger.noteUnwatched('http://localhost:7000', clock.now());
+  await clock.advance(CALLS_EVERY_MS);
+  const read = () => parseCallsWindow(readFileSync(join(stateDir, CALLS_WINDOW_FILE), 'utf8'))!;
+  expect(read().tap.unwatched).toEqual({ calls: 3, hubs: [{ hub: 'http://localhost:7000', calls: 3 }] });
+  await clock.advance(defaultConfig().calls.window);
+  expect(read().tap.unwatched).toEqual({ calls: 3, hubs: [] });
+  await job.stop();
+});

@@ -11,6 +11,7 @@ import type { MonitorConfig } from '../../config/defaults.js';
 import { formatDuration } from '../../config/duration.js';
 import { evaluateCalls, verdictOf, errorSummary } from '../../evaluate/calls.js';
 import { toolsPanels } from '../../evaluate/tools-panel.js';
+import { callsLevelInput } from '../../evaluate/level.js';
 import type { Finding } from '../../evaluate/types.js';
 import type { CallStats } from '../../model/call-stats.js';
 import { CALLS_WINDOW_FILE, recentFailure, type CallsWindowDoc, type WorstTool } from '../../model/calls-window.js';
@@ -26,6 +27,7 @@ export const CALLS_EVERY_MS = 5_000;
 const WORST_KEPT = 5;
 /** Failing calls written for `status` (the ledger keeps more, for the JSON API). */
 const FAILURES_WRITTEN = 5;
+const UNWATCHED_HUBS_KEPT = 5;
 
 export interface CallsJobDeps {
   cfg: MonitorConfig;
@@ -76,6 +78,7 @@ function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], f
       connected: s.connections, everConnected: s.accepted > 0, ...(s.lastGoneAt !== undefined ? { lastGoneAt: s.lastGoneAt } : {}),
       dropped: d.ledger.tapDropped(), badLines: s.badLines + s.oversizedLines, ...(s.problem !== undefined ? { problem: s.problem } : {}),
       ...(otel.length > 0 ? { otel } : {}),
+      ...(d.ledger.unwatchedCalls > 0 ? { unwatched: unwatchedOf(d.ledger, now, d.cfg.calls.window) } : {}),
     },
     calls: window.reduce((n, w) => n + w.calls, 0),
     errors: window.reduce((n, w) => n + w.errors, 0),
@@ -83,6 +86,10 @@ function windowDoc(d: CallsJobDeps, now: number, window: readonly CallStats[], f
     worst: worstTools(window),
     panels: toolsPanels(d.hubs(), window),
     recentFailures: d.ledger.recentFailures().slice(-FAILURES_WRITTEN).map(recentFailure),
+    totals: d.hubs().map((hub) => {
+      const c = callsLevelInput(window, hub, d.cfg.calls, '');
+      return { hub, calls: c.calls, errors: c.errors, ...(c.p95Ms !== undefined ? { p95Ms: Math.round(c.p95Ms * 10) / 10 } : {}) };
+    }),
   };
 }
 
@@ -95,4 +102,10 @@ export function worstTools(window: readonly CallStats[]): WorstTool[] {
       ...(v.p95Ms !== undefined ? { p95Ms: Math.round(v.p95Ms) } : {}), ...(w.errors > 0 ? { topError: errorSummary(w).slice(0, 300) } : {}),
     };
   }).sort((a, b) => b.errors / b.calls - a.errors / a.calls || (b.p95Ms ?? 0) - (a.p95Ms ?? 0) || b.calls - a.calls).slice(0, WORST_KEPT);
+}
+
+/** Calls for hubs the daemon does not watch: how many since start, and the hubs they came for within the window. */
+function unwatchedOf(ledger: CallsLedger, now: number, windowMs: number): NonNullable<CallsWindowDoc['tap']['unwatched']> {
+  const hubs = [...ledger.unwatched].filter(([, u]) => u.lastAt > now - windowMs).map(([hub, u]) => ({ hub, calls: u.calls }));
+  return { calls: ledger.unwatchedCalls, hubs: hubs.sort((a, b) => b.calls - a.calls).slice(0, UNWATCHED_HUBS_KEPT) };
 }

@@ -63,7 +63,7 @@ function hubs(view: DaemonView, search: URLSearchParams): unknown {
     now,
     tap: calls.tap,
     hubs: all.map((h) => ({
-      url: h.url, up: h.up ?? null, state: h.state, pollError: h.pollError ?? null, level: h.level, levelNumber: levelNumber(h.level),
+      url: h.url, up: h.up ?? null, state: h.state, pollError: h.pollError ?? null, level: h.level, levelNumber: levelNumber(h.level), levelReason: h.levelReason,
       lastPollAt: h.lastPollAt ?? null, lastPollOk: h.lastPollOk ?? null, lastPollAgeSeconds: age(now, h.lastPollAt), sseConnected: h.sseConnected ?? null,
       healthLatencyMs: h.healthLatencyMs ?? null, rssBytes: h.rssBytes ?? null, serversAt: h.serversAt ?? null,
       servers: { total: h.servers.length, ...h.counts },

@@ -42,6 +42,7 @@ export function withPendingSamples(store: StoreReader, pending: () => readonly S
     listSeries: (hub) => store.listSeries(hub),
     listHubs: () => store.listHubs(),
     ratioOver: (hub, name, from, to) => store.ratioOver(hub, name, from, to),
+    sumsOver: (hub, name, from, to) => store.sumsOver(hub, name, from, to),
     observedMs: (hub, name, from, to, opts) => store.observedMs(hub, name, from, to, opts),
     gaps: (from, to, opts) => store.gaps(from, to, opts),
   };

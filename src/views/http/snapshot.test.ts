@@ -80,3 +80,34 @@ test('a restart seeds nothing older than the lookback, and no verdict from befor
   expect([...seeded.hub(HUB)!.verdicts]).toEqual([]);
   expect(seeded.hub(HUB)!.hubState?.value).toBe('ready'); // the hub state is the latest ever
 });
+
+test('a death recorded after the poll\'s samples (a call through the tap failed "Not connected") shows now: dead, not up', () => {
+  const t0 = Date.parse('2026-11-25T12:00:00Z');
+  const v = views(t0).watch(HUB);
+  v.poll(HUB, t0 - 10_000, { servers: [{ name: 'a', up: true }, { name: 'b', up: true }] });
+  v.record([], [{ hub: HUB, t: t0 - 2_000, type: 'server_dead', server: 'a', data: { from: 'up', to: 'dead', message: 'dead: a call through the tap failed with "Not connected"' } }]);
+  const [hub] = readHubs(v);
+  expect(hub!.servers.map((s) => [s.name, s.up, s.dead])).toEqual([['a', false, true], ['b', true, false]]);
+  expect(hub!.counts).toEqual({ up: 1, down: 0, dead: 1 });
+  // The next poll that finds it up again (restarted) wins over the older death.
+  v.poll(HUB, t0 - 1_000, { servers: [{ name: 'a', up: true, verdict: 'up' }, { name: 'b', up: true }] });
+  expect(readHubs(v)[0]!.servers.find((s) => s.name === 'a')).toMatchObject({ up: true, dead: false });
+});
+
+test('the level judges the tap\'s calls of the window beside the firing alerts, and says so', async () => {
+  const { CallsLedger } = await import('../../daemon/calls-ledger.js');
+  const { newTapSocketStats } = await import('../../daemon/jobs/tap-socket.js');
+  const t0 = Date.parse('2026-11-25T12:00:00Z');
+  const v = views(t0).watch(HUB);
+  v.poll(HUB, t0 - 5_000, { servers: [{ name: 'a', up: true }] });
+  expect(readHubs(v)[0]).toMatchObject({ level: 'green', levelReason: 'no calls through a tap (the level is judged from the polls\' and probes\' findings); alerts: none firing' });
+  const ledger = new CallsLedger();
+  for (let i = 0; i < 100; i++) {
+    ledger.note({
+      hub: HUB, server: 'a', tool: 'echo', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: t0 - 60_000, durationMs: 30,
+      ...(i < 12 ? { outcome: 'jsonrpc_error', errorCode: 500, errorType: '500', errorMessage: 'boom' } : { outcome: 'ok' }), requestBytes: 1, responseBytes: 1,
+    }, t0 - 60_000);
+  }
+  v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1 } };
+  expect(readHubs(v)[0]).toMatchObject({ level: 'orange', levelReason: expect.stringMatching(/^calls through the tap over 5m: success 88\.0% of 100, P95 \d+ ms \(orange\); alerts: none firing$/) });
+});

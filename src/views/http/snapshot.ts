@@ -5,7 +5,8 @@
  * timestamp and every per-server value is read at it. Nothing older than the staleness window is shown:
  * a server that left the hub disappears, as a Prometheus series goes stale (faults D5).
  */
-import { levelFromAlerts } from '../../evaluate/level.js';
+import { callsLevelInput, levelFromAlerts } from '../../evaluate/level.js';
+import { formatDuration } from '../../config/duration.js';
 import type { Level } from '../../evaluate/types.js';
 import { KNOWN_HUB_STATES } from '../../model/hub.js';
 import type { AlertRow } from '../../store/alert-store.js';
@@ -44,6 +45,8 @@ export interface HubState extends HubStatusView {
   servers: ServerState[];
   counts: { up: number; down: number; dead: number };
   level: Level;
+  /** What the level was judged from: the firing alerts, and the calls through the tap over calls.window. */
+  levelReason: string;
 }
 
 /** Every value `mcp_hub_state` can take: a closed set, so a hostile state string cannot add series. */
@@ -71,7 +74,7 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
   const latestPoll = within(live?.latestPoll, from, now);
   const lastOk = within(live?.lastOkPoll, from, now);
   const out: HubState = {
-    ...h, state: hubState(live?.hubState?.value, latestPoll), servers: [], counts: { up: 0, down: 0, dead: 0 }, level: levelFromAlerts(h.url, open, view.config().levels),
+    ...h, state: hubState(live?.hubState?.value, latestPoll), servers: [], counts: { up: 0, down: 0, dead: 0 }, ...hubLevel(view, h.url, open, now),
   };
   if (latestPoll?.up) {
     out.up = latestPoll.up.v === 1;
@@ -95,6 +98,9 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
     const stamped = live.verdicts.get(name);
     const verdict = stamped && stamped.t >= since ? stamped.value : undefined;
     if (verdict !== undefined) s.verdict = verdict;
+    // A death recorded after the poll's samples (a call through the tap failed "Not connected", or a poll
+    // between slots) is newer than its `server.up`: the server is dead now, not at the next poll.
+    if (verdict === 'dead' && stamped!.t > lastOk.t) s.up = false;
     s.dead = verdict === 'dead' && s.up === false;
     const ut = values.get('server.uptime_s');
     if (ut !== undefined && ut !== null) s.uptimeS = ut;
@@ -113,6 +119,15 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
     out.servers.push(s);
   }
   return out;
+}
+
+/** The hub's level from its firing alerts and the tap's calls of the calls window (from the read model). */
+function hubLevel(view: DaemonView, hub: string, open: readonly AlertRow[], now: number): { level: Level; levelReason: string } {
+  const cfg = view.config();
+  const tap = view.live().calls();
+  const calls = tap ? callsLevelInput(tap.ledger.window(now, cfg.calls.window), hub, cfg.calls, formatDuration(cfg.calls.window)) : undefined;
+  const v = levelFromAlerts(hub, open, cfg.levels, calls);
+  return { level: v.level, levelReason: v.reason };
 }
 
 function hubState(state: string | undefined, latestPoll: PollRecord | undefined): string {

@@ -19,7 +19,7 @@ export interface HubStatusView {
 }
 
 /** The store's read queries; a read-only Store satisfies it. */
-export type StoreReader = Pick<Store, 'querySamples' | 'samplesOfName' | 'queryEvents' | 'eventsAfter' | 'listSeries' | 'listHubs' | 'ratioOver' | 'observedMs' | 'lastSampleTime' | 'gaps'>;
+export type StoreReader = Pick<Store, 'querySamples' | 'samplesOfName' | 'queryEvents' | 'eventsAfter' | 'listSeries' | 'listHubs' | 'ratioOver' | 'sumsOver' | 'observedMs' | 'lastSampleTime' | 'gaps'>;
 
 /** The alert tables' reads; an AlertStore satisfies it. */
 export type AlertReader = Pick<AlertStore, 'openAlerts' | 'recentResolved' | 'firedSummary'>;

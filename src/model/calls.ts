@@ -92,12 +92,14 @@ export interface TapStatus {
   otel?: TapOtelStatus;
 }
 
-/** One signal's OTLP export as the tap counts it (src/otel/status.ts `ExportCounts`, with its URL). */
-export interface TapExportHealth {
-  /** Where it goes, without userinfo or query. */
-  url: string;
-  /** Spans (traces) or metric streams (metrics) the backend accepted, and those lost to failed exports. */
+/**
+ * One signal's OTLP export as a process counts it (src/otel/telemetry.ts): the tap sends it in its status,
+ * the daemon keeps its own. Here, at the bottom, so the tap's wire format and the SDK side share one shape.
+ */
+export interface ExportCounts {
+  /** Spans (traces) or metric streams (metrics) the backend accepted. */
   exported: number;
+  /** Spans or metric streams lost to failed exports. */
   failed: number;
   failedExports: number;
   /** The last export failed and none has worked since. */
@@ -105,7 +107,12 @@ export interface TapExportHealth {
   /** Why the last failed export failed (secrets redacted), and when (Unix ms). */
   lastError?: string;
   lastErrorAt?: number;
+  /** When an export last succeeded (Unix ms). */
+  lastSuccessAt?: number;
 }
+
+/** One signal's export with where it goes (without userinfo or query). */
+export type TapExportHealth = ExportCounts & { url: string };
 
 export interface TapOtelStatus {
   traces: TapExportHealth;

@@ -4,20 +4,8 @@
  * loading the SDK.
  */
 
-export interface ExportCounts {
-  /** Spans (traces) or metric streams (metrics) the backend accepted. */
-  exported: number;
-  /** Spans or metric streams lost to failed exports. */
-  failed: number;
-  failedExports: number;
-  /** The last export failed (and none has worked since). */
-  failing: boolean;
-  /** Why the last export failed (secrets redacted), and when (Unix ms). */
-  lastError?: string;
-  lastErrorAt?: number;
-  /** When an export last succeeded (Unix ms): later than lastErrorAt means it works again. */
-  lastSuccessAt?: number;
-}
+export type { ExportCounts } from '../model/calls.js';
+import type { ExportCounts } from '../model/calls.js';
 
 export interface TelemetryStatus {
   traces: ExportCounts & { url: string };

@@ -6,7 +6,6 @@
  * throughout: a reload is no restart and leaves no gap.
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
@@ -16,25 +15,14 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedEvents, storedSamples, waitForEvent, waitForStored } from '../support/daemon-process.js';
 import { startReceiver } from '../support/receiver.js';
 import { historyDbPath } from '../../src/config/paths.js';
+import { getText, metricValue as metric } from '../support/metrics-text.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function getText(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
-const metric = (text: string, name: string): number | undefined => {
-  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-};
 
 function outboxCount(state: string, receiver: string): number {
   const db = new Database(historyDbPath(state), { readonly: true });

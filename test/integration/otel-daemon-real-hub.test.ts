@@ -6,7 +6,6 @@
  * /metrics and the log; a reload that changes `otel:` restarts the export.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, freePort, launchHub, testServer } from '../../src/demo/hub-launcher.js';
@@ -16,25 +15,14 @@ import { startDaemonProcess, stateDir } from '../support/daemon-process.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { startTap } from '../support/tap.js';
 import { waitUntil } from '../support/wait.js';
+import { getText, metricValue as metric } from '../support/metrics-text.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function getText(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
-const metric = (text: string, series: string): number | undefined => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-};
 
 async function receiver(): Promise<OtlpReceiver> {
   const rx = await new OtlpReceiver().start();

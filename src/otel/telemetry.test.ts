@@ -15,11 +15,11 @@ describe('OTLP export (decoded with the official protobuf definitions)', () => {
     for (const x of open.splice(0).reverse()) await ('shutdown' in x ? x.shutdown() : x.stop());
   });
 
-  async function setUp(extra: Partial<OtelSettings> = {}, env: NodeJS.ProcessEnv = {}): Promise<{ rx: OtlpReceiver; t: Telemetry; logs: string[] }> {
+  async function setUp(extra: Partial<OtelSettings> = {}, env: NodeJS.ProcessEnv = {}, spanQueueSize?: number): Promise<{ rx: OtlpReceiver; t: Telemetry; logs: string[] }> {
     const rx = await new OtlpReceiver().start();
     open.push(rx);
     const logs: string[] = [];
-    const t = await startTelemetry({ settings: settings(rx.url, extra), defaultServiceName: 'mcp-hub-monitor-test', serviceVersion: '0.0.0', log: (l) => logs.push(l), env, spanDelayMs: 50 });
+    const t = await startTelemetry({ settings: settings(rx.url, extra), defaultServiceName: 'mcp-hub-monitor-test', serviceVersion: '0.0.0', log: (l) => logs.push(l), env, spanDelayMs: 50, ...(spanQueueSize !== undefined ? { spanQueueSize } : {}) });
     open.push(t);
     return { rx, t, logs };
   }
@@ -76,6 +76,25 @@ describe('OTLP export (decoded with the official protobuf definitions)', () => {
     expect(t.status().traces.failing).toBe(false);
     expect(rx.requests.every((r) => r.headers['x-api-key'] === 'sekret-api-key-1234')).toBe(true);
     expect(JSON.stringify([logs, t.status()])).not.toContain('sekret-api-key-1234');
+  });
+
+  it('counts spans the full queue dropped as lost, and says why (the SDK only tells its diagnostic logger)', async () => {
+    const { rx, t, logs } = await setUp({}, {}, 2);
+    for (let i = 0; i < 10; i++) t.tracer.startSpan(`burst-${i}`).end();
+    await rx.waitFor(() => rx.spans.length > 0 || undefined, 5_000, 'the first batch');
+    // The processor reports its drops only when a later span gets into the queue: end one at a time until it has.
+    let created = 10;
+    await rx.waitFor(() => {
+      if (t.status().traces.failed > 0) return true;
+      t.tracer.startSpan(`after-${created++}`).end();
+      return undefined;
+    }, 10_000, 'the drops to be reported');
+    await rx.waitFor(() => { const c = t.status().traces; return c.exported + c.failed === created || undefined; }, 10_000, 'every span sent or counted lost');
+    const c = t.status().traces;
+    expect(c.failed).toBeGreaterThan(0);
+    expect(rx.spans.length).toBe(c.exported);
+    expect(c.lastError).toMatch(/span queue was full \(\d+ spans dropped\)/);
+    expect(logs.join('\n')).toMatch(/otel: \d+ spans dropped before export/);
   });
 
   it('samples new traces by ratio but follows a sampled parent', async () => {

@@ -9,7 +9,7 @@
  * reason kept and logged (at most once a minute, and once when it works again): silent is the worst failure.
  */
 import { hostname } from 'node:os';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, diag, trace, type Context, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -30,6 +30,8 @@ export interface TelemetryOptions {
   env?: NodeJS.ProcessEnv;
   /** How soon finished spans are sent (unset: OTEL_BSP_SCHEDULE_DELAY, else the SDK's 5 s; tests shorten it). */
   spanDelayMs?: number;
+  /** How many finished spans wait for export at most (the SDK's default 2,048; tests shrink it). */
+  spanQueueSize?: number;
 }
 
 export interface Telemetry {
@@ -55,6 +57,7 @@ const ERROR_LOG_EVERY_MS = 60_000;
 class ExportLedger {
   readonly counts: ExportCounts = { exported: 0, failed: 0, failedExports: 0, failing: false };
   private lastLogged = 0;
+  private lastDropLogged = 0;
 
   constructor(private readonly what: string, private readonly url: string, private readonly secrets: string[], private readonly log: (line: string) => void) {}
 
@@ -76,6 +79,17 @@ class ExportLedger {
       this.log(`otel: ${this.what} export to ${this.url} failed (${items} lost, ${this.counts.failedExports} failed exports so far): ${reason}`);
     }
     this.counts.failing = true;
+  }
+
+  /** Items lost before any export (the span queue was full): counted as lost, said, but the export itself works. */
+  lost(items: number, reason: string): void {
+    this.counts.failed += items;
+    this.counts.lastError = reason;
+    this.counts.lastErrorAt = Date.now();
+    if (Date.now() - this.lastDropLogged >= ERROR_LOG_EVERY_MS) {
+      this.lastDropLogged = Date.now();
+      this.log(`otel: ${items} ${this.what === 'traces' ? 'spans' : 'metric streams'} dropped before export: ${reason}`);
+    }
   }
 
   private redact(text: string): string {
@@ -116,6 +130,24 @@ function samplingRatio(settings: OtelSettings, env: NodeJS.ProcessEnv): number {
   return env.OTEL_TRACES_SAMPLER_ARG !== undefined && fromEnv >= 0 && fromEnv <= 1 ? fromEnv : 1;
 }
 
+const QUEUE_DROPS = /^Dropped (\d+) spans because maxQueueSize reached/;
+
+/**
+ * The batch span processor drops spans when its queue is full (calls faster than the backend takes them) and
+ * says so only through the API's diagnostic logger: counted here as lost, so the drop is not silent. The
+ * logger is global; each process has one export, so one listener.
+ */
+function countQueueDrops(ledger: ExportLedger): void {
+  const ignore = (): void => undefined;
+  diag.setLogger({
+    error: ignore, info: ignore, debug: ignore, verbose: ignore,
+    warn: (message: string) => {
+      const m = QUEUE_DROPS.exec(message);
+      if (m) ledger.lost(Number(m[1]), `the span queue was full (${m[1]} spans dropped): the backend takes spans slower than calls come`);
+    },
+  }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+}
+
 export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
   const env = o.env ?? process.env;
   const s = o.settings;
@@ -137,9 +169,13 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplingRatio(s, env)) }),
     spanProcessors: [new BatchSpanProcessor(
       countedSpans(new OTLPTraceExporter({ ...common, ...(base ? { url: `${base}/v1/traces` } : {}) }), traceLedger),
-      { exportTimeoutMillis: s.timeout, ...(o.spanDelayMs !== undefined ? { scheduledDelayMillis: o.spanDelayMs } : {}) },
+      {
+        exportTimeoutMillis: s.timeout, ...(o.spanDelayMs !== undefined ? { scheduledDelayMillis: o.spanDelayMs } : {}),
+        ...(o.spanQueueSize !== undefined ? { maxQueueSize: o.spanQueueSize, maxExportBatchSize: o.spanQueueSize } : {}),
+      },
     )],
   });
+  countQueueDrops(traceLedger);
 
   const metricUrl = exportUrl(base, 'metrics', env);
   const metricLedger = new ExportLedger('metrics', metricUrl, secrets, o.log);

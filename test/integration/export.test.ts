@@ -182,7 +182,8 @@ describe('every metric the exports query is one the daemon serves', () => {
   async function servedMetricNames(): Promise<Set<string>> {
     const now = Date.now();
     const v = views(now).watch(HUB, { sseConnected: true });
-    v.health = { ...v.health, outboxDepth: 1, notifications: { team: { sent: 3, failed: 1 } } };
+    const exportCounts = (signal: string) => ({ url: `http://collector:4318/v1/${signal}`, exported: 3, failed: 1, failedExports: 1, failing: true, lastError: 'Unauthorized', lastErrorAt: now });
+    v.health = { ...v.health, outboxDepth: 1, notifications: { team: { sent: 3, failed: 1 } }, otel: { enabled: true, status: { traces: exportCounts('traces'), metrics: exportCounts('metrics') } } };
     const servers = [{ name: 'everything', up: true, uptimeS: 30 }, { name: 'crashy', up: false, verdict: 'dead' }, { name: 'off' }];
     for (let i = 0; i < 30; i++) v.poll(HUB, now - 150_000 + i * 5_000, { latencyMs: 3, rssBytes: 70_000_000, servers });
     v.probe(HUB, now - 20_000, 'everything', true, 12).probe(HUB, now - 20_000, 'crashy', false);
@@ -191,6 +192,8 @@ describe('every metric the exports query is one the daemon serves', () => {
     // A tap that saw a call: the histogram of calls appears.
     const ledger = new CallsLedger();
     ledger.note({ hub: HUB, server: 'everything', tool: 'echo', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: now, durationMs: 5, outcome: 'ok', requestBytes: 1, responseBytes: 1 }, now);
+    // A tap that exports to OpenTelemetry, and fails: its export series appear.
+    ledger.noteStatus({ listen: '127.0.0.1:7001', hub: HUB, pid: 1, startedAt: now, dropped: 0, buffered: 0, otel: { traces: exportCounts('traces'), metrics: exportCounts('metrics') } }, now);
     v.liveState.tap = { ledger, socket: { ...newTapSocketStats('/nonexistent'), listening: true, connections: 1, accepted: 1 } };
     const s = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} } });
     try {
@@ -205,7 +208,7 @@ describe('every metric the exports query is one the daemon serves', () => {
   test('the rules, the Sloth spec and the dashboard read only served metrics (recording rules excepted)', async () => {
     const served = await servedMetricNames();
     // The seed must make every family the exports read appear, or an absent one would pass unnoticed.
-    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success']) expect(served).toContain(n);
+    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing']) expect(served).toContain(n);
     const cfg = defaultConfig();
     const groups = prometheusRuleGroups(cfg, OPTS);
     const recorded = new Set(groups.flatMap((g) => g.rules.map((r) => r.rule.record).filter((x): x is string => x !== undefined)));

@@ -11,7 +11,7 @@ import { afterEach, expect, test } from 'vitest';
 import { launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { historyDbPath } from '../../src/config/paths.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, waitForStored } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -66,6 +66,10 @@ test('one hub of three with a dead server: fleet.outlier names it (error ratio, 
   expect(fired.summary).toMatch(/^error ratio \(probes\) \d+(\.\d)?% over the last 1m, against 0% for the fleet's median hub/);
   const server = await waitForStored(() => firingAlerts(state).filter((a) => a.rule === 'fleet.outlier'), (a) => JSON.parse(a.labels).metric === 'server', 'fleet.outlier on the server', 15_000);
   expect(JSON.parse(server.labels)).toEqual({ rule: 'fleet.outlier', hub: sick.url, metric: 'server', server: 'crashy' });
+  // The hub's polls do not speak for the fleet: the alert stays firing through polls (it does not flap).
+  await waitForPolls(state, 3);
+  expect(firingAlerts(state).filter((a) => a.rule === 'fleet.outlier' && JSON.parse(a.labels).metric === 'error_ratio').map((a) => a.hub)).toEqual([sick.url]);
+  expect(storedEvents(state).filter((e) => e.type === 'alert_resolved' && e.data!.includes('"fleet.outlier"'))).toEqual([]);
   // Only the sick hub stands out.
   expect(firingAlerts(state).filter((a) => a.rule === 'fleet.outlier').every((a) => a.hub === sick.url)).toBe(true);
 

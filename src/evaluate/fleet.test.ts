@@ -45,7 +45,8 @@ describe('evaluateFleet', () => {
   });
 
   it('three identical hubs with noise raise nothing (the MAD floor)', () => {
-    const v = evaluateFleet([hub('1', { healthLatencyMs: [4, 4] }), hub('2', { healthLatencyMs: [5, 5] }), hub('3', { healthLatencyMs: [9, 9] })], cfg, opts);
+    // Two hubs exactly alike make the MAD 0: without the floor a millisecond more on the third is an infinite z.
+    const v = evaluateFleet([hub('1', { healthLatencyMs: [5, 5] }), hub('2', { healthLatencyMs: [5, 5] }), hub('3', { healthLatencyMs: [9, 9], probes: { total: 40, failed: 1 } })], cfg, opts);
     expect(v.notJudged).toBeUndefined();
     expect(v.outliers).toEqual([]);
   });

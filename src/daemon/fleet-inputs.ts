@@ -24,16 +24,25 @@ function latestByServer(rows: readonly Row[]): Map<string, Row> {
   return out;
 }
 
-/** Restarts: a server whose uptime went back (its child started again), and each time the hub itself restarted. */
+/**
+ * Restarts: a server whose uptime went back and runs again (its child started again), and each time the hub
+ * itself restarted. An uptime that fell to 0 and stays there is a child that died (the hub keeps calling it
+ * connected with uptime 0, faults A11), not a restart: it counts once it runs again.
+ */
 function restartsOf(uptimes: readonly Row[], hubStates: readonly { data: unknown }[]): number {
   let n = 0;
-  const last = new Map<string, number>();
+  const last = new Map<string, { v: number; down: boolean }>();
   for (const r of uptimes) {
     const s = r.labels.server;
     if (s === undefined || r.v === null) continue;
     const before = last.get(s);
-    if (before !== undefined && r.v < before) n++;
-    last.set(s, r.v);
+    let down = before?.down ?? false;
+    if (before !== undefined && r.v < before.v) down = true;
+    if (down && r.v > 0) {
+      n++;
+      down = false;
+    }
+    last.set(s, { v: r.v, down });
   }
   return n + hubStates.filter((e) => (e.data as { state?: unknown }).state === 'restarting').length;
 }

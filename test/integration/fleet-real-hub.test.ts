@@ -80,6 +80,8 @@ test('one hub of three with a dead server: fleet.outlier names it (error ratio, 
   expect(doc.hubs.map((h) => [h.hub, h.serversUp, h.serversDown, h.errorSource]).sort()).toEqual(
     [[first.url, 2, 0, 'probes'], [second.url, 2, 0, 'probes'], [sick.url, 1, 1, 'probes']].sort());
   expect(doc.outliers.map((o) => [o.hub, o.metric, o.server ?? null])).toEqual(expect.arrayContaining([[sick.url, 'error_ratio', null], [sick.url, 'server', 'crashy']]));
+  // A killed child is not a restart (the hub shows it connected with uptime 0): no restart outlier.
+  expect(doc.outliers.filter((o) => o.metric === 'restarts_per_hour')).toEqual([]);
   const text = await runCli(['status', '--fleet', '--state-dir', state, '--config', config], env);
   expect(text.code).toBe(1);
   expect(text.stdout).toMatch(/^fleet over the last 1m: 3 hubs\n/);

@@ -62,7 +62,10 @@ function serversOf(ups: readonly Row[], probes: readonly Row[]): Map<string, boo
   return out;
 }
 
-export function fleetInputs(store: Store, hubs: readonly string[], open: readonly AlertLike[], cfg: MonitorConfig, now: number): FleetHubInput[] {
+/** The store's reads this needs: the daemon's Store, or the HTTP server's view of it (store plus write buffer). */
+export type FleetStoreReader = Pick<Store, 'samplesOfName' | 'queryEvents' | 'ratioOver'>;
+
+export function fleetInputs(store: FleetStoreReader, hubs: readonly string[], open: readonly AlertLike[], cfg: MonitorConfig, now: number): FleetHubInput[] {
   const from = now - cfg.fleet.window;
   const to = now + 1;
   return hubs.map((hub): FleetHubInput => {
@@ -73,7 +76,7 @@ export function fleetInputs(store: Store, hubs: readonly string[], open: readonl
     return {
       hub,
       level: levelFromAlerts(hub, open, cfg.levels),
-      polls: store.ratio(hub, 'hub.up', from, to, 'raw'),
+      polls: store.ratioOver(hub, 'hub.up', from, to),
       healthLatencyMs: rows('hub.health_latency_ms').flatMap((r) => (r.v === null ? [] : [r.v])),
       ...(callCount > 0 ? { calls: { total: callCount, errors: sum(rows(CALL_SERIES.errors)) } } : {}),
       probes: { total: probeRows.length, failed: probeRows.filter((r) => r.v === 0).length },

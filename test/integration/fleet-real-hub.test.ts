@@ -8,8 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
-import { launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
+import { freePort, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { historyDbPath } from '../../src/config/paths.js';
+import { httpRequest } from '../support/fake-daemon-view.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
 
@@ -43,7 +44,10 @@ test('one hub of three with a dead server: fleet.outlier names it (error ratio, 
   const [first, second, sick] = hubs as [RunningHub, RunningHub, RunningHub];
   const state = stateDir();
   const config = join(state, 'config.yaml');
+  const port = await freePort();
   writeFileSync(config, [
+    'http:',
+    `  listen: 127.0.0.1:${port}`,
     'alerting:',
     '  group_wait: 1s',
     'probes:',
@@ -72,6 +76,11 @@ test('one hub of three with a dead server: fleet.outlier names it (error ratio, 
   expect(storedEvents(state).filter((e) => e.type === 'alert_resolved' && e.data!.includes('"fleet.outlier"'))).toEqual([]);
   // Only the sick hub stands out.
   expect(firingAlerts(state).filter((a) => a.rule === 'fleet.outlier').every((a) => a.hub === sick.url)).toBe(true);
+
+  // The daemon's /api/fleet says the same.
+  const api = JSON.parse((await httpRequest(`http://127.0.0.1:${port}`, '/api/fleet')).body) as { hubs: { hub: string }[]; outliers: { hub: string; metric: string }[] };
+  expect(api.hubs.map((h) => h.hub).sort()).toEqual(hubs.map((h) => h.url).sort());
+  expect(api.outliers.filter((o) => o.metric === 'error_ratio').map((o) => o.hub)).toEqual([sick.url]);
 
   const env = isolatedEnv();
   const json = await runCli(['status', '--fleet', '--json', '--state-dir', state, '--config', config], env);

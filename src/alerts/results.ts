@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../evaluate/types.js';
 import type { EvaluationScope, RuleResult } from './lifecycle.js';
-import { CALL_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
+import { CALL_RULE_IDS, FLEET_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
 
 /** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries and per-tool call findings). */
 export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
@@ -35,6 +35,7 @@ export const HUB_RULES: ReadonlySet<string> = new Set(HUB_RULE_IDS);
 export const META_RULES: ReadonlySet<string> = new Set(META_RULE_IDS);
 const SLO_RULES: ReadonlySet<string> = new Set(SLO_RULE_IDS);
 const CALL_RULES: ReadonlySet<string> = new Set(CALL_RULE_IDS);
+const FLEET_RULES: ReadonlySet<string> = new Set(FLEET_RULE_IDS);
 /** What the remediation job did or gave up on: no server's own alert explains them (mute.ts). */
 export const REMEDIATION_RULES: ReadonlySet<string> = new Set(REMEDIATION_RULE_IDS);
 
@@ -48,7 +49,7 @@ const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.fil
 export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
   return {
     hub,
-    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r) && (metricsAsked || !fromMetricsRoutes(r)),
+    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !FLEET_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r) && (metricsAsked || !fromMetricsRoutes(r)),
     absentMeansOk: answered,
   };
 }
@@ -61,6 +62,22 @@ export function probeScope(hub: string, complete: boolean): EvaluationScope {
 /** What a regression comparison speaks for: absent comparisons (no baseline for a server) are unknown. */
 export function regressionScope(hub: string): EvaluationScope {
   return { hub, rules: (r) => r === 'baseline.regression', absentMeansOk: false };
+}
+
+/**
+ * What a fleet pass speaks for: every outlier of the hub; `judged` = the fleet was compared (enough hubs),
+ * so an outlier absent now is over.
+ */
+export function fleetScope(hub: string, judged: boolean): EvaluationScope {
+  return { hub, rules: (r) => FLEET_RULES.has(r), absentMeansOk: judged };
+}
+
+/** Fleet outliers as rule results, labelled by hub and metric (and server for a server down on one hub only). */
+export function fleetRuleResults(outliers: readonly { finding: Finding; metric: string; server?: string }[]): RuleResult[] {
+  return outliers.map(({ finding: f, metric, server }) => ({
+    rule: f.id, labels: { hub: f.hub, metric, ...(server !== undefined ? { server } : {}) }, status: f.status,
+    summary: f.message, ...(f.value !== undefined ? { value: f.value } : {}),
+  }));
 }
 
 export function sloScope(hub: string): EvaluationScope {

@@ -16,6 +16,9 @@ export const SLO_RULE_IDS = ['slo.availability', 'slo.latency', 'slo.call_succes
 /** Judged from the traffic tap's calls over a window, per server and per tool. */
 export const CALL_RULE_IDS = ['calls.error_rate', 'calls.p95_latency'] as const;
 
+/** Judged by the fleet job: one hub against the other watched hubs. */
+export const FLEET_RULE_IDS = ['fleet.outlier'] as const;
+
 /** Raised by the remediation job: what it did to a target (its outcome), and that it gave up on one (pages). */
 export const REMEDIATION_RULE_IDS = ['remediation.action', 'remediation.gave_up'] as const;
 
@@ -30,6 +33,7 @@ export const RULE_IDS = [
   ...PROBE_RULE_IDS,
   ...SLO_RULE_IDS,
   ...CALL_RULE_IDS,
+  ...FLEET_RULE_IDS,
   'baseline.regression',
   ...REMEDIATION_RULE_IDS,
   ...META_RULE_IDS,

@@ -133,7 +133,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   command({
     name: 'status', module: 'status',
     summary: 'what the daemon is doing: running or not, per hub the last poll, level, firing alerts and SLO budgets, outbox, database size, gaps in the last 24 h',
-    run: (m, { g }) => m.runStatus(g),
+    options: [{ flags: '--fleet', description: 'the watched hubs side by side over fleet.window (level, availability, health latency, error ratio, servers, restarts) and the hubs that stand out (fleet.outlier)' }],
+    run: (m, { g, opts }) => (opts.fleet === true ? m.runFleetStatus(g) : m.runStatus(g)),
   }),
   command({
     name: 'history', module: 'history',

@@ -37,6 +37,8 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   // the window no longer shows it.
   'calls.error_rate': { failure_threshold: 1, success_threshold: 1 },
   'calls.p95_latency': { failure_threshold: 1, success_threshold: 1 },
+  // Judged over fleet.window: the window is the confirmation.
+  'fleet.outlier': { failure_threshold: 1, success_threshold: 1 },
   'notifier.broken': { failure_threshold: 1, success_threshold: 1 },
   'config.reload': { failure_threshold: 1, success_threshold: 1 },
   // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
@@ -222,6 +224,17 @@ export const configSchema = z.object({
     buffer: z.number().int().min(1).default(10_000).describe('Call records the tap keeps while the daemon is away or not reading; beyond it the oldest are dropped and counted'),
     deadline: duration().prefault('6m').describe('Deadline of each forwarded request (an event stream: until its headers); a call unanswered by then is recorded as a timeout. Past the hub\'s own 5-minute request timeout, so the hub\'s answer comes first'),
     record_arguments: z.boolean().default(false).describe('Record each call\'s arguments (secrets redacted, at most 2 KB) so the daemon can show the last failing calls with them (`status`, /api/calls/recent-failures); off, arguments never leave the tap'),
+  }).strict().prefault({}),
+  fleet: z.object({
+    window: duration().prefault('10m').describe('The window over which the watched hubs are compared (status --fleet, fleet.outlier)'),
+    interval: duration().prefault('30s').describe('How often the daemon compares the hubs (fleet.outlier)'),
+    min_hubs: z.number().int().min(3).default(3).describe('Hubs with a value a metric needs before fleet.outlier compares them (a median of two says nothing)'),
+    outlier_z: z.number().positive().default(3.5).describe('Robust z-score (median and MAD) above which a hub is an outlier of the fleet on a metric'),
+    min_mad: z.object({
+      health_latency_ms: z.number().positive().default(20).describe('Smallest spread (MAD, ms) of the hubs\' median health latency: identical hubs do not alarm on noise'),
+      error_ratio: z.number().positive().default(0.02).describe('Smallest spread (MAD) of the hubs\' error ratios (0..1)'),
+      restarts_per_hour: z.number().positive().default(1).describe('Smallest spread (MAD) of the hubs\' restarts per hour'),
+    }).strict().prefault({}),
   }).strict().prefault({}),
   calls: z.object({
     window: duration().prefault('5m').describe('The window over which the tap\'s calls are judged (success rate, P95, P99 per server and per tool)'),

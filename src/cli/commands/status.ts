@@ -167,3 +167,40 @@ function sloLines(slo: readonly { objective?: string; status: string; message: s
   if (calls.length < 2 || calls.some((o) => o.status !== 'no_data')) return [...slo];
   return [...slo.filter((o) => !calls.includes(o)), { objective: 'calls', message: calls[0]!.message }];
 }
+
+/**
+ * `status --fleet`: the hubs recorded in the last fleet.window compared side by side, from the store as the
+ * daemon's fleet job reads it. Exit 0 with no outlier, 1 with one, 3 with no history or no hub in the window.
+ */
+export async function runFleetStatus(g: GlobalOptions): Promise<CommandRun> {
+  const { readLock, isLiveNodeProcess } = await import('../../store/lock.js');
+  const dbPath = historyDbPath(g.stateDir);
+  const lockInfo = readLock(join(g.stateDir, 'daemon.lock'));
+  const running = typeof lockInfo === 'object' && lockInfo !== null && isLiveNodeProcess(lockInfo.pid);
+  if (!existsSync(dbPath)) {
+    const text = `no history yet at ${dbPath} (start it with: mcp-hub-monitor daemon)\n`;
+    return { exitCode: 3, output: g.json ? `${toSafeJson({ fleet: null, error: 'no history' })}\n` : clean(text, 2_000) };
+  }
+  const { Store } = await import('../../store/store.js');
+  const { storeTime } = await import('../../store/store-time.js');
+  const store = Store.open({ stateDir: g.stateDir, readOnly: true });
+  try {
+    const { now } = storeTime(store, Date.now());
+    const { cfg } = await statusConfig(g, running ? lockInfo as LockInfo : undefined);
+    const { AlertStore } = await import('../../store/alert-store.js');
+    const { fleetInputs } = await import('../../daemon/fleet-inputs.js');
+    const { evaluateFleet } = await import('../../evaluate/fleet.js');
+    const hubs = store.listHubs().filter((h) => (store.lastSampleTime(h) ?? -Infinity) >= now - cfg.fleet.window);
+    const windowLabel = formatDuration(cfg.fleet.window);
+    const verdict = evaluateFleet(fleetInputs(store, hubs, new AlertStore(store.db).openAlerts(), cfg, now), cfg.fleet, { windowLabel });
+    const exitCode = hubs.length === 0 ? 3 : verdict.findings.length > 0 ? 1 : 0;
+    if (g.json) {
+      const doc = { windowMs: cfg.fleet.window, daemonRunning: running, hubs: verdict.rows, outliers: verdict.outliers, findings: verdict.findings, notJudged: verdict.notJudged ?? null };
+      return { exitCode, output: `${toSafeJson(doc)}\n` };
+    }
+    const { renderFleetText } = await import('../../views/fleet-text.js');
+    return { exitCode, output: `${running ? '' : 'daemon: not running (what follows is what it recorded)\n'}${renderFleetText(verdict, windowLabel)}` };
+  } finally {
+    store.close();
+  }
+}

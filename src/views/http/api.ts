@@ -3,6 +3,9 @@
  * the daemon view at request time. Every answer is bounded: series count, points, event rows and the
  * time span per resolution are capped, so no query can make the daemon read its whole history.
  */
+import { formatDuration } from '../../config/duration.js';
+import { fleetInputs } from '../../daemon/fleet-inputs.js';
+import { evaluateFleet } from '../../evaluate/fleet.js';
 import { toolsPanels } from '../../evaluate/tools-panel.js';
 import { recentFailure } from '../../model/calls-window.js';
 import { eventRow } from '../../model/events.js';
@@ -197,6 +200,18 @@ function recentFailures(view: DaemonView, search: URLSearchParams): unknown {
   return { failures: [...(view.live().calls()?.ledger.recentFailures() ?? [])].reverse().map(recentFailure) };
 }
 
+/**
+ * The watched hubs side by side over fleet.window and the ones that stand out, as `status --fleet --json`
+ * says it (the same rows and evaluator; levels from the alerts open now).
+ */
+function fleet(view: DaemonView, search: URLSearchParams): unknown {
+  readParams(search, []);
+  const cfg = view.config();
+  const hubUrls = view.hubs().map((h) => h.url);
+  const verdict = evaluateFleet(fleetInputs(view.store(), hubUrls, view.live().openAlerts(), cfg, view.now()), cfg.fleet, { windowLabel: formatDuration(cfg.fleet.window) });
+  return { windowMs: cfg.fleet.window, hubs: verdict.rows, outliers: verdict.outliers, findings: verdict.findings, notJudged: verdict.notJudged ?? null };
+}
+
 /** Route path → handler. */
 export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   '/api/hubs': hubs,
@@ -206,6 +221,7 @@ export const API_ROUTES: Readonly<Record<string, ApiRoute>> = {
   '/api/alerts': alerts,
   '/api/health': health,
   '/api/calls/recent-failures': recentFailures,
+  '/api/fleet': fleet,
 };
 
 // `<`, `>`, `&` escaped so a body can never be read as markup; escapeUnsafeJson keeps terminals and JS parsers safe.

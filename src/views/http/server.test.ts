@@ -77,6 +77,22 @@ describe('routes', () => {
     })]);
   });
 
+  test('/api/fleet: each watched hub over fleet.window and the one that stands out (a slow hub among three)', async () => {
+    const v = views(NOW);
+    const hubs = ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003\u001b[2J'];
+    for (const [i, hub] of hubs.entries()) {
+      for (const t of [NOW - 20_000, NOW - 10_000]) v.poll(hub, t, { latencyMs: i === 2 ? 900 : 4 + i, servers: [{ name: 'everything', up: true, uptimeS: 60, tools: 11 }] });
+    }
+    const raw = (await httpRequest((await start(v)).url, '/api/fleet')).body;
+    expect(raw).not.toContain('\u001b'); // a hostile hub string leaves as a \u escape
+    const body = json(raw);
+    expect(body.windowMs).toBe(600_000);
+    expect(body.hubs.map((h: { hub: string; availability: number; latency: { p50: number }; serversUp: number }) => [h.hub, h.availability, h.latency.p50, h.serversUp]))
+      .toEqual([[hubs[0], 1, 4, 1], [hubs[1], 1, 5, 1], [hubs[2], 1, 900, 1]]);
+    expect(body.outliers).toEqual([{ hub: hubs[2], metric: 'health_latency_ms', value: 900, median: 5, z: 30.18 }]);
+    expect(body.notJudged).toBeNull();
+  });
+
   test('/api/servers?hub= lists each server at the latest poll with its probe', async () => {
     const body = json((await httpRequest((await start()).url, `/api/servers?hub=${encodeURIComponent(HUB)}`)).body);
     expect(body.hubs[0].servers).toEqual([

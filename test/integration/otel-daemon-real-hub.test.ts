@@ -165,6 +165,8 @@ test('a probe through a tap is one trace: the tap\'s server span is the child of
   expect(pair.client.resource['service.name']).toBe('mcp-hub-monitor');
   expect(pair.server.resource['service.name']).toBe('mcp-hub-monitor-tap');
   expect(pair.server.attributes['mcp_hub.server.name']).toBe('tester');
-  expect(pair.server.startNs).toBeGreaterThanOrEqual(pair.client.startNs);
-  expect(pair.server.endNs).toBeLessThanOrEqual(pair.client.endNs);
+  // Nested in time, within what two processes' clocks and the tap's bookkeeping after the last byte allow.
+  const slackNs = 50_000_000n;
+  expect(pair.server.startNs + slackNs).toBeGreaterThanOrEqual(pair.client.startNs);
+  expect(pair.server.endNs).toBeLessThanOrEqual(pair.client.endNs + slackNs);
 });

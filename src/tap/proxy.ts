@@ -34,7 +34,9 @@ export function createProxy(o: ProxyOptions): Proxy {
   const hubName = o.hub.origin;
   const hubHost = o.hub.host;
   const base = o.hub.pathname.replace(/\/$/, '');
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  // Idle sockets close after 4 s (or a second before the keep-alive timeout the hub announces, whichever is
+  // sooner), before Express's 5 s: a request written onto a socket the hub is closing fails ECONNRESET (a 502).
+  const agent = new http.Agent({ keepAlive: true, timeout: 4_000, maxFreeSockets: 256, scheduling: 'lifo' });
   const tracker = new CallTracker({ hub: hubName, deadlineMs: o.deadlineMs, clock: o.clock, emit: o.emit });
   const ctx: ExchangeContext = { hub: hubName, maxBodyBytes: o.maxBodyBytes, clock: o.clock, tracker, emit: o.emit };
 

@@ -33,6 +33,8 @@ export interface Proxy {
 export function createProxy(o: ProxyOptions): Proxy {
   const hubName = o.hub.origin;
   const hubHost = o.hub.host;
+  const hubHostname = o.hub.hostname.replace(/^\[(.*)\]$/, '$1');
+  const hubPort = Number(o.hub.port) || 80;
   const base = o.hub.pathname.replace(/\/$/, '');
   // Idle sockets close after 4 s (or a second before the keep-alive timeout the hub announces, whichever is
   // sooner), before Express's 5 s: a request written onto a socket the hub is closing fails ECONNRESET (a 502).
@@ -58,7 +60,7 @@ export function createProxy(o: ProxyOptions): Proxy {
     const path = q < 0 ? url : url.slice(0, q);
     const ex: Exchange | undefined = o.observe ? exchangeFor(ctx, req.method, path, q < 0 ? '' : url.slice(q), req.headers) : undefined;
     const up = http.request({
-      host: o.hub.hostname.replace(/^\[(.*)\]$/, '$1'), port: o.hub.port || 80, method: req.method, path: base + url,
+      host: hubHostname, port: hubPort, method: req.method, path: base + url,
       headers: requestHeaders(req, hubHost, o.authorize !== undefined), agent,
     });
     let ended: Failure | 'done' | undefined;
@@ -93,7 +95,7 @@ export function createProxy(o: ProxyOptions): Proxy {
         o.clock.clearTimeout(timer);
         timer = undefined;
       }
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.headers));
+      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.rawHeaders));
       if (sse) res.flushHeaders();
       ex?.response(upRes.statusCode ?? 0, upRes.headers, sse);
       if (ex) upRes.on('data', (c: Buffer) => ex.responseChunk(c));

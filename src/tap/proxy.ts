@@ -1,10 +1,11 @@
 /**
- * The tap's forwarding: every request to the hub as it comes, every response back as it comes (pipes, so
- * backpressure holds both ways and an SSE stream is never buffered), with a deadline on each outbound
- * request (the whole exchange, or until the response headers for an event stream, which lives as long as
- * its client). Observation rides along (exchanges.ts) and never changes what passes.
+ * The tap's forwarding: every request to the hub as it comes, every response back as it comes (relayed as a
+ * pipe would, so backpressure holds both ways and an SSE stream is never buffered), with a deadline on each
+ * outbound request (the whole exchange, or until the response headers for an event stream, which lives as
+ * long as its client). Observation rides along (exchanges.ts) and never changes what passes.
  */
 import http from 'node:http';
+import type { Readable, Writable } from 'node:stream';
 import type { Clock } from '../model/clock.js';
 import type { CallRecord } from '../model/calls.js';
 import { exchangeFor, type Exchange, type ExchangeContext, type Failure } from './exchanges.js';
@@ -79,13 +80,11 @@ export function createProxy(o: ProxyOptions): Proxy {
     if (ex) {
       const body: Buffer[] = [];
       let bytes = 0;
-      req.on('data', (c: Buffer) => {
+      relay(req, up, (c) => {
         bytes += c.length;
         if (bytes <= o.maxBodyBytes) body.push(c);
-      });
-      req.on('end', () => ex.requestBody(bytes <= o.maxBodyBytes ? (body.length === 1 ? body[0]! : Buffer.concat(body)) : undefined, bytes));
-    }
-    req.pipe(up);
+      }, () => ex.requestBody(bytes <= o.maxBodyBytes ? (body.length === 1 ? body[0]! : Buffer.concat(body)) : undefined, bytes));
+    } else relay(req, up);
 
     up.on('response', (upRes) => {
       if (ended) return void upRes.destroy();
@@ -98,9 +97,7 @@ export function createProxy(o: ProxyOptions): Proxy {
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, responseHeaders(upRes.rawHeaders));
       if (sse) res.flushHeaders();
       ex?.response(upRes.statusCode ?? 0, upRes.headers, sse);
-      if (ex) upRes.on('data', (c: Buffer) => ex.responseChunk(c));
-      upRes.pipe(res);
-      upRes.on('end', () => {
+      relay(upRes, res, ex && ((c) => ex.responseChunk(c)), () => {
         if (ended) return;
         ended = 'done';
         o.clock.clearTimeout(timer);
@@ -124,4 +121,23 @@ export function createProxy(o: ProxyOptions): Proxy {
       agent.destroy();
     }),
   };
+}
+
+/**
+ * Forwards `from` into `to` as pipe() does (`from` waits while `to` is full; `to` ends when `from` has),
+ * showing each chunk to `see` first and calling `done` after: two listeners a request instead of pipe()'s
+ * dozen closures and listeners on both streams, a measurable share of what a forwarded call allocates.
+ */
+export function relay(from: Readable, to: Writable, see?: (chunk: Buffer) => void, done?: () => void): void {
+  from.on('data', (c: Buffer) => {
+    see?.(c);
+    if (!to.write(c)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  });
+  from.on('end', () => {
+    to.end();
+    done?.();
+  });
 }

@@ -1,7 +1,6 @@
 /**
- * The tap's memory under load: V8's young generation stays at its initial size (1 MB semi-spaces) instead
- * of growing to 2 × 16 MB, which was most of the tap's RSS; NODE_OPTIONS=--max-semi-space-size still
- * lets it grow. Seen from inside the real tap process by a preloaded probe (test/support/heap-probe.cjs).
+ * The tap's memory under load: V8's young generation stays within 2 MB semi-spaces instead of growing to
+ * 2 × 16 MB, which was most of the tap's RSS; NODE_OPTIONS=--max-semi-space-size still sets its size. Seen from inside the real tap process by a preloaded probe (test/support/heap-probe.cjs).
  */
 import http from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -39,12 +38,12 @@ async function load(base: string, n: number, inFlight: number): Promise<void> {
   agent.destroy();
 }
 
-test('under load the tap\'s young generation stays at 2 × 1 MB; NODE_OPTIONS=--max-semi-space-size lets it grow', async () => {
+test('under load the tap\'s young generation stays within 2 × 2 MB; NODE_OPTIONS=--max-semi-space-size lets it grow', async () => {
   const hub = await launchHub({ servers: { tester: testServer() } });
   cleanups.push(() => hub.stop());
   const dir = tempDir('mhm-tap-mem-');
   const newSpace: Record<string, () => number> = {};
-  for (const [name, nodeOptions] of [['default', ''], ['told', '--max-semi-space-size=4']] as const) {
+  for (const [name, nodeOptions] of [['default', ''], ['told', '--max-semi-space-size=8']] as const) {
     const state = join(dir, name);
     mkdirSync(state);
     const daemon = new FakeTapDaemon(state);
@@ -56,6 +55,6 @@ test('under load the tap\'s young generation stays at 2 × 1 MB; NODE_OPTIONS=--
     await load(tap.url, 2_000, 32);
     newSpace[name] = () => Number(readFileSync(probe, 'utf8'));
   }
-  expect(newSpace.default!() / MB).toBeLessThanOrEqual(2);
-  expect(newSpace.told!() / MB).toBeGreaterThan(2);
+  expect(newSpace.default!() / MB).toBeLessThanOrEqual(4);
+  expect(newSpace.told!() / MB).toBeGreaterThan(4);
 }, 120_000);

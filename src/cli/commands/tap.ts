@@ -6,13 +6,13 @@
  * `--pass-through` forwards without observing anything: what observation costs is the difference.
  */
 import { join } from 'node:path';
-import v8 from 'node:v8';
 import { loadConfig } from '../../config/load.js';
 import { TAP_SOCKET_FILE } from '../../model/calls.js';
 import { systemClock } from '../../model/clock.js';
 import { UsageError } from '../../errors.js';
 import { createProxy } from '../../tap/proxy.js';
 import { TapSink } from '../../tap/sink.js';
+import { capYoungGeneration } from '../../tap/young-generation.js';
 import { hasBearerToken, hostWithPort, validateListen } from '../../views/http/security.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -42,20 +42,8 @@ function parseHub(g: GlobalOptions, configured: string): URL {
   return url;
 }
 
-/**
- * Keeps V8's young generation at its initial size (1 MB semi-spaces) unless node was told a size: under load
- * V8 grows it to 2 × 16 MB, most of the tap's RSS, while a forwarded call's objects live one request.
- * Set before the first scavenge can grow it (the maximum itself is fixed once the heap exists; the growth
- * factor is read at each growth). `NODE_OPTIONS=--max-semi-space-size=N` still lets it grow to N MB.
- */
-function smallYoungGeneration(): void {
-  if (/semi-space/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return;
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
-}
-
 /** Starts the tap and resolves when it has stopped (SIGTERM or SIGINT). */
 export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
-  smallYoungGeneration();
   const cfg = await loadConfig(g.configFile, g.configExplicit);
   const listenText = flags.listen ?? cfg.tap.listen;
   if (!listenText) throw new UsageError('tap: where should it listen? Give --listen 127.0.0.1:7001 (or tap.listen in the config)');
@@ -75,6 +63,7 @@ export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
     emit: (call) => sink.send(call),
     ...(token !== undefined ? { authorize: (req) => hasBearerToken(req.headers.authorization, token) } : {}),
   });
+  capYoungGeneration(proxy.server);
   await new Promise<void>((resolve, reject) => {
     proxy.server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`tap: cannot listen on ${listenText} (${err.code ?? err.message})`, { cause: err })));
     proxy.server.listen(listen.port, listen.host, () => resolve());

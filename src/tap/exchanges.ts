@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../model/clock.js';
 import type { CallRecord, CallTransport } from '../model/calls.js';
-import { endingOf, parseJson, readRequests, readResponses, restCall, restEnding, restTarget, type Ending, type RpcRequest } from './json-rpc.js';
+import { endingOf, mayNameIsError, parseJson, readRequests, readResponses, restCall, restEnding, restTarget, type Ending, type RpcRequest } from './json-rpc.js';
 import { SseScanner } from './sse-scan.js';
 import type { CallTracker } from './tracker.js';
 import type { CallSpan, CallTracing } from './tracing.js';
@@ -75,8 +75,13 @@ class CappedBody {
     if (this.chunks && this.bytes <= this.max) this.chunks.push(c);
     else this.chunks = undefined;
   }
+  /** The bytes, or undefined once they grew past the cap. */
+  buffer(): Buffer | undefined {
+    return this.chunks ? (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)) : undefined;
+  }
   doc(): unknown {
-    return this.chunks ? parseJson(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)) : undefined;
+    const b = this.buffer();
+    return b ? parseJson(b) : undefined;
   }
 }
 
@@ -140,7 +145,11 @@ class RestExchange implements Exchange {
   }
   response(status: number): void { this.status = status; }
   responseChunk(chunk: Buffer): void { this.body.push(chunk); }
-  responseEnd(): void { this.finish(restEnding(this.status, this.body.doc())); }
+  responseEnd(): void {
+    const body = this.body.buffer();
+    const plainOk = this.status >= 200 && this.status < 300 && (body === undefined || !mayNameIsError(body));
+    this.finish(plainOk ? { outcome: 'ok' } : restEnding(this.status, body ? parseJson(body) : undefined));
+  }
   failed(kind: Failure, message: string): void { this.finish(failureEnding(kind, message)); }
 
   private finish(ending: Ending): void {
@@ -178,7 +187,7 @@ class SessionStream implements Exchange {
       return;
     }
     if (name !== 'message' || this.session === undefined) return;
-    for (const r of readResponses(parseJson(Buffer.from(data)))) this.c.tracker.answer(this.session, r.id, r.ending, bytes);
+    for (const r of readResponses(parseJson(data))) this.c.tracker.answer(this.session, r.id, r.ending, bytes);
   }
 
   private close(kind: Failure, message: string): void {
@@ -254,7 +263,7 @@ class StreamableExchange implements Exchange {
     this.status = status;
     const sid = headers['mcp-session-id'];
     if (typeof sid === 'string' && sid !== this.session) this.c.tracker.bindSession(this.scope, sid);
-    if (sse && status < 300) this.scanner = new SseScanner(this.c.maxBodyBytes, (e) => this.answers(parseJson(Buffer.from(e.data)), e.bytes));
+    if (sse && status < 300) this.scanner = new SseScanner(this.c.maxBodyBytes, (e) => this.answers(parseJson(e.data), e.bytes));
     else this.json = new CappedBody(this.c.maxBodyBytes);
   }
   responseChunk(chunk: Buffer): void {

@@ -32,10 +32,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const idText = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 export const capMessage = (s: string): string => (s.length > MAX_ERROR_MESSAGE ? s.slice(0, MAX_ERROR_MESSAGE) : s);
 
-/** Parses a body, or undefined when it is not JSON. */
-export function parseJson(body: Buffer): unknown {
+/** Parses a body (or an SSE event's data), or undefined when it is not JSON. */
+export function parseJson(body: Buffer | string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {
     return undefined;
   }
@@ -112,6 +112,15 @@ export function restTarget(doc: unknown, target: string, withArguments = false):
   const tool = typeof doc[target] === 'string' ? (doc[target] as string).slice(0, 500) : null;
   const args = withArguments ? recordedArguments(doc.arguments) : undefined;
   return { server, tool, ...(args !== undefined ? { arguments: args } : {}) };
+}
+
+/**
+ * Whether a 2xx REST answer must be read to know how the call ended: only a result saying `isError` makes it
+ * a tool error, and JSON spells that key either as the literal `"isError"` or with a \u escape. Most answers
+ * have neither and end `ok` unparsed (a large tool result would otherwise cost a JSON.parse of all of it).
+ */
+export function mayNameIsError(body: Buffer): boolean {
+  return body.includes('"isError"') || body.includes('\\u');
 }
 
 /** How a REST call ended: the HTTP status, the hub's `error` text, or a tool result with `isError`. */

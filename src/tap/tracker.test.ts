@@ -251,3 +251,32 @@ test('a post the tap cannot read (over the cap, not JSON-RPC) makes one _OTHER r
   ]);
   expect(tracker.inFlight).toBe(0);
 });
+
+test('a REST answer ends its call as the hub answered: ok, a result with isError (however the key is spelt) a tool_error, an error status with its message', () => {
+  const { calls, ctx } = world();
+  const rest = (status: number, answer: string, chunks = 1): void => {
+    const ex = exchangeFor(ctx, 'POST', '/api/servers/tools', '', {})!;
+    const b = body({ server_name: 'tester', tool: 'echo', arguments: { text: 'x' } });
+    ex.requestBody(b, b.length);
+    ex.response(status, {}, false);
+    const a = Buffer.from(answer);
+    for (let i = 0; i < chunks; i++) ex.responseChunk(a.subarray(Math.floor((i * a.length) / chunks), Math.floor(((i + 1) * a.length) / chunks)));
+    ex.responseEnd();
+  };
+  const answers: [number, string, number][] = [
+    [200, '{"result":{"content":[{"type":"text","text":"said \\"isError\\": no"}]}}', 1],
+    [200, '{"result":{"content":[],"isError":true}}', 3],
+    [200, '{"result":{"content":[],"\\u0069sError":true}}', 1],
+    [200, '{"result":{"content":[{"type":"text","text":"\\u00e9"}],"isError":false}}', 1],
+    [500, '{"error":"Not connected"}', 2],
+  ];
+  for (const [status, answer, chunks] of answers) rest(status, answer, chunks);
+  expect(calls.map((c) => [c.server, c.tool, c.outcome, c.errorMessage ?? null])).toEqual([
+    ['tester', 'echo', 'ok', null],
+    ['tester', 'echo', 'tool_error', null],
+    ['tester', 'echo', 'tool_error', null],
+    ['tester', 'echo', 'ok', null],
+    ['tester', 'echo', 'jsonrpc_error', 'Not connected'],
+  ]);
+  expect(calls.map((c) => c.responseBytes)).toEqual(answers.map(([, a]) => Buffer.byteLength(a)));
+});

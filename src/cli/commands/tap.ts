@@ -19,6 +19,7 @@ import type { Telemetry } from '../../otel/telemetry.js';
 import { createProxy } from '../../tap/proxy.js';
 import { TapSink } from '../../tap/sink.js';
 import type { CallTracing } from '../../tap/tracing.js';
+import { capYoungGeneration } from '../../tap/young-generation.js';
 import { hasBearerToken, hostWithPort, validateListen } from '../../views/http/security.js';
 import type { GlobalOptions } from '../global-options.js';
 import { packageVersion } from '../version.js';
@@ -93,6 +94,7 @@ export async function runTap(g: GlobalOptions, flags: TapFlags): Promise<void> {
     emit: (call) => sink.send(call), ...(otel ? { tracing: otel.tracing } : {}),
     ...(token !== undefined ? { authorize: (req) => hasBearerToken(req.headers.authorization, token) } : {}),
   });
+  capYoungGeneration(proxy.server);
   await new Promise<void>((resolve, reject) => {
     proxy.server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`tap: cannot listen on ${listenText} (${err.code ?? err.message})`, { cause: err })));
     proxy.server.listen(listen.port, listen.host, () => resolve());

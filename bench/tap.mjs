@@ -15,6 +15,7 @@
 // - the proxy's RSS (peak) and CPU per call over the throughput rounds, all its threads (GC and libuv
 //   threads too); and a second table of every process's CPU per call (load generator, hub, its MCP server,
 //   proxy): when the machine is saturated, throughput vs direct is their sum's ratio.
+// - a bare node:http proxy (request piped into http.request and back): what any node proxy pays, the tap's floor;
 // - the RSS of an idle `node` started in the same run: what any Node process costs before the tap's own.
 // - the tap with OpenTelemetry export on (`otel.enabled`, every call a span, to a local OTLP endpoint that
 //   accepts and drops what it is sent): what tracing costs on top of observing.
@@ -99,6 +100,22 @@ async function startNginx(hubPort) {
   await sleep(200);
   return { url, pids: () => [child.pid, ...workers(child.pid)] };
 }
+/** The floor for a proxy made of node:http: a server piping each request into http.request and back (what any node proxy pays). */
+async function startBareNodeProxy(hubUrl) {
+  const code = `const http = require('node:http'); const hub = new URL(${JSON.stringify(hubUrl)}); const agent = new http.Agent({ keepAlive: true, timeout: 4000 });
+const server = http.createServer({ noDelay: true }, (req, res) => {
+  const up = http.request({ host: hub.hostname, port: hub.port, method: req.method, path: req.url, headers: req.headers, agent }, (r) => { res.writeHead(r.statusCode, r.headers); r.pipe(res); });
+  up.on('error', () => res.destroy());
+  req.pipe(up);
+}).listen(0, '127.0.0.1', () => process.stderr.write('listening on 127.0.0.1:' + server.address().port + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+  await until(() => /listening on 127\.0\.0\.1:\d+/.test(err), 10_000, 'the bare node proxy to listen');
+  return { url: `http://127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(err)[1]}`, pids: () => [child.pid] };
+}
+
 const workers = (pid) => { try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; } };
 const existsWorker = (pid) => workers(pid).length > 0;
 
@@ -261,6 +278,7 @@ try {
   listeners.push(await socketListener(join(tmp, 'state-otel', 'tap.sock')));
   writeFileSync(join(tmp, 'otel.yaml'), `otel:\n  enabled: true\n  endpoint: ${otlp.url}\n`);
   targets.push({ name: 'tap + OpenTelemetry export', ...(await startTap(hub.url, join(tmp, 'state-otel'), ['--config', join(tmp, 'otel.yaml')])) });
+  targets.push({ name: 'bare node:http proxy', ...(await startBareNodeProxy(hub.url)) });
   const nginx = await startNginx(hub.port);
   if (nginx) targets.push({ name: 'nginx (proxy_buffering off)', nginx: true, ...nginx });
   for (const t of targets) {

@@ -175,18 +175,24 @@ async function mcpSession(base) {
   };
 }
 
-/** `n` calls started at RATE per second (open loop); their latencies (ms) pushed onto `into`. */
+/**
+ * `n` calls started at RATE per second (open loop); their latencies (ms) pushed onto `into`. A failed call
+ * fails the run once all are done (caught at once: a rejection left waiting would end the process before
+ * the `finally` that stops the hub, taps and nginx).
+ */
 async function atRate(call, n, into) {
   const t0 = performance.now();
   const all = [];
+  let failed;
   for (let i = 0; i < n; i++) {
     const due = t0 + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const s = performance.now();
-    all.push(call().then(() => into?.push(performance.now() - s)));
+    all.push(call().then(() => into?.push(performance.now() - s), (err) => { failed ??= err; }));
   }
   await Promise.all(all);
+  if (failed) throw failed;
 }
 
 /** Blocks of BLOCK calls per target in turn (the order rotates), REST then MCP, after one uncounted round. */

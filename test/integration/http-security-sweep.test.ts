@@ -17,7 +17,7 @@ const CLASSIFIED: Record<string, 'metrics' | 'stream' | 'static' | 'api' | 'logi
   '/metrics': 'metrics', '/api/stream': 'stream', '/favicon.ico': 'static', '/': 'static', '/index.html': 'static', '/login': 'login', '/logout': 'login',
   '/app.js': 'static', '/style.css': 'static', '/uplot.css': 'static',
   '/api/hubs': 'api', '/api/servers': 'api', '/api/series': 'api', '/api/events': 'api', '/api/alerts': 'api', '/api/health': 'api',
-  '/api/calls/recent-failures': 'api',
+  '/api/calls/recent-failures': 'api', '/api/fleet': 'api',
 };
 const TOKEN = 'sweep-token-0123456789abcdef';
 const HUB = 'http://127.0.0.1:7000';

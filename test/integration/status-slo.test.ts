@@ -15,23 +15,32 @@ import { isolatedEnv, runCli } from '../support/cli.js';
 const roots: string[] = [];
 afterEach(() => { for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true }); });
 
-test('ten minutes after install with a 15 s outage: 0.6 % of the error budget used, over the 10 minutes observed', async () => {
+const hub = 'http://127.0.0.1:7000';
+
+/** A state dir whose history holds the ten minutes `write` stores (a daemon run from then until now). */
+function tenMinutesOfHistory(write: (store: Store, start: number, now: number) => void): string {
   const root = mkdtempSync(join(tmpdir(), 'mhm-status-slo-'));
   roots.push(root);
   const stateDir = join(root, 'state');
-  const hub = 'http://127.0.0.1:7000';
   const now = Date.now();
   const start = now - 10 * 60_000;
   const store = Store.open({ stateDir, quickCheck: false });
   const run = store.startRun({ pid: 2 ** 22 + 1, t: start, cleanStart: true });
-  const rows: SampleInput[] = [];
-  for (let t = start; t < now; t += 5_000) {
-    const down = t >= start + 300_000 && t < start + 315_000; // three failed polls
-    rows.push(down ? { hub, name: 'hub.up', t, v: 0, err: 'refused' } : { hub, name: 'hub.up', t, v: 1 }, ...(down ? [] : [{ hub, name: 'hub.health_fast', t, v: 1 }]));
-  }
-  store.insertSamples(rows);
+  write(store, start, now);
   store.beat(run, now);
   store.close();
+  return stateDir;
+}
+
+test('ten minutes after install with a 15 s outage: 0.6 % of the error budget used, over the 10 minutes observed', async () => {
+  const stateDir = tenMinutesOfHistory((store, start, now) => {
+    const rows: SampleInput[] = [];
+    for (let t = start; t < now; t += 5_000) {
+      const down = t >= start + 300_000 && t < start + 315_000; // three failed polls
+      rows.push(down ? { hub, name: 'hub.up', t, v: 0, err: 'refused' } : { hub, name: 'hub.up', t, v: 1 }, ...(down ? [] : [{ hub, name: 'hub.health_fast', t, v: 1 }]));
+    }
+    store.insertSamples(rows);
+  });
 
   const env = isolatedEnv();
   roots.push(env.HOME!);
@@ -43,31 +52,23 @@ test('ten minutes after install with a 15 s outage: 0.6 % of the error budget us
 }, 30_000);
 
 test('the SLO on real calls: ten minutes of calls through the tap, 3 % failing, some slow; the budget against the whole window', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'mhm-status-slo-'));
-  roots.push(root);
-  const stateDir = join(root, 'state');
-  const hub = 'http://127.0.0.1:7000';
-  const now = Date.now();
-  const start = now - 10 * 60_000;
-  const store = Store.open({ stateDir, quickCheck: false });
-  const run = store.startRun({ pid: 2 ** 22 + 1, t: start, cleanStart: true });
-  const polls: SampleInput[] = [];
-  for (let t = start; t < now; t += 5_000) polls.push({ hub, name: 'hub.up', t, v: 1 }, { hub, name: 'hub.health_fast', t, v: 1 });
-  store.insertSamples(polls);
-  // What the daemon's calls job stores: every 5 s the interval's calls (10 a second, every 33rd failing, every 20th taking 3 s).
-  const ledger = new CallsLedger();
-  let n = 0;
-  for (let t = start; t < now; t += 5_000) {
-    for (let i = 0; i < 50; i++, n++) {
-      ledger.note({
-        hub, server: 'files', tool: 'read', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: t, durationMs: n % 20 === 0 ? 3_000 : 40,
-        ...(n % 33 === 0 ? { outcome: 'jsonrpc_error', errorCode: 500, errorType: '500', errorMessage: 'boom' } : { outcome: 'ok' }), requestBytes: 1, responseBytes: 1,
-      }, t);
+  const stateDir = tenMinutesOfHistory((store, start, now) => {
+    const polls: SampleInput[] = [];
+    for (let t = start; t < now; t += 5_000) polls.push({ hub, name: 'hub.up', t, v: 1 }, { hub, name: 'hub.health_fast', t, v: 1 });
+    store.insertSamples(polls);
+    // What the daemon's calls job stores: every 5 s the interval's calls (10 a second, every 33rd failing, every 20th taking 3 s).
+    const ledger = new CallsLedger();
+    let n = 0;
+    for (let t = start; t < now; t += 5_000) {
+      for (let i = 0; i < 50; i++, n++) {
+        ledger.note({
+          hub, server: 'files', tool: 'read', method: 'tools/call', transport: 'rest', client: null, session: null, requestId: null, start: t, durationMs: n % 20 === 0 ? 3_000 : 40,
+          ...(n % 33 === 0 ? { outcome: 'jsonrpc_error', errorCode: 500, errorType: '500', errorMessage: 'boom' } : { outcome: 'ok' }), requestBytes: 1, responseBytes: 1,
+        }, t);
+      }
+      store.insertSamples(ledger.closeInterval(t + 5_000, 300_000));
     }
-    store.insertSamples(ledger.closeInterval(t + 5_000, 300_000));
-  }
-  store.beat(run, now);
-  store.close();
+  });
 
   const env = isolatedEnv();
   roots.push(env.HOME!);

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, storedEvents, waitForEvent, waitForPolls, type StoredEvent } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedEvents, storedSamples, waitForEvent, waitForPolls, waitForStored, type StoredEvent } from '../support/daemon-process.js';
 import { waitUntil } from '../support/wait.js';
 import { historyDbPath } from '../../src/config/paths.js';
 
@@ -133,6 +133,8 @@ test('history exports what the daemon stored: series list, raw samples and event
   const state = stateDir();
   const daemon = startDaemon(hub, state);
   await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 'everything');
+  // The event may come from the SSE stream before any poll stored the server's sample: wait for that too.
+  await waitForStored(() => storedSamples(state, 'server.up'), (s) => s.labels.includes('everything'), 'a server.up sample of everything');
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));
   const env = isolatedEnv();

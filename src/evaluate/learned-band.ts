@@ -39,6 +39,9 @@ const DAY_COVERAGE = 12 * HOUR;
 /** Fewer residuals than this (an hour at the step) and the seasonal band falls back to the robust one. */
 const MIN_RESIDUALS = 12;
 
+/** The lowerBound cursors: one per kind of time asked about, one per previous day of the season. */
+const enum Cursor { Now, DayStart, LevelStart, LevelEnd, SeasonDay }
+
 /**
  * One series, indexed by time, with every per-point quantity memoised: the seasonal value, the expectation and
  * the residual of a point depend only on the points before it, so judging each point of a 21-day history
@@ -57,6 +60,7 @@ class SeriesModel {
   private readonly values: SortedWindow;
   private readonly deseasoned: [SortedWindow, SortedWindow];
   private readonly residuals: [SortedWindow, SortedWindow];
+  private readonly cursors = new Int32Array(Cursor.SeasonDay + SEASON_DAYS);
 
   constructor(points: readonly SeriesPoint[]) {
     const n = points.length;
@@ -82,14 +86,33 @@ class SeriesModel {
     return lo;
   }
 
+  /**
+   * lowerBound(t) through a cursor `slot` that remembers its last answer: the times asked of one slot mostly
+   * move forward a step at a time, so a short scan from there usually finds it without a binary search.
+   */
+  private near(slot: Cursor, t: number): number {
+    const hint = this.cursors[slot]!;
+    let found = -1;
+    if (hint <= this.ts.length && (hint === 0 || this.ts[hint - 1]! < t)) {
+      for (let j = hint, last = Math.min(this.ts.length, hint + 8); j <= last; j++) {
+        if (j === this.ts.length || this.ts[j]! >= t) {
+          found = j;
+          break;
+        }
+      }
+    }
+    if (found < 0) found = this.lowerBound(t);
+    this.cursors[slot] = found;
+    return found;
+  }
+
   /** S(t): the median of the same time of day (± 15 min) on up to 7 previous days; NaN when none was seen. */
   private seasonalAt(t: number): number {
     const days = Math.min(SEASON_DAYS, Math.floor((t - this.ts[0]!) / DAY));
     let n = 0;
     for (let d = 1; d <= days; d++) {
       const centre = t - d * DAY;
-      const hi = this.lowerBound(centre + SEASON_HALF_WIDTH + 1);
-      for (let j = this.lowerBound(centre - SEASON_HALF_WIDTH); j < hi; j++) {
+      for (let j = this.near(Cursor.SeasonDay + d - 1, centre - SEASON_HALF_WIDTH); j < this.ts.length && this.ts[j]! <= centre + SEASON_HALF_WIDTH; j++) {
         if (n === this.seasonalBuffer.length) {
           const bigger = new Float64Array(n * 2);
           bigger.set(this.seasonalBuffer);
@@ -143,8 +166,8 @@ class SeriesModel {
 
   /** L(t): the median of (x − S − W) over the last 6 h (over the last day when the 6 h hold too few). */
   private levelAt(t: number, w: 0 | 1): number {
-    const end = this.lowerBound(t);
-    const recent = this.deseasoned[w].cover(this.lowerBound(t - LEVEL_WINDOW), end);
+    const end = this.near(Cursor.LevelEnd, t);
+    const recent = this.deseasoned[w].cover(this.near(Cursor.LevelStart, t - LEVEL_WINDOW), end);
     if (recent.count >= 3) return recent.median();
     const day = new SortedWindow(end, (j) => this.vs[j]! - this.seasonalOf(j) - (w ? this.weekdayOffset(this.ts[j]!) : 0));
     return day.cover(this.lowerBound(t - DAY), end).count >= 3 ? day.median() : 0;
@@ -170,13 +193,13 @@ class SeriesModel {
 
   /** 1.4826 × MAD of the residuals over the last 24 h, and how many there were. */
   private seasonalSigma(t: number, w: 0 | 1): { sigma: number; n: number } {
-    const r = this.residuals[w].cover(this.lowerBound(t - SIGMA_WINDOW), this.lowerBound(t));
+    const r = this.residuals[w].cover(this.near(Cursor.DayStart, t - SIGMA_WINDOW), this.near(Cursor.Now, t));
     return { sigma: MAD_TO_SIGMA * r.mad(r.median()), n: r.count };
   }
 
   /** The robust band's centre and sigma: median and 1.4826 × MAD of the last 24 h of points. */
   private robust(t: number): { expected: number; sigma: number } {
-    const v = this.values.cover(this.lowerBound(t - SIGMA_WINDOW), this.lowerBound(t));
+    const v = this.values.cover(this.near(Cursor.DayStart, t - SIGMA_WINDOW), this.near(Cursor.Now, t));
     const median = v.median();
     return { expected: median, sigma: MAD_TO_SIGMA * v.mad(median) };
   }

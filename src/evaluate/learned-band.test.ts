@@ -50,6 +50,18 @@ describe('the mode follows how much history there is', () => {
     expect(judgePoints(wild, T0, SETTINGS).some((p) => p.anomalous)).toBe(false);
   });
 
+  test('points out of order are ordered, and a missing value (NaN) is left out rather than poisoning the medians', () => {
+    const history = series(4, sinusoid);
+    const t = T0 + 3.5 * DAY;
+    const holed = [...history].reverse().map((p, i) => (i % 50 ? p : { t: p.t, v: Number.NaN }));
+    const band = bandAt(holed, t, SETTINGS);
+    expect(band.mode).toBe('daily');
+    if (band.mode === 'learning') throw new Error('judged');
+    expect(Number.isFinite(band.expected) && Number.isFinite(band.sigma)).toBe(true);
+    expect(Math.abs(band.expected - sinusoid(t))).toBeLessThan(5);
+    expect(judgePoints(holed, T0 + 3 * DAY, SETTINGS).every((p) => Number.isFinite(p.v))).toBe(true);
+  });
+
   test('the band at t learns only from the points before t', () => {
     const history = series(2, () => 100);
     const t = T0 + 1.5 * DAY;

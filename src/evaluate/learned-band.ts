@@ -226,10 +226,11 @@ class SeriesModel {
   }
 }
 
-/** The points in time order (a copy only when they are not). */
+/** The finite points in time order (a copy only when some are not): a NaN would poison every median after it. */
 function inOrder(points: readonly SeriesPoint[]): readonly SeriesPoint[] {
-  for (let i = 1; i < points.length; i++) if (points[i]!.t < points[i - 1]!.t) return [...points].sort((a, b) => a.t - b.t);
-  return points;
+  const finite = points.every((p) => Number.isFinite(p.v) && Number.isFinite(p.t)) ? points : points.filter((p) => Number.isFinite(p.v) && Number.isFinite(p.t));
+  for (let i = 1; i < finite.length; i++) if (finite[i]!.t < finite[i - 1]!.t) return [...finite].sort((a, b) => a.t - b.t);
+  return finite;
 }
 
 /** The band at time t from the points strictly before t. */

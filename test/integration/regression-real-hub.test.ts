@@ -3,25 +3,15 @@
  * latency is 20× lower than the hub's, two comparison windows in a row raise a `baseline.regression`
  * alert; with a baseline like the live hub's, nothing fires.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { everythingServer, launchHub } from '../../src/demo/hub-launcher.js';
-import { runCli } from '../support/cli.js';
+import { FAST_BASELINE, pinBaseline as pin } from '../support/pinned-baseline.js';
 import { startDaemonProcess, stateDir, storedEvents, storedSamples, waitForEvent, waitForPolls } from '../support/daemon-process.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-async function pin(state: string, hub: string, latencies: number[]): Promise<void> {
-  mkdirSync(join(state, 'baselines'), { recursive: true, mode: 0o700 });
-  const doc = { format: 'mcp-hub-monitor-baseline', version: 1, name: 'synthetic', startedAt: new Date().toISOString(),
-    hubs: [{ url: hub, health: { samples: latencies.map((latencyMs) => ({ outcome: 'ok', latencyMs })) } }] };
-  writeFileSync(join(state, 'baselines', 'synthetic.json'), JSON.stringify(doc));
-  const run = await runCli(['baseline', 'pin', 'synthetic', '--state-dir', state]);
-  expect(run.stdout).toMatch(/^pinned synthetic/);
-  expect(JSON.parse(readFileSync(join(state, 'baselines', 'pinned.json'), 'utf8'))).toEqual({ name: 'synthetic' });
-}
 
 test('a sustained slowdown against the pinned baseline fires baseline.regression; a matching baseline does not', async () => {
   const hub = await launchHub({ servers: { everything: everythingServer() } });
@@ -31,9 +21,8 @@ test('a sustained slowdown against the pinned baseline fires baseline.regression
     writeFileSync(file, 'regression:\n  window: 1m\n  interval: 2s\nprobes:\n  enabled: false\n');
     return file;
   };
-  // Far faster than any real round trip: every live window is a regression.
   const slow = stateDir();
-  await pin(slow, hub.url, Array.from({ length: 60 }, (_, i) => 0.05 + (i % 5) * 0.001));
+  await pin(slow, hub.url, FAST_BASELINE);
   startDaemonProcess(hub, slow, ['--config', config(slow), '--no-sse'], cleanups);
   const firing = await waitForEvent(slow, (e) => e.type === 'alert_firing' && (JSON.parse(e.data!) as { rule: string }).rule === 'baseline.regression', 30_000);
   expect(JSON.parse(firing.data!)).toMatchObject({ severity: 'warning', summary: expect.stringMatching(/^health: health latency slower than the pinned baseline/) });

@@ -24,6 +24,7 @@ import { startHttpServer } from '../../src/views/http/server.js';
 import { CallsLedger } from '../../src/daemon/calls-ledger.js';
 import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
 import { HUB, SCENARIOS, STEP_S, type Scenario } from '../fixtures/promtool/scenarios.js';
+import { FLEET_SCENARIOS } from '../fixtures/promtool/fleet-scenarios.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 import { skipUnless, tool } from '../support/requires.js';
@@ -59,6 +60,9 @@ function promtoolTests(scenarios: readonly AnnotatedScenario[], everyS: number):
       alert_rule_test: s.checks.map((c) => ({
         eval_time: promDuration(c.atS * 1000), alertname: c.alertname, exp_alerts: c.firing.map((labels) => ({ exp_labels: labels, ...(c.annotations ? { exp_annotations: c.annotations } : {}) })),
       })),
+      ...(s.exprChecks ? {
+        promql_expr_test: s.exprChecks.map((c) => ({ expr: c.expr, eval_time: promDuration(c.atS * 1000), exp_samples: c.samples.map(([labels, value]) => ({ labels, value })) })),
+      } : {}),
     })),
   }, { lineWidth: 0 });
 }
@@ -98,6 +102,12 @@ describe('promtool', skipUnless(PROMTOOL), () => {
 
   test(`promtool test rules: ${SCENARIOS.length} scenarios mirroring the daemon's alert tests pass`, () => {
     const r = runPromtoolTests(SCENARIOS);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('SUCCESS');
+  }, 120_000);
+
+  test(`promtool test rules: ${FLEET_SCENARIOS.length} fleet scenarios (three hubs through two monitors) fire McpHubMonitorFleetOutlier as fleet.outlier would`, () => {
+    const r = runPromtoolTests(FLEET_SCENARIOS);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('SUCCESS');
   }, 120_000);
@@ -208,7 +218,7 @@ describe('every metric the exports query is one the daemon serves', () => {
   test('the rules, the Sloth spec and the dashboard read only served metrics (recording rules excepted)', async () => {
     const served = await servedMetricNames();
     // The seed must make every family the exports read appear, or an absent one would pass unnoticed.
-    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing']) expect(served).toContain(n);
+    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing', 'mcp_hub_server_uptime_seconds']) expect(served).toContain(n);
     const cfg = defaultConfig();
     const groups = prometheusRuleGroups(cfg, OPTS);
     const recorded = new Set(groups.flatMap((g) => g.rules.map((r) => r.rule.record).filter((x): x is string => x !== undefined)));

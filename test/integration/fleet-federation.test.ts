@@ -102,4 +102,14 @@ test('two monitors, one Prometheus: the fleet is all three hubs, and McpHubMonit
   expect((await prom.query('fleet:mcp_hub_fleet_value:median_1m{metric="error_ratio"}'))[0]?.value[1]).toBe('0');
   // A killed child is not a restart: no restarts outlier.
   expect((await firingOutliers(prom)).filter((s) => s.metric.metric === 'restarts_per_hour')).toEqual([]);
+
+  // The dashboard's Fleet row, from the same config, shows the three hubs of both monitors in every panel.
+  const file = join(stateA, 'dashboard.json');
+  expect((await runCli(['export', 'grafana', '--config', configA, '--output', file], isolatedEnv())).code).toBe(0);
+  const panels = (JSON.parse(readFileSync(file, 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] }).panels.filter((p) => p.title.startsWith('Fleet: '));
+  expect(panels).toHaveLength(6);
+  for (const p of panels) {
+    const hubsShown = new Set((await prom.query(p.targets![0]!.expr)).map((s) => s.metric.hub));
+    expect({ panel: p.title, hubs: [...hubsShown].sort() }).toEqual({ panel: p.title, hubs: hubs.map((h) => h.url).sort() });
+  }
 });

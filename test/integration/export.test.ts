@@ -1,7 +1,8 @@
 /**
  * `export prometheus|grafana|alertmanager` against the real tools and the real /metrics: the rules pass
  * `promtool check rules` and `promtool test rules` on scenarios that mirror the daemon's own alert tests
- * (test/fixtures/promtool/scenarios.ts; the SLO ones are also put to the daemon's evaluator), every metric
+ * (test/fixtures/promtool/scenarios.ts; the SLO ones are also put to the daemon's evaluator; the fleet ones,
+ * fleet-scenarios.ts, to the daemon's fleet inputs and evaluateFleet), every metric
  * the rules, the Sloth spec and the dashboard query is one a seeded daemon really serves, and the CLI
  * writes the files. promtool tests are skipped, saying why, only when promtool is not installed.
  */
@@ -24,7 +25,9 @@ import { startHttpServer } from '../../src/views/http/server.js';
 import { CallsLedger } from '../../src/daemon/calls-ledger.js';
 import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
 import { HUB, SCENARIOS, STEP_S, type Scenario } from '../fixtures/promtool/scenarios.js';
-import { FLEET_SCENARIOS } from '../fixtures/promtool/fleet-scenarios.js';
+import { FLEET_SCENARIOS, hubValues } from '../fixtures/promtool/fleet-scenarios.js';
+import { evaluateFleet } from '../../src/evaluate/fleet.js';
+import { fleetInputs, type FleetStoreReader } from '../../src/daemon/fleet-inputs.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 import { skipUnless, tool } from '../support/requires.js';
@@ -182,6 +185,44 @@ describe('the burn-rate scenarios say what the daemon\'s evaluator says about th
       const worst = firing.includes('critical') ? 'critical' : firing.includes('warning') ? 'warning' : 'ok';
       expect({ atS, daemon }).toEqual({ atS, daemon: worst });
     }
+  });
+});
+
+describe('the fleet scenarios say what the daemon\'s fleet.outlier says about the same samples', () => {
+  const cfg = defaultConfig();
+  /** The daemon's store as it would hold the scenario's samples up to `atS` (one poll per sample), each hub once. */
+  function storeOf(s: (typeof FLEET_SCENARIOS)[number], atS: number): FleetStoreReader {
+    const rows = new Map<string, { labels: Record<string, string>; t: number; v: number | null }[]>();
+    const add = (hub: string, name: string, labels: Record<string, string>, values: number[]) => {
+      const key = `${hub}\u0000${name}`;
+      rows.set(key, [...(rows.get(key) ?? []), ...values.flatMap((v, i) => (i * STEP_S <= atS ? [{ labels, t: i * STEP_S * 1000, v }] : []))]);
+    };
+    const seen = new Set<string>();
+    for (const h of s.hubs) {
+      if (seen.has(h.hub)) continue; // a hub two monitors watch is one hub
+      seen.add(h.hub);
+      const v = hubValues(h);
+      add(h.hub, 'hub.health_latency_ms', {}, v.latencyS.map((x) => x * 1000));
+      for (const [server, x] of v.servers) {
+        add(h.hub, 'server.up', { server }, x.up);
+        add(h.hub, 'server.probe_ok', { server }, x.probe);
+        add(h.hub, 'server.uptime_s', { server }, x.uptime);
+      }
+    }
+    const polls = (hub: string) => (rows.get(`${hub}\u0000hub.health_latency_ms`) ?? []).length;
+    return {
+      samplesOfName: (hub, name) => (rows.get(`${hub}\u0000${name}`) ?? []) as never,
+      queryEvents: () => [],
+      ratioOver: (hub) => ({ good: polls(hub), total: polls(hub) }),
+    };
+  }
+  const judged = FLEET_SCENARIOS.flatMap((s) => s.checks.filter((c) => c.alertname === 'McpHubMonitorFleetOutlier').map((c) => [s.name, s, c] as const));
+  test.each(judged.map(([name, s, c]) => [`${name} (at ${c.atS}s)`, s, c] as const))('%s', (_name, s, c) => {
+    const hubs = [...new Set(s.hubs.map((h) => h.hub))];
+    const verdict = evaluateFleet(fleetInputs(storeOf(s, c.atS), hubs, [], cfg, c.atS * 1000), cfg.fleet, { windowLabel: '10m' });
+    const daemon = verdict.outliers.map((o) => [o.hub, o.metric, o.server ?? '']).sort();
+    const prometheus = c.firing.map((l) => [l.hub, l.metric, l.server ?? '']).sort();
+    expect(daemon).toEqual(prometheus);
   });
 });
 

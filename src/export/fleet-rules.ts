@@ -58,8 +58,8 @@ export function fleetRecordingRules(cfg: MonitorConfig, o: { scrapeIntervalMs: n
       `fleet.outlier's values per hub over fleet.window (${w}), aggregated by hub only: every monitor's hubs are one fleet.\nhealth_latency_ms: the median of the hub's /api/health latency (in ms, as the daemon compares it).`),
     value('error_ratio', calls!.expr, 'error_ratio, from the first source the hub has, as the daemon picks it: the tap\'s calls (failed / all),\nthen the probes (failed looks / looks at each scrape), then the polls (failed / all). Hubs are compared\nwith the hubs measured the same way (the source label).', { source: calls!.source }),
     ...others.map((e) => value('error_ratio', e.expr, `error_ratio from the ${e.source}, for hubs without a better source.`, { source: e.source })),
-    value('restarts_per_hour', `(\n  sum by (hub) (resets((mcp_hub_server_uptime_seconds > 0)[${w}:${promDuration(o.scrapeIntervalMs)}]))\n  or 0 * max by (hub) (mcp_hub_up)\n) * ${perHour}`,
-      'restarts_per_hour: a child whose uptime went back and runs again (uptime 0 is a child that exited while the hub\ncalls it connected, faults A11: not a restart until it runs again). A hub restart shows as its children\'s.'),
+    value('restarts_per_hour', `(\n  sum by (hub) (max by (hub, server) (resets((mcp_hub_server_uptime_seconds > 0)[${w}:${promDuration(o.scrapeIntervalMs)}])))\n  or 0 * max by (hub) (mcp_hub_up)\n) * ${perHour}`,
+      'restarts_per_hour: a child whose uptime went back and runs again (uptime 0 is a child that exited while the hub\ncalls it connected, faults A11: not a restart until it runs again). A hub restart shows as its children\'s.\nmax by server first: a child two monitors watch restarted once.'),
     { rule: { record: r.median, expr: `quantile by (${GROUP}) (0.5, ${r.value})` }, comment: 'The fleet: the median hub, the spread (MAD) and how many hubs have the value, per metric.' },
     { rule: { record: r.hubs, expr: `count by (${GROUP}) (${r.value})` } },
     ...(Object.entries(cfg.fleet.min_mad) as [FleetMetric, number][]).map(([metric, floor]): CommentedRule => ({

@@ -27,3 +27,11 @@ test('one receiver per configured webhook, each URL a placeholder (they are secr
   expect(doc.receivers[0].webhook_configs[0].max_alerts).toBe(10);
   expect(doc.route.routes.map((r: { continue?: boolean }) => r.continue ?? false)).toEqual([true, false]);
 });
+
+test('McpHubFleetOutlier is muted as the daemon mutes fleet.outlier: by its hub down, and (with a server label) by that server\'s own health', () => {
+  const doc = YAML.parse(renderAlertmanager(defaultConfig())) as { inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[] };
+  const muters = (equal: string) => doc.inhibit_rules.filter((r) => r.equal.join() === equal && r.target_matchers.some((m) => new RegExp(`^(?:${/"(.*)"/.exec(m)![1]})$`).test('McpHubFleetOutlier')))
+    .map((r) => r.source_matchers[0]);
+  expect(muters('hub')).toEqual(['alertname="McpHubDown"']);
+  expect(muters('hub,server')).toEqual(['alertname="McpHubServerFlapping"', 'alertname="McpHubServerDead"', 'alertname="McpHubServerDown"', 'alertname="McpHubProbeFailing"']);
+});

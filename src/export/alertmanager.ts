@@ -16,7 +16,9 @@ const DEFAULT_RECEIVER = 'mcp-hub-webhook';
 /** The alerts a hub-level problem makes redundant on the same hub (the daemon's hub → server → tool inhibition). */
 /** The tap's call alerts (export/call-rules.ts): a server's own health explains them, as any alert of the server. */
 const CALL_ALERTS = 'McpHubToolCallErrorRate|McpHubServerCallErrorRate|McpHubToolCallLatency|McpHubServerCallLatency';
-const INHIBITED = `McpHubServerDead|McpHubServerDown|McpHubServerFlapping|McpHubServersDown|McpHubProbeFailing|McpHubMemoryHigh|McpHubErrorBudgetBurn|${CALL_ALERTS}`;
+/** fleet.outlier's twin: a down hub explains it, and a server's own health explains it with a `server` label. */
+const FLEET_OUTLIER = 'McpHubFleetOutlier';
+const INHIBITED = `McpHubServerDead|McpHubServerDown|McpHubServerFlapping|McpHubServersDown|McpHubProbeFailing|McpHubMemoryHigh|McpHubErrorBudgetBurn|${CALL_ALERTS}|${FLEET_OUTLIER}`;
 
 /** The snippet's text: one webhook receiver per `type: webhook` receiver in the config (or one default). */
 export function renderAlertmanager(cfg: MonitorConfig): string {
@@ -50,9 +52,10 @@ export function renderAlertmanager(cfg: MonitorConfig): string {
     inhibit_rules: [
       { source_matchers: ['alertname="McpHubDown"'], target_matchers: [`alertname=~"${INHIBITED}"`], equal: ['hub'] },
       // One fault of a server pages once (alerts/mute.ts): flapping explains its cycles; its status explains its probe.
-      { source_matchers: ['alertname="McpHubServerFlapping"'], target_matchers: [`alertname=~"McpHubServerDead|McpHubServerDown|McpHubProbeFailing|${CALL_ALERTS}"`], equal: ['hub', 'server'] },
-      { source_matchers: ['alertname="McpHubServerDead"'], target_matchers: [`alertname=~"McpHubServerDown|McpHubProbeFailing|${CALL_ALERTS}"`], equal: ['hub', 'server'] },
-      { source_matchers: ['alertname="McpHubServerDown"'], target_matchers: [`alertname=~"McpHubProbeFailing|${CALL_ALERTS}"`], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerFlapping"'], target_matchers: [`alertname=~"McpHubServerDead|McpHubServerDown|McpHubProbeFailing|${CALL_ALERTS}|${FLEET_OUTLIER}"`], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerDead"'], target_matchers: [`alertname=~"McpHubServerDown|McpHubProbeFailing|${CALL_ALERTS}|${FLEET_OUTLIER}"`], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubServerDown"'], target_matchers: [`alertname=~"McpHubProbeFailing|${CALL_ALERTS}|${FLEET_OUTLIER}"`], equal: ['hub', 'server'] },
+      { source_matchers: ['alertname="McpHubProbeFailing"'], target_matchers: [`alertname="${FLEET_OUTLIER}"`], equal: ['hub', 'server'] },
       // The daemon reports the worst burn rate only: a fast (critical) burn mutes the slow (warning) one.
       { source_matchers: ['alertname="McpHubErrorBudgetBurn"', 'severity="critical"'], target_matchers: ['alertname="McpHubErrorBudgetBurn"', 'severity="warning"'], equal: ['hub', 'objective'] },
     ],

@@ -92,6 +92,29 @@ describe('the dashboard', () => {
     expect(byTitle.get('Active alerts')?.targets[0].expr).toContain('mcp_hub_monitor_alerts');
   });
 
+  test('a Fleet row: every hub side by side (not filtered by $hub) from the fleet rules, with the outlier z at fleet.outlier_z', () => {
+    const at = d.panels.findIndex((p: J) => p.type === 'row' && p.title === 'Fleet');
+    expect(at).toBeGreaterThan(0);
+    const next = d.panels.findIndex((p: J, i: number) => i > at && p.type === 'row');
+    const fleet = d.panels.slice(at + 1, next) as J[];
+    expect(fleet.map((p) => p.title)).toEqual(['Fleet: health latency', 'Fleet: error ratio', 'Fleet: restarts per hour', 'Fleet: outlier z', 'Fleet: servers up / down', 'Fleet: servers per hub']);
+    const exprs = fleet.flatMap((p) => p.targets.map((t: J) => t.expr as string));
+    expect(exprs.filter((e) => e.includes('$hub'))).toEqual([]);
+    expect(fleet[0]!.targets.map((t: J) => t.expr)).toEqual(['hub:mcp_hub_fleet_value:10m{metric="health_latency_ms"}', 'fleet:mcp_hub_fleet_value:median_10m{metric="health_latency_ms"}']);
+    expect(fleet[1]!.targets[0].legendFormat).toBe('{{hub}} ({{source}})');
+    expect(fleet[3]).toMatchObject({ targets: [{ expr: 'hub:mcp_hub_fleet_value:robust_z_10m' }] });
+    expect(fleet[3]!.fieldConfig.defaults.thresholds.steps[1]).toEqual({ color: 'red', value: 3.5 });
+    expect(fleet[5]).toMatchObject({ type: 'state-timeline', targets: [{ expr: 'hub_server:mcp_hub_fleet_server_up:bool' }] });
+  });
+
+  test('the Fleet row follows fleet.window and fleet.outlier_z', () => {
+    const c = defaultConfig();
+    c.fleet = { ...c.fleet, window: 60_000, outlier_z: 5 };
+    const z = (buildGrafanaDashboard(c) as J).panels.find((p: J) => p.title === 'Fleet: outlier z');
+    expect(z.targets[0].expr).toBe('hub:mcp_hub_fleet_value:robust_z_1m');
+    expect(z.fieldConfig.defaults.thresholds.steps[1].value).toBe(5);
+  });
+
   test('LLM performance, cache hit rate and queue depth are text panels saying they are not exposed', () => {
     for (const title of ['Real-time LLM performance', 'Cache hit rate trends', 'Queue depth']) {
       const p = d.panels.find((x: J) => x.title === title);

@@ -1,13 +1,15 @@
 /**
  * `export grafana`: a dashboard (Grafana schemaVersion 39) over the daemon's /metrics — hub overview,
  * server availability as a state timeline, probe latency from the probe histogram, resources, SLO budget,
- * alerts and the monitor's own health. The seed guide also promised LLM performance, cache hit rate and
+ * alerts, the fleet (every hub side by side, from the fleet recording rules of `export prometheus`) and the
+ * monitor's own health. The seed guide also promised LLM performance, cache hit rate and
  * queue depth panels: the daemon exports none of those (views/metrics.ts), so they are text panels that
  * say so rather than queries that would always be empty.
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import { DATASOURCE, gauge, Layout, stat, stateTimeline, text, timeseries, type Mapping, type Panel } from './grafana-panels.js';
-import { promNumber } from './timing.js';
+import { FLEET_SERVER_UP, fleetRecords } from './fleet-rules.js';
+import { promDuration, promNumber } from './timing.js';
 
 /** The schema version the dashboard declares (Grafana 10.x/11.x). */
 export const DASHBOARD_SCHEMA_VERSION = 39;
@@ -46,6 +48,8 @@ function panels(cfg: MonitorConfig): Panel[] {
   l.add(12, 8, stateTimeline('Dead while the hub says connected', 'mcp_hub_server_dead: the hub\'s status says connected but the child exited.', [{ expr: `mcp_hub_server_dead{${H}}`, legend: '{{server}}' }], [[0, 'alive', 'green'], [1, 'dead', 'red']]));
   l.add(12, 8, stateTimeline('MCP probe answers', 'mcp_hub_server_probe_success: the latest probe through the hub got an answer.', [{ expr: `mcp_hub_server_probe_success{${H}}`, legend: '{{server}}' }], [[1, 'answers', 'green'], [0, 'no answer', 'red']]));
 
+  fleetRow(l, cfg);
+
   l.row('Resource usage');
   l.add(12, 8, timeseries('Hub resident memory (RSS)', `Local hubs only; the alert threshold is check.memory_mb (${cfg.check.memory_mb.warning} MB).`, [{ expr: `mcp_hub_process_resident_memory_bytes{${H}}`, legend: '{{hub}}' }], { unit: 'bytes', min: 0, thresholdLine: cfg.check.memory_mb.warning * 1_000_000 }));
   l.add(12, 8, timeseries('Monitor daemon memory', 'The mcp-hub-monitor daemon\'s own RSS and heap.', [{ expr: 'process_resident_memory_bytes', legend: 'RSS {{instance}}' }, { expr: 'nodejs_heap_size_used_bytes', legend: 'heap {{instance}}' }], { unit: 'bytes', min: 0 }));
@@ -65,6 +69,30 @@ function panels(cfg: MonitorConfig): Panel[] {
   l.add(4, 7, stat('Outbox depth', 'Notifications waiting to be delivered.', [{ expr: 'mcp_hub_monitor_outbox_depth', instant: true }], { thresholds: ['green', [[1, 'orange']]] }));
   l.add(4, 7, stat('SSE connected', 'Whether the daemon\'s SSE stream from the hub is connected (absent in poll-only mode).', [{ expr: `mcp_hub_monitor_sse_connected{${H}}`, legend: '{{hub}}', instant: true }], { mappings: [[1, 'connected', 'green'], [0, 'cut', 'orange']] }));
   return l.panels;
+}
+
+/**
+ * Every hub Prometheus scrapes, from every monitor, side by side (not filtered by $hub: the point is the
+ * comparison), from the fleet recording rules: what fleet.outlier compares, and each hub's robust z.
+ */
+function fleetRow(l: Layout, cfg: MonitorConfig): void {
+  const w = promDuration(cfg.fleet.window);
+  const r = fleetRecords(w);
+  const metric = (m: string) => `${r.value}{metric="${m}"}`;
+  const median = (m: string) => ({ expr: `${r.median}{metric="${m}"}`, legend: 'fleet median {{source}}' });
+  const needs = 'Needs the rules of `mcp-hub-monitor export prometheus` loaded in this Prometheus.';
+  l.row('Fleet');
+  l.add(8, 8, timeseries('Fleet: health latency', `Each hub's median /api/health latency over fleet.window (${w}), and the fleet's median hub. ${needs}`,
+    [{ expr: metric('health_latency_ms'), legend: '{{hub}}' }, median('health_latency_ms')], { unit: 'ms', min: 0 }));
+  l.add(8, 8, timeseries('Fleet: error ratio', `Failed calls through the tap, else failed probe looks, else failed polls (the source), over ${w}; hubs are compared with those measured the same way. ${needs}`,
+    [{ expr: metric('error_ratio'), legend: '{{hub}} ({{source}})' }, median('error_ratio')], { unit: 'percentunit', min: 0 }));
+  l.add(8, 8, timeseries('Fleet: restarts per hour', `Children that restarted over ${w}, per hour (a child that died and stays dead is not one). ${needs}`,
+    [{ expr: metric('restarts_per_hour'), legend: '{{hub}}' }, median('restarts_per_hour')], { min: 0 }));
+  l.add(12, 8, timeseries('Fleet: outlier z', `Each hub's robust z, 0.6745 × (value − median) / MAD, per metric: above fleet.outlier_z (${promNumber(cfg.fleet.outlier_z)}) with fleet.min_hubs (${cfg.fleet.min_hubs}) hubs, McpHubFleetOutlier fires. ${needs}`,
+    [{ expr: r.z, legend: '{{hub}} {{metric}}' }], { thresholdLine: cfg.fleet.outlier_z }));
+  l.add(6, 8, stat('Fleet: servers up / down', 'Enabled servers per hub at its latest poll, every hub of every monitor.', [{ expr: 'sum by (hub, status) (mcp_hub_servers{status=~"up|down|dead"})', legend: '{{hub}} {{status}}', instant: true }], { thresholds: ['blue', []] }));
+  l.add(6, 8, stateTimeline('Fleet: servers per hub', `Each server on each hub: up, or down (or failing its probe). A server down on one hub only fires McpHubFleetOutlier (metric server). ${needs}`,
+    [{ expr: FLEET_SERVER_UP, legend: '{{server}} @ {{hub}}' }], [[1, 'up', 'green'], [0, 'down', 'red']]));
 }
 
 /** The dashboard JSON (an object: the caller serialises it). */

@@ -57,8 +57,8 @@ describe('defaults: the daemon\'s thresholds and timing', () => {
   test('the monitor\'s store: critical while it refuses writes, on the second scrape (failure_threshold 2), resolved at the first write (faults F1)', () => {
     expect(one(c, 'McpHubMonitorStoreNotWriting')).toMatchObject({ expr: 'mcp_hub_monitor_store_writable == 0', for: '5s', labels: { severity: 'critical' } }); // (2 - 1) × the 5 s scrape
   });
-  test('both groups evaluate at the scrape interval', () => {
-    expect(prometheusRuleGroups(c, { scrapeIntervalMs: 15_000 }).map((g) => g.interval)).toEqual(['15s', '15s']);
+  test('every group evaluates at the scrape interval', () => {
+    expect(prometheusRuleGroups(c, { scrapeIntervalMs: 15_000 }).map((g) => g.interval)).toEqual(['15s', '15s', '15s']);
   });
 });
 
@@ -101,6 +101,40 @@ test('the rendered file is YAML with the timing explained in comments', () => {
   expect(text).toContain('#   for:             (failure_threshold - 1) × evaluation period + alerting.for');
   expect(text).toMatch(/# for: \(failure_threshold 3 - 1\) × 5s \+ for 0s = 10s/);
   const doc = YAML.parse(text) as { groups: { name: string; rules: PromRule[] }[] };
-  expect(doc.groups.map((g) => g.name)).toEqual(['mcp-hub-monitor.slo', 'mcp-hub-monitor.alerts']);
-  expect(doc.groups[1]!.rules.find((r) => r.alert === 'McpHubDown')?.annotations?.summary).toBe('{{ $labels.hub }} is down');
+  expect(doc.groups.map((g) => g.name)).toEqual(['mcp-hub-monitor.slo', 'mcp-hub-monitor.fleet', 'mcp-hub-monitor.alerts']);
+  expect(doc.groups[2]!.rules.find((r) => r.alert === 'McpHubDown')?.annotations?.summary).toBe('{{ $labels.hub }} is down');
+});
+
+describe('the fleet (fleet.outlier\'s twin)', () => {
+  const fleetGroup = (c: MonitorConfig) => prometheusRuleGroups(c, o).find((g) => g.name === 'mcp-hub-monitor.fleet')!.rules.map((r) => r.rule);
+  test('the per-hub values and the fleet statistics aggregate by hub, never by instance or job: two monitors make one fleet', () => {
+    const rules = fleetGroup(defaultConfig());
+    for (const r of rules) {
+      expect(r.expr).not.toMatch(/\b(instance|job)\b/);
+      for (const [, labels] of r.expr.matchAll(/\b(?:sum|max|min|avg|count|quantile) by \(([^)]*)\)/g)) expect(labels!.split(',').map((x) => x.trim()).every((l) => ['hub', 'server', 'le', 'metric', 'source'].includes(l))).toBe(true);
+    }
+    expect(rules.filter((r) => r.record === 'hub:mcp_hub_fleet_value:10m').map((r) => [r.labels?.metric, r.labels?.source])).toEqual([
+      ['health_latency_ms', undefined], ['error_ratio', 'calls'], ['error_ratio', 'probes'], ['error_ratio', 'polls'], ['restarts_per_hour', undefined],
+    ]);
+    expect(rules.find((r) => r.record === 'fleet:mcp_hub_fleet_value:median_10m')?.expr).toBe('quantile by (metric, source) (0.5, hub:mcp_hub_fleet_value:10m)');
+    expect(rules.find((r) => r.record === 'hub:mcp_hub_fleet_value:robust_z_10m')?.expr).toContain('0.6745 * (hub:mcp_hub_fleet_value:10m - on (metric, source) group_left () fleet:mcp_hub_fleet_value:median_10m)');
+  });
+  test('fleet.window, min_mad, outlier_z and min_hubs come from the config', () => {
+    const c = cfgWith((x) => { x.fleet.window = 300_000; x.fleet.outlier_z = 5; x.fleet.min_hubs = 4; x.fleet.min_mad.health_latency_ms = 50; });
+    const rules = fleetGroup(c);
+    expect(rules.find((r) => r.labels?.metric === 'health_latency_ms' && r.record === 'hub:mcp_hub_fleet_value:5m')?.expr).toBe('1000 * max by (hub) (quantile_over_time(0.5, mcp_hub_health_latency_seconds[5m]))');
+    expect(rules.find((r) => r.record === 'fleet:mcp_hub_fleet_value:mad_5m' && r.labels?.metric === 'health_latency_ms')?.expr).toMatch(/,\n {2}50\n\)$/);
+    expect(rules.find((r) => r.labels?.metric === 'restarts_per_hour')?.expr).toContain('[5m:5s]'); // the subquery steps at the scrape interval
+    expect(rules.find((r) => r.labels?.metric === 'restarts_per_hour')?.expr).toMatch(/\) \* 12$/); // 12 windows of 5m an hour
+    const [metric, server] = byName(c, 'McpHubFleetOutlier');
+    expect(metric!.expr).toBe('hub:mcp_hub_fleet_value:robust_z_5m > 5\nand on (metric, source) fleet:mcp_hub_fleet_hubs:count_5m >= 4');
+    expect(server!.expr).toContain('count by (server) (hub_server:mcp_hub_fleet_server_up:bool) >= 4');
+  });
+  test('McpHubFleetOutlier: a warning at fleet.outlier\'s timing, the metric from the series or `server`; off with the rule', () => {
+    const [metric, server] = byName(defaultConfig(), 'McpHubFleetOutlier');
+    expect(metric).toMatchObject({ labels: { severity: 'warning' } });
+    expect(metric!.for).toBeUndefined(); // failure_threshold 1: judged over the window already
+    expect(server).toMatchObject({ labels: { metric: 'server', severity: 'warning' } });
+    expect(byName(cfgWith((x) => { x.alerting.rules = { ...x.alerting.rules, 'fleet.outlier': { enabled: false } }; }), 'McpHubFleetOutlier')).toEqual([]);
+  });
 });

@@ -8,6 +8,7 @@ import type { MonitorConfig } from '../config/defaults.js';
 import type { CommentedRule, PromRule, RuleGroup } from './rule-types.js';
 import { burnRateAlerts, sloRecordingRules, SLO_EVALUATION_MS } from './slo-rules.js';
 import { callAlertSpecs } from './call-rules.js';
+import { fleetAlertSpecs, fleetRecordingRules } from './fleet-rules.js';
 import { forMsOf, keepFiringMsOf, promDuration, promNumber } from './timing.js';
 import { renderYaml, type NodeComment } from './yaml-text.js';
 
@@ -32,6 +33,8 @@ interface AlertSpec {
   why: string;
   /** A fixed `for` instead of the mapped one (for alerts the daemon has no rule for). */
   forMs?: number;
+  /** Labels besides severity (the daemon's own labels of the finding, e.g. fleet.outlier's metric). */
+  labels?: Record<string, string>;
 }
 
 function alertRule(cfg: MonitorConfig, a: AlertSpec): CommentedRule | undefined {
@@ -44,7 +47,7 @@ function alertRule(cfg: MonitorConfig, a: AlertSpec): CommentedRule | undefined 
     expr: a.expr,
     ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
     ...(keepMs > 0 ? { keep_firing_for: promDuration(keepMs) } : {}),
-    labels: { severity: s.severity ?? a.severity },
+    labels: { ...a.labels, severity: s.severity ?? a.severity },
     annotations: { summary: a.summary, description: a.description },
   };
   const timing = a.forMs !== undefined ? `for ${promDuration(forMs)}`
@@ -111,7 +114,7 @@ export function alertRules(cfg: MonitorConfig, o: PrometheusExportOptions): Comm
       why: `server.probe at check.dead_server_severity; evaluated every probe round (probes.interval ${promDuration(cfg.probes.interval)}).`,
     },
   ];
-  specs.push(...callAlertSpecs(cfg));
+  specs.push(...callAlertSpecs(cfg), ...fleetAlertSpecs(cfg));
   const rules = specs.flatMap((a) => (a ? [alertRule(cfg, a)] : [])).filter((r): r is CommentedRule => r !== undefined);
   return [...rules, ...burnRateAlerts(cfg), ...monitorRules(cfg, scrape, staleS)];
 }
@@ -180,11 +183,12 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
   return out.filter((r): r is CommentedRule => r !== undefined);
 }
 
-/** Both rule groups: SLI recordings and alerts, evaluated at the scrape interval. */
+/** The rule groups: SLI and fleet recordings, then the alerts, evaluated at the scrape interval. */
 export function prometheusRuleGroups(cfg: MonitorConfig, o: PrometheusExportOptions): RuleGroup[] {
   const interval = promDuration(o.scrapeIntervalMs);
   return [
     { name: 'mcp-hub-monitor.slo', interval, rules: sloRecordingRules(cfg) },
+    { name: 'mcp-hub-monitor.fleet', interval, rules: fleetRecordingRules(cfg, o) },
     { name: 'mcp-hub-monitor.alerts', interval, rules: alertRules(cfg, o) },
   ];
 }
@@ -213,6 +217,9 @@ export function renderPrometheusRules(cfg: MonitorConfig, o: PrometheusExportOpt
     'The daemon itself confirms a failed poll at +1.1 s and +2.2 s and so fires ~2.2 s after it first sees a hub',
     'or child die; those confirmation polls store no samples and /metrics shows only the scheduled polls, so',
     'Prometheus fires up to (failure_threshold - 1) scrape intervals later than the daemon does.',
+    '',
+    'The fleet (fleet.outlier, McpHubFleetOutlier) is every hub this Prometheus scrapes: scrape several',
+    'monitors and their hubs are compared as one fleet (the fleet rules aggregate by hub, never by instance or job).',
     '',
     'Not translated, because /metrics does not export what they judge: llm.* (the hub\'s LLM metrics; their',
     'alerts raise mcp_hub_degradation_level), fork.filtering (it compares the fork\'s counters with the tools the',

@@ -64,6 +64,8 @@ describe('a healthy hub', () => {
     expect(value(samples, 'mcp_hub_servers', { hub: HUB, status: 'up' })).toBe(1);
     expect(value(samples, 'mcp_hub_degradation_level', { hub: HUB })).toBe(1);
     expect(value(samples, 'mcp_hub_server_probe_success', { hub: HUB, server: 'everything' })).toBe(1);
+    expect(value(samples, 'mcp_hub_server_uptime_seconds', { hub: HUB, server: 'everything' })).toBe(65); // the latest poll's
+    expect(value(samples, 'mcp_hub_server_uptime_seconds', { hub: HUB, server: 'off' })).toBeUndefined(); // no child, no uptime
   });
 
   test('the daemon\'s own health: clean start, poll age, SSE, outbox, notifications, dropped samples, config reload', async () => {
@@ -143,6 +145,7 @@ describe('failures', () => {
     expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(0);
     expect(value(samples, 'mcp_hub_servers', { hub: HUB, status: 'dead' })).toBe(1);
     expect(value(samples, 'mcp_hub_servers', { hub: HUB, status: 'down' })).toBe(0);
+    expect(value(samples, 'mcp_hub_server_uptime_seconds', { hub: HUB, server: 'everything' })).toBe(0); // the exited child (faults A11)
   });
 
   test('a failed latest poll: up 0, state unreachable; the servers of the last good poll stay until stale', async () => {
@@ -214,6 +217,14 @@ describe('hostile server names and cardinality (faults D1, D5)', () => {
     expect(value(first, 'mcp_hub_monitor_series_dropped_total')).toBe(50);
     const second = parse(await metrics.render());
     expect(value(second, 'mcp_hub_monitor_series_dropped_total')).toBe(50);
+  });
+
+  test('__other__ has the smallest uptime of the folded servers: a restart among them still shows as its uptime going back', async () => {
+    const v = views(NOW).watch(HUB);
+    v.poll(HUB, NOW - 1_000, { servers: [{ name: 'a', up: true, uptimeS: 900 }, { name: 'b', up: true, uptimeS: 700 }, { name: 'c', up: true, uptimeS: 3 }] });
+    const samples = parse(await createMetrics(v, { processMetrics: false, maxServersPerHub: 1 }).render());
+    expect(value(samples, 'mcp_hub_server_uptime_seconds', { hub: HUB, server: 'a' })).toBe(900);
+    expect(value(samples, 'mcp_hub_server_uptime_seconds', { hub: HUB, server: '__other__' })).toBe(3);
   });
 
   test('a server that left the hub loses its series at the next scrape', async () => {

@@ -67,6 +67,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const servers = g('mcp_hub_servers', 'Enabled servers by status at the latest successful poll (dead = the hub says connected but the child exited).', ['hub', 'status']);
   const serverUp = g('mcp_hub_server_up', 'Whether the server was up at the latest successful poll; __other__ is 1 only when every folded server is.', ['hub', 'server']);
   const serverDead = g('mcp_hub_server_dead', 'Whether the server is dead while the hub calls it connected; __other__ is 1 when any folded server is.', ['hub', 'server']);
+  const uptime = g('mcp_hub_server_uptime_seconds', 'How long the server\'s child had run at the latest successful poll, as the hub reports it (0 for a child that exited while the hub calls it connected); it goes back when the child restarts. __other__ has the smallest of the folded servers\'.', ['hub', 'server']);
   const probeOk = g('mcp_hub_server_probe_success', 'Whether the latest MCP probe through the hub got an answer from the server.', ['hub', 'server']);
   const probeSeconds = new Histogram({
     name: 'mcp_hub_probe_duration_seconds', help: 'MCP probe round trips through the hub that got an answer (OTel mcp.client.operation.duration), since the daemon started.',
@@ -168,6 +169,8 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
       const ups = members.filter((m) => m.up !== undefined);
       if (ups.length > 0) serverUp.set({ hub: h, server }, ups.every((m) => m.up) ? 1 : 0);
       serverDead.set({ hub: h, server }, members.some((m) => m.dead) ? 1 : 0);
+      const uptimes = members.flatMap((m) => (m.uptimeS === undefined ? [] : [m.uptimeS]));
+      if (uptimes.length > 0) uptime.set({ hub: h, server }, Math.min(...uptimes));
       const probed = members.filter((m) => m.probeOk !== undefined && m.probeOk !== null);
       if (probed.length > 0) probeOk.set({ hub: h, server }, probed.every((m) => m.probeOk) ? 1 : 0);
       liveHistograms.add(`${h}\u0000${server}`);
@@ -194,7 +197,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   }
 
   function refresh(): void {
-    for (const m of [hubUp, hubState, servers, serverUp, serverDead, probeOk, healthSeconds, rss, level, budget, alerts, pollAge, sse, notifications]) m.reset();
+    for (const m of [hubUp, hubState, servers, serverUp, serverDead, uptime, probeOk, healthSeconds, rss, level, budget, alerts, pollAge, sse, notifications]) m.reset();
     fork.reset();
     const now = view.now();
     const d = view.daemon();

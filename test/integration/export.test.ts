@@ -1,7 +1,8 @@
 /**
  * `export prometheus|grafana|alertmanager` against the real tools and the real /metrics: the rules pass
  * `promtool check rules` and `promtool test rules` on scenarios that mirror the daemon's own alert tests
- * (test/fixtures/promtool/scenarios.ts; the SLO ones are also put to the daemon's evaluator), every metric
+ * (test/fixtures/promtool/scenarios.ts; the SLO ones are also put to the daemon's evaluator; the fleet ones,
+ * fleet-scenarios.ts, to the daemon's fleet inputs and evaluateFleet), every metric
  * the rules, the Sloth spec and the dashboard query is one a seeded daemon really serves, and the CLI
  * writes the files. promtool tests are skipped, saying why, only when promtool is not installed.
  */
@@ -24,6 +25,9 @@ import { startHttpServer } from '../../src/views/http/server.js';
 import { CallsLedger } from '../../src/daemon/calls-ledger.js';
 import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
 import { HUB, SCENARIOS, STEP_S, type Scenario } from '../fixtures/promtool/scenarios.js';
+import { FLEET_SCENARIOS, hubValues } from '../fixtures/promtool/fleet-scenarios.js';
+import { evaluateFleet } from '../../src/evaluate/fleet.js';
+import { fleetInputs, type FleetStoreReader } from '../../src/daemon/fleet-inputs.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 import { skipUnless, tool } from '../support/requires.js';
@@ -59,6 +63,9 @@ function promtoolTests(scenarios: readonly AnnotatedScenario[], everyS: number):
       alert_rule_test: s.checks.map((c) => ({
         eval_time: promDuration(c.atS * 1000), alertname: c.alertname, exp_alerts: c.firing.map((labels) => ({ exp_labels: labels, ...(c.annotations ? { exp_annotations: c.annotations } : {}) })),
       })),
+      ...(s.exprChecks ? {
+        promql_expr_test: s.exprChecks.map((c) => ({ expr: c.expr, eval_time: promDuration(c.atS * 1000), exp_samples: c.samples.map(([labels, value]) => ({ labels, value })) })),
+      } : {}),
     })),
   }, { lineWidth: 0 });
 }
@@ -98,6 +105,12 @@ describe('promtool', skipUnless(PROMTOOL), () => {
 
   test(`promtool test rules: ${SCENARIOS.length} scenarios mirroring the daemon's alert tests pass`, () => {
     const r = runPromtoolTests(SCENARIOS);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('SUCCESS');
+  }, 120_000);
+
+  test(`promtool test rules: ${FLEET_SCENARIOS.length} fleet scenarios (three hubs through two monitors) fire McpHubFleetOutlier as fleet.outlier would`, () => {
+    const r = runPromtoolTests(FLEET_SCENARIOS);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('SUCCESS');
   }, 120_000);
@@ -175,6 +188,44 @@ describe('the burn-rate scenarios say what the daemon\'s evaluator says about th
   });
 });
 
+describe('the fleet scenarios say what the daemon\'s fleet.outlier says about the same samples', () => {
+  const cfg = defaultConfig();
+  /** The daemon's store as it would hold the scenario's samples up to `atS` (one poll per sample), each hub once. */
+  function storeOf(s: (typeof FLEET_SCENARIOS)[number], atS: number): FleetStoreReader {
+    const rows = new Map<string, { labels: Record<string, string>; t: number; v: number | null }[]>();
+    const add = (hub: string, name: string, labels: Record<string, string>, values: number[]) => {
+      const key = `${hub}\u0000${name}`;
+      rows.set(key, [...(rows.get(key) ?? []), ...values.flatMap((v, i) => (i * STEP_S <= atS ? [{ labels, t: i * STEP_S * 1000, v }] : []))]);
+    };
+    const seen = new Set<string>();
+    for (const h of s.hubs) {
+      if (seen.has(h.hub)) continue; // a hub two monitors watch is one hub
+      seen.add(h.hub);
+      const v = hubValues(h);
+      add(h.hub, 'hub.health_latency_ms', {}, v.latencyS.map((x) => x * 1000));
+      for (const [server, x] of v.servers) {
+        add(h.hub, 'server.up', { server }, x.up);
+        add(h.hub, 'server.probe_ok', { server }, x.probe);
+        add(h.hub, 'server.uptime_s', { server }, x.uptime);
+      }
+    }
+    const polls = (hub: string) => (rows.get(`${hub}\u0000hub.health_latency_ms`) ?? []).length;
+    return {
+      samplesOfName: (hub, name) => (rows.get(`${hub}\u0000${name}`) ?? []) as never,
+      queryEvents: () => [],
+      ratioOver: (hub) => ({ good: polls(hub), total: polls(hub) }),
+    };
+  }
+  const judged = FLEET_SCENARIOS.flatMap((s) => s.checks.filter((c) => c.alertname === 'McpHubFleetOutlier').map((c) => [s.name, s, c] as const));
+  test.each(judged.map(([name, s, c]) => [`${name} (at ${c.atS}s)`, s, c] as const))('%s', (_name, s, c) => {
+    const hubs = [...new Set(s.hubs.map((h) => h.hub))];
+    const verdict = evaluateFleet(fleetInputs(storeOf(s, c.atS), hubs, [], cfg, c.atS * 1000), cfg.fleet, { windowLabel: '10m' });
+    const daemon = verdict.outliers.map((o) => [o.hub, o.metric, o.server ?? '']).sort();
+    const prometheus = c.firing.map((l) => [l.hub, l.metric, l.server ?? '']).sort();
+    expect(daemon).toEqual(prometheus);
+  });
+});
+
 describe('every metric the exports query is one the daemon serves', () => {
   const views = useFakeDaemonViews('mhm-export-');
 
@@ -208,7 +259,7 @@ describe('every metric the exports query is one the daemon serves', () => {
   test('the rules, the Sloth spec and the dashboard read only served metrics (recording rules excepted)', async () => {
     const served = await servedMetricNames();
     // The seed must make every family the exports read appear, or an absent one would pass unnoticed.
-    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing']) expect(served).toContain(n);
+    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing', 'mcp_hub_server_uptime_seconds']) expect(served).toContain(n);
     const cfg = defaultConfig();
     const groups = prometheusRuleGroups(cfg, OPTS);
     const recorded = new Set(groups.flatMap((g) => g.rules.map((r) => r.rule.record).filter((x): x is string => x !== undefined)));

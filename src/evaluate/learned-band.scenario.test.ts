@@ -14,7 +14,7 @@ describe.each([1, 2, 3])('the learned band on the synthetic history, seed %i', (
   const end = h.series[h.series.length - 1]!.t;
   const learned = learnedBandEpisodes(h.series);
 
-  test('F1 at least twice that of today\'s median/MAD outlier check', () => {
+  test('an F1 score at least twice that of today\'s median/MAD outlier check', () => {
     const band = scoreEpisodes(learned, h.anomalies, end);
     const outlier = scoreEpisodes(robustZEpisodes(h.series), h.anomalies, end);
     expect(band.f1).toBeGreaterThanOrEqual(2 * outlier.f1);

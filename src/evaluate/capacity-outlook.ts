@@ -68,7 +68,8 @@ const days = (d: number) => d.toFixed(1);
 
 /**
  * The outlook in words, without naming the resource: "reaches 500 MB in 4.2 days (between 3.1 and 6.0);
- * +38 MB/day", "not growing (…)", "too little history (5 h of 24 h)", "already at or over 500 MB".
+ * +38 MB/day", "not growing (…)", "too little history (5 h of 24 h)", "already at or over 500 MB",
+ * "nothing recorded in the last 7 days".
  */
 export function describeOutlookState(o: CapacityOutlook, cfg: MonitorConfig['capacity']): string {
   const p = o.prediction;
@@ -76,6 +77,7 @@ export function describeOutlookState(o: CapacityOutlook, cfg: MonitorConfig['cap
   const rate = `${p.slopePerDay >= 0 ? '+' : '−'}${formatCapacityValue(o.resource, Math.abs(p.slopePerDay))}/day`;
   switch (p.reason) {
     case 'too_little_history': {
+      if (o.historyMs === 0) return `nothing recorded in the last ${Math.round(cfg.window / DAY_MS)} days`;
       return `too little history (${Math.floor(o.historyMs / HOUR_MS)} h of ${Math.round(cfg.min_history / HOUR_MS)} h)`;
     }
     case 'not_growing': return `not growing (${rate}, within the noise)`;

@@ -28,8 +28,10 @@ export interface CapacityOutlook {
   resource: CapacityResource;
   rule: CapacityRule;
   prediction: CapacityPrediction;
-  /** First point in the window to now (what min_history is measured against); 0 with no point. */
+  /** First to last point in the window (what min_history is measured against); 0 with none or one. */
   historyMs: number;
+  /** Points in the window. */
+  points: number;
   /** The earliest crossing is within capacity.horizon: capacity.* warns. */
   warn: boolean;
 }
@@ -49,9 +51,9 @@ export function capacityOutlook(series: readonly CapacitySeries[], cfg: MonitorC
     const threshold = capacityThreshold(s.resource, cfg);
     if (!(threshold > 0)) return [];
     const prediction = predictCapacity(s.points, threshold, now, { ...opts, resource: s.resource });
-    const first = s.points.filter((p) => p.t >= now - cfg.window && p.t <= now).reduce((m, p) => Math.min(m, p.t), Infinity);
+    const times = s.points.filter((p) => p.t >= now - cfg.window && p.t <= now).map((p) => p.t);
     const warn = prediction.earliestDays !== undefined && prediction.earliestDays * DAY_MS <= cfg.horizon;
-    return [{ hub: s.hub, resource: s.resource, rule: CAPACITY_RULE_OF[s.resource], prediction, historyMs: Number.isFinite(first) ? now - first : 0, warn }];
+    return [{ hub: s.hub, resource: s.resource, rule: CAPACITY_RULE_OF[s.resource], prediction, historyMs: times.length ? Math.max(...times) - Math.min(...times) : 0, points: times.length, warn }];
   });
 }
 
@@ -66,32 +68,39 @@ export function formatCapacityValue(resource: CapacityResource, v: number): stri
 
 const days = (d: number) => d.toFixed(1);
 
+/** The settings the words name (capacity.window, horizon, min_history, in ms). */
+export type CapacityWords = Pick<MonitorConfig['capacity'], 'window' | 'horizon' | 'min_history'>;
+
+/** " (between 3.1 and 6.0)" or " (at the earliest in 3.1, the latest beyond the 7-day horizon)". */
+export function intervalWords(p: CapacityPrediction, horizonMs: number): string {
+  return p.latestDays !== undefined ? `between ${days(p.earliestDays ?? 0)} and ${days(p.latestDays)}`
+    : `at the earliest in ${days(p.earliestDays ?? 0)}, the latest beyond the ${days(horizonMs / DAY_MS).replace(/\.0$/, '')}-day horizon`;
+}
+
 /**
  * The outlook in words, without naming the resource: "reaches 500 MB in 4.2 days (between 3.1 and 6.0);
  * +38 MB/day", "not growing (…)", "too little history (5 h of 24 h)", "already at or over 500 MB",
  * "nothing recorded in the last 7 days".
  */
-export function describeOutlookState(o: CapacityOutlook, cfg: MonitorConfig['capacity']): string {
+export function describeOutlookState(o: CapacityOutlook, cfg: CapacityWords): string {
   const p = o.prediction;
   const at = formatCapacityValue(o.resource, p.threshold);
   const rate = `${p.slopePerDay >= 0 ? '+' : '−'}${formatCapacityValue(o.resource, Math.abs(p.slopePerDay))}/day`;
   switch (p.reason) {
     case 'too_little_history': {
-      if (o.historyMs === 0) return `nothing recorded in the last ${Math.round(cfg.window / DAY_MS)} days`;
+      if (o.points === 0) return `nothing recorded in the last ${Math.round(cfg.window / DAY_MS)} days`;
       return `too little history (${Math.floor(o.historyMs / HOUR_MS)} h of ${Math.round(cfg.min_history / HOUR_MS)} h)`;
     }
     case 'not_growing': return `not growing (${rate}, within the noise)`;
     case 'already_over': return `already at or over ${at}`;
     default: {
-      const range = p.latestDays !== undefined ? `between ${days(p.earliestDays ?? 0)} and ${days(p.latestDays)}`
-        : `at the earliest in ${days(p.earliestDays ?? 0)}, the latest beyond the ${days(cfg.horizon / DAY_MS).replace(/\.0$/, '')}-day horizon`;
-      return `reaches ${at} in ${days(p.days ?? 0)} days (${range}); ${rate}`;
+      return `reaches ${at} in ${days(p.days ?? 0)} days (${intervalWords(p, cfg.horizon)}); ${rate}`;
     }
   }
 }
 
 /** The whole sentence: "hub RSS reaches 500 MB in 4.2 days (between 3.1 and 6.0); +38 MB/day". */
-export function describeOutlook(o: CapacityOutlook, cfg: MonitorConfig['capacity']): string {
+export function describeOutlook(o: CapacityOutlook, cfg: CapacityWords): string {
   return `${WHAT[o.resource]} ${describeOutlookState(o, cfg)}`;
 }
 

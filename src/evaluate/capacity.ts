@@ -29,7 +29,7 @@ export interface CapacityPrediction {
 export interface CapacityOptions {
   windowMs: number;
   horizonMs: number;
-  /** The points must span at least this (first point to now) before anything is predicted. */
+  /** The window's points must span at least this (first to last) before anything is predicted. */
   minHistoryMs: number;
   /** Of the prediction interval, two-sided; default 0.95. */
   confidence?: number;
@@ -90,9 +90,10 @@ export function predictCapacity(points: readonly SeriesPoint[], threshold: numbe
   const inWindow = points.filter((p) => p.t <= now && p.t >= now - opts.windowMs && Number.isFinite(p.v)).slice().sort((a, b) => a.t - b.t);
   const base = { resource: opts.resource ?? '', threshold };
   const first = inWindow[0];
-  const fit = first && now - first.t >= opts.minHistoryMs ? fitLine(inWindow, now) : undefined;
-  if (!fit) return { ...base, slopePerDay: 0, reason: 'too_little_history' };
-  const last = inWindow[inWindow.length - 1]!;
+  const last = inWindow[inWindow.length - 1];
+  // The points' own span: a day of points a week ago is a day of history, not a week.
+  const fit = first && last && last.t - first.t >= opts.minHistoryMs ? fitLine(inWindow, now) : undefined;
+  if (!fit || !last) return { ...base, slopePerDay: 0, reason: 'too_little_history' };
   if (fit.intercept >= threshold || last.v >= threshold) return { ...base, slopePerDay: fit.slope, days: 0, earliestDays: 0, latestDays: 0, reason: 'already_over' };
   const c = studentTQuantile(1 - (1 - (opts.confidence ?? 0.95)) / 2, fit.n - 2);
   // Not growing: a slope that is not positive beyond its own confidence interval (a flat, noisy series

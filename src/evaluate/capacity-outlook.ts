@@ -85,7 +85,8 @@ export function intervalWords(p: CapacityPrediction, horizonMs: number): string 
 export function describeOutlookState(o: CapacityOutlook, cfg: CapacityWords): string {
   const p = o.prediction;
   const at = formatCapacityValue(o.resource, p.threshold);
-  const rate = `${p.slopePerDay >= 0 ? '+' : '−'}${formatCapacityValue(o.resource, Math.abs(p.slopePerDay))}/day`;
+  // Bytes per day; a call volume (itself calls a day) changes by so many calls a day, per day.
+  const rate = `${p.slopePerDay >= 0 ? '+' : '−'}${formatCapacityValue(o.resource, Math.abs(p.slopePerDay))}${o.resource === 'call_volume' ? ' per day' : '/day'}`;
   switch (p.reason) {
     case 'too_little_history': {
       if (o.points === 0) return `nothing recorded in the last ${Math.round(cfg.window / DAY_MS)} days`;

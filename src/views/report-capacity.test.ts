@@ -33,7 +33,7 @@ test('RSS against both limits with its interval, the call volume, and the machin
   const { markdown } = renderReportMarkdown(model);
   // The fixture's RSS grows 1.44 MB a day, exactly: the interval is the point, beyond the 7-day horizon.
   expect(markdown).toMatch(/Capacity outlook: hub RSS grows by 1\.4 MB\/day \(least squares over 168 hourly means, 2025-12-30 00:30Z to 2026-01-05 23:30Z, with the 95 % prediction interval\)\. It reaches 500\.0 MB \(check warning\) in 2\d\d\.\d days \(at the earliest in 2\d\d\.\d, the latest beyond the 7-day horizon\); 1000\.0 MB \(anomalies critical\) in \d+\.\d days \(at the earliest in \d+\.\d, the latest beyond the 7-day horizon\)\./);
-  expect(markdown).toContain('Capacity outlook: call volume reaches 10000 calls/day in 4.0 days (between 4.0 and 4.0); +500 calls/day/day.');
+  expect(markdown).toContain('Capacity outlook: call volume reaches 10000 calls/day in 4.0 days (between 4.0 and 4.0); +500 calls/day per day.');
   expect(markdown).toContain('## Capacity of this machine');
   expect(markdown).toContain("The hub's logs: reaches 100 MB in 4.0 days (between 4.0 and 4.0); +5 MB/day.");
   expect(markdown).toContain('The history store: too little history (9 h of 24 h).');

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../evaluate/types.js';
 import type { EvaluationScope, RuleResult } from './lifecycle.js';
-import { CALL_RULE_IDS, FLEET_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
+import { CALL_RULE_IDS, CAPACITY_RULE_IDS, FLEET_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
 
 /** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries and per-tool call findings). */
 export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
@@ -36,6 +36,7 @@ export const META_RULES: ReadonlySet<string> = new Set(META_RULE_IDS);
 const SLO_RULES: ReadonlySet<string> = new Set(SLO_RULE_IDS);
 const CALL_RULES: ReadonlySet<string> = new Set(CALL_RULE_IDS);
 const FLEET_RULES: ReadonlySet<string> = new Set(FLEET_RULE_IDS);
+const CAPACITY_RULES: ReadonlySet<string> = new Set(CAPACITY_RULE_IDS);
 /** What the remediation job did or gave up on: no server's own alert explains them (mute.ts). */
 export const REMEDIATION_RULES: ReadonlySet<string> = new Set(REMEDIATION_RULE_IDS);
 
@@ -49,7 +50,8 @@ const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.fil
 export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
   return {
     hub,
-    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !FLEET_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r) && (metricsAsked || !fromMetricsRoutes(r)),
+    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !FLEET_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r)
+      && !CAPACITY_RULES.has(r) && (metricsAsked || !fromMetricsRoutes(r)),
     absentMeansOk: answered,
   };
 }
@@ -77,6 +79,22 @@ export function fleetRuleResults(outliers: readonly { finding: Finding; metric: 
   return outliers.map(({ finding: f, metric, server }) => ({
     rule: f.id, labels: { hub: f.hub, metric, ...(server !== undefined ? { server } : {}) }, status: f.status,
     summary: f.message, ...(f.value !== undefined ? { value: f.value } : {}),
+  }));
+}
+
+/**
+ * What a capacity pass speaks for: the capacity.* alerts of `hub` (the machine's disk under META_HUB). A
+ * resource with too little history is not judged, so an alert of it stays as it is.
+ */
+export function capacityScope(hub: string): EvaluationScope {
+  return { hub, rules: (r) => CAPACITY_RULES.has(r), absentMeansOk: false };
+}
+
+/** The judged outlooks (enough history) as rule results, labelled by hub and resource: warning when the earliest crossing is within the horizon. */
+export function capacityRuleResults(outlooks: readonly { hub: string; resource: string; rule: string; warn: boolean; summary: string; days?: number }[]): RuleResult[] {
+  return outlooks.map((o) => ({
+    rule: o.rule, labels: { hub: o.hub, resource: o.resource }, status: o.warn ? 'warning' : 'ok', summary: o.summary,
+    ...(o.days !== undefined ? { value: Math.round(o.days * 10) / 10 } : {}),
   }));
 }
 

@@ -22,6 +22,9 @@ export const FLEET_RULE_IDS = ['fleet.outlier'] as const;
 /** Raised by the remediation job: what it did to a target (its outcome), and that it gave up on one (pages). */
 export const REMEDIATION_RULE_IDS = ['remediation.action', 'remediation.gave_up'] as const;
 
+/** Judged by the capacity job: a resource predicted to reach its threshold within capacity.horizon. */
+export const CAPACITY_RULE_IDS = ['capacity.rss', 'capacity.disk', 'capacity.call_volume'] as const;
+
 /** Alerts about the monitor itself (no hub). */
 export const META_RULE_IDS = ['notifier.broken', 'config.reload', 'monitor.store', 'monitor.otel'] as const;
 
@@ -36,6 +39,7 @@ export const RULE_IDS = [
   ...FLEET_RULE_IDS,
   'baseline.regression',
   ...REMEDIATION_RULE_IDS,
+  ...CAPACITY_RULE_IDS,
   ...META_RULE_IDS,
   // check --expect-daemon's finding: the daemon cannot alert on its own death, `export prometheus` does.
   'daemon.running',

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
-import { CAPACITY_LOOKBACK_MS, type AlertEpisode, type BaselineInfo, type Bucket, type HubReportInput, type ReportEvent, type ReportInput, type ReportKind } from '../evaluate/report-model.js';
+import { type AlertEpisode, type BaselineInfo, type Bucket, type HubReportInput, type ReportEvent, type ReportInput, type ReportKind } from '../evaluate/report-model.js';
 import { reportPeriod } from '../evaluate/report.js';
 import { CALL_SERIES, hubCallsOver, statsFromRows, type CallSeriesRow } from '../daemon/calls-series.js';
 import { callRatios } from '../evaluate/call-slo.js';
@@ -18,6 +18,7 @@ import { AlertStore } from '../store/alert-store.js';
 import { META_ROLLUP_WATERMARK } from '../store/rollup.js';
 import type { RawSampleRow, RollupRow, Store } from '../store/store.js';
 import { BASELINE_NAME, baselinesDir, readBaselineText } from './baseline-files.js';
+import { capacitySeries } from '../daemon/capacity-inputs.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -180,14 +181,15 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
         ? { current: rawLatency(from, to), previous: rawLatency(previousFrom, from) }
         : { current: means(latNow), previous: means(only(readBuckets(store, hub, 'hub.health_latency_ms', previousFrom, from, coarse))) },
       latencyBuckets: latNow,
-      rss: only(readBuckets(store, hub, 'hub.rss_bytes', Math.min(previousFrom, to - CAPACITY_LOOKBACK_MS), to, coarse)),
+      rss: only(readBuckets(store, hub, 'hub.rss_bytes', Math.min(previousFrom, to - cfg.capacity.window), to, coarse)),
       events,
       alerts: readAlerts(store, hub, previousFrom, to),
       calls: { current: readCallStats(store, hub, from, to, coarse), previous: readCallStats(store, hub, previousFrom, from, coarse) },
       callsSloWindow: callsWindow(hub),
     };
   });
-  return { kind, from, to, previousFrom, generatedAt: opts.generatedAt, latencyBasis, hubs, baseline: opts.baseline };
+  const capacity = capacitySeries(store, hubs.map((h) => h.hub), cfg.capacity, to);
+  return { kind, from, to, previousFrom, generatedAt: opts.generatedAt, latencyBasis, hubs, baseline: opts.baseline, capacity };
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

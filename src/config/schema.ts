@@ -52,6 +52,10 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   // fix was quick, whatever group_wait), a give-up pages at once.
   'remediation.action': { failure_threshold: 1, success_threshold: 1 },
   'remediation.gave_up': { failure_threshold: 1, success_threshold: 1 },
+  // Judged every capacity.interval over capacity.window: the window is the confirmation.
+  'capacity.rss': { failure_threshold: 1, success_threshold: 1 },
+  'capacity.disk': { failure_threshold: 1, success_threshold: 1 },
+  'capacity.call_volume': { failure_threshold: 1, success_threshold: 1 },
 };
 
 /** `schema` with this rule's own default, else unset: unset falls back to the alerting-wide setting. */
@@ -234,6 +238,19 @@ export const configSchema = z.object({
       health_latency_ms: z.number().positive().default(20).describe('Smallest spread (MAD, ms) of the hubs\' median health latency: identical hubs do not alarm on noise'),
       error_ratio: z.number().positive().default(0.02).describe('Smallest spread (MAD) of the hubs\' error ratios (0..1)'),
       restarts_per_hour: z.number().positive().default(1).describe('Smallest spread (MAD) of the hubs\' restarts per hour'),
+    }).strict().prefault({}),
+  }).strict().prefault({}),
+  capacity: z.object({
+    enabled: z.boolean().default(true).describe('Predict when hub RSS, the disk used by the hub\'s logs and by the store, and the call volume reach their thresholds (status, reports, capacity.* alerts)'),
+    interval: duration().prefault('1h').describe('How often the daemon predicts (from the hourly rollups) and feeds capacity.* to the alerts'),
+    window: duration().prefault('7d').describe('The history the trend is fitted to (least squares over its hourly points)'),
+    horizon: duration().prefault('7d').describe('capacity.* warns when the earliest crossing (the 95 % prediction interval\'s upper bound) is within this'),
+    min_history: duration().prefault('1d').describe('History a resource needs before anything is predicted for it'),
+    thresholds: z.object({
+      rss: byteSize().prefault('500MB').describe('Hub RSS the prediction counts down to (capacity.rss)'),
+      hub_logs: byteSize().prefault('100MB').describe('Size of the hub\'s log dir (or logs.file) the prediction counts down to (capacity.disk; the hub never rotates its log)'),
+      store: byteSize().prefault('1GB').describe('Size of the history database with its -wal the prediction counts down to (capacity.disk)'),
+      call_volume: z.number().min(0).default(0).describe('Calls a day through the taps the prediction counts down to (capacity.call_volume; 0 = not predicted)'),
     }).strict().prefault({}),
   }).strict().prefault({}),
   calls: z.object({

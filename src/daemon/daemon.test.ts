@@ -20,6 +20,7 @@ function daemonOn(clock: ManualClock) {
   const cfg = defaultConfig();
   cfg.alerting.enabled = false;
   cfg.probes.enabled = false;
+  cfg.capacity.enabled = false; // its disk-usage samples would be counted below
   const daemon = startDaemon({ cfg, targets: [], stateDir: join(store.path, '..'), store, log: quiet, clock, timeoutMs: 1_000 });
   return { store, daemon };
 }

@@ -33,6 +33,7 @@ import { heartbeatJob } from './jobs/heartbeat.js';
 import { scheduledCommandsJob } from './jobs/scheduled-commands.js';
 import { newTapSocketStats } from './jobs/tap-socket.js';
 import { callsJob } from './jobs/calls.js';
+import { capacityJob, diskUsageJob } from './jobs/capacity.js';
 import { fleetJob } from './jobs/fleet.js';
 import { remediationJob } from './jobs/remediation.js';
 import type { McpTracing } from '../model/mcp-tracing.js';
@@ -222,6 +223,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     seen,
     rollupJob(upkeep),
     retentionJob({ ...upkeep, retention: cfg.collect.retention }),
+    ...(cfg.capacity.enabled ? [diskUsageJob({ cfg, store, clock, hubs, write: (samples) => buffer.write(samples, []) })] : []),
     ...(o.jobs ? [scheduledCommandsJob(cfg.schedule, { ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events) })] : []),
   ];
   const observe = alerting ? alerting.observe : () => undefined;
@@ -232,6 +234,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       sloJob({ cfg, store, clock, hubs, observe, runId }),
       regressionJob({ cfg, store, clock, hubs, observe, stateDir: o.stateDir, log }),
       fleetJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts() }),
+      ...(cfg.capacity.enabled ? [capacityJob({ cfg, store, clock, hubs, observe })] : []),
       ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),
       ...(cfg.remediation.enabled ? [remediationJob({
         cfg, clock, log, store, agent, observe, openAlerts: () => alerting.openAlerts(), silences: () => alerting.alertStore.activeSilences(clock.now()),

@@ -6,6 +6,8 @@
  */
 import type { CallStats } from '../model/call-stats.js';
 import type { EventOf, EventType } from '../model/events.js';
+import type { CapacityPrediction } from './capacity.js';
+import type { CapacityOutlook, CapacitySeries } from './capacity-outlook.js';
 import type { CallsReport } from './report-calls.js';
 import type { Summary } from './stats.js';
 
@@ -16,9 +18,6 @@ const DAY_MS = 86_400_000;
 
 /** How far back each report looks from its end. */
 export const REPORT_SPAN_MS: Record<ReportKind, number> = { daily: DAY_MS, weekly: 7 * DAY_MS, monthly: 30 * DAY_MS };
-
-/** The capacity outlook fits a line through at least this many days of RSS, whatever the report. */
-export const CAPACITY_LOOKBACK_MS = 7 * DAY_MS;
 
 /** Chart resolution per report: 96 points a day, 168 a week, 120 a month. */
 export const CHART_STEP_MS: Record<ReportKind, number> = { daily: 15 * 60_000, weekly: 3_600_000, monthly: 6 * 3_600_000 };
@@ -80,7 +79,7 @@ export interface HubReportInput {
   latency: { current: readonly number[]; previous: readonly number[] };
   /** Health latency buckets of the current period, for the chart. */
   latencyBuckets: readonly Bucket[];
-  /** `hub.rss_bytes` from min(previousFrom, to − 7 d) to `to`. */
+  /** `hub.rss_bytes` from min(previousFrom, to − capacity.window) to `to`. */
   rss: readonly Bucket[];
   events: readonly ReportEvent[];
   alerts: readonly AlertEpisode[];
@@ -113,6 +112,8 @@ export interface ReportInput {
   latencyBasis: 'raw' | '1m' | '1h';
   hubs: readonly HubReportInput[];
   baseline: BaselineInfo;
+  /** Hourly points of the capacity resources over capacity.window ending at `to` (daemon/capacity-inputs.ts). */
+  capacity?: readonly CapacitySeries[];
 }
 
 /** Good of total, and the share in percent (null with no polls: unknown, not 0 %). */
@@ -191,20 +192,26 @@ export interface LatencyReport {
   baseline: { p50Ms: number | null; p95Ms: number | null; changeP95Percent: number | null } | null;
 }
 
-/** Hub RSS: this period against the previous one and the baseline, and where its growth leads. */
+/**
+ * Hub RSS: this period against the previous one and the baseline, and where its growth leads — the
+ * capacity prediction (capacity.ts) over the hourly means of the capacity lookback, against each limit.
+ */
 export interface MemoryReport {
   current: { meanBytes: number; maxBytes: number } | null;
   previous: { meanBytes: number; maxBytes: number } | null;
   baselineBytes: number | null;
-  /** Daily mean RSS (UTC days) the slope is fitted to. */
-  daily: { day: string; meanBytes: number }[];
-  /** Least-squares slope of the daily means; null with fewer than 2 days. */
+  /** Hourly mean RSS points the trend is fitted to, and the time they span. */
+  trend: { points: number; fromMs: number | null; toMs: number | null };
+  /** Least-squares slope of the hourly means; null with less history than capacity.min_history. */
   slopeBytesPerDay: number | null;
   warningBytes: number;
   criticalBytes: number;
-  /** Days from the end of the period until the fitted line reaches each limit; null when not growing. */
+  /** Days from the end of the period until the fitted line reaches each limit (0: there already); null when not growing or too little history. */
   daysToWarning: number | null;
   daysToCritical: number | null;
+  /** The predictions with their 95 % prediction interval (earliest, latest) against each limit. */
+  toWarning: CapacityPrediction;
+  toCritical: CapacityPrediction;
 }
 
 /** A tool_list_changed event with its semantic diff. */
@@ -242,6 +249,8 @@ export interface HubReport {
   errors: { total: number; totalPrevious: number; codes: { code: string; count: number }[] };
   latency: LatencyReport;
   memory: MemoryReport;
+  /** The hub's other capacity outlooks at the report's end (call volume, when it has a threshold). */
+  capacity: CapacityOutlook[];
   toolChanges: ToolChange[];
   /** What remediation did in the period, oldest first. */
   remediation: RemediationEntry[];
@@ -271,4 +280,8 @@ export interface ReportModel {
   };
   baseline: BaselineInfo;
   hubs: HubReport[];
+  /** This machine's capacity outlooks at the report's end: the disk the hub's logs and the store use. */
+  machineCapacity: CapacityOutlook[];
+  /** capacity.horizon and min_history, for the words. */
+  capacitySettings: { windowMs: number; horizonMs: number; minHistoryMs: number };
 }

@@ -1,12 +1,13 @@
 /**
  * Trends for the reports: health latency against the previous period and the pinned baseline, and hub
- * RSS with a capacity outlook — the least-squares slope of the daily mean RSS, and the days until the
- * fitted line reaches the configured limits. Pure.
+ * RSS with a capacity outlook — the capacity prediction (capacity.ts: least squares over the hourly means
+ * with its 95 % prediction interval) of when it reaches the configured limits. Pure.
  */
+import { predictCapacity, type CapacityPrediction, type SeriesPoint } from './capacity.js';
 import type { BaselineInfo, Bucket, LatencyReport, MemoryReport, ReportInput } from './report-model.js';
 import { summarize } from './stats.js';
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /** Relative change in percent; null when there is nothing (or zero) to compare with. */
 export function changePercent(now: number | null | undefined, before: number | null | undefined): number | null {
@@ -38,42 +39,24 @@ export function latencyReport(hub: string, lat: { current: readonly number[]; pr
   };
 }
 
-/** Least-squares line y = a + b·x; undefined with fewer than two distinct x. */
-export function leastSquares(points: readonly { x: number; y: number }[]): { intercept: number; slope: number } | undefined {
-  const n = points.length;
-  if (n < 2) return undefined;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const p of points) {
-    sxy += (p.x - mx) * (p.y - my);
-    sxx += (p.x - mx) ** 2;
-  }
-  if (sxx === 0) return undefined;
-  const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx };
-}
-
 /**
- * Daily mean RSS per UTC day, each placed at the mean time of its samples (a day with a gap is not
- * pretended to be centred at noon), so a steady growth fits a straight line exactly.
+ * Hourly mean RSS over [from, to), each placed at the mean time of its samples (an hour with a gap is not
+ * pretended to be centred), so a steady growth fits a straight line exactly.
  */
-export function dailyMeans(buckets: readonly Bucket[], from: number, to: number): { day: string; x: number; meanBytes: number }[] {
-  const days = new Map<number, { sum: number; n: number; tx: number }>();
+export function hourlyMeans(buckets: readonly Bucket[], from: number, to: number): SeriesPoint[] {
+  const hours = new Map<number, { sum: number; n: number; tx: number }>();
   for (const b of buckets) {
     if (b.t < from || b.t >= to || b.sum === null) continue;
     const ok = b.n - b.nErr;
     if (ok <= 0) continue;
-    const d = Math.floor(b.t / DAY_MS) * DAY_MS;
-    const acc = days.get(d) ?? { sum: 0, n: 0, tx: 0 };
+    const h = Math.floor(b.t / HOUR_MS) * HOUR_MS;
+    const acc = hours.get(h) ?? { sum: 0, n: 0, tx: 0 };
     acc.sum += b.sum;
     acc.n += ok;
     acc.tx += (b.t + b.widthMs / 2) * ok;
-    days.set(d, acc);
+    hours.set(h, acc);
   }
-  return [...days.entries()].sort((a, b) => a[0] - b[0])
-    .map(([d, a]) => ({ day: new Date(d).toISOString().slice(0, 10), x: a.tx / a.n, meanBytes: a.sum / a.n }));
+  return [...hours.entries()].sort((a, b) => a[0] - b[0]).map(([, a]) => ({ t: a.tx / a.n, v: a.sum / a.n }));
 }
 
 function meanMax(buckets: readonly Bucket[], from: number, to: number): { meanBytes: number; maxBytes: number } | null {
@@ -89,28 +72,31 @@ function meanMax(buckets: readonly Bucket[], from: number, to: number): { meanBy
   return n === 0 ? null : { meanBytes: sum / n, maxBytes: max };
 }
 
-/** Days from `to` until the fitted line reaches `limit`: 0 when already there, null when not growing. */
-function daysTo(fit: { intercept: number; slope: number } | undefined, to: number, limit: number): number | null {
-  if (!fit || !(fit.slope > 0)) return null;
-  const atEnd = fit.intercept + fit.slope * (to / DAY_MS);
-  return atEnd >= limit ? 0 : (limit - atEnd) / fit.slope;
-}
+/** The fitted line's days to the limit: 0 when there already, null when not growing or not predicted. */
+const lineDays = (p: CapacityPrediction): number | null => (p.reason === undefined || p.reason === 'already_over' ? p.days ?? null : null);
 
-/** RSS this period and the previous one, and the capacity outlook over [capacityFrom, to). */
+/**
+ * RSS this period and the previous one, and the capacity outlook over [capacityFrom, to): the capacity
+ * prediction (capacity.ts, the one trend method of the monitor) against each limit.
+ */
 export function memoryReport(rss: readonly Bucket[], p: { from: number; to: number; previousFrom: number; capacityFrom: number },
-  limits: { warningBytes: number; criticalBytes: number }, baseline: BaselineInfo, hub: string): MemoryReport {
-  const daily = dailyMeans(rss, p.capacityFrom, p.to);
-  // x in days, so the slope is bytes per day.
-  const fit = leastSquares(daily.map((d) => ({ x: d.x / DAY_MS, y: d.meanBytes })));
+  limits: { warningBytes: number; criticalBytes: number }, baseline: BaselineInfo, hub: string,
+  settings: { horizonMs: number; minHistoryMs: number }): MemoryReport {
+  const points = hourlyMeans(rss, p.capacityFrom, p.to);
+  const opts = { windowMs: p.to - p.capacityFrom, horizonMs: settings.horizonMs, minHistoryMs: settings.minHistoryMs, resource: 'rss' };
+  const toWarning = predictCapacity(points, limits.warningBytes, p.to, opts);
+  const toCritical = predictCapacity(points, limits.criticalBytes, p.to, opts);
   return {
     current: meanMax(rss, p.from, p.to),
     previous: meanMax(rss, p.previousFrom, p.from),
     baselineBytes: baselineFor(baseline, hub)?.rssBytes ?? null,
-    daily: daily.map((d) => ({ day: d.day, meanBytes: d.meanBytes })),
-    slopeBytesPerDay: fit?.slope ?? null,
+    trend: { points: points.length, fromMs: points[0]?.t ?? null, toMs: points.at(-1)?.t ?? null },
+    slopeBytesPerDay: toWarning.reason === 'too_little_history' ? null : toWarning.slopePerDay,
     warningBytes: limits.warningBytes,
     criticalBytes: limits.criticalBytes,
-    daysToWarning: daysTo(fit, p.to, limits.warningBytes),
-    daysToCritical: daysTo(fit, p.to, limits.criticalBytes),
+    daysToWarning: lineDays(toWarning),
+    daysToCritical: lineDays(toCritical),
+    toWarning,
+    toCritical,
   };
 }

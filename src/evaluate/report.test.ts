@@ -7,7 +7,7 @@ import { addCall, emptyStats, type CallStats } from '../model/call-stats.js';
 import { availabilityOf, downEpisodes, episodesIn, findOutages } from './report-availability.js';
 import { errorCounts, incidentsIn, NO_CODE, remediationsIn, topCounts, toolChangesIn } from './report-events.js';
 import type { AlertEpisode, BaselineInfo, Bucket, HubReportInput, ReportEvent, ReportInput } from './report-model.js';
-import { changePercent, dailyMeans, latencyReport, leastSquares, memoryReport } from './report-trends.js';
+import { changePercent, hourlyMeans, latencyReport, memoryReport } from './report-trends.js';
 
 const M = 60_000;
 const H = 60 * M;
@@ -154,12 +154,6 @@ test('remediations of the period, oldest first; a malformed row is left out', ()
 });
 
 describe('trends', () => {
-  test('least squares of an exact line gives its slope and intercept', () => {
-    expect(leastSquares([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toEqual({ slope: 2, intercept: 1 });
-    expect(leastSquares([{ x: 1, y: 1 }])).toBeUndefined();
-    expect(leastSquares([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeUndefined();
-  });
-
   test.each([[5, 10, 100], [10, 5, -50], [0, 1, null], [null, 1, null]] as const)('a change from %s to %s is %s %%', (before, now, expected) => {
     expect(changePercent(now, before)).toBe(expected);
   });
@@ -171,25 +165,44 @@ describe('trends', () => {
     return { t, widthMs: M, n: 1, nErr: 0, sum: v, min: v, max: v };
   });
 
-  test('capacity: a steady 5 MB/day from 140 MB reaches 500 MB in 72 days and 1 GB in 172', () => {
-    const m = memoryReport(rss(8), { from: T0 + D, to: T0 + 8 * D, previousFrom: T0 - 6 * D, capacityFrom: T0 + D }, { warningBytes: 500e6, criticalBytes: 1e9 }, NO_BASELINE, HUB);
+  const SETTINGS = { horizonMs: 7 * D, minHistoryMs: D };
+  const LIMITS = { warningBytes: 500e6, criticalBytes: 1e9 };
+
+  test('capacity: a steady 5 MB/day from 140 MB reaches 500 MB in 72 days and 1 GB in 172, the interval shrunk to the point', () => {
+    const m = memoryReport(rss(8), { from: T0 + D, to: T0 + 8 * D, previousFrom: T0 - 6 * D, capacityFrom: T0 + D }, LIMITS, NO_BASELINE, HUB, SETTINGS);
     expect(m.slopeBytesPerDay).toBeCloseTo(5e6, 0);
     expect(m.daysToWarning).toBeCloseTo(72, 6);
     expect(m.daysToCritical).toBeCloseTo(172, 6);
-    expect(m.daily).toHaveLength(7);
+    expect(m.toWarning.earliestDays).toBeCloseTo(72, 4);
+    // Beyond the 7-day horizon the latest is not given.
+    expect(m.toWarning.latestDays).toBeUndefined();
+    expect(m.trend.points).toBe(7 * 24);
   });
 
-  test('capacity: flat or shrinking RSS has no date; one day is not enough; over the limit is 0 days', () => {
+  test('capacity: flat or shrinking RSS has no date; less than a day is not enough; over the limit is 0 days', () => {
     const p = { from: T0, to: T0 + 3 * D, previousFrom: T0 - 3 * D, capacityFrom: T0 };
-    expect(memoryReport(rss(3, 0), p, { warningBytes: 500e6, criticalBytes: 1e9 }, NO_BASELINE, HUB).daysToWarning).toBeNull();
-    expect(memoryReport(rss(1), p, { warningBytes: 500e6, criticalBytes: 1e9 }, NO_BASELINE, HUB).slopeBytesPerDay).toBeNull();
-    expect(memoryReport(rss(3), p, { warningBytes: 50e6, criticalBytes: 1e9 }, NO_BASELINE, HUB).daysToWarning).toBe(0);
+    expect(memoryReport(rss(3, 0), p, LIMITS, NO_BASELINE, HUB, SETTINGS)).toMatchObject({ daysToWarning: null, toWarning: { reason: 'not_growing' } });
+    expect(memoryReport(rss(1), p, LIMITS, NO_BASELINE, HUB, SETTINGS)).toMatchObject({ slopeBytesPerDay: null, toWarning: { reason: 'too_little_history' } });
+    expect(memoryReport(rss(3), p, { ...LIMITS, warningBytes: 50e6 }, NO_BASELINE, HUB, SETTINGS).daysToWarning).toBe(0);
   });
 
-  test('daily means sit at the mean time of their samples, so a day with a gap still fits the line', () => {
-    const b = rss(2).filter((x) => x.t < T0 + 6 * H || x.t >= T0 + 18 * H); // the first day lacks its middle
-    const fit = leastSquares(dailyMeans(b, T0, T0 + 2 * D).map((d) => ({ x: d.x / D, y: d.meanBytes })));
-    expect(fit!.slope).toBeCloseTo(5e6, 0);
+  test('hourly means sit at the mean time of their samples, so hours with gaps still fit the line', () => {
+    const b = rss(2).filter((x) => (x.t - T0) % H >= 40 * M || x.t >= T0 + D); // the first day lacks 40 minutes of each hour
+    expect(hourlyMeans(b, T0, T0 + 2 * D)).toHaveLength(48);
+    const m = memoryReport(b, { from: T0, to: T0 + 2 * D, previousFrom: T0 - 2 * D, capacityFrom: T0 }, LIMITS, NO_BASELINE, HUB, SETTINGS);
+    expect(m.slopeBytesPerDay).toBeCloseTo(5e6, 0);
+    expect(m.daysToWarning).toBeCloseTo((500e6 - 110e6) / 5e6, 6);
+  });
+
+  test('capacity: a noisy growth gets an interval around the line', () => {
+    const noisy = rss(7).map((x, i) => {
+      const v = x.sum! + (((i * 7919) % 101) - 50) * 1e5; // ±5 MB, deterministic
+      return { ...x, sum: v, min: v, max: v };
+    });
+    const m = memoryReport(noisy, { from: T0, to: T0 + 7 * D, previousFrom: T0 - 7 * D, capacityFrom: T0 }, { ...LIMITS, warningBytes: 150e6 }, NO_BASELINE, HUB, SETTINGS);
+    expect(m.daysToWarning).toBeCloseTo(3, 0);
+    expect(m.toWarning.earliestDays!).toBeLessThan(m.daysToWarning!);
+    expect(m.toWarning.latestDays!).toBeGreaterThan(m.daysToWarning!);
   });
 
   test('latency against the previous period and the baseline of this hub only', () => {

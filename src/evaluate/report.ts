@@ -9,7 +9,7 @@ import {
 } from './report-availability.js';
 import { errorCounts, incidentsIn, remediationsIn, topCounts, toolChangesIn } from './report-events.js';
 import {
-  CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS,
+  CHART_STEP_MS, REPORT_SPAN_MS,
   type HubReport, type HubReportInput, type ObjectiveReport, type ReportInput, type ReportKind, type ReportModel, type UpBuckets, type WindowRatio,
 } from './report-model.js';
 import { budgetUse, type Ratio } from './slo.js';
@@ -17,9 +17,10 @@ import { callRatios } from './call-slo.js';
 import { emptyStats, mergeStats, type CallStats } from '../model/call-stats.js';
 import { callsReport } from './report-calls.js';
 import { latencyReport, memoryReport } from './report-trends.js';
+import { capacityOutlook, type CapacityOutlook } from './capacity-outlook.js';
 
 export type * from './report-model.js';
-export { CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS } from './report-model.js';
+export { CHART_STEP_MS, REPORT_SPAN_MS } from './report-model.js';
 
 /** How many error codes and servers the "top" lists keep. */
 const TOP_N = 10;
@@ -52,7 +53,7 @@ function objective(up: UpBuckets, window: WindowRatio, objectivePercent: number,
   };
 }
 
-function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): HubReport {
+function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig, capacity: readonly CapacityOutlook[]): HubReport {
   const { from, to, previousFrom } = input;
   const target = cfg.slo.availability;
   const episodes = downEpisodes(h.events, previousFrom);
@@ -91,11 +92,12 @@ function hubReport(h: HubReportInput, input: ReportInput, cfg: MonitorConfig): H
     incidentsPrevious: incidentsIn(h.alerts, h.events, previousFrom, from).length,
     errors: { total: errors.total, totalPrevious: errorCounts(h.events, previousFrom, from).total, codes: topCounts(errors.byCode, TOP_N) },
     latency: latencyReport(h.hub, h.latency, input.latencyBasis, input.baseline),
-    memory: memoryReport(h.rss, { from, to, previousFrom, capacityFrom: Math.min(from, to - CAPACITY_LOOKBACK_MS) }, {
+    memory: memoryReport(h.rss, { from, to, previousFrom, capacityFrom: to - cfg.capacity.window }, {
       // The same limits check and anomalies judge RSS by (decimal MB, as the guide's "500 MB").
       warningBytes: cfg.check.memory_mb.warning * 1_000_000,
       criticalBytes: cfg.anomalies.rss.critical,
-    }, input.baseline, h.hub),
+    }, input.baseline, h.hub, { horizonMs: cfg.capacity.horizon, minHistoryMs: cfg.capacity.min_history }),
+    capacity: capacity.filter((o) => o.hub === h.hub && o.resource !== 'rss'),
     toolChanges: toolChangesIn(h.events, from, to),
     remediation: remediationsIn(h.events, from, to),
     calls: callsReport(h.calls?.current ?? [], h.calls?.previous ?? [], cfg),
@@ -143,6 +145,8 @@ function callObjectives(h: HubReportInput, runningMs: number, periodMs: number, 
 
 /** The report model for `input`; hubs keep the order they were given in. */
 export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel {
+  // RSS is judged against check's and anomalies' limits in each hub's memory section; the rest here.
+  const capacity = capacityOutlook(input.capacity ?? [], cfg.capacity, input.to);
   return {
     kind: input.kind,
     title: `MCP Hub ${TITLES[input.kind].toLowerCase()}`,
@@ -155,7 +159,9 @@ export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel
       callSuccessPercent: cfg.slo.calls.success, callLatencyPercent: cfg.slo.calls.latency, callLatencyThresholdMs: cfg.slo.calls.latency_threshold,
     },
     baseline: input.baseline,
-    hubs: input.hubs.map((h) => hubReport(h, input, cfg)),
+    hubs: input.hubs.map((h) => hubReport(h, input, cfg, capacity)),
+    machineCapacity: capacity.filter((o) => o.resource === 'hub_logs' || o.resource === 'store'),
+    capacitySettings: { windowMs: cfg.capacity.window, horizonMs: cfg.capacity.horizon, minHistoryMs: cfg.capacity.min_history },
   };
 }
 

@@ -83,6 +83,7 @@ describe('SeriesRegistry', () => {
     const y1 = reg.id('h1', 'server.up', '{"server":"y"}');
     const x2 = reg.id('h2', 'server.up', '{"server":"x"}');
     reg.id('h2', 'hub.up', '');
+    reg.id('', 'host.disk.store_bytes', ''); // the monitor's own series: not a hub
     const ids = (q: Parameters<SeriesRegistry['match']>[0]) => reg.match(q).map((m) => m.id).sort();
     expect(ids({ name: 'server.up' })).toEqual([x1, y1, x2].sort());
     expect(ids({ name: 'server.up', hub: 'h1' })).toEqual([x1, y1].sort());
@@ -91,6 +92,6 @@ describe('SeriesRegistry', () => {
     expect(ids({ name: 'server.up', hub: 'h2', labelsText: '{"server":"y"}' })).toEqual([]);
     expect(reg.hubs()).toEqual(['h1', 'h2']);
     expect(reg.list('h2').map((s) => [s.name, { ...s.labels }])).toEqual([['hub.up', {}], ['server.up', { server: 'x' }]]);
-    expect(reg.list()).toHaveLength(4);
+    expect(reg.list()).toHaveLength(5);
   });
 });

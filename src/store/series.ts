@@ -103,7 +103,8 @@ export class SeriesRegistry {
 
   /** Hubs that have at least one series, sorted. */
   hubs(): string[] {
-    return (this.sql.stmt('SELECT DISTINCT hub FROM series ORDER BY hub').all() as { hub: string }[]).map((r) => r.hub);
+    // Hub "" holds the monitor's own series (the disk its store and the hub's logs use): not a hub.
+    return (this.sql.stmt("SELECT DISTINCT hub FROM series WHERE hub <> '' ORDER BY hub").all() as { hub: string }[]).map((r) => r.hub);
   }
 
   /** Every series, or one hub's. */

@@ -237,7 +237,7 @@ export class Store {
     return distinctEventValues(this.sql, 'hub');
   }
 
-  /** Hubs with stored samples, sorted. */
+  /** Hubs with stored samples, sorted (not "", the monitor's own series). */
   listHubs(): string[] {
     return this.series.hubs();
   }

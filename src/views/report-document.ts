@@ -6,6 +6,8 @@
 import { topServers } from '../evaluate/report.js';
 import { allowedBadMs } from '../evaluate/slo.js';
 import type { HubReport, ReportModel } from '../evaluate/report-model.js';
+import type { CapacityPrediction } from '../evaluate/capacity.js';
+import { capacityResourceName, describeOutlook, describeOutlookState, intervalWords } from '../evaluate/capacity-outlook.js';
 import { hubCharts, type ReportChart } from './report-charts.js';
 import { fmtAvailability, fmtChange, fmtDuration, fmtMb, fmtMs, fmtPercent, fmtTime } from './report-format.js';
 
@@ -127,19 +129,45 @@ function latency(h: HubReport, m: ReportModel): Block[] {
   ];
 }
 
-function memory(h: HubReport): Block[] {
+/** How far the RSS goes towards one limit, in words: "500.0 MB (check warning) in 4.2 days (between 3.1 and 6.0)". */
+function towards(pr: CapacityPrediction, what: string, horizonMs: number): string {
+  const limit = `${fmtMb(pr.threshold)} (${what})`;
+  if (pr.reason === 'already_over') return `${limit} is already reached`;
+  return `${limit} in ${(pr.days ?? 0).toFixed(1)} days (${intervalWords(pr, horizonMs)})`;
+}
+
+function memory(h: HubReport, m: ReportModel): Block[] {
   const mem = h.memory;
-  if (!mem.current && !mem.previous && mem.daily.length === 0) return [{ kind: 'heading', level: 3, text: 'Memory and capacity' }, p('No RSS recorded for this hub (a remote hub, or its process is not visible from here).')];
+  const words = capacityWords(m);
+  const others = h.capacity.map((o) => p(`Capacity outlook: ${describeOutlook(o, words)}.`));
+  if (!mem.current && !mem.previous && mem.trend.points === 0) return [{ kind: 'heading', level: 3, text: 'Memory and capacity' }, p('No RSS recorded for this hub (a remote hub, or its process is not visible from here).'), ...others];
   const rows = [['this period', fmtMb(mem.current?.meanBytes), fmtMb(mem.current?.maxBytes)], ['previous period', fmtMb(mem.previous?.meanBytes), fmtMb(mem.previous?.maxBytes)]];
   if (mem.baselineBytes !== null) rows.push(['pinned baseline', fmtMb(mem.baselineBytes), '—']);
-  const until = (d: number | null, limit: number, what: string) => (d === null ? '' : ` ${fmtMb(limit)} (${what}) ${d === 0 ? 'is already reached' : `in ${d.toFixed(1)} days`};`);
-  const outlook = mem.slopeBytesPerDay === null
-    ? `Capacity outlook: not enough days of RSS to fit a trend (${mem.daily.length} day${mem.daily.length === 1 ? '' : 's'}; need 2).`
-    : `Capacity outlook: daily mean RSS ${mem.slopeBytesPerDay >= 0 ? 'grows' : 'shrinks'} by ${fmtMb(Math.abs(mem.slopeBytesPerDay))}/day (least squares over ${mem.daily.length} days, ${mem.daily[0]?.day} to ${mem.daily[mem.daily.length - 1]?.day}).${mem.daysToWarning === null && mem.daysToCritical === null ? ' Not growing: no limit in sight.' : ` At that rate it reaches${until(mem.daysToWarning, mem.warningBytes, 'check warning')}${until(mem.daysToCritical, mem.criticalBytes, 'anomalies critical')}`.replace(/;$/, '.')}`;
+  const w = mem.toWarning;
+  const rate = `${fmtMb(Math.abs(w.slopePerDay))}/day`;
+  const basis = `least squares over ${mem.trend.points} hourly means${mem.trend.fromMs !== null && mem.trend.toMs !== null ? `, ${fmtTime(mem.trend.fromMs)} to ${fmtTime(mem.trend.toMs)}` : ''}, with the 95 % prediction interval`;
+  const outlook = w.reason === 'too_little_history'
+    ? `Capacity outlook: too little RSS history to fit a trend (${Math.floor(((mem.trend.toMs ?? 0) - (mem.trend.fromMs ?? 0)) / 3_600_000)} h of hourly means; need ${Math.round(m.capacitySettings.minHistoryMs / 3_600_000)} h).`
+    : w.reason === 'not_growing'
+      ? `Capacity outlook: hub RSS is not growing (${w.slopePerDay >= 0 ? '+' : '−'}${rate}, within the noise; ${basis}): no limit in sight.`
+      : `Capacity outlook: hub RSS grows by ${rate} (${basis}). It reaches ${towards(w, 'check warning', m.capacitySettings.horizonMs)}; ${towards(mem.toCritical, 'anomalies critical', m.capacitySettings.horizonMs)}.`;
   return [
     { kind: 'heading', level: 3, text: 'Memory and capacity' },
     ...table(['hub RSS', 'mean', 'max'], ['l', 'r', 'r'], rows, 'RSS samples'),
     p(outlook),
+    ...others,
+  ];
+}
+
+/** The capacity settings as the outlook's words name them. */
+const capacityWords = (m: ReportModel) => ({ window: m.capacitySettings.windowMs, horizon: m.capacitySettings.horizonMs, min_history: m.capacitySettings.minHistoryMs });
+
+/** The disk this machine's hub logs and the store use, and where their growth leads. */
+function machineCapacity(m: ReportModel): Block[] {
+  if (m.machineCapacity.length === 0) return [];
+  return [
+    { kind: 'heading', level: 2, text: 'Capacity of this machine' },
+    ...m.machineCapacity.map((o) => p(`${capacityResourceName(o.resource).replace(/^./, (c) => c.toUpperCase())}: ${describeOutlookState(o, capacityWords(m))}.`)),
   ];
 }
 
@@ -205,6 +233,7 @@ export function reportDocument(m: ReportModel): Block[] {
     baselineLine(m),
     { kind: 'heading', level: 2, text: 'Overview' },
     ...overview(m),
+    ...machineCapacity(m),
   ];
   m.hubs.forEach((h, i) => {
     const charts = new Map(hubCharts(h, i + 1, m).map((c) => [c.id.replace(/-\d+$/, ''), c]));
@@ -215,7 +244,7 @@ export function reportDocument(m: ReportModel): Block[] {
     out.push({ kind: 'heading', level: 2, text: `Hub ${i + 1}: ${h.hub}` });
     out.push(...slo(h, m), ...chart('availability'), ...outages(h));
     out.push(...servers(h, m), ...chart('servers'), ...incidents(h), ...errors(h), ...chart('errors'));
-    out.push(...latency(h, m), ...chart('latency'), ...memory(h), ...chart('rss'), ...tools(h), ...remediation(h), ...calls(h));
+    out.push(...latency(h, m), ...chart('latency'), ...memory(h, m), ...chart('rss'), ...tools(h), ...remediation(h), ...calls(h));
   });
   return out;
 }

@@ -96,7 +96,9 @@ describe('weekly report of the seeded week', () => {
     expect(a.memory.slopeBytesPerDay).toBeCloseTo(5e6, -3);
     expect(a.memory.daysToWarning).toBeCloseTo(72, 1);
     expect(a.memory.daysToCritical).toBeCloseTo(172, 1);
-    expect(a.memory.daily).toHaveLength(7);
+    // Fitted to the hourly means of the last capacity.window (7 d; the daemon gap has none): a steady line, so the interval is the point.
+    expect(a.memory.trend.points).toBeGreaterThanOrEqual(7 * 24 - 2);
+    expect(a.memory.toWarning.earliestDays).toBeCloseTo(72, 1);
     expect(hub(m, HUB_B).memory).toMatchObject({ current: null, slopeBytesPerDay: null });
     expect(a.toolChanges.map((c) => [c.server, c.added, c.removed, c.changed])).toEqual([
       ['stable', ['search'], ['old_tool'], ['read']], [HOSTILE, ['a|b\n<script>t</script>'], [], []],

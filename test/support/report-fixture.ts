@@ -1,6 +1,7 @@
 /** A small report model full of hostile hub strings, for the Markdown and HTML view tests (no store needed). */
 import { defaultConfig } from '../../src/config/defaults.js';
 import { buildReport, reportPeriod } from '../../src/evaluate/report.js';
+import type { CapacitySeries } from '../../src/evaluate/capacity-outlook.js';
 import type { Bucket, ReportModel } from '../../src/evaluate/report-model.js';
 import { addCall, emptyStats, type CallStats } from '../../src/model/call-stats.js';
 
@@ -32,13 +33,15 @@ type AlertInput = HubInput['alerts'][number];
  * and whatever events, alerts and gaps `extra` adds (its period passed in). Shared by the view tests and
  * the Markdown-injection test (faults D4).
  */
-export function hostileReport(names: readonly string[], hub: string, extra: (p: Period) => { events: EventRow[]; alerts: AlertInput[]; gaps?: { from: number; to: number }[] }): ReportModel {
+export function hostileReport(names: readonly string[], hub: string,
+  extra: (p: Period) => { events: EventRow[]; alerts: AlertInput[]; gaps?: { from: number; to: number }[]; capacity?: CapacitySeries[] }, cfg = defaultConfig()): ReportModel {
   const period = reportPeriod('daily', T0 + 86_400_000);
   const { from, to, previousFrom } = period;
   const more = extra(period);
   return buildReport({
     kind: 'daily', from, to, previousFrom, generatedAt: to, latencyBasis: 'raw',
     baseline: { status: 'absent', file: '/state/baselines/pinned.json', hubs: [] },
+    ...(more.capacity ? { capacity: more.capacity } : {}),
     hubs: [{
       hub,
       up: { current: ones(from, 1440, (i) => i >= 60 && i < 70), previous: ones(previousFrom, 1440) },
@@ -53,7 +56,7 @@ export function hostileReport(names: readonly string[], hub: string, extra: (p: 
       alerts: more.alerts,
       calls: { current: names.map((name, k) => callsOf(hub, name, 10 + k, 3_000)), previous: names.map((name) => callsOf(hub, name, 5, 100)) },
     } as HubInput],
-  }, defaultConfig());
+  }, cfg);
 }
 
 /** A tool named `name` of a server named `name`: `n` calls of `ms` each, the first two failing with error type `name`. */

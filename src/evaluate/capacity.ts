@@ -7,10 +7,10 @@
  * point. A slope within its own confidence interval of 0 is "not growing". Pure: points, threshold, now and
  * settings in, a prediction out.
  */
+import type { SeriesPoint } from './learned-band.js';
 import { studentTQuantile } from './student-t.js';
 
-/** A point of a series (the same shape as learned-band.ts's). */
-export interface SeriesPoint { t: number; v: number }
+export type { SeriesPoint };
 
 export interface CapacityPrediction {
   resource: string;

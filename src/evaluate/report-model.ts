@@ -7,6 +7,7 @@
 import type { CallStats } from '../model/call-stats.js';
 import type { EventOf, EventType } from '../model/events.js';
 import type { CallsReport } from './report-calls.js';
+import type { ReportFleet } from './report-fleet.js';
 import type { Summary } from './stats.js';
 
 /** The three reports; `daily` is the `summary` command (the seed guide's "Daily Review"). */
@@ -88,6 +89,8 @@ export interface HubReportInput {
   calls?: { current: readonly CallStats[]; previous: readonly CallStats[] };
   /** The calls SLO's events over the rolling SLO window ending at the report's end, and how much of it had calls. */
   callsSloWindow?: { success: WindowRatio; latency: WindowRatio };
+  /** For the fleet section: `server.probe_ok` per server over the period, and how often the hub restarted. */
+  fleet?: { probes: readonly { name: string; buckets: readonly Bucket[] }[]; hubRestarts: number };
 }
 
 /** The pinned baseline (a `measure` result), when one exists; read tolerantly, per hub. */
@@ -271,4 +274,6 @@ export interface ReportModel {
   };
   baseline: BaselineInfo;
   hubs: HubReport[];
+  /** The hubs side by side over the period and the ones that stand out (report-fleet.ts); null with one hub. */
+  fleet: ReportFleet | null;
 }

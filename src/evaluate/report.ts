@@ -17,6 +17,8 @@ import { callRatios } from './call-slo.js';
 import { emptyStats, mergeStats, type CallStats } from '../model/call-stats.js';
 import { callsReport } from './report-calls.js';
 import { latencyReport, memoryReport } from './report-trends.js';
+import { reportFleet } from './report-fleet.js';
+import { formatDuration } from '../config/duration.js';
 
 export type * from './report-model.js';
 export { CAPACITY_LOOKBACK_MS, CHART_STEP_MS, REPORT_SPAN_MS } from './report-model.js';
@@ -143,6 +145,7 @@ function callObjectives(h: HubReportInput, runningMs: number, periodMs: number, 
 
 /** The report model for `input`; hubs keep the order they were given in. */
 export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel {
+  const hubs = input.hubs.map((h) => hubReport(h, input, cfg));
   return {
     kind: input.kind,
     title: `MCP Hub ${TITLES[input.kind].toLowerCase()}`,
@@ -155,7 +158,8 @@ export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel
       callSuccessPercent: cfg.slo.calls.success, callLatencyPercent: cfg.slo.calls.latency, callLatencyThresholdMs: cfg.slo.calls.latency_threshold,
     },
     baseline: input.baseline,
-    hubs: input.hubs.map((h) => hubReport(h, input, cfg)),
+    hubs,
+    fleet: reportFleet(input, hubs, cfg, formatDuration(input.to - input.from)),
   };
 }
 

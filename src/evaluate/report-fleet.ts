@@ -6,15 +6,10 @@
  * down/up cycles. Pure.
  */
 import type { MonitorConfig } from '../config/defaults.js';
-import { evaluateFleet, type FleetHubInput, type FleetVerdict } from './fleet.js';
+import { evaluateFleet, type FleetHubInput } from './fleet.js';
 import { levelFromAlerts, type AlertLike } from './level.js';
 import { availabilityOf } from './report-availability.js';
-import type { Bucket, HubReport, HubReportInput, ReportInput } from './report-model.js';
-
-/** The fleet section of a report: the verdict over the period, and the hubs it takes to judge outliers. */
-export interface ReportFleet extends Pick<FleetVerdict, 'rows' | 'outliers' | 'findings' | 'notJudged'> {
-  minHubs: number;
-}
+import type { Bucket, HubReport, HubReportInput, ReportFleet, ReportInput } from './report-model.js';
 
 /** The alerts firing at the period's end, as the level reads them. */
 function firingAt(h: HubReportInput, to: number): AlertLike[] {

@@ -7,7 +7,7 @@
 import type { CallStats } from '../model/call-stats.js';
 import type { EventOf, EventType } from '../model/events.js';
 import type { CallsReport } from './report-calls.js';
-import type { ReportFleet } from './report-fleet.js';
+import type { FleetVerdict } from './fleet.js';
 import type { Summary } from './stats.js';
 
 /** The three reports; `daily` is the `summary` command (the seed guide's "Daily Review"). */
@@ -259,6 +259,11 @@ export interface HubReport {
     latencyMs: { t: number; v: number | null }[];
     rssBytes: { t: number; v: number | null }[];
   };
+}
+
+/** The fleet section of a report: the verdict over the period, and the hubs it takes to judge outliers. */
+export interface ReportFleet extends Pick<FleetVerdict, 'rows' | 'outliers' | 'findings' | 'notJudged'> {
+  minHubs: number;
 }
 
 /** The whole report. */

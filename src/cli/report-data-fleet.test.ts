@@ -36,13 +36,17 @@ function seeded() {
 const report = (store: ReturnType<typeof seeded>['db'], hubs?: string[]) =>
   buildReport(readReportInput(store, 'daily', AT, defaultConfig(), { baseline: absent, generatedAt: AT, ...(hubs ? { hubs } : {}) }), defaultConfig());
 
-test('three hubs: a row each over the period, the slow hub and the failing probes named against the fleet\'s median', () => {
-  const m = report(seeded().db);
+test('three hubs: a row each over the period (the level from the alerts firing at its end), the slow hub and the failing probes named against the fleet\'s median', () => {
+  const v = seeded();
+  v.alert({ rule: 'hub.reachable', hub: EVIL }); // fired 30 s before the period's end, still firing
+  v.alert({ rule: 'server.status', hub: HUBS[0]!, resolvedAt: AT - 10 * M, state: 'resolved' }); // over before the end
+  const m = report(v.db);
   expect(m.fleet!.rows.map((r) => [r.hub, r.availability, r.latency?.p50, r.errorRatio, r.errorSource, r.serversUp, r.serversDown, r.restarts])).toEqual([
     [HUBS[0], 1, 4, 0, 'probes', 1, 0, 0],
     [HUBS[1], 1, 5, 29 / 59, 'probes', 0, 1, 0],
     [EVIL, 58 / 59, 900, 0, 'probes', 1, 0, 1], // the poll that saw it restarting is not "up"
   ]);
+  expect(m.fleet!.rows.map((r) => r.level)).toEqual(['green', 'green', 'red']);
   expect(m.fleet!.outliers.map((o) => [o.hub, o.metric])).toEqual([[EVIL, 'health_latency_ms'], [HUBS[1], 'error_ratio'], [HUBS[1], 'server']]);
 
   const { markdown } = renderReportMarkdown(m);
@@ -50,7 +54,7 @@ test('three hubs: a row each over the period, the slow hub and the failing probe
   const [table, outliers] = markdownTables(section);
   expect(table!.map((r) => r.length)).toEqual([9, 9, 9, 9, 9]);
   expect(table![0]).toEqual(['hub', 'level', 'avail', 'p50 ms', 'p95 ms', 'errors', 'from', 'up/down', 'restarts']);
-  expect(table![4]).toEqual(['http://127.0.0.1:7003/\\|\\<img src=x onerror="window.\\_\\_pwned=1"\\>\\\\x1b\\[2J', 'green', '98.31%', '900.0', '900.0', '0.0%', 'probes', '1/0', '1']);
+  expect(table![4]).toEqual(['http://127.0.0.1:7003/\\|\\<img src=x onerror="window.\\_\\_pwned=1"\\>\\\\x1b\\[2J', 'red', '98.31%', '900.0', '900.0', '0.0%', 'probes', '1/0', '1']);
   expect(outliers!.slice(2)).toEqual([
     ['http://127.0.0.1:7003/\\|\\<img src=x onerror="window.\\_\\_pwned=1"\\>\\\\x1b\\[2J', 'health latency (median of its polls)', '900 ms', '5 ms', '30.18'],
     [HUBS[1], 'error ratio (probes)', '49.2%', '0%', '16.58'],

@@ -67,10 +67,12 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const requireHere = createRequire(import.meta.url);
 mkdirSync('dist/web', { recursive: true });
+// One script per page; the fleet page's formats its cells with src/views/fleet-format.ts, as the CLI does.
 await build({
-  entryPoints: ['web/app.ts'], outfile: 'dist/web/app.js', bundle: true, format: 'iife', platform: 'browser',
+  entryPoints: { app: 'web/app.ts', fleet: 'web/fleet.ts' }, outdir: 'dist/web', bundle: true, format: 'iife', platform: 'browser',
   target: ['chrome110', 'firefox110', 'safari16'], minify: true, logLevel: 'warning', legalComments: 'none',
 });
 copyFileSync('web/index.html', 'dist/web/index.html');
+copyFileSync('web/fleet.html', 'dist/web/fleet.html');
 copyFileSync('web/style.css', 'dist/web/style.css');
 copyFileSync(requireHere.resolve('uplot/dist/uPlot.min.css'), 'dist/web/uplot.css');

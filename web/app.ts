@@ -6,23 +6,8 @@
  * scripts and styles only (CSP default-src 'self').
  */
 import uPlot from 'uplot';
+import { $, api, el, live, type Json } from './dom.js';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-async function api(path: string): Promise<Json> {
-  const r = await fetch(path, { headers: { accept: 'application/json' } });
-  // Signed out (the session cookie expired, or the token changed): back to the sign-in form.
-  if (r.status === 401) window.location.assign('/login');
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.json();
-}
 const ago = (s: number | null) => (s === null ? 'never' : s < 90 ? `${Math.round(s)} s ago` : `${Math.round(s / 60)} min ago`);
 const dur = (s: number | null) => (s === null ? '-' : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`);
 
@@ -155,14 +140,7 @@ async function refresh(full: boolean): Promise<void> {
 }
 
 let ticks = 0;
-function live(): void {
-  const es = new EventSource('/api/stream');
-  es.addEventListener('open', () => { $('#live').textContent = 'live'; $('#live').className = 'badge live'; });
-  es.addEventListener('error', () => { $('#live').textContent = 'reconnecting…'; $('#live').className = 'badge'; });
-  es.addEventListener('message', () => { ticks++; void refresh(ticks % 6 === 0); });
-  es.addEventListener('tick', () => { ticks++; void refresh(ticks % 6 === 0); });
-}
 
 $('#range').addEventListener('change', () => { for (const c of charts.values()) c.destroy(); charts.clear(); $('#charts').replaceChildren(); void refresh(true); });
 void refresh(true);
-live();
+live(() => { ticks++; void refresh(ticks % 6 === 0); });

@@ -200,7 +200,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     name: 'dashboard', module: 'dashboard',
-    summary: 'live terminal view of every hub: state, level, servers (dead-while-connected too), CPU/RSS sparklines, LLM metrics, alerts, events; q quits',
+    summary: 'live terminal view of every hub: state, level, servers (dead-while-connected too), CPU/RSS sparklines, LLM metrics, alerts, events; f the fleet table (hubs side by side, outliers marked); q quits',
     options: [
       { flags: '--interval <duration>', description: 'refresh period', default: '5s' },
       { flags: '--no-sse', description: 'poll only (an SSE client keeps an --auto-shutdown hub alive); used when no daemon history exists' },

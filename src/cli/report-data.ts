@@ -144,6 +144,16 @@ function readAlerts(store: Store, hub: string, from: number, to: number): AlertE
     .map((a) => ({ fingerprint: a.fingerprint, rule: a.rule, severity: a.severity, server: a.labels.server ?? null, summary: a.summary, firedAt: a.firedAt as number, resolvedAt: a.resolvedAt }));
 }
 
+/** `server.probe_ok` of a hub in [from, to), per server. */
+function probesOver(store: Store, hub: string, from: number, to: number, coarse: '1m' | '1h'): { name: string; buckets: Bucket[] }[] {
+  return [...readBuckets(store, hub, 'server.probe_ok', from, to, coarse)].filter(([name]) => name !== '').map(([name, buckets]) => ({ name, buckets }));
+}
+
+/** How often the hub restarted in [from, to) (its `restarting` state, as the daemon's fleet counts it). */
+function hubRestarts(store: Store, hub: string, from: number, to: number): number {
+  return store.queryEvents({ hub, type: 'hub_state', from, to, limit: EVENT_LIMIT }).filter((e) => (e.data as { state?: unknown }).state === 'restarting').length;
+}
+
 /** Everything `buildReport` needs for `kind` ending at `at`, for the given hubs (default: every hub in the store). */
 export function readReportInput(store: Store, kind: ReportKind, at: number, cfg: MonitorConfig, opts: { hubs?: string[]; baseline: BaselineInfo; generatedAt: number; currentRunId?: number }): ReportInput {
   const { from, to, previousFrom } = reportPeriod(kind, at);
@@ -186,6 +196,7 @@ export function readReportInput(store: Store, kind: ReportKind, at: number, cfg:
       alerts: readAlerts(store, hub, previousFrom, to),
       calls: { current: readCallStats(store, hub, from, to, coarse), previous: readCallStats(store, hub, previousFrom, from, coarse) },
       callsSloWindow: callsWindow(hub),
+      fleet: { probes: probesOver(store, hub, from, to, coarse), hubRestarts: hubRestarts(store, hub, from, to) },
     };
   });
   const capacity = capacitySeries(store, hubs.map((h) => h.hub), cfg.capacity, to);

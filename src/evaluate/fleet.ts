@@ -111,7 +111,8 @@ function rowOf(h: FleetHubInput, windowMs: number): FleetHubRow {
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
-const METRIC_TEXT: Record<FleetMetric, { name: string; fmt: (v: number) => string }> = {
+/** How each metric is named and its values written, in the findings and in every view of the fleet. */
+export const FLEET_METRIC_TEXT: Record<FleetMetric, { name: string; fmt: (v: number) => string }> = {
   health_latency_ms: { name: 'health latency (median of its polls)', fmt: (v) => `${round(v, 1)} ms` },
   error_ratio: { name: 'error ratio', fmt: (v) => `${round(v * 100, 1)}%` },
   restarts_per_hour: { name: 'restarts', fmt: (v) => `${round(v, 1)}/h` },
@@ -149,7 +150,7 @@ function findingOf(o: FleetOutlier, rows: readonly FleetHubRow[], windowLabel: s
     return { id: 'fleet.outlier', status: 'warning', hub: o.hub, subject: o.server as string, value: 'down',
       message: `server ${o.server} is down on this hub while up on the ${others} other hubs of the fleet that have it: this hub's copy of it (its env, its child) is broken` };
   }
-  const { name, fmt } = METRIC_TEXT[o.metric];
+  const { name, fmt } = FLEET_METRIC_TEXT[o.metric];
   const source = o.metric === 'error_ratio' ? ` (${rows.find((r) => r.hub === o.hub)?.errorSource ?? ''})` : '';
   return { id: 'fleet.outlier', status: 'warning', hub: o.hub, subject: o.metric, value: round(o.value, 4), threshold: round(o.median, 4),
     message: `${name}${source} ${fmt(o.value)} over the last ${windowLabel}, against ${fmt(o.median)} for the fleet's median hub (robust z ${o.z}): this hub stands out, not the fleet` };

@@ -9,6 +9,7 @@ import type { EventOf, EventType } from '../model/events.js';
 import type { CapacityPrediction } from './capacity.js';
 import type { CapacityOutlook, CapacitySeries } from './capacity-outlook.js';
 import type { CallsReport } from './report-calls.js';
+import type { FleetVerdict } from './fleet.js';
 import type { Summary } from './stats.js';
 
 /** The three reports; `daily` is the `summary` command (the seed guide's "Daily Review"). */
@@ -87,6 +88,8 @@ export interface HubReportInput {
   calls?: { current: readonly CallStats[]; previous: readonly CallStats[] };
   /** The calls SLO's events over the rolling SLO window ending at the report's end, and how much of it had calls. */
   callsSloWindow?: { success: WindowRatio; latency: WindowRatio };
+  /** For the fleet section: `server.probe_ok` per server over the period, and how often the hub restarted. */
+  fleet?: { probes: readonly { name: string; buckets: readonly Bucket[] }[]; hubRestarts: number };
 }
 
 /** The pinned baseline (a `measure` result), when one exists; read tolerantly, per hub. */
@@ -267,6 +270,11 @@ export interface HubReport {
   };
 }
 
+/** The fleet section of a report: the verdict over the period, and the hubs it takes to judge outliers. */
+export interface ReportFleet extends Pick<FleetVerdict, 'rows' | 'outliers' | 'findings' | 'notJudged'> {
+  minHubs: number;
+}
+
 /** The whole report. */
 export interface ReportModel {
   kind: ReportKind;
@@ -284,4 +292,6 @@ export interface ReportModel {
   machineCapacity: CapacityOutlook[];
   /** capacity.horizon and min_history, for the words. */
   capacitySettings: { windowMs: number; horizonMs: number; minHistoryMs: number };
+  /** The hubs side by side over the period and the ones that stand out (report-fleet.ts); null with one hub. */
+  fleet: ReportFleet | null;
 }

@@ -18,6 +18,8 @@ import { emptyStats, mergeStats, type CallStats } from '../model/call-stats.js';
 import { callsReport } from './report-calls.js';
 import { latencyReport, memoryReport } from './report-trends.js';
 import { capacityOutlook, type CapacityOutlook } from './capacity-outlook.js';
+import { reportFleet } from './report-fleet.js';
+import { formatDuration } from '../config/duration.js';
 
 export type * from './report-model.js';
 export { CHART_STEP_MS, REPORT_SPAN_MS } from './report-model.js';
@@ -147,6 +149,7 @@ function callObjectives(h: HubReportInput, runningMs: number, periodMs: number, 
 export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel {
   // RSS is judged against check's and anomalies' limits in each hub's memory section; the rest here.
   const capacity = capacityOutlook(input.capacity ?? [], cfg.capacity, input.to);
+  const hubs = input.hubs.map((h) => hubReport(h, input, cfg, capacity));
   return {
     kind: input.kind,
     title: `MCP Hub ${TITLES[input.kind].toLowerCase()}`,
@@ -159,9 +162,10 @@ export function buildReport(input: ReportInput, cfg: MonitorConfig): ReportModel
       callSuccessPercent: cfg.slo.calls.success, callLatencyPercent: cfg.slo.calls.latency, callLatencyThresholdMs: cfg.slo.calls.latency_threshold,
     },
     baseline: input.baseline,
-    hubs: input.hubs.map((h) => hubReport(h, input, cfg, capacity)),
     machineCapacity: capacity.filter((o) => o.resource === 'hub_logs' || o.resource === 'store'),
     capacitySettings: { windowMs: cfg.capacity.window, horizonMs: cfg.capacity.horizon, minHistoryMs: cfg.capacity.min_history },
+    hubs,
+    fleet: reportFleet(input, hubs, cfg, formatDuration(input.to - input.from)),
   };
 }
 

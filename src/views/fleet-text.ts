@@ -4,10 +4,8 @@
  * hostile: every one goes through sanitizeTerminal.
  */
 import type { FleetVerdict } from '../evaluate/fleet.js';
+import { fleetCells } from './fleet-format.js';
 import { sanitizeTerminal as clean } from './sanitize.js';
-
-const pct = (v: number | undefined, digits = 1) => (v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`);
-const ms = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(1));
 
 const HUB_WIDTH = 60;
 
@@ -17,7 +15,8 @@ export function renderFleetText(v: FleetVerdict, windowLabel: string): string {
   const header = `  ${'hub'.padEnd(w)}  ${'level'.padEnd(6)}  ${'avail'.padStart(7)}  ${'p50 ms'.padStart(8)}  ${'p95 ms'.padStart(8)}  ${'errors'.padStart(7)} ${'(from)'.padEnd(8)}  ${'up/down'.padStart(7)}  restarts`;
   const lines = [`fleet over the last ${windowLabel}: ${v.rows.length} hub${v.rows.length === 1 ? '' : 's'}`, header];
   for (const r of v.rows) {
-    lines.push(`  ${clean(r.hub, HUB_WIDTH).padEnd(w)}  ${r.level.padEnd(6)}  ${pct(r.availability, 2).padStart(7)}  ${ms(r.latency?.p50).padStart(8)}  ${ms(r.latency?.p95).padStart(8)}  ${pct(r.errorRatio).padStart(7)} ${`(${r.errorSource ?? '—'})`.padEnd(8)}  ${`${r.serversUp}/${r.serversDown}`.padStart(7)}  ${r.restarts}`);
+    const c = fleetCells(r);
+    lines.push(`  ${clean(c.hub, HUB_WIDTH).padEnd(w)}  ${c.level.padEnd(6)}  ${c.availability.padStart(7)}  ${c.p50.padStart(8)}  ${c.p95.padStart(8)}  ${c.errors.padStart(7)} ${`(${c.errorSource})`.padEnd(8)}  ${c.servers.padStart(7)}  ${c.restarts}`);
   }
   if (v.notJudged !== undefined) lines.push(`outliers: not judged (${v.notJudged})`);
   else if (v.findings.length === 0) lines.push('outliers: none');

@@ -9,6 +9,7 @@ import type { HubReport, ReportModel } from '../evaluate/report-model.js';
 import type { CapacityPrediction } from '../evaluate/capacity.js';
 import { capacityResourceName, describeOutlook, describeOutlookState, intervalWords } from '../evaluate/capacity-outlook.js';
 import { hubCharts, type ReportChart } from './report-charts.js';
+import { FLEET_COLUMNS, fleetCellList, notJudgedText, OUTLIER_COLUMNS, outlierCells } from './fleet-format.js';
 import { fmtAvailability, fmtChange, fmtDuration, fmtMb, fmtMs, fmtPercent, fmtTime } from './report-format.js';
 
 /** A run of text; `strong` is emphasised. */
@@ -47,6 +48,27 @@ function overview(m: ReportModel): Block[] {
     m.hubs.map((h) => [h.hub, fmtAvailability(h.availability.current), fmtPercent(h.availability.previous.percent),
       fmtPercent(h.availability.budgetUsedPercent, 1), fmtDuration(h.unknown.totalMs), String(h.outages.length), String(h.incidents.length),
       names(h.servers.filter((s) => s.flapping).map((s) => s.name))]), 'hubs in the store');
+}
+
+/** The hubs side by side over the period and the ones that stand out (a report of two hubs or more). */
+function fleet(m: ReportModel): Block[] {
+  const f = m.fleet;
+  if (!f) return [];
+  const outliers = f.outliers.map((o) => {
+    const c = outlierCells(o, f.rows);
+    return OUTLIER_COLUMNS.map((col) => c[col.key]);
+  });
+  return [
+    { kind: 'heading', level: 2, text: 'Fleet' },
+    ...table(FLEET_COLUMNS.map((c) => c.title), FLEET_COLUMNS.map((c) => c.align), f.rows.map(fleetCellList), 'hubs'),
+    p('The hubs side by side over the period: level from the alerts firing at its end; avail the polls that answered; health latency p50/p95 '
+      + 'as each hub\'s latency section reads it; errors from the tap\'s calls, else the probes, else the polls (from); servers up/down as the '
+      + 'period\'s last minute (hour, monthly) saw them; restarts of servers that came back after going down, and of the hub.'),
+    f.notJudged !== undefined ? p({ strong: 'Outliers' }, `: ${notJudgedText(f.rows.length, f.minHubs)}.`)
+      : outliers.length === 0 ? p({ strong: 'Outliers' }, ': none, no hub stands out from the fleet.')
+      : p({ strong: 'Outliers' }, ` (fleet.outlier): ${outliers.length} — a hub worse than the fleet's median by a robust z above the threshold, or a server down on it while up on the others.`),
+    ...(outliers.length === 0 ? [] : table(OUTLIER_COLUMNS.map((c) => c.title), OUTLIER_COLUMNS.map((c) => c.align), outliers, 'outliers')),
+  ];
 }
 
 function slo(h: HubReport, m: ReportModel): Block[] {
@@ -234,6 +256,7 @@ export function reportDocument(m: ReportModel): Block[] {
     { kind: 'heading', level: 2, text: 'Overview' },
     ...overview(m),
     ...machineCapacity(m),
+    ...fleet(m),
   ];
   m.hubs.forEach((h, i) => {
     const charts = new Map(hubCharts(h, i + 1, m).map((c) => [c.id.replace(/-\d+$/, ''), c]));

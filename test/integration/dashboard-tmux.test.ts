@@ -145,3 +145,33 @@ test('CPU: the hub and its servers apart, as `measure` reports them over the sam
     await busy.stop();
   }
 });
+
+test('key f: the fleet table from the daemon\'s store, the slow hub flagged ! and named against the fleet\'s median; f again goes back', { ...skipUnless(TMUX), timeout: 30_000 }, async () => {
+  // Three hubs in the daemon's history (the real Store); the real hub's polls answered in 900 ms, the others' in 4–5 ms.
+  const state = stateDir();
+  const store = Store.open({ stateDir: state });
+  const now = Date.now();
+  const seeded = new FakeDaemonView(store, now);
+  const hubs = [hub.url, 'http://127.0.0.1:9', 'http://127.0.0.1:10'];
+  for (const [i, url] of hubs.entries()) for (const t of [now - 20_000, now - 10_000]) seeded.poll(url, t, { latencyMs: i === 0 ? 900 : 3 + i, servers: [{ name: 'everything', up: true }] });
+  store.close();
+  const name = `${session}-fleet`;
+  const cmd = `CI=true HOME='${hub.env.HOME}' XDG_STATE_HOME='${hub.env.XDG_STATE_HOME}' '${process.execPath}' '${CLI_PATH}' dashboard ${hubs.map((u) => `--hub ${u}`).join(' ')} --state-dir '${state}' --no-sse --interval 1s`;
+  tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '45', cmd);
+  try {
+    await screenUntil((s) => /everything\s+connected/.test(s), 'the hubs', name);
+    tmux('send-keys', '-t', name, 'f');
+    const screen = await screenUntil((s) => /outlier/.test(s), 'the fleet table', name);
+    expect(screen).toContain('fleet over the last 10m: 3 hubs');
+    expect(screen).toMatch(/hub\s+level\s+avail\s+p50 ms\s+p95 ms\s+errors\s+from\s+up\/down\s+restarts/);
+    expect(screen).toMatch(new RegExp(`! ${hub.url.replace(/[.:/]/g, '\\$&')}\\s+green\\s+100\\.00%\\s+900\\.0\\s+900\\.0\\s+0\\.0%\\s+polls\\s+1/0\\s+0`));
+    expect(screen).toMatch(/ {2}http:\/\/127\.0\.0\.1:9\s+green\s+100\.00%\s+4\.0\s+4\.0/);
+    expect(screen).toContain('1 outlier (fleet.outlier):');
+    expect(screen).toContain(`${hub.url}  health latency (median of its polls) 900 ms vs fleet median 5 ms (z 30.18)`);
+    expect(screen).not.toMatch(/everything\s+connected/); // the table in place of the hubs
+    tmux('send-keys', '-t', name, 'f');
+    await screenUntil((s) => /everything\s+connected/.test(s) && !/fleet over/.test(s), 'the hubs again', name);
+  } finally {
+    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+  }
+});

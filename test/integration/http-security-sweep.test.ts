@@ -15,7 +15,7 @@ import { tempDir } from '../support/temp-dir.js';
 /** Every route, classified: what it is and whether it streams. */
 const CLASSIFIED: Record<string, 'metrics' | 'stream' | 'static' | 'api' | 'login'> = {
   '/metrics': 'metrics', '/api/stream': 'stream', '/favicon.ico': 'static', '/': 'static', '/index.html': 'static', '/login': 'login', '/logout': 'login',
-  '/app.js': 'static', '/style.css': 'static', '/uplot.css': 'static',
+  '/app.js': 'static', '/style.css': 'static', '/uplot.css': 'static', '/fleet': 'static', '/fleet.js': 'static',
   '/api/hubs': 'api', '/api/servers': 'api', '/api/series': 'api', '/api/events': 'api', '/api/alerts': 'api', '/api/health': 'api',
   '/api/calls/recent-failures': 'api', '/api/fleet': 'api',
 };
@@ -27,7 +27,7 @@ afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c();
 
 async function serve(token?: string) {
   const web = tempDir('mhm-web-');
-  for (const f of ['index.html', 'app.js', 'style.css', 'uplot.css']) writeFileSync(join(web, f), `/* ${f} */`);
+  for (const f of ['index.html', 'app.js', 'style.css', 'uplot.css', 'fleet.html', 'fleet.js']) writeFileSync(join(web, f), `/* ${f} */`);
   const v = views(Date.now()).watch(HUB, { sseConnected: true });
   v.poll(HUB, Date.now() - 1_000, { latencyMs: 3, servers: [{ name: 'a', up: true }] });
   const s = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info() {}, warn() {} }, token, webDir: web, sseTickMs: 100_000 });
@@ -61,7 +61,7 @@ test('with a token: every route is 401 without it (pages send the browser to /lo
       const method = CLASSIFIED[p] === 'stream' ? 'HEAD' : 'GET';
       const denied = await httpRequest(s.url, path(p), { method });
       if (PUBLIC_PATHS.has(p)) expect(denied.status, p).toBeLessThan(300);
-      else if (p === '/' || p === '/index.html') expect([denied.status, denied.headers.location], p).toEqual([303, '/login']);
+      else if (p === '/' || p === '/index.html' || p === '/fleet') expect([denied.status, denied.headers.location], p).toEqual([303, '/login']);
       else if (p === '/logout') expect([denied.status, denied.headers.allow], p).toEqual([405, 'POST']); // sign-out is a POST from our pages
       else expect(denied.status, p).toBe(401);
       const ok = await httpRequest(s.url, path(p), { method, headers: { authorization: `Bearer ${TOKEN}` } });

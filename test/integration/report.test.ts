@@ -117,6 +117,13 @@ describe('weekly report of the seeded week', () => {
     expect(hub(m, HUB_B).calls).toBeNull(); // no tap in front of it: not seen, not "0 errors"
   });
 
+  test('fleet: the two hubs side by side over the week (restarts: the servers that came back), outliers not judged with two', () => {
+    expect(m.fleet!.rows.map((r) => [r.hub, r.availability, r.errorSource, r.serversUp, r.serversDown, r.restarts])).toEqual([
+      [HUB_B, 1, 'polls', 1, 0, 0], [HUB_A, 9990 / 10020, 'calls', 4, 0, 6],
+    ]);
+    expect([m.fleet!.outliers, m.fleet!.notJudged, m.fleet!.minHubs]).toEqual([[], '2 hubs watched; outliers are judged from 3 hubs on', 3]);
+  });
+
   test('the JSON is the model the library builds', () => {
     const lib = generateReport('weekly', seed.stateDir, defaultConfig(), END, m.generatedAt);
     expect(m).toEqual(JSON.parse(JSON.stringify(lib)));

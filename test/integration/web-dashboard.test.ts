@@ -188,3 +188,61 @@ test('the tools panel: no tap says calls are not seen; a tap\'s calls show the m
   await page.waitForFunction(() => document.querySelector('#tools')?.textContent === 'no tap connected — calls are not seen (a tap was connected and is gone)', undefined, { timeout: 15_000 });
   expect(problems).toEqual([]);
 });
+
+test('the fleet page: a row per hub, the slow hub\'s latency highlighted and named against the fleet\'s median, a server down on one hub added live, hostile hub names as text; two hubs are not judged', { ...skipUnless(CHROMIUM), timeout: 60_000 }, async () => {
+  // Three hubs as the daemon stores them (the real Store through its API); the third answers /api/health in 900 ms.
+  const now = Date.now();
+  const hubs = ['http://127.0.0.1:7001', 'http://127.0.0.1:7002', `http://127.0.0.1:7003/${HOSTILE}`];
+  const v = views(now).watch(hubs[0]!);
+  const poll = (hub: string, i: number, t: number, crashyUp = true) => v.poll(hub, t, {
+    latencyMs: i === 2 ? 900 : 4 + i, servers: [{ name: 'everything', up: true, uptimeS: 60, tools: 11 }, { name: 'crashy', up: crashyUp, uptimeS: crashyUp ? 60 : 0, tools: 1 }],
+  });
+  for (const [i, hub] of hubs.entries()) for (const t of [now - 20_000, now - 10_000]) poll(hub, i, t);
+  v.alert({ rule: 'hub.reachable', hub: hubs[2]! });
+  const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} }, processMetrics: false, webDir: join('dist', 'web'), sseTickMs: 200 });
+  cleanups.push(() => server.close());
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(server.url);
+  await Promise.all([page.waitForURL(`${server.url}/fleet`), page.click('nav a[href="/fleet"]')]);
+  await page.waitForSelector('#fleet tbody tr[data-hub]', { timeout: 15_000 });
+  const table = (sel: string) => page.$$eval(`${sel} tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+  expect(await page.textContent('#fleet-title')).toBe('Fleet over the last 10 min: 3 hubs');
+  expect(await table('#fleet')).toEqual([
+    ['hub', 'level', 'avail', 'p50 ms', 'p95 ms', 'errors', 'from', 'up/down', 'restarts'],
+    [hubs[0], 'green', '100.00%', '4.0', '4.0', '0.0%', 'polls', '2/0', '0'],
+    [hubs[1], 'green', '100.00%', '5.0', '5.0', '0.0%', 'polls', '2/0', '0'],
+    [hubs[2], 'red', '100.00%', '900.0', '900.0', '0.0%', 'polls', '2/0', '0'],
+  ]);
+  // The outlier's cell stands out, and only that one.
+  expect(await page.$$eval('#fleet td.stands-out', (tds) => tds.map((td) => [(td.parentElement as HTMLElement).dataset.hub, (td as HTMLElement).dataset.col]))).toEqual([[hubs[2], 'p50']]);
+  expect(await page.textContent('#judged')).toBe('1 outlier (fleet.outlier)');
+  expect(await table('#outliers')).toEqual([
+    ['hub', 'metric', 'value', 'fleet median', 'z'],
+    [hubs[2], 'health latency (median of its polls)', '900 ms', '5 ms', '30.18'],
+  ]);
+
+  // crashy goes down on the second hub only: on a later tick the page names it, without a reload.
+  poll(hubs[1]!, 1, now - 1_000, false);
+  await page.waitForFunction(() => document.querySelectorAll('#outliers tbody tr').length === 2, undefined, { timeout: 15_000 });
+  expect((await table('#outliers'))[2]).toEqual([hubs[1], 'server crashy', 'down', 'up on 2 other hubs', '—']);
+  expect(await page.$eval(`#fleet tr[data-hub="${hubs[1]}"] td[data-col="servers"]`, (td) => [td.textContent, td.className])).toEqual(['1/1', 'stands-out']);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.$$('main img')).toHaveLength(0);
+  expect(await page.textContent('#live')).toBe('live');
+  mkdirSync('test-artifacts', { recursive: true });
+  await page.screenshot({ path: 'test-artifacts/web-fleet.png', fullPage: true });
+
+  // Two hubs: the table, and why no hub is judged.
+  v.hubList = v.hubList.filter((h) => h.url !== hubs[2]);
+  await page.waitForFunction(() => document.querySelector('#judged')?.textContent === 'not judged: 2 hubs, need 3', undefined, { timeout: 15_000 });
+  expect(await page.$$eval('#fleet tbody tr', (trs) => trs.length)).toBe(2);
+  expect(await page.$$('#outliers tbody tr')).toHaveLength(0);
+  expect(problems).toEqual([]);
+});

@@ -6,7 +6,10 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { historyDbPath } from '../../config/paths.js';
-import { parseDuration, DURATION_HINT } from '../../config/duration.js';
+import { formatDuration, parseDuration, DURATION_HINT } from '../../config/duration.js';
+import { fleetInputs } from '../../daemon/fleet-inputs.js';
+import { evaluateFleet } from '../../evaluate/fleet.js';
+import type { FleetSource } from '../../views/dashboard/fleet-model.js';
 import { UsageError } from '../../errors.js';
 import { pollHub } from '../../sources/hub-client.js';
 import type { HubSnapshot, HubTarget } from '../../model/hub.js';
@@ -101,6 +104,15 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
     return view;
   };
 
+  // The fleet table (key f): the hubs on screen over fleet.window of the daemon's history, as status --fleet.
+  const fleetWindow = formatDuration(cfg.fleet.window);
+  const loadFleet = async (): Promise<FleetSource> => {
+    if (!store || !alertStore) return { unavailable: `no daemon history at ${dbPath}: hubs are compared over the daemon's history (start it with: mcp-hub-monitor daemon)` };
+    const now = storeTime(store, Date.now()).now;
+    const inputs = fleetInputs(store, hubs.map((hub) => hub.target.url), alertStore.openAlerts(), cfg, now);
+    return { verdict: evaluateFleet(inputs, cfg.fleet, { windowLabel: fleetWindow }), windowLabel: fleetWindow, minHubs: cfg.fleet.min_hubs };
+  };
+
   // One at a time: a concurrent import() of the same ESM graph trips Node 20's loader.
   const React = await import('react');
   const ink = await importInkLive();
@@ -109,7 +121,7 @@ export async function runDashboard(g: GlobalOptions, opts: { interval?: string; 
   const { render } = ink;
   const { createElement } = React;
   const source = store ? 'history: the daemon\'s store' : opts.sse === false ? 'live polls' : 'live: polls + SSE';
-  const app = render(createElement(Dashboard, { load, intervalMs, source }), { exitOnCtrlC: true });
+  const app = render(createElement(Dashboard, { load, loadFleet, intervalMs, source }), { exitOnCtrlC: true });
   await app.waitUntilExit();
   for (const s of stops) await s();
   session.close();

@@ -11,12 +11,15 @@ import type * as InkNs from 'ink';
 import { formatBytes } from '../../config/bytes.js';
 import { alertAge, humanDuration, sparkline, type HubView, type ServerRow, type ToolsView } from './model.js';
 import { toolLineText } from './tools-model.js';
+import { fleetScreen, type FleetSource, type FleetView } from './fleet-model.js';
 
 export interface DashboardProps {
   /** Loads the current views; called every `intervalMs`. */
   load: () => Promise<HubView[]>;
   intervalMs: number;
   source: string;
+  /** Loads the fleet's verdict (or why there is none) with each refresh, for the fleet table (key f). */
+  loadFleet?: () => Promise<FleetSource>;
 }
 
 /** The dashboard component, built on the ink and React modules the caller imported. */
@@ -92,7 +95,18 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
       ...own.map((e, i) => h(Text, { key: i, color: 'gray', wrap: 'truncate' }, `${new Date(e.t).toISOString().slice(11, 19)} ${e.text}`)));
   }
 
-  const HELP = 'q quit   ↑/↓ select a server   ? help   (refreshes every interval; strings from the hub are shown neutralised)';
+  /** The fleet table (key f): every hub side by side, the cells that stand out in red, the outliers named. */
+  function fleetBlock(f: FleetView): ReactElement {
+    return h(Box, { key: 'fleet', flexDirection: 'column', borderStyle: 'round', paddingX: 1 },
+      h(Text, { bold: true, wrap: 'truncate' }, f.title),
+      f.header ? h(Text, { bold: true, wrap: 'truncate' }, f.header) : null,
+      ...f.rows.map((r, i) => h(Text, { key: `f${i}`, wrap: 'truncate' }, h(Text, { color: 'red', bold: true }, `${r.mark} `),
+        ...r.cells.map((c, j) => h(Text, { key: j, ...(c.standsOut ? { color: 'red', bold: true, inverse: true } : j === 1 ? { color: LEVEL_COLOR[r.level] } : {}) }, `${j ? '  ' : ''}${c.text}`)))),
+      f.note ? h(Text, { wrap: 'truncate', color: f.outliers.length ? 'yellow' : 'white' }, f.note) : null,
+      ...f.outliers.map((o, i) => h(Text, { key: `o${i}`, color: 'yellow', wrap: 'truncate' }, `  ${o}`)));
+  }
+
+  const HELP = 'q quit   ↑/↓ select a server   f fleet table (hubs side by side, outliers marked !)   ? help   (refreshes every interval; strings from the hub are shown neutralised)';
 
   function Dashboard(p: DashboardProps): ReactElement {
     const { exit } = useApp();
@@ -101,6 +115,8 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
     const [error, setError] = useState<string>();
     const [sel, setSel] = useState(0);
     const [help, setHelp] = useState(false);
+    const [fleetOn, setFleetOn] = useState(false);
+    const [fleet, setFleet] = useState<FleetSource>();
     const [width, setWidth] = useState(stdout.columns || 80);
     useEffect(() => {
       // The terminal reflows the old frame on resize, so ink's "erase the previous N lines" no longer
@@ -111,7 +127,10 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
     }, [stdout]);
     useEffect(() => {
       let live = true;
-      const tick = () => p.load().then((v) => { if (live) { setViews(v); setError(undefined); } }, (e: unknown) => { if (live) setError(String(e)); });
+      const tick = () => {
+        p.load().then((v) => { if (live) { setViews(v); setError(undefined); } }, (e: unknown) => { if (live) setError(String(e)); });
+        p.loadFleet?.().then((f) => { if (live) setFleet(f); }, (e: unknown) => { if (live) setFleet({ unavailable: `could not read the fleet: ${String(e)}` }); });
+      };
       tick();
       const t = setInterval(tick, p.intervalMs);
       return () => { live = false; clearInterval(t); };
@@ -120,17 +139,19 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
     useInput((input, key) => {
       if (input === 'q' || (key.ctrl && input === 'c')) exit();
       else if (input === '?') setHelp((x) => !x);
+      else if (input === 'f') setFleetOn((x) => !x);
       else if (key.upArrow) setSel((i) => Math.max(0, i - 1));
       else if (key.downArrow) setSel((i) => Math.min(Math.max(0, rows.length - 1), i + 1));
     });
     const cur = rows[Math.min(sel, rows.length - 1)];
     return h(Box, { flexDirection: 'column', width },
-      h(Text, { wrap: 'truncate' }, h(Text, { bold: true }, 'mcp-hub-monitor dashboard'), `  ${new Date().toISOString().slice(0, 19)}Z  ${p.source}  every ${humanDuration(p.intervalMs)}  ? help  q quit`),
+      h(Text, { wrap: 'truncate' }, h(Text, { bold: true }, 'mcp-hub-monitor dashboard'), `  ${new Date().toISOString().slice(0, 19)}Z  ${p.source}  every ${humanDuration(p.intervalMs)}  f fleet  ? help  q quit`),
       help ? h(Text, { color: 'cyan', wrap: 'wrap' }, HELP) : null,
       error ? h(Text, { color: 'red', wrap: 'truncate' }, error) : null,
-      views.length === 0 ? h(Text, null, 'polling…') : null,
-      ...views.map((v) => hubBlock(v, width, cur ? `${cur.v.url}\0${cur.s.name}` : undefined)),
-      detail(cur?.v, cur?.s));
+      fleetOn ? fleetBlock(fleetScreen(p.loadFleet ? fleet : { unavailable: 'not available here' }, width - 4)) : null,
+      !fleetOn && views.length === 0 ? h(Text, null, 'polling…') : null,
+      ...(fleetOn ? [] : views.map((v) => hubBlock(v, width, cur ? `${cur.v.url}\0${cur.s.name}` : undefined))),
+      fleetOn ? null : detail(cur?.v, cur?.s));
   }
   return Dashboard;
 }

@@ -15,7 +15,7 @@ import { clearedCookie, loginOriginAllowed, loginPage, readLoginForm, requestIsH
 /** What a signed-out browser may load with a token set: the sign-in form and its look, no data. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/style.css', '/favicon.ico']);
 /** Pages a signed-out browser is sent to /login from, instead of a bare 401. */
-const PAGES = new Set(['/', '/index.html']);
+const PAGES = new Set(['/', '/index.html', '/fleet']);
 /** Sessions at once; past it the oldest ends. */
 const MAX_SESSIONS = 1_000;
 

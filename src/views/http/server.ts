@@ -96,11 +96,13 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/fleet': { file: 'fleet.html', type: 'text/html; charset=utf-8' },
+  '/fleet.js': { file: 'fleet.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/uplot.css': { file: 'uplot.css', type: 'text/css; charset=utf-8' },
 };
 
-/** The sign-out form in web/index.html, hidden unless the page goes to a signed-in browser. */
+/** The sign-out form of the web pages, hidden unless the page goes to a signed-in browser. */
 const SIGN_OUT_HIDDEN = '<form id="signout" method="post" action="/logout" hidden>';
 const SIGN_OUT_SHOWN = '<form id="signout" method="post" action="/logout">';
 
@@ -169,14 +171,14 @@ export async function startHttpServer(d: HttpServerDeps): Promise<RunningHttpSer
     const asset = STATIC_FILES[url.pathname];
     if (asset !== undefined && Object.hasOwn(STATIC_FILES, url.pathname) && web.has(asset.file)) {
       readParams(url.searchParams, []);
-      if (asset.file !== 'index.html') return send(res, 200, web.get(asset.file)!, asset.type);
+      if (!asset.file.endsWith('.html')) return send(res, 200, web.get(asset.file)!, asset.type);
       // The sign-out button shows only to a signed-in browser (the cookie is HttpOnly: the page cannot tell).
       // Referrers same-origin: from a no-referrer page the browser posts that form with `Origin: null`.
       const signedIn = auth?.sessions.has(sessionIdOf(req.headers.cookie));
       return send(res, 200, signedIn ? web.get(asset.file)!.replace(SIGN_OUT_HIDDEN, SIGN_OUT_SHOWN) : web.get(asset.file)!, asset.type, { 'referrer-policy': 'same-origin' });
     }
     const route = API_ROUTES[url.pathname];
-    if (route === undefined || !Object.hasOwn(API_ROUTES, url.pathname)) return sendError(res, 404, 'no such route; see /api/hubs, /api/servers, /api/series, /api/events, /api/alerts, /api/health, /api/stream, /metrics');
+    if (route === undefined || !Object.hasOwn(API_ROUTES, url.pathname)) return sendError(res, 404, 'no such route; see /api/hubs, /api/servers, /api/series, /api/events, /api/alerts, /api/health, /api/fleet, /api/stream, /metrics');
     return send(res, 200, toJsonBody(route(view, url.searchParams)));
   }
 

@@ -147,3 +147,23 @@ export function firstDataTime(sql: Sql, seriesId: number, from: number): number 
   // An hour bucket starts at the hour: only an earlier hour says more than the minutes do.
   return hour.t !== null && hour.t < Math.floor(fine.t / 3_600_000) * 3_600_000 ? hour.t : fine.t;
 }
+
+/** One minute of one series: how many samples had a value, and their sum (mean = sum / n). */
+export interface MinuteRow { labelsText: string; t: number; n: number; sum: number }
+
+/**
+ * Per minute, every series of `name` of a hub over [from, to): the 1-minute rollups before `watermark`
+ * (every minute before it is folded) and the raw samples after it, grouped by minute, so each sample counts
+ * once and the newest minutes are there before any rollup ran. Failed samples (v null) are left out, as
+ * are minutes with none that succeeded.
+ */
+export function minutesOfName(sql: Sql, q: { hub: string; name: string; from: number; to: number; watermark: number | undefined }): MinuteRow[] {
+  const cut = Math.min(q.to, Math.max(q.from, q.watermark ?? q.from));
+  const rolled = cut > q.from ? sql.stmt(`SELECT s.labels AS labelsText, r.bucket AS t, r.n - r.n_err AS n, r.sum AS sum FROM series s
+    JOIN rollup_1m r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.bucket >= ? AND r.bucket < ? AND r.sum IS NOT NULL ORDER BY r.bucket`)
+    .all(q.hub, q.name, q.from, cut) as MinuteRow[] : [];
+  const raw = cut < q.to ? sql.stmt(`SELECT s.labels AS labelsText, (r.t / 60000) * 60000 AS t, count(r.v) AS n, total(r.v) AS sum FROM series s
+    JOIN samples r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? AND r.v IS NOT NULL GROUP BY s.id, (r.t / 60000) ORDER BY t`)
+    .all(q.hub, q.name, cut, q.to) as MinuteRow[] : [];
+  return [...rolled, ...raw];
+}

@@ -34,6 +34,7 @@ import { scheduledCommandsJob } from './jobs/scheduled-commands.js';
 import { newTapSocketStats } from './jobs/tap-socket.js';
 import { callsJob } from './jobs/calls.js';
 import { fleetJob } from './jobs/fleet.js';
+import { anomalyJob } from './jobs/anomaly.js';
 import { remediationJob } from './jobs/remediation.js';
 import type { McpTracing } from '../model/mcp-tracing.js';
 import type { OtelExportHealth } from '../otel/status.js';
@@ -232,6 +233,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       sloJob({ cfg, store, clock, hubs, observe, runId }),
       regressionJob({ cfg, store, clock, hubs, observe, stateDir: o.stateDir, log }),
       fleetJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts() }),
+      ...(cfg.anomaly.enabled ? [anomalyJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts(), log })] : []),
       ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),
       ...(cfg.remediation.enabled ? [remediationJob({
         cfg, clock, log, store, agent, observe, openAlerts: () => alerting.openAlerts(), silences: () => alerting.alertStore.activeSilences(clock.now()),

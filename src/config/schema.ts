@@ -102,8 +102,8 @@ const remediationCommand = (what: string) => z.union([z.string(), z.array(z.stri
   .describe(`${what}: a shell string or an argv list; MHM_HUB, MHM_ACTION, MHM_RULE, MHM_REASON in its environment ("" = off)`);
 
 /** A learned-band series' own settings: its alert's severity and the least margin of its band (a flat series must not alarm on noise). */
-const anomalySeries = <A extends z.ZodType<number>>(what: string, abs: A, rel: number) => z.object({
-  severity: z.enum(['warning', 'critical']).default('warning').describe(`Severity of anomaly.* on ${what}`),
+const anomalySeries = <A extends z.ZodType<number>>(id: string, what: string, abs: A, rel: number) => z.object({
+  severity: z.enum(['warning', 'critical']).default('warning').describe(`Severity of anomaly.${id} (${what} outside its band)`),
   abs_margin: abs,
   rel_margin: z.number().min(0).default(rel).describe(`Least half-width of the band of ${what} as a share of its expected value (0.1 = 10 %)`),
 }).strict().prefault({} as never); // every key has a default (abs_margin's too: the caller gives it one)
@@ -329,7 +329,7 @@ export const configSchema = z.object({
     outlier_sigmas: z.number().positive().default(5).describe('Robust standard deviations from the median that make a value an outlier'),
   }).strict().prefault({}),
   anomaly: z.object({
-    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS) and alert (anomaly.<series>) when a share of the recent points is outside it'),
+    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS) and alert (anomaly.<series>) when a share of the recent points is outside it; the tap\'s calls are judged in 5-minute steps of at least calls.min_calls calls'),
     interval: duration().prefault('5m').describe('How often the daemon judges every series'),
     k: z.number().positive().default(3).describe('Half-width of the band in robust standard deviations (1.4826 × MAD)'),
     min_history: duration().prefault('1d').describe('History a series needs before it has a band; before that it is learning and never alerts'),
@@ -343,11 +343,11 @@ export const configSchema = z.object({
       fraction: z.number().min(0).max(1).default(0.1).describe('Share of the recovery window\'s points outside the band at or below which it resolves'),
     }).strict().prefault({}),
     series: z.object({
-      health_latency: anomalySeries('the hub\'s health latency', z.number().min(0).default(5).describe('Least half-width of the band of the health latency (ms)'), 0.1),
-      probe_latency: anomalySeries('each server\'s probe latency', z.number().min(0).default(5).describe('Least half-width of the band of a probe latency (ms)'), 0.1),
-      call_latency: anomalySeries('the mean latency of each tool\'s calls through the tap', z.number().min(0).default(5).describe('Least half-width of the band of a call latency (ms)'), 0.1),
-      error_ratio: anomalySeries('the error ratio of each tool\'s calls through the tap (5-minute steps with fewer than calls.min_calls calls are not judged)', z.number().min(0).max(1).default(0.02).describe('Least half-width of the band of an error ratio (0..1)'), 0),
-      rss: anomalySeries('the hub\'s resident memory', byteSize().prefault('10MB').describe('Least half-width of the band of the hub\'s RSS'), 0.05),
+      health_latency: anomalySeries('health_latency', 'the hub\'s health latency', z.number().min(0).default(5).describe('Least half-width of the band of the health latency (ms)'), 0.1),
+      probe_latency: anomalySeries('probe_latency', 'a server\'s probe latency', z.number().min(0).default(5).describe('Least half-width of the band of a probe latency (ms)'), 0.1),
+      call_latency: anomalySeries('call_latency', 'the mean latency of a tool\'s calls through the tap', z.number().min(0).default(5).describe('Least half-width of the band of a call latency (ms)'), 0.1),
+      error_ratio: anomalySeries('error_ratio', 'the error ratio of a tool\'s calls through the tap', z.number().min(0).max(1).default(0.02).describe('Least half-width of the band of an error ratio (0..1)'), 0),
+      rss: anomalySeries('rss', 'the hub\'s resident memory', byteSize().prefault('10MB').describe('Least half-width of the band of the hub\'s RSS'), 0.05),
     }).strict().prefault({}),
   }).strict().prefault({}),
   levels: z.object({

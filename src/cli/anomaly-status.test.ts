@@ -38,7 +38,7 @@ test('learning with its share of the history needed, or the band it has; server 
     'learned normal (anomaly.*):',
     `  ${HUB}`,
     '    health latency: expected 45–55 ms (robust)',
-    '    probe latency fi[31mles: learning, 75% of the history needed',
+    '    probe latency fi\\x1b[31mles: learning, 75% of the history needed', // the escape shown, not sent
     '    RSS: learning, 25% of the history needed',
   ]);
 });

@@ -161,3 +161,20 @@ test('per tool: the error ratio and mean latency of the tap\'s calls, steps with
   expect(of('anomaly.error_ratio')).toMatchObject({ status: 'no_data', summary: 'files/read: error ratio: no point in the last 1h to judge' });
   await job.stop();
 });
+
+test('only the anomaly pass speaks for anomaly.* alerts: a poll or probe round of the hub that answered does not resolve one', async () => {
+  const { fingerprint, ruleSettings, stepAlerts } = await import('../../alerts/lifecycle.js');
+  const { pollScope, probeScope } = await import('../../alerts/results.js');
+  const cfg = defaultConfig();
+  const labels = { hub: HUB };
+  const fp = fingerprint('anomaly.health_latency', labels);
+  const firing = {
+    id: 1, fingerprint: fp, rule: 'anomaly.health_latency', hub: HUB, labels: { ...labels, rule: 'anomaly.health_latency' }, severity: 'warning' as const,
+    state: 'firing' as const, failStreak: 1, okStreak: 0, activeSince: 0, firedAt: 0, lastActiveAt: 0, resolvedAt: null,
+    summary: 'health latency 400 ms', value: '400', ackedAt: null, ackedBy: null, ackComment: null, updatedAt: 0,
+  };
+  for (const scope of [pollScope(HUB, true), probeScope(HUB, true)]) {
+    const step = stepAlerts(new Map([[fp, firing]]), [], scope, (r) => ruleSettings(cfg.alerting, r), 1_000);
+    expect(step.changed).toEqual([]);
+  }
+});

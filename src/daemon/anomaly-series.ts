@@ -33,9 +33,11 @@ const GAUGES: Partial<Record<AnomalySeriesId, string>> = {
   rss: 'hub.rss_bytes',
 };
 
-/** Every learned-band series of `hub` with data in the lookback before `now`, in catalogue order. */
-export function anomalyHistories(store: Minutes, hub: string, cfg: MonitorConfig, now: number): AnomalySeriesHistory[] {
-  const from = now - ANOMALY_LOOKBACK_MS;
+/**
+ * Every learned-band series of `hub` with data in the lookback before `now`, in catalogue order; with
+ * `from`, only the steps from then on (`from` a multiple of STEP_MS: whole steps).
+ */
+export function anomalyHistories(store: Minutes, hub: string, cfg: MonitorConfig, now: number, from = now - ANOMALY_LOOKBACK_MS): AnomalySeriesHistory[] {
   const to = now + 1;
   const out: AnomalySeriesHistory[] = [];
   for (const [series, name] of Object.entries(GAUGES) as [AnomalySeriesId, string][]) {
@@ -70,13 +72,44 @@ function byLabels(rows: readonly MinuteRow[]): Map<string, MinuteRow[]> {
 /** Per (server, tool) (an error's error_type folded in), the sum of each step, steps in time order. */
 function stepSums(rows: readonly MinuteRow[]): Map<string, Map<number, number>> {
   const out = new Map<string, Map<number, number>>();
-  for (const r of [...rows].sort((a, b) => a.t - b.t)) {
-    const l = parseLabels(r.labelsText);
-    const key = JSON.stringify({ server: l.server ?? '', tool: l.tool ?? '' });
+  const keyOf = new Map<string, string>(); // label text → (server, tool): parsed once per series, not per row
+  for (const r of rows) {
+    let key = keyOf.get(r.labelsText);
+    if (key === undefined) {
+      const l = parseLabels(r.labelsText);
+      keyOf.set(r.labelsText, (key = JSON.stringify({ server: l.server ?? '', tool: l.tool ?? '' })));
+    }
     const step = Math.floor(r.t / STEP_MS) * STEP_MS;
     let steps = out.get(key);
     if (!steps) out.set(key, (steps = new Map()));
     steps.set(step, (steps.get(step) ?? 0) + r.sum);
   }
+  for (const [key, steps] of out) out.set(key, new Map([...steps].sort((a, b) => a[0] - b[0])));
   return out;
+}
+
+/**
+ * The histories of the previous pass, kept so the next reads only the steps since: 8 days of minutes of
+ * every series is seconds of reading (a hub with 20 servers and 20 tools), the minutes since the last pass
+ * milliseconds. The last step read is read again (it was in progress then).
+ */
+export class AnomalyHistoryCache {
+  private readonly kept = new Map<string, { from: number; series: AnomalySeriesHistory[] }>();
+
+  read(store: Minutes, hub: string, cfg: MonitorConfig, now: number): AnomalySeriesHistory[] {
+    const start = now - ANOMALY_LOOKBACK_MS;
+    const before = this.kept.get(hub);
+    const from = before === undefined || before.from < start ? Math.floor(start / STEP_MS) * STEP_MS : before.from;
+    const fresh = anomalyHistories(store, hub, cfg, now, from);
+    const key = (h: AnomalySeriesHistory) => `${h.series}\u0000${JSON.stringify(Object.entries(h.labels).sort())}`;
+    const merged = new Map((before?.series ?? []).map((h) => [key(h), { ...h, points: h.points.filter((p) => p.t >= start && p.t < from) }]));
+    for (const h of fresh) {
+      const old = merged.get(key(h));
+      merged.set(key(h), old === undefined ? h : { ...old, points: [...old.points, ...h.points] });
+    }
+    const series = [...merged.values()].filter((h) => h.points.length > 0);
+    const newest = Math.max(from, ...series.map((h) => h.points.at(-1)!.t));
+    this.kept.set(hub, { from: Math.floor(newest / STEP_MS) * STEP_MS, series });
+    return series;
+  }
 }

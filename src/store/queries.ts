@@ -152,18 +152,26 @@ export function firstDataTime(sql: Sql, seriesId: number, from: number): number 
 export interface MinuteRow { labelsText: string; t: number; n: number; sum: number }
 
 /**
- * Per minute, every series of `name` of a hub over [from, to): the 1-minute rollups before `watermark`
- * (every minute before it is folded) and the raw samples after it, grouped by minute, so each sample counts
- * once and the newest minutes are there before any rollup ran. Failed samples (v null) are left out, as
- * are minutes with none that succeeded.
+ * Per minute, every series of `name` of a hub over [from, to), series by series, each in time order: the
+ * 1-minute rollups before `watermark` (every minute before it is folded) and the raw samples after it,
+ * grouped by minute, so each sample counts once and the newest minutes are there before any rollup ran.
+ * Failed samples (v null) are left out, as are minutes with none that succeeded. One primary-key range per
+ * series: a join ordered by time would sort days of minutes of every series (seconds, not milliseconds).
  */
-export function minutesOfName(sql: Sql, q: { hub: string; name: string; from: number; to: number; watermark: number | undefined }): MinuteRow[] {
+export function minutesOfName(sql: Sql, series: SeriesRegistry, q: { hub: string; name: string; from: number; to: number; watermark: number | undefined }): MinuteRow[] {
   const cut = Math.min(q.to, Math.max(q.from, q.watermark ?? q.from));
-  const rolled = cut > q.from ? sql.stmt(`SELECT s.labels AS labelsText, r.bucket AS t, r.n - r.n_err AS n, r.sum AS sum FROM series s
-    JOIN rollup_1m r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.bucket >= ? AND r.bucket < ? AND r.sum IS NOT NULL ORDER BY r.bucket`)
-    .all(q.hub, q.name, q.from, cut) as MinuteRow[] : [];
-  const raw = cut < q.to ? sql.stmt(`SELECT s.labels AS labelsText, (r.t / 60000) * 60000 AS t, count(r.v) AS n, total(r.v) AS sum FROM series s
-    JOIN samples r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? AND r.v IS NOT NULL GROUP BY s.id, (r.t / 60000) ORDER BY t`)
-    .all(q.hub, q.name, cut, q.to) as MinuteRow[] : [];
-  return [...rolled, ...raw];
+  const out: MinuteRow[] = [];
+  for (const m of series.match({ hub: q.hub, name: q.name })) {
+    if (cut > q.from) {
+      for (const r of sql.stmt('SELECT bucket, n - n_err AS n, sum FROM rollup_1m WHERE series_id = ? AND bucket >= ? AND bucket < ?').all(m.id, q.from, cut) as { bucket: number; n: number; sum: number | null }[]) {
+        if (r.sum !== null && r.n > 0) out.push({ labelsText: m.labels, t: r.bucket, n: r.n, sum: r.sum });
+      }
+    }
+    if (cut < q.to) {
+      for (const r of sql.stmt('SELECT (t / 60000) * 60000 AS t, count(v) AS n, total(v) AS sum FROM samples WHERE series_id = ? AND t >= ? AND t < ? GROUP BY t / 60000').all(m.id, cut, q.to) as { t: number; n: number; sum: number }[]) {
+        if (r.n > 0) out.push({ labelsText: m.labels, t: r.t, n: r.n, sum: r.sum });
+      }
+    }
+  }
+  return out;
 }

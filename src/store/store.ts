@@ -326,7 +326,7 @@ export class Store {
    * Labels as canonical text (parseLabels).
    */
   minutesOfName(hub: string, name: string, from: number, to: number): MinuteRow[] {
-    return minutesOfName(this.sql, { hub, name, from, to, watermark: this.sql.getMetaNumber(META_ROLLUP_WATERMARK) });
+    return minutesOfName(this.sql, this.series, { hub, name, from, to, watermark: this.sql.getMetaNumber(META_ROLLUP_WATERMARK) });
   }
 
   /**

@@ -15,7 +15,7 @@ import { judgeSeries, type AnomalySeriesId } from '../../evaluate/anomaly-watch.
 import type { Band } from '../../evaluate/learned-band.js';
 import type { Clock } from '../../model/clock.js';
 import type { Store } from '../../store/store.js';
-import { anomalyHistories } from '../anomaly-series.js';
+import { AnomalyHistoryCache } from '../anomaly-series.js';
 import type { Logger } from '../collector.js';
 import { everyPeriod, type Job } from './job.js';
 
@@ -44,6 +44,7 @@ const subjectOf = (labels: Record<string, string>): string =>
 
 export function anomalyJob(d: AnomalyJobDeps): AnomalyJob {
   const states = new Map<string, AnomalyState>();
+  const histories = new AnomalyHistoryCache();
   let latest: AnomalyBandRow[] = [];
   let failing = false;
   const job = everyPeriod(d.cfg.anomaly.interval, d.clock, () => {
@@ -51,9 +52,9 @@ export function anomalyJob(d: AnomalyJobDeps): AnomalyJob {
     const firing = new Set(d.openAlerts().filter((a) => a.state === 'firing').map((a) => a.fingerprint));
     const rows: AnomalyBandRow[] = [];
     for (const hub of d.hubs()) {
-      let histories;
+      let read;
       try {
-        histories = anomalyHistories(d.store, hub, d.cfg, now);
+        read = histories.read(d.store, hub, d.cfg, now);
         failing = false;
       } catch (err) {
         // Nothing observed: every anomaly alert of the hub holds until the store answers again.
@@ -62,7 +63,7 @@ export function anomalyJob(d: AnomalyJobDeps): AnomalyJob {
         continue;
       }
       const results: RuleResult[] = [];
-      for (const h of histories) {
+      for (const h of read) {
         const rule = `anomaly.${h.series}`;
         const labels = { hub, ...h.labels };
         const fp = fingerprint(rule, labels);

@@ -329,7 +329,7 @@ export const configSchema = z.object({
     outlier_sigmas: z.number().positive().default(5).describe('Robust standard deviations from the median that make a value an outlier'),
   }).strict().prefault({}),
   anomaly: z.object({
-    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS) and alert (anomaly.<series>) when a share of the recent points is outside it; the tap\'s calls are judged in 5-minute steps of at least calls.min_calls calls'),
+    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS) and alert (anomaly.<series>) when a share of the recent points is outside it; the tap\'s calls are judged in 5-minute steps of at least calls.min_calls calls. The alerts need alerting.enabled; status shows the bands either way'),
     interval: duration().prefault('5m').describe('How often the daemon judges every series'),
     k: z.number().positive().default(3).describe('Half-width of the band in robust standard deviations (1.4826 × MAD)'),
     min_history: duration().prefault('1d').describe('History a series needs before it has a band; before that it is learning and never alerts'),

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../evaluate/types.js';
 import type { EvaluationScope, RuleResult } from './lifecycle.js';
-import { CALL_RULE_IDS, CAPACITY_RULE_IDS, FLEET_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
+import { ANOMALY_RULE_IDS, CALL_RULE_IDS, CAPACITY_RULE_IDS, FLEET_RULE_IDS, HUB_RULE_IDS, META_RULE_IDS, PROBE_RULE_IDS, REMEDIATION_RULE_IDS, SLO_RULE_IDS } from './rule-ids.js';
 
 /** Findings → rule results; the subject becomes a `server` label (and `tool` for canaries and per-tool call findings). */
 export function toRuleResults(findings: readonly Finding[]): RuleResult[] {
@@ -37,6 +37,7 @@ const SLO_RULES: ReadonlySet<string> = new Set(SLO_RULE_IDS);
 const CALL_RULES: ReadonlySet<string> = new Set(CALL_RULE_IDS);
 const FLEET_RULES: ReadonlySet<string> = new Set(FLEET_RULE_IDS);
 const CAPACITY_RULES: ReadonlySet<string> = new Set(CAPACITY_RULE_IDS);
+const ANOMALY_RULES: ReadonlySet<string> = new Set(ANOMALY_RULE_IDS);
 /** What the remediation job did or gave up on: no server's own alert explains them (mute.ts). */
 export const REMEDIATION_RULES: ReadonlySet<string> = new Set(REMEDIATION_RULE_IDS);
 
@@ -50,7 +51,7 @@ const fromMetricsRoutes = (r: string) => r.startsWith('llm.') || r === 'fork.fil
 export function pollScope(hub: string, answered: boolean, metricsAsked = true): EvaluationScope {
   return {
     hub,
-    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !FLEET_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r)
+    rules: (r) => !PROBE_RULES.has(r) && !SLO_RULES.has(r) && !CALL_RULES.has(r) && !FLEET_RULES.has(r) && !ANOMALY_RULES.has(r) && !META_RULES.has(r) && r !== 'baseline.regression' && !REMEDIATION_RULES.has(r)
       && !CAPACITY_RULES.has(r) && (metricsAsked || !fromMetricsRoutes(r)),
     absentMeansOk: answered,
   };
@@ -96,6 +97,15 @@ export function capacityRuleResults(outlooks: readonly { hub: string; resource: 
     rule: o.rule, labels: { hub: o.hub, resource: o.resource }, status: o.warn ? 'warning' : 'ok', summary: o.summary,
     ...(o.days !== undefined ? { value: Math.round(o.days * 10) / 10 } : {}),
   }));
+}
+
+/**
+ * What an anomaly pass speaks for: every learned-band series of the hub the store holds. A series it read
+ * but could not judge (learning, no recent point) is reported as no_data and holds; one absent from the
+ * lookback altogether is gone, so what fired for it is over.
+ */
+export function anomalyScope(hub: string): EvaluationScope {
+  return { hub, rules: (r) => ANOMALY_RULES.has(r), absentMeansOk: true };
 }
 
 export function sloScope(hub: string): EvaluationScope {

@@ -39,6 +39,12 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   'calls.p95_latency': { failure_threshold: 1, success_threshold: 1 },
   // Judged over fleet.window: the window is the confirmation.
   'fleet.outlier': { failure_threshold: 1, success_threshold: 1 },
+  // Judged over anomaly.trigger.window and anomaly.recovery.window: the windows are the confirmation.
+  'anomaly.health_latency': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.probe_latency': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.call_latency': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.error_ratio': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.rss': { failure_threshold: 1, success_threshold: 1 },
   'notifier.broken': { failure_threshold: 1, success_threshold: 1 },
   'config.reload': { failure_threshold: 1, success_threshold: 1 },
   // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
@@ -98,6 +104,13 @@ const remediationLimits = (maxPerHour: number, cooldown: string) => ({
 /** A user's command: a string runs with `sh -c`, a list as argv; the hub, action and reason are in its MHM_* environment. */
 const remediationCommand = (what: string) => z.union([z.string(), z.array(z.string().min(1)).min(1)]).default('')
   .describe(`${what}: a shell string or an argv list; MHM_HUB, MHM_ACTION, MHM_RULE, MHM_REASON in its environment ("" = off)`);
+
+/** A learned-band series' own settings: its alert's severity and the least margin of its band (a flat series must not alarm on noise). */
+const anomalySeries = <A extends z.ZodType<number>>(id: string, what: string, abs: A, rel: number) => z.object({
+  severity: z.enum(['warning', 'critical']).default('warning').describe(`Severity of anomaly.${id} (${what} outside its band)`),
+  abs_margin: abs,
+  rel_margin: z.number().min(0).default(rel).describe(`Least half-width of the band of ${what} as a share of its expected value (0.1 = 10 %)`),
+}).strict().prefault({} as never); // every key has a default (abs_margin's too: the caller gives it one)
 
 export const configSchema = z.object({
   hubs: z.array(z.string().url({ message: 'not a URL. Write e.g. http://127.0.0.1:7000' })).default([])
@@ -332,6 +345,28 @@ export const configSchema = z.object({
     }).strict().prefault({}),
     outlier_sigmas: z.number().positive().default(5).describe('Robust standard deviations from the median that make a value an outlier'),
   }).strict().prefault({}),
+  anomaly: z.object({
+    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS) and alert (anomaly.<series>) when a share of the recent points is outside it; the tap\'s calls are judged in 5-minute steps of at least calls.min_calls calls. The alerts need alerting.enabled; status shows the bands either way'),
+    interval: duration().prefault('5m').describe('How often the daemon judges every series'),
+    k: z.number().positive().default(3).describe('Half-width of the band in robust standard deviations (1.4826 × MAD)'),
+    min_history: duration().prefault('1d').describe('History a series needs before it has a band; before that it is learning and never alerts'),
+    trigger: z.object({
+      window: duration().prefault('30m').describe('The window whose points decide that an anomaly alert fires'),
+      fraction: z.number().min(0).max(1).default(0.5).describe('Share of the trigger window\'s points outside the band that fires'),
+      min_anomalous: z.number().int().min(1).default(3).describe('...and at least this many of them (never from one point)'),
+    }).strict().prefault({}),
+    recovery: z.object({
+      window: duration().prefault('1h').describe('The window whose points decide that a firing anomaly alert resolves'),
+      fraction: z.number().min(0).max(1).default(0.1).describe('Share of the recovery window\'s points outside the band at or below which it resolves'),
+    }).strict().prefault({}),
+    series: z.object({
+      health_latency: anomalySeries('health_latency', 'the hub\'s health latency', z.number().min(0).default(5).describe('Least half-width of the band of the health latency (ms)'), 0.1),
+      probe_latency: anomalySeries('probe_latency', 'a server\'s probe latency', z.number().min(0).default(5).describe('Least half-width of the band of a probe latency (ms)'), 0.1),
+      call_latency: anomalySeries('call_latency', 'the mean latency of a tool\'s calls through the tap', z.number().min(0).default(5).describe('Least half-width of the band of a call latency (ms)'), 0.1),
+      error_ratio: anomalySeries('error_ratio', 'the error ratio of a tool\'s calls through the tap', z.number().min(0).max(1).default(0.02).describe('Least half-width of the band of an error ratio (0..1)'), 0),
+      rss: anomalySeries('rss', 'the hub\'s resident memory', byteSize().prefault('10MB').describe('Least half-width of the band of the hub\'s RSS'), 0.05),
+    }).strict().prefault({}),
+  }).strict().prefault({}),
   levels: z.object({
     success_rate: bands({ yellow: 95, orange: 90, red: 80 }, 'Success rate (%) of the calls through the tap (over calls.window) and of the LLM metrics'),
     p95_latency_ms: bands({ yellow: 1_000, orange: 2_000, red: 5_000 }, 'P95 latency (ms) of the calls through the tap (over calls.window) and of the LLM metrics'),
@@ -352,3 +387,4 @@ export type RouteStep = z.output<ReturnType<typeof routeSteps>>[number];
 export type MaintenanceWindow = MonitorConfig['alerting']['maintenance'][number];
 export type CanaryConfig = MonitorConfig['probes']['canaries'][number];
 export type RemediationConfig = MonitorConfig['remediation'];
+export type AnomalyConfig = MonitorConfig['anomaly'];

@@ -35,6 +35,7 @@ import { newTapSocketStats } from './jobs/tap-socket.js';
 import { callsJob } from './jobs/calls.js';
 import { capacityJob, diskUsageJob } from './jobs/capacity.js';
 import { fleetJob } from './jobs/fleet.js';
+import { anomalyJob, type AnomalyBandRow } from './jobs/anomaly.js';
 import { remediationJob } from './jobs/remediation.js';
 import type { McpTracing } from '../model/mcp-tracing.js';
 import type { OtelExportHealth } from '../otel/status.js';
@@ -120,6 +121,8 @@ export interface RunStatus {
   droppedSamples: number;
   notifications: Readonly<Record<string, Readonly<Record<string, number>>>>;
   store: { writeFailures: number; failing: boolean; lastWriteAt?: number; pendingRows: number; droppedEvents: number; pendingAlerting: number };
+  /** The learned bands of the anomaly job's latest pass (none before its first, or with it off). */
+  anomaly?: readonly AnomalyBandRow[];
 }
 
 /** How far back a start seeds the read model: the longest a poll is shown (views/http/snapshot.ts), at least. */
@@ -227,6 +230,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     ...(o.jobs ? [scheduledCommandsJob(cfg.schedule, { ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events) })] : []),
   ];
   const observe = alerting ? alerting.observe : () => undefined;
+  const anomaly = alerting && cfg.anomaly.enabled ? anomalyJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts(), log }) : undefined;
   const alertingJobs: Job[] = alerting
     ? [
       dispatchJob(clock, alerting),
@@ -235,6 +239,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
       regressionJob({ cfg, store, clock, hubs, observe, stateDir: o.stateDir, log }),
       fleetJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts() }),
       ...(cfg.capacity.enabled ? [capacityJob({ cfg, store, clock, hubs, observe })] : []),
+      ...(anomaly ? [anomaly] : []),
       ...(cfg.alerting.heartbeat.url ? [heartbeatJob({ url: cfg.alerting.heartbeat.url, intervalMs: cfg.alerting.heartbeat.interval, clock, log, agent, collecting })] : []),
       ...(cfg.remediation.enabled ? [remediationJob({
         cfg, clock, log, store, agent, observe, openAlerts: () => alerting.openAlerts(), silences: () => alerting.alertStore.activeSilences(clock.now()),
@@ -271,6 +276,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
         pendingRows: buffer.stats.pendingSamples + buffer.stats.pendingEvents, droppedEvents: buffer.stats.droppedEvents,
         pendingAlerting: alerting ? alerting.outbox.memoryDepth() + alerting.pipeline.unsavedCount() : 0,
       },
+      ...(anomaly ? { anomaly: anomaly.bands() } : {}),
     }),
     async stop(opts = {}) {
       unsubscribeSteps();

@@ -118,3 +118,25 @@ describe('eventTypes and eventHubs', () => {
     expect(s.eventHubs()).toEqual(['', 'h1', 'h2']);
   });
 });
+
+describe('minutesOfName', () => {
+  test('per series and minute: the rollups before the watermark, raw samples after it, each sample once, failed ones left out', () => {
+    const rows = [0, 20_000, 40_000, MINUTE_MS, MINUTE_MS + 30_000, 2 * MINUTE_MS + 10_000].map((dt, i) => ({ hub: 'h1', name: 'lat', labels: { server: 'x' }, t: T0 + dt, v: i + 1 }));
+    s.insertSamples([...rows, { hub: 'h1', name: 'lat', labels: { server: 'x' }, t: T0 + 2 * MINUTE_MS + 20_000, v: null, err: 'timeout' }]);
+    s.rollup(T0 + 2 * MINUTE_MS); // folds the first two minutes only
+    const minutes = s.minutesOfName('h1', 'lat', T0, T0 + 3 * MINUTE_MS);
+    expect(minutes.map((m) => [m.labelsText, m.t - T0, m.n, m.sum])).toEqual([
+      ['{"server":"x"}', 0, 3, 6],
+      ['{"server":"x"}', MINUTE_MS, 2, 9],
+      ['{"server":"x"}', 2 * MINUTE_MS, 1, 6],
+    ]);
+    // Before any rollup: all of it raw, the same minutes.
+    const other = Store.open({ stateDir: join(root, 'other'), quickCheck: false });
+    try {
+      other.insertSamples(rows);
+      expect(other.minutesOfName('h1', 'lat', T0, T0 + 3 * MINUTE_MS).map((m) => [m.t - T0, m.n, m.sum])).toEqual([[0, 3, 6], [MINUTE_MS, 2, 9], [2 * MINUTE_MS, 1, 6]]);
+    } finally {
+      other.close();
+    }
+  });
+});

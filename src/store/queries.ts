@@ -147,3 +147,31 @@ export function firstDataTime(sql: Sql, seriesId: number, from: number): number 
   // An hour bucket starts at the hour: only an earlier hour says more than the minutes do.
   return hour.t !== null && hour.t < Math.floor(fine.t / 3_600_000) * 3_600_000 ? hour.t : fine.t;
 }
+
+/** One minute of one series: how many samples had a value, and their sum (mean = sum / n). */
+export interface MinuteRow { labelsText: string; t: number; n: number; sum: number }
+
+/**
+ * Per minute, every series of `name` of a hub over [from, to), series by series, each in time order: the
+ * 1-minute rollups before `watermark` (every minute before it is folded) and the raw samples after it,
+ * grouped by minute, so each sample counts once and the newest minutes are there before any rollup ran.
+ * Failed samples (v null) are left out, as are minutes with none that succeeded. One primary-key range per
+ * series: a join ordered by time would sort days of minutes of every series (seconds, not milliseconds).
+ */
+export function minutesOfName(sql: Sql, series: SeriesRegistry, q: { hub: string; name: string; from: number; to: number; watermark: number | undefined }): MinuteRow[] {
+  const cut = Math.min(q.to, Math.max(q.from, q.watermark ?? q.from));
+  const out: MinuteRow[] = [];
+  for (const m of series.match({ hub: q.hub, name: q.name })) {
+    if (cut > q.from) {
+      for (const r of sql.stmt('SELECT bucket, n - n_err AS n, sum FROM rollup_1m WHERE series_id = ? AND bucket >= ? AND bucket < ?').all(m.id, q.from, cut) as { bucket: number; n: number; sum: number | null }[]) {
+        if (r.sum !== null && r.n > 0) out.push({ labelsText: m.labels, t: r.bucket, n: r.n, sum: r.sum });
+      }
+    }
+    if (cut < q.to) {
+      for (const r of sql.stmt('SELECT (t / 60000) * 60000 AS t, count(v) AS n, total(v) AS sum FROM samples WHERE series_id = ? AND t >= ? AND t < ? GROUP BY t / 60000').all(m.id, cut, q.to) as { t: number; n: number; sum: number }[]) {
+        if (r.n > 0) out.push({ labelsText: m.labels, t: r.t, n: r.n, sum: r.sum });
+      }
+    }
+  }
+  return out;
+}

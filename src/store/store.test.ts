@@ -154,6 +154,7 @@ describe('query plans', () => {
     s.listHubs();
     s.ratio('h', 'hub.up', 0, T0, 'raw');
     s.samplesOfName('h', 'metric.1', 0, T0);
+    s.minutesOfName('h', 'metric.1', 0, T0 + 400 * 24 * HOUR_MS);
     s.ratio('h', 'hub.up', 0, T0, '1m');
     s.lastRun();
     s.gaps(0, T0);

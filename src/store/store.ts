@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import type { NewEvent, StoredEvent } from '../model/events.js';
 import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
 import {
-  distinctEventValues, eventsAfter, firstDataTime, lastSampleTime, queryEvents, querySamples, type EventQuery, type RawSampleRow, type RollupRow, type SampleQuery,
+  distinctEventValues, eventsAfter, firstDataTime, lastSampleTime, minutesOfName, queryEvents, querySamples, type EventQuery, type MinuteRow, type RawSampleRow, type RollupRow, type SampleQuery,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
@@ -20,7 +20,7 @@ import { Sql } from './sql.js';
 // The types a caller of the store needs, from one import.
 export { StoreError } from '../errors.js';
 export type { OpenInfo } from './open.js';
-export type { EventQuery, RawSampleRow, RollupRow, SampleQuery } from './queries.js';
+export type { EventQuery, MinuteRow, RawSampleRow, RollupRow, SampleQuery } from './queries.js';
 export type { NewEvent, StoredEvent } from '../model/events.js';
 export type { RetentionPolicy, RetentionResult } from './retention.js';
 export type { RollupResult } from './rollup.js';
@@ -318,6 +318,15 @@ export class Store {
       JOIN samples r ON r.series_id = s.id WHERE s.hub = ? AND s.name = ? AND r.t >= ? AND r.t < ? ORDER BY r.t`)
       .all(hub, name, from, to) as { labels: string; t: number; v: number | null; err: string | null }[];
     return rows.map((r) => ({ hub, labels: this.labelsOf(r.labels), t: r.t, v: r.v, err: r.err }));
+  }
+
+  /**
+   * Every series of one metric name of a hub, per minute over [from, to): the 1-minute rollups up to the
+   * rollup's watermark and the raw samples after it (for the learned bands: days of minutes, not of polls).
+   * Labels as canonical text (parseLabels).
+   */
+  minutesOfName(hub: string, name: string, from: number, to: number): MinuteRow[] {
+    return minutesOfName(this.sql, this.series, { hub, name, from, to, watermark: this.sql.getMetaNumber(META_ROLLUP_WATERMARK) });
   }
 
   /**

@@ -398,3 +398,25 @@ describe('the traffic tap\'s calls (OTel mcp.server.operation.duration)', () => 
     expect(value((await scrape(v)).samples, 'mcp_hub_monitor_tap_connected')).toBeUndefined();
   });
 });
+
+describe('learned bands', () => {
+  test('each series\' band in base units with its learning progress; a learning series has no band; absent before the job\'s first pass', async () => {
+    const v = healthyHub();
+    expect((await scrape(v)).samples.filter((s) => s.name.startsWith('mcp_hub_monitor_anomaly_'))).toEqual([]);
+    v.health = {
+      ...v.health,
+      anomaly: [
+        { hub: HUB, series: 'health_latency', labels: {}, band: { mode: 'robust', expected: 50, lower: 40, upper: 60, sigma: 2 }, state: 'ok' },
+        { hub: HUB, series: 'probe_latency', labels: { server: 'files' }, band: { mode: 'learning', progress: 0.4 }, state: 'ok' },
+        { hub: HUB, series: 'error_ratio', labels: { server: 'files', tool: 'read' }, band: { mode: 'daily', expected: 0.01, lower: 0, upper: 0.03, sigma: 0.005 }, state: 'firing' },
+      ],
+    };
+    const { samples } = await scrape(v);
+    const own = { hub: HUB, series: 'health_latency', server: '', tool: '' };
+    expect(['lower', 'expected', 'upper'].map((bound) => value(samples, 'mcp_hub_monitor_anomaly_band', { ...own, bound }))).toEqual([0.04, 0.05, 0.06]);
+    expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'error_ratio', server: 'files', tool: 'read', bound: 'upper' })).toBe(0.03);
+    expect(value(samples, 'mcp_hub_monitor_anomaly_learning_progress', own)).toBe(1);
+    expect(value(samples, 'mcp_hub_monitor_anomaly_learning_progress', { series: 'probe_latency', server: 'files' })).toBe(0.4);
+    expect(samples.filter((s) => s.name === 'mcp_hub_monitor_anomaly_band' && s.labels.series === 'probe_latency')).toEqual([]);
+  });
+});

@@ -9,7 +9,7 @@
  *
  * Not exported, and why: hub CPU (the daemon does not store it; `anomalies` measures it per run); LLM
  * metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`). The fork's filtering
- * stats are (metrics-fork.ts).
+ * stats are (metrics-fork.ts), and so are the learned bands (metrics-anomaly.ts).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { budgetUse, type Ratio } from '../evaluate/slo.js';
@@ -22,6 +22,7 @@ import type { ProbeLatency } from '../daemon/live-state.js';
 import { createForkGauges } from './metrics-fork.js';
 import { createCallMetrics } from './metrics-calls.js';
 import { createOtelMetrics } from './metrics-otel.js';
+import { createAnomalyGauges } from './metrics-anomaly.js';
 
 /** createMetrics' options. */
 export interface MetricsOptions {
@@ -97,6 +98,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   const fork = createForkGauges(registers);
   const calls = createCallMetrics(registers);
   const otel = createOtelMetrics(registers);
+  const anomaly = createAnomalyGauges(registers, maxServers);
   const scrapeErrors = c('mcp_hub_monitor_scrape_errors_total', 'Hubs whose store reads (the SLO windows) failed during a scrape (the rest of the scrape still answers).', ['hub']);
   if (o.processMetrics !== false) {
     collectDefaultMetrics({ register: registry });
@@ -226,6 +228,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
       for (const [outcome, n] of Object.entries(outcomes)) notifications.inc({ receiver: L(receiver), outcome: L(outcome) }, n);
     }
     otel.refresh(d.otel);
+    anomaly.refresh(d.anomaly);
     const open = view.live().openAlerts();
     for (const severity of SEVERITIES) for (const state of OPEN_STATES) alerts.set({ severity, state }, 0);
     for (const a of open) alerts.inc({ severity: L(a.severity), state: a.state });

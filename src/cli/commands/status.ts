@@ -2,7 +2,8 @@
  * `status`: what the daemon is doing, read from the lock file and the history store (read-only): running
  * or not, its run, each hub's last poll, SSE, database size, and the gaps (time it was not running) in the
  * last 24 hours, the traffic tap (connected, calls, worst tools), the daemon's OpenTelemetry export and the
- * capacity outlook (when RSS, the disk and the call volume reach their thresholds). Exit 0
+ * capacity outlook (when RSS, the disk and the call volume reach their thresholds) and the learned normal band
+ * of each series (anomaly-status.ts). Exit 0
  * when the daemon runs and every hub was polled recently, 1 when stale, a tap that connected is gone or
  * dropping, or the export fails, 3 when there is no history at all.
  */
@@ -121,6 +122,8 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
     const remediation = remediationStatus(cfg, store, alertStore.openAlerts(), now);
     const { capacityLines, capacityStatus } = await import('../capacity-status.js');
     const capacity = capacityStatus(cfg, store, hubs.map((h) => h.hub), now);
+    const { anomalyLines, anomalyStatus } = await import('../anomaly-status.js');
+    const anomaly = anomalyStatus(cfg, store, hubs.map((h) => h.hub), now);
     const doc = {
       daemon: { running, pid: running ? (lockInfo as { pid: number }).pid : null, run: run ?? null, configReload: reload, clockAheadMs: clock.aheadMs, otel: otel.export ? { ...otel.export, problems: otel.problems } : null },
       config: { file: configFile, error: configError ?? null },
@@ -131,6 +134,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       tap: { window: tap.window, problems: tap.problems },
       remediation,
       capacity,
+      anomaly,
     };
     const exitCode = running && !stale && tap.problems.length === 0 && writes.problem === null && (reload?.ok ?? true) && configError === undefined && otel.problems.length === 0 ? 0 : 1;
     if (g.json) return { exitCode, output: `${toSafeJson(doc)}\n` };
@@ -156,6 +160,7 @@ export async function runStatus(g: GlobalOptions): Promise<CommandRun> {
       ...tap.lines,
       ...remediationLines(remediation),
       ...capacityLines(capacity),
+      ...anomalyLines(anomaly),
       `notifications: ${outbox.pending} waiting in the outbox, ${outbox.failedLast24h} given up in the last 24 h`,
       `gaps in the last 24 h (daemon not running): ${gaps.length === 0 ? 'none' : ''}`,
       ...gaps.map((gap) => `  ${new Date(gap.from).toISOString()} → ${new Date(gap.to).toISOString()} (${formatDuration(gap.to - gap.from)})`),

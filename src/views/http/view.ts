@@ -4,6 +4,7 @@
  */
 import type { MonitorConfig } from '../../config/defaults.js';
 import type { LiveView } from '../../daemon/live-state.js';
+import type { AnomalyBandRow } from '../../daemon/jobs/anomaly.js';
 import type { OtelExportHealth } from '../../otel/status.js';
 import type { AlertStore } from '../../store/alert-store.js';
 import type { Store } from '../../store/store.js';
@@ -43,6 +44,8 @@ export interface DaemonHealthView {
   configReload: { ok: boolean; lastSuccessAt: number };
   /** The daemon's OpenTelemetry export (absent: a view without one, as export off). */
   otel?: OtelExportHealth;
+  /** The learned bands of the anomaly job's latest pass (absent: none yet, or the job is off). */
+  anomaly?: readonly AnomalyBandRow[];
 }
 
 export interface StoreWriteView {

@@ -1,0 +1,68 @@
+/**
+ * The learned bands on the daemon's real history: a daemon (a real child process) minutes old on a real
+ * mcp-hub 4.2.1 has minutes of each series, far from the day a band needs, so every series it records is
+ * learning: the anomaly job's pass says so on /metrics (its progress, no band), `status` prints "learning,
+ * N% of the history needed" per series, and no anomaly alert exists.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, expect, test } from 'vitest';
+import { everythingServer, freePort, launchHub } from '../../src/demo/hub-launcher.js';
+import { historyDbPath } from '../../src/config/paths.js';
+import { httpRequest } from '../support/fake-daemon-view.js';
+import { isolatedEnv, runCli } from '../support/cli.js';
+import { startDaemonProcess, stateDir, storedSamples, waitForStored } from '../support/daemon-process.js';
+import { waitUntil } from '../support/wait.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const anomalyAlerts = (state: string): number => {
+  const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM alerts WHERE rule LIKE 'anomaly.%'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+test('a daemon minutes old on a real hub: every series learning on /metrics and in status, no anomaly alert', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const state = stateDir();
+  const config = join(state, 'config.yaml');
+  const port = await freePort();
+  writeFileSync(config, ['http:', `  listen: 127.0.0.1:${port}`, 'probes:', '  interval: 2s', 'anomaly:', '  interval: 1s'].join('\n'));
+  startDaemonProcess(hub, state, ['--config', config], cleanups);
+  await waitForStored(() => storedSamples(state, 'server.probe_latency_ms'), () => true, 'probe latency of everything', 30_000);
+
+  // A pass of the anomaly job over the store after the first probe: both series there, learning.
+  const progress = await waitUntil(async () => {
+    const r = await httpRequest(`http://127.0.0.1:${port}`, '/metrics');
+    const lines = r.body.split('\n').filter((l) => l.startsWith('mcp_hub_monitor_anomaly_'));
+    return lines.some((l) => l.includes('series="probe_latency"')) && lines.some((l) => l.includes('series="health_latency"')) && lines;
+  }, { what: 'the learning progress of health and probe latency on /metrics', timeoutMs: 30_000, everyMs: 250 });
+  expect(progress.filter((l) => l.startsWith('mcp_hub_monitor_anomaly_band'))).toEqual([]);
+  for (const line of progress) {
+    expect(line).toMatch(/^mcp_hub_monitor_anomaly_learning_progress\{/);
+    const v = Number(line.split(' ').at(-1));
+    expect(v, line).toBeGreaterThanOrEqual(0); // seconds of the day it needs (a 5-minute step at most)
+    expect(v, line).toBeLessThan(0.01);
+  }
+
+  const out = await runCli(['status', '--state-dir', state], isolatedEnv());
+  const section = out.stdout.slice(out.stdout.indexOf('learned normal'));
+  expect(section.split('\n').slice(0, 2)).toEqual(['learned normal (anomaly.*):', `  ${hub.url}`]);
+  expect(section).toMatch(/^ {4}health latency: learning, 0% of the history needed$/m);
+  expect(section).toMatch(/^ {4}probe latency everything: learning, 0% of the history needed$/m);
+  const json = JSON.parse((await runCli(['status', '--state-dir', state, '--json'], isolatedEnv())).stdout) as { anomaly: { enabled: boolean; series: { hub: string; series: string; labels: Record<string, string>; mode: string; progress: number }[] } };
+  expect(json.anomaly.enabled).toBe(true);
+  const probe = json.anomaly.series.find((s) => s.series === 'probe_latency')!;
+  expect(probe).toMatchObject({ hub: hub.url, labels: { server: 'everything' }, mode: 'learning' });
+  expect(probe.progress).toBeLessThan(0.01);
+  expect(json.anomaly.series.every((s) => s.mode === 'learning')).toBe(true);
+  expect(anomalyAlerts(state)).toBe(0);
+}, 90_000);

@@ -176,7 +176,7 @@ function alertRule(sp: SeriesSpec, s: AnomalyRuleSettings): CommentedRule {
     expr: [
       `${share(t.windowMs)}`,
       'and (',
-      `  ${share(t.windowMs)} >= ${promNumber(t.fraction)} and sum_over_time(${a}[${lastPoints(t.windowMs)}]) >= ${t.minAnomalous}`,
+      `  ${share(t.windowMs)} >= ${promNumber(t.fraction)} and sum_over_time(${a}[${lastPoints(t.windowMs)}]) >= ${t.minAnomalous} unless on (${sp.by}) ${firing}`,
       `  or ${share(rc.windowMs)} > ${promNumber(rc.fraction)} and on (${sp.by}) ${firing}`,
       ')',
     ].join('\n'),
@@ -191,8 +191,9 @@ function alertRule(sp: SeriesSpec, s: AnomalyRuleSettings): CommentedRule {
     rule,
     comment: [
       `anomaly.${sp.id}: fires when ≥ ${promNumber(t.fraction * 100)}% and ≥ ${t.minAnomalous} of the points of the last ${promDuration(t.windowMs)} are anomalous (anomaly.trigger);`,
-      `once firing it stays so while more than ${promNumber(rc.fraction * 100)}% of the last ${promDuration(rc.windowMs)} are (anomaly.recovery): the ALERTS term is its own`,
-      'state at the previous evaluation, which says this hysteresis exactly where keep_firing_for would hold a fixed time.',
+      `once firing only the recovery window counts: it stays so while more than ${promNumber(rc.fraction * 100)}% of the last ${promDuration(rc.windowMs)} are (anomaly.recovery).`,
+      'The ALERTS term is this alert\'s own state at the previous evaluation (5 min ago): it says that hysteresis exactly,',
+      'where keep_firing_for would hold a fixed time. A series that vanishes resolves here; the daemon holds its state.',
     ].join('\n'),
   };
 }

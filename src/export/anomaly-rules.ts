@@ -133,7 +133,8 @@ function recordingRules(sp: SeriesSpec, s: AnomalyRuleSettings): CommentedRule[]
   const r = (part: string) => anomalyRecord(part, sp.id);
   const x = r('input');
   const m = s.series[sp.id];
-  const hasHistory = (ms: number) => `present_over_time(${x}[1h] offset ${promDuration(ms)})`;
+  // `offset 0s` does not parse: a min_history of 0 is no guard at all.
+  const hasHistory = (ms: number) => `present_over_time(${x}[1h]${ms > 0 ? ` offset ${promDuration(ms)}` : ''})`;
   const rel = promNumber(m.relMargin);
   const margin = `clamp_min(${promNumber(s.k)} * ${r('sigma')}, ${promNumber(m.absMargin * sp.scale)})`;
   const rules: [string, string, string?][] = [

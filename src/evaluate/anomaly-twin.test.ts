@@ -5,7 +5,9 @@
  */
 import { expect, test } from 'vitest';
 import { DEFAULT_ANOMALY_RULE_SETTINGS as D } from '../export/anomaly-rules.js';
-import { anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, LAST_PEAK_MS, SPIKE } from '../../test/fixtures/anomaly-scenario.js';
+import {
+  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE,
+} from '../../test/fixtures/anomaly-scenario.js';
 import { anomalyEpisodes } from './anomaly-alert.js';
 import { judgePoints } from './learned-band.js';
 
@@ -35,4 +37,12 @@ test('the spike is anomalous only to the seasonal band: robust before 3 days, da
   expect(robust.band.mode !== 'learning' && robust.band.upper).toBeGreaterThan(0.08);
   expect(at(LAST_PEAK_MS)).toMatchObject({ anomalous: false, band: { mode: 'daily' } });
   expect(judged.filter((p) => p.band.mode === 'learning').length).toBe(288);
+});
+
+test('learning: a spike before a day of history fires nothing; the same spike a day later fires, as under promtool', () => {
+  const points = learningScenario();
+  const episodes = anomalyEpisodes(judgePoints(points, points[0]!.t, band), windows);
+  expect(episodes).toEqual([LEARNING.episode]);
+  const firingAt = (t: number) => episodes.some((e) => t >= e.start && (e.end === undefined || t < e.end));
+  expect(learningCheckTimes().filter((t) => firingAt(t) !== learningFiring(t))).toEqual([]);
 });

@@ -13,7 +13,9 @@ import { anomalyRuleGroup, DEFAULT_ANOMALY_RULE_SETTINGS, type AnomalyRuleSettin
 import type { RuleGroup } from '../../src/export/rule-types.js';
 import { promDuration } from '../../src/export/timing.js';
 import { renderYaml } from '../../src/export/yaml-text.js';
-import { anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, LAST_PEAK_MS, SPIKE, STEP_MS } from '../fixtures/anomaly-scenario.js';
+import {
+  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE, STEP_MS,
+} from '../fixtures/anomaly-scenario.js';
 import { skipUnless, tool } from '../support/requires.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -31,25 +33,28 @@ function rulesFile(g: RuleGroup): string {
   return renderYaml({ groups: [{ name: g.name, interval: g.interval, rules: g.rules.map(({ rule: { annotations: _, ...r } }) => r) }] });
 }
 
+interface Scenario { points: { v: number }[]; times: number[] }
+const TWIN: Scenario = { points: anomalyScenario(), times: checkTimes() };
+
 /** promtool's test file: the fixture's points as the raw gauge, scraped every 5 min, and the alert expected at `firing(t)`. */
-function testsFile(firing: (t: number) => boolean): string {
+function testsFile(sc: Scenario, firing: (t: number) => boolean): string {
   return renderYaml({
     rule_files: ['rules.yml'],
     evaluation_interval: promDuration(STEP_MS),
     tests: [{
       interval: promDuration(STEP_MS),
-      input_series: [{ series: `mcp_hub_health_latency_seconds{hub="${HUB}"}`, values: anomalyScenario().map((p) => p.v).join(' ') }],
-      alert_rule_test: checkTimes().map((t) => ({
+      input_series: [{ series: `mcp_hub_health_latency_seconds{hub="${HUB}"}`, values: sc.points.map((p) => p.v).join(' ') }],
+      alert_rule_test: sc.times.map((t) => ({
         eval_time: promDuration(t), alertname: ALERT, exp_alerts: firing(t) ? [{ exp_labels: { hub: HUB, severity: 'warning' } }] : [],
       })),
     }],
   });
 }
 
-function runScenario(firing: (t: number) => boolean, s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS) {
+function runScenario(sc: Scenario, firing: (t: number) => boolean, s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS) {
   const dir = tempDir('mhm-anomaly-rules-');
   writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup(s)));
-  writeFileSync(join(dir, 'tests.yml'), testsFile(firing));
+  writeFileSync(join(dir, 'tests.yml'), testsFile(sc, firing));
   return promtool(['test', 'rules', 'tests.yml'], dir);
 }
 
@@ -73,17 +78,23 @@ describe('promtool', skipUnless(PROMTOOL), () => {
     expect(EXPECTED_EPISODE).toEqual({ start: SPIKE.start + 10 * 60_000, end: SPIKE.end + 50 * 60_000 });
     expect(checkTimes()).toContain(LAST_PEAK_MS);
     const started = Date.now();
-    const r = runScenario(expectedFiring);
+    const r = runScenario(TWIN, expectedFiring);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('SUCCESS');
     expect(Date.now() - started).toBeLessThan(60_000);
+  }, 120_000);
+
+  test('learning: a spike before a day of history fires nothing; the same spike a day later fires', () => {
+    expect(LEARNING.episode.start).toBe(LEARNING.spikes[1]!.start + 10 * 60_000);
+    const r = runScenario({ points: learningScenario(), times: learningCheckTimes() }, learningFiring);
+    expect(r.status, r.out).toBe(0);
   }, 120_000);
 
   test('the harness fails when an expectation is wrong: firing one evaluation early, or resolving when the trigger window clears', () => {
     // Without the recovery window the alert would resolve once ≤ 2 of the last 6 points are anomalous: spike end + 15 min.
     const early = EXPECTED_EPISODE.start - STEP_MS;
     const unheld = SPIKE.end + 15 * 60_000;
-    const r = runScenario((t) => t >= early && t < unheld);
+    const r = runScenario(TWIN, (t) => t >= early && t < unheld);
     expect(r.status).toBe(1);
     for (const t of [early, unheld]) expect(r.out).toContain(`time: ${promDuration(t)}, `);
   }, 120_000);

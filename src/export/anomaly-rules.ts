@@ -83,8 +83,10 @@ interface SeriesSpec {
 
 const CALLS = 'mcp_server_operation_duration_seconds';
 const CALL_SELECTOR = 'server!="",gen_ai_tool_name!=""';
-const meanOfHistogram = (metric: string, by: string, selector = ''): string =>
-  `sum by (${by}) (rate(${metric}_sum{${selector}}[5m]))\n/\n(sum by (${by}) (rate(${metric}_count{${selector}}[5m])) > 0)`;
+const meanOfHistogram = (metric: string, by: string, selector = ''): string => {
+  const m = selector ? `{${selector}}` : '';
+  return `sum by (${by}) (rate(${metric}_sum${m}[5m]))\n/\n(sum by (${by}) (rate(${metric}_count${m}[5m])) > 0)`;
+};
 
 const SERIES: SeriesSpec[] = [
   {

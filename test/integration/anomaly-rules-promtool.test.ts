@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { anomalyRuleGroup, DEFAULT_ANOMALY_RULE_SETTINGS, type AnomalyRuleSettings } from '../../src/export/anomaly-rules.js';
+import { anomalyRecord, anomalyRuleGroup, DEFAULT_ANOMALY_RULE_SETTINGS, type AnomalyRuleSettings } from '../../src/export/anomaly-rules.js';
 import type { RuleGroup } from '../../src/export/rule-types.js';
 import { promDuration } from '../../src/export/timing.js';
 import { renderYaml } from '../../src/export/yaml-text.js';
@@ -89,6 +89,39 @@ describe('promtool', skipUnless(PROMTOOL), () => {
     const r = runScenario({ points: learningScenario(), times: learningCheckTimes() }, learningFiring);
     expect(r.status, r.out).toBe(0);
   }, 120_000);
+
+  test('the histogram series: 5-minute mean probe and call latency, and the error ratio only of steps with calls.min_calls calls', () => {
+    const dir = tempDir('mhm-anomaly-rules-');
+    writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup()));
+    const calls = (tool: string, extra: string) => `mcp_server_operation_duration_seconds_count{hub="${HUB}",server="s",gen_ai_tool_name="${tool}"${extra}}`;
+    const sums = (tool: string, extra: string) => calls(tool, extra).replace('_count{', '_sum{');
+    const input = (id: string, labels: string, value: number) => ({ labels: `{${labels}}`, value });
+    // To the µs: the rates' float noise (4.9999999999999996E-02) is not what this tests.
+    const rounded = (id: 'call_latency' | 'probe_latency') => `round(${anomalyRecord('input', id)}, 0.000001)`;
+    const busy = `gen_ai_tool_name="busy",hub="${HUB}",server="s"`;
+    writeFileSync(join(dir, 'tests.yml'), renderYaml({
+      rule_files: ['rules.yml'],
+      evaluation_interval: '5m',
+      tests: [{
+        interval: '1m',
+        // Per minute: busy has 9 good calls of 40 ms and 1 failed of 140 ms (mean 50 ms, 10 % failed); quiet 1 call of 50 ms.
+        input_series: [
+          { series: calls('busy', ''), values: '0+9x20' }, { series: sums('busy', ''), values: '0+0.36x20' },
+          { series: calls('busy', ',error_type="tool_error"'), values: '0+1x20' }, { series: sums('busy', ',error_type="tool_error"'), values: '0+0.14x20' },
+          { series: calls('quiet', ''), values: '0+1x20' }, { series: sums('quiet', ''), values: '0+0.05x20' },
+          { series: `mcp_hub_probe_duration_seconds_count{hub="${HUB}",server="s"}`, values: '0+2x20' },
+          { series: `mcp_hub_probe_duration_seconds_sum{hub="${HUB}",server="s"}`, values: '0+0.024x20' },
+        ],
+        promql_expr_test: [
+          { expr: rounded('call_latency'), eval_time: '10m', exp_samples: [input('call_latency', busy, 0.05), input('call_latency', busy.replace('busy', 'quiet'), 0.05)] },
+          { expr: anomalyRecord('input', 'error_ratio'), eval_time: '10m', exp_samples: [{ labels: `${anomalyRecord('input', 'error_ratio')}{${busy}}`, value: 0.1 }] },
+          { expr: rounded('probe_latency'), eval_time: '10m', exp_samples: [input('probe_latency', `hub="${HUB}",server="s"`, 0.012)] },
+        ],
+      }],
+    }));
+    const r = promtool(['test', 'rules', 'tests.yml'], dir);
+    expect(r.status, r.out).toBe(0);
+  });
 
   test('the harness fails when an expectation is wrong: firing one evaluation early, or resolving when the trigger window clears', () => {
     // Without the recovery window the alert would resolve once ≤ 2 of the last 6 points are anomalous: spike end + 15 min.

@@ -6,7 +6,7 @@
 import { expect, test } from 'vitest';
 import { DEFAULT_ANOMALY_RULE_SETTINGS as D } from '../export/anomaly-rules.js';
 import {
-  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE,
+  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, FLAT, flatScenario, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE,
 } from '../../test/fixtures/anomaly-scenario.js';
 import { anomalyEpisodes } from './anomaly-alert.js';
 import { judgePoints } from './learned-band.js';
@@ -45,4 +45,11 @@ test('learning: a spike before a day of history fires nothing; the same spike a 
   expect(episodes).toEqual([LEARNING.episode]);
   const firingAt = (t: number) => episodes.some((e) => t >= e.start && (e.end === undefined || t < e.end));
   expect(learningCheckTimes().filter((t) => firingAt(t) !== learningFiring(t))).toEqual([]);
+});
+
+test('a flat series does not alarm on noise: 2 ms off for 30 min is inside the least margin (MAD 0), as under promtool', () => {
+  const points = flatScenario();
+  const judged = judgePoints(points, points[0]!.t, band);
+  expect(judged.find((p) => p.t === FLAT.step.start)).toMatchObject({ anomalous: false, band: { mode: 'robust', sigma: 0 } });
+  expect(anomalyEpisodes(judged, windows)).toEqual([]);
 });

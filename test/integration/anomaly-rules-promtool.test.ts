@@ -14,7 +14,7 @@ import type { RuleGroup } from '../../src/export/rule-types.js';
 import { promDuration } from '../../src/export/timing.js';
 import { renderYaml } from '../../src/export/yaml-text.js';
 import {
-  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE, STEP_MS,
+  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, FLAT, flatCheckTimes, flatScenario, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE, STEP_MS,
 } from '../fixtures/anomaly-scenario.js';
 import { skipUnless, tool } from '../support/requires.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -87,6 +87,12 @@ describe('promtool', skipUnless(PROMTOOL), () => {
   test('learning: a spike before a day of history fires nothing; the same spike a day later fires', () => {
     expect(LEARNING.episode.start).toBe(LEARNING.spikes[1]!.start + 10 * 60_000);
     const r = runScenario({ points: learningScenario(), times: learningCheckTimes() }, learningFiring);
+    expect(r.status, r.out).toBe(0);
+  }, 120_000);
+
+  test('a flat series does not alarm on noise: 2 ms off for 30 min is inside the least margin (MAD 0)', () => {
+    expect(flatCheckTimes()).toContain(FLAT.step.end);
+    const r = runScenario({ points: flatScenario(), times: flatCheckTimes() }, () => false);
     expect(r.status, r.out).toBe(0);
   }, 120_000);
 

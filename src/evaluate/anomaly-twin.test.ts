@@ -6,7 +6,7 @@
 import { expect, test } from 'vitest';
 import { DEFAULT_ANOMALY_RULE_SETTINGS as D } from '../export/anomaly-rules.js';
 import {
-  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, FLAT, flatScenario, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SPIKE,
+  anomalyScenario, checkTimes, EXPECTED_EPISODE, expectedFiring, FLAT, flatScenario, LAST_PEAK_MS, LEARNING, learningCheckTimes, learningFiring, learningScenario, SHIFT_EPISODE, SPIKE,
 } from '../../test/fixtures/anomaly-scenario.js';
 import { anomalyEpisodes } from './anomaly-alert.js';
 import { judgePoints } from './learned-band.js';
@@ -16,11 +16,11 @@ const m = D.series.health_latency;
 const band = { k: D.k, absMargin: m.absMargin / 1000, relMargin: m.relMargin, minHistoryMs: D.minHistoryMs };
 const windows = { triggerMs: D.trigger.windowMs, triggerFraction: D.trigger.fraction, minAnomalous: D.trigger.minAnomalous, recoveryMs: D.recovery.windowMs, recoveryFraction: D.recovery.fraction };
 
-test('the twin scenario: one episode, from the spike\'s 3rd point to the end of the recovery window, as under promtool', () => {
+test('the twin scenario: the spike and the level shift fire, each from its 3rd point to the end of its recovery window, as under promtool', () => {
   const points = anomalyScenario();
   const judged = judgePoints(points, points[0]!.t, band);
   const episodes = anomalyEpisodes(judged, windows);
-  expect(episodes).toEqual([EXPECTED_EPISODE]);
+  expect(episodes).toEqual([EXPECTED_EPISODE, SHIFT_EPISODE]);
   // The same checks as the promtool test, point by point.
   const firingAt = (t: number) => episodes.some((e) => t >= e.start && (e.end === undefined || t < e.end));
   expect(checkTimes().filter((t) => firingAt(t) !== expectedFiring(t))).toEqual([]);

@@ -4,13 +4,13 @@ import { ANOMALY_SERIES, anomalyRecord, anomalyRuleGroup, DEFAULT_ANOMALY_RULE_S
 import { prometheusRuleGroups, renderPrometheusRules } from './prometheus-rules.js';
 import type { PromRule } from './rule-types.js';
 
-const rules = (s: AnomalyRuleSettings = D): PromRule[] => anomalyRuleGroup(s).rules.map((r) => r.rule);
+const rules = (s: AnomalyRuleSettings = D): PromRule[] => anomalyRuleGroup(s)!.rules.map((r) => r.rule);
 const recorded = (part: string, id: (typeof ANOMALY_SERIES)[number], s = D): string =>
   rules(s).find((r) => r.record === anomalyRecord(part, id))!.expr;
 const alert = (name: string, s = D): PromRule => rules(s).find((r) => r.alert === name)!;
 
 test('every series has its band recorded every 5 min and one alert, at the configured severity', () => {
-  const g = anomalyRuleGroup();
+  const g = anomalyRuleGroup()!;
   expect(g).toMatchObject({ name: 'mcp-hub-monitor.anomaly', interval: '5m' });
   for (const id of ANOMALY_SERIES) {
     for (const part of ['input', 'expected', 'sigma', 'margin', 'upper', 'lower', 'anomalous']) expect(recorded(part, id)).toBeTruthy();
@@ -73,4 +73,15 @@ test('export prometheus carries the group with the settings it is given, and say
   const text = renderPrometheusRules(cfg, { scrapeIntervalMs: 5_000 });
   expect(text).toContain('weekday term (from 14 days) is not translated');
   expect(text).toContain('# anomaly.health_latency: fires when ≥ 50% and ≥ 3 of the points of the last 30m are anomalous');
+});
+
+test('a series with enabled: false is left out; with none enabled there is no group', () => {
+  const off = (ids: readonly (typeof ANOMALY_SERIES)[number][]): AnomalyRuleSettings => ({
+    ...D, series: Object.fromEntries(ANOMALY_SERIES.map((id) => [id, { ...D.series[id], enabled: !ids.includes(id) }])) as AnomalyRuleSettings['series'],
+  });
+  const names = rules(off(['rss'])).map((r) => r.record ?? r.alert);
+  expect(names.filter((n) => n?.endsWith(':rss') || n === 'McpHubAnomalyRss')).toEqual([]);
+  expect(names).toContain('McpHubAnomalyHealthLatency');
+  expect(anomalyRuleGroup(off(ANOMALY_SERIES))).toBeUndefined();
+  expect(prometheusRuleGroups(defaultConfig(), { scrapeIntervalMs: 5_000, anomaly: off(ANOMALY_SERIES) }).map((g) => g.name)).toEqual(['mcp-hub-monitor.slo', 'mcp-hub-monitor.alerts']);
 });

@@ -20,7 +20,13 @@ export const ANOMALY_SERIES = ['health_latency', 'probe_latency', 'call_latency'
 export type AnomalySeriesId = (typeof ANOMALY_SERIES)[number];
 
 /** One series' settings; the margins are in the config's units (ms for latencies, 0..1 for the ratio, bytes). */
-export interface AnomalySeriesSettings { severity: 'warning' | 'critical'; absMargin: number; relMargin: number }
+export interface AnomalySeriesSettings {
+  severity: 'warning' | 'critical';
+  absMargin: number;
+  relMargin: number;
+  /** false leaves the series out (anomaly.enabled, alerting.rules.anomaly.<series>.enabled); default true. */
+  enabled?: boolean;
+}
 
 /** What the rules take from the `anomaly:` config (and calls.min_calls for the error ratio). */
 export interface AnomalyRuleSettings {
@@ -201,11 +207,13 @@ function alertRule(sp: SeriesSpec, s: AnomalyRuleSettings): CommentedRule {
   };
 }
 
-/** The anomaly group: every series' recording rules, then the alerts; evaluated every 5 min. */
-export function anomalyRuleGroup(s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS): RuleGroup {
+/** The anomaly group: every enabled series' recording rules, then their alerts; evaluated every 5 min. None: no group. */
+export function anomalyRuleGroup(s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS): RuleGroup | undefined {
+  const series = SERIES.filter((sp) => s.series[sp.id].enabled !== false);
+  if (series.length === 0) return undefined;
   return {
     name: 'mcp-hub-monitor.anomaly',
     interval: step,
-    rules: [...SERIES.flatMap((sp) => recordingRules(sp, s)), ...SERIES.map((sp) => alertRule(sp, s))],
+    rules: [...series.flatMap((sp) => recordingRules(sp, s)), ...series.map((sp) => alertRule(sp, s))],
   };
 }

@@ -186,10 +186,11 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
 /** The rule groups: SLI recordings and alerts at the scrape interval; the learned bands every 5 min. */
 export function prometheusRuleGroups(cfg: MonitorConfig, o: PrometheusExportOptions): RuleGroup[] {
   const interval = promDuration(o.scrapeIntervalMs);
+  const anomaly = anomalyRuleGroup(o.anomaly ?? DEFAULT_ANOMALY_RULE_SETTINGS);
   return [
     { name: 'mcp-hub-monitor.slo', interval, rules: sloRecordingRules(cfg) },
     { name: 'mcp-hub-monitor.alerts', interval, rules: alertRules(cfg, o) },
-    anomalyRuleGroup(o.anomaly ?? DEFAULT_ANOMALY_RULE_SETTINGS),
+    ...(anomaly ? [anomaly] : []),
   ];
 }
 

@@ -54,7 +54,7 @@ function testsFile(sc: Scenario, firing: (t: number) => boolean): string {
 
 function runScenario(sc: Scenario, firing: (t: number) => boolean, s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS) {
   const dir = tempDir('mhm-anomaly-rules-');
-  writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup(s)));
+  writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup(s)!));
   writeFileSync(join(dir, 'tests.yml'), testsFile(sc, firing));
   return promtool(['test', 'rules', 'tests.yml'], dir);
 }
@@ -68,7 +68,7 @@ describe('promtool', skipUnless(PROMTOOL), () => {
     };
     for (const s of [DEFAULT_ANOMALY_RULE_SETTINGS, custom]) {
       const dir = tempDir('mhm-anomaly-rules-');
-      writeFileSync(join(dir, 'rules.yml'), renderYaml({ groups: [{ ...anomalyRuleGroup(s), rules: anomalyRuleGroup(s).rules.map((r) => r.rule) }] }));
+      writeFileSync(join(dir, 'rules.yml'), renderYaml({ groups: [{ ...anomalyRuleGroup(s), rules: anomalyRuleGroup(s)!.rules.map((r) => r.rule) }] }));
       const r = promtool(['check', 'rules', 'rules.yml'], dir);
       expect(r, r.out).toMatchObject({ status: 0 });
     }
@@ -99,7 +99,7 @@ describe('promtool', skipUnless(PROMTOOL), () => {
 
   test('the histogram series: 5-minute mean probe and call latency, and the error ratio only of steps with calls.min_calls calls', () => {
     const dir = tempDir('mhm-anomaly-rules-');
-    writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup()));
+    writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup()!));
     const calls = (tool: string, extra: string) => `mcp_server_operation_duration_seconds_count{hub="${HUB}",server="s",gen_ai_tool_name="${tool}"${extra}}`;
     const sums = (tool: string, extra: string) => calls(tool, extra).replace('_count{', '_sum{');
     const input = (id: string, labels: string, value: number) => ({ labels: `{${labels}}`, value });

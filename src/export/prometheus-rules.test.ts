@@ -57,8 +57,8 @@ describe('defaults: the daemon\'s thresholds and timing', () => {
   test('the monitor\'s store: critical while it refuses writes, on the second scrape (failure_threshold 2), resolved at the first write (faults F1)', () => {
     expect(one(c, 'McpHubMonitorStoreNotWriting')).toMatchObject({ expr: 'mcp_hub_monitor_store_writable == 0', for: '5s', labels: { severity: 'critical' } }); // (2 - 1) × the 5 s scrape
   });
-  test('every group evaluates at the scrape interval', () => {
-    expect(prometheusRuleGroups(c, { scrapeIntervalMs: 15_000 }).map((g) => g.interval)).toEqual(['15s', '15s', '15s']);
+  test('the SLO, fleet and alert groups evaluate at the scrape interval, the learned bands at their 5-minute step', () => {
+    expect(prometheusRuleGroups(c, { scrapeIntervalMs: 15_000 }).map((g) => g.interval)).toEqual(['15s', '15s', '15s', '5m']);
   });
 });
 
@@ -101,7 +101,7 @@ test('the rendered file is YAML with the timing explained in comments', () => {
   expect(text).toContain('#   for:             (failure_threshold - 1) × evaluation period + alerting.for');
   expect(text).toMatch(/# for: \(failure_threshold 3 - 1\) × 5s \+ for 0s = 10s/);
   const doc = YAML.parse(text) as { groups: { name: string; rules: PromRule[] }[] };
-  expect(doc.groups.map((g) => g.name)).toEqual(['mcp-hub-monitor.slo', 'mcp-hub-monitor.fleet', 'mcp-hub-monitor.alerts']);
+  expect(doc.groups.map((g) => g.name)).toEqual(['mcp-hub-monitor.slo', 'mcp-hub-monitor.fleet', 'mcp-hub-monitor.alerts', 'mcp-hub-monitor.anomaly']);
   expect(doc.groups[2]!.rules.find((r) => r.alert === 'McpHubDown')?.annotations?.summary).toBe('{{ $labels.hub }} is down');
 });
 

@@ -9,6 +9,7 @@ import type { CommentedRule, PromRule, RuleGroup } from './rule-types.js';
 import { burnRateAlerts, sloRecordingRules, SLO_EVALUATION_MS } from './slo-rules.js';
 import { callAlertSpecs } from './call-rules.js';
 import { fleetAlertSpecs, fleetRecordingRules } from './fleet-rules.js';
+import { anomalyRuleGroup, anomalyRuleSettings, type AnomalyRuleSettings } from './anomaly-rules.js';
 import { forMsOf, keepFiringMsOf, promDuration, promNumber } from './timing.js';
 import { renderYaml, type NodeComment } from './yaml-text.js';
 
@@ -16,6 +17,8 @@ import { renderYaml, type NodeComment } from './yaml-text.js';
 export interface PrometheusExportOptions {
   /** How often Prometheus scrapes the daemon (and evaluates these rules); default collect.interval. */
   scrapeIntervalMs: number;
+  /** The learned bands' settings; default: from the config (`anomaly:`). */
+  anomaly?: AnomalyRuleSettings;
 }
 
 type Severity = 'critical' | 'warning' | 'info';
@@ -183,13 +186,15 @@ function monitorRules(cfg: MonitorConfig, scrape: number, staleS: string): Comme
   return out.filter((r): r is CommentedRule => r !== undefined);
 }
 
-/** The rule groups: SLI and fleet recordings, then the alerts, evaluated at the scrape interval. */
+/** The rule groups: SLI and fleet recordings and the alerts at the scrape interval; the learned bands every 5 min. */
 export function prometheusRuleGroups(cfg: MonitorConfig, o: PrometheusExportOptions): RuleGroup[] {
   const interval = promDuration(o.scrapeIntervalMs);
+  const anomaly = anomalyRuleGroup(o.anomaly ?? anomalyRuleSettings(cfg));
   return [
     { name: 'mcp-hub-monitor.slo', interval, rules: sloRecordingRules(cfg) },
     { name: 'mcp-hub-monitor.fleet', interval, rules: fleetRecordingRules(cfg, o) },
     { name: 'mcp-hub-monitor.alerts', interval, rules: alertRules(cfg, o) },
+    ...(anomaly ? [anomaly] : []),
   ];
 }
 
@@ -226,6 +231,11 @@ export function renderPrometheusRules(cfg: MonitorConfig, o: PrometheusExportOpt
     'hub lists, which /metrics does not carry), canary.call, hub.identity, hub.process. The daemon\'s inhibition',
     '(hub down mutes its servers) is Alertmanager\'s job: see `mcp-hub-monitor export alertmanager`.',
     'alerting.rules.<id>.enabled: false leaves that rule out; alerting.enabled (the daemon\'s own alerting) does not.',
+    '',
+    'The group mcp-hub-monitor.anomaly learns a band per series from its own history as the daemon does',
+    '(anomaly.<series>): robust (median ± k × 1.4826 MAD of the last day) from 1 day of history, by time of day',
+    'from 3 days; the daemon\'s weekday term (from 14 days) is not translated. It evaluates every 5 min, the',
+    'daemon\'s step, and needs the @ modifier (Prometheus 2.33 or later) and Prometheus\' own ALERTS series.',
   ].join('\n');
   return renderYaml(data, { header, comments });
 }

@@ -12,27 +12,15 @@ import { freePort, launchHub, testServer, type RunningHub } from '../../src/demo
 import { historyDbPath } from '../../src/config/paths.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedAlerts, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-interface AlertRow { rule: string; hub: string; labels: string; state: string; summary: string }
-
-function firingAlerts(state: string): AlertRow[] {
-  try {
-    const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare("SELECT rule, hub, labels, state, summary FROM alerts WHERE state = 'firing'").all() as AlertRow[];
-    } finally {
-      db.close();
-    }
-  } catch {
-    return [];
-  }
-}
+/** The fleet.outlier alerts firing now. */
+const firingAlerts = (state: string) => storedAlerts(state, 'fleet.outlier').filter((a) => a.state === 'firing');
 
 test('one hub of three with a dead server: fleet.outlier names it (error ratio, the server), status --fleet shows the fleet', async () => {
   const hubs: RunningHub[] = [];

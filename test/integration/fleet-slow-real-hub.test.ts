@@ -17,7 +17,7 @@ import type { FleetHubRow, FleetOutlier } from '../../src/evaluate/fleet.js';
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
-import { startDaemonProcess, stateDir, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
+import { startDaemonProcess, stateDir, storedAlerts, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
 import { waitUntil } from '../support/wait.js';
 
 /**
@@ -99,21 +99,8 @@ async function expectFleetStatus(state: string, file: string): Promise<void> {
   expect(text.stdout).toMatch(new RegExp(`outliers \\(fleet\\.outlier\\):\\n(.*\\n)*  ${watched.slow.replace(/[.:/]/g, '\\$&')}  health_latency_ms: health latency \\(median of its polls\\) \\d+(\\.\\d)? ms over the last 1m, against \\d+(\\.\\d)? ms for the fleet's median hub \\(robust z [\\d.]+\\): this hub stands out, not the fleet\\n`));
 }
 
-interface AlertRow { hub: string; labels: string; state: string; summary: string }
-
 /** The fleet.outlier alerts the daemon stored, in any state. */
-function fleetAlerts(state: string): AlertRow[] {
-  try {
-    const db = new Database(historyDbPath(state), { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare("SELECT hub, labels, state, summary FROM alerts WHERE rule = 'fleet.outlier'").all() as AlertRow[];
-    } finally {
-      db.close();
-    }
-  } catch {
-    return []; // no store yet
-  }
-}
+const fleetAlerts = (state: string) => storedAlerts(state, 'fleet.outlier');
 
 test('one hub of three behind a 300 ms path: fleet.outlier fires on health latency naming it; the numbers are right; status --fleet shows it', async () => {
   const { state, file, base } = await fleetDaemon(['alerting:', '  group_wait: 1s']);

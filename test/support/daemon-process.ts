@@ -53,6 +53,13 @@ export function storedEvents(state: string): StoredEvent[] {
   return readDb<StoredEvent>(state, 'SELECT type, server, data, t FROM events ORDER BY t, id');
 }
 
+export interface StoredAlert { rule: string; hub: string; labels: string; state: string; summary: string }
+
+/** The alerts the daemon stored for one rule, in any state. */
+export function storedAlerts(state: string, rule: string): StoredAlert[] {
+  return readDb<StoredAlert>(state, `SELECT rule, hub, labels, state, summary FROM alerts WHERE rule = '${rule.replace(/'/g, "''")}'`);
+}
+
 /** Raw samples of one series name, oldest first. */
 export function storedSamples(state: string, name: string): StoredSample[] {
   return readDb<StoredSample>(state, `SELECT s.name, s.labels, r.t, r.v, r.err FROM samples r JOIN series s ON s.id = r.series_id WHERE s.name = '${name.replace(/'/g, "''")}' ORDER BY r.t`);

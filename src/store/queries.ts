@@ -159,7 +159,8 @@ export interface EventStepCounts { t: number; logErrors: number; reconnects: num
  */
 export function eventCountsByStep(sql: Sql, q: { hub: string; from: number; to: number; stepMs: number }): EventStepCounts[] {
   const step = Math.max(1, Math.trunc(q.stepMs));
-  const rows = sql.stmt(`SELECT (t / ?) * ? AS t,
+  // The step inlined: a bound number is a REAL to SQLite, and t / REAL is not a step. One step in use, one statement.
+  const rows = sql.stmt(`SELECT (t / ${step}) * ${step} AS t,
       total(CASE
         WHEN type = 'log' THEN json_extract(data, '$.level') IN ('error', 'fatal')
         WHEN type = 'log_summary' THEN coalesce(json_extract(data, '$.byLevel.error'), 0) + coalesce(json_extract(data, '$.byLevel.fatal'), 0)
@@ -169,7 +170,7 @@ export function eventCountsByStep(sql: Sql, q: { hub: string; from: number; to: 
         WHEN type = 'hub_state' THEN json_extract(data, '$.state') = 'restarting'
         ELSE 0 END) AS reconnects
     FROM events WHERE hub = ? AND t >= ? AND t < ? AND type IN ('log', 'log_summary', 'server_status', 'hub_state')
-    GROUP BY t / ? ORDER BY 1`).all(step, step, q.hub, q.from, q.to, step) as EventStepCounts[];
+    GROUP BY t / ${step} ORDER BY 1`).all(q.hub, q.from, q.to) as EventStepCounts[];
   return rows;
 }
 

@@ -409,6 +409,8 @@ describe('learned bands', () => {
         { hub: HUB, series: 'health_latency', labels: {}, band: { mode: 'robust', expected: 50, lower: 40, upper: 60, sigma: 2 }, state: 'ok' },
         { hub: HUB, series: 'probe_latency', labels: { server: 'files' }, band: { mode: 'learning', progress: 0.4 }, state: 'ok' },
         { hub: HUB, series: 'error_ratio', labels: { server: 'files', tool: 'read' }, band: { mode: 'daily', expected: 0.01, lower: 0, upper: 0.03, sigma: 0.005 }, state: 'firing' },
+        { hub: HUB, series: 'cpu', labels: {}, band: { mode: 'robust', expected: 12, lower: 7, upper: 17, sigma: 0.5 }, state: 'ok' },
+        { hub: HUB, series: 'log_errors', labels: {}, band: { mode: 'robust', expected: 0, lower: -3, upper: 3, sigma: 0 }, state: 'ok' },
       ],
     };
     const { samples } = await scrape(v);
@@ -416,6 +418,9 @@ describe('learned bands', () => {
     expect(['lower', 'expected', 'upper'].map((bound) => value(samples, 'mcp_hub_monitor_anomaly_band', { ...own, bound }))).toEqual([0.04, 0.05, 0.06]);
     expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'error_ratio', server: 'files', tool: 'read', bound: 'upper' })).toBe(0.03);
     expect(value(samples, 'mcp_hub_monitor_anomaly_learning_progress', own)).toBe(1);
+    // CPU in % of one core and counts per 5 minutes, as the daemon judges them.
+    expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'cpu', bound: 'upper' })).toBe(17);
+    expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'log_errors', bound: 'upper' })).toBe(3);
     expect(value(samples, 'mcp_hub_monitor_anomaly_learning_progress', { series: 'probe_latency', server: 'files' })).toBe(0.4);
     expect(samples.filter((s) => s.name === 'mcp_hub_monitor_anomaly_band' && s.labels.series === 'probe_latency')).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { ANOMALY_SERIES, anomalyRecord, anomalyRuleGroup, anomalyRuleSettings, type AnomalyRuleSettings } from './anomaly-rules.js';
+import { ANOMALY_NOT_TRANSLATED, ANOMALY_SERIES, anomalyRecord, anomalyRuleGroup, anomalyRuleSettings, type AnomalyRuleSettings } from './anomaly-rules.js';
 import { prometheusRuleGroups, renderPrometheusRules } from './prometheus-rules.js';
 import type { PromRule } from './rule-types.js';
 
@@ -74,6 +74,10 @@ test('export prometheus carries the group with the settings it is given, and say
   expect(g.rules.find((r) => r.rule.record === anomalyRecord('margin', 'rss'))!.rule.expr).toContain('clamp_min(5 * ');
   const text = renderPrometheusRules(cfg, { scrapeIntervalMs: 5_000 });
   expect(text).toContain('weekday term (from 14 days) is not translated');
+  // The hub's CPU, log errors and reconnects: /metrics does not serve them, so no rule judges them, and the file says so.
+  expect(ANOMALY_NOT_TRANSLATED).toEqual(['cpu', 'log_errors', 'reconnects']);
+  expect(text).not.toMatch(/anomaly_\w+:(cpu|log_errors|reconnects)\b/);
+  expect(text).toContain('anomaly.cpu, anomaly.log_errors and anomaly.reconnects are the daemon\'s only');
   expect(text).toContain('# anomaly.health_latency: fires when ≥ 50% and ≥ 3 of the points of the last 30m are anomalous');
 });
 

@@ -3,6 +3,7 @@
  * tap's calls as ratios of sums per step; and the cache the anomaly job keeps between passes reads only the
  * steps since the last, yet gives what a full read gives.
  */
+import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { useTempStores } from '../../test/support/temp-store.js';
 import { defaultConfig } from '../config/defaults.js';
@@ -93,4 +94,14 @@ test('error log lines and reconnects: counts per step on the steps the daemon po
     now += 7 * MIN;
     expect(view(cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
   }
+});
+
+test('an event row whose data is not JSON (a hand edit) is skipped, not a failure of the hub\'s bands', () => {
+  const store = newStore();
+  store.insertSamples([{ hub: HUB, name: 'hub.up', t: T0 - 2 * MIN, v: 1 }]);
+  store.insertEvents([{ hub: HUB, t: T0 - MIN, type: 'log', data: { level: 'error', message: 'boom' } }]);
+  const db = new Database(store.path); // another connection, as a hand edit would be
+  db.prepare("INSERT INTO events (hub, t, type, data) VALUES (?, ?, 'log', '{not json')").run(HUB, T0 - MIN);
+  db.close();
+  expect(anomalyHistories(store, HUB, defaultConfig(), T0).find((h) => h.series === 'log_errors')!.points.map((p) => p.v)).toEqual([1]);
 });

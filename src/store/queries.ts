@@ -170,6 +170,7 @@ export function eventCountsByStep(sql: Sql, q: { hub: string; from: number; to: 
         WHEN type = 'hub_state' THEN json_extract(data, '$.state') = 'restarting'
         ELSE 0 END) AS reconnects
     FROM events WHERE hub = ? AND t >= ? AND t < ? AND type IN ('log', 'log_summary', 'server_status', 'hub_state')
+      AND json_valid(data) -- a hand-edited row must not fail every band of the hub (json_extract throws on it)
     GROUP BY t / ${step} ORDER BY 1`).all(q.hub, q.from, q.to) as EventStepCounts[];
   return rows;
 }

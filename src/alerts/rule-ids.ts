@@ -23,7 +23,7 @@ export const FLEET_RULE_IDS = ['fleet.outlier'] as const;
  * Judged by the anomaly job: a series outside its learned normal band for a share of the trigger window
  * (evaluate/learned-band.ts, evaluate/anomaly-alert.ts). One id per series kind the store holds.
  */
-export const ANOMALY_RULE_IDS = ['anomaly.health_latency', 'anomaly.probe_latency', 'anomaly.call_latency', 'anomaly.error_ratio', 'anomaly.rss'] as const;
+export const ANOMALY_RULE_IDS = ['anomaly.health_latency', 'anomaly.probe_latency', 'anomaly.call_latency', 'anomaly.error_ratio', 'anomaly.rss', 'anomaly.cpu', 'anomaly.log_errors', 'anomaly.reconnects'] as const;
 
 /** Raised by the remediation job: what it did to a target (its outcome), and that it gave up on one (pages). */
 export const REMEDIATION_RULE_IDS = ['remediation.action', 'remediation.gave_up'] as const;

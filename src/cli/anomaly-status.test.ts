@@ -50,3 +50,16 @@ test('off, or nothing recorded yet', () => {
   cfg.anomaly.enabled = false;
   expect(anomalyLines(anomalyStatus(cfg, store, [HUB], NOW))).toEqual(['learned normal: off (anomaly.enabled is false)']);
 });
+
+test('the hub\'s CPU, error log lines and reconnects: their bands in their units', () => {
+  const store = newStore();
+  store.insertSamples([...every('hub.up', 2 * 24 * HOUR, 1), ...every('hub.cpu_percent', 2 * 24 * HOUR, 12)]);
+  store.insertEvents([{ hub: HUB, t: NOW - HOUR, type: 'log', data: { level: 'error', message: 'boom' } }]);
+  expect(anomalyLines(anomalyStatus(defaultConfig(), store, [HUB], NOW))).toEqual([
+    'learned normal (anomaly.*):',
+    `  ${HUB}`,
+    '    CPU: expected 7.0–17.0% CPU (robust)', // the least margin: 5 points (abs_margin)
+    '    log errors: expected 0–3 per 5 min (robust)',
+    '    reconnects: expected 0–2 per 5 min (robust)',
+  ]);
+});

@@ -25,7 +25,7 @@ export interface AnomalySeriesStatus {
 
 export interface AnomalyStatus { enabled: boolean; series: AnomalySeriesStatus[] }
 
-export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfName'>, hubs: readonly string[], now: number): AnomalyStatus {
+export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfName' | 'eventCountsByStep'>, hubs: readonly string[], now: number): AnomalyStatus {
   if (!cfg.anomaly.enabled) return { enabled: false, series: [] };
   const series = hubs.flatMap((hub) => anomalyHistories(store, hub, cfg, now).map((h): AnomalySeriesStatus => {
     const band = bandAt(h.points, now + 1, bandSettings(cfg.anomaly, h.series));

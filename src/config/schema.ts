@@ -45,6 +45,9 @@ const RULE_DEFAULTS: Partial<Record<RuleId, RuleDefaults>> = {
   'anomaly.call_latency': { failure_threshold: 1, success_threshold: 1 },
   'anomaly.error_ratio': { failure_threshold: 1, success_threshold: 1 },
   'anomaly.rss': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.cpu': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.log_errors': { failure_threshold: 1, success_threshold: 1 },
+  'anomaly.reconnects': { failure_threshold: 1, success_threshold: 1 },
   'notifier.broken': { failure_threshold: 1, success_threshold: 1 },
   'config.reload': { failure_threshold: 1, success_threshold: 1 },
   // The history refuses writes (disk full): two refused attempts in a row (a second apart at least), and
@@ -346,7 +349,7 @@ export const configSchema = z.object({
     outlier_sigmas: z.number().positive().default(5).describe('Robust standard deviations from the median that make a value an outlier'),
   }).strict().prefault({}),
   anomaly: z.object({
-    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS) and alert (anomaly.<series>) when a share of the recent points is outside it; the tap\'s calls are judged in 5-minute steps of at least calls.min_calls calls. The alerts need alerting.enabled; status shows the bands either way'),
+    enabled: z.boolean().default(true).describe('Learn each series\' normal band from the history (health, probe and call latency, call error ratio, hub RSS and CPU, error log lines and reconnects per 5 minutes) and alert (anomaly.<series>) when a share of the recent points is outside it; the tap\'s calls are judged in 5-minute steps of at least calls.min_calls calls. The alerts need alerting.enabled; status shows the bands either way'),
     interval: duration().prefault('5m').describe('How often the daemon judges every series'),
     k: z.number().positive().default(3).describe('Half-width of the band in robust standard deviations (1.4826 × MAD)'),
     min_history: duration().prefault('1d').describe('History a series needs before it has a band; before that it is learning and never alerts'),
@@ -365,6 +368,9 @@ export const configSchema = z.object({
       call_latency: anomalySeries('call_latency', 'the mean latency of a tool\'s calls through the tap', z.number().min(0).default(5).describe('Least half-width of the band of a call latency (ms)'), 0.1),
       error_ratio: anomalySeries('error_ratio', 'the error ratio of a tool\'s calls through the tap', z.number().min(0).max(1).default(0.02).describe('Least half-width of the band of an error ratio (0..1)'), 0),
       rss: anomalySeries('rss', 'the hub\'s resident memory', byteSize().prefault('10MB').describe('Least half-width of the band of the hub\'s RSS'), 0.05),
+      cpu: anomalySeries('cpu', 'the CPU of the hub and its children', z.number().min(0).default(5).describe('Least half-width of the band of the hub\'s CPU (percentage points of one core)'), 0.1),
+      log_errors: anomalySeries('log_errors', 'the hub\'s error-level log lines per 5 minutes', z.number().min(0).default(3).describe('Least half-width of the band of the error log lines per 5 minutes (a quiet log that blips once does not alarm)'), 0),
+      reconnects: anomalySeries('reconnects', 'the reconnects of the hub\'s servers per 5 minutes', z.number().min(0).default(2).describe('Least half-width of the band of the reconnects per 5 minutes (servers back up, hub restarts)'), 0),
     }).strict().prefault({}),
   }).strict().prefault({}),
   levels: z.object({

@@ -3,6 +3,7 @@
  * tap's calls as ratios of sums per step; and the cache the anomaly job keeps between passes reads only the
  * steps since the last, yet gives what a full read gives.
  */
+import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { useTempStores } from '../../test/support/temp-store.js';
 import { defaultConfig } from '../config/defaults.js';
@@ -52,4 +53,55 @@ test('gauges and calls per step; a cached read pass after pass equals a full rea
     if (pass === 3) store.rollup(now);
     expect(view(cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
   }
+});
+
+test('error log lines and reconnects: counts per step on the steps the daemon polled the hub, 0 when quiet, none where it did not watch', () => {
+  const store = newStore();
+  const cfg = defaultConfig();
+  const from = T0 - 30 * MIN;
+  // Polled for the first 20 minutes and the last 5: steps 0..3 and 5; step 4 has no poll.
+  const polls: SampleInput[] = [];
+  for (let t = from; t < T0; t += 20_000) if (t < from + 20 * MIN || t >= T0 - 5 * MIN) polls.push({ hub: HUB, name: 'hub.up', t, v: 1 });
+  store.insertSamples(polls);
+  const step = (i: number, s = 0) => from + i * 5 * MIN + s * 1_000;
+  store.insertEvents([
+    { hub: HUB, t: step(1, 1), type: 'log', data: { level: 'error', message: 'boom' } },
+    { hub: HUB, t: step(1, 2), type: 'log', data: { level: 'fatal', message: 'dead' } },
+    { hub: HUB, t: step(1, 3), type: 'log', data: { level: 'warn', message: 'meh' } }, // not an error
+    { hub: HUB, t: step(2, 1), type: 'log_summary', data: { from: step(2), to: step(2, 60), total: 900, byLevel: { error: 400, fatal: 2, warn: 498 }, byCode: {}, sample: [] } },
+    { hub: HUB, t: step(2, 5), type: 'server_status', server: 'a', data: { from: 'down', to: 'up', message: '' } },
+    { hub: HUB, t: step(2, 6), type: 'server_status', server: 'b', data: { from: null, to: 'up', message: '' } }, // first seen: not a reconnect
+    { hub: HUB, t: step(2, 7), type: 'server_status', server: 'a', data: { from: 'up', to: 'down', message: '' } }, // going down: not one either
+    { hub: HUB, t: step(3, 1), type: 'hub_state', data: { state: 'restarting', source: 'sse', pid: 7 } },
+    { hub: HUB, t: step(3, 9), type: 'server_status', server: 'a', data: { from: 'connecting', to: 'up', message: '' } },
+    { hub: HUB, t: step(4, 1), type: 'log', data: { level: 'error', message: 'while nobody polled' } },
+    { hub: 'http://127.0.0.1:7001', t: step(1, 4), type: 'log', data: { level: 'error', message: 'another hub' } },
+  ]);
+  const of = (series: string) => anomalyHistories(store, HUB, cfg, T0).find((h) => h.series === series)!;
+  const steps = [0, 1, 2, 3, 5].map((i) => step(i));
+  expect(of('log_errors')).toEqual({ series: 'log_errors', hub: HUB, labels: {}, points: [0, 2, 402, 0, 0].map((v, i) => ({ t: steps[i], v })) });
+  expect(of('reconnects').points).toEqual([0, 0, 1, 2, 0].map((v, i) => ({ t: steps[i], v })));
+
+  // The job's cache, pass after pass, reads what a full read does.
+  const cache = new AnomalyHistoryCache();
+  let now = T0;
+  cache.read(store, HUB, cfg, now);
+  for (let pass = 0; pass < 4; pass++) {
+    const rows: SampleInput[] = [];
+    for (let t = now; t < now + 7 * MIN; t += 20_000) rows.push({ hub: HUB, name: 'hub.up', t, v: 1 });
+    store.insertSamples(rows);
+    store.insertEvents([{ hub: HUB, t: now + pass * MIN, type: 'log', data: { level: 'error', message: 'x' } }, { hub: HUB, t: now + 6 * MIN, type: 'hub_state', data: { state: 'restarting', source: 'poll', pid: 7 } }]);
+    now += 7 * MIN;
+    expect(view(cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
+  }
+});
+
+test('an event row whose data is not JSON (a hand edit) is skipped, not a failure of the hub\'s bands', () => {
+  const store = newStore();
+  store.insertSamples([{ hub: HUB, name: 'hub.up', t: T0 - 2 * MIN, v: 1 }]);
+  store.insertEvents([{ hub: HUB, t: T0 - MIN, type: 'log', data: { level: 'error', message: 'boom' } }]);
+  const db = new Database(store.path); // another connection, as a hand edit would be
+  db.prepare("INSERT INTO events (hub, t, type, data) VALUES (?, ?, 'log', '{not json')").run(HUB, T0 - MIN);
+  db.close();
+  expect(anomalyHistories(store, HUB, defaultConfig(), T0).find((h) => h.series === 'log_errors')!.points.map((p) => p.v)).toEqual([1]);
 });

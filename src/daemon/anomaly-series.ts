@@ -4,7 +4,9 @@
  * the newest raw samples (Store.minutesOfName). Gauges (health and probe latency, RSS) are the median of
  * their minutes' means; the tap's calls are ratios of sums per step (mean latency = duration sum / calls,
  * error ratio = errors / calls), and a step with fewer than calls.min_calls calls is left out (a few calls
- * say nothing of a ratio). Shared by the anomaly job and `status`.
+ * say nothing of a ratio). The hub's error-level log lines and its reconnects are counts of events per step
+ * (Store.eventCountsByStep), on the steps the daemon polled the hub (a quiet step is a 0, a step it did not
+ * watch is no point). Shared by the anomaly job and `status`.
  */
 import type { MonitorConfig } from '../config/defaults.js';
 import type { AnomalySeriesId } from '../evaluate/anomaly-watch.js';
@@ -25,13 +27,18 @@ export interface AnomalySeriesHistory {
   points: SeriesPoint[];
 }
 
-type Minutes = Pick<Store, 'minutesOfName'>;
+type Minutes = Pick<Store, 'minutesOfName' | 'eventCountsByStep'>;
 
 const GAUGES: Partial<Record<AnomalySeriesId, string>> = {
   health_latency: 'hub.health_latency_ms',
   probe_latency: 'server.probe_latency_ms',
   rss: 'hub.rss_bytes',
+  cpu: 'hub.cpu_percent',
 };
+
+/** The series counted from events, and the poll series whose steps say the daemon was watching the hub. */
+const EVENT_COUNTS = { log_errors: 'logErrors', reconnects: 'reconnects' } as const satisfies Partial<Record<AnomalySeriesId, string>>;
+const WATCHED = 'hub.up';
 
 /**
  * Every learned-band series of `hub` with data in the lookback before `now`, in catalogue order; with
@@ -55,7 +62,18 @@ export function anomalyHistories(store: Minutes, hub: string, cfg: MonitorConfig
       if (points.length > 0) out.push({ series, hub, labels: parseLabels(key), points });
     }
   }
+  out.push(...eventHistories(store, hub, from, to));
   return out;
+}
+
+/** The event counts of each step the daemon polled the hub in (0 when nothing happened in it). */
+function eventHistories(store: Minutes, hub: string, from: number, to: number): AnomalySeriesHistory[] {
+  const steps = [...new Set(store.minutesOfName(hub, WATCHED, from, to).map((m) => Math.floor(m.t / STEP_MS) * STEP_MS))].sort((a, b) => a - b);
+  if (steps.length === 0) return [];
+  const counts = new Map(store.eventCountsByStep(hub, from, to, STEP_MS).map((c) => [c.t, c]));
+  return (Object.entries(EVENT_COUNTS) as [keyof typeof EVENT_COUNTS, 'logErrors' | 'reconnects'][]).map(([series, field]) => (
+    { series, hub, labels: {}, points: steps.map((t) => ({ t, v: counts.get(t)?.[field] ?? 0 })) }
+  ));
 }
 
 function byLabels(rows: readonly MinuteRow[]): Map<string, MinuteRow[]> {

@@ -158,6 +158,7 @@ export class HubCollector {
       deadline: clock.monotonic() + this.deps.timeoutMs,
       agent,
       healthOnly: !wantMetrics, // out-of-slot probes only need health
+      cpuTicks: true, // hub.cpu_percent: the hub tree's CPU between this poll and the previous one
       now: () => clock.now(),
       monotonicNow: () => clock.monotonic(),
     });

@@ -75,6 +75,20 @@ describe('deriveRows', () => {
     const d = deriveRows(poll(T0, [server('off', { status: 'disabled', uptimeS: 0 })]), undefined, new Map(), cfg);
     expect(d.samples.filter((s) => s.name === 'server.up')).toEqual([]);
   });
+
+  test('hub.cpu_percent: the hub and its children\'s CPU since the previous poll, % of one core; none on the first poll or across a hub restart', () => {
+    /** A poll whose process facts carry the tree's ticks: the hub (pid 10, started at tick 500) and one child. */
+    const withTicks = (t: number, hubTicks: number, childTicks: number, hubStart = 500): HubSnapshot => ({
+      ...poll(t, [server('a')]),
+      process: { pid: 10, alive: true, matchesPort: true, rssBytes: 1e8, cpuTicks: { atMs: t - T0, hubKey: `10:${hubStart}`, ticks: new Map([[`10:${hubStart}`, hubTicks], ['11:600', childTicks]]) } },
+    });
+    const cpuOf = (cur: HubSnapshot, prev?: HubSnapshot) => deriveRows(cur, prev, new Map(), cfg).samples.filter((s) => s.name === 'hub.cpu_percent');
+    expect(cpuOf(withTicks(T0, 1_000, 200))).toEqual([]);
+    // 10 s apart: the hub spent 50 ticks (0.5 s, 5 %), the child 300 (3 s, 30 %).
+    expect(cpuOf(withTicks(T0 + 10_000, 1_050, 500), withTicks(T0, 1_000, 200))).toEqual([{ hub: HUB, name: 'hub.cpu_percent', t: T0 + 10_000, v: 35 }]);
+    expect(cpuOf(withTicks(T0 + 10_000, 20, 500, 900), withTicks(T0, 1_000, 200))).toEqual([]);
+    expect(cpuOf(poll(T0 + 10_000, [server('a')]), withTicks(T0, 1_000, 200))).toEqual([]); // a remote hub: no process facts
+  });
 });
 
 describe('diffTools', () => {

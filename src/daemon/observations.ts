@@ -8,6 +8,7 @@ import { isUpState } from '../evaluate/hub.js';
 import { judgeServer, type ServerJudgement, type ServerSample } from '../evaluate/servers.js';
 import type { NewEvent } from '../model/events.js';
 import { FILTERING_SERIES } from '../sources/filtering-stats.js';
+import { cpuBetween } from '../sources/process-meter.js';
 import { FILTERING_NUMBERS, type FilteringStats, type HubSnapshot } from '../model/hub.js';
 
 export interface SampleRow {
@@ -73,6 +74,9 @@ export function deriveRows(
   const prevState = prev?.health.ok ? prev.health.value.state : undefined;
   if (h.state !== prevState) events.push({ hub, t, type: 'hub_state', data: { state: h.state ?? null, previous: prevState ?? null, source: 'poll', pid: h.pid ?? null } });
   if (cur.process?.rssBytes !== undefined) samples.push({ hub, name: 'hub.rss_bytes', t, v: cur.process.rssBytes });
+  const cpu = cur.process?.cpuTicks && prev?.process?.cpuTicks ? cpuBetween(prev.process.cpuTicks, cur.process.cpuTicks) : undefined;
+  // The hub plus its stdio servers, % of one core, since the previous poll (none across a hub restart).
+  if (cpu) samples.push({ hub, name: 'hub.cpu_percent', t, v: Math.round((cpu.hubCpuPercent + cpu.childrenCpuPercent) * 10) / 10 });
   if (cur.filtering) samples.push(...filteringSamples(hub, t, cur.filtering));
 
   const before = prev ? serverSamples(prev) : new Map<string, ServerSample>();

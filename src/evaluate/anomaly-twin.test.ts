@@ -57,3 +57,12 @@ test('a flat series does not alarm on noise: 2 ms off for 30 min is inside the l
   expect(judged.find((p) => p.t === FLAT.step.start)).toMatchObject({ anomalous: false, band: { mode: 'robust', sigma: 0 } });
   expect(anomalyEpisodes(judged, windows)).toEqual([]);
 });
+
+test('the CPU twin: the scenario as CPU in cores (× 10: 0.4 cores for 40 ms) fires anomaly.cpu at the same points, as McpHubAnomalyCpu under promtool', () => {
+  const c = D.series.cpu;
+  // /metrics serves CPU in cores, the config's margin is in % of one core; × 10 maps the latency margin onto it exactly.
+  expect([c.absMargin / 100, c.relMargin]).toEqual([(m.absMargin / 1000) * 10, m.relMargin]);
+  const points = anomalyScenario().map((p) => ({ t: p.t, v: p.v * 10 }));
+  const cpuBand = { k: D.k, absMargin: c.absMargin / 100, relMargin: c.relMargin, minHistoryMs: D.minHistoryMs };
+  expect(anomalyEpisodes(judgePoints(points, points[0]!.t, cpuBand), windows)).toEqual([EXPECTED_EPISODE, SHIFT_EPISODE]);
+});

@@ -18,7 +18,10 @@ export const ANOMALY_SERIES = {
   call_latency: { label: 'call latency', unit: 'ms' },
   error_ratio: { label: 'error ratio', unit: 'ratio' },
   rss: { label: 'RSS', unit: 'bytes' },
-} as const satisfies Record<string, { label: string; unit: 'ms' | 'ratio' | 'bytes' }>;
+  cpu: { label: 'CPU', unit: 'percent' },
+  log_errors: { label: 'log errors', unit: 'per_step' },
+  reconnects: { label: 'reconnects', unit: 'per_step' },
+} as const satisfies Record<string, { label: string; unit: 'ms' | 'ratio' | 'bytes' | 'percent' | 'per_step' }>;
 export type AnomalySeriesId = keyof typeof ANOMALY_SERIES;
 export const ANOMALY_SERIES_IDS = Object.keys(ANOMALY_SERIES) as AnomalySeriesId[];
 
@@ -34,22 +37,25 @@ export function windowSettings(cfg: AnomalyConfig): AnomalyWindowSettings {
   };
 }
 
-/** A value in the series' unit: 412 ms, 3.5%, 120.0 MiB. */
+/** A value in the series' unit: 412 ms, 3.5%, 120.0 MiB, 12.5% CPU, 4 per 5 min. */
 export function formatSeriesValue(series: AnomalySeriesId, v: number): string {
   switch (ANOMALY_SERIES[series].unit) {
     case 'ms': return `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
     case 'ratio': return `${(v * 100).toFixed(1)}%`;
     case 'bytes': return formatBytes(v);
+    case 'percent': return `${v.toFixed(1)}% CPU`;
+    // Counts per 5-minute step (evaluate/learned-band.ts STEP_MS); a band's bound can be a fraction.
+    case 'per_step': return `${Number.isInteger(v) ? v : v.toFixed(1)} per 5 min`;
   }
 }
 
 /** "learning, 40% of the history needed" or "expected 40–95 ms (robust)". */
 export function describeBand(series: AnomalySeriesId, band: Band): string {
   if (band.mode === 'learning') return `learning, ${Math.floor(band.progress * 100)}% of the history needed`;
-  // Every series is a latency, a ratio or a size: a lower bound below zero means zero.
+  // Every series is a latency, a ratio, a size, a CPU share or a count: a lower bound below zero means zero.
   const lower = formatSeriesValue(series, Math.max(0, band.lower));
   const upper = formatSeriesValue(series, band.upper);
-  const unit = / ms$|%$/.exec(upper)?.[0];
+  const unit = / ms$|% CPU$|%$| per 5 min$/.exec(upper)?.[0];
   const range = unit !== undefined && lower.endsWith(unit) ? `${lower.slice(0, -unit.length)}–${upper}` : `${lower}–${upper}`;
   return `expected ${range} (${band.mode})`;
 }

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { defaultConfig } from '../config/defaults.js';
-import { ANOMALY_SERIES, anomalyRecord, anomalyRuleGroup, anomalyRuleSettings, type AnomalyRuleSettings } from './anomaly-rules.js';
+import { ANOMALY_NOT_TRANSLATED, ANOMALY_SERIES, anomalyRecord, anomalyRuleGroup, anomalyRuleSettings, type AnomalyRuleSettings } from './anomaly-rules.js';
 import { prometheusRuleGroups, renderPrometheusRules } from './prometheus-rules.js';
 import type { PromRule } from './rule-types.js';
 
@@ -19,7 +19,7 @@ test('every series has its band recorded every 5 min and one alert, at the confi
   }
   expect(rules().filter((r) => r.alert).map((r) => [r.alert, r.labels?.severity])).toEqual([
     ['McpHubAnomalyHealthLatency', 'warning'], ['McpHubAnomalyProbeLatency', 'warning'], ['McpHubAnomalyCallLatency', 'warning'],
-    ['McpHubAnomalyErrorRatio', 'warning'], ['McpHubAnomalyRss', 'warning'],
+    ['McpHubAnomalyErrorRatio', 'warning'], ['McpHubAnomalyRss', 'warning'], ['McpHubAnomalyCpu', 'warning'],
   ]);
 });
 
@@ -74,6 +74,13 @@ test('export prometheus carries the group with the settings it is given, and say
   expect(g.rules.find((r) => r.rule.record === anomalyRecord('margin', 'rss'))!.rule.expr).toContain('clamp_min(5 * ');
   const text = renderPrometheusRules(cfg, { scrapeIntervalMs: 5_000 });
   expect(text).toContain('weekday term (from 14 days) is not translated');
+  // The hub's log errors and reconnects: /metrics does not serve them, so no rule judges them, and the file says so.
+  expect(ANOMALY_NOT_TRANSLATED).toEqual(['log_errors', 'reconnects']);
+  expect(text).not.toMatch(/anomaly_\w+:(log_errors|reconnects)\b/);
+  expect(text).toContain('anomaly.log_errors and anomaly.reconnects are the daemon\'s only');
+  // The CPU is, in cores as /metrics serves it: the least margin of 5 points of one core is 0.05.
+  expect(text).toContain('quantile_over_time(0.5, mcp_hub_process_tree_cpu_ratio[4m59s])');
+  expect(text).toMatch(/clamp_min\(3 \* mcp_hub_monitor:anomaly_sigma:cpu, 0\.05\)/);
   expect(text).toContain('# anomaly.health_latency: fires when ≥ 50% and ≥ 3 of the points of the last 30m are anomalous');
 });
 

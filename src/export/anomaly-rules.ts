@@ -10,7 +10,9 @@
  * a share of the trigger window is anomalous and resolves when the recovery window's share falls low enough.
  * The built-in's `weekly` term (a weekday offset once 14 days are held) is not translated: PromQL would need
  * 3 × 7 more offsets per series, and the daily term with the level correction absorbs most of it in a day.
- * Where PromQL cannot say exactly what the built-in does, the comment in the rules file says so.
+ * Where PromQL cannot say exactly what the built-in does, the comment in the rules file says so. The hub's
+ * error log lines and reconnects (anomaly.log_errors, anomaly.reconnects) are not translated: /metrics does
+ * not serve them (ANOMALY_NOT_TRANSLATED).
  */
 import { ruleSettings } from '../alerts/lifecycle.js';
 import type { MonitorConfig } from '../config/defaults.js';
@@ -18,8 +20,13 @@ import { ANOMALY_SERIES_IDS, type AnomalySeriesId } from '../evaluate/anomaly-wa
 import type { CommentedRule, PromRule, RuleGroup } from './rule-types.js';
 import { promDuration, promNumber } from './timing.js';
 
-/** The series the daemon learns a band for (rule ids `anomaly.<id>`). */
-export const ANOMALY_SERIES = ANOMALY_SERIES_IDS;
+/** The series the daemon learns a band for (rule ids `anomaly.<id>`) whose input /metrics serves: these are translated. */
+export const ANOMALY_SERIES = ['health_latency', 'probe_latency', 'call_latency', 'error_ratio', 'rss', 'cpu'] as const satisfies readonly AnomalySeriesId[];
+/**
+ * The daemon's other series, not translated: /metrics does not carry the hub's error log lines or its
+ * servers' reconnects (events in the store, counted per step by the daemon).
+ */
+export const ANOMALY_NOT_TRANSLATED: readonly AnomalySeriesId[] = ANOMALY_SERIES_IDS.filter((id) => !(ANOMALY_SERIES as readonly string[]).includes(id));
 export type { AnomalySeriesId };
 
 /** One series' settings; the margins are in the config's units (ms for latencies, 0..1 for the ratio, bytes). */
@@ -76,7 +83,7 @@ const lastPoints = (ms: number): string => promDuration(ms - 1000);
 export const anomalyRecord = (part: string, id: AnomalySeriesId): string => `mcp_hub_monitor:anomaly_${part}:${id}`;
 
 interface SeriesSpec {
-  id: AnomalySeriesId;
+  id: (typeof ANOMALY_SERIES)[number];
   alert: string;
   /** What the series is, in comments. */
   name: string;
@@ -123,6 +130,10 @@ const SERIES: SeriesSpec[] = [
   {
     id: 'rss', alert: 'McpHubAnomalyRss', name: 'the hub\'s resident memory (5-minute median)', what: 'hub RSS', by: 'hub', scale: 1,
     input: () => `quantile_over_time(0.5, mcp_hub_process_resident_memory_bytes[${lastPoints(ANOMALY_STEP_MS)}])`,
+  },
+  {
+    id: 'cpu', alert: 'McpHubAnomalyCpu', name: 'the CPU of the hub and its stdio servers, in cores (5-minute median)', what: 'hub CPU', by: 'hub', scale: 0.01,
+    input: () => `quantile_over_time(0.5, mcp_hub_process_tree_cpu_ratio[${lastPoints(ANOMALY_STEP_MS)}])`,
   },
 ];
 

@@ -236,6 +236,8 @@ export function renderPrometheusRules(cfg: MonitorConfig, o: PrometheusExportOpt
     '(anomaly.<series>): robust (median ± k × 1.4826 MAD of the last day) from 1 day of history, by time of day',
     'from 3 days; the daemon\'s weekday term (from 14 days) is not translated. It evaluates every 5 min, the',
     'daemon\'s step, and needs the @ modifier (Prometheus 2.33 or later) and Prometheus\' own ALERTS series.',
+    'anomaly.log_errors and anomaly.reconnects are the daemon\'s only: /metrics does not serve the hub\'s',
+    'error log lines or its servers\' reconnects, the series they judge.',
   ].join('\n');
   return renderYaml(data, { header, comments });
 }

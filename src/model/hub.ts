@@ -108,6 +108,16 @@ export interface ProcessFacts {
    */
   matchesPort?: boolean;
   rssBytes?: number;
+  /** The CPU ticks of the hub's process tree at this poll (PollOptions.cpuTicks): CPU % is between two polls. */
+  cpuTicks?: CpuTicks;
+}
+
+/** Cumulative CPU ticks of a hub and its descendants at one moment, each process by pid and start time. */
+export interface CpuTicks {
+  /** Monotonic milliseconds of the read. */
+  atMs: number;
+  hubKey: string;
+  ticks: ReadonlyMap<string, number>;
 }
 
 export interface HubSnapshot {

@@ -10,6 +10,7 @@ import { parseHealth } from './hub-models.js';
 import { parseFilteringStats } from './filtering-stats.js';
 import { mergeJsonMetrics, mergePrometheusText } from './hub-metrics.js';
 import { parseJsonSafe } from '../model/json.js';
+import { readTree } from './process-meter.js';
 import { cmdlineHasArg, isLoopbackUrl, isPidAlive, readRssBytes } from './proc.js';
 
 export interface PollOptions {
@@ -20,6 +21,8 @@ export interface PollOptions {
   agent?: http.Agent;
   /** Skip the optional metrics routes (the confirmation re-poll needs only health). */
   healthOnly?: boolean;
+  /** Read the CPU ticks of a local hub's process tree too (the daemon: its CPU is between two polls). */
+  cpuTicks?: boolean;
   now?: () => number;
   monotonicNow?: () => number;
 }
@@ -96,7 +99,10 @@ export async function pollHub(target: HubTarget, opts: PollOptions): Promise<Hub
     const alive = isPidAlive(pid);
     const port = new URL(target.url).port;
     const matchesPort = alive ? cmdlineHasArg(pid, port) : undefined;
-    snapshot.process = { pid, alive, matchesPort, rssBytes: alive && matchesPort !== false ? readRssBytes(pid) : undefined };
+    const ours = alive && matchesPort !== false;
+    snapshot.process = { pid, alive, matchesPort, rssBytes: ours ? readRssBytes(pid) : undefined };
+    const tree = ours && opts.cpuTicks ? readTree(pid, { now: mono }) : undefined;
+    if (tree) snapshot.process.cpuTicks = { atMs: tree.atMs, hubKey: tree.hubKey, ticks: tree.ticks };
   }
   return snapshot;
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { CpuTicks } from '../model/hub.js';
 import { hasProcFs } from './proc.js';
 import { CLK_TCK, parseStatus, scanAll, treeOf } from './process-sampler.js';
 
@@ -13,11 +14,8 @@ import { CLK_TCK, parseStatus, scanAll, treeOf } from './process-sampler.js';
 type ProcessKey = string;
 
 /** Cumulative CPU ticks of a hub and its descendants at one moment. */
-export interface TreeReading {
+export interface TreeReading extends CpuTicks {
   pid: number;
-  atMs: number;
-  hubKey: ProcessKey;
-  ticks: ReadonlyMap<ProcessKey, number>;
   /** VmRSS of the hub plus its descendants (shared pages counted in each: an upper bound). */
   rssBytes: number;
 }
@@ -63,7 +61,7 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
  * between (one that started or exited in between is left out, as `measure` leaves it out). Undefined
  * when the hub process is not the same one (restarted) or no time passed.
  */
-export function cpuBetween(before: TreeReading, after: TreeReading): TreeCpu | undefined {
+export function cpuBetween(before: CpuTicks, after: CpuTicks): TreeCpu | undefined {
   const wallS = (after.atMs - before.atMs) / 1000;
   if (!(wallS > 0) || before.hubKey !== after.hubKey) return undefined;
   let hub = 0;

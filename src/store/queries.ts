@@ -148,6 +148,33 @@ export function firstDataTime(sql: Sql, seriesId: number, from: number): number 
   return hour.t !== null && hour.t < Math.floor(fine.t / 3_600_000) * 3_600_000 ? hour.t : fine.t;
 }
 
+/** One step of a hub's events, counted for the learned bands (daemon/anomaly-series.ts). */
+export interface EventStepCounts { t: number; logErrors: number; reconnects: number }
+
+/**
+ * Per `stepMs`-wide step of [from, to) with any such event, a hub's error-level log lines (`log` events of
+ * level error or fatal, and the error and fatal counts of the `log_summary` events that stand for the lines
+ * of a flood) and its reconnects (a server's settled verdict going to up from one that was not up, and the
+ * hub restarting). Counted in SQLite on the (hub, t) index: days of log lines are not decoded one by one.
+ */
+export function eventCountsByStep(sql: Sql, q: { hub: string; from: number; to: number; stepMs: number }): EventStepCounts[] {
+  const step = Math.max(1, Math.trunc(q.stepMs));
+  // The step inlined: a bound number is a REAL to SQLite, and t / REAL is not a step. One step in use, one statement.
+  const rows = sql.stmt(`SELECT (t / ${step}) * ${step} AS t,
+      total(CASE
+        WHEN type = 'log' THEN json_extract(data, '$.level') IN ('error', 'fatal')
+        WHEN type = 'log_summary' THEN coalesce(json_extract(data, '$.byLevel.error'), 0) + coalesce(json_extract(data, '$.byLevel.fatal'), 0)
+        ELSE 0 END) AS logErrors,
+      total(CASE
+        WHEN type = 'server_status' THEN json_extract(data, '$.to') = 'up' AND coalesce(json_extract(data, '$.from'), 'up') <> 'up'
+        WHEN type = 'hub_state' THEN json_extract(data, '$.state') = 'restarting'
+        ELSE 0 END) AS reconnects
+    FROM events WHERE hub = ? AND t >= ? AND t < ? AND type IN ('log', 'log_summary', 'server_status', 'hub_state')
+      AND json_valid(data) -- a hand-edited row must not fail every band of the hub (json_extract throws on it)
+    GROUP BY t / ${step} ORDER BY 1`).all(q.hub, q.from, q.to) as EventStepCounts[];
+  return rows;
+}
+
 /** One minute of one series: how many samples had a value, and their sum (mean = sum / n). */
 export interface MinuteRow { labelsText: string; t: number; n: number; sum: number }
 

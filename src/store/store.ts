@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import type { NewEvent, StoredEvent } from '../model/events.js';
 import { openDatabase, type OpenInfo, type OpenOptions } from './open.js';
 import {
-  distinctEventValues, eventsAfter, firstDataTime, lastSampleTime, minutesOfName, queryEvents, querySamples, type EventQuery, type MinuteRow, type RawSampleRow, type RollupRow, type SampleQuery,
+  distinctEventValues, eventCountsByStep, eventsAfter, firstDataTime, lastSampleTime, minutesOfName, queryEvents, querySamples, type EventQuery, type EventStepCounts, type MinuteRow, type RawSampleRow, type RollupRow, type SampleQuery,
 } from './queries.js';
 import { applyRetention, DEFAULT_RETENTION, type RetentionPolicy, type RetentionResult } from './retention.js';
 import { META_ROLLUP_1H_WATERMARK, META_ROLLUP_WATERMARK, Rollups, type RollupResult } from './rollup.js';
@@ -327,6 +327,11 @@ export class Store {
    */
   minutesOfName(hub: string, name: string, from: number, to: number): MinuteRow[] {
     return minutesOfName(this.sql, this.series, { hub, name, from, to, watermark: this.sql.getMetaNumber(META_ROLLUP_WATERMARK) });
+  }
+
+  /** A hub's error-level log lines and reconnects per `stepMs` over [from, to) (for the learned bands). */
+  eventCountsByStep(hub: string, from: number, to: number, stepMs: number): EventStepCounts[] {
+    return eventCountsByStep(this.sql, { hub, from, to, stepMs });
   }
 
   /**

@@ -41,7 +41,7 @@ function healthyHub(): FakeDaemonView {
   const v = views(NOW);
   v.watch(HUB, { sseConnected: true });
   v.poll(HUB, NOW - 10_000, { latencyMs: 4, rssBytes: 72_000_000, servers: [{ name: 'everything', up: true, uptimeS: 60, tools: 11 }, { name: 'off' }] });
-  v.poll(HUB, NOW - 5_000, { latencyMs: 7, rssBytes: 75_000_000, servers: [{ name: 'everything', up: true, uptimeS: 65, tools: 11 }, { name: 'off' }] });
+  v.poll(HUB, NOW - 5_000, { latencyMs: 7, rssBytes: 75_000_000, cpuPercent: 12.5, servers: [{ name: 'everything', up: true, uptimeS: 65, tools: 11 }, { name: 'off' }] });
   v.probe(HUB, NOW - 8_000, 'everything', true, 30);
   return v;
 }
@@ -51,13 +51,14 @@ afterEach(() => {
 });
 
 describe('a healthy hub', () => {
-  test('hub up, state set, latency and RSS in base units, servers up, level 1', async () => {
+  test('hub up, state set, latency, RSS and CPU in base units, servers up, level 1', async () => {
     const { samples } = await scrape(healthyHub());
     expect(value(samples, 'mcp_hub_up', { hub: HUB })).toBe(1);
     expect(value(samples, 'mcp_hub_state', { hub: HUB, state: 'ready' })).toBe(1);
     expect(samples.filter((s) => s.name === 'mcp_hub_state').map((s) => s.value).reduce((a, b) => a + b)).toBe(1);
     expect(value(samples, 'mcp_hub_health_latency_seconds', { hub: HUB })).toBeCloseTo(0.007);
     expect(value(samples, 'mcp_hub_process_resident_memory_bytes', { hub: HUB })).toBe(75_000_000);
+    expect(value(samples, 'mcp_hub_process_tree_cpu_ratio', { hub: HUB })).toBe(0.125); // 12.5 % of one core
     expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'everything' })).toBe(1);
     expect(value(samples, 'mcp_hub_server_dead', { hub: HUB, server: 'everything' })).toBe(0);
     expect(value(samples, 'mcp_hub_server_up', { hub: HUB, server: 'off' })).toBeUndefined(); // disabled: never counted as down
@@ -409,6 +410,8 @@ describe('learned bands', () => {
         { hub: HUB, series: 'health_latency', labels: {}, band: { mode: 'robust', expected: 50, lower: 40, upper: 60, sigma: 2 }, state: 'ok' },
         { hub: HUB, series: 'probe_latency', labels: { server: 'files' }, band: { mode: 'learning', progress: 0.4 }, state: 'ok' },
         { hub: HUB, series: 'error_ratio', labels: { server: 'files', tool: 'read' }, band: { mode: 'daily', expected: 0.01, lower: 0, upper: 0.03, sigma: 0.005 }, state: 'firing' },
+        { hub: HUB, series: 'cpu', labels: {}, band: { mode: 'robust', expected: 12, lower: 7, upper: 17, sigma: 0.5 }, state: 'ok' },
+        { hub: HUB, series: 'log_errors', labels: {}, band: { mode: 'robust', expected: 0, lower: -3, upper: 3, sigma: 0 }, state: 'ok' },
       ],
     };
     const { samples } = await scrape(v);
@@ -416,6 +419,9 @@ describe('learned bands', () => {
     expect(['lower', 'expected', 'upper'].map((bound) => value(samples, 'mcp_hub_monitor_anomaly_band', { ...own, bound }))).toEqual([0.04, 0.05, 0.06]);
     expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'error_ratio', server: 'files', tool: 'read', bound: 'upper' })).toBe(0.03);
     expect(value(samples, 'mcp_hub_monitor_anomaly_learning_progress', own)).toBe(1);
+    // CPU in cores (17 % of one core: 0.17), counts per 5 minutes as the daemon judges them.
+    expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'cpu', bound: 'upper' })).toBe(0.17);
+    expect(value(samples, 'mcp_hub_monitor_anomaly_band', { series: 'log_errors', bound: 'upper' })).toBe(3);
     expect(value(samples, 'mcp_hub_monitor_anomaly_learning_progress', { series: 'probe_latency', server: 'files' })).toBe(0.4);
     expect(samples.filter((s) => s.name === 'mcp_hub_monitor_anomaly_band' && s.labels.series === 'probe_latency')).toEqual([]);
   });

@@ -7,8 +7,7 @@
  * `mcp.client.operation.duration` (histogram, seconds, their bucket boundaries) for the one operation we
  * make, a read-only `resources/read` through the hub (see sources/server-probe.ts).
  *
- * Not exported, and why: hub CPU (the daemon does not store it; `anomalies` measures it per run); LLM
- * metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`). The fork's filtering
+ * Not exported, and why: LLM metrics (not stored; the `llm.*` alerts carry them into `mcp_hub_degradation_level`). The fork's filtering
  * stats are (metrics-fork.ts), and so are the learned bands (metrics-anomaly.ts).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -76,6 +75,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   });
   const healthSeconds = g('mcp_hub_health_latency_seconds', 'How long the hub took to answer /api/health at the latest successful poll.', ['hub']);
   const rss = g('mcp_hub_process_resident_memory_bytes', 'Resident memory of the hub process at the latest poll (local hubs only).', ['hub']);
+  const cpu = g('mcp_hub_process_tree_cpu_ratio', 'CPU of the hub process and its children (its stdio MCP servers) between the latest two polls, in cores (1 = one core busy; local hubs only).', ['hub']);
   const level = g('mcp_hub_degradation_level', 'Degradation level from firing alerts: 1 green, 2 yellow, 3 orange, 4 red (the guide\'s L1-L4).', ['hub']);
   const budget = g('mcp_hub_slo_error_budget_remaining_ratio', 'Error budget left over the SLO window: 1 - bad time observed / bad time the whole window allows (1 = untouched, 0 = spent, below 0 = overspent; time not observed spends none); absent with no polls. Objectives: availability and latency of the polls; call_success and call_latency of the calls through the tap (absent with no calls).', ['hub', 'objective']);
   const alerts = g('mcp_hub_monitor_alerts', 'Open alerts by severity and state.', ['severity', 'state']);
@@ -189,6 +189,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
     }
     if (s.healthLatencyMs !== undefined) healthSeconds.set({ hub: h }, Math.round(s.healthLatencyMs * 1000) / 1e6); // µs: no 0.004200000000000001
     if (s.rssBytes !== undefined) rss.set({ hub: h }, s.rssBytes);
+    if (s.cpuPercent !== undefined) cpu.set({ hub: h }, s.cpuPercent / 100);
     level.set({ hub: h }, levelNumber(s.level));
     if (s.lastPollAt !== undefined) pollAge.set({ hub: h }, Math.max(0, (now - s.lastPollAt) / 1000));
     if (s.sseConnected !== undefined) sse.set({ hub: h }, s.sseConnected ? 1 : 0);
@@ -199,7 +200,7 @@ export function createMetrics(view: DaemonView, o: MetricsOptions = {}): Monitor
   }
 
   function refresh(): void {
-    for (const m of [hubUp, hubState, servers, serverUp, serverDead, uptime, probeOk, healthSeconds, rss, level, budget, alerts, pollAge, sse, notifications]) m.reset();
+    for (const m of [hubUp, hubState, servers, serverUp, serverDead, uptime, probeOk, healthSeconds, rss, cpu, level, budget, alerts, pollAge, sse, notifications]) m.reset();
     fork.reset();
     const now = view.now();
     const d = view.daemon();

@@ -2,9 +2,12 @@
  * The learned bands on the daemon's real history: a daemon (a real child process) minutes old on a real
  * mcp-hub 4.2.1 has minutes of each series, far from the day a band needs, so every series it records is
  * learning: the anomaly job's pass says so on /metrics (its progress, no band), `status` prints "learning,
- * N% of the history needed" per series, and no anomaly alert exists.
+ * N% of the history needed" per series, and no anomaly alert exists. The hub runs on this machine, so the
+ * daemon samples its process tree's CPU between polls (hub.cpu_percent, mcp_hub_process_tree_cpu_ratio), and
+ * counts its error log lines and reconnects per step: those series learn too.
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
@@ -38,13 +41,18 @@ test('a daemon minutes old on a real hub: every series learning on /metrics and 
   writeFileSync(config, ['http:', `  listen: 127.0.0.1:${port}`, 'probes:', '  interval: 2s', 'anomaly:', '  interval: 1s'].join('\n'));
   startDaemonProcess(hub, state, ['--config', config], cleanups);
   await waitForStored(() => storedSamples(state, 'server.probe_latency_ms'), () => true, 'probe latency of everything', 30_000);
+  // The CPU of the hub and its servers between two polls: a share of one core, never negative, at most all cores.
+  const cpu = await waitForStored(() => storedSamples(state, 'hub.cpu_percent'), () => true, 'CPU of the hub\'s process tree', 30_000);
+  expect(cpu.v).toBeGreaterThanOrEqual(0);
+  expect(cpu.v).toBeLessThanOrEqual(100 * availableParallelism());
 
   // A pass of the anomaly job over the store after the first probe: both series there, learning.
   const progress = await waitUntil(async () => {
     const r = await httpRequest(`http://127.0.0.1:${port}`, '/metrics');
     const lines = r.body.split('\n').filter((l) => l.startsWith('mcp_hub_monitor_anomaly_'));
-    return lines.some((l) => l.includes('series="probe_latency"')) && lines.some((l) => l.includes('series="health_latency"')) && lines;
-  }, { what: 'the learning progress of health and probe latency on /metrics', timeoutMs: 30_000, everyMs: 250 });
+    const has = (series: string) => lines.some((l) => l.includes(`series="${series}"`));
+    return ['probe_latency', 'health_latency', 'cpu', 'log_errors', 'reconnects'].every(has) && r.body.includes(`mcp_hub_process_tree_cpu_ratio{hub="${hub.url}"}`) && lines;
+  }, { what: 'the learning progress of health and probe latency, CPU, log errors and reconnects on /metrics, and the CPU', timeoutMs: 30_000, everyMs: 250 });
   expect(progress.filter((l) => l.startsWith('mcp_hub_monitor_anomaly_band'))).toEqual([]);
   for (const line of progress) {
     expect(line).toMatch(/^mcp_hub_monitor_anomaly_learning_progress\{/);
@@ -58,6 +66,7 @@ test('a daemon minutes old on a real hub: every series learning on /metrics and 
   expect(section.split('\n').slice(0, 2)).toEqual(['learned normal (anomaly.*):', `  ${hub.url}`]);
   expect(section).toMatch(/^ {4}health latency: learning, 0% of the history needed$/m);
   expect(section).toMatch(/^ {4}probe latency everything: learning, 0% of the history needed$/m);
+  for (const label of ['CPU', 'log errors', 'reconnects']) expect(section).toMatch(new RegExp(`^ {4}${label}: learning, 0% of the history needed$`, 'm'));
   const json = JSON.parse((await runCli(['status', '--state-dir', state, '--json'], isolatedEnv())).stdout) as { anomaly: { enabled: boolean; series: { hub: string; series: string; labels: Record<string, string>; mode: string; progress: number }[] } };
   expect(json.anomaly.enabled).toBe(true);
   const probe = json.anomaly.series.find((s) => s.series === 'probe_latency')!;

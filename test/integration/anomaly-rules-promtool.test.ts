@@ -40,25 +40,29 @@ function rulesFile(g: RuleGroup): string {
 interface Scenario { points: { v: number }[]; times: number[] }
 const TWIN: Scenario = { points: anomalyScenario(), times: checkTimes() };
 
+/** Which gauge the scenario feeds, in which unit, and the alert that judges it (default: the health latency in seconds). */
+interface Fed { metric: string; alert: string; scale: number }
+const HEALTH: Fed = { metric: 'mcp_hub_health_latency_seconds', alert: ALERT, scale: 1 };
+
 /** promtool's test file: the fixture's points as the raw gauge, scraped every 5 min, and the alert expected at `firing(t)`. */
-function testsFile(sc: Scenario, firing: (t: number) => boolean): string {
+function testsFile(sc: Scenario, firing: (t: number) => boolean, fed: Fed = HEALTH): string {
   return renderYaml({
     rule_files: ['rules.yml'],
     evaluation_interval: promDuration(STEP_MS),
     tests: [{
       interval: promDuration(STEP_MS),
-      input_series: [{ series: `mcp_hub_health_latency_seconds{hub="${HUB}"}`, values: sc.points.map((p) => p.v).join(' ') }],
+      input_series: [{ series: `${fed.metric}{hub="${HUB}"}`, values: sc.points.map((p) => p.v * fed.scale).join(' ') }],
       alert_rule_test: sc.times.map((t) => ({
-        eval_time: promDuration(t), alertname: ALERT, exp_alerts: firing(t) ? [{ exp_labels: { hub: HUB, severity: 'warning' } }] : [],
+        eval_time: promDuration(t), alertname: fed.alert, exp_alerts: firing(t) ? [{ exp_labels: { hub: HUB, severity: 'warning' } }] : [],
       })),
     }],
   });
 }
 
-function runScenario(sc: Scenario, firing: (t: number) => boolean, s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS) {
+function runScenario(sc: Scenario, firing: (t: number) => boolean, s: AnomalyRuleSettings = DEFAULT_ANOMALY_RULE_SETTINGS, fed: Fed = HEALTH) {
   const dir = tempDir('mhm-anomaly-rules-');
   writeFileSync(join(dir, 'rules.yml'), rulesFile(anomalyRuleGroup(s)!));
-  writeFileSync(join(dir, 'tests.yml'), testsFile(sc, firing));
+  writeFileSync(join(dir, 'tests.yml'), testsFile(sc, firing, fed));
   return promtool(['test', 'rules', 'tests.yml'], dir);
 }
 
@@ -86,6 +90,12 @@ describe('promtool', skipUnless(PROMTOOL), () => {
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('SUCCESS');
     expect(Date.now() - started).toBeLessThan(60_000);
+  }, 120_000);
+
+  test('the CPU twin: the scenario as the hub tree\'s CPU in cores (× 10) fires McpHubAnomalyCpu at the same evaluations, as the built-in anomaly.cpu', () => {
+    const r = runScenario(TWIN, expectedFiring, DEFAULT_ANOMALY_RULE_SETTINGS, { metric: 'mcp_hub_process_tree_cpu_ratio', alert: 'McpHubAnomalyCpu', scale: 10 });
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('SUCCESS');
   }, 120_000);
 
   test('learning: a spike before a day of history fires nothing; the same spike a day later fires', () => {

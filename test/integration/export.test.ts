@@ -239,7 +239,7 @@ describe('every metric the exports query is one the daemon serves', () => {
     const exportCounts = (signal: string) => ({ url: `http://collector:4318/v1/${signal}`, exported: 3, failed: 1, failedExports: 1, failing: true, lastError: 'Unauthorized', lastErrorAt: now });
     v.health = { ...v.health, outboxDepth: 1, notifications: { team: { sent: 3, failed: 1 } }, otel: { enabled: true, status: { traces: exportCounts('traces'), metrics: exportCounts('metrics') } } };
     const servers = [{ name: 'everything', up: true, uptimeS: 30 }, { name: 'crashy', up: false, verdict: 'dead' }, { name: 'off' }];
-    for (let i = 0; i < 30; i++) v.poll(HUB, now - 150_000 + i * 5_000, { latencyMs: 3, rssBytes: 70_000_000, servers });
+    for (let i = 0; i < 30; i++) v.poll(HUB, now - 150_000 + i * 5_000, { latencyMs: 3, rssBytes: 70_000_000, cpuPercent: 4, servers });
     v.probe(HUB, now - 20_000, 'everything', true, 12).probe(HUB, now - 20_000, 'crashy', false);
     v.db.rollup(now);
     v.alert({ rule: 'server.status', hub: HUB, severity: 'critical', labels: { hub: HUB, server: 'crashy' } });
@@ -262,7 +262,7 @@ describe('every metric the exports query is one the daemon serves', () => {
   test('the rules, the Sloth spec and the dashboard read only served metrics (recording rules excepted)', async () => {
     const served = await servedMetricNames();
     // The seed must make every family the exports read appear, or an absent one would pass unnoticed.
-    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing', 'mcp_hub_server_uptime_seconds']) expect(served).toContain(n);
+    for (const n of ['mcp_server_operation_duration_seconds_bucket', 'mcp_hub_probe_duration_seconds_bucket', 'mcp_hub_monitor_notifications_total', 'mcp_hub_slo_error_budget_remaining_ratio', 'mcp_hub_server_probe_success', 'mcp_hub_monitor_otel_export_failing', 'mcp_hub_monitor_tap_otel_export_failing', 'mcp_hub_server_uptime_seconds', 'mcp_hub_process_tree_cpu_ratio']) expect(served).toContain(n);
     const cfg = defaultConfig();
     const groups = prometheusRuleGroups(cfg, OPTS);
     // Recording rules' names, and ALERTS: Prometheus' own series of its alerts' states (the anomaly alerts read theirs).

@@ -29,6 +29,7 @@ export interface SeedPoll {
   state?: string;
   latencyMs?: number;
   rssBytes?: number;
+  cpuPercent?: number;
   servers?: SeedServer[];
 }
 
@@ -82,6 +83,7 @@ export class FakeDaemonView implements DaemonView {
     samples.push({ hub, name: 'hub.health_latency_ms', t, v: p.latencyMs ?? 3 });
     samples.push({ hub, name: 'hub.health_fast', t, v: (p.latencyMs ?? 3) <= this.cfg.slo.latency_threshold ? 1 : 0 });
     if (p.rssBytes !== undefined) samples.push({ hub, name: 'hub.rss_bytes', t, v: p.rssBytes });
+    if (p.cpuPercent !== undefined) samples.push({ hub, name: 'hub.cpu_percent', t, v: p.cpuPercent });
     if (this.lastState.get(hub) !== state) events.push({ hub, t, type: 'hub_state', data: { state, source: 'poll', pid: null } });
     this.lastState.set(hub, state);
     for (const s of p.servers ?? []) {

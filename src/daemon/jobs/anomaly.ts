@@ -21,7 +21,7 @@ import { everyPeriod, type Job } from './job.js';
 
 export interface AnomalyJobDeps {
   cfg: MonitorConfig;
-  store: Pick<Store, 'minutesOfName'>;
+  store: Pick<Store, 'minutesOfName' | 'eventCountsByStep'>;
   clock: Clock;
   hubs: () => string[];
   /** The open alerts (an alert still firing from before a restart is the state to recover from). */

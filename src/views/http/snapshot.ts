@@ -40,6 +40,8 @@ export interface HubState extends HubStatusView {
   state: string;
   healthLatencyMs?: number;
   rssBytes?: number;
+  /** CPU of the hub and its children between the last two polls, % of one core (local hubs). */
+  cpuPercent?: number;
   /** Time of the latest successful poll, whose server list this is. */
   serversAt?: number;
   servers: ServerState[];
@@ -84,6 +86,7 @@ export function readHub(view: DaemonView, h: HubStatusView, open: readonly Alert
   const one = (name: string): number | undefined => lastOk.hub.get(name) ?? undefined;
   out.healthLatencyMs = one('hub.health_latency_ms');
   out.rssBytes = one('hub.rss_bytes');
+  out.cpuPercent = one('hub.cpu_percent');
   out.serversAt = lastOk.t;
   const probeFrom = now - Math.max(staleAfterMs(view), 3 * view.config().probes.interval);
   // Verdicts of this run only: the collector records every server's first verdict after it starts.

@@ -89,6 +89,14 @@ describe('Store.open: files and modes (faults D12)', () => {
     expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
   });
 
+  test('temporary tables and sorts in memory, writer and reader alike: no etilqs_* file in TMPDIR', () => {
+    const dir = stateDir();
+    const w = track(Store.open({ stateDir: dir }));
+    const r = track(Store.open({ stateDir: dir, readOnly: true }));
+    expect(w.db.pragma('temp_store', { simple: true })).toBe(2); // 2 = MEMORY
+    expect(r.db.pragma('temp_store', { simple: true })).toBe(2);
+  });
+
   test('stale temp files in the state dir are swept at open; young ones kept', () => {
     const dir = stateDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -69,6 +69,9 @@ export class Store {
   /** Opens `<stateDir>/history.sqlite` (see openDatabase); read-only mode creates nothing. */
   static open(opts: StoreOpenOptions): Store {
     const { db, path, info } = openDatabase(opts);
+    // Sorts and groupings (the anomaly job's counts per step) stay in memory: no etilqs_* file in TMPDIR,
+    // which a process killed mid-query would leave behind.
+    db.pragma('temp_store = MEMORY');
     if (opts.readOnly) db.pragma('query_only = ON');
     return new Store(db, path, info, Boolean(opts.readOnly));
   }

@@ -18,9 +18,36 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { anomalyEpisodes } from '../dist/evaluate/anomaly-alert.js';
 import { judgePoints } from '../dist/evaluate/learned-band.js';
+import { predictCapacity } from '../dist/evaluate/capacity.js';
+import { defaultConfig } from '../dist/config/defaults.js';
 
 const seeds = Number(process.argv[2] ?? 8);
 const DAY = 86_400_000;
+const HOUR_MS = 3_600_000;
+let DAY_OF_LEAK = 0;
+/**
+ * The daemon's capacity pass replayed hour by hour on the leak (hourly means at the middle of each hour,
+ * the default capacity settings): how many days before the first 5-minute sample over the threshold the
+ * first warning (earliest crossing within the horizon) comes.
+ */
+function leakWarningLeadDays(leak) {
+  DAY_OF_LEAK = leak.crossingDay;
+  const cap = defaultConfig().capacity;
+  const opts = { windowMs: cap.window, horizonMs: cap.horizon, minHistoryMs: cap.min_history };
+  const hours = new Map();
+  for (const p of leak.series) {
+    const h = Math.floor(p.t / HOUR_MS) * HOUR_MS;
+    const a = hours.get(h) ?? { sum: 0, n: 0 };
+    a.sum += p.v; a.n += 1; hours.set(h, a);
+  }
+  const hourly = [...hours].sort((a, b) => a[0] - b[0]).map(([h, a]) => ({ t: h + HOUR_MS / 2, v: a.sum / a.n }));
+  for (let now = hourly[0].t; now < leak.crossesAt; now += HOUR_MS) {
+    const p = predictCapacity(hourly.filter((x) => x.t <= now), leak.threshold, now, opts);
+    if (p.earliestDays !== undefined && p.earliestDays * 86_400_000 <= opts.horizonMs) return (leak.crossesAt - now) / 86_400_000;
+  }
+  return 0;
+}
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'mhm-bench-anomaly-'));
 
@@ -62,11 +89,13 @@ try {
   // The learned band's false alerts by cause: the first 4 h of a weekend or of the Monday after (before the
   // weekly mode learns the weekday offset), within 3–8 days after the level shift, or neither.
   const learnedFalse = { 'weekend edge': 0, 'after the level shift': 0, other: 0 };
+  const leadDays = [];
   const t0 = process.hrtime.bigint();
   for (let seed = 1; seed <= seeds; seed++) {
     const h = syntheticHistory({ days: 21, stepMs: 5 * 60_000, seed });
     const end = h.series[h.series.length - 1].t;
     points = h.series.length;
+    leadDays.push(leakWarningLeadDays(h.leak));
     // The detector alone, timed: judging every point of 21 days and replaying the alert state over them.
     const tj = process.hrtime.bigint();
     const cpu = process.cpuUsage();
@@ -110,12 +139,14 @@ try {
   console.log(`learned band's false alerts by cause: ${Object.entries(learnedFalse).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   // CPU time too: on a shared machine the wall time is mostly other processes' queue.
   console.log(`learned band, judging 21 days + replaying the alert: first (cold) run ${judgeMs[0].toFixed(0)} ms wall / ${judgeCpuMs[0].toFixed(0)} ms CPU, median ${median(judgeMs).toFixed(0)} ms wall / ${median(judgeCpuMs).toFixed(0)} ms CPU, max ${Math.max(...judgeMs).toFixed(0)} ms wall`);
+  console.log(`capacity, the RSS leak crossing 500 MB on day ${DAY_OF_LEAK}: first capacity.rss warning ${leadDays.map((x) => x.toFixed(1)).join(', ')} days before the crossing (seeds 1–${seeds})`);
   console.log(`whole bench: ${(totalMs / 1000).toFixed(1)} s`);
 
   const checks = [
     [`F1 ≥ 2× robustZ's (${f1s[0].toFixed(2)} vs ${f1s[1].toFixed(2)})`, f1s[0] >= 2 * f1s[1]],
     ['no alert in the first 3 days', totals[0].early === 0],
     ['every injected spike found', totals[0].spikesMissed === 0],
+    [`the leak predicted ≥ 3 days before it crosses (at least ${Math.min(...leadDays).toFixed(1)})`, Math.min(...leadDays) >= 3],
   ];
   for (const [what, ok] of checks) console.log(`target ${what}: ${ok ? 'met' : 'NOT met'}`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;

@@ -45,7 +45,7 @@ test('per hub and for this machine: reaches, not growing, too little history, no
   expect(lines[2]).toMatch(/^ {2}http:\/\/127\.0\.0\.1:7002 {2}hub RSS: not growing \([+−][\d.]+ [kM]B\/day, within the noise\)$/);
   expect(lines[3]).toMatch(/^ {2}http:\/\/127\.0\.0\.1:7003\/.*red {2}hub RSS: too little history \(1[12] h of 24 h\)$/);
   expect(lines[3]).not.toContain('\u001b');
-  expect(lines[4]).toBe("  this machine  the hub's logs: nothing recorded in the last 7 days");
+  expect(lines[4]).toBe("  this machine  the hub's logs: no complete hour recorded in the last 7 days (it needs 24 h)");
   expect(lines[5]).toMatch(/^ {2}this machine {2}the history store: reaches 1 GB in \d+\.\d days \(at the earliest in \d+\.\d, the latest beyond the 7-day horizon\); \+1(\.\d)? MB\/day$/);
 });
 

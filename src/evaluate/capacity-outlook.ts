@@ -80,7 +80,7 @@ export function intervalWords(p: CapacityPrediction, horizonMs: number): string 
 /**
  * The outlook in words, without naming the resource: "reaches 500 MB in 4.2 days (between 3.1 and 6.0);
  * +38 MB/day", "not growing (…)", "too little history (5 h of 24 h)", "already at or over 500 MB",
- * "nothing recorded in the last 7 days".
+ * "no complete hour recorded in the last 7 days (it needs 24 h)".
  */
 export function describeOutlookState(o: CapacityOutlook, cfg: CapacityWords): string {
   const p = o.prediction;
@@ -89,7 +89,8 @@ export function describeOutlookState(o: CapacityOutlook, cfg: CapacityWords): st
   const rate = `${p.slopePerDay >= 0 ? '+' : '−'}${formatCapacityValue(o.resource, Math.abs(p.slopePerDay))}${o.resource === 'call_volume' ? ' per day' : '/day'}`;
   switch (p.reason) {
     case 'too_little_history': {
-      if (o.points === 0) return `nothing recorded in the last ${Math.round(cfg.window / DAY_MS)} days`;
+      // It reads hourly rollups: a daemon started minutes ago has samples but no complete hour yet.
+      if (o.points === 0) return `no complete hour recorded in the last ${Math.round(cfg.window / DAY_MS)} days (it needs ${Math.round(cfg.min_history / HOUR_MS)} h)`;
       return `too little history (${Math.floor(o.historyMs / HOUR_MS)} h of ${Math.round(cfg.min_history / HOUR_MS)} h)`;
     }
     case 'not_growing': return `not growing (${rate}, within the noise)`;

@@ -80,6 +80,11 @@ const cases: Case[] = [
   // Resolves.
   { name: 'an alert resolved while others fire waits for group_interval', told: [crit('a'), crit('b')], now: [crit('a'), resolvedAt(crit('b'), T0 + 1)], at: GROUP_INTERVAL - 1, notify: undefined },
   { name: 'an alert resolved while others fire goes out at group_interval', told: [crit('a'), crit('b')], now: [crit('a'), resolvedAt(crit('b'), T0 + 1)], at: GROUP_INTERVAL, notify: 'firing:a resolved:b' },
+  { name: 'the last critical resolving while a told warning fires goes out now', told: [crit('a'), warn('b')], now: [resolvedAt(crit('a'), T0 + 1), warn('b')], at: 1, notify: 'firing:b resolved:a' },
+  { name: 'the last critical resolving while a warning added since fires goes out now, with it', told: [crit('a'), crit('b')], now: [resolvedAt(crit('a'), T0 + 1), resolvedAt(crit('b'), T0 + 1), warn('c')], at: 1, notify: 'firing:c resolved:a,b' },
+  { name: 'the last critical resolving while another told critical is lowered to a warning waits for group_interval (the same fault goes on)', told: [crit('a'), crit('b')], now: [resolvedAt(crit('a'), T0 + 1), warn('b')], at: GROUP_INTERVAL - 1, notify: undefined },
+  { name: 'a warning resolving while another warning fires waits for group_interval', told: [warn('a'), warn('b')], now: [resolvedAt(warn('a'), T0 + 1), warn('b')], at: GROUP_INTERVAL - 1, notify: undefined },
+  { name: 'a warning resolving below a firing critical waits for group_interval', told: [crit('a'), warn('b')], now: [crit('a'), resolvedAt(warn('b'), T0 + 1)], at: GROUP_INTERVAL - 1, notify: undefined },
   { name: 'the all-clear (the last firing alert resolved) goes out now', told: [warn('a')], now: [resolvedAt(warn('a'), T0 + 1)], at: 1, notify: 'firing: resolved:a' },
   { name: 'the all-clear of several alerts goes out now, naming each', told: [warn('a'), crit('b')], now: [resolvedAt(warn('a'), T0 + 1), resolvedAt(crit('b'), T0 + 1)], at: 1, notify: 'firing: resolved:a,b' },
 

@@ -10,7 +10,9 @@
  * the receiver was last told about in that group, any firing or resolve of a hub-level alert (the hub
  * down, not a hub, stopped), and a remediation alert that starts firing (what the monitor did to a
  * target). Only additions of the same or lower severity, and other resolves, wait for `group_interval`.
- * The all-clear of a group also goes out at once: waiting to say "resolved" helps nobody.
+ * The all-clear of a group also goes out at once: waiting to say "resolved" helps nobody. So does the
+ * resolve of every alert the receiver was told about at the group's top severity, once nothing that severe
+ * fires in it (the page is over even when a lesser warning, an SLO burn say, keeps the group open).
  */
 import { createHash } from 'node:crypto';
 import type { MonitorConfig } from '../config/defaults.js';
@@ -118,7 +120,8 @@ const rank = (severity: string | undefined): number => (severity === undefined ?
 /**
  * Whether the group's change is news the receiver must get now rather than at the next `group_interval`:
  * an alert more severe than anything it was last told about in the group (a new alert, or one whose
- * severity rose), or a hub-level alert that started firing or resolved.
+ * severity rose), a hub-level alert that started firing or resolved, or the resolve of all the alerts it
+ * was told about at its most severe level.
  */
 export function isNews(firing: readonly AlertRow[], last: Intent, byFingerprint: ReadonlyMap<string, AlertRow>): boolean {
   const toldTop = Math.max(-1, ...last.firing.map((fp) => rank(last.severities[fp])));
@@ -130,7 +133,13 @@ export function isNews(firing: readonly AlertRow[], last: Intent, byFingerprint:
     if (rank(a.severity) > toldTop) return true;
   }
   const firingNow = new Set(firing.map((a) => a.fingerprint));
-  return last.firing.some((fp) => !firingNow.has(fp) && HUB_RULES.has(byFingerprint.get(fp)?.rule ?? ''));
+  const gone = last.firing.filter((fp) => !firingNow.has(fp) && byFingerprint.get(fp)?.state === 'resolved');
+  if (gone.some((fp) => HUB_RULES.has(byFingerprint.get(fp)!.rule))) return true;
+  // The page is over: every alert it was told about at its top severity resolved (not merely lowered, which
+  // is still the same fault), and nothing as severe is left firing.
+  const topNow = Math.max(-1, ...firing.map((a) => rank(a.severity)));
+  const toldAtTop = last.firing.filter((fp) => rank(last.severities[fp]) === toldTop);
+  return topNow < toldTop && toldAtTop.every((fp) => gone.includes(fp));
 }
 
 /** The batch a notifier renders: the group's current state for one receiver (the deliverer adds its key). */

@@ -23,6 +23,16 @@ afterEach(async () => {
 
 const SECRET = 'SECRET123canary';
 
+/** The daemon's alerts that are not resolved, for a failure message that says what held a notification back. */
+function openAlerts(state: string): unknown[] {
+  const db = new Database(historyDbPath(state), { readonly: true });
+  try {
+    return db.prepare("SELECT rule, labels, severity, state, fail_streak, ok_streak, summary FROM alerts WHERE state != 'resolved'").all();
+  } finally {
+    db.close();
+  }
+}
+
 function post(url: string, body: object): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
@@ -189,7 +199,10 @@ test('20 stdio servers killed at once: one notification listing all 20, then one
   cleanups.push(() => receiver.close());
   const state = stateDir();
   const config = join(state, 'config.yaml');
-  writeFileSync(config, ['alerting:', '  group_wait: 2s', '  receivers:', '    hook:', '      type: webhook', `      url: ${receiver.url}/hook`, 'probes:', '  enabled: false'].join('\n'));
+  // The latency SLO judges this machine's speed (20 children restarting on 2 loaded cores make health polls
+  // slower than 50 ms), not the fault: off, so every message here is about the 20 servers.
+  writeFileSync(config, ['alerting:', '  group_wait: 2s', '  receivers:', '    hook:', '      type: webhook', `      url: ${receiver.url}/hook`,
+    '  rules:', '    slo.burn_rate:', '      enabled: false', '    slo.latency:', '      enabled: false', 'probes:', '  enabled: false'].join('\n'));
   const daemon = startDaemonProcess(hub, state, ['--config', config], cleanups);
   await waitForEvent(state, (e) => e.type === 'server_status' && e.server === 's19');
   const children = hub.childPids();
@@ -213,11 +226,14 @@ test('20 stdio servers killed at once: one notification listing all 20, then one
     const body = await res.json() as { servers?: { name: string; status: string }[] };
     return (body.servers ?? []).filter((s) => s.status === 'connected').length === 20;
   }, { what: 'the hub reporting all 20 servers connected again', timeoutMs: 150_000, everyMs: 500 });
-  await receiver.waitFor(2, 30_000);
+  await receiver.waitFor(2, 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}; alerts not resolved: ${JSON.stringify(openAlerts(state))}`);
+  });
   await waitForPolls(state, 3); // absence: nothing after the resolved message
   expect(receiver.requests).toHaveLength(2);
-  const second = JSON.parse(receiver.requests[1]!.body) as { status: string; alerts: { status: string }[] };
+  const second = JSON.parse(receiver.requests[1]!.body) as { status: string; alerts: { status: string; labels: Record<string, string> }[] };
+  expect(second.alerts.filter((a) => a.status === 'firing'), 'nothing else should fire in this group').toEqual([]);
   expect(second.status).toBe('resolved');
-  expect(second.alerts.filter((a) => a.status === 'resolved')).toHaveLength(20);
+  expect(second.alerts.filter((a) => a.status === 'resolved').map((a) => a.labels.server).sort()).toEqual(Object.keys(servers));
   daemon.kill('SIGTERM');
 }, 240_000);

@@ -6,8 +6,8 @@
  * src/views/fleet-format.ts, as `status --fleet` and the terminal dashboard format them; every string goes
  * in with textContent.
  */
-import type { FleetHubRow, FleetOutlier } from '../src/evaluate/fleet.js';
-import { FLEET_COLUMNS, fleetCells, notJudgedText, OUTLIER_COLUMNS, outlierCells, outlierCellsOf } from '../src/views/fleet-format.js';
+import type { FleetHubRow, FleetNotCompared, FleetOutlier } from '../src/evaluate/fleet.js';
+import { FLEET_COLUMNS, fleetCells, notComparedLines, OUTLIER_COLUMNS, outlierCells, outlierCellsOf, outlierSummary } from '../src/views/fleet-format.js';
 import { $, api, el, live, type Json } from './dom.js';
 
 const windowText = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
@@ -35,9 +35,9 @@ function render(data: Json): void {
     }
     return tr;
   })));
-  const judged = $('#judged');
-  if (data.notJudged !== null) judged.textContent = notJudgedText(rows.length, data.minHubs);
-  else judged.textContent = outliers.length === 0 ? 'none: no hub stands out from the fleet' : `${outliers.length} outlier${outliers.length === 1 ? '' : 's'} (fleet.outlier)`;
+  $('#judged').textContent = outlierSummary({ notJudged: data.notJudged, outliers });
+  // Metrics too few hubs have a value for: said, so nobody reads their silence as "compared, all fine".
+  $('#not-compared').replaceChildren(...notComparedLines(data.notCompared as FleetNotCompared[], data.minHubs).map((line) => el('li', `not compared: ${line}`)));
   head('#outliers', OUTLIER_COLUMNS);
   $('#outliers tbody').replaceChildren(...outliers.map((o) => {
     const cells = outlierCells(o, rows);

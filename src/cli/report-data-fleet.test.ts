@@ -60,7 +60,7 @@ test('three hubs: a row each over the period (the level from the alerts firing a
     [HUBS[1], 'error ratio (probes)', '49.2%', '0%', '16.58'],
     [HUBS[1], 'server echo', 'down', 'up on 2 other hubs', '—'],
   ]);
-  expect(section).toContain('**Outliers** (fleet.outlier): 3');
+  expect(section).toContain('**Outliers**: 3 outliers (fleet.outlier) — ');
 
   const html = renderReportHtml(m);
   const fleet = html.slice(html.indexOf('>Fleet</h2>'), html.indexOf('>Hub 1: '));

@@ -32,7 +32,7 @@ describe('evaluateFleet', () => {
       restarts: 2, restartsPerHour: 12, serversUp: 1, serversDown: 1,
     });
     expect(v.outliers).toEqual([]);
-    expect(v.notJudged).toBe('1 hub watched; outliers are judged from 3 hubs on');
+    expect(v.notJudged).toBe('1 hub, need 3');
   });
 
   it('error ratio: the calls when the tap saw some, else the probes, else the polls', () => {

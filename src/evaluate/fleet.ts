@@ -62,12 +62,27 @@ export interface FleetOutlier {
   hubsWithServer?: number;
 }
 
+/** A metric the fleet could not compare: fewer than `min_hubs` hubs have a value for it. */
+export interface FleetNotCompared {
+  metric: FleetMetric;
+  /** For the error ratio: compared only among hubs whose ratio comes from the same source. */
+  source?: ErrorSource;
+  /** Hubs with a value. */
+  hubs: number;
+}
+
 export interface FleetVerdict {
   rows: FleetHubRow[];
   outliers: FleetOutlier[];
   findings: Finding[];
-  /** Why the outliers were not judged (too few hubs), when they were not. */
+  /** Why the outliers were not judged (too few hubs), when they were not: `2 hubs, need 3`. */
   notJudged?: string;
+  /**
+   * When judged: the metrics some hubs have a value for but too few to compare (a hub with no tap among
+   * hubs with one, say), so no view leaves the reader thinking they were compared. Sources no hub uses are
+   * not listed.
+   */
+  notCompared: FleetNotCompared[];
 }
 
 export type FleetConfig = MonitorConfig['fleet'];
@@ -160,16 +175,22 @@ function findingOf(o: FleetOutlier, rows: readonly FleetHubRow[], windowLabel: s
 export function evaluateFleet(inputs: readonly FleetHubInput[], cfg: FleetConfig, opts: { windowLabel: string }): FleetVerdict {
   const rows = inputs.map((h) => rowOf(h, cfg.window));
   if (inputs.length < cfg.min_hubs) {
-    return { rows, outliers: [], findings: [], notJudged: `${inputs.length} hub${inputs.length === 1 ? '' : 's'} watched; outliers are judged from ${cfg.min_hubs} hubs on` };
+    return { rows, outliers: [], findings: [], notJudged: `${inputs.length} hub${inputs.length === 1 ? '' : 's'}, need ${cfg.min_hubs}`, notCompared: [] };
   }
   const values = (pick: (r: FleetHubRow) => number | undefined) => rows.flatMap((r) => { const v = pick(r); return v === undefined ? [] : [{ hub: r.hub, value: v }]; });
   // Error ratios are compared among hubs measured the same way: a call's failure and a probe's are not the same odds.
   const sources: ErrorSource[] = ['calls', 'probes', 'polls'];
-  const outliers = [
-    ...metricOutliers('health_latency_ms', values((r) => r.latency?.p50), cfg),
-    ...sources.flatMap((s) => metricOutliers('error_ratio', values((r) => (r.errorSource === s ? r.errorRatio : undefined)), cfg)),
-    ...metricOutliers('restarts_per_hour', values((r) => r.restartsPerHour), cfg),
-    ...serverOutliers(inputs, cfg),
+  const compared = [
+    { metric: 'health_latency_ms' as const, hubs: values((r) => r.latency?.p50) },
+    ...sources.map((source) => ({ metric: 'error_ratio' as const, source, hubs: values((r) => (r.errorSource === source ? r.errorRatio : undefined)) })),
+    { metric: 'restarts_per_hour' as const, hubs: values((r) => r.restartsPerHour) },
   ];
-  return { rows, outliers, findings: outliers.map((o) => findingOf(o, rows, opts.windowLabel)) };
+  const outliers = [...compared.flatMap((c) => metricOutliers(c.metric, c.hubs, cfg)), ...serverOutliers(inputs, cfg)];
+  const notCompared = compared.flatMap((c): FleetNotCompared[] => {
+    const n = c.hubs.length;
+    // An error source no hub uses is not a gap; a metric no hub has at all is.
+    if (n >= cfg.min_hubs || (n === 0 && 'source' in c)) return [];
+    return [{ metric: c.metric, ...('source' in c ? { source: c.source } : {}), hubs: n }];
+  });
+  return { rows, outliers, findings: outliers.map((o) => findingOf(o, rows, opts.windowLabel)), notCompared };
 }

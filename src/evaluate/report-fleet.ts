@@ -73,5 +73,5 @@ export function reportFleet(input: ReportInput, hubs: readonly HubReport[], cfg:
   if (input.hubs.length < 2) return null;
   const inputs = input.hubs.map((h, i) => reportFleetInput(h, hubs[i]!, input.to, cfg));
   const v = evaluateFleet(inputs, { ...cfg.fleet, window: input.to - input.from }, { windowLabel });
-  return { rows: v.rows, outliers: v.outliers, findings: v.findings, ...(v.notJudged !== undefined ? { notJudged: v.notJudged } : {}), minHubs: cfg.fleet.min_hubs };
+  return { rows: v.rows, outliers: v.outliers, findings: v.findings, ...(v.notJudged !== undefined ? { notJudged: v.notJudged } : {}), notCompared: v.notCompared, minHubs: cfg.fleet.min_hubs };
 }

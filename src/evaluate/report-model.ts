@@ -271,7 +271,7 @@ export interface HubReport {
 }
 
 /** The fleet section of a report: the verdict over the period, and the hubs it takes to judge outliers. */
-export interface ReportFleet extends Pick<FleetVerdict, 'rows' | 'outliers' | 'findings' | 'notJudged'> {
+export interface ReportFleet extends Pick<FleetVerdict, 'rows' | 'outliers' | 'findings' | 'notJudged' | 'notCompared'> {
   minHubs: number;
 }
 

@@ -4,7 +4,7 @@
  * hub and server names come back as given and each view escapes them its own way (sanitizeTerminal,
  * textContent, escapeHtml/escapeMarkdown). No Node import: it runs in the browser too.
  */
-import { FLEET_METRIC_TEXT, type FleetHubRow, type FleetOutlier } from '../evaluate/fleet.js';
+import { FLEET_METRIC_TEXT, type FleetHubRow, type FleetNotCompared, type FleetOutlier } from '../evaluate/fleet.js';
 
 /** One hub's row, every cell a string. */
 export interface FleetCells {
@@ -96,7 +96,18 @@ export function outlierLine(c: OutlierCells): string {
   return c.metric.startsWith('server ') ? `${c.metric} down here, ${c.median}` : `${c.metric} ${c.value} vs fleet median ${c.median} (z ${c.z})`;
 }
 
-/** Why outliers were not judged, when the fleet is too small: `not judged: 2 hubs, need 3`. */
-export function notJudgedText(hubs: number, minHubs: number): string {
-  return `not judged: ${hubs} hub${hubs === 1 ? '' : 's'}, need ${minHubs}`;
+/** What a view says of the outliers, after "outliers:": judged or not, and how many. */
+export function outlierSummary(v: { notJudged?: string | null; outliers: readonly unknown[] }): string {
+  if (v.notJudged !== undefined && v.notJudged !== null) return `not judged: ${v.notJudged}`;
+  const n = v.outliers.length;
+  return n === 0 ? 'none: no hub stands out from the fleet' : `${n} outlier${n === 1 ? '' : 's'} (fleet.outlier)`;
+}
+
+/** The metrics too few hubs have a value for, one line each: `error ratio (calls): 2 hubs have a value, need 3`. */
+export function notComparedLines(notCompared: readonly FleetNotCompared[], minHubs: number): string[] {
+  return notCompared.map((c) => {
+    const name = FLEET_METRIC_TEXT[c.metric].name + (c.source ? ` (${c.source})` : '');
+    const have = c.hubs === 0 ? 'no hub has a value' : `${c.hubs} hub${c.hubs === 1 ? ' has' : 's have'} a value`;
+    return `${name}: ${have}, need ${minHubs}`;
+  });
 }

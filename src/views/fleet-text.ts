@@ -4,12 +4,12 @@
  * hostile: every one goes through sanitizeTerminal.
  */
 import type { FleetVerdict } from '../evaluate/fleet.js';
-import { fleetCells } from './fleet-format.js';
+import { fleetCells, notComparedLines, outlierSummary } from './fleet-format.js';
 import { sanitizeTerminal as clean } from './sanitize.js';
 
 const HUB_WIDTH = 60;
 
-export function renderFleetText(v: FleetVerdict, windowLabel: string): string {
+export function renderFleetText(v: FleetVerdict, windowLabel: string, minHubs: number): string {
   if (v.rows.length === 0) return `fleet: no hub recorded in the last ${windowLabel} (is the daemon running? mcp-hub-monitor status)\n`;
   const w = Math.max(3, ...v.rows.map((r) => clean(r.hub, HUB_WIDTH).length));
   const header = `  ${'hub'.padEnd(w)}  ${'level'.padEnd(6)}  ${'avail'.padStart(7)}  ${'p50 ms'.padStart(8)}  ${'p95 ms'.padStart(8)}  ${'errors'.padStart(7)} ${'(from)'.padEnd(8)}  ${'up/down'.padStart(7)}  restarts`;
@@ -18,11 +18,8 @@ export function renderFleetText(v: FleetVerdict, windowLabel: string): string {
     const c = fleetCells(r);
     lines.push(`  ${clean(c.hub, HUB_WIDTH).padEnd(w)}  ${c.level.padEnd(6)}  ${c.availability.padStart(7)}  ${c.p50.padStart(8)}  ${c.p95.padStart(8)}  ${c.errors.padStart(7)} ${`(${c.errorSource})`.padEnd(8)}  ${c.servers.padStart(7)}  ${c.restarts}`);
   }
-  if (v.notJudged !== undefined) lines.push(`outliers: not judged (${v.notJudged})`);
-  else if (v.findings.length === 0) lines.push('outliers: none');
-  else {
-    lines.push('outliers (fleet.outlier):');
-    for (const f of v.findings) lines.push(`  ${clean(f.hub, HUB_WIDTH)}  ${clean(f.subject ?? '', 60)}: ${clean(f.message)}`);
-  }
+  lines.push(`outliers: ${outlierSummary(v)}`);
+  for (const f of v.findings) lines.push(`  ${clean(f.hub, HUB_WIDTH)}  ${clean(f.subject ?? '', 60)}: ${clean(f.message)}`);
+  for (const line of notComparedLines(v.notCompared, minHubs)) lines.push(`not compared: ${line}`);
   return `${lines.join('\n')}\n`;
 }

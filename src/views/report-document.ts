@@ -9,7 +9,7 @@ import type { HubReport, ReportModel } from '../evaluate/report-model.js';
 import type { CapacityPrediction } from '../evaluate/capacity.js';
 import { capacityResourceName, describeOutlook, describeOutlookState, intervalWords } from '../evaluate/capacity-outlook.js';
 import { hubCharts, type ReportChart } from './report-charts.js';
-import { FLEET_COLUMNS, fleetCellList, notJudgedText, OUTLIER_COLUMNS, outlierCells } from './fleet-format.js';
+import { FLEET_COLUMNS, fleetCellList, notComparedLines, OUTLIER_COLUMNS, outlierCells, outlierSummary } from './fleet-format.js';
 import { fmtAvailability, fmtChange, fmtDuration, fmtMb, fmtMs, fmtPercent, fmtTime } from './report-format.js';
 
 /** A run of text; `strong` is emphasised. */
@@ -64,10 +64,9 @@ function fleet(m: ReportModel): Block[] {
     p('The hubs side by side over the period: level from the alerts firing at its end; avail the polls that answered; health latency p50/p95 '
       + 'as each hub\'s latency section reads it; errors from the tap\'s calls, else the probes, else the polls (from); servers up/down as the '
       + 'period\'s last minute (hour, monthly) saw them; restarts of servers that came back after going down, and of the hub.'),
-    f.notJudged !== undefined ? p({ strong: 'Outliers' }, `: ${notJudgedText(f.rows.length, f.minHubs)}.`)
-      : outliers.length === 0 ? p({ strong: 'Outliers' }, ': none, no hub stands out from the fleet.')
-      : p({ strong: 'Outliers' }, ` (fleet.outlier): ${outliers.length} — a hub worse than the fleet's median by a robust z above the threshold, or a server down on it while up on the others.`),
+    p({ strong: 'Outliers' }, `: ${outlierSummary(f)}${outliers.length === 0 ? '.' : ' — a hub worse than the fleet\'s median by a robust z above the threshold, or a server down on it while up on the others.'}`),
     ...(outliers.length === 0 ? [] : table(OUTLIER_COLUMNS.map((c) => c.title), OUTLIER_COLUMNS.map((c) => c.align), outliers, 'outliers')),
+    ...notComparedLines(f.notCompared, f.minHubs).map((line) => p({ strong: 'Not compared' }, `: ${line}.`)),
   ];
 }
 

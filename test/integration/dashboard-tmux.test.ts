@@ -166,7 +166,7 @@ test('key f: the fleet table from the daemon\'s store, the slow hub flagged ! an
     expect(screen).toMatch(/hub\s+level\s+avail\s+p50 ms\s+p95 ms\s+errors\s+from\s+up\/down\s+restarts/);
     expect(screen).toMatch(new RegExp(`! ${hub.url.replace(/[.:/]/g, '\\$&')}\\s+green\\s+100\\.00%\\s+900\\.0\\s+900\\.0\\s+0\\.0%\\s+polls\\s+1/0\\s+0`));
     expect(screen).toMatch(/ {2}http:\/\/127\.0\.0\.1:9\s+green\s+100\.00%\s+4\.0\s+4\.0/);
-    expect(screen).toContain('1 outlier (fleet.outlier):');
+    expect(screen).toContain('outliers: 1 outlier (fleet.outlier)');
     expect(screen).toContain(`${hub.url}  health latency (median of its polls) 900 ms vs fleet median 5 ms (z 30.18)`);
     expect(screen).not.toMatch(/everything\s+connected/); // the table in place of the hubs
     tmux('send-keys', '-t', name, 'f');

@@ -96,7 +96,7 @@ async function expectFleetStatus(state: string, file: string): Promise<void> {
   const text = await runCli(['status', '--fleet', '--state-dir', state, '--config', file], env);
   expect(text.code).toBe(1);
   expect(text.stdout).toMatch(/^fleet over the last 1m: 3 hubs\n/);
-  expect(text.stdout).toMatch(new RegExp(`outliers \\(fleet\\.outlier\\):\\n(.*\\n)*  ${watched.slow.replace(/[.:/]/g, '\\$&')}  health_latency_ms: health latency \\(median of its polls\\) \\d+(\\.\\d)? ms over the last 1m, against \\d+(\\.\\d)? ms for the fleet's median hub \\(robust z [\\d.]+\\): this hub stands out, not the fleet\\n`));
+  expect(text.stdout).toMatch(new RegExp(`outliers: \\d+ outliers? \\(fleet\\.outlier\\)\\n(.*\\n)*  ${watched.slow.replace(/[.:/]/g, '\\$&')}  health_latency_ms: health latency \\(median of its polls\\) \\d+(\\.\\d)? ms over the last 1m, against \\d+(\\.\\d)? ms for the fleet's median hub \\(robust z [\\d.]+\\): this hub stands out, not the fleet\\n`));
 }
 
 /** The fleet.outlier alerts the daemon stored, in any state. */

@@ -227,6 +227,7 @@ test('the fleet page: a row per hub, the slow hub\'s latency highlighted and nam
     ['hub', 'metric', 'value', 'fleet median', 'z'],
     [hubs[2], 'health latency (median of its polls)', '900 ms', '5 ms', '30.18'],
   ]);
+  expect(await page.$$('#not-compared li')).toHaveLength(0);
 
   // crashy goes down on the second hub only: on a later tick the page names it, without a reload.
   poll(hubs[1]!, 1, now - 1_000, false);
@@ -236,6 +237,14 @@ test('the fleet page: a row per hub, the slow hub\'s latency highlighted and nam
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.$$('main img')).toHaveLength(0);
   expect(await page.textContent('#live')).toBe('live');
+
+  // The first hub starts probing: its error ratio now comes from probes, the others' from polls, and
+  // neither group has 3 hubs. The page says so rather than let the silence read as "compared, fine".
+  v.probe(hubs[0]!, now - 500, 'everything', true);
+  await page.waitForFunction(() => document.querySelectorAll('#not-compared li').length === 2, undefined, { timeout: 15_000 });
+  expect(await page.$$eval('#not-compared li', (lis) => lis.map((li) => li.textContent))).toEqual([
+    'not compared: error ratio (probes): 1 hub has a value, need 3', 'not compared: error ratio (polls): 2 hubs have a value, need 3',
+  ]);
   mkdirSync('test-artifacts', { recursive: true });
   await page.screenshot({ path: 'test-artifacts/web-fleet.png', fullPage: true });
 

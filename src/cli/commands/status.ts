@@ -205,11 +205,11 @@ export async function runFleetStatus(g: GlobalOptions): Promise<CommandRun> {
     const verdict = evaluateFleet(fleetInputs(store, hubs, new AlertStore(store.db).openAlerts(), cfg, now), cfg.fleet, { windowLabel });
     const exitCode = hubs.length === 0 ? 3 : verdict.findings.length > 0 ? 1 : 0;
     if (g.json) {
-      const doc = { windowMs: cfg.fleet.window, daemonRunning: running, hubs: verdict.rows, outliers: verdict.outliers, findings: verdict.findings, notJudged: verdict.notJudged ?? null };
+      const doc = { windowMs: cfg.fleet.window, daemonRunning: running, hubs: verdict.rows, outliers: verdict.outliers, findings: verdict.findings, notJudged: verdict.notJudged ?? null, notCompared: verdict.notCompared };
       return { exitCode, output: `${toSafeJson(doc)}\n` };
     }
     const { renderFleetText } = await import('../../views/fleet-text.js');
-    return { exitCode, output: `${running ? '' : 'daemon: not running (what follows is what it recorded)\n'}${renderFleetText(verdict, windowLabel)}` };
+    return { exitCode, output: `${running ? '' : 'daemon: not running (what follows is what it recorded)\n'}${renderFleetText(verdict, windowLabel, cfg.fleet.min_hubs)}` };
   } finally {
     store.close();
   }

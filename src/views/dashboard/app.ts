@@ -103,7 +103,8 @@ const VERDICT_COLOR: Record<string, string> = { up: 'green', unconfirmed: 'green
       ...f.rows.map((r, i) => h(Text, { key: `f${i}`, wrap: 'truncate' }, h(Text, { color: 'red', bold: true }, `${r.mark} `),
         ...r.cells.map((c, j) => h(Text, { key: j, ...(c.standsOut ? { color: 'red', bold: true, inverse: true } : j === 1 ? { color: LEVEL_COLOR[r.level] } : {}) }, `${j ? '  ' : ''}${c.text}`)))),
       f.note ? h(Text, { wrap: 'truncate', color: f.outliers.length ? 'yellow' : 'white' }, f.note) : null,
-      ...f.outliers.map((o, i) => h(Text, { key: `o${i}`, color: 'yellow', wrap: 'truncate' }, `  ${o}`)));
+      ...f.outliers.map((o, i) => h(Text, { key: `o${i}`, color: 'yellow', wrap: 'truncate' }, `  ${o}`)),
+      ...f.notCompared.map((line, i) => h(Text, { key: `n${i}`, color: 'gray', wrap: 'truncate' }, line)));
   }
 
   const HELP = 'q quit   ↑/↓ select a server   f fleet table (hubs side by side, outliers marked !)   ? help   (refreshes every interval; strings from the hub are shown neutralised)';

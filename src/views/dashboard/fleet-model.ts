@@ -7,7 +7,7 @@
  */
 import type { FleetVerdict } from '../../evaluate/fleet.js';
 import type { Level } from '../../evaluate/types.js';
-import { FLEET_COLUMNS, fleetCells, notJudgedText, outlierCells, outlierCellsOf, outlierLine } from '../fleet-format.js';
+import { FLEET_COLUMNS, fleetCells, notComparedLines, outlierCells, outlierCellsOf, outlierLine, outlierSummary } from '../fleet-format.js';
 import { sanitizeTerminal } from '../sanitize.js';
 
 /** A cell as the screen prints it: padded to its column, `standsOut` when it is what makes the hub an outlier. */
@@ -22,10 +22,12 @@ export interface FleetView {
   /** Padded column headers (empty without a table). */
   header: string;
   rows: FleetRowView[];
-  /** `outliers: none`, `2 outliers (fleet.outlier):`, `outliers: not judged: 2 hubs, need 3`. */
+  /** `outliers: none: …`, `outliers: 2 outliers (fleet.outlier)`, `outliers: not judged: 2 hubs, need 3`. */
   note: string;
   /** One line per outlier: the hub, then the metric and its value against the fleet's median. */
   outliers: string[];
+  /** `not compared: error ratio (calls): 2 hubs have a value, need 3`, one per metric too few hubs have. */
+  notCompared: string[];
 }
 
 const GAP = '  ';
@@ -37,7 +39,7 @@ const MIN_HUB_WIDTH = 12;
 export function fleetView(v: FleetVerdict, o: { windowLabel: string; minHubs: number; width: number }): FleetView {
   const hubs = v.rows.length;
   const title = `fleet over the last ${o.windowLabel}: ${hubs} hub${hubs === 1 ? '' : 's'}`;
-  if (hubs === 0) return { title: `fleet: no hub recorded in the last ${o.windowLabel}`, header: '', rows: [], note: '', outliers: [] };
+  if (hubs === 0) return { title: `fleet: no hub recorded in the last ${o.windowLabel}`, header: '', rows: [], note: '', outliers: [], notCompared: [] };
   const cells = v.rows.map((r) => ({ ...fleetCells(r), hub: sanitizeTerminal(r.hub, 200) }));
   const widths = FLEET_COLUMNS.map((c) => Math.max(c.title.length, ...cells.map((x) => x[c.key].length)));
   const others = widths.slice(1).reduce((n, w) => n + w + GAP.length, 0);
@@ -52,13 +54,12 @@ export function fleetView(v: FleetVerdict, o: { windowLabel: string; minHubs: nu
     return { level: r.level, mark: odd.size > 0 ? '!' : ' ', cells: FLEET_COLUMNS.map((c, i) => ({ text: fit(cells[ri]![c.key], i), standsOut: odd.has(c.key) })) };
   });
   const header = `${' '.repeat(MARK.length)}${FLEET_COLUMNS.map((c, i) => fit(c.title, i)).join(GAP)}`;
-  const note = v.notJudged !== undefined ? `outliers: ${notJudgedText(hubs, o.minHubs)}`
-    : v.outliers.length === 0 ? 'outliers: none' : `${v.outliers.length} outlier${v.outliers.length === 1 ? '' : 's'} (fleet.outlier):`;
+  const note = `outliers: ${outlierSummary(v)}`;
   const outliers = v.outliers.map((x) => {
     const c = outlierCells(x, v.rows);
     return `${sanitizeTerminal(c.hub, 120)}  ${sanitizeTerminal(outlierLine(c), 200)}`;
   });
-  return { title, header, rows, note, outliers };
+  return { title, header, rows, note, outliers, notCompared: notComparedLines(v.notCompared, o.minHubs).map((l) => `not compared: ${l}`) };
 }
 
 /** What the dashboard's loader gives: the fleet's verdict over the daemon's history, or why there is none. */
@@ -66,7 +67,7 @@ export type FleetSource = { verdict: FleetVerdict; windowLabel: string; minHubs:
 
 /** The fleet screen for `width` columns: the table, why there is none, or that it is still loading. */
 export function fleetScreen(src: FleetSource | undefined, width: number): FleetView {
-  const bare = (title: string): FleetView => ({ title, header: '', rows: [], note: '', outliers: [] });
+  const bare = (title: string): FleetView => ({ title, header: '', rows: [], note: '', outliers: [], notCompared: [] });
   if (src === undefined) return bare('fleet: loading…');
   if ('unavailable' in src) return bare(`fleet: ${sanitizeTerminal(src.unavailable, 300)}`);
   return fleetView(src.verdict, { windowLabel: src.windowLabel, minHubs: src.minHubs, width });

@@ -209,7 +209,7 @@ function fleet(view: DaemonView, search: URLSearchParams): unknown {
   const cfg = view.config();
   const hubUrls = view.hubs().map((h) => h.url);
   const verdict = evaluateFleet(fleetInputs(view.store(), hubUrls, view.live().openAlerts(), cfg, view.now()), cfg.fleet, { windowLabel: formatDuration(cfg.fleet.window) });
-  return { windowMs: cfg.fleet.window, minHubs: cfg.fleet.min_hubs, hubs: verdict.rows, outliers: verdict.outliers, findings: verdict.findings, notJudged: verdict.notJudged ?? null };
+  return { windowMs: cfg.fleet.window, minHubs: cfg.fleet.min_hubs, hubs: verdict.rows, outliers: verdict.outliers, findings: verdict.findings, notJudged: verdict.notJudged ?? null, notCompared: verdict.notCompared };
 }
 
 /** Route path → handler. */

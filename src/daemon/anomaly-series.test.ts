@@ -32,7 +32,7 @@ function write(store: Store, from: number, to: number): void {
 
 const view = (h: ReturnType<typeof anomalyHistories>) => h.map((s) => [s.series, { ...s.labels }, s.points.length, s.points.at(0), s.points.at(-1)]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
-test('gauges and calls per step; a cached read pass after pass equals a full read, rollups or not', () => {
+test('gauges and calls per step; a cached read pass after pass equals a full read, rollups or not', async () => {
   const store = newStore();
   const cfg = defaultConfig();
   write(store, T0 - 3 * 60 * MIN, T0);
@@ -46,16 +46,16 @@ test('gauges and calls per step; a cached read pass after pass equals a full rea
 
   const cache = new AnomalyHistoryCache();
   let now = T0;
-  cache.read(store, HUB, cfg, now);
+  await cache.read(store, HUB, cfg, now);
   for (let pass = 0; pass < 6; pass++) {
     write(store, now, now + 7 * MIN + 20_000); // passes 7 minutes apart, the last step in progress at each
     now += 7 * MIN + 20_000;
     if (pass === 3) store.rollup(now);
-    expect(view(cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
+    expect(view(await cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
   }
 });
 
-test('error log lines and reconnects: counts per step on the steps the daemon polled the hub, 0 when quiet, none where it did not watch', () => {
+test('error log lines and reconnects: counts per step on the steps the daemon polled the hub, 0 when quiet, none where it did not watch', async () => {
   const store = newStore();
   const cfg = defaultConfig();
   const from = T0 - 30 * MIN;
@@ -85,15 +85,42 @@ test('error log lines and reconnects: counts per step on the steps the daemon po
   // The job's cache, pass after pass, reads what a full read does.
   const cache = new AnomalyHistoryCache();
   let now = T0;
-  cache.read(store, HUB, cfg, now);
+  await cache.read(store, HUB, cfg, now);
   for (let pass = 0; pass < 4; pass++) {
     const rows: SampleInput[] = [];
     for (let t = now; t < now + 7 * MIN; t += 20_000) rows.push({ hub: HUB, name: 'hub.up', t, v: 1 });
     store.insertSamples(rows);
     store.insertEvents([{ hub: HUB, t: now + pass * MIN, type: 'log', data: { level: 'error', message: 'x' } }, { hub: HUB, t: now + 6 * MIN, type: 'hub_state', data: { state: 'restarting', source: 'poll', pid: 7 } }]);
     now += 7 * MIN;
-    expect(view(cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
+    expect(view(await cache.read(store, HUB, cfg, now))).toEqual(view(anomalyHistories(store, HUB, cfg, now)));
   }
+});
+
+test('the first read of 8 days goes in 6-hour slices with a pause between them, and gives what one read gives', async () => {
+  const store = newStore();
+  const cfg = defaultConfig();
+  const rows: SampleInput[] = [];
+  // Every 7 minutes for 9 days (the oldest day is outside the lookback), values varying, a tap interval each.
+  for (let t = T0 - 9 * 1_440 * MIN + 13_000; t < T0; t += 7 * MIN) {
+    rows.push({ hub: HUB, name: 'hub.up', t, v: 1 }, { hub: HUB, name: 'hub.health_latency_ms', t, v: 40 + ((t / MIN) % 11) });
+    rows.push({ hub: HUB, name: 'calls.count', labels: { server: 'files', tool: 'read' }, t, v: 25 }, { hub: HUB, name: 'calls.duration_ms_sum', labels: { server: 'files', tool: 'read' }, t, v: 25 * ((t / MIN) % 13) });
+  }
+  store.insertSamples(rows);
+  store.insertEvents([{ hub: HUB, t: T0 - 3 * 1_440 * MIN + 1, type: 'log', data: { level: 'error', message: 'x' } }]);
+  for (let r = store.rollup(T0); !r.done; r = store.rollup(T0));
+  const now = T0 + 42_000; // not on a step: the last slice is a part of one
+  const cache = new AnomalyHistoryCache();
+  let pauses = 0;
+  const read = await cache.read(store, HUB, cfg, now, async () => { pauses++; });
+  expect(pauses).toBe(8 * 4); // 8 days of 6-hour slices, and none after the last
+  const whole = anomalyHistories(store, HUB, cfg, now);
+  expect(view(read)).toEqual(view(whole));
+  expect(read.map((h) => h.points)).toEqual(whole.map((h) => h.points));
+  expect(read.map((h) => h.series)).toEqual(['health_latency', 'call_latency', 'error_ratio', 'log_errors', 'reconnects']);
+  // The next pass reads the steps since: one slice, no pause.
+  pauses = 0;
+  await cache.read(store, HUB, cfg, now + 5 * MIN, async () => { pauses++; });
+  expect(pauses).toBe(0);
 });
 
 test('an event row whose data is not JSON (a hand edit) is skipped, not a failure of the hub\'s bands', () => {

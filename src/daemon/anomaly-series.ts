@@ -106,24 +106,43 @@ function stepSums(rows: readonly MinuteRow[]): Map<string, Map<number, number>> 
   return out;
 }
 
+/** A pause the reader takes between slices: the daemon's gives the event loop a turn (nextTurn). */
+export type Pause = () => Promise<void>;
+
+/** One turn of the event loop: what was waiting (a poll's answer, a timer, a request) runs first. */
+export const nextTurn: Pause = () => new Promise((resolve) => setImmediate(resolve));
+
+/** How much history one synchronous read takes: 6 hours, whole steps (the first pass reads 32 of them). */
+export const ANOMALY_SLICE_MS = 6 * 3_600_000;
+
+const keyOf = (h: AnomalySeriesHistory) => `${h.series}\u0000${JSON.stringify(Object.entries(h.labels).sort())}`;
+
+/** Appends `h`'s points to the series of the same key in `into` (points in time order, slices in order). */
+function append(into: Map<string, AnomalySeriesHistory>, h: AnomalySeriesHistory): void {
+  const old = into.get(keyOf(h));
+  into.set(keyOf(h), old === undefined ? h : { ...old, points: [...old.points, ...h.points] });
+}
+
 /**
  * The histories of the previous pass, kept so the next reads only the steps since: 8 days of minutes of
  * every series is seconds of reading (a hub with 20 servers and 20 tools), the minutes since the last pass
- * milliseconds. The last step read is read again (it was in progress then).
+ * milliseconds. The last step read is read again (it was in progress then). A long read goes in slices of
+ * ANOMALY_SLICE_MS with a pause between them: one synchronous read of 8 days held the daemon's event loop
+ * for 1.3 s (65 series), and polls, /metrics and notifications with it.
  */
 export class AnomalyHistoryCache {
   private readonly kept = new Map<string, { from: number; series: AnomalySeriesHistory[] }>();
 
-  read(store: Minutes, hub: string, cfg: MonitorConfig, now: number): AnomalySeriesHistory[] {
+  async read(store: Minutes, hub: string, cfg: MonitorConfig, now: number, pause?: Pause): Promise<AnomalySeriesHistory[]> {
     const start = now - ANOMALY_LOOKBACK_MS;
     const before = this.kept.get(hub);
     const from = before === undefined || before.from < start ? Math.floor(start / STEP_MS) * STEP_MS : before.from;
-    const fresh = anomalyHistories(store, hub, cfg, now, from);
-    const key = (h: AnomalySeriesHistory) => `${h.series}\u0000${JSON.stringify(Object.entries(h.labels).sort())}`;
-    const merged = new Map((before?.series ?? []).map((h) => [key(h), { ...h, points: h.points.filter((p) => p.t >= start && p.t < from) }]));
-    for (const h of fresh) {
-      const old = merged.get(key(h));
-      merged.set(key(h), old === undefined ? h : { ...old, points: [...old.points, ...h.points] });
+    const merged = new Map((before?.series ?? []).map((h) => [keyOf(h), { ...h, points: h.points.filter((p) => p.t >= start && p.t < from) }]));
+    // Slices start on whole steps, so no step is split between two reads.
+    for (let a = from; a <= now; a += ANOMALY_SLICE_MS) {
+      const b = Math.min(a + ANOMALY_SLICE_MS, now + 1);
+      for (const h of anomalyHistories(store, hub, cfg, b - 1, a)) append(merged, h);
+      if (b <= now && pause) await pause();
     }
     const series = [...merged.values()].filter((h) => h.points.length > 0);
     const newest = Math.max(from, ...series.map((h) => h.points.at(-1)!.t));

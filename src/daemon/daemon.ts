@@ -36,6 +36,7 @@ import { callsJob } from './jobs/calls.js';
 import { capacityJob, diskUsageJob } from './jobs/capacity.js';
 import { fleetJob } from './jobs/fleet.js';
 import { anomalyJob, type AnomalyBandRow } from './jobs/anomaly.js';
+import { nextTurn } from './anomaly-series.js';
 import { remediationJob } from './jobs/remediation.js';
 import type { McpTracing } from '../model/mcp-tracing.js';
 import type { OtelExportHealth } from '../otel/status.js';
@@ -230,7 +231,7 @@ export function startDaemon(o: DaemonOptions): RunningDaemon {
     ...(o.jobs ? [scheduledCommandsJob(cfg.schedule, { ...o.jobs, log, now: () => clock.now(), record: (events) => buffer.write([], events) })] : []),
   ];
   const observe = alerting ? alerting.observe : () => undefined;
-  const anomaly = alerting && cfg.anomaly.enabled ? anomalyJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts(), log }) : undefined;
+  const anomaly = alerting && cfg.anomaly.enabled ? anomalyJob({ cfg, store, clock, hubs, observe, openAlerts: () => alerting.openAlerts(), log, pause: nextTurn }) : undefined;
   const alertingJobs: Job[] = alerting
     ? [
       dispatchJob(clock, alerting),

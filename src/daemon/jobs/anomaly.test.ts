@@ -129,6 +129,30 @@ test('per server: probe latency labelled by server', async () => {
   await job.stop();
 });
 
+test('with a pause, a pass gives the event loop turns: between slices of its first read and between series, and judges the same', async () => {
+  const clock = new ManualClock(Date.parse('2026-11-25T00:00:00Z'));
+  const store = newStore();
+  const rows: SampleInput[] = [];
+  for (let t = clock.now() - 2 * 24 * HOUR; t < clock.now(); t += MIN) {
+    for (const server of ['a', 'b', 'c']) rows.push({ hub: HUB, name: 'server.probe_latency_ms', labels: { server }, t, v: 8 });
+  }
+  store.insertSamples(rows);
+  const cfg = defaultConfig();
+  const passes: { turns: number; results: RuleResult[] }[] = [];
+  let turns = 0;
+  // A pause that resolves at once (the manual clock fires the job): only counted, so the pass stays in this tick's microtasks.
+  const job = anomalyJob({ cfg, store, clock, hubs: () => [HUB], openAlerts: () => [], observe: (r) => { passes.push({ turns, results: r }); turns = 0; }, log: quiet, pause: async () => { turns++; } });
+  job.start();
+  for (let t = 0; t < cfg.anomaly.interval * 2; t += MIN) {
+    await clock.advance(MIN);
+    for (let i = 0; i < 200; i++) await Promise.resolve();
+  }
+  await job.stop();
+  // First pass: 8 days back in 6-hour slices (32 pauses, only the last 2 days hold data) plus one per series; then one per series.
+  expect(passes.map((p) => p.turns)).toEqual([32 + 3, 3]);
+  expect(passes.at(-1)!.results.filter((r) => r.rule === 'anomaly.probe_latency').map((r) => [r.labels.server, r.status])).toEqual([['a', 'ok'], ['b', 'ok'], ['c', 'ok']]);
+});
+
 test('per tool: the error ratio and mean latency of the tap\'s calls, steps with fewer than calls.min_calls calls left out', async () => {
   const clock = new ManualClock(Date.parse('2026-11-25T00:00:00Z'));
   const store = newStore();

@@ -5,7 +5,8 @@
  * the per-server and per-tool series): the series' severity once the fraction outside in the trigger window
  * fires, ok once the recovery window is back in band, no_data while it is learning (it never fires then) or
  * has no recent point (what fired holds). The state between passes is the last one; after a restart or a
- * reload, an alert the store has open is the state to recover from.
+ * reload, an alert the store has open is the state to recover from. The pass reads and judges in small
+ * pieces with a turn of the event loop between them (the first reads 8 days).
  */
 import { fingerprint, type EvaluationScope, type RuleResult } from '../../alerts/lifecycle.js';
 import { anomalyScope } from '../../alerts/results.js';
@@ -15,7 +16,7 @@ import { judgeSeries, type AnomalySeriesId } from '../../evaluate/anomaly-watch.
 import type { Band } from '../../evaluate/learned-band.js';
 import type { Clock } from '../../model/clock.js';
 import type { Store } from '../../store/store.js';
-import { AnomalyHistoryCache } from '../anomaly-series.js';
+import { AnomalyHistoryCache, type Pause } from '../anomaly-series.js';
 import type { Logger } from '../collector.js';
 import { everyPeriod, type Job } from './job.js';
 
@@ -28,6 +29,11 @@ export interface AnomalyJobDeps {
   openAlerts: () => readonly { fingerprint: string; state: string }[];
   observe: (results: RuleResult[], scope: EvaluationScope) => void;
   log: Logger;
+  /**
+   * Taken between slices of history and between series (the daemon's gives the event loop a turn, so a
+   * pass over days of history never holds polls, /metrics or a send back for long); none: no pauses.
+   */
+  pause?: Pause;
 }
 
 /** One series' band at the latest pass, for /metrics. */
@@ -47,14 +53,14 @@ export function anomalyJob(d: AnomalyJobDeps): AnomalyJob {
   const histories = new AnomalyHistoryCache();
   let latest: AnomalyBandRow[] = [];
   let failing = false;
-  const job = everyPeriod(d.cfg.anomaly.interval, d.clock, () => {
+  const job = everyPeriod(d.cfg.anomaly.interval, d.clock, async () => {
     const now = d.clock.now();
     const firing = new Set(d.openAlerts().filter((a) => a.state === 'firing').map((a) => a.fingerprint));
     const rows: AnomalyBandRow[] = [];
     for (const hub of d.hubs()) {
       let read;
       try {
-        read = histories.read(d.store, hub, d.cfg, now);
+        read = await histories.read(d.store, hub, d.cfg, now, d.pause);
         failing = false;
       } catch (err) {
         // Nothing observed: every anomaly alert of the hub holds until the store answers again.
@@ -71,6 +77,7 @@ export function anomalyJob(d: AnomalyJobDeps): AnomalyJob {
         states.set(fp, v.state);
         results.push({ rule, labels, status: v.status, summary: `${subjectOf(h.labels)}${v.summary}`, ...(v.value !== undefined ? { value: v.value } : {}) });
         rows.push({ hub, series: h.series, labels: h.labels, band: v.band, state: v.state });
+        if (d.pause) await d.pause(); // up to 16 ms a series: the polls get their turn in between
       }
       d.observe(results, anomalyScope(hub));
     }

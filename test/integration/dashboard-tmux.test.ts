@@ -4,7 +4,8 @@
  * cleanly, and q quits; the tools panel shows the daemon's calls window (or that no tap is connected).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { everythingServer, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
@@ -19,7 +20,9 @@ import { waitUntil } from '../support/wait.js';
 const TMUX = tool('tmux', 'tmux');
 const HOSTILE = '\u001b]0;pwned\u0007evil';
 const session = `mhm-dash-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
+// The server's socket in the run's TMPDIR, removed after: with -L, tmux leaves it in /tmp/tmux-<uid>/ for good.
+const socket = join(tmpdir(), `${session}.sock`);
+const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 let hub: RunningHub;
 
 beforeAll(async () => {
@@ -28,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (!TMUX.met) return;
-  spawnSync('tmux', ['-L', session, 'kill-server']);
+  spawnSync('tmux', ['-S', socket, 'kill-server']);
+  rmSync(socket, { force: true });
   await hub?.stop();
 });
 
@@ -65,7 +69,7 @@ test('dead server shown within a refresh, no escapes from hub data, clean at 60 
   for (const l of lines) expect([...l].length).toBeLessThanOrEqual(60);
 
   tmux('send-keys', '-t', session, 'q');
-  await waitUntil(() => spawnSync('tmux', ['-L', session, 'has-session', '-t', session]).status !== 0, { what: 'the dashboard to quit on q (its tmux session gone)', timeoutMs: 5_000, everyMs: 100 });
+  await waitUntil(() => spawnSync('tmux', ['-S', socket, 'has-session', '-t', session]).status !== 0, { what: 'the dashboard to quit on q (its tmux session gone)', timeoutMs: 5_000, everyMs: 100 });
 });
 
 test('with the daemon\'s store: its firing alerts are listed, the monitor\'s own (config reload) with the first hub', { ...skipUnless(TMUX), timeout: 30_000 }, async () => {
@@ -85,7 +89,7 @@ test('with the daemon\'s store: its firing alerts are listed, the monitor\'s own
     expect(screen).toMatch(/CRITICAL crashy: dead: the hub says connected\s+firing for \d+s\s/);
     expect(screen).toMatch(/WARNING config reload failed, the daemon runs its previous config/);
   } finally {
-    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+    spawnSync('tmux', ['-S', socket, 'kill-session', '-t', name]);
   }
 });
 
@@ -112,7 +116,7 @@ test('the tools panel from the daemon\'s calls window: most failing and slowest 
     expect(tmux('display', '-p', '-t', name, '#{pane_title}')).not.toContain('pwned');
     for (const l of screen.split('\n')) expect([...l].length).toBeLessThanOrEqual(60);
   } finally {
-    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+    spawnSync('tmux', ['-S', socket, 'kill-session', '-t', name]);
   }
 });
 
@@ -141,7 +145,7 @@ test('CPU: the hub and its servers apart, as `measure` reports them over the sam
     expect(Math.abs(dashKids - kids)).toBeLessThan(4); // the same tree over the same time, within tick rounding
     expect(seen.reduce((s, [hub]) => s + hub!, 0)).toBeGreaterThan(0); // a hub polled twice a second is not 0.0 %
   } finally {
-    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+    spawnSync('tmux', ['-S', socket, 'kill-session', '-t', name]);
     await busy.stop();
   }
 });
@@ -172,6 +176,6 @@ test('key f: the fleet table from the daemon\'s store, the slow hub flagged ! an
     tmux('send-keys', '-t', name, 'f');
     await screenUntil((s) => /everything\s+connected/.test(s) && !/fleet over/.test(s), 'the hubs again', name);
   } finally {
-    spawnSync('tmux', ['-L', session, 'kill-session', '-t', name]);
+    spawnSync('tmux', ['-S', socket, 'kill-session', '-t', name]);
   }
 });

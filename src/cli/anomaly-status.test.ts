@@ -63,3 +63,18 @@ test('the hub\'s CPU, error log lines and reconnects: their bands in their units
     '    reconnects: expected 0–2 per 5 min (robust)',
   ]);
 });
+
+test('poll-only (collect.sse false): no log errors band from zeros the daemon never read, and the section says why', () => {
+  const store = newStore();
+  store.insertSamples(every('hub.up', 2 * 24 * HOUR, 1));
+  const cfg = defaultConfig();
+  cfg.collect.sse = false;
+  const s = anomalyStatus(cfg, store, [HUB], NOW);
+  expect(s.series.map((r) => r.series)).toEqual(['reconnects']);
+  expect(anomalyLines(s)).toEqual([
+    'learned normal (anomaly.*):',
+    '  log errors: not judged: collect.sse is false, and the hub\'s log lines come only from its event stream',
+    `  ${HUB}`,
+    '    reconnects: expected 0–2 per 5 min (robust)',
+  ]);
+});

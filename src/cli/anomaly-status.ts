@@ -23,10 +23,11 @@ export interface AnomalySeriesStatus {
   text: string;
 }
 
-export interface AnomalyStatus { enabled: boolean; series: AnomalySeriesStatus[] }
+/** `notSeen`: series the daemon cannot observe with this config, and why (shown, never a silent gap). */
+export interface AnomalyStatus { enabled: boolean; series: AnomalySeriesStatus[]; notSeen: { series: AnomalySeriesId; why: string }[] }
 
 export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfName' | 'eventCountsByStep'>, hubs: readonly string[], now: number): AnomalyStatus {
-  if (!cfg.anomaly.enabled) return { enabled: false, series: [] };
+  if (!cfg.anomaly.enabled) return { enabled: false, series: [], notSeen: [] };
   const series = hubs.flatMap((hub) => anomalyHistories(store, hub, cfg, now).map((h): AnomalySeriesStatus => {
     const band = bandAt(h.points, now + 1, bandSettings(cfg.anomaly, h.series));
     const text = describeBand(h.series, band);
@@ -34,14 +35,16 @@ export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfN
       ? { hub, series: h.series, labels: { ...h.labels }, mode: band.mode, progress: band.progress, expected: null, lower: null, upper: null, text }
       : { hub, series: h.series, labels: { ...h.labels }, mode: band.mode, progress: null, expected: band.expected, lower: band.lower, upper: band.upper, text };
   }));
-  return { enabled: true, series };
+  const notSeen = cfg.collect.sse ? [] : [{ series: 'log_errors' as const, why: 'not judged: collect.sse is false, and the hub\'s log lines come only from its event stream' }];
+  return { enabled: true, series, notSeen };
 }
 
 export function anomalyLines(s: AnomalyStatus): string[] {
   if (!s.enabled) return ['learned normal: off (anomaly.enabled is false)'];
-  if (s.series.length === 0) return ['learned normal: no series recorded yet'];
+  const notSeen = s.notSeen.map((n) => `  ${ANOMALY_SERIES[n.series].label}: ${n.why}`);
+  if (s.series.length === 0) return ['learned normal: no series recorded yet', ...notSeen];
   const hubs = [...new Set(s.series.map((r) => r.hub))];
-  return ['learned normal (anomaly.*):', ...hubs.flatMap((hub) => [
+  return ['learned normal (anomaly.*):', ...notSeen, ...hubs.flatMap((hub) => [
     `  ${clean(hub, 200)}`,
     ...s.series.filter((r) => r.hub === hub).map((r) => {
       const subject = [r.labels.server, r.labels.tool].filter((x) => x !== undefined).map((x) => clean(x, 120)).join('/');

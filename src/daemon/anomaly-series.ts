@@ -62,16 +62,19 @@ export function anomalyHistories(store: Minutes, hub: string, cfg: MonitorConfig
       if (points.length > 0) out.push({ series, hub, labels: parseLabels(key), points });
     }
   }
-  out.push(...eventHistories(store, hub, from, to));
+  out.push(...eventHistories(store, hub, from, to, cfg.collect.sse));
   return out;
 }
 
-/** The event counts of each step the daemon polled the hub in (0 when nothing happened in it). */
-function eventHistories(store: Minutes, hub: string, from: number, to: number): AnomalySeriesHistory[] {
+/**
+ * The event counts of each step the daemon polled the hub in (0 when nothing happened in it). The hub's log
+ * lines come only from its event stream: poll-only (collect.sse false), a 0 would be a lie, so no log series.
+ */
+function eventHistories(store: Minutes, hub: string, from: number, to: number, logsSeen: boolean): AnomalySeriesHistory[] {
   const steps = [...new Set(store.minutesOfName(hub, WATCHED, from, to).map((m) => Math.floor(m.t / STEP_MS) * STEP_MS))].sort((a, b) => a - b);
   if (steps.length === 0) return [];
   const counts = new Map(store.eventCountsByStep(hub, from, to, STEP_MS).map((c) => [c.t, c]));
-  return (Object.entries(EVENT_COUNTS) as [keyof typeof EVENT_COUNTS, 'logErrors' | 'reconnects'][]).map(([series, field]) => (
+  return (Object.entries(EVENT_COUNTS) as [keyof typeof EVENT_COUNTS, 'logErrors' | 'reconnects'][]).filter(([series]) => logsSeen || series !== 'log_errors').map(([series, field]) => (
     { series, hub, labels: {}, points: steps.map((t) => ({ t, v: counts.get(t)?.[field] ?? 0 })) }
   ));
 }

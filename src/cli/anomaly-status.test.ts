@@ -73,7 +73,7 @@ test('poll-only (collect.sse false): no log errors band from zeros the daemon ne
   expect(s.series.map((r) => r.series)).toEqual(['reconnects']);
   expect(anomalyLines(s)).toEqual([
     'learned normal (anomaly.*):',
-    '  log errors: not judged: collect.sse is false, and the hub\'s log lines come only from its event stream',
+    '  log errors: not judged: poll-only (collect.sse false or --no-sse), and the hub\'s log lines come only from its event stream',
     `  ${HUB}`,
     '    reconnects: expected 0–2 per 5 min (robust)',
   ]);

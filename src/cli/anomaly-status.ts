@@ -35,7 +35,7 @@ export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfN
       ? { hub, series: h.series, labels: { ...h.labels }, mode: band.mode, progress: band.progress, expected: null, lower: null, upper: null, text }
       : { hub, series: h.series, labels: { ...h.labels }, mode: band.mode, progress: null, expected: band.expected, lower: band.lower, upper: band.upper, text };
   }));
-  const notSeen = cfg.collect.sse ? [] : [{ series: 'log_errors' as const, why: 'not judged: collect.sse is false, and the hub\'s log lines come only from its event stream' }];
+  const notSeen = cfg.collect.sse ? [] : [{ series: 'log_errors' as const, why: 'not judged: poll-only (collect.sse false or --no-sse), and the hub\'s log lines come only from its event stream' }];
   return { enabled: true, series, notSeen };
 }
 

@@ -64,7 +64,7 @@ export async function runDaemonRoot(o: DaemonRootOptions): Promise<void> {
   // pino escapes C0 but writes C1 controls and bidi characters from hub strings raw: each line goes through
   // the escaping every JSON output shares (faults F5).
   const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: escapeUnsafeJson } }, pino.destination({ fd: 2, sync: true }));
-  const { lock, store } = openDaemonState({ stateDir: o.stateDir, allowNetworkFs: o.allowNetworkFs, configFile: canonicalPath(o.configFile), log });
+  const { lock, store } = openDaemonState({ stateDir: o.stateDir, allowNetworkFs: o.allowNetworkFs, configFile: canonicalPath(o.configFile), pollOnly: !o.first.cfg.collect.sse, log });
   // Every way out, an exception included, leaves no daemon.lock behind (only a SIGKILL can, and the next
   // start takes a dead pid's lock over).
   process.once('exit', () => lock.release());

@@ -19,7 +19,7 @@ export interface DaemonState {
   store: Store;
 }
 
-export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean; configFile: string; log: Logger }): DaemonState {
+export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean; configFile: string; pollOnly?: boolean; log: Logger }): DaemonState {
   const dbPath = historyDbPath(o.stateDir);
   let released = false;
   /** Runs `fn`; on a full volume gives the reserve back once and runs it again. */
@@ -40,7 +40,7 @@ export function openDaemonState(o: { stateDir: string; allowNetworkFs?: boolean;
   try {
     ensureStateDir(o.stateDir, { allowNetworkFs: o.allowNetworkFs });
     // The lock names the config file we run: `reload` reloads that one and refuses another.
-    lock = withReserve(() => acquireLock(o.stateDir, 'daemon', {}, { configFile: o.configFile }));
+    lock = withReserve(() => acquireLock(o.stateDir, 'daemon', {}, { configFile: o.configFile, ...(o.pollOnly ? { pollOnly: true } : {}) }));
   } catch (err) {
     if (isMonitorError(err)) throw err; // the lock held, the state dir refused
     const code = (err as { code?: unknown }).code;

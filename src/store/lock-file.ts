@@ -13,6 +13,8 @@ export interface LockInfo {
   token: string;
   /** The config file the daemon runs (absolute), so `reload` and `status` know which file that is. */
   configFile?: string;
+  /** Started with --no-sse: what `status` reads of it (log lines come only on the event stream) depends on it. */
+  pollOnly?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export function readLock(path: string): LockInfo | undefined | 'absent' {
     return {
       pid: o.pid as number, startedAt: o.startedAt, hostname: o.hostname, token: typeof o.token === 'string' ? o.token : '',
       ...(typeof o.configFile === 'string' ? { configFile: o.configFile } : {}),
+      ...(o.pollOnly === true ? { pollOnly: true } : {}),
     };
   } catch {
     return undefined;

@@ -53,7 +53,7 @@ const same = (a: LockInfo, b: LockInfo): boolean =>
  * all: a reader never sees a half-written lock and mistakes it for garbage. A stale lock is taken over
  * once (then the next attempt either wins or meets the new live holder).
  */
-export function acquireLock(stateDir: string, name = 'daemon', deps: LockDeps = {}, about: Pick<LockInfo, 'configFile'> = {}): LockHandle {
+export function acquireLock(stateDir: string, name = 'daemon', deps: LockDeps = {}, about: Pick<LockInfo, 'configFile' | 'pollOnly'> = {}): LockHandle {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new TypeError(`lock name ${JSON.stringify(name)}: letters, digits, '.', '_' and '-' only`);
   const path = join(stateDir, `${name}.lock`);
   const info: LockInfo = {

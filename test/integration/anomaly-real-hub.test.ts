@@ -75,3 +75,26 @@ test('a daemon minutes old on a real hub: every series learning on /metrics and 
   expect(json.anomaly.series.every((s) => s.mode === 'learning')).toBe(true);
   expect(anomalyAlerts(state)).toBe(0);
 }, 90_000);
+
+test('a daemon started with --no-sse: no log-errors band learnt from the zeros of a log it never read; status says why, with reconnects still learning', async () => {
+  const hub = await launchHub({ servers: { everything: everythingServer() } });
+  cleanups.push(() => hub.stop());
+  const state = stateDir();
+  const config = join(state, 'config.yaml');
+  const port = await freePort();
+  writeFileSync(config, ['http:', `  listen: 127.0.0.1:${port}`, 'anomaly:', '  interval: 1s'].join('\n'));
+  startDaemonProcess(hub, state, ['--config', config, '--no-sse'], cleanups);
+  // A pass after a poll: reconnects learning on /metrics, and no log errors series beside it.
+  const lines = await waitUntil(async () => {
+    const r = await httpRequest(`http://127.0.0.1:${port}`, '/metrics');
+    const anomaly = r.body.split('\n').filter((l) => l.startsWith('mcp_hub_monitor_anomaly_'));
+    return anomaly.some((l) => l.includes('series="reconnects"')) && anomaly;
+  }, { what: 'the reconnects series learning on /metrics', timeoutMs: 30_000, everyMs: 250 });
+  expect(lines.filter((l) => l.includes('series="log_errors"'))).toEqual([]);
+  // status reads the daemon's --no-sse from its lock: the config file does not say it.
+  const out = await runCli(['status', '--state-dir', state], isolatedEnv());
+  const section = out.stdout.slice(out.stdout.indexOf('learned normal'));
+  expect(section).toContain("\n  log errors: not judged: poll-only (collect.sse false or --no-sse), and the hub's log lines come only from its event stream\n");
+  expect(section).toMatch(/^ {4}reconnects: learning, 0% of the history needed$/m);
+  expect(section).not.toMatch(/^ {4}log errors:/m);
+}, 60_000);

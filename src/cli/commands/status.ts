@@ -31,7 +31,9 @@ async function statusConfig(g: GlobalOptions, daemon: LockInfo | undefined): Pro
   const { loadConfig } = await import('../../config/load.js');
   const configFile = g.configExplicit ? g.configFile : daemon?.configFile ?? g.configFile;
   try {
-    return { cfg: await loadConfig(configFile, g.configExplicit), configFile };
+    const cfg = await loadConfig(configFile, g.configExplicit);
+    if (daemon?.pollOnly) cfg.collect.sse = false; // --no-sse is a flag, not in the file
+    return { cfg, configFile };
   } catch (err) {
     const daemonsFile = daemon?.configFile !== undefined && canonicalPath(daemon.configFile) === canonicalPath(configFile);
     if (g.configExplicit && !daemonsFile) throw err;

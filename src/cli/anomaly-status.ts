@@ -26,7 +26,7 @@ export interface AnomalySeriesStatus {
 /** `notSeen`: series the daemon cannot observe with this config, and why (shown, never a silent gap). */
 export interface AnomalyStatus { enabled: boolean; series: AnomalySeriesStatus[]; notSeen: { series: AnomalySeriesId; why: string }[] }
 
-export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfName' | 'eventCountsByStep'>, hubs: readonly string[], now: number): AnomalyStatus {
+export function anomalyStatus(cfg: MonitorConfig, store: Pick<Store, 'minutesOfName' | 'eventCountsByStep' | 'queryEvents'>, hubs: readonly string[], now: number): AnomalyStatus {
   if (!cfg.anomaly.enabled) return { enabled: false, series: [], notSeen: [] };
   const series = hubs.flatMap((hub) => anomalyHistories(store, hub, cfg, now).map((h): AnomalySeriesStatus => {
     const band = bandAt(h.points, now + 1, bandSettings(cfg.anomaly, h.series));

@@ -4,6 +4,7 @@
  * samples after it (grouped by minute here), so a poll is counted exactly once and the newest minutes,
  * not yet rolled up, still count; a monthly report reads whole hours from the 1-hour rollups.
  */
+import { hubRestartTimes } from '../evaluate/hub-restarts.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MonitorConfig } from '../config/defaults.js';
@@ -151,7 +152,7 @@ function probesOver(store: Store, hub: string, from: number, to: number, coarse:
 
 /** How often the hub restarted in [from, to) (its `restarting` state, as the daemon's fleet counts it). */
 function hubRestarts(store: Store, hub: string, from: number, to: number): number {
-  return store.queryEvents({ hub, type: 'hub_state', from, to, limit: EVENT_LIMIT }).filter((e) => (e.data as { state?: unknown }).state === 'restarting').length;
+  return hubRestartTimes(store.queryEvents({ hub, type: 'hub_state', from, to, limit: EVENT_LIMIT })).length;
 }
 
 /** Everything `buildReport` needs for `kind` ending at `at`, for the given hubs (default: every hub in the store). */

@@ -132,3 +132,20 @@ test('an event row whose data is not JSON (a hand edit) is skipped, not a failur
   db.close();
   expect(anomalyHistories(store, HUB, defaultConfig(), T0).find((h) => h.series === 'log_errors')!.points.map((p) => p.v)).toEqual([1]);
 });
+
+test('a hub restart seen by the stream and by a poll is one reconnect, in one read or across two slices', async () => {
+  const store = newStore();
+  const cfg = defaultConfig();
+  const from = T0 - 30 * MIN;
+  store.insertSamples(Array.from({ length: 90 }, (_, i) => ({ hub: HUB, name: 'hub.up', t: from + i * 20_000, v: 1 })));
+  const restart = (t: number, source: string) => ({ hub: HUB, t, type: 'hub_state' as const, data: { state: 'restarting', source, pid: 7 } });
+  // One restart at minute 10 (stream, then the poll 4 s later); one right before a step boundary whose poll lands after it.
+  const edge = from + 20 * MIN;
+  store.insertEvents([restart(from + 10 * MIN, 'sse'), restart(from + 10 * MIN + 4_000, 'poll'), restart(edge - 2_000, 'sse'), restart(edge + 3_000, 'poll')]);
+  const reconnects = (h: ReturnType<typeof anomalyHistories>) => h.find((s) => s.series === 'reconnects')!.points.filter((p) => p.v > 0);
+  expect(reconnects(anomalyHistories(store, HUB, cfg, T0))).toEqual([{ t: from + 10 * MIN, v: 1 }, { t: edge - 5 * MIN, v: 1 }]);
+  // Read in two parts split at the boundary (as a later pass reads only the steps since): still once each.
+  const cache = new AnomalyHistoryCache();
+  await cache.read(store, HUB, cfg, edge - 1);
+  expect(reconnects(await cache.read(store, HUB, cfg, T0))).toEqual([{ t: from + 10 * MIN, v: 1 }, { t: edge - 5 * MIN, v: 1 }]);
+});

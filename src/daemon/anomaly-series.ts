@@ -13,6 +13,7 @@ import type { AnomalySeriesId } from '../evaluate/anomaly-watch.js';
 import { bucketPoints, STEP_MS, type SeriesPoint } from '../evaluate/learned-band.js';
 import type { MinuteRow, Store } from '../store/store.js';
 import { parseLabels, type Labels } from '../store/series.js';
+import { HUB_RESTART_SAME_MS, hubRestartTimes } from '../evaluate/hub-restarts.js';
 import { CALL_SERIES } from './calls-series.js';
 
 /** How far back a band looks: a week of weekdays and a day more. */
@@ -27,7 +28,7 @@ export interface AnomalySeriesHistory {
   points: SeriesPoint[];
 }
 
-type Minutes = Pick<Store, 'minutesOfName' | 'eventCountsByStep'>;
+type Minutes = Pick<Store, 'minutesOfName' | 'eventCountsByStep' | 'queryEvents'>;
 
 const GAUGES: Partial<Record<AnomalySeriesId, string>> = {
   health_latency: 'hub.health_latency_ms',
@@ -73,7 +74,16 @@ export function anomalyHistories(store: Minutes, hub: string, cfg: MonitorConfig
 function eventHistories(store: Minutes, hub: string, from: number, to: number, logsSeen: boolean): AnomalySeriesHistory[] {
   const steps = [...new Set(store.minutesOfName(hub, WATCHED, from, to).map((m) => Math.floor(m.t / STEP_MS) * STEP_MS))].sort((a, b) => a - b);
   if (steps.length === 0) return [];
-  const counts = new Map(store.eventCountsByStep(hub, from, to, STEP_MS).map((c) => [c.t, c]));
+  const counts = new Map(store.eventCountsByStep(hub, from, to, STEP_MS).map((c) => [c.t, { ...c }]));
+  // The hub's restarts, once each (the stream and a poll both see one): read from a little earlier, so a
+  // restart the previous slice counted is not counted again here.
+  const states = store.queryEvents({ hub, type: 'hub_state', from: from - HUB_RESTART_SAME_MS, to, limit: 100_000 });
+  for (const t of hubRestartTimes(states).filter((t) => t >= from)) {
+    const step = Math.floor(t / STEP_MS) * STEP_MS;
+    const c = counts.get(step) ?? { t: step, logErrors: 0, reconnects: 0 };
+    c.reconnects++;
+    counts.set(step, c);
+  }
   return (Object.entries(EVENT_COUNTS) as [keyof typeof EVENT_COUNTS, 'logErrors' | 'reconnects'][]).filter(([series]) => logsSeen || series !== 'log_errors').map(([series, field]) => (
     { series, hub, labels: {}, points: steps.map((t) => ({ t, v: counts.get(t)?.[field] ?? 0 })) }
   ));

@@ -4,6 +4,7 @@
  * store (the daemon's fleet job and `status --fleet` read the same rows, so they say the same); the level
  * comes from the open alerts the caller has.
  */
+import { hubRestartTimes } from '../evaluate/hub-restarts.js';
 import type { FleetHubInput } from '../evaluate/fleet.js';
 import { levelFromAlerts, type AlertLike } from '../evaluate/level.js';
 import type { MonitorConfig } from '../config/defaults.js';
@@ -29,7 +30,7 @@ function latestByServer(rows: readonly Row[]): Map<string, Row> {
  * itself restarted. An uptime that fell to 0 and stays there is a child that died (the hub keeps calling it
  * connected with uptime 0, faults A11), not a restart: it counts once it runs again.
  */
-function restartsOf(uptimes: readonly Row[], hubStates: readonly { data: unknown }[]): number {
+function restartsOf(uptimes: readonly Row[], hubStates: readonly { t: number; data: unknown }[]): number {
   let n = 0;
   const last = new Map<string, { v: number; down: boolean }>();
   for (const r of uptimes) {
@@ -44,7 +45,7 @@ function restartsOf(uptimes: readonly Row[], hubStates: readonly { data: unknown
     }
     last.set(s, { v: r.v, down });
   }
-  return n + hubStates.filter((e) => (e.data as { state?: unknown }).state === 'restarting').length;
+  return n + hubRestartTimes(hubStates).length;
 }
 
 /**

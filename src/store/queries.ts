@@ -154,8 +154,8 @@ export interface EventStepCounts { t: number; logErrors: number; reconnects: num
 /**
  * Per `stepMs`-wide step of [from, to) with any such event, a hub's error-level log lines (`log` events of
  * level error or fatal, and the error and fatal counts of the `log_summary` events that stand for the lines
- * of a flood) and its reconnects (a server's settled verdict going to up from one that was not up, and the
- * hub restarting). Counted in SQLite on the (hub, t) index: days of log lines are not decoded one by one.
+ * of a flood) and its servers' reconnects (a server's settled verdict going to up from one that was not up;
+ * the hub's own restarts are counted apart, evaluate/hub-restarts.ts). Counted in SQLite on the (hub, t) index: days of log lines are not decoded one by one.
  */
 export function eventCountsByStep(sql: Sql, q: { hub: string; from: number; to: number; stepMs: number }): EventStepCounts[] {
   const step = Math.max(1, Math.trunc(q.stepMs));
@@ -167,9 +167,8 @@ export function eventCountsByStep(sql: Sql, q: { hub: string; from: number; to: 
         ELSE 0 END) AS logErrors,
       total(CASE
         WHEN type = 'server_status' THEN json_extract(data, '$.to') = 'up' AND coalesce(json_extract(data, '$.from'), 'up') <> 'up'
-        WHEN type = 'hub_state' THEN json_extract(data, '$.state') = 'restarting'
         ELSE 0 END) AS reconnects
-    FROM events WHERE hub = ? AND t >= ? AND t < ? AND type IN ('log', 'log_summary', 'server_status', 'hub_state')
+    FROM events WHERE hub = ? AND t >= ? AND t < ? AND type IN ('log', 'log_summary', 'server_status')
       AND json_valid(data) -- a hand-edited row must not fail every band of the hub (json_extract throws on it)
     GROUP BY t / ${step} ORDER BY 1`).all(q.hub, q.from, q.to) as EventStepCounts[];
   return rows;

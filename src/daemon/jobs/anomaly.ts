@@ -22,7 +22,7 @@ import { everyPeriod, type Job } from './job.js';
 
 export interface AnomalyJobDeps {
   cfg: MonitorConfig;
-  store: Pick<Store, 'minutesOfName' | 'eventCountsByStep'>;
+  store: Pick<Store, 'minutesOfName' | 'eventCountsByStep' | 'queryEvents'>;
   clock: Clock;
   hubs: () => string[];
   /** The open alerts (an alert still firing from before a restart is the state to recover from). */

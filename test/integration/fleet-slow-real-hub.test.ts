@@ -5,7 +5,8 @@
  * the hub's answers for 300 ms (test/support/delay-proxy.ts). `fleet.outlier` fires on health latency
  * naming that hub (as the daemon knows it: the proxy's URL), with the fleet's numbers right (its p50 at
  * least the injected delay, the others' below it), and `status --fleet` shows it. With the alerting off,
- * nothing alerts, but `/api/fleet` and `status --fleet` still compare the hubs and name the slow one.
+ * nothing alerts, but `/api/fleet` and `status --fleet` still compare the hubs and name the slow one, and the
+ * web dashboard's Fleet page (in Debian's Chromium) highlights its cell.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { historyDbPath } from '../../src/config/paths.js';
 import { freePort, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import type { FleetHubRow, FleetOutlier } from '../../src/evaluate/fleet.js';
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy.js';
+import { skipUnless, tool } from '../support/requires.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedAlerts, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
@@ -26,6 +28,7 @@ import { waitUntil } from '../support/wait.js';
  * 50 ms between the two fast hubs' medians.
  */
 const DELAY_MS = 300;
+const CHROMIUM = tool('chromium', 'chromium');
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -122,3 +125,31 @@ test('the alerting off: no alert, but /api/fleet and status --fleet still compar
   expect(storedEvents(state).filter((e) => e.type.startsWith('alert_'))).toEqual([]);
   expect(fleetAlerts(state)).toEqual([]);
 }, 120_000);
+
+test('the web Fleet page of the daemon watching the three real hubs: a row each, the slow hub\'s p50 cell highlighted and the hub named against the fleet\'s median', { ...skipUnless(CHROMIUM), timeout: 120_000 }, async () => {
+  const { state, base } = await fleetDaemon(['alerting:', '  enabled: false']);
+  await settled(state);
+  const doc = await slowOutlierSeen(base);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(`${base}/fleet`);
+  await page.waitForFunction(() => document.querySelectorAll('#fleet tbody tr[data-hub]').length === 3, undefined, { timeout: 15_000 });
+  expect(await page.textContent('#fleet-title')).toBe('Fleet over the last 1 min: 3 hubs');
+  const rows = await page.$$eval('#fleet tbody tr[data-hub]', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.hub));
+  expect([...rows].sort()).toEqual([...watched.fast, watched.slow].sort());
+  // The slow hub's p50 is the cell that stands out, and it shows at least the injected delay.
+  const standsOut = await page.$$eval('#fleet td.stands-out', (tds) => tds.map((td) => [(td.parentElement as HTMLElement).dataset.hub, (td as HTMLElement).dataset.col, td.textContent]));
+  expect(standsOut.filter(([hub]) => hub !== watched.slow)).toEqual([]);
+  const p50 = standsOut.find(([, col]) => col === 'p50');
+  expect(p50?.[0]).toBe(watched.slow);
+  expect(Number(p50![2])).toBeGreaterThanOrEqual(DELAY_MS);
+  expect(await page.textContent('#judged')).toMatch(/^\d+ outliers? \(fleet\.outlier\)$/);
+  const named = await page.$$eval('#outliers tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  expect(named.filter((r) => r[1] === 'health latency (median of its polls)').map((r) => r[0])).toEqual([watched.slow]);
+  expect(doc.outliers.some((o) => o.hub === watched.slow && o.metric === 'health_latency_ms')).toBe(true);
+  expect(problems).toEqual([]);
+});

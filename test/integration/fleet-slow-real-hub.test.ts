@@ -16,7 +16,8 @@ import { historyDbPath } from '../../src/config/paths.js';
 import { freePort, launchHub, testServer, type RunningHub } from '../../src/demo/hub-launcher.js';
 import type { FleetHubRow, FleetOutlier } from '../../src/evaluate/fleet.js';
 import { startDelayProxy, type DelayProxy } from '../support/delay-proxy.js';
-import { skipUnless, tool } from '../support/requires.js';
+import { CHROMIUM, openPage } from '../support/browser.js';
+import { skipUnless } from '../support/requires.js';
 import { httpRequest } from '../support/fake-daemon-view.js';
 import { isolatedEnv, runCli } from '../support/cli.js';
 import { startDaemonProcess, stateDir, storedAlerts, storedEvents, waitForPolls, waitForStored } from '../support/daemon-process.js';
@@ -28,7 +29,6 @@ import { waitUntil } from '../support/wait.js';
  * 50 ms between the two fast hubs' medians.
  */
 const DELAY_MS = 300;
-const CHROMIUM = tool('chromium', 'chromium');
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -130,12 +130,7 @@ test('the web Fleet page of the daemon watching the three real hubs: a row each,
   const { state, base } = await fleetDaemon(['alerting:', '  enabled: false']);
   await settled(state);
   const doc = await slowOutlierSeen(base);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const { page, problems } = await openPage(cleanups, { viewport: { width: 1400, height: 800 }, consoleErrors: true });
   await page.goto(`${base}/fleet`);
   await page.waitForFunction(() => document.querySelectorAll('#fleet tbody tr[data-hub]').length === 3, undefined, { timeout: 15_000 });
   expect(await page.textContent('#fleet-title')).toBe('Fleet over the last 1 min: 3 hubs');

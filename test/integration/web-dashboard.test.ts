@@ -13,12 +13,12 @@ import { startHttpServer } from '../../src/views/http/server.js';
 import { httpRequest, useFakeDaemonViews } from '../support/fake-daemon-view.js';
 import { freePort } from '../support/prometheus.js';
 import { waitUntil } from '../support/wait.js';
-import { skipUnless, tool } from '../support/requires.js';
+import { CHROMIUM, openPage } from '../support/browser.js';
+import { skipUnless } from '../support/requires.js';
 import { CallsLedger } from '../../src/daemon/calls-ledger.js';
 import { newTapSocketStats } from '../../src/daemon/jobs/tap-socket.js';
 import type { CallRecord } from '../../src/model/calls.js';
 
-const CHROMIUM = tool('chromium', 'chromium');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">\u001b[31m';
 const cleanups: (() => unknown)[] = [];
 const views = useFakeDaemonViews('mhm-web-');
@@ -32,13 +32,7 @@ test('loads, draws charts, shows a killed child as DEAD live, renders hostile na
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await httpRequest(base, '/')).status === 200, { what: 'the daemon serving /', timeoutMs: 15_000 });
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  const { page, problems } = await openPage(cleanups, { viewport: { width: 1400, height: 1000 }, consoleErrors: true });
   await page.goto(base);
   await page.waitForSelector('#servers tbody tr', { timeout: 15_000 });
   await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 3, undefined, { timeout: 15_000 });
@@ -83,13 +77,8 @@ test('with a token: the browser is sent to the sign-in form, a wrong token is re
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await httpRequest(base, '/login')).status === 200, { what: 'the daemon serving /login', timeoutMs: 15_000 });
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const { page, problems } = await openPage(cleanups);
+  const context = page.context();
   await page.goto(base);
   expect(new URL(page.url()).pathname).toBe('/login');
   await page.fill('#token', 'wrong-token-wrong-token');
@@ -127,12 +116,7 @@ test('the hub-up chart: an outage is drawn at 0, time with no daemon is a break 
   const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} }, processMetrics: false, webDir: join('dist', 'web') });
   cleanups.push(() => server.close());
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const { page, problems } = await openPage(cleanups);
   await page.goto(server.url);
   await page.waitForSelector('.chart[data-series="hub.up"] canvas', { timeout: 15_000 });
   const plot = await page.$eval('.chart[data-series="hub.up"]', (el) => {
@@ -157,12 +141,7 @@ test('the tools panel: no tap says calls are not seen; a tap\'s calls show the m
   const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} }, processMetrics: false, webDir: join('dist', 'web'), sseTickMs: 200 });
   cleanups.push(() => server.close());
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const { page, problems } = await openPage(cleanups, { viewport: { width: 1400, height: 1000 } });
   await page.goto(server.url);
   await page.waitForSelector('#tools .empty', { timeout: 15_000 });
   expect(await page.textContent('#tools')).toBe('no tap connected — calls are not seen');
@@ -202,13 +181,7 @@ test('the fleet page: a row per hub, the slow hub\'s latency highlighted and nam
   const server = await startHttpServer({ listen: { host: '127.0.0.1', port: 0 }, source: v, log: { info: () => {}, warn: () => {} }, processMetrics: false, webDir: join('dist', 'web'), sseTickMs: 200 });
   cleanups.push(() => server.close());
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM.path!, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  const { page, problems } = await openPage(cleanups, { viewport: { width: 1400, height: 800 }, consoleErrors: true });
   await page.goto(server.url);
   await Promise.all([page.waitForURL(`${server.url}/fleet`), page.click('nav a[href="/fleet"]')]);
   await page.waitForSelector('#fleet tbody tr[data-hub]', { timeout: 15_000 });

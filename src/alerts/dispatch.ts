@@ -133,8 +133,8 @@ export function isNews(firing: readonly AlertRow[], last: Intent, byFingerprint:
     if (rank(a.severity) > toldTop) return true;
   }
   const firingNow = new Set(firing.map((a) => a.fingerprint));
+  if (last.firing.some((fp) => !firingNow.has(fp) && HUB_RULES.has(byFingerprint.get(fp)?.rule ?? ''))) return true;
   const gone = last.firing.filter((fp) => !firingNow.has(fp) && byFingerprint.get(fp)?.state === 'resolved');
-  if (gone.some((fp) => HUB_RULES.has(byFingerprint.get(fp)!.rule))) return true;
   // The page is over: every alert it was told about at its top severity resolved (not merely lowered, which
   // is still the same fault), and nothing as severe is left firing.
   const topNow = Math.max(-1, ...firing.map((a) => rank(a.severity)));

@@ -32,14 +32,20 @@ const anomalyAlerts = (state: string): number => {
   }
 };
 
-test('a daemon minutes old on a real hub: every series learning on /metrics and in status, no anomaly alert', async () => {
+/** A real hub with one server and a daemon on it (HTTP on a free port, an anomaly pass every second). */
+async function daemonOnRealHub(config: string[], flags: string[]) {
   const hub = await launchHub({ servers: { everything: everythingServer() } });
   cleanups.push(() => hub.stop());
   const state = stateDir();
-  const config = join(state, 'config.yaml');
+  const file = join(state, 'config.yaml');
   const port = await freePort();
-  writeFileSync(config, ['http:', `  listen: 127.0.0.1:${port}`, 'probes:', '  interval: 2s', 'anomaly:', '  interval: 1s'].join('\n'));
-  startDaemonProcess(hub, state, ['--config', config], cleanups);
+  writeFileSync(file, ['http:', `  listen: 127.0.0.1:${port}`, 'anomaly:', '  interval: 1s', ...config].join('\n'));
+  startDaemonProcess(hub, state, ['--config', file, ...flags], cleanups);
+  return { hub, state, port };
+}
+
+test('a daemon minutes old on a real hub: every series learning on /metrics and in status, no anomaly alert', async () => {
+  const { hub, state, port } = await daemonOnRealHub(['probes:', '  interval: 2s'], []);
   await waitForStored(() => storedSamples(state, 'server.probe_latency_ms'), () => true, 'probe latency of everything', 30_000);
   // The CPU of the hub and its servers between two polls: a share of one core, never negative, at most all cores.
   const cpu = await waitForStored(() => storedSamples(state, 'hub.cpu_percent'), () => true, 'CPU of the hub\'s process tree', 30_000);
@@ -77,13 +83,7 @@ test('a daemon minutes old on a real hub: every series learning on /metrics and 
 }, 90_000);
 
 test('a daemon started with --no-sse: no log-errors band learnt from the zeros of a log it never read; status says why, with reconnects still learning', async () => {
-  const hub = await launchHub({ servers: { everything: everythingServer() } });
-  cleanups.push(() => hub.stop());
-  const state = stateDir();
-  const config = join(state, 'config.yaml');
-  const port = await freePort();
-  writeFileSync(config, ['http:', `  listen: 127.0.0.1:${port}`, 'anomaly:', '  interval: 1s'].join('\n'));
-  startDaemonProcess(hub, state, ['--config', config, '--no-sse'], cleanups);
+  const { state, port } = await daemonOnRealHub([], ['--no-sse']);
   // A pass after a poll: reconnects learning on /metrics, and no log errors series beside it.
   const lines = await waitUntil(async () => {
     const r = await httpRequest(`http://127.0.0.1:${port}`, '/metrics');
